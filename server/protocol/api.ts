@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { invitedRole, partySide, type InvitedRole, type ParticipantRole, type PartySide, type StaffRole } from './roles.ts';
+
+export const loginRequest = z
+  .object({
+    username: z.string().trim().min(1, 'Username is required').max(64),
+    password: z.string().min(1, 'Password is required').max(256),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface StaffUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  department: string | null;
+}
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: string;
+  user: StaffUser;
+}
+
+export interface MediationSessionInfo {
+  id: string;
+  caseId: string;
+  caseNumber: string;
+  status: 'open' | 'ended';
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export const createInvitationRequest = z
+  .object({
+    role: invitedRole,
+    displayName: z.string().trim().min(1, 'Display name is required').max(50),
+    /** For role party: which party of the case this link is for. */
+    partyId: z.string().min(1).optional(),
+    side: partySide.optional(),
+    department: z.string().trim().max(50).optional(),
+  })
+  .strict()
+  .refine((v) => v.role !== 'party' || v.partyId !== undefined || v.side !== undefined, {
+    message: 'A party invitation needs the party (or at least the side)',
+    path: ['partyId'],
+  });
+export type CreateInvitationRequest = z.input<typeof createInvitationRequest>;
+
+export interface InvitationInfo {
+  id: string;
+  sessionId: string;
+  role: InvitedRole;
+  displayName: string;
+  side: PartySide | null;
+  department: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  /** Present only in the answer to the request that created it. */
+  url?: string;
+  qrSvg?: string;
+}
+
+/** What the join page learns from an invitation token before joining (no personal data). */
+export interface InvitationPreview {
+  sessionId: string;
+  caseNumber: string;
+  caseTitle: string;
+  role: ParticipantRole;
+  displayName: string;
+  side: PartySide | null;
+  sessionStatus: 'open' | 'ended';
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  workers: number;
+  rooms: number;
+  peers: number;
+  uptimeSeconds: number;
+  version: string;
+}
+
+/** Live media state of a session as the server sees it (staff only; used by tests and supervisors). */
+export interface SessionMediaState {
+  sessionId: string;
+  live: boolean;
+  peers: Array<{
+    peerId: string;
+    role: ParticipantRole;
+    displayName: string;
+    producers: Array<{ id: string; kind: 'audio' | 'video'; source: string; paused: boolean }>;
+    consumers: Array<{ id: string; producerId: string; kind: 'audio' | 'video'; paused: boolean }>;
+  }>;
+}
