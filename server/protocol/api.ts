@@ -95,3 +95,30 @@ export interface SessionMediaState {
     consumers: Array<{ id: string; producerId: string; kind: 'audio' | 'video'; paused: boolean }>;
   }>;
 }
+
+/** One join (and its leave, once it happened) of a session; staff only. No personal data. */
+export interface SessionParticipationInfo {
+  id: string;
+  sessionId: string;
+  role: ParticipantRole;
+  displayName: string;
+  joinedAt: string;
+  leftAt: string | null;
+  leaveReason: string | null;
+}
+
+/** One entry of a case's hash-chained timeline. `actor` is `user:<id>`, `invitation:<id>` or `system`. */
+export interface TimelineEntryInfo {
+  seq: number;
+  type: string;
+  actor: string;
+  data: unknown;
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** Result of recomputing a case's timeline chain. */
+export type TimelineVerification =
+  | { ok: true; entries: number }
+  | { ok: false; firstBrokenSeq: number; reason: string };

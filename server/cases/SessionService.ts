@@ -1,0 +1,188 @@
+import type { StaffPrincipal } from '../auth/principals.ts';
+import type { Clock } from '../clock.ts';
+import type { Db, Prisma } from '../db/client.ts';
+import { AppError, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
+import type { ParticipantRole } from '../protocol/roles.ts';
+import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { appendTimeline } from './timeline.ts';
+
+type SessionRow = { id: string; caseId: string; status: string; startedAt: Date; endedAt: Date | null; case: { caseNumber: string } };
+
+export function toSessionInfo(s: SessionRow): MediationSessionInfo {
+  return {
+    id: s.id,
+    caseId: s.caseId,
+    caseNumber: s.case.caseNumber,
+    status: s.status === 'open' ? 'open' : 'ended',
+    startedAt: s.startedAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+  };
+}
+
+const withCase = { case: { select: { caseNumber: true } } } as const;
+
+export interface RecordJoinInput {
+  sessionId: string;
+  /** Stable identity of the joiner: `user:<userId>` or `invitation:<invitationId>`. */
+  identity: string;
+  role: ParticipantRole;
+  displayName: string;
+}
+
+export class SessionService {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(deps: { db: Db; clock: Clock; log: Logger }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+  }
+
+  /** Opens a session for the case, or returns the one already open (`reused: true`). */
+  async start(caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
+    const result = await this.#db.$transaction(async (tx) => {
+      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, status: true } });
+      if (!kase) throw notFound('Case');
+      const open = await tx.mediationSession.findFirst({
+        where: { caseId, status: 'open' },
+        orderBy: { startedAt: 'desc' },
+        include: withCase,
+      });
+      if (open) return { session: toSessionInfo(open), reused: true };
+      const now = this.#clock.now();
+      const created = await tx.mediationSession.create({
+        data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
+        include: withCase,
+      });
+      if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'session.started',
+        actor: actorOf(principal),
+        at: now,
+        data: { sessionId: created.id, by: principal.displayName },
+      });
+      return { session: toSessionInfo(created), reused: false };
+    }, TX_OPTIONS);
+    if (!result.reused) this.#log.info('session started', { sessionId: result.session.id, caseId, by: principal.userId });
+    return result;
+  }
+
+  /**
+   * Ends an open session (idempotent: ending an ended session returns it unchanged).
+   * Participations still open are closed with reason `session_ended`.
+   */
+  async end(sessionId: string, principal: StaffPrincipal): Promise<MediationSessionInfo> {
+    const info = await this.#db.$transaction(async (tx) => {
+      const s = await tx.mediationSession.findUnique({ where: { id: sessionId }, include: withCase });
+      if (!s) throw notFound('Session');
+      if (s.status !== 'open') return toSessionInfo(s);
+      const now = this.#clock.now();
+      const open = await tx.sessionParticipation.findMany({ where: { sessionId, leftAt: null }, orderBy: { joinedAt: 'asc' } });
+      for (const p of open) await this.#leave(tx, s.caseId, p, 'session_ended', now);
+      const ended = await tx.mediationSession.update({
+        where: { id: sessionId },
+        data: { status: 'ended', endedAt: now },
+        include: withCase,
+      });
+      await appendTimeline(tx, {
+        caseId: s.caseId,
+        type: 'session.ended',
+        actor: actorOf(principal),
+        at: now,
+        data: { sessionId, by: principal.displayName },
+      });
+      return toSessionInfo(ended);
+    }, TX_OPTIONS);
+    this.#log.info('session ended', { sessionId, by: principal.userId });
+    return info;
+  }
+
+  async get(sessionId: string): Promise<MediationSessionInfo> {
+    const s = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, include: withCase });
+    if (!s) throw notFound('Session');
+    return toSessionInfo(s);
+  }
+
+  /** Sessions of a case, newest first. */
+  async listForCase(caseId: string): Promise<MediationSessionInfo[]> {
+    const kase = await this.#db.case.findUnique({ where: { id: caseId }, select: { id: true } });
+    if (!kase) throw notFound('Case');
+    const rows = await this.#db.mediationSession.findMany({
+      where: { caseId },
+      orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
+      include: withCase,
+    });
+    return rows.map(toSessionInfo);
+  }
+
+  /** Records that someone entered the session's room. The session must be open (else `gone`). */
+  async recordJoin(input: RecordJoinInput): Promise<string> {
+    const id = newId();
+    await this.#db.$transaction(async (tx) => {
+      const s = await tx.mediationSession.findUnique({ where: { id: input.sessionId }, select: { caseId: true, status: true } });
+      if (!s) throw notFound('Session');
+      if (s.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
+      const now = this.#clock.now();
+      await tx.sessionParticipation.create({
+        data: { id, sessionId: input.sessionId, identity: input.identity, role: input.role, displayName: input.displayName, joinedAt: now },
+      });
+      await appendTimeline(tx, {
+        caseId: s.caseId,
+        type: 'session.joined',
+        actor: input.identity,
+        at: now,
+        data: { sessionId: input.sessionId, participationId: id, role: input.role, displayName: input.displayName },
+      });
+    }, TX_OPTIONS);
+    return id;
+  }
+
+  /** Records a leave. Idempotent: a participation already closed is left as it is. */
+  async recordLeave(participationId: string, reason: string): Promise<void> {
+    await this.#db.$transaction(async (tx) => {
+      const p = await tx.sessionParticipation.findUnique({ where: { id: participationId }, include: { session: { select: { caseId: true } } } });
+      if (!p) throw notFound('Participation');
+      if (p.leftAt) return;
+      await this.#leave(tx, p.session.caseId, p, reason, this.#clock.now());
+    }, TX_OPTIONS);
+  }
+
+  async listParticipations(sessionId: string): Promise<SessionParticipationInfo[]> {
+    const s = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true } });
+    if (!s) throw notFound('Session');
+    const rows = await this.#db.sessionParticipation.findMany({ where: { sessionId }, orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }] });
+    return rows.map((r) => ({
+      id: r.id,
+      sessionId: r.sessionId,
+      role: r.role as ParticipantRole,
+      displayName: r.displayName,
+      joinedAt: r.joinedAt.toISOString(),
+      leftAt: r.leftAt?.toISOString() ?? null,
+      leaveReason: r.leaveReason,
+    }));
+  }
+
+  async #leave(
+    tx: Prisma.TransactionClient,
+    caseId: string,
+    p: { id: string; sessionId: string; identity: string; role: string; displayName: string },
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    const why = reason.slice(0, 64);
+    await tx.sessionParticipation.update({ where: { id: p.id }, data: { leftAt: now, leaveReason: why } });
+    await appendTimeline(tx, {
+      caseId,
+      type: 'session.left',
+      actor: p.identity,
+      at: now,
+      data: { sessionId: p.sessionId, participationId: p.id, role: p.role, displayName: p.displayName, reason: why },
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { Express } from 'express';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { HealthResponse, SessionMediaState } from '../protocol/api.ts';
+import type { Services } from '../services.ts';
+
+/** What the HTTP layer needs from the media layer. All may be sync or async. */
+export interface HttpHooks {
+  /** Called after a session was ended in the database: close its media room. Errors are logged, not returned. */
+  onSessionEnded(sessionId: string): void | Promise<void>;
+  /** Called after an invitation was revoked: disconnect whoever joined with it. Errors are logged, not returned. */
+  onInvitationRevoked(invitationId: string): void | Promise<void>;
+  /** Live media state of a session (called only for sessions that exist). */
+  mediaState(sessionId: string): SessionMediaState | Promise<SessionMediaState>;
+  health(): HealthResponse | Promise<HealthResponse>;
+}
+
+export interface HttpDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  services: Services;
+  hooks: HttpHooks;
+  /** express `trust proxy` setting, when behind a reverse proxy (affects the IP used for login rate limits). */
+  trustProxy?: boolean | number | string;
+  /** Called after the API routes (and the /api 404) and before the error handler, e.g. to serve the client. */
+  extend?: (app: Express) => void;
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
+import { createLogger } from '../../server/logger.ts';
+import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+
+let t: TestServer;
+before(async () => {
+  t = await startTestServer();
+});
+after(async () => t.close());
+
+test('demo seed is idempotent and its accounts log in', async () => {
+  const log = createLogger('seed');
+  const first = await seedDemo({ db: t.testDb.db, clock: t.clock, log });
+  assert.deepEqual(first, { usersCreated: demoUsers.map((u) => u.username), caseCreated: true });
+  const second = await seedDemo({ db: t.testDb.db, clock: t.clock, log });
+  assert.deepEqual(second, { usersCreated: [], caseCreated: false });
+  assert.equal(await t.testDb.db.user.count(), 4);
+  assert.equal(await t.testDb.db.case.count(), 1);
+
+  const { token, user } = await t.login('mediator', 'mediator-demo-2026');
+  assert.equal(user.displayName, '王调解员');
+  assert.equal((await t.login('official', 'official-demo-2026')).user.department, '区人社局');
+  await t.login('admin', 'admin-demo-2026');
+  await t.login('supervisor', 'supervisor-demo-2026');
+
+  const cases = await t.request('GET', '/api/cases', { token });
+  assert.equal(cases.body.length, 1);
+  const c = cases.body[0];
+  assert.equal(c.title, '欠薪纠纷');
+  assert.equal(c.disputeType, 'labour');
+  assert.deepEqual(c.parties.map((p: { name: string; phoneMasked: string }) => [p.name, p.phoneMasked]), [
+    ['张三', '138****5678'],
+    ['某某建筑公司', '139****4321'],
+  ]);
+  const v = await t.request('GET', `/api/cases/${c.id}/timeline/verify`, { token });
+  assert.deepEqual(v.body, { ok: true, entries: 1 });
+});

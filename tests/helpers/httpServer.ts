@@ -1,0 +1,119 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { hashPassword } from '../../server/auth/passwords.ts';
+import { ManualClock } from '../../server/clock.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { createHttpApp } from '../../server/http/app.ts';
+import type { HttpHooks } from '../../server/http/deps.ts';
+import { newId } from '../../server/ids.ts';
+import { createLogger, setLogLevel } from '../../server/logger.ts';
+import type { LoginResponse } from '../../server/protocol/api.ts';
+import type { StaffRole } from '../../server/protocol/roles.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { createTestDb, type TestDb } from './testDb.ts';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+export const PUBLIC_URL = 'https://tiaojie.example.cn';
+
+export interface HookCalls {
+  sessionEnded: string[];
+  invitationRevoked: string[];
+}
+
+export interface TestServer {
+  baseUrl: string;
+  app: Express;
+  config: Config;
+  clock: ManualClock;
+  services: Services;
+  testDb: TestDb;
+  hookCalls: HookCalls;
+  /** fetch relative to the server, JSON in and out. */
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  /** Creates a staff user directly in the database (fast path for tests). */
+  createUser(username: string, role: StaffRole, password?: string, extra?: { displayName?: string; department?: string }): Promise<string>;
+  login(username: string, password?: string): Promise<LoginResponse>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PASSWORD = 'correct-horse-battery';
+let cachedHash: Promise<string> | undefined;
+
+export async function startTestServer(options: { clock?: ManualClock; env?: Record<string, string> } = {}): Promise<TestServer> {
+  setLogLevel('silent');
+  const testDb = createTestDb();
+  const clock = options.clock ?? new ManualClock('2026-03-02T09:00:00+08:00');
+  const config = loadConfig({
+    DATA_DIR: testDb.dataDir,
+    DATABASE_URL: testDb.databaseUrl,
+    JWT_SECRET: TEST_SECRET,
+    PUBLIC_URL: PUBLIC_URL,
+    LOG_LEVEL: 'silent',
+    MEDIASOUP_WORKERS: '1',
+    ...options.env,
+  });
+  const log = createLogger('test');
+  const services = createServices({ config, db: testDb.db, clock, log });
+  const hookCalls: HookCalls = { sessionEnded: [], invitationRevoked: [] };
+  const hooks: HttpHooks = {
+    onSessionEnded: (id) => void hookCalls.sessionEnded.push(id),
+    onInvitationRevoked: (id) => void hookCalls.invitationRevoked.push(id),
+    mediaState: (sessionId) => ({ sessionId, live: false, peers: [] }),
+    health: () => ({ status: 'ok', workers: 1, rooms: 0, peers: 0, uptimeSeconds: 1, version: 'test' }),
+  };
+  const app = createHttpApp({ config, db: testDb.db, clock, log, services, hooks });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const request: TestServer['request'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(baseUrl + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    if (text && (res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed, text, headers: res.headers };
+  };
+
+  const createUser: TestServer['createUser'] = async (username, role, password, extra = {}) => {
+    const passwordHash = password === undefined ? await (cachedHash ??= hashPassword(DEFAULT_PASSWORD)) : await hashPassword(password);
+    const id = newId();
+    await testDb.db.user.create({
+      data: { id, username, role, passwordHash, displayName: extra.displayName ?? `${role} ${username}`, department: extra.department ?? null },
+    });
+    return id;
+  };
+
+  const login: TestServer['login'] = async (username, password = DEFAULT_PASSWORD) => {
+    const res = await request('POST', '/api/auth/login', { body: { username, password } });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
+    return res.body as LoginResponse;
+  };
+
+  return {
+    baseUrl,
+    app,
+    config,
+    clock,
+    services,
+    testDb,
+    hookCalls,
+    request,
+    createUser,
+    login,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await testDb.cleanup();
+    },
+  };
+}
