@@ -20,6 +20,7 @@ APT_PACKAGES=(
 	libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev
 	libflatbuffers-dev flatbuffers-compiler liburing-dev pkg-config
 	ninja-build python3-venv g++ patch
+	openssl # CLI, for the DTLS handshake in smoke-test.mjs
 )
 
 # Everything but the final path goes to stderr: keep the real stdout as fd 3.

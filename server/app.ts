@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { openDb, type Db } from './db/client.ts';
+import { createHttpApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { RoomRegistry, WorkerPool } from './media/index.ts';
+import { createServices, type Services } from './services.ts';
+import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
+
+const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const clientDist = path.resolve(import.meta.dirname, '../client/dist');
+
+export interface App {
+  config: Config;
+  db: Db;
+  services: Services;
+  pool: WorkerPool;
+  rooms: RoomRegistry;
+  signalling: Signalling;
+  httpServer: HttpServer;
+  log: Logger;
+  /** Base URL the server is listening on (after listen()). */
+  url(): string;
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The composition root: database, services, media workers, HTTP API, signalling, static client. */
+export async function createApp(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger('server');
+  const db = openDb(config.databaseUrl);
+  const services = createServices({ config, db, clock, log });
+  const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
+  const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
+  const startedAt = Date.now();
+
+  let signalling: Signalling | undefined;
+  const expressApp = createHttpApp({
+    config,
+    db,
+    clock,
+    log: log.child('http'),
+    services,
+    hooks: {
+      onSessionEnded: (sessionId) => rooms.close(sessionId, 'ended'),
+      onInvitationRevoked: (invitationId) => signalling?.removeInvitation(invitationId),
+      mediaState: (sessionId) => rooms.mediaState(sessionId),
+      health: () => ({
+        status: pool.size > 0 ? 'ok' : 'degraded',
+        workers: pool.size,
+        ...rooms.stats(),
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        version: packageVersion,
+      }),
+    },
+    extend: (app) => serveClient(app),
+  });
+
+  const httpServer = createServer(expressApp);
+  signalling = attachSignalling(httpServer, {
+    log: log.child('signalling'),
+    rooms,
+    verifyStaffToken: (token) => services.auth.verifyStaffToken(token),
+    verifyInvitationToken: (token) => services.auth.verifyInvitationToken(token),
+    getSession: (sessionId) => services.sessions.get(sessionId),
+    attendance: {
+      recordJoin: (p) =>
+        services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName }),
+      recordLeave: (id, reason) => services.sessions.recordLeave(id, reason),
+    },
+  });
+  const boundSignalling = signalling;
+
+  return {
+    config,
+    db,
+    services,
+    pool,
+    rooms,
+    signalling: boundSignalling,
+    httpServer,
+    log,
+    url() {
+      const address = httpServer.address() as AddressInfo | null;
+      if (!address) throw new Error('not listening');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+    },
+    listen: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      }),
+    async close() {
+      rooms.closeAll('ended');
+      rooms.dispose();
+      await boundSignalling.close();
+      pool.close();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await db.$disconnect();
+    },
+  };
+}
+
+/** The built client (client/dist), with index.html for every non-API path (client-side routing). */
+function serveClient(app: express.Express): void {
+  if (!existsSync(path.join(clientDist, 'index.html'))) return;
+  app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+  app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(path.join(clientDist, 'index.html'));
+  });
+}

@@ -1,0 +1,54 @@
+import type { Principal } from '../auth/principals.ts';
+import { forbidden } from '../errors.ts';
+import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
+
+/** Who is on the other end of a socket, as the room sees them. */
+export interface Participant {
+  /** Stable key for the person: the same person rejoining replaces their old peer. */
+  identity: string;
+  sessionId: string;
+  role: ParticipantRole;
+  displayName: string;
+  side: PartySide | null;
+  department: string | null;
+  invitationId: string | null;
+  userId: string | null;
+}
+
+/** Maps a verified principal to its room role. Only mediators host; other staff watch. */
+export function participantFor(principal: Principal, sessionId: string): Participant {
+  if (principal.kind === 'invitation') {
+    return {
+      identity: `invitation:${principal.invitationId}`,
+      sessionId: principal.sessionId,
+      role: principal.role,
+      displayName: principal.displayName,
+      side: principal.side,
+      department: principal.department,
+      invitationId: principal.invitationId,
+      userId: null,
+    };
+  }
+  let role: ParticipantRole;
+  switch (principal.role) {
+    case 'mediator':
+      role = 'mediator';
+      break;
+    case 'supervisor':
+    case 'admin':
+      role = 'observer';
+      break;
+    default:
+      throw forbidden('Only mediators and supervisors can enter a session with a staff login; others join by invitation');
+  }
+  return {
+    identity: `user:${principal.userId}`,
+    sessionId,
+    role,
+    displayName: principal.displayName,
+    side: null,
+    department: principal.department,
+    invitationId: null,
+    userId: principal.userId,
+  };
+}
