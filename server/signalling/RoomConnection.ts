@@ -74,7 +74,7 @@ export class RoomConnection {
 
   /** Removes the participant (e.g. their invitation was revoked): tell them, then disconnect. */
   remove(reason: CloseReason): void {
-    this.#peer.close(reason);
+    this.#end(reason);
   }
 
   #notify<N extends NotificationName>(name: N, data: NotificationMap[N]): void {
