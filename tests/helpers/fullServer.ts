@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from 'node:net';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { createApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
@@ -41,13 +42,28 @@ export const sampleCase: CreateCaseRequest = {
 
 let passwordHash: Promise<string> | undefined;
 
+/** A port that was free a moment ago, so invitation links can name it before the server listens. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** The real server: real mediasoup workers, real socket.io, real SQLite in a temp dir, on 127.0.0.1. */
 export async function startFullServer(options: { clock?: Clock; workers?: number; env?: Record<string, string> } = {}): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
   const testDb = createTestDb();
+  const port = await freePort();
   const config = loadConfig({
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: testDb.dataDir,
     DATABASE_URL: testDb.databaseUrl,
     JWT_SECRET: FULL_TEST_SECRET,

@@ -1,0 +1,37 @@
+import type { Page } from 'playwright-core';
+
+export interface InboundSummary {
+  videoFramesDecoded: number;
+  audioPacketsReceived: number;
+  videoBytesReceived: number;
+}
+
+/** Sums inbound-rtp stats from the page's RTCPeerConnections (exposed by the client as window.__cm.getStats). */
+export async function inboundSummary(page: Page): Promise<InboundSummary> {
+  return page.evaluate(async () => {
+    const cm = (window as unknown as { __cm?: { getStats(): Promise<Array<Record<string, unknown>>> } }).__cm;
+    const summary = { videoFramesDecoded: 0, audioPacketsReceived: 0, videoBytesReceived: 0 };
+    if (!cm) return summary;
+    for (const s of await cm.getStats()) {
+      if (s.type !== 'inbound-rtp') continue;
+      if (s.kind === 'video') {
+        summary.videoFramesDecoded += Number(s.framesDecoded ?? 0);
+        summary.videoBytesReceived += Number(s.bytesReceived ?? 0);
+      }
+      if (s.kind === 'audio') summary.audioPacketsReceived += Number(s.packetsReceived ?? 0);
+    }
+    return summary;
+  });
+}
+
+/** Polls until the page decodes remote video and receives remote audio; returns the last reading. */
+export async function waitForRemoteMedia(page: Page, timeoutMs = 30_000): Promise<InboundSummary> {
+  const end = Date.now() + timeoutMs;
+  let last = await inboundSummary(page);
+  while (Date.now() < end) {
+    if (last.videoFramesDecoded > 0 && last.audioPacketsReceived > 0) return last;
+    await page.waitForTimeout(250);
+    last = await inboundSummary(page);
+  }
+  return last;
+}
