@@ -1,0 +1,70 @@
+import type { CaseSummary } from '@protocol/cases.ts';
+import { useLanguage, useT } from '../i18n/index.ts';
+import { caseStatusLabel, caseStatusTone, disputeTypeLabel, sideLabel } from '../i18n/labels.ts';
+import { Link } from '../router.tsx';
+
+/** The case's status: the server's detailed Chinese state label when shown in Chinese, else the coarse status. */
+export function StatusBadge({ status, stateLabel }: { status: string; stateLabel?: string | null | undefined }) {
+  const t = useT();
+  const language = useLanguage();
+  const label = language === 'zh-CN' && stateLabel ? stateLabel : caseStatusLabel(t, status);
+  return <span className={`badge badge--${caseStatusTone(status)}`}>{label}</span>;
+}
+
+/** The staff case list: a table on desktops, stacked cards on phones. */
+export function CaseList({ cases }: { cases: CaseSummary[] }) {
+  const t = useT();
+  return (
+    <table className="case-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('cases.col.number')}</th>
+          <th scope="col">{t('cases.col.type')}</th>
+          <th scope="col">{t('cases.col.title')}</th>
+          <th scope="col">{t('cases.col.parties')}</th>
+          <th scope="col">{t('cases.col.status')}</th>
+          <th scope="col" className="case-table__action-col">
+            <span className="visually-hidden">{t('cases.col.action')}</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {cases.map((c) => (
+          <tr key={c.id} data-testid="case-row" data-case-id={c.id}>
+            <td className="case-table__number" data-label={t('cases.col.number')}>
+              {c.caseNumber}
+            </td>
+            <td data-label={t('cases.col.type')}>
+              <span className="tag">{disputeTypeLabel(t, c.disputeType)}</span>
+            </td>
+            <td className="case-table__title" data-label={t('cases.col.title')}>
+              {c.title}
+            </td>
+            <td data-label={t('cases.col.parties')}>
+              <ul className="party-chips">
+                {c.parties.map((p) => (
+                  <li key={p.id} className="party-chip">
+                    <span className={`party-chip__side party-chip__side--${p.side}`}>{sideLabel(t, p.side)}</span>
+                    <span className="party-chip__name">{p.name}</span>
+                    <span className="party-chip__phone">{p.phoneMasked}</span>
+                  </li>
+                ))}
+              </ul>
+            </td>
+            <td data-label={t('cases.col.status')}>
+              <div className="case-table__status">
+                <StatusBadge status={c.status} stateLabel={c.stateLabel} />
+                {c.activeSessionId && <span className="badge badge--live">{t('cases.live')}</span>}
+              </div>
+            </td>
+            <td className="case-table__action">
+              <Link to={`/cases/${encodeURIComponent(c.id)}`} className="btn btn--primary btn--sm">
+                {t('cases.enter')}
+              </Link>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

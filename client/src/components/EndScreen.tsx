@@ -1,0 +1,49 @@
+import type { ReactNode } from 'react';
+import type { EndReason } from '../services/MediaSession.ts';
+import { hasKey, useT } from '../i18n/index.ts';
+import { AppShell } from './AppShell.tsx';
+import { MessageCard } from './Feedback.tsx';
+
+interface Props {
+  reason: EndReason;
+  error: { code: string; message: string } | null;
+  onRejoin: () => void;
+  actions?: ReactNode | undefined;
+}
+
+/** After the room: why it ended, and what the person can do now. */
+export function EndScreen({ reason, error, onRejoin, actions }: Props) {
+  const t = useT();
+  const title = t(`room.end.${reason}`);
+  let body = t(`room.end.${reason}.body`);
+  if (reason === 'refused' && error) {
+    const key = `room.refused.${error.code}`;
+    if (hasKey(key)) body = t(key);
+  }
+  // Rejoining makes sense when the person left or the network failed, not when the meeting is over.
+  const canRejoin = reason === 'left' || reason === 'disconnected' || reason === 'error' || (reason === 'refused' && error?.code !== 'gone');
+  const final = reason === 'ended' || reason === 'session_closed' || reason === 'replaced' || reason === 'removed';
+
+  return (
+    <AppShell narrow>
+      <MessageCard
+        title={title}
+        actions={
+          <>
+            {canRejoin && (
+              <button type="button" className="btn btn--primary btn--lg" onClick={onRejoin} data-testid="rejoin">
+                {t('room.rejoin')}
+              </button>
+            )}
+            {actions}
+          </>
+        }
+      >
+        <p data-testid="end-reason" data-reason={reason}>
+          {body}
+        </p>
+        {final && <p className="muted">{t('room.closePage')}</p>}
+      </MessageCard>
+    </AppShell>
+  );
+}

@@ -1,0 +1,183 @@
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
+import type { ParticipantRole } from '@protocol/roles.ts';
+import type { MediaSession, MediaSessionState, RemotePeer } from '../services/MediaSession.ts';
+import { useStore } from '../hooks/useStore.ts';
+import { useRoomTestHooks } from '../hooks/useRoomTestHooks.ts';
+import { useT, type MessageKey, type Translate } from '../i18n/index.ts';
+import { participantLabel } from '../i18n/labels.ts';
+import { ControlBar } from './ControlBar.tsx';
+import { RemoteAudio } from './RemoteAudio.tsx';
+import { VideoTile } from './VideoTile.tsx';
+import { EndScreen } from './EndScreen.tsx';
+import { LanguageToggle } from './LanguageToggle.tsx';
+import { EmblemIcon, MicOffIcon, SpeakerIcon } from './Icons.tsx';
+import { Spinner } from './Feedback.tsx';
+
+interface Props {
+  session: MediaSession;
+  /** Shown in the room's top bar (case number · title). */
+  heading: ReactNode;
+  selfName: string;
+  selfRoleLabel: string;
+  selfRole: ParticipantRole;
+  onRejoin: () => void;
+  endActions?: ReactNode;
+}
+
+const roleOrder: Record<string, number> = { mediator: 0, applicant: 1, respondent: 2, party: 3, official: 4, observer: 5 };
+const orderOf = (p: RemotePeer) => roleOrder[p.info.role === 'party' ? (p.info.side ?? 'party') : p.info.role] ?? 9;
+
+function statusLine(state: MediaSessionState): { key: MessageKey; tone: 'ok' | 'busy' | 'bad' } {
+  switch (state.status) {
+    case 'idle':
+      return { key: 'room.status.idle', tone: 'busy' };
+    case 'connecting':
+      return { key: 'room.status.connecting', tone: 'busy' };
+    case 'joining':
+      return { key: 'room.status.joining', tone: 'busy' };
+    case 'reconnecting':
+      return { key: 'room.status.reconnecting', tone: 'bad' };
+    case 'closed':
+      return { key: 'room.status.closed', tone: 'bad' };
+    case 'joined': {
+      const states = [state.transports.send, state.transports.recv];
+      if (states.some((s) => s === 'failed' || s === 'disconnected')) return { key: 'room.status.mediaProblem', tone: 'bad' };
+      if (states.some((s) => s === 'connecting')) return { key: 'room.status.mediaConnecting', tone: 'busy' };
+      return { key: 'room.status.joined', tone: 'ok' };
+    }
+  }
+}
+
+function waitingText(t: Translate, selfRole: ParticipantRole, peers: RemotePeer[]): string | null {
+  if (selfRole === 'mediator') return peers.length === 0 ? t('room.waiting.mediator') : null;
+  if (!peers.some((p) => p.info.role === 'mediator')) return t('room.waiting.party');
+  return null;
+}
+
+/** Grid dimensions for n tiles, so that tiles stay large on desktops. */
+function gridShape(n: number): { cols: number; rows: number } {
+  const cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
+  return { cols, rows: Math.max(1, Math.ceil(n / cols)) };
+}
+
+/** The mediation room: video grid, self view, status, and the big control buttons. */
+export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions }: Props) {
+  const t = useT();
+  const state = useStore(session);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const [audioBlocked, setAudioBlocked] = useState(false);
+  useRoomTestHooks(session, state.status);
+
+  useEffect(() => {
+    if (!state.notice) return;
+    const timer = window.setTimeout(() => session.clearNotice(), 7000);
+    return () => window.clearTimeout(timer);
+  }, [state.notice, session]);
+
+  if (state.status === 'closed') {
+    return <EndScreen reason={state.endReason ?? 'disconnected'} error={state.error} onRejoin={onRejoin} actions={endActions} />;
+  }
+
+  const peers = [...state.peers].sort((a, b) => orderOf(a) - orderOf(b));
+  const waiting = state.status === 'joined' ? waitingText(t, selfRole, peers) : null;
+  const entering = state.status !== 'joined' && peers.length === 0;
+  const tileCount = peers.length + 1 + (waiting || entering ? 1 : 0);
+  const { cols, rows } = gridShape(tileCount);
+  const status = statusLine(state);
+  const self = state.self;
+  const selfLabel = self ? participantLabel(t, self) : selfRoleLabel;
+
+  const enableAudio = () => {
+    rootRef.current?.querySelectorAll<HTMLAudioElement>('audio[data-remote-audio]').forEach((a) => void a.play().catch(() => undefined));
+    setAudioBlocked(false);
+  };
+
+  return (
+    <div className="room" ref={rootRef} data-status={state.status}>
+      <header className="room__bar">
+        <div className="room__brand">
+          <EmblemIcon size={24} />
+          <span className="room__brand-name">{t('app.brand')}</span>
+        </div>
+        <div className="room__heading">{heading}</div>
+        <div className="room__meta">
+          <span className={`conn conn--${status.tone}`} role="status" aria-live="polite" data-testid="connection-status">
+            <span className="conn__dot" aria-hidden="true" />
+            {t(status.key)}
+          </span>
+          <span className="room__count">{t('room.participants', { n: peers.length + 1 })}</span>
+          <LanguageToggle className="lang-toggle lang-toggle--dark" />
+        </div>
+      </header>
+
+      <main className="room__stage">
+        <div
+          className={`grid${peers.length > 0 ? ' grid--has-remote' : ''}`}
+          style={{ '--cols': cols, '--rows': rows } as CSSProperties}
+          data-count={tileCount}
+        >
+          {peers.map((p) => (
+            <VideoTile
+              key={p.info.id}
+              peerId={p.info.id}
+              name={p.info.displayName}
+              roleLabel={participantLabel(t, p.info)}
+              videoTrack={p.videoTrack}
+              camOn={p.camOn && p.videoTrack !== null}
+              micOn={p.micOn}
+              highlight={p.info.role === 'mediator'}
+            />
+          ))}
+          {(waiting || entering) && (
+            <div className="tile tile--waiting" data-testid="waiting">
+              {entering ? <Spinner label={t(status.key)} /> : <p className="tile__waiting-text">{waiting}</p>}
+            </div>
+          )}
+          <VideoTile
+            peerId={self?.id ?? 'local'}
+            name={self?.displayName ?? selfName}
+            roleLabel={selfLabel}
+            videoTrack={state.local.videoTrack}
+            camOn={state.local.camOn}
+            micOn={state.local.micOn}
+            self
+            className="tile--pip"
+          />
+        </div>
+      </main>
+
+      <div className="room__notices" aria-live="polite">
+        {audioBlocked && (
+          <button type="button" className="pill pill--action" onClick={enableAudio} data-testid="enable-audio">
+            <SpeakerIcon size={20} />
+            {t('room.enableAudio')}
+          </button>
+        )}
+        {state.notice && <p className="pill pill--warning">{t(`room.notice.${state.notice}`)}</p>}
+        {!state.local.micOn && state.status === 'joined' && (
+          <p className="pill pill--muted" data-testid="mic-muted-banner">
+            <MicOffIcon size={18} />
+            {t('room.micMutedBanner')}
+          </p>
+        )}
+      </div>
+
+      <ControlBar
+        micOn={state.local.micOn}
+        camOn={state.local.camOn}
+        canMic
+        canCam
+        disabled={state.status !== 'joined'}
+        onToggleMic={() => void session.setMicEnabled(!state.local.micOn)}
+        onToggleCam={() => void session.setCamEnabled(!state.local.camOn)}
+        onLeave={() => void session.leave()}
+      />
+
+      <div hidden>
+        {peers.map((p) =>
+          p.audioTrack ? <RemoteAudio key={p.info.id} peerId={p.info.id} track={p.audioTrack} onBlocked={() => setAudioBlocked(true)} /> : null,
+        )}
+      </div>
+    </div>
+  );
+}

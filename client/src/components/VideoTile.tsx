@@ -1,0 +1,60 @@
+import { useTrackElement } from '../hooks/useTrackElement.ts';
+import { useT } from '../i18n/index.ts';
+import { Avatar } from './Avatar.tsx';
+import { CameraOffIcon, MicOffIcon } from './Icons.tsx';
+
+interface Props {
+  peerId: string;
+  name: string;
+  roleLabel: string;
+  videoTrack: MediaStreamTrack | null;
+  camOn: boolean;
+  micOn: boolean;
+  self?: boolean;
+  /** The mediator's tile gets a subtle accent. */
+  highlight?: boolean;
+  className?: string;
+}
+
+/** One participant: video (or a placeholder with initials), name, role, muted-mic badge. */
+export function VideoTile({ peerId, name, roleLabel, videoTrack, camOn, micOn, self = false, highlight = false, className = '' }: Props) {
+  const t = useT();
+  const ref = useTrackElement<HTMLVideoElement>(videoTrack);
+  const showVideo = camOn && videoTrack !== null;
+  return (
+    <figure
+      className={`tile${self ? ' tile--self' : ''}${highlight ? ' tile--highlight' : ''}${showVideo ? '' : ' tile--no-video'} ${className}`.trim()}
+      data-peer-id={peerId}
+      data-testid={self ? 'local-tile' : 'remote-tile'}
+    >
+      {/* Always rendered so tests and layout have a stable element; hidden behind the placeholder when off. */}
+      <video
+        ref={ref}
+        className="tile__video"
+        autoPlay
+        playsInline
+        muted
+        data-peer-id={peerId}
+        data-testid={self ? 'local-video' : 'remote-video'}
+      />
+      {!showVideo && (
+        <div className="tile__placeholder">
+          <Avatar name={name} />
+          <span className="tile__placeholder-text">
+            <CameraOffIcon size={16} />
+            {t('room.camOffLabel')}
+          </span>
+        </div>
+      )}
+      <figcaption className="tile__caption">
+        {!micOn && (
+          <span className="tile__muted" title={t('room.micMuted')} aria-label={t('room.micMuted')} data-testid="muted-indicator">
+            <MicOffIcon size={16} />
+          </span>
+        )}
+        <span className="tile__name">{self ? t('room.selfName', { name }) : name}</span>
+        <span className="tile__role">{roleLabel}</span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { AppShell } from '../components/AppShell.tsx';
+import { CaseList } from '../components/CaseList.tsx';
+import { NewCaseForm } from '../components/NewCaseForm.tsx';
+import { Alert, Spinner } from '../components/Feedback.tsx';
+import { PlusIcon } from '../components/Icons.tsx';
+import { useAsync } from '../hooks/useAsync.ts';
+import { useT } from '../i18n/index.ts';
+import { errorText } from '../i18n/labels.ts';
+import { api } from '../services/api.ts';
+import { navigate } from '../router.tsx';
+
+/** Staff home: the case list and the new-case form. */
+export function ConsolePage() {
+  const t = useT();
+  const cases = useAsync(() => api.listCases(), []);
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <AppShell staff>
+      <div className="page-head">
+        <div>
+          <h1 className="page-head__title">{t('cases.title')}</h1>
+          <p className="page-head__subtitle">{t('cases.subtitle')}</p>
+        </div>
+        {!creating && (
+          <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
+            <PlusIcon size={20} />
+            {t('cases.new')}
+          </button>
+        )}
+      </div>
+
+      {creating && (
+        <section className="card" aria-labelledby="new-case-title">
+          <h2 className="card__title" id="new-case-title">
+            {t('newCase.title')}
+          </h2>
+          <p className="card__subtitle">{t('newCase.subtitle')}</p>
+          <NewCaseForm
+            onCancel={() => setCreating(false)}
+            onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)}
+          />
+        </section>
+      )}
+
+      <section className="card card--flush">
+        {cases.loading && !cases.data && <Spinner label={t('common.loading')} />}
+        {cases.error !== undefined && !cases.loading && (
+          <div className="card__pad">
+            <Alert>
+              {errorText(t, cases.error)}{' '}
+              <button type="button" className="btn btn--text btn--sm" onClick={cases.reload}>
+                {t('common.retry')}
+              </button>
+            </Alert>
+          </div>
+        )}
+        {cases.data && cases.data.length === 0 && <p className="empty">{t('cases.empty')}</p>}
+        {cases.data && cases.data.length > 0 && (
+          <>
+            <div className="card__toolbar">
+              <span className="muted">{t('cases.count', { n: cases.data.length })}</span>
+            </div>
+            <CaseList cases={cases.data} />
+          </>
+        )}
+      </section>
+    </AppShell>
+  );
+}

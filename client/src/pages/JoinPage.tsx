@@ -1,0 +1,165 @@
+import { useEffect, useState } from 'react';
+import type { InvitationPreview } from '@protocol/api.ts';
+import { AppShell } from '../components/AppShell.tsx';
+import { Alert, MessageCard, Spinner } from '../components/Feedback.tsx';
+import { MediaCall } from '../components/MediaCall.tsx';
+import { useAsync } from '../hooks/useAsync.ts';
+import { useT } from '../i18n/index.ts';
+import { errorText, participantLabel } from '../i18n/labels.ts';
+import { ApiError, api } from '../services/api.ts';
+import { invitationToken } from '../services/session.ts';
+import { replaceAddress } from '../router.tsx';
+
+/**
+ * Takes the invitation token out of the link's fragment (`/join#t=…`), keeps it for this tab,
+ * and removes it from the address bar so it is not shown, bookmarked or shared by accident.
+ */
+function tokenFromFragment(): string | null {
+  const fromLink = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('t');
+  if (!fromLink) return null;
+  invitationToken.set(fromLink);
+  replaceAddress(window.location.pathname + window.location.search);
+  return fromLink;
+}
+
+export function JoinPage() {
+  const t = useT();
+  const [token, setToken] = useState(() => tokenFromFragment() ?? invitationToken.get());
+
+  // Another invitation link opened in the same tab only changes the fragment.
+  useEffect(() => {
+    const onHashChange = () => {
+      const next = tokenFromFragment();
+      if (next) setToken(next);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  if (!token) {
+    return (
+      <AppShell narrow>
+        <MessageCard title={t('join.invalid.title')}>
+          <p>{t('join.invalid.noToken')}</p>
+        </MessageCard>
+      </AppShell>
+    );
+  }
+  return <JoinWithToken key={token} token={token} />;
+}
+
+function JoinWithToken({ token }: { token: string }) {
+  const t = useT();
+  const preview = useAsync(() => api.invitationPreview(token), [token]);
+  const [ready, setReady] = useState(false);
+
+  if (preview.loading && !preview.data) {
+    return (
+      <AppShell narrow>
+        <Spinner label={t('join.loading')} />
+      </AppShell>
+    );
+  }
+  if (preview.error !== undefined || !preview.data) {
+    const invalid =
+      preview.error instanceof ApiError && ['unauthenticated', 'gone', 'not_found', 'forbidden', 'bad_request'].includes(preview.error.code);
+    return (
+      <AppShell narrow>
+        <MessageCard
+          title={t('join.invalid.title')}
+          actions={
+            invalid ? undefined : (
+              <button type="button" className="btn btn--primary" onClick={preview.reload}>
+                {t('common.retry')}
+              </button>
+            )
+          }
+        >
+          <p data-testid="join-error">{invalid ? t('join.invalid.expired') : errorText(t, preview.error)}</p>
+        </MessageCard>
+      </AppShell>
+    );
+  }
+
+  const info = preview.data;
+  if (info.sessionStatus === 'ended') {
+    return (
+      <AppShell narrow>
+        <MessageCard title={t('join.ended.title')}>
+          <p>{t('join.ended.body')}</p>
+        </MessageCard>
+      </AppShell>
+    );
+  }
+
+  const roleLabel = participantLabel(t, { role: info.role, side: info.side });
+  if (!ready) return <Landing info={info} roleLabel={roleLabel} onNext={() => setReady(true)} />;
+
+  return (
+    <MediaCall
+      auth={{ kind: 'invitation', token }}
+      displayName={info.displayName}
+      role={info.role}
+      roleLabel={roleLabel}
+      heading={
+        <>
+          <span className="room__case-number">{info.caseNumber}</span>
+          <span className="room__case-title">{info.caseTitle}</span>
+        </>
+      }
+      frame={(content) => (
+        <AppShell>
+          <CaseStrip info={info} />
+          {content}
+        </AppShell>
+      )}
+    />
+  );
+}
+
+function CaseStrip({ info }: { info: InvitationPreview }) {
+  const t = useT();
+  return (
+    <p className="case-strip">
+      <span>
+        <span className="muted">{t('join.caseNumber')}</span> {info.caseNumber}
+      </span>
+      <span className="case-strip__sep" aria-hidden="true" />
+      <span>{info.caseTitle}</span>
+    </p>
+  );
+}
+
+function Landing({ info, roleLabel, onNext }: { info: InvitationPreview; roleLabel: string; onNext: () => void }) {
+  const t = useT();
+  return (
+    <AppShell narrow>
+      <section className="card landing" data-testid="invitation-landing">
+        <h1 className="landing__hello">{t('join.welcome', { name: info.displayName })}</h1>
+        <p className="landing__lead">{t('join.invitedTo')}</p>
+        <dl className="landing__facts">
+          <div>
+            <dt>{t('join.caseNumber')}</dt>
+            <dd>{info.caseNumber}</dd>
+          </div>
+          <div>
+            <dt>{t('join.caseTitle')}</dt>
+            <dd>{info.caseTitle}</dd>
+          </div>
+          <div>
+            <dt>{t('join.as')}</dt>
+            <dd>
+              <span className="role-badge" data-testid="invitation-role">
+                {roleLabel}
+              </span>
+            </dd>
+          </div>
+        </dl>
+        <Alert tone="info">{t('join.privacy')}</Alert>
+        <button type="button" className="btn btn--primary btn--xl btn--block" onClick={onNext} data-testid="continue">
+          {t('join.next')}
+        </button>
+      </section>
+    </AppShell>
+  );
+}

@@ -1,0 +1,91 @@
+import { AppShell } from '../components/AppShell.tsx';
+import { Alert, MessageCard, Spinner } from '../components/Feedback.tsx';
+import { MediaCall } from '../components/MediaCall.tsx';
+import { useAsync } from '../hooks/useAsync.ts';
+import { useStore } from '../hooks/useStore.ts';
+import { useT } from '../i18n/index.ts';
+import { errorText, participantLabel } from '../i18n/labels.ts';
+import { api } from '../services/api.ts';
+import { staffAuth } from '../services/session.ts';
+import { Link } from '../router.tsx';
+
+/** The mediator's way into the room: `/session/:sessionId`. */
+export function StaffSessionPage({ sessionId }: { sessionId: string }) {
+  const t = useT();
+  const auth = useStore(staffAuth);
+  const session = useAsync(async () => {
+    const info = await api.getSession(sessionId);
+    // The case title is a nicety for the room's top bar; the room works without it.
+    const title = await api.getCase(info.caseId).then(
+      (c) => c.title,
+      () => null,
+    );
+    return { ...info, caseTitle: title };
+  }, [sessionId]);
+
+  if (!auth) return null;
+  if (session.loading && !session.data) {
+    return (
+      <AppShell staff>
+        <Spinner label={t('session.loading')} />
+      </AppShell>
+    );
+  }
+  if (!session.data) {
+    return (
+      <AppShell staff narrow>
+        <Alert>{errorText(t, session.error)}</Alert>
+        <Link to="/" className="btn btn--ghost">
+          {t('case.back')}
+        </Link>
+      </AppShell>
+    );
+  }
+
+  const info = session.data;
+  const backToCase = (
+    <Link to={`/cases/${encodeURIComponent(info.caseId)}`} className="btn btn--ghost btn--lg">
+      {t('room.backToCase')}
+    </Link>
+  );
+  if (info.status === 'ended') {
+    return (
+      <AppShell staff narrow>
+        <MessageCard title={t('join.ended.title')} actions={backToCase}>
+          <p>{t('session.ended')}</p>
+        </MessageCard>
+      </AppShell>
+    );
+  }
+
+  const role = auth.user.role === 'official' ? 'official' : 'mediator';
+  return (
+    <MediaCall
+      auth={{ kind: 'staff', token: auth.token, sessionId }}
+      displayName={auth.user.displayName}
+      role={role}
+      roleLabel={participantLabel(t, { role, side: null, department: auth.user.department })}
+      heading={
+        <>
+          <span className="room__case-number">{info.caseNumber}</span>
+          {info.caseTitle && <span className="room__case-title">{info.caseTitle}</span>}
+        </>
+      }
+      endActions={backToCase}
+      frame={(content) => (
+        <AppShell staff>
+          <p className="case-strip">
+            <Link to={`/cases/${encodeURIComponent(info.caseId)}`}>{info.caseNumber}</Link>
+            {info.caseTitle && (
+              <>
+                <span className="case-strip__sep" aria-hidden="true" />
+                <span>{info.caseTitle}</span>
+              </>
+            )}
+          </p>
+          {content}
+        </AppShell>
+      )}
+    />
+  );
+}

@@ -1,0 +1,615 @@
+import { Device } from 'mediasoup-client';
+import type { types as msTypes } from 'mediasoup-client';
+import type { CloseReason, MediaSource, PeerInfo, ProducerInfo } from '@protocol/signalling.ts';
+import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
+import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
+import { Store } from './Store.ts';
+
+type Transport = msTypes.Transport;
+type Producer = msTypes.Producer;
+type Consumer = msTypes.Consumer;
+type ConnectionState = msTypes.ConnectionState;
+
+export type MediaSessionStatus = 'idle' | 'connecting' | 'joining' | 'joined' | 'reconnecting' | 'closed';
+
+/** Why the session ended: the server's close reason, or what happened on this side. */
+export type EndReason = CloseReason | 'left' | 'refused' | 'disconnected' | 'error';
+
+export interface RemotePeer {
+  info: PeerInfo;
+  audioTrack: MediaStreamTrack | null;
+  videoTrack: MediaStreamTrack | null;
+  /** The peer publishes a microphone / camera (paused or not). */
+  hasMic: boolean;
+  hasCam: boolean;
+  micOn: boolean;
+  camOn: boolean;
+}
+
+export interface LocalMediaState {
+  audioTrack: MediaStreamTrack | null;
+  videoTrack: MediaStreamTrack | null;
+  micOn: boolean;
+  camOn: boolean;
+}
+
+/** A short-lived problem the UI should mention (a device that could not be opened, etc.). */
+export type MediaNotice = 'mic-unavailable' | 'camera-unavailable' | 'publish-failed' | null;
+
+export interface MediaSessionState {
+  status: MediaSessionStatus;
+  signalling: SignallingStatus;
+  self: PeerInfo | null;
+  peers: RemotePeer[];
+  local: LocalMediaState;
+  transports: { send: ConnectionState | null; recv: ConnectionState | null };
+  endReason: EndReason | null;
+  error: { code: string; message: string } | null;
+  notice: MediaNotice;
+}
+
+export interface MediaSessionOptions {
+  auth: HandshakeAuth;
+  /** Tracks opened on the pre-join screen; the session owns them from now on. */
+  audioTrack: MediaStreamTrack | null;
+  videoTrack: MediaStreamTrack | null;
+  micOn: boolean;
+  camOn: boolean;
+  /** Opens a device later (e.g. camera switched on in the room after having none). */
+  acquireTrack?: (kind: 'audio' | 'video') => Promise<MediaStreamTrack>;
+  signallingUrl?: string;
+}
+
+interface ConsumerEntry {
+  consumer: Consumer;
+  peerId: string;
+  producerId: string;
+  source: MediaSource;
+}
+
+const initialState = (options: MediaSessionOptions): MediaSessionState => ({
+  status: 'idle',
+  signalling: 'connecting',
+  self: null,
+  peers: [],
+  local: { audioTrack: options.audioTrack, videoTrack: options.videoTrack, micOn: options.micOn, camOn: options.camOn },
+  transports: { send: null, recv: null },
+  endReason: null,
+  error: null,
+  notice: null,
+});
+
+/**
+ * One participant's presence in a mediation room: signalling, the mediasoup Device, the send and
+ * receive transports, local producers and remote consumers. Plain class; the UI reads getSnapshot().
+ */
+export class MediaSession extends Store<MediaSessionState> {
+  readonly #options: MediaSessionOptions;
+  readonly #signalling: SignallingClient;
+  readonly #unsubscribe: Array<() => void> = [];
+
+  #device: Device | null = null;
+  #send: Transport | null = null;
+  #recv: Transport | null = null;
+  readonly #producers = new Map<MediaSource, Producer>();
+  readonly #consumers = new Map<string, ConsumerEntry>();
+  /** Remote producers we know of, by id (kept current by notifications). */
+  readonly #remoteProducers = new Map<string, ProducerInfo>();
+  /** Producer ids being consumed or consumed, so none is consumed twice. */
+  readonly #consuming = new Set<string>();
+  readonly #peers = new Map<string, PeerInfo>();
+
+  #audioTrack: MediaStreamTrack | null;
+  #videoTrack: MediaStreamTrack | null;
+  #micOn: boolean;
+  #camOn: boolean;
+  #self: PeerInfo | null = null;
+  /** Bumped on every (re)join and teardown so stale async work can tell it is stale. */
+  #generation = 0;
+  #ended = false;
+
+  constructor(options: MediaSessionOptions) {
+    super(initialState(options));
+    this.#options = options;
+    this.#audioTrack = options.audioTrack;
+    this.#videoTrack = options.videoTrack;
+    this.#micOn = options.micOn && options.audioTrack !== null;
+    this.#camOn = options.camOn && options.videoTrack !== null;
+    if (this.#audioTrack) this.#audioTrack.enabled = this.#micOn;
+    if (this.#videoTrack) this.#videoTrack.enabled = this.#camOn;
+    this.#signalling = new SignallingClient(options.auth, options.signallingUrl ? { url: options.signallingUrl } : {});
+    this.#listen();
+    this.#emit();
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  /** Connects and joins; resolves when joined (or when the session ended instead). */
+  async start(): Promise<void> {
+    if (this.#ended || this.getSnapshot().status !== 'idle') return;
+    this.#emit({ status: 'connecting' });
+    try {
+      await this.#signalling.connect();
+    } catch (error) {
+      this.#end('refused', error);
+      return;
+    }
+    await this.#join();
+  }
+
+  async setMicEnabled(on: boolean): Promise<void> {
+    await this.#setSourceEnabled('mic', on);
+  }
+
+  async setCamEnabled(on: boolean): Promise<void> {
+    await this.#setSourceEnabled('webcam', on);
+  }
+
+  /** Leaves the room on purpose. */
+  async leave(): Promise<void> {
+    if (this.#ended) return;
+    if (this.#signalling.status === 'connected' && this.#self) {
+      await Promise.race([
+        this.#signalling.request('room.leave', {}).catch(() => undefined),
+        new Promise((resolve) => window.setTimeout(resolve, 1500)),
+      ]);
+    }
+    this.#end('left');
+  }
+
+  /** Same as leave() without waiting; for unmounts and page unloads. */
+  dispose(): void {
+    if (this.#ended) return;
+    void this.leave();
+  }
+
+  clearNotice(): void {
+    this.#emit({ notice: null });
+  }
+
+  /**
+   * Stats of both transports as plain objects, each tagged with `transportDirection`.
+   * inbound-rtp entries also carry the `peerId`, `source` and `consumerId` they belong to;
+   * mediasoup-client's bandwidth "probator" receiver (padding only, never decodes) is left out.
+   */
+  async getStats(): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
+    const byMid = new Map<string, { peerId: string; source: MediaSource; consumerId: string }>();
+    for (const [consumerId, entry] of this.#consumers) {
+      const mid = entry.consumer.rtpParameters.mid;
+      if (mid) byMid.set(mid, { peerId: entry.peerId, source: entry.source, consumerId });
+    }
+    const pairs: Array<['recv' | 'send', Transport | null]> = [
+      ['recv', this.#recv],
+      ['send', this.#send],
+    ];
+    for (const [direction, transport] of pairs) {
+      if (!transport || transport.closed) continue;
+      const report = await transport.getStats();
+      report.forEach((stat: unknown) => {
+        const plain = JSON.parse(JSON.stringify(stat)) as Record<string, unknown>;
+        if (plain['type'] === 'inbound-rtp') {
+          const mid = typeof plain['mid'] === 'string' ? plain['mid'] : undefined;
+          if (mid === 'probator') return;
+          const owner = mid === undefined ? undefined : byMid.get(mid);
+          if (owner) Object.assign(plain, owner);
+        }
+        plain['transportDirection'] = direction;
+        out.push(plain);
+      });
+    }
+    return out;
+  }
+
+  // ---- joining ------------------------------------------------------------------------------
+
+  async #join(): Promise<void> {
+    const generation = ++this.#generation;
+    const stale = () => generation !== this.#generation || this.#ended;
+    this.#emit({ status: 'joining', error: null });
+    try {
+      const { rtpCapabilities } = await this.#signalling.request('room.getRouterRtpCapabilities', {});
+      if (stale()) return;
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities: rtpCapabilities as unknown as msTypes.RtpCapabilities });
+      if (stale()) return;
+      this.#device = device;
+
+      const joined = await this.#signalling.request('room.join', {
+        rtpCapabilities: device.recvRtpCapabilities as unknown as RequestRtpCapabilities,
+      });
+      if (stale()) return;
+      this.#self = joined.self;
+      for (const peer of joined.peers) if (peer.id !== joined.self.id) this.#peers.set(peer.id, peer);
+      for (const producer of joined.producers) {
+        if (producer.peerId !== joined.self.id) this.#remoteProducers.set(producer.id, producer);
+      }
+      this.#emit();
+
+      await this.#createRecvTransport(generation);
+      if (stale()) return;
+      if (device.canProduce('audio') || device.canProduce('video')) {
+        await this.#createSendTransport(generation);
+        if (stale()) return;
+      }
+
+      // Receive first (people want to see the room), then publish.
+      const consumeAll = [...this.#remoteProducers.values()].map((p) => this.#consume(p, generation));
+      const publish = [this.#publish('mic', generation), this.#publish('webcam', generation)];
+      await Promise.allSettled([...consumeAll, ...publish]);
+      if (stale()) return;
+      this.#emit({ status: 'joined' });
+    } catch (error) {
+      if (stale()) return;
+      console.error('[media] join failed', error);
+      if (error instanceof RequestError && error.code === 'disconnected') {
+        // The socket dropped mid-join; the reconnect handler will join again.
+        this.#emit({ status: 'reconnecting' });
+        return;
+      }
+      // A refusal by the server (session ended, not allowed, …) is explained as such; anything else is an error.
+      const refused = error instanceof RequestError && error.code !== 'timeout' && error.code !== 'internal';
+      this.#end(refused ? 'refused' : 'error', error);
+    }
+  }
+
+  async #createRecvTransport(generation: number): Promise<void> {
+    const options = await this.#signalling.request('transport.create', { direction: 'recv' });
+    if (generation !== this.#generation || !this.#device) return;
+    const transport = this.#device.createRecvTransport(options as unknown as msTypes.TransportOptions);
+    this.#wireTransport(transport, 'recv');
+    this.#recv = transport;
+  }
+
+  async #createSendTransport(generation: number): Promise<void> {
+    const options = await this.#signalling.request('transport.create', { direction: 'send' });
+    if (generation !== this.#generation || !this.#device) return;
+    const transport = this.#device.createSendTransport(options as unknown as msTypes.TransportOptions);
+    this.#wireTransport(transport, 'send');
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = appData['source'] as MediaSource;
+      this.#signalling
+        .request('producer.create', {
+          transportId: transport.id,
+          kind,
+          rtpParameters: rtpParameters as unknown as RequestRtpParameters,
+          source,
+        })
+        .then(({ producerId }) => callback({ id: producerId }))
+        .catch((error: Error) => errback(error));
+    });
+    this.#send = transport;
+  }
+
+  #wireTransport(transport: Transport, direction: 'send' | 'recv'): void {
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#signalling
+        .request('transport.connect', {
+          transportId: transport.id,
+          dtlsParameters: dtlsParameters as unknown as RequestDtlsParameters,
+        })
+        .then(() => callback())
+        .catch((error: Error) => errback(error));
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (transport.closed) return;
+      this.#emit({ transports: { ...this.getSnapshot().transports, [direction]: state } });
+      if (state === 'failed') void this.#restartIce(transport);
+    });
+    this.#emit({ transports: { ...this.getSnapshot().transports, [direction]: transport.connectionState } });
+  }
+
+  async #restartIce(transport: Transport): Promise<void> {
+    try {
+      const { iceParameters } = await this.#signalling.request('transport.restartIce', { transportId: transport.id });
+      if (!transport.closed) await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
+    } catch (error) {
+      console.warn('[media] ICE restart failed', error);
+    }
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  async #publish(source: 'mic' | 'webcam', generation: number): Promise<void> {
+    const transport = this.#send;
+    const device = this.#device;
+    const track = source === 'mic' ? this.#audioTrack : this.#videoTrack;
+    if (!transport || !device || !track || track.readyState === 'ended' || this.#producers.has(source)) return;
+    const kind = source === 'mic' ? 'audio' : 'video';
+    if (!device.canProduce(kind)) return;
+    const wantOn = source === 'mic' ? this.#micOn : this.#camOn;
+
+    try {
+      const producer = await transport.produce(
+        source === 'mic'
+          ? { track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true }, appData: { source } }
+          : { track, stopTracks: false, ...videoProduceOptions(device), appData: { source } },
+      );
+      if (generation !== this.#generation) {
+        producer.close();
+        return;
+      }
+      this.#producers.set(source, producer);
+      producer.on('transportclose', () => this.#producers.delete(source));
+      producer.on('trackended', () => {
+        // The device was unplugged or the OS took it away.
+        void this.#setSourceEnabled(source, false);
+        this.#emit({ notice: source === 'mic' ? 'mic-unavailable' : 'camera-unavailable' });
+      });
+      if (!wantOn) {
+        producer.pause();
+        await this.#signalling.request('producer.pause', { producerId: producer.id }).catch(() => undefined);
+      }
+      this.#emit();
+    } catch (error) {
+      console.error(`[media] publishing ${source} failed`, error);
+      if (generation === this.#generation) this.#emit({ notice: 'publish-failed' });
+    }
+  }
+
+  async #setSourceEnabled(source: 'mic' | 'webcam', on: boolean): Promise<void> {
+    if (this.#ended) return;
+    const isMic = source === 'mic';
+    let track = isMic ? this.#audioTrack : this.#videoTrack;
+
+    if (on && (!track || track.readyState === 'ended')) {
+      if (!this.#options.acquireTrack) return;
+      try {
+        track = await this.#options.acquireTrack(isMic ? 'audio' : 'video');
+      } catch (error) {
+        console.warn(`[media] could not open ${source}`, error);
+        this.#emit({ notice: isMic ? 'mic-unavailable' : 'camera-unavailable' });
+        return;
+      }
+      const old = this.#producers.get(source);
+      if (isMic) this.#audioTrack = track;
+      else this.#videoTrack = track;
+      if (old) await old.replaceTrack({ track }).catch(() => undefined);
+    }
+
+    if (isMic) this.#micOn = on;
+    else this.#camOn = on;
+    if (track) track.enabled = on;
+    this.#emit();
+
+    const producer = this.#producers.get(source);
+    if (!producer) {
+      if (on && this.#send && this.getSnapshot().status === 'joined') await this.#publish(source, this.#generation);
+      return;
+    }
+    if (producer.closed) return;
+    try {
+      if (on) {
+        producer.resume();
+        await this.#signalling.request('producer.resume', { producerId: producer.id });
+      } else {
+        // Local pause first: from this moment no media leaves the device.
+        producer.pause();
+        await this.#signalling.request('producer.pause', { producerId: producer.id });
+      }
+    } catch (error) {
+      console.warn(`[media] ${on ? 'resume' : 'pause'} of ${source} not confirmed by the server`, error);
+    }
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  async #consume(producer: ProducerInfo, generation: number): Promise<void> {
+    const transport = this.#recv;
+    if (!transport || !this.#device || this.#consuming.has(producer.id)) return;
+    if (producer.peerId === this.#self?.id) return;
+    this.#consuming.add(producer.id);
+    try {
+      const options = await this.#signalling.request('consumer.create', {
+        transportId: transport.id,
+        producerId: producer.id,
+      });
+      if (generation !== this.#generation || transport.closed) return;
+      const consumer = await transport.consume({
+        id: options.id,
+        producerId: options.producerId,
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as unknown as msTypes.RtpParameters,
+        streamId: `${options.peerId}-${options.source}`,
+        appData: { peerId: options.peerId, source: options.source },
+      });
+      if (generation !== this.#generation || !this.#remoteProducers.has(producer.id)) {
+        consumer.close();
+        return;
+      }
+      this.#consumers.set(consumer.id, { consumer, peerId: options.peerId, producerId: options.producerId, source: options.source });
+      // The paused flag stays as notifications left it: `producer.updated` may be newer than this answer.
+      consumer.on('transportclose', () => this.#dropConsumer(consumer.id));
+      consumer.on('trackended', () => this.#dropConsumer(consumer.id));
+      await this.#signalling.request('consumer.resume', { consumerId: consumer.id });
+      this.#emit();
+    } catch (error) {
+      this.#consuming.delete(producer.id);
+      if (generation === this.#generation) console.warn('[media] consume failed', producer, error);
+    }
+  }
+
+  #dropConsumer(consumerId: string): void {
+    const entry = this.#consumers.get(consumerId);
+    if (!entry) return;
+    this.#consumers.delete(consumerId);
+    this.#consuming.delete(entry.producerId);
+    if (!entry.consumer.closed) entry.consumer.close();
+    this.#emit();
+  }
+
+  #dropProducer(producerId: string): void {
+    this.#remoteProducers.delete(producerId);
+    for (const [id, entry] of this.#consumers) if (entry.producerId === producerId) this.#dropConsumer(id);
+    this.#consuming.delete(producerId);
+    this.#emit();
+  }
+
+  // ---- notifications and connection ---------------------------------------------------------
+
+  #listen(): void {
+    const s = this.#signalling;
+    this.#unsubscribe.push(
+      s.on('peer.joined', ({ peer }) => {
+        if (peer.id === this.#self?.id) return;
+        this.#peers.set(peer.id, peer);
+        this.#emit();
+      }),
+      s.on('peer.left', ({ peerId }) => {
+        this.#peers.delete(peerId);
+        for (const [id, p] of this.#remoteProducers) if (p.peerId === peerId) this.#dropProducer(id);
+        this.#emit();
+      }),
+      s.on('producer.added', ({ producer }) => {
+        if (producer.peerId === this.#self?.id) return;
+        this.#remoteProducers.set(producer.id, producer);
+        this.#emit();
+        void this.#consume(producer, this.#generation);
+      }),
+      s.on('producer.removed', ({ producerId }) => this.#dropProducer(producerId)),
+      s.on('producer.updated', ({ producerId, paused }) => {
+        const known = this.#remoteProducers.get(producerId);
+        if (!known) return;
+        this.#remoteProducers.set(producerId, { ...known, paused });
+        this.#emit();
+      }),
+      s.on('consumer.closed', ({ consumerId }) => this.#dropConsumer(consumerId)),
+      s.on('room.closed', ({ reason }) => {
+        if (reason === 'media_server_restarted') {
+          this.#teardownMedia();
+          this.#emit({ status: 'reconnecting' });
+          void this.#join();
+        } else {
+          this.#end(reason);
+        }
+      }),
+      s.onStatus((status, error) => {
+        if (this.#ended) return;
+        this.#emit({ signalling: status });
+        const current = this.getSnapshot().status;
+        if (status === 'reconnecting' && current !== 'connecting') {
+          // The server drops our peer with the socket; join afresh once it is back.
+          if (current !== 'reconnecting') {
+            this.#teardownMedia();
+            this.#emit({ status: 'reconnecting' });
+          }
+        } else if (status === 'connected' && current === 'reconnecting') {
+          void this.#join();
+        } else if (status === 'failed' && current !== 'connecting') {
+          this.#end('refused', error);
+        } else if (status === 'closed') {
+          this.#end('disconnected');
+        }
+      }),
+    );
+  }
+
+  /** Closes transports, producers and consumers; keeps local tracks for a rejoin. */
+  #teardownMedia(): void {
+    this.#generation++;
+    for (const producer of this.#producers.values()) if (!producer.closed) producer.close();
+    this.#producers.clear();
+    for (const { consumer } of this.#consumers.values()) if (!consumer.closed) consumer.close();
+    this.#consumers.clear();
+    this.#consuming.clear();
+    this.#remoteProducers.clear();
+    this.#peers.clear();
+    if (this.#send && !this.#send.closed) this.#send.close();
+    if (this.#recv && !this.#recv.closed) this.#recv.close();
+    this.#send = null;
+    this.#recv = null;
+    this.#device = null;
+    this.#emit({ transports: { send: null, recv: null } });
+  }
+
+  #end(reason: EndReason, error?: unknown): void {
+    if (this.#ended) return;
+    this.#teardownMedia();
+    this.#ended = true;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#signalling.close();
+    this.#audioTrack?.stop();
+    this.#videoTrack?.stop();
+    const wire =
+      error instanceof RequestError
+        ? { code: error.code, message: error.message }
+        : error instanceof Error
+          ? { code: 'internal', message: error.message }
+          : null;
+    this.#emit({ status: 'closed', endReason: reason, error: wire, signalling: 'closed' });
+  }
+
+  /** Rebuilds the snapshot from the internal maps, merged with a partial update. */
+  #emit(patch: Partial<MediaSessionState> = {}): void {
+    const previous = this.getSnapshot();
+    const peers: RemotePeer[] = [...this.#peers.values()].map((info) => {
+      const producers = [...this.#remoteProducers.values()].filter((p) => p.peerId === info.id);
+      const mic = producers.find((p) => p.source === 'mic');
+      const cam = producers.find((p) => p.source === 'webcam');
+      const tracks = [...this.#consumers.values()].filter((c) => c.peerId === info.id);
+      const audio = tracks.find((c) => c.source === 'mic');
+      const video = tracks.find((c) => c.source === 'webcam');
+      return {
+        info,
+        audioTrack: audio?.consumer.track ?? null,
+        videoTrack: video?.consumer.track ?? null,
+        hasMic: mic !== undefined,
+        hasCam: cam !== undefined,
+        micOn: mic !== undefined && !mic.paused,
+        camOn: cam !== undefined && !cam.paused,
+      };
+    });
+    this.setState({
+      ...previous,
+      self: this.#self,
+      peers: samePeers(previous.peers, peers) ? previous.peers : peers,
+      local: sameLocal(previous.local, {
+        audioTrack: this.#audioTrack,
+        videoTrack: this.#videoTrack,
+        micOn: this.#micOn,
+        camOn: this.#camOn,
+      }),
+      ...patch,
+    });
+  }
+}
+
+type RequestRtpParameters = RequestInput<'producer.create'>['rtpParameters'];
+type RequestDtlsParameters = RequestInput<'transport.connect'>['dtlsParameters'];
+type RequestRtpCapabilities = RequestInput<'room.join'>['rtpCapabilities'];
+
+function videoProduceOptions(device: Device): Partial<msTypes.ProducerOptions> {
+  const vp8 = device.sendRtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  if (!vp8) return {};
+  return {
+    codec: vp8,
+    // Two simulcast layers: a small one for phones on weak networks, the full one for desktops.
+    encodings: [
+      { rid: 'r0', scaleResolutionDownBy: 2, maxBitrate: 250_000, scalabilityMode: 'L1T3' },
+      { rid: 'r1', scaleResolutionDownBy: 1, maxBitrate: 1_000_000, scalabilityMode: 'L1T3' },
+    ],
+    codecOptions: { videoGoogleStartBitrate: 800 },
+  };
+}
+
+function samePeers(a: RemotePeer[], b: RemotePeer[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((p, i) => {
+    const q = b[i]!;
+    return (
+      p.info === q.info &&
+      p.audioTrack === q.audioTrack &&
+      p.videoTrack === q.videoTrack &&
+      p.hasMic === q.hasMic &&
+      p.hasCam === q.hasCam &&
+      p.micOn === q.micOn &&
+      p.camOn === q.camOn
+    );
+  });
+}
+
+function sameLocal(a: LocalMediaState, b: LocalMediaState): LocalMediaState {
+  return a.audioTrack === b.audioTrack && a.videoTrack === b.videoTrack && a.micOn === b.micOn && a.camOn === b.camOn
+    ? a
+    : b;
+}

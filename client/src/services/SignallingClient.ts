@@ -1,0 +1,184 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ErrorCode, WireError } from '@protocol/errors.ts';
+import type {
+  ClientToServerEvents,
+  HandshakeAuth,
+  NotificationMap,
+  NotificationName,
+  RequestInput,
+  RequestName,
+  RequestResult,
+  ResponseMap,
+  ServerNotification,
+  ServerToClientEvents,
+} from '@protocol/signalling.ts';
+import { isWireError } from './ApiError.ts';
+
+export type SignallingErrorCode = ErrorCode | 'timeout' | 'disconnected';
+
+/** A refused request or handshake, with the server's wire error code. */
+export class RequestError extends Error {
+  readonly code: SignallingErrorCode;
+  readonly details: Record<string, string> | undefined;
+  readonly request: string | undefined;
+
+  constructor(code: SignallingErrorCode, message: string, options: { details?: Record<string, string>; request?: string } = {}) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.details = options.details;
+    this.request = options.request;
+  }
+
+  static fromWire(wire: WireError, request?: string): RequestError {
+    return new RequestError(wire.code, wire.message, { ...(wire.details ? { details: wire.details } : {}), ...(request ? { request } : {}) });
+  }
+}
+
+export type SignallingStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+type NotificationHandler<N extends NotificationName> = (data: NotificationMap[N]) => void;
+
+export interface SignallingOptions {
+  /** Server URL; same origin by default. */
+  url?: string;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The socket.io connection to the signalling server: typed requests with acks,
+ * typed notifications, and connection status. No media, no React.
+ */
+export class SignallingClient {
+  readonly #socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly #timeoutMs: number;
+  readonly #handlers = new Map<NotificationName, Set<(data: unknown) => void>>();
+  readonly #statusListeners = new Set<(status: SignallingStatus, error?: RequestError) => void>();
+  #status: SignallingStatus = 'connecting';
+  #lastError: RequestError | undefined;
+
+  constructor(auth: HandshakeAuth, options: SignallingOptions = {}) {
+    this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
+    const socketOptions = {
+      auth,
+      autoConnect: false,
+      // WebSocket first (fewer round trips); long-polling if a proxy or network blocks it.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 5000,
+    };
+    this.#socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
+
+    this.#socket.on('connect', () => this.#setStatus('connected'));
+    this.#socket.on('disconnect', (reason) => {
+      if (this.#status === 'closed') return;
+      // The server (or we) closed the socket on purpose: socket.io will not reconnect by itself.
+      if (reason === 'io server disconnect' || reason === 'io client disconnect') this.#setStatus('closed');
+      else this.#setStatus('reconnecting');
+    });
+    this.#socket.on('connect_error', (error: Error & { data?: unknown }) => {
+      const data = error.data;
+      const wire: WireError | undefined = isWireError(data) ? data : undefined;
+      const rpcError = wire
+        ? RequestError.fromWire(wire, 'handshake')
+        : new RequestError('disconnected', error.message || 'Connection failed', { request: 'handshake' });
+      this.#lastError = rpcError;
+      // A refusal by the server's middleware stops socket.io's retries (socket.active is false).
+      if (!this.#socket.active) this.#setStatus('failed', rpcError);
+      else this.#setStatus('reconnecting', rpcError);
+    });
+    this.#socket.on('notification', (notification: ServerNotification) => {
+      const handlers = this.#handlers.get(notification.name);
+      if (!handlers) return;
+      for (const handler of [...handlers]) {
+        try {
+          handler(notification.data);
+        } catch (error) {
+          console.error(`[signalling] handler for ${notification.name} failed`, error);
+        }
+      }
+    });
+  }
+
+  get status(): SignallingStatus {
+    return this.#status;
+  }
+
+  get lastError(): RequestError | undefined {
+    return this.#lastError;
+  }
+
+  /** Connects; resolves once connected, rejects if the server refuses the handshake. */
+  connect(): Promise<void> {
+    if (this.#socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const off = this.onStatus((status, error) => {
+        if (status === 'connected') {
+          off();
+          resolve();
+        } else if (status === 'failed' || status === 'closed') {
+          off();
+          reject(error ?? new RequestError('disconnected', 'Connection closed'));
+        }
+      });
+      this.#setStatus('connecting');
+      this.#socket.connect();
+    });
+  }
+
+  /** Sends a request and waits for its ack; throws RequestError on refusal, timeout or disconnect. */
+  request<N extends RequestName>(name: N, data: RequestInput<N>): Promise<ResponseMap[N]> {
+    return new Promise((resolve, reject) => {
+      if (!this.#socket.connected) {
+        reject(new RequestError('disconnected', 'Not connected', { request: name }));
+        return;
+      }
+      this.#socket
+        .timeout(this.#timeoutMs)
+        .emit('request', { name, data }, (error: Error | null, result: RequestResult<unknown>) => {
+          if (error) {
+            reject(new RequestError('timeout', `Request ${name} timed out`, { request: name }));
+            return;
+          }
+          if (result.ok) resolve(result.data as ResponseMap[N]);
+          else reject(RequestError.fromWire(result.error, name));
+        });
+    });
+  }
+
+  /** Subscribes to one notification; returns the unsubscribe function. */
+  on<N extends NotificationName>(name: N, handler: NotificationHandler<N>): () => void {
+    let set = this.#handlers.get(name);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(name, set);
+    }
+    const wrapped = handler as (data: unknown) => void;
+    set.add(wrapped);
+    return () => {
+      set.delete(wrapped);
+    };
+  }
+
+  onStatus(listener: (status: SignallingStatus, error?: RequestError) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => {
+      this.#statusListeners.delete(listener);
+    };
+  }
+
+  close(): void {
+    this.#setStatus('closed');
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
+    this.#handlers.clear();
+  }
+
+  #setStatus(status: SignallingStatus, error?: RequestError): void {
+    if (this.#status === 'closed' && status !== 'closed') return;
+    this.#status = status;
+    for (const listener of [...this.#statusListeners]) listener(status, error);
+    if (status === 'closed') this.#statusListeners.clear();
+  }
+}
