@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { systemClock, type Clock } from './clock.ts';
@@ -11,6 +10,8 @@ import { createLogger, type Logger } from './logger.ts';
 import { RoomRegistry, WorkerPool } from './media/index.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
+import { RoomRecordService } from './cases/RoomRecordService.ts';
+import { forbidden } from './errors.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -31,11 +32,21 @@ export interface App {
 }
 
 /** The composition root: database, services, media workers, HTTP API, signalling, static client. */
-export async function createApp(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: {
+    clock?: Clock;
+    log?: Logger;
+    /** socket.io heartbeat/recovery timing (tests shorten it). */
+    signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
+  } = {},
+): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger('server');
   const db = openDb(config.databaseUrl);
   const services = createServices({ config, db, clock, log });
+  // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
+  await services.agreement.finaliser.recoverAndResume();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
   const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
   const startedAt = Date.now();
@@ -63,6 +74,11 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   });
 
   const httpServer = createServer(expressApp);
+  const roomRecord = new RoomRecordService({ db, clock });
+  const staffOf = (p: { staff: import('./auth/principals.ts').StaffPrincipal | null }) => {
+    if (!p.staff) throw forbidden('A staff login is required');
+    return p.staff;
+  };
   signalling = attachSignalling(httpServer, {
     log: log.child('signalling'),
     rooms,
@@ -74,6 +90,17 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
         services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName }),
       recordLeave: (id, reason) => services.sessions.recordLeave(id, reason),
     },
+    controls: {
+      revokeInvitation: async (invitationId, by) => {
+        await services.invitations.revoke(invitationId, staffOf(by));
+      },
+      endSession: async (sessionId, by) => {
+        await services.sessions.end(sessionId, staffOf(by));
+      },
+      saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
+    },
+    recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
+    ...(options.signallingTiming ? { timing: options.signallingTiming } : {}),
   });
   const boundSignalling = signalling;
 
@@ -87,8 +114,8 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     httpServer,
     log,
     url() {
-      const address = httpServer.address() as AddressInfo | null;
-      if (!address) throw new Error('not listening');
+      const address = httpServer.address();
+      if (!address || typeof address === 'string') throw new Error('not listening on a TCP port');
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     },
