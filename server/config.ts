@@ -10,7 +10,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 const envSchema = z
   .object({
     HOST: z.string().default('0.0.0.0'),
-    PORT: port.default(3000),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public base URL used in invitation links; defaults to http://localhost:PORT. */
     PUBLIC_URL: z.url().optional(),
     DATA_DIR: z.string().default(path.resolve('data')),

@@ -1,8 +1,15 @@
+import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
+import { AttachmentService } from './cases/AttachmentService.ts';
+import { CaseLoopService } from './cases/CaseLoopService.ts';
 import { CaseService } from './cases/CaseService.ts';
+import { IntakeService } from './cases/IntakeService.ts';
 import { InvitationService } from './cases/InvitationService.ts';
 import { SessionService } from './cases/SessionService.ts';
+import { SettingsService } from './cases/SettingsService.ts';
+import { StatsService } from './cases/StatsService.ts';
+import { WhistleService } from './cases/WhistleService.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
@@ -14,6 +21,17 @@ export interface Services {
   cases: CaseService;
   sessions: SessionService;
   invitations: InvitationService;
+  /** Case loop: rule sets, settings, units. */
+  settings: SettingsService;
+  /** Case loop: transitions, supervision notes, follow-ups. */
+  loop: CaseLoopService;
+  /** Public report form and progress query. */
+  intake: IntakeService;
+  attachments: AttachmentService;
+  whistles: WhistleService;
+  stats: StatsService;
+  /** Mediation agreement: drafting, signing, sealing, verification (server/agreement). */
+  agreement: AgreementModule;
 }
 
 export interface ServiceDeps {
@@ -26,8 +44,15 @@ export interface ServiceDeps {
 export function createServices({ config, db, clock, log }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
-  const cases = new CaseService({ db, clock, log: log.child('cases') });
+  const settings = new SettingsService({ db, clock, log: log.child('settings') });
+  const cases = new CaseService({ db, clock, log: log.child('cases'), settings });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
-  return { tokens, auth, cases, sessions, invitations };
+  const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings });
+  const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
+  const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
+  const stats = new StatsService({ db, clock, settings });
+  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
+  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement };
 }

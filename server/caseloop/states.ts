@@ -80,7 +80,8 @@ export const transitions = {
   record_follow_up: {
     from: ['closed_settled', 'closed_unsettled'],
     to: 'followed_up',
-    roles: ['mediator', 'official', 'supervisor'],
+    // 回访 is done by the grid worker or the mediator; officials and supervisors may record it too.
+    roles: ['mediator', 'official', 'supervisor', 'gridworker'],
   },
   reopen: { from: ['followed_up'], to: 'reopened', roles: ['supervisor'] },
   escalate: {

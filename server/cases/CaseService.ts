@@ -1,156 +1,181 @@
 import type { z } from 'zod';
 import type { StaffPrincipal } from '../auth/principals.ts';
+import { caseState, lights, type CaseState } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/client.ts';
-import { notFound } from '../errors.ts';
+import type { Db, Prisma } from '../db/client.ts';
+import { badRequest, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { createCaseRequest, disputeTypes, type CaseDetail, type CaseSummary, type CreateCaseRequest, type DisputeType, type PartySummary } from '../protocol/cases.ts';
+import { createCaseRequest, type CaseDetail, type CaseSource, type CaseSummary, type CreateCaseRequest, type PartyContact } from '../protocol/cases.ts';
 import type { TimelineEntryInfo, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
-import { maskPhone } from './masking.ts';
+import { SettingsService } from './SettingsService.ts';
 import { appendTimeline, listTimeline, verifyChain } from './timeline.ts';
+import { caseInclude, sortCases, toDetail, toSummary, type ViewContext } from './views.ts';
 
 export type CreateCaseInput = z.output<typeof createCaseRequest>;
 
-/** Case statuses: registered, a session has been held, closed (closing is not implemented yet). */
+/** Legacy coarse statuses (kept for the existing client): registered, a session has been held, closed. */
 export const caseStatuses = ['pending', 'in_mediation', 'closed'] as const;
 
 export const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 export const actorOf = (p: StaffPrincipal) => `user:${p.userId}`;
 
-type PartyRow = { id: string; side: string; name: string; phone: string; position: number };
-type CaseRow = {
-  id: string;
-  caseNumber: string;
+export interface NewCaseData {
   disputeType: string;
   title: string;
   description: string;
-  status: string;
-  district: string | null;
-  town: string | null;
-  community: string | null;
-  grid: string | null;
-  createdAt: Date;
-  parties: PartyRow[];
-  mediations: { id: string }[];
-  leadMediator: { id: string; displayName: string } | null;
-};
-
-const caseInclude = {
-  parties: { orderBy: { position: 'asc' as const } },
-  mediations: { where: { status: 'open' }, select: { id: true }, orderBy: { startedAt: 'desc' as const }, take: 1 },
-  leadMediator: { select: { id: true, displayName: true } },
-};
-
-function partySummary(p: PartyRow): PartySummary {
-  return { id: p.id, side: p.side as PartySide, name: p.name, phoneMasked: maskPhone(p.phone) };
+  district?: string | undefined;
+  town?: string | undefined;
+  community?: string | undefined;
+  grid?: string | undefined;
+  parties: Array<{ side: PartySide; name: string; phone: string; idNumber?: string | undefined }>;
+  source: CaseSource;
+  state: CaseState;
+  createdById: string | null;
+  leadMediatorId: string | null;
+  queryCodeHash?: string | undefined;
 }
 
-function summary(c: CaseRow): CaseSummary {
-  return {
-    id: c.id,
-    caseNumber: c.caseNumber,
-    disputeType: (disputeTypes as readonly string[]).includes(c.disputeType) ? (c.disputeType as DisputeType) : 'other',
-    title: c.title,
-    status: c.status,
-    createdAt: c.createdAt.toISOString(),
-    parties: c.parties.map(partySummary),
-    activeSessionId: c.mediations[0]?.id ?? null,
-  };
+/**
+ * Inserts a case with its parties and its first timeline entry. Call inside a transaction.
+ * The timeline gets names and sides of the parties, never phones or ID numbers.
+ */
+export async function insertCase(tx: Prisma.TransactionClient, clock: Clock, data: NewCaseData, actor: string): Promise<{ id: string; caseNumber: string }> {
+  const now = clock.now();
+  const caseNumber = await allocateCaseNumber(tx, clock);
+  const id = newId();
+  await tx.case.create({
+    data: {
+      id,
+      caseNumber,
+      disputeType: data.disputeType,
+      title: data.title,
+      description: data.description,
+      status: 'pending',
+      state: data.state,
+      source: data.source,
+      district: data.district ?? null,
+      town: data.town ?? null,
+      community: data.community ?? null,
+      grid: data.grid ?? null,
+      createdById: data.createdById,
+      leadMediatorId: data.leadMediatorId,
+      queryCodeHash: data.queryCodeHash ?? null,
+      createdAt: now,
+      parties: {
+        create: data.parties.map((p, position) => ({
+          id: newId(),
+          side: p.side,
+          name: p.name,
+          phone: p.phone,
+          idNumber: p.idNumber ?? null,
+          position,
+        })),
+      },
+    },
+  });
+  await appendTimeline(tx, {
+    caseId: id,
+    type: 'case.created',
+    actor,
+    at: now,
+    data: {
+      caseNumber,
+      disputeType: data.disputeType,
+      title: data.title,
+      state: data.state,
+      source: data.source,
+      parties: data.parties.map((p) => ({ side: p.side, name: p.name })),
+    },
+  });
+  return { id, caseNumber };
 }
 
-function detail(c: CaseRow): CaseDetail {
-  return {
-    ...summary(c),
-    description: c.description,
-    district: c.district,
-    town: c.town,
-    community: c.community,
-    grid: c.grid,
-    leadMediator: c.leadMediator ? { id: c.leadMediator.id, displayName: c.leadMediator.displayName } : null,
-  };
+export interface CaseListFilter {
+  /** Only the caller's cases: mediator → led by me; official → led by me or in my unit; gridworker → registered by me. */
+  mine?: boolean;
+  state?: string | undefined;
+  light?: string | undefined;
+  unitId?: string | undefined;
 }
 
 export class CaseService {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #settings: SettingsService;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger }) {
+  constructor(deps: { db: Db; clock: Clock; log: Logger; settings?: SettingsService }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    this.#settings = deps.settings ?? new SettingsService({ db: deps.db, clock: deps.clock, log: deps.log });
   }
 
-  /** Validates (again) and creates a case with its parties; the creating mediator leads it. */
+  /**
+   * Staff registration. Validates (again) and creates a case with its parties. A mediator's
+   * registration is window intake (受理): the case starts `registered` and the mediator leads it;
+   * anyone else's (grid worker, admin) starts `reported` and waits for the centre to register it.
+   */
   async create(input: CreateCaseRequest | CreateCaseInput, principal: StaffPrincipal): Promise<CaseDetail> {
     const data = createCaseRequest.parse(input);
-    const now = this.#clock.now();
-    const caseId = await this.#db.$transaction(async (tx) => {
-      const caseNumber = await allocateCaseNumber(tx, this.#clock);
-      const id = newId();
-      await tx.case.create({
-        data: {
-          id,
-          caseNumber,
-          disputeType: data.disputeType,
-          title: data.title,
-          description: data.description,
-          status: 'pending',
-          source: principal.role,
-          district: data.district ?? null,
-          town: data.town ?? null,
-          community: data.community ?? null,
-          grid: data.grid ?? null,
-          createdById: principal.userId,
-          leadMediatorId: principal.role === 'mediator' ? principal.userId : null,
-          createdAt: now,
-          parties: {
-            create: data.parties.map((p, position) => ({
-              id: newId(),
-              side: p.side,
-              name: p.name,
-              phone: p.phone,
-              idNumber: p.idNumber ?? null,
-              position,
-            })),
+    const isMediator = principal.role === 'mediator';
+    const { id } = await this.#db.$transaction(
+      (tx) =>
+        insertCase(
+          tx,
+          this.#clock,
+          {
+            ...data,
+            source: data.source ?? (principal.role === 'gridworker' ? 'grid' : 'walk_in'),
+            state: isMediator ? 'registered' : 'reported',
+            createdById: principal.userId,
+            leadMediatorId: isMediator ? principal.userId : null,
           },
-        },
-      });
-      await appendTimeline(tx, {
-        caseId: id,
-        type: 'case.created',
-        actor: actorOf(principal),
-        at: now,
-        data: {
-          caseNumber,
-          disputeType: data.disputeType,
-          title: data.title,
-          parties: data.parties.map((p) => ({ side: p.side, name: p.name })),
-        },
-      });
-      return id;
-    }, TX_OPTIONS);
-    this.#log.info('case created', { caseId, by: principal.userId });
-    return this.get(caseId);
+          actorOf(principal),
+        ),
+      TX_OPTIONS,
+    );
+    this.#log.info('case created', { caseId: id, by: principal.userId });
+    return this.get(id, principal);
   }
 
-  /** All cases, newest first. Phones are masked. */
-  async list(): Promise<CaseSummary[]> {
-    const rows = await this.#db.case.findMany({
-      include: caseInclude,
-      orderBy: [{ createdAt: 'desc' }, { caseNumber: 'desc' }],
-    });
-    return rows.map(summary);
+  async viewContext(): Promise<ViewContext> {
+    const { ruleSet } = await this.#settings.activeRuleSet();
+    return { now: this.#clock.now(), yellowShare: ruleSet.yellowShare };
   }
 
-  async get(caseId: string): Promise<CaseDetail> {
+  /** Cases in work-queue order (red first; see sortCases). Phones are masked. */
+  async list(principal?: StaffPrincipal, filter: CaseListFilter = {}): Promise<CaseSummary[]> {
+    const where: Prisma.CaseWhereInput = {};
+    if (filter.state !== undefined) where.state = caseState.parse(filter.state);
+    if (filter.unitId !== undefined) where.unitId = filter.unitId;
+    if (filter.mine && principal) {
+      if (principal.role === 'mediator') where.leadMediatorId = principal.userId;
+      else if (principal.role === 'gridworker') where.createdById = principal.userId;
+      else if (principal.role === 'official') {
+        const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
+        where.OR = [{ leadMediatorId: principal.userId }, ...(me?.unitId ? [{ unitId: me.unitId }] : [])];
+      }
+    }
+    const ctx = await this.viewContext();
+    const rows = await this.#db.case.findMany({ where, include: caseInclude, orderBy: [{ createdAt: 'desc' }, { caseNumber: 'desc' }] });
+    let out = rows.map((r) => toSummary(r, ctx));
+    if (filter.light !== undefined) {
+      const light = filter.light === 'none' ? null : (lights as readonly string[]).includes(filter.light) ? filter.light : undefined;
+      if (light === undefined) throw badRequest('Invalid filter', { light: `One of ${lights.join(', ')}, none` });
+      out = out.filter((c) => c.light === light);
+    }
+    return sortCases(out, ctx);
+  }
+
+  async get(caseId: string, principal?: StaffPrincipal): Promise<CaseDetail> {
     const row = await this.#db.case.findUnique({ where: { id: caseId }, include: caseInclude });
     if (!row) throw notFound('Case');
-    return detail(row);
+    return toDetail(row, await this.viewContext(), principal?.role);
   }
 
   async timeline(caseId: string): Promise<TimelineEntryInfo[]> {
@@ -161,6 +186,32 @@ export class CaseService {
   async verifyTimeline(caseId: string): Promise<TimelineVerification> {
     await this.#exists(caseId);
     return verifyChain(this.#db, caseId);
+  }
+
+  /**
+   * A party's phone number, unmasked, for the case's lead mediator or a supervisor.
+   * Every reveal is written to the timeline (who, which party; never the number).
+   */
+  async revealContact(caseId: string, partyId: string, principal: StaffPrincipal): Promise<PartyContact> {
+    const contact = await this.#db.$transaction(async (tx) => {
+      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, leadMediatorId: true } });
+      if (!kase) throw notFound('Case');
+      if (principal.role !== 'supervisor' && kase.leadMediatorId !== principal.userId) {
+        throw forbidden("Only the case's lead mediator or a supervisor may see a party's phone number");
+      }
+      const party = await tx.party.findUnique({ where: { id: partyId } });
+      if (!party || party.caseId !== caseId) throw notFound('Party');
+      await appendTimeline(tx, {
+        caseId,
+        type: 'party.contact_revealed',
+        actor: actorOf(principal),
+        at: this.#clock.now(),
+        data: { partyId, side: party.side, field: 'phone', by: principal.displayName, role: principal.role },
+      });
+      return { partyId, side: party.side as PartySide, name: party.name, phone: party.phone };
+    }, TX_OPTIONS);
+    this.#log.info('party contact revealed', { caseId, partyId, by: principal.userId });
+    return contact;
   }
 
   async #exists(caseId: string): Promise<void> {

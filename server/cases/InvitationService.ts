@@ -4,7 +4,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -13,7 +13,7 @@ import { partySides, type InvitedRole, type PartySide } from '../protocol/roles.
 import { actorOf, TX_OPTIONS } from './CaseService.ts';
 import { appendTimeline } from './timeline.ts';
 
-type InvitationRow = {
+export type InvitationRow = {
   id: string;
   sessionId: string;
   role: string;
@@ -63,65 +63,78 @@ export class InvitationService {
    */
   async create(sessionId: string, input: CreateInvitationRequest, principal: StaffPrincipal): Promise<InvitationInfo> {
     const req = createInvitationRequest.parse(input);
+    const row = await this.#db.$transaction((tx) => this.createInTx(tx, sessionId, req, principal), TX_OPTIONS);
+    const info = await this.withLink(row);
+    this.#log.info('invitation created', { invitationId: row.id, sessionId, role: row.role, by: principal.userId });
+    return info;
+  }
+
+  /** create, inside the caller's transaction; the link is made afterwards with `withLink`. */
+  async createInTx(
+    tx: Prisma.TransactionClient,
+    sessionId: string,
+    input: CreateInvitationRequest,
+    principal: StaffPrincipal,
+  ): Promise<InvitationRow> {
+    const req = createInvitationRequest.parse(input);
     const now = this.#clock.now();
     const expiresAt = new Date(now.getTime() + this.#config.invitationSeconds * 1000);
+    const session = await tx.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true, caseId: true, status: true } });
+    if (!session) throw notFound('Session');
+    if (session.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
 
-    const row = await this.#db.$transaction(async (tx) => {
-      const session = await tx.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true, caseId: true, status: true } });
-      if (!session) throw notFound('Session');
-      if (session.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
-
-      let side: PartySide | null = null;
-      let partyId: string | null = null;
-      let department: string | null = null;
-      if (req.role === 'party') {
-        if (req.partyId !== undefined) {
-          const party = await tx.party.findUnique({ where: { id: req.partyId }, select: { id: true, caseId: true, side: true } });
-          if (!party || party.caseId !== session.caseId) {
-            throw badRequest('Invalid invitation', { partyId: 'This party is not part of the session’s case' });
-          }
-          if (req.side !== undefined && req.side !== party.side) {
-            throw badRequest('Invalid invitation', { side: 'Does not match the party’s side' });
-          }
-          partyId = party.id;
-          side = party.side as PartySide;
-        } else {
-          side = req.side ?? null;
+    let side: PartySide | null = null;
+    let partyId: string | null = null;
+    let department: string | null = null;
+    if (req.role === 'party') {
+      if (req.partyId !== undefined) {
+        const party = await tx.party.findUnique({ where: { id: req.partyId }, select: { id: true, caseId: true, side: true } });
+        if (!party || party.caseId !== session.caseId) {
+          throw badRequest('Invalid invitation', { partyId: 'This party is not part of the session’s case' });
         }
+        if (req.side !== undefined && req.side !== party.side) {
+          throw badRequest('Invalid invitation', { side: 'Does not match the party’s side' });
+        }
+        partyId = party.id;
+        side = party.side as PartySide;
       } else {
-        if (req.partyId !== undefined) throw badRequest('Invalid invitation', { partyId: 'Only party invitations name a party' });
-        if (req.side !== undefined) throw badRequest('Invalid invitation', { side: 'Only party invitations have a side' });
-        department = req.department ?? null;
+        side = req.side ?? null;
       }
+    } else {
+      if (req.partyId !== undefined) throw badRequest('Invalid invitation', { partyId: 'Only party invitations name a party' });
+      if (req.side !== undefined) throw badRequest('Invalid invitation', { side: 'Only party invitations have a side' });
+      department = req.department ?? null;
+    }
 
-      const created = await tx.invitation.create({
-        data: {
-          id: newId(),
-          sessionId,
-          role: req.role,
-          displayName: req.displayName,
-          side,
-          department,
-          partyId,
-          createdById: principal.userId,
-          createdAt: now,
-          expiresAt,
-        },
-      });
-      await appendTimeline(tx, {
-        caseId: session.caseId,
-        type: 'invitation.created',
-        actor: actorOf(principal),
-        at: now,
-        data: { sessionId, invitationId: created.id, role: created.role, displayName: created.displayName, side, expiresAt: expiresAt.toISOString() },
-      });
-      return created;
-    }, TX_OPTIONS);
+    const created = await tx.invitation.create({
+      data: {
+        id: newId(),
+        sessionId,
+        role: req.role,
+        displayName: req.displayName,
+        side,
+        department,
+        partyId,
+        createdById: principal.userId,
+        createdAt: now,
+        expiresAt,
+      },
+    });
+    await appendTimeline(tx, {
+      caseId: session.caseId,
+      type: 'invitation.created',
+      actor: actorOf(principal),
+      at: now,
+      data: { sessionId, invitationId: created.id, role: created.role, displayName: created.displayName, side, expiresAt: expiresAt.toISOString() },
+    });
+    return created;
+  }
 
-    const token = this.#tokens.signInvitation({ invitationId: row.id, sessionId, role: req.role, expiresAt });
+  /** The invitation with its link (token in the URL fragment, so it never reaches server logs) and QR code. */
+  async withLink(row: InvitationRow): Promise<InvitationInfo> {
+    const token = this.#tokens.signInvitation({ invitationId: row.id, sessionId: row.sessionId, role: row.role as InvitedRole, expiresAt: row.expiresAt });
     const url = `${this.#config.publicUrl}/join#t=${token}`;
     const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    this.#log.info('invitation created', { invitationId: row.id, sessionId, role: row.role, by: principal.userId });
     return { ...toInfo(row), url, qrSvg };
   }
 

@@ -6,8 +6,10 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
 import type { ParticipantRole } from '../protocol/roles.ts';
+import { applyTransition, closedStates, zh } from '../caseloop/index.ts';
 import { actorOf, TX_OPTIONS } from './CaseService.ts';
 import { appendTimeline } from './timeline.ts';
+import { stateOf } from './views.ts';
 
 type SessionRow = { id: string; caseId: string; status: string; startedAt: Date; endedAt: Date | null; case: { caseNumber: string } };
 
@@ -45,32 +47,54 @@ export class SessionService {
 
   /** Opens a session for the case, or returns the one already open (`reused: true`). */
   async start(caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
-    const result = await this.#db.$transaction(async (tx) => {
-      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, status: true } });
-      if (!kase) throw notFound('Case');
-      const open = await tx.mediationSession.findFirst({
-        where: { caseId, status: 'open' },
-        orderBy: { startedAt: 'desc' },
-        include: withCase,
-      });
-      if (open) return { session: toSessionInfo(open), reused: true };
-      const now = this.#clock.now();
-      const created = await tx.mediationSession.create({
-        data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
-        include: withCase,
-      });
-      if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
-      await appendTimeline(tx, {
-        caseId,
-        type: 'session.started',
-        actor: actorOf(principal),
-        at: now,
-        data: { sessionId: created.id, by: principal.displayName },
-      });
-      return { session: toSessionInfo(created), reused: false };
-    }, TX_OPTIONS);
+    const result = await this.#db.$transaction((tx) => this.startInTx(tx, caseId, principal), TX_OPTIONS);
     if (!result.reused) this.#log.info('session started', { sessionId: result.session.id, caseId, by: principal.userId });
     return result;
+  }
+
+  /**
+   * start, inside the caller's transaction. A closed case gets no session (409). An assigned case
+   * moves to in_mediation (the `start_mediation` transition, on the timeline); a case not yet
+   * assigned may hold a session (e.g. a first talk at intake) without changing state.
+   */
+  async startInTx(tx: Prisma.TransactionClient, caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
+    const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, status: true, state: true } });
+    if (!kase) throw notFound('Case');
+    const state = stateOf(kase);
+    if (closedStates.includes(state)) {
+      throw new AppError('conflict', `Cannot start a session on a case that is '${state}' (${zh.states[state]}的案件不能开始调解)`);
+    }
+    const open = await tx.mediationSession.findFirst({
+      where: { caseId, status: 'open' },
+      orderBy: { startedAt: 'desc' },
+      include: withCase,
+    });
+    if (open) return { session: toSessionInfo(open), reused: true };
+    const now = this.#clock.now();
+    const created = await tx.mediationSession.create({
+      data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
+      include: withCase,
+    });
+    if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
+    await appendTimeline(tx, {
+      caseId,
+      type: 'session.started',
+      actor: actorOf(principal),
+      at: now,
+      data: { sessionId: created.id, by: principal.displayName },
+    });
+    if (state === 'assigned') {
+      const to = applyTransition(state, 'start_mediation', principal.role);
+      await tx.case.update({ where: { id: caseId }, data: { state: to } });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'case.start_mediation',
+        actor: actorOf(principal),
+        at: now,
+        data: { from: state, to, sessionId: created.id },
+      });
+    }
+    return { session: toSessionInfo(created), reused: false };
   }
 
   /**

@@ -5,25 +5,56 @@ import type { TimelineEntryInfo, TimelineVerification } from '../protocol/api.ts
 
 /*
  * Append-only, hash-chained case history. Each entry's hash covers its content and the previous
- * entry's hash, so editing or removing an entry breaks the chain from there on. (Removing the
- * newest entries leaves a shorter valid chain; that needs an external anchor to detect.)
+ * entry's hash, so editing or removing an entry breaks the chain from there on.
+ *
+ * The chain head (last seq and hash) is also stored on the Case row, written in the same
+ * transaction as the entry, so deleting the newest entries (which leaves a shorter, internally
+ * valid chain) is detected too. What this does NOT stop: someone with write access to the
+ * database who rewrites the entries AND the head consistently. Stopping that needs a secret the
+ * database does not hold (an HMAC over the head) or an external anchor (periodically exported or
+ * sealed head hashes); see server/http/README.md.
  */
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type TimelineType =
   | 'case.created'
+  /** A case-loop transition: `case.<action>` (server/caseloop/states.ts), data has `from` and `to`. */
+  | 'case.register'
+  | 'case.grade_and_route'
+  | 'case.assign'
+  | 'case.start_mediation'
+  | 'case.close_settled'
+  | 'case.close_unsettled'
+  | 'case.record_follow_up'
+  | 'case.reopen'
+  | 'case.escalate'
+  | 'case.reassign'
+  | 'party.contact_revealed'
+  | 'attachment.added'
+  | 'supervision.added'
+  | 'supervision.answered'
+  | 'whistle.requested'
+  | 'whistle.accepted'
+  | 'followup.link_created'
+  /** Agreement module events (server/agreement): drafted, revised, signed, refused, frozen, sealed, … */
+  | `agreement.${string}`
   | 'session.started'
   | 'session.ended'
   | 'session.joined'
   | 'session.left'
+  /** Private caucus (背对背) opened/closed in the room: who and when, never content. */
+  | 'caucus.started'
+  | 'caucus.ended'
   | 'invitation.created'
-  | 'invitation.revoked';
+  | 'invitation.revoked'
+  /** Mediation agreement (server/agreement): drafted, revised, frozen, signed, refused, signatures_cancelled, sealed. */
+  | `agreement.${string}`;
 
 export interface AppendTimelineInput {
   caseId: string;
   type: TimelineType;
-  /** Who did it: `user:<id>`, `invitation:<id>` or `system`. Never a name or phone number. */
+  /** Who did it: `user:<id>`, `invitation:<id>`, `followup-link:<id>`, `public` or `system`. Never a name or phone number. */
   actor: string;
   /** JSON-serialisable; no phone or ID numbers. */
   data: Record<string, unknown>;
@@ -80,6 +111,7 @@ export async function appendTimeline(tx: Prisma.TransactionClient, input: Append
   await tx.timelineEntry.create({
     data: { id: newId(), caseId: input.caseId, seq, type: input.type, actor: input.actor, data: dataJson, at, prevHash, hash },
   });
+  await tx.case.update({ where: { id: input.caseId }, data: { chainSeq: seq, chainHash: hash } });
   return { seq, hash };
 }
 
@@ -104,8 +136,9 @@ function safeParse(s: string): unknown {
   }
 }
 
-/** Recomputes the chain of a case from the stored rows. */
+/** Recomputes the chain of a case from the stored rows and checks it ends at the head stored on the case. */
 export async function verifyChain(db: Db | Prisma.TransactionClient, caseId: string): Promise<ChainVerification> {
+  const head = await db.case.findUnique({ where: { id: caseId }, select: { chainSeq: true, chainHash: true } });
   const rows = await db.timelineEntry.findMany({ where: { caseId }, orderBy: { seq: 'asc' } });
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
@@ -128,6 +161,18 @@ export async function verifyChain(db: Db | Prisma.TransactionClient, caseId: str
     }
     prevHash = row.hash;
     expectedSeq += 1;
+  }
+  if (head) {
+    const last = rows.length;
+    if (head.chainSeq > last) {
+      return { ok: false, firstBrokenSeq: last + 1, reason: `entry ${last + 1} is missing (the case's chain head records ${head.chainSeq} entries)` };
+    }
+    if (head.chainSeq < last) {
+      return { ok: false, firstBrokenSeq: head.chainSeq + 1, reason: `entry ${head.chainSeq + 1} is not in the case's chain head (added behind the server's back)` };
+    }
+    if (head.chainHash !== prevHash) {
+      return { ok: false, firstBrokenSeq: Math.max(last, 1), reason: `entry ${Math.max(last, 1)} does not match the case's chain head` };
+    }
   }
   return { ok: true, entries: rows.length };
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import type { Department, Level, UnitKind } from '../caseloop/index.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 
 export interface DemoUser {
@@ -14,13 +15,37 @@ export interface DemoUser {
   displayName: string;
   role: StaffRole;
   department: string | null;
+  /** Name of the demo unit the user works for. */
+  unit: string | null;
 }
 
+export interface DemoUnit {
+  name: string;
+  kind: UnitKind;
+  level: Level;
+  department?: Department;
+}
+
+/** A small city network: one unit per level, and the departments the default rules route to. */
+export const demoUnits: readonly DemoUnit[] = [
+  { name: '幸福社区人民调解委员会', kind: 'mediation_committee', level: 'community' },
+  { name: '城关街道矛盾纠纷调处中心', kind: 'mediation_centre', level: 'town' },
+  { name: '城关市场监管所', kind: 'department', level: 'town', department: 'market_regulation' },
+  { name: '示范区矛盾纠纷多元化解调处中心', kind: 'mediation_centre', level: 'county' },
+  { name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' },
+  { name: '区自然资源和规划局', kind: 'department', level: 'county', department: 'natural_resources' },
+  { name: '区住建局', kind: 'department', level: 'county', department: 'housing' },
+  { name: '区交警大队', kind: 'department', level: 'county', department: 'traffic_police' },
+  { name: '区市场监管局', kind: 'department', level: 'county', department: 'market_regulation' },
+  { name: '市矛盾纠纷调处中心', kind: 'mediation_centre', level: 'city' },
+];
+
 export const demoUsers: readonly DemoUser[] = [
-  { username: 'admin', password: 'admin-demo-2026', displayName: '系统管理员', role: 'admin', department: null },
-  { username: 'mediator', password: 'mediator-demo-2026', displayName: '王调解员', role: 'mediator', department: '区人民调解中心' },
-  { username: 'supervisor', password: 'supervisor-demo-2026', displayName: '李主任', role: 'supervisor', department: '区人民调解中心' },
-  { username: 'official', password: 'official-demo-2026', displayName: '赵科长', role: 'official', department: '区人社局' },
+  { username: 'admin', password: 'admin-demo-2026', displayName: '系统管理员', role: 'admin', department: null, unit: null },
+  { username: 'mediator', password: 'mediator-demo-2026', displayName: '王调解员', role: 'mediator', department: '区人民调解中心', unit: '示范区矛盾纠纷多元化解调处中心' },
+  { username: 'supervisor', password: 'supervisor-demo-2026', displayName: '李主任', role: 'supervisor', department: '区人民调解中心', unit: '示范区矛盾纠纷多元化解调处中心' },
+  { username: 'official', password: 'official-demo-2026', displayName: '赵科长', role: 'official', department: '区人社局', unit: '区人社局' },
+  { username: 'gridworker', password: 'gridworker-demo-2026', displayName: '孙网格员', role: 'gridworker', department: '幸福社区', unit: '幸福社区人民调解委员会' },
 ];
 
 export const demoCase = {
@@ -37,20 +62,36 @@ export const demoCase = {
 };
 
 /**
- * Idempotent: creates the demo users that do not exist yet (existing ones are left alone,
- * passwords included) and the demo case when there is no case at all.
+ * Idempotent: creates the demo units and the demo users that do not exist yet (existing ones are
+ * left alone, passwords included) and the demo case (registered at the window by the mediator)
+ * when there is no case at all. The routing rule set is written on first use (defaultRuleSet).
  */
 export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Promise<{ usersCreated: string[]; caseCreated: boolean }> {
   const clock = deps.clock ?? systemClock;
+  const unitIds = new Map<string, string>();
+  for (const u of demoUnits) {
+    const row = await deps.db.unit.upsert({
+      where: { name: u.name },
+      create: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: clock.now() },
+      update: {},
+      select: { id: true },
+    });
+    unitIds.set(u.name, row.id);
+  }
   const usersCreated: string[] = [];
   for (const u of demoUsers) {
-    const existing = await deps.db.user.findUnique({ where: { username: u.username }, select: { id: true } });
-    if (existing) continue;
+    const unitId = u.unit ? (unitIds.get(u.unit) ?? null) : null;
+    const existing = await deps.db.user.findUnique({ where: { username: u.username }, select: { id: true, unitId: true } });
+    if (existing) {
+      // Existing accounts are left alone, except that a demo account without a unit gets its demo unit.
+      if (existing.unitId === null && unitId !== null) await deps.db.user.update({ where: { id: existing.id }, data: { unitId } });
+      continue;
+    }
     const passwordHash = await hashPassword(u.password);
     // upsert guards against a concurrent seed between the check and the insert.
     await deps.db.user.upsert({
       where: { username: u.username },
-      create: { id: newId(), username: u.username, displayName: u.displayName, role: u.role, department: u.department, passwordHash, createdAt: clock.now() },
+      create: { id: newId(), username: u.username, displayName: u.displayName, role: u.role, department: u.department, unitId, passwordHash, createdAt: clock.now() },
       update: {},
     });
     usersCreated.push(u.username);

@@ -1,16 +1,23 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { AppError, unauthenticated } from '../errors.ts';
+import { grade as gradeSchema } from '../caseloop/index.ts';
+import { MAX_ATTACHMENT_BYTES } from '../cases/AttachmentService.ts';
+import { routedActions } from '../cases/CaseLoopService.ts';
+import { disputeTypeOf } from '../cases/views.ts';
+import { AppError, badRequest, unauthenticated } from '../errors.ts';
 import { createInvitationRequest, loginRequest, type CreateInvitationRequest, type LoginRequest } from '../protocol/api.ts';
 import { createCaseRequest } from '../protocol/cases.ts';
 import type { CreateCaseInput } from '../cases/CaseService.ts';
 import type { HttpDeps } from './deps.ts';
 import { apiHeaders, bearerToken, errorHandler, requireStaffWith, securityHeaders, staffOf, validate } from './middleware.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
+import { registerAgreementRoutes } from '../agreement/http.ts';
 
 const JSON_LIMIT = '64kb';
 
-type Method = 'get' | 'post';
+type Method = 'get' | 'post' | 'put';
 // Handlers declare their own typed Request; the registrar accepts any of them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyHandler = RequestHandler<any, any, any, any>;
@@ -27,6 +34,19 @@ function ids<K extends string>(req: Request<IdParams<K>>, ...keys: K[]): IdParam
     out[k] = parsed.data;
   }
   return out;
+}
+
+/** `?mine=1` / `?mine=true` / `?mine` → true. */
+function flag(v: unknown): boolean {
+  return v === '' || v === '1' || v === 'true';
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, 100) : undefined;
+}
+
+function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Runs a hook after the database change; a failing hook is logged, the request still succeeds. */
@@ -82,14 +102,22 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   // ---- cases
-  route('get', '/api/cases', async (_req: Request, res: Response) => {
-    res.json(await services.cases.list());
+  route('get', '/api/cases', async (req: Request, res: Response) => {
+    const q = req.query;
+    res.json(
+      await services.cases.list(staffOf(res), {
+        mine: flag(q.mine),
+        state: str(q.state),
+        light: str(q.light),
+        unitId: str(q.unitId),
+      }),
+    );
   });
   route('post', '/api/cases', validate(createCaseRequest), async (req: Request<object, unknown, CreateCaseInput>, res: Response) => {
     res.status(201).json(await services.cases.create(req.body, staffOf(res)));
   });
   route('get', '/api/cases/:caseId', async (req: Request<IdParams<'caseId'>>, res: Response) => {
-    res.json(await services.cases.get(ids(req, 'caseId').caseId));
+    res.json(await services.cases.get(ids(req, 'caseId').caseId, staffOf(res)));
   });
   route('get', '/api/cases/:caseId/sessions', async (req: Request<IdParams<'caseId'>>, res: Response) => {
     res.json(await services.sessions.listForCase(ids(req, 'caseId').caseId));
@@ -103,6 +131,150 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('get', '/api/cases/:caseId/timeline/verify', async (req: Request<IdParams<'caseId'>>, res: Response) => {
     res.json(await services.cases.verifyTimeline(ids(req, 'caseId').caseId));
+  });
+
+  // ---- case loop: transitions (one route per action; roles from the transitions table)
+  for (const action of routedActions) {
+    route('post', `/api/cases/:caseId/actions/${action}`, async (req: Request<IdParams<'caseId'>>, res: Response) => {
+      res.json(await services.loop.act(ids(req, 'caseId').caseId, action, req.body ?? {}, staffOf(res)));
+    });
+  }
+  route('get', '/api/cases/:caseId/routing-suggestion', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    const kase = await services.cases.get(ids(req, 'caseId').caseId);
+    const g = gradeSchema.safeParse(req.query.grade);
+    if (!g.success) throw badRequest('Invalid query', { grade: 'One of low, medium, high' });
+    res.json(await services.settings.suggestRoute(disputeTypeOf(kase), g.data));
+  });
+  route('get', '/api/cases/:caseId/parties/:partyId/contact', async (req: Request<IdParams<'caseId' | 'partyId'>>, res: Response) => {
+    const { caseId, partyId } = ids(req, 'caseId', 'partyId');
+    res.json(await services.cases.revealContact(caseId, partyId, staffOf(res)));
+  });
+
+  // ---- attachments: the raw body with its Content-Type (image/jpeg, image/png, application/pdf), name in X-Filename (percent-encoded)
+  route('get', '/api/cases/:caseId/attachments', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.json(await services.attachments.list(ids(req, 'caseId').caseId));
+  });
+  route(
+    'post',
+    '/api/cases/:caseId/attachments',
+    express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES }),
+    async (req: Request<IdParams<'caseId'>>, res: Response) => {
+      const { caseId } = ids(req, 'caseId');
+      res.status(201).json(await services.attachments.add(caseId, req.body, req.get('content-type'), req.get('x-filename'), staffOf(res)));
+    },
+  );
+  route('get', '/api/cases/:caseId/attachments/:attachmentId', async (req: Request<IdParams<'caseId' | 'attachmentId'>>, res: Response) => {
+    const { caseId, attachmentId } = ids(req, 'caseId', 'attachmentId');
+    const { info, path } = await services.attachments.file(caseId, attachmentId);
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) throw new AppError('not_found', 'Attachment file not found');
+    const ascii = info.originalName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    res.set({
+      'Content-Type': info.mimeType,
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(info.originalName)}`,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(path);
+      stream.on('error', reject);
+      res.on('finish', resolve);
+      res.on('close', resolve);
+      stream.pipe(res);
+    });
+  });
+
+  // ---- supervision notes (督办)
+  route('get', '/api/cases/:caseId/supervision-notes', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.json(await services.loop.caseSupervisionNotes(ids(req, 'caseId').caseId));
+  });
+  route('post', '/api/cases/:caseId/supervision-notes', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.status(201).json(await services.loop.addSupervisionNote(ids(req, 'caseId').caseId, req.body, staffOf(res)));
+  });
+  route('get', '/api/supervision-notes', async (req: Request, res: Response) => {
+    res.json(await services.loop.listSupervisionNotes(staffOf(res), str(req.query.status) ?? 'open'));
+  });
+  route('post', '/api/supervision-notes/:noteId/answer', async (req: Request<IdParams<'noteId'>>, res: Response) => {
+    res.json(await services.loop.answerSupervisionNote(ids(req, 'noteId').noteId, req.body, staffOf(res)));
+  });
+
+  // ---- calling in departments (吹哨报到)
+  route('get', '/api/cases/:caseId/whistles', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.json(await services.whistles.forCase(ids(req, 'caseId').caseId));
+  });
+  route('post', '/api/cases/:caseId/whistles', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.status(201).json(await services.whistles.create(ids(req, 'caseId').caseId, req.body, staffOf(res)));
+  });
+  route('get', '/api/whistles', async (req: Request, res: Response) => {
+    res.json(await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) }));
+  });
+  route('post', '/api/whistles/:whistleId/accept', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
+    res.json(await services.whistles.accept(ids(req, 'whistleId').whistleId, staffOf(res)));
+  });
+
+  // ---- follow-up (回访)
+  route('get', '/api/cases/:caseId/follow-ups', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.json(await services.loop.followUps(ids(req, 'caseId').caseId));
+  });
+  route('post', '/api/cases/:caseId/followup-link', async (req: Request<IdParams<'caseId'>>, res: Response) => {
+    res.status(201).json(await services.loop.createFollowUpLink(ids(req, 'caseId').caseId, staffOf(res)));
+  });
+
+  // ---- units, staff, statistics
+  route('get', '/api/units', async (req: Request, res: Response) => {
+    res.json(await services.settings.listUnits({ kind: str(req.query.kind), level: str(req.query.level), includeInactive: flag(req.query.all) }));
+  });
+  route('get', '/api/staff', async (req: Request, res: Response) => {
+    res.json(await services.settings.listStaff(str(req.query.role)));
+  });
+  route('get', '/api/stats', async (req: Request, res: Response) => {
+    res.json(await services.stats.stats(req.query));
+  });
+  route('get', '/api/stats/export.csv', async (req: Request, res: Response) => {
+    const csv = await services.stats.exportCsv(req.query);
+    const day = deps.clock.now().toISOString().slice(0, 10).replace(/-/g, '');
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="cases-${day}.csv"` });
+    res.send(csv);
+  });
+
+  // ---- administration
+  route('get', '/api/admin/routing-rules', async (_req: Request, res: Response) => {
+    res.json(await services.settings.activeRuleSet());
+  });
+  route('put', '/api/admin/routing-rules', async (req: Request, res: Response) => {
+    res.json(await services.settings.putRuleSet(req.body, staffOf(res)));
+  });
+  route('get', '/api/admin/settings', async (_req: Request, res: Response) => {
+    res.json(await services.settings.settings());
+  });
+  route('put', '/api/admin/settings', async (req: Request, res: Response) => {
+    res.json(await services.settings.putSettings(req.body, staffOf(res)));
+  });
+  route('post', '/api/admin/units', async (req: Request, res: Response) => {
+    res.status(201).json(await services.settings.createUnit(req.body, staffOf(res)));
+  });
+  route('put', '/api/admin/units/:unitId', async (req: Request<IdParams<'unitId'>>, res: Response) => {
+    res.json(await services.settings.updateUnit(ids(req, 'unitId').unitId, req.body, staffOf(res)));
+  });
+  route('put', '/api/admin/users/:userId/unit', async (req: Request<IdParams<'userId'>>, res: Response) => {
+    res.json(await services.settings.setUserUnit(ids(req, 'userId').userId, req.body, staffOf(res)));
+  });
+
+  // ---- public (no login): report form, progress query, follow-up link
+  route('post', '/api/public/cases', async (req: Request, res: Response) => {
+    res.status(201).json(await services.intake.report(req.body, clientIp(req)));
+  });
+  route('post', '/api/public/cases/query', async (req: Request, res: Response) => {
+    res.json(await services.intake.query(req.body, clientIp(req)));
+  });
+  route('get', '/api/public/cases/query', async (req: Request, res: Response) => {
+    const body = { caseNumber: req.get('x-case-number') ?? '', queryCode: req.get('x-query-code') ?? '' };
+    res.json(await services.intake.query(body, clientIp(req)));
+  });
+  route('get', '/api/public/followup', async (req: Request, res: Response) => {
+    res.json(await services.loop.previewFollowUp(bearerToken(req)));
+  });
+  route('post', '/api/public/followup', async (req: Request, res: Response) => {
+    res.status(201).json(await services.loop.recordPublicFollowUp(bearerToken(req), req.body));
   });
 
   // ---- sessions
@@ -147,6 +319,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     if (!token) throw unauthenticated('Invitation token required');
     res.json(await services.invitations.preview(token));
   });
+
+  // ---- mediation agreement (server/agreement/http.ts)
+  registerAgreementRoutes(route, services.agreement);
 
   // ---- health
   route('get', '/api/health', async (_req: Request, res: Response) => {

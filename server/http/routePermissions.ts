@@ -1,20 +1,31 @@
+import { transitions } from '../caseloop/index.ts';
+import { routedActions, type RoutedAction } from '../cases/CaseLoopService.ts';
 import { staffRoles, type StaffRole } from '../protocol/roles.ts';
 
 /*
- * Who may call each API route: the ONE table. Routes are registered through `routes.ts`'s
+ * Who may call each API route: the ONE table. Routes are registered through `app.ts`'s
  * registrar, which looks the key up here and refuses to register a route that is not listed.
- *   'public'     no authentication (the handler may verify an invitation token itself)
+ *   'public'     no authentication (the handler may verify an invitation or link token itself)
  *   StaffRole[]  a valid staff token whose user has one of these roles
+ * Finer rules (the lead mediator of this case, an official of this unit) are checked by the services.
  */
 export type RoutePermission = 'public' | readonly StaffRole[];
 
 const ALL_STAFF = staffRoles;
+/** Staff who work on cases (not admin, who only configures). */
+const CASE_WORKERS = ['mediator', 'supervisor', 'official', 'gridworker'] as const satisfies readonly StaffRole[];
+
+/** Case-loop actions: the roles come from the transitions table in server/caseloop/states.ts. */
+const actionRoutes = Object.fromEntries(
+  routedActions.map((a: RoutedAction) => [`POST /api/cases/:caseId/actions/${a}`, transitions[a].roles as RoutePermission]),
+) as Record<`POST /api/cases/:caseId/actions/${RoutedAction}`, RoutePermission>;
 
 export const routePermissions = {
   'POST /api/auth/login': 'public',
   'POST /api/auth/logout': ALL_STAFF,
   'GET /api/auth/me': ALL_STAFF,
 
+  /** ?mine=1&state=&light=&unitId= — always in work-queue order (red first). */
   'GET /api/cases': ['mediator', 'supervisor', 'admin', 'official', 'gridworker'],
   'POST /api/cases': ['mediator', 'admin', 'gridworker'],
   'GET /api/cases/:caseId': ALL_STAFF,
@@ -22,6 +33,38 @@ export const routePermissions = {
   'POST /api/cases/:caseId/sessions': ['mediator'],
   'GET /api/cases/:caseId/timeline': ALL_STAFF,
   'GET /api/cases/:caseId/timeline/verify': ALL_STAFF,
+
+  // ---- case loop
+  ...actionRoutes,
+  'GET /api/cases/:caseId/routing-suggestion': ['supervisor', 'admin'],
+  /** The lead mediator (checked by the service) or a supervisor; recorded on the timeline. */
+  'GET /api/cases/:caseId/parties/:partyId/contact': ['mediator', 'supervisor'],
+  'GET /api/cases/:caseId/attachments': CASE_WORKERS,
+  'POST /api/cases/:caseId/attachments': CASE_WORKERS,
+  'GET /api/cases/:caseId/attachments/:attachmentId': CASE_WORKERS,
+  'GET /api/cases/:caseId/supervision-notes': ALL_STAFF,
+  'POST /api/cases/:caseId/supervision-notes': ['supervisor'],
+  'GET /api/supervision-notes': ['supervisor', 'admin', 'mediator', 'official'],
+  'POST /api/supervision-notes/:noteId/answer': ['mediator', 'official'],
+  'GET /api/cases/:caseId/whistles': ['mediator', 'supervisor', 'official', 'admin'],
+  'POST /api/cases/:caseId/whistles': ['mediator'],
+  'GET /api/whistles': ['official', 'mediator', 'supervisor', 'admin'],
+  'POST /api/whistles/:whistleId/accept': ['official'],
+  'GET /api/cases/:caseId/follow-ups': ALL_STAFF,
+  'POST /api/cases/:caseId/followup-link': transitions.record_follow_up.roles,
+  'GET /api/units': ALL_STAFF,
+  'GET /api/staff': ['supervisor', 'admin'],
+  'GET /api/stats': ['supervisor', 'admin'],
+  'GET /api/stats/export.csv': ['supervisor', 'admin'],
+
+  // ---- administration
+  'GET /api/admin/routing-rules': ['admin', 'supervisor'],
+  'PUT /api/admin/routing-rules': ['admin'],
+  'GET /api/admin/settings': ['admin', 'supervisor'],
+  'PUT /api/admin/settings': ['admin'],
+  'POST /api/admin/units': ['admin'],
+  'PUT /api/admin/units/:unitId': ['admin'],
+  'PUT /api/admin/users/:userId/unit': ['admin'],
 
   'GET /api/sessions/:sessionId': ALL_STAFF,
   'POST /api/sessions/:sessionId/end': ['mediator'],
@@ -34,7 +77,41 @@ export const routePermissions = {
   /** Public: the invitation token in `Authorization: Bearer` is verified by the handler. */
   'GET /api/invitation': 'public',
 
+  // ---- public (no login)
+  /** The citizen's report form; rate-limited per IP. */
+  'POST /api/public/cases': 'public',
+  /** Case number + query code in the body (POST) or in X-Case-Number / X-Query-Code headers (GET); never in the URL. */
+  'POST /api/public/cases/query': 'public',
+  'GET /api/public/cases/query': 'public',
+  /** The follow-up link's token in `Authorization: Bearer` is verified by the handler. */
+  'GET /api/public/followup': 'public',
+  'POST /api/public/followup': 'public',
+
   'GET /api/health': 'public',
+
+  // ---- mediation agreement (server/agreement/http.ts). 'public' ones take a staff token, a session
+  // invitation or a signing link in `Authorization: Bearer`, verified by the handler.
+  'GET /api/agreement-templates': ALL_STAFF,
+  'GET /api/sessions/:sessionId/agreement': 'public',
+  'POST /api/sessions/:sessionId/agreement': ['mediator'],
+  'GET /api/sessions/:sessionId/agreement/events': 'public',
+  'GET /api/cases/:caseId/agreements': ALL_STAFF,
+  'PUT /api/agreements/:agreementId/draft': ['mediator'],
+  'POST /api/agreements/:agreementId/comments': 'public',
+  'POST /api/agreements/:agreementId/freeze': ['mediator'],
+  'POST /api/agreements/:agreementId/signing-links': ['mediator'],
+  /** The mediator, or an official as witness (the service checks which). */
+  'POST /api/agreements/:agreementId/sign': ['mediator', 'official'],
+  'POST /api/agreements/:agreementId/finalise': ['mediator'],
+  'POST /api/agreements/:agreementId/settle': ['mediator'],
+  'GET /api/agreements/:agreementId/document': 'public',
+  'GET /api/signing': 'public',
+  'POST /api/signing/otp': 'public',
+  'POST /api/signing/sign': 'public',
+  'POST /api/signing/refuse': 'public',
+  /** Public verification page: code, or the PDF as the body. */
+  'POST /api/verify/code': 'public',
+  'POST /api/verify/file': 'public',
 } as const satisfies Record<string, RoutePermission>;
 
 export type RouteKey = keyof typeof routePermissions;

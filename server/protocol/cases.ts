@@ -1,4 +1,8 @@
 import { z } from 'zod';
+// Type-only imports from the case-loop core (erased at runtime, so no import cycle and nothing for the client bundle).
+import type { CaseAction, CaseState, FollowUpMethod, Satisfaction } from '../caseloop/states.ts';
+import type { Department, Grade, Level, UnitKind } from '../caseloop/rules.ts';
+import type { Light } from '../caseloop/lights.ts';
 import { partySide } from './roles.ts';
 
 export const disputeTypes = [
@@ -35,6 +39,30 @@ export const partyInput = z.object({
 });
 export type PartyInput = z.input<typeof partyInput>;
 
+/** Intake channel (来源): how the dispute reached us. */
+export const caseSources = [
+  'grid', // 网格员排查上报
+  'walk_in', // 来访 (window intake)
+  'phone', // 来电
+  'hotline_12345', // 12345 热线转办
+  'online', // 网上 (public form)
+  'department_referral', // 部门移交
+  'court_referral', // 法院委派/委托 (诉前调解)
+  'other',
+] as const;
+export const caseSource = z.enum(caseSources);
+export type CaseSource = z.infer<typeof caseSource>;
+export const caseSourceLabels: Record<CaseSource, string> = {
+  grid: '网格上报',
+  walk_in: '来访',
+  phone: '来电',
+  hotline_12345: '12345热线',
+  online: '网上申请',
+  department_referral: '部门移交',
+  court_referral: '法院委派',
+  other: '其他',
+};
+
 export const createCaseRequest = z
   .object({
     disputeType,
@@ -45,9 +73,82 @@ export const createCaseRequest = z
     community: z.string().trim().max(50).optional(),
     grid: z.string().trim().max(50).optional(),
     parties: z.array(partyInput).min(1, 'At least one party is required').max(20),
+    /** Defaults by the registering role: gridworker → grid, others → walk_in. */
+    source: caseSource.optional(),
   })
   .strict();
 export type CreateCaseRequest = z.input<typeof createCaseRequest>;
+
+/** The public (no-login) report form: like staff registration, but the title is optional and the source is `online`. */
+export const publicCaseRequest = z
+  .object({
+    disputeType,
+    title: z.string().trim().max(100).optional(),
+    description: z.string().trim().min(1, 'Description is required').max(5000),
+    district: z.string().trim().max(50).optional(),
+    town: z.string().trim().max(50).optional(),
+    community: z.string().trim().max(50).optional(),
+    grid: z.string().trim().max(50).optional(),
+    parties: z.array(partyInput).min(1, 'At least one party is required').max(10),
+  })
+  .strict();
+export type PublicCaseRequest = z.input<typeof publicCaseRequest>;
+
+/** Answer to a public report: the query code is shown once and stored only as a hash. */
+export interface PublicCaseReceipt {
+  caseNumber: string;
+  queryCode: string;
+  createdAt: string;
+}
+
+/** Case number + query code; sent in a POST body (or X-Case-Number / X-Query-Code headers), never in the URL. */
+export const publicQueryRequest = z
+  .object({
+    caseNumber: z.string().trim().min(1, 'Case number is required').max(32),
+    queryCode: z.string().trim().min(1, 'Query code is required').max(32),
+  })
+  .strict();
+export type PublicQueryRequest = z.input<typeof publicQueryRequest>;
+
+/** What a citizen sees with case number + query code: progress only, nothing personal. */
+export interface PublicCaseProgress {
+  caseNumber: string;
+  disputeType: DisputeType;
+  disputeTypeLabel: string;
+  state: CaseState;
+  stateLabel: string;
+  light: Light | null;
+  lightLabel: string | null;
+  reportedAt: string;
+  unitName: string | null;
+  deadlineAt: string | null;
+  closedAt: string | null;
+  events: Array<{ type: string; label: string; at: string }>;
+}
+
+/** A calendar date (YYYY-MM-DD, read as China time) or an ISO date-time with offset. */
+const dueDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'Enter a date (YYYY-MM-DD) or an ISO date-time' });
+
+export const supervisionNoteRequest = z
+  .object({
+    text: z.string().trim().min(1, 'Say what is to be done').max(2000),
+    /** A date means the end of that day in China time. */
+    dueAt: dueDate,
+  })
+  .strict();
+export type SupervisionNoteRequest = z.input<typeof supervisionNoteRequest>;
+
+export const supervisionAnswerRequest = z.object({ answer: z.string().trim().min(1, 'An answer is required').max(2000) }).strict();
+export type SupervisionAnswerRequest = z.input<typeof supervisionAnswerRequest>;
+
+export const whistleRequest = z
+  .object({
+    /** A department unit (kind 'department'). */
+    unitId: z.string().trim().min(1, 'Choose a department').max(64),
+    need: z.string().trim().min(1, 'Say what is needed').max(1000),
+  })
+  .strict();
+export type WhistleRequestInput = z.input<typeof whistleRequest>;
 
 /** What list views show of a party: the phone is always masked. */
 export interface PartySummary {
@@ -57,15 +158,52 @@ export interface PartySummary {
   phoneMasked: string;
 }
 
+/** In a case detail: the ID number, masked, when one was recorded. */
+export interface PartyDetail extends PartySummary {
+  idNumberMasked: string | null;
+}
+
+export interface UnitRef {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  level: Level;
+}
+
+export interface UnitInfo extends UnitRef {
+  department: Department | null;
+  active: boolean;
+}
+
 export interface CaseSummary {
   id: string;
   caseNumber: string;
   disputeType: DisputeType;
   title: string;
+  /** Legacy coarse status: pending | in_mediation | closed. Use `state`. */
   status: string;
   createdAt: string;
   parties: PartySummary[];
   activeSessionId: string | null;
+  /** Case-loop state and its Chinese label. */
+  state: CaseState;
+  stateLabel: string;
+  source: CaseSource;
+  grade: Grade | null;
+  level: Level | null;
+  unit: UnitRef | null;
+  leadMediator: { id: string; displayName: string } | null;
+  timeLimitDays: number | null;
+  startedAt: string | null;
+  deadlineAt: string | null;
+  closedAt: string | null;
+  /** Computed at request time: null while no time limit runs (not yet routed), 'done' once closed. */
+  light: Light | null;
+  followUpDueAt: string | null;
+  /** Closed, follow-up not recorded, and the due date has passed. */
+  followUpOverdue: boolean;
+  /** Unanswered supervision notes (督办), and how many of them are past their due date. */
+  supervision: { open: number; overdue: number };
 }
 
 export interface CaseDetail extends CaseSummary {
@@ -74,5 +212,112 @@ export interface CaseDetail extends CaseSummary {
   town: string | null;
   community: string | null;
   grid: string | null;
-  leadMediator: { id: string; displayName: string } | null;
+  parties: PartyDetail[];
+  settled: boolean | null;
+  agreementId: string | null;
+  lastSatisfaction: Satisfaction | null;
+  /** Case-loop actions the caller's role may take now (POST /api/cases/:id/actions/<action>). */
+  availableActions: CaseAction[];
+}
+
+/** GET /api/cases/:id/parties/:partyId/contact — recorded on the timeline. */
+export interface PartyContact {
+  partyId: string;
+  side: z.infer<typeof partySide>;
+  name: string;
+  phone: string;
+}
+
+export interface AttachmentInfo {
+  id: string;
+  caseId: string;
+  originalName: string;
+  mimeType: 'image/jpeg' | 'image/png' | 'application/pdf';
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
+}
+
+export interface SupervisionNoteInfo {
+  id: string;
+  caseId: string;
+  caseNumber: string;
+  text: string;
+  dueAt: string;
+  createdAt: string;
+  author: { id: string; displayName: string };
+  answer: string | null;
+  answeredAt: string | null;
+  answeredBy: { id: string; displayName: string } | null;
+  /** Unanswered and past its due date (computed at request time). */
+  overdue: boolean;
+}
+
+export interface WhistleInfo {
+  id: string;
+  caseId: string;
+  caseNumber: string;
+  caseTitle: string;
+  disputeType: DisputeType;
+  unit: UnitRef;
+  need: string;
+  status: 'open' | 'accepted' | 'cancelled';
+  requestedBy: { id: string; displayName: string };
+  requestedAt: string;
+  acceptedBy: { id: string; displayName: string } | null;
+  acceptedAt: string | null;
+  /** Seconds from request to acceptance. */
+  responseSeconds: number | null;
+  sessionId: string | null;
+  invitationId: string | null;
+}
+
+/** Answer to accepting a whistle: the official's join link (token in the fragment), shown once. */
+export interface WhistleAcceptance {
+  whistle: WhistleInfo;
+  sessionId: string;
+  invitationId: string;
+  url: string;
+  expiresAt: string;
+}
+
+export interface FollowUpInfo {
+  id: string;
+  caseId: string;
+  date: string;
+  method: FollowUpMethod;
+  satisfaction: Satisfaction;
+  notes: string;
+  recordedBy: string;
+  createdAt: string;
+}
+
+export interface FollowUpLinkInfo {
+  url: string;
+  expiresAt: string;
+}
+
+/** What the no-login follow-up page shows (nothing personal). */
+export interface PublicFollowUpPreview {
+  caseNumber: string;
+  disputeTypeLabel: string;
+  closedAs: 'settled' | 'unsettled';
+  closedAt: string | null;
+  /** False once a follow-up is recorded for the case (the link is then spent). */
+  canRecord: boolean;
+  expiresAt: string;
+}
+
+export interface RoutingSuggestion {
+  disputeType: DisputeType;
+  grade: Grade;
+  level: Level;
+  unitKind: UnitKind;
+  department: Department | null;
+  timeLimitDays: number;
+  source: 'exact' | 'other' | 'default';
+  ruleSetVersion: number;
+  /** Active units matching the suggested level and kind (and department). */
+  units: UnitInfo[];
 }

@@ -44,7 +44,26 @@ test('the table only names real staff roles, never an empty list', () => {
     for (const role of permission) assert.ok((staffRoles as readonly string[]).includes(role), `${key}: ${role}`);
   }
   const publicRoutes = Object.entries(routePermissions).filter(([, p]) => p === 'public').map(([k]) => k).sort();
-  assert.deepEqual(publicRoutes, ['GET /api/health', 'GET /api/invitation', 'POST /api/auth/login']);
+  assert.deepEqual(publicRoutes, [
+    'GET /api/agreements/:agreementId/document',
+    'GET /api/health',
+    'GET /api/invitation',
+    'GET /api/public/cases/query',
+    'GET /api/public/followup',
+    'GET /api/sessions/:sessionId/agreement',
+    'GET /api/sessions/:sessionId/agreement/events',
+    'GET /api/signing',
+    'POST /api/agreements/:agreementId/comments',
+    'POST /api/auth/login',
+    'POST /api/public/cases',
+    'POST /api/public/cases/query',
+    'POST /api/public/followup',
+    'POST /api/signing/otp',
+    'POST /api/signing/refuse',
+    'POST /api/signing/sign',
+    'POST /api/verify/code',
+    'POST /api/verify/file',
+  ]);
 });
 
 test('every non-public route refuses a request without a token', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
+import { demoUnits, demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 
@@ -16,7 +16,8 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.deepEqual(first, { usersCreated: demoUsers.map((u) => u.username), caseCreated: true });
   const second = await seedDemo({ db: t.testDb.db, clock: t.clock, log });
   assert.deepEqual(second, { usersCreated: [], caseCreated: false });
-  assert.equal(await t.testDb.db.user.count(), 4);
+  assert.equal(await t.testDb.db.user.count(), demoUsers.length);
+  assert.equal(await t.testDb.db.unit.count(), demoUnits.length);
   assert.equal(await t.testDb.db.case.count(), 1);
 
   const { token, user } = await t.login('mediator', 'mediator-demo-2026');
@@ -24,12 +25,17 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.equal((await t.login('official', 'official-demo-2026')).user.department, '区人社局');
   await t.login('admin', 'admin-demo-2026');
   await t.login('supervisor', 'supervisor-demo-2026');
+  await t.login('gridworker', 'gridworker-demo-2026');
+  const official = await t.testDb.db.user.findUniqueOrThrow({ where: { username: 'official' }, include: { unit: true } });
+  assert.equal(official.unit?.name, '区人社局');
+  assert.equal(official.unit?.kind, 'department');
 
   const cases = await t.request('GET', '/api/cases', { token });
   assert.equal(cases.body.length, 1);
   const c = cases.body[0];
   assert.equal(c.title, '欠薪纠纷');
   assert.equal(c.disputeType, 'labour');
+  assert.equal(c.state, 'registered');
   assert.deepEqual(c.parties.map((p: { name: string; phoneMasked: string }) => [p.name, p.phoneMasked]), [
     ['张三', '138****5678'],
     ['某某建筑公司', '139****4321'],

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { FailureLimiter } from '../auth/AuthService.ts';
+import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
+import { zh } from '../caseloop/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/client.ts';
+import { AppError, badRequest, zodDetails } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt } from '../protocol/cases.ts';
+import { insertCase, TX_OPTIONS } from './CaseService.ts';
+import type { SettingsService } from './SettingsService.ts';
+import { listTimeline } from './timeline.ts';
+import { disputeTypeOf, lightOf, stateOf } from './views.ts';
+
+/*
+ * The public side of intake: a citizen reports a dispute without logging in and gets a case
+ * number and a query code; with both they can follow progress. The query code is shown once and
+ * stored only as a scrypt hash (like a password: a leaked database does not reveal codes, and
+ * guessing offline is slow). Reports are rate-limited per IP; failed queries too, and a wrong
+ * code answers exactly like an unknown case number.
+ */
+
+/** 32 symbols without 0/O/1/I; 8 of them = 40 bits. Shown as XXXX-XXXX; dashes, spaces and case are ignored. */
+const QUERY_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+const QUERY_CODE_LENGTH = 8;
+/** Lighter than staff passwords (it is checked on every query), still ~50 ms per guess. */
+const QUERY_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
+
+export function newQueryCode(): string {
+  const bytes = randomBytes(QUERY_CODE_LENGTH);
+  const chars = [...bytes].map((b) => QUERY_ALPHABET[b & 31]!);
+  return `${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`;
+}
+
+export function normalizeQueryCode(code: string): string {
+  return code.toUpperCase().replace(/[^0-9A-Z]/g, '');
+}
+
+const NO_MATCH = 'No case matches this case number and query code (案件编号或查询码不正确)';
+
+/** Timeline entries a citizen may see, with their public label. Nothing else leaves (no names, notes, reasons). */
+function publicLabel(type: string, data: Record<string, unknown>): string | undefined {
+  switch (type) {
+    case 'case.created':
+      return data.state === 'registered' ? '已登记受理' : '已上报';
+    case 'case.register':
+      return '已受理';
+    case 'case.grade_and_route':
+      return typeof data.unitName === 'string' ? `已分级分流（承办单位：${data.unitName}）` : '已分级分流';
+    case 'case.assign':
+      return '已指派调解员';
+    case 'case.reassign':
+      return '已更换调解员';
+    case 'case.start_mediation':
+      return '开始调解';
+    case 'session.started':
+      return '召开云调解';
+    case 'whistle.accepted':
+      return '相关部门已报到参与调解';
+    case 'case.escalate':
+      return '已提级办理';
+    case 'agreement.sealed':
+      return '调解协议已签署';
+    case 'case.close_settled':
+      return '调解成功，已结案';
+    case 'case.close_unsettled':
+      return '调解未成，已结案并告知其他解决途径';
+    case 'case.record_follow_up':
+      return '已回访';
+    case 'case.reopen':
+      return '重新办理';
+    default:
+      return undefined;
+  }
+}
+
+export class IntakeService {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #settings: SettingsService;
+  readonly #reports: FailureLimiter;
+  readonly #failedQueries: FailureLimiter;
+  readonly #maxReports: number;
+  readonly #dummyHash: Promise<string>;
+
+  constructor(deps: {
+    db: Db;
+    clock: Clock;
+    log: Logger;
+    settings: SettingsService;
+    /** Public reports per IP per window (default 5 per hour). */
+    maxReportsPerIp?: number;
+    reportWindowMs?: number;
+    /** Failed queries per IP per window (default 10 per 10 minutes). */
+    maxFailedQueriesPerIp?: number;
+    queryWindowMs?: number;
+  }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#settings = deps.settings;
+    this.#maxReports = deps.maxReportsPerIp ?? 5;
+    this.#reports = new FailureLimiter(deps.clock, this.#maxReports, deps.reportWindowMs ?? 3_600_000);
+    this.#failedQueries = new FailureLimiter(deps.clock, deps.maxFailedQueriesPerIp ?? 10, deps.queryWindowMs ?? 600_000);
+    this.#dummyHash = hashPassword('dummy-' + newId(), QUERY_SCRYPT);
+    this.#dummyHash.catch(() => undefined);
+  }
+
+  /** POST /api/public/cases: a `reported` case, source `online`, no creator. */
+  async report(input: unknown, ip: string): Promise<PublicCaseReceipt> {
+    const wait = this.#reports.blockedForMs(ip);
+    if (wait > 0) {
+      this.#log.warn('public report rate limited', { ip });
+      throw new AppError('too_many_requests', `Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`);
+    }
+    const parsed = publicCaseRequest.safeParse(input);
+    if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
+    const data = parsed.data;
+    const queryCode = newQueryCode();
+    const queryCodeHash = await hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT);
+    const now = this.#clock.now();
+    const { id, caseNumber } = await this.#db.$transaction(
+      (tx) =>
+        insertCase(
+          tx,
+          this.#clock,
+          {
+            ...data,
+            title: data.title || `${zh.disputeTypes[data.disputeType]}纠纷`,
+            source: 'online',
+            state: 'reported',
+            createdById: null,
+            leadMediatorId: null,
+            queryCodeHash,
+          },
+          'public',
+        ),
+      TX_OPTIONS,
+    );
+    this.#reports.fail(ip);
+    this.#log.info('public report', { caseId: id });
+    return { caseNumber, queryCode, createdAt: now.toISOString() };
+  }
+
+  /** Progress for case number + query code. Unknown number and wrong code look the same. */
+  async query(input: unknown, ip: string): Promise<PublicCaseProgress> {
+    const wait = this.#failedQueries.blockedForMs(ip);
+    if (wait > 0) throw new AppError('too_many_requests', `Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`);
+    const parsed = publicQueryRequest.safeParse(input);
+    if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
+    const caseNumber = parsed.data.caseNumber.toUpperCase();
+    const code = normalizeQueryCode(parsed.data.queryCode);
+    const c = await this.#db.case.findUnique({ where: { caseNumber }, include: { unit: { select: { name: true } } } });
+    // Always one scrypt, so timing does not tell whether the case exists.
+    const ok = await verifyPassword(code, c?.queryCodeHash ?? (await this.#dummyHash));
+    if (!c || !c.queryCodeHash || !ok) {
+      this.#failedQueries.fail(ip);
+      throw new AppError('not_found', NO_MATCH);
+    }
+    // No reset on success: one valid code must not buy fresh guesses at other cases.
+    const { ruleSet } = await this.#settings.activeRuleSet();
+    const state = stateOf(c);
+    const light = lightOf(c, { now: this.#clock.now(), yellowShare: ruleSet.yellowShare });
+    const entries = await listTimeline(this.#db, c.id);
+    const events: PublicCaseProgress['events'] = [];
+    for (const e of entries) {
+      const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+      const label = publicLabel(e.type, data);
+      if (label !== undefined) events.push({ type: e.type, label, at: e.at });
+    }
+    const disputeType = disputeTypeOf(c);
+    return {
+      caseNumber: c.caseNumber,
+      disputeType,
+      disputeTypeLabel: zh.disputeTypes[disputeType],
+      state,
+      stateLabel: zh.states[state],
+      light,
+      lightLabel: light ? zh.lights[light] : null,
+      reportedAt: c.createdAt.toISOString(),
+      unitName: c.unit?.name ?? null,
+      deadlineAt: c.deadlineAt?.toISOString() ?? null,
+      closedAt: c.closedAt?.toISOString() ?? null,
+      events,
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import type { StaffPrincipal } from '../auth/principals.ts';
+import { closedStates, zh } from '../caseloop/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Db, Prisma } from '../db/client.ts';
+import { AppError, badRequest, forbidden, notFound, zodDetails } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { whistleRequest, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
+import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import type { InvitationService } from './InvitationService.ts';
+import type { SessionService } from './SessionService.ts';
+import { appendTimeline } from './timeline.ts';
+import { disputeTypeOf, stateOf, toUnitRef } from './views.ts';
+
+/*
+ * 吹哨报到: a mediator calls a department into a case. The department's officials (users whose
+ * unitId is that department unit) see the request in their queue and accept it. Accepting gives
+ * the official an invitation (role `official`) into the case's open cloud-mediation session; if no
+ * session is open, accepting opens one (started by the official, so they can join at once and the
+ * mediator finds it as the case's active session). Request, acceptance and the time taken are on
+ * the case timeline.
+ */
+
+const include = {
+  case: { select: { caseNumber: true, title: true, disputeType: true } },
+  unit: true,
+  requestedBy: { select: { id: true, displayName: true } },
+  acceptedBy: { select: { id: true, displayName: true } },
+} as const satisfies Prisma.WhistleRequestInclude;
+
+type WhistleRow = Prisma.WhistleRequestGetPayload<{ include: typeof include }>;
+
+function toInfo(w: WhistleRow): WhistleInfo {
+  return {
+    id: w.id,
+    caseId: w.caseId,
+    caseNumber: w.case.caseNumber,
+    caseTitle: w.case.title,
+    disputeType: disputeTypeOf(w.case),
+    unit: toUnitRef(w.unit),
+    need: w.need,
+    status: w.status as WhistleInfo['status'],
+    requestedBy: w.requestedBy,
+    requestedAt: w.requestedAt.toISOString(),
+    acceptedBy: w.acceptedBy ?? null,
+    acceptedAt: w.acceptedAt?.toISOString() ?? null,
+    responseSeconds: w.acceptedAt ? Math.round((w.acceptedAt.getTime() - w.requestedAt.getTime()) / 1000) : null,
+    sessionId: w.sessionId,
+    invitationId: w.invitationId,
+  };
+}
+
+export class WhistleService {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #sessions: SessionService;
+  readonly #invitations: InvitationService;
+
+  constructor(deps: { db: Db; clock: Clock; log: Logger; sessions: SessionService; invitations: InvitationService }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#sessions = deps.sessions;
+    this.#invitations = deps.invitations;
+  }
+
+  async create(caseId: string, input: unknown, principal: StaffPrincipal): Promise<WhistleInfo> {
+    const parsed = whistleRequest.safeParse(input);
+    const id = newId();
+    await this.#db.$transaction(async (tx) => {
+      const c = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
+      if (!c) throw notFound('Case');
+      const state = stateOf(c);
+      if (closedStates.includes(state)) throw new AppError('conflict', `Cannot call a department into a case that is '${state}' (${zh.states[state]})`);
+      if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
+      const unit = await tx.unit.findUnique({ where: { id: parsed.data.unitId } });
+      if (!unit || !unit.active || unit.kind !== 'department') {
+        throw badRequest('Invalid request (提交内容有误)', { unitId: 'Choose an active department (须选择职能部门)' });
+      }
+      const now = this.#clock.now();
+      await tx.whistleRequest.create({
+        data: { id, caseId, unitId: unit.id, need: parsed.data.need, status: 'open', requestedById: principal.userId, requestedAt: now },
+      });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'whistle.requested',
+        actor: actorOf(principal),
+        at: now,
+        data: { whistleId: id, unitId: unit.id, unitName: unit.name, need: parsed.data.need, by: principal.displayName },
+      });
+    }, TX_OPTIONS);
+    this.#log.info('whistle requested', { caseId, whistleId: id, by: principal.userId });
+    return this.#one(id);
+  }
+
+  /**
+   * The queue. Officials see requests addressed to their unit; with `mine`, mediators see the ones
+   * they made; supervisors and admins see all. status: open (default) | accepted | all.
+   */
+  async list(principal: StaffPrincipal, options: { mine?: boolean; status?: string | undefined } = {}): Promise<WhistleInfo[]> {
+    const status = options.status ?? 'open';
+    if (!['open', 'accepted', 'cancelled', 'all'].includes(status)) throw badRequest('Invalid filter', { status: 'One of open, accepted, all' });
+    const where: Prisma.WhistleRequestWhereInput = status === 'all' ? {} : { status };
+    if (principal.role === 'official') {
+      const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
+      if (!me?.unitId) return [];
+      where.unitId = me.unitId;
+    } else if (principal.role === 'mediator' && options.mine) {
+      where.requestedById = principal.userId;
+    }
+    const rows = await this.#db.whistleRequest.findMany({ where, include, orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] });
+    return rows.map(toInfo);
+  }
+
+  async forCase(caseId: string): Promise<WhistleInfo[]> {
+    const c = await this.#db.case.findUnique({ where: { id: caseId }, select: { id: true } });
+    if (!c) throw notFound('Case');
+    const rows = await this.#db.whistleRequest.findMany({ where: { caseId }, include, orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] });
+    return rows.map(toInfo);
+  }
+
+  async accept(whistleId: string, principal: StaffPrincipal): Promise<WhistleAcceptance> {
+    const { invitation } = await this.#db.$transaction(async (tx) => {
+      const w = await tx.whistleRequest.findUnique({ where: { id: whistleId }, include: { unit: true, case: { select: { id: true, state: true } } } });
+      if (!w) throw notFound('Whistle request');
+      const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
+      if (principal.role !== 'official' || me?.unitId !== w.unitId) {
+        throw forbidden(`Only officials of ${w.unit.name} may accept this request (仅被呼叫部门人员可响应)`);
+      }
+      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已被响应)`);
+      const state = stateOf(w.case);
+      if (closedStates.includes(state)) throw new AppError('conflict', `The case is already closed (${zh.states[state]})`);
+      const now = this.#clock.now();
+      const { session } = await this.#sessions.startInTx(tx, w.caseId, principal);
+      const invitation = await this.#invitations.createInTx(
+        tx,
+        session.id,
+        { role: 'official', displayName: principal.displayName.slice(0, 50), department: w.unit.name.slice(0, 50) },
+        principal,
+      );
+      const changed = await tx.whistleRequest.updateMany({
+        where: { id: whistleId, status: 'open' },
+        data: { status: 'accepted', acceptedById: principal.userId, acceptedAt: now, sessionId: session.id, invitationId: invitation.id },
+      });
+      if (changed.count !== 1) throw new AppError('conflict', 'This request was accepted meanwhile (该请求已被响应)');
+      await appendTimeline(tx, {
+        caseId: w.caseId,
+        type: 'whistle.accepted',
+        actor: actorOf(principal),
+        at: now,
+        data: {
+          whistleId,
+          unitId: w.unitId,
+          unitName: w.unit.name,
+          by: principal.displayName,
+          responseSeconds: Math.round((now.getTime() - w.requestedAt.getTime()) / 1000),
+          sessionId: session.id,
+          invitationId: invitation.id,
+        },
+      });
+      return { invitation };
+    }, TX_OPTIONS);
+    const linked = await this.#invitations.withLink(invitation);
+    this.#log.info('whistle accepted', { whistleId, invitationId: invitation.id, by: principal.userId });
+    return { whistle: await this.#one(whistleId), sessionId: invitation.sessionId, invitationId: invitation.id, url: linked.url!, expiresAt: linked.expiresAt };
+  }
+
+  async #one(id: string): Promise<WhistleInfo> {
+    const row = await this.#db.whistleRequest.findUnique({ where: { id }, include });
+    if (!row) throw notFound('Whistle request');
+    return toInfo(row);
+  }
+}

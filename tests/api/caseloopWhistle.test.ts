@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { LONG_LOGINS, caseIn, setupWorld, snapshot, type LoopWorld } from './caseloopHelpers.ts';
+
+let t: TestServer;
+let w: LoopWorld;
+
+before(async () => {
+  t = await startTestServer(LONG_LOGINS);
+  w = await setupWorld(t);
+});
+after(async () => t.close());
+
+const whistle = (caseId: string, body: unknown, who = 'mediator1') => t.request('POST', `/api/cases/${caseId}/whistles`, { token: w.tok[who], body });
+
+describe('calling in departments (吹哨报到)', () => {
+  test('mediator whistles → the department’s officials see it → accept → an official invitation into the open session', async () => {
+    const id = await caseIn(w, 'in_mediation');
+    const session = (await t.request('GET', `/api/cases/${id}`, { token: w.tok.mediator1 })).body.activeSessionId;
+    assert.ok(session);
+
+    const created = await whistle(id, { unitId: w.units.hr, need: '请人社局核实欠薪金额并到场' });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body.status, 'open');
+    assert.equal(created.body.unit.name, '区人社局');
+    assert.equal(created.body.requestedBy.displayName, '王调解员');
+
+    const queue = await t.request('GET', '/api/whistles?mine=1', { token: w.tok.official1 });
+    assert.deepEqual(queue.body.map((x: { id: string }) => x.id), [created.body.id]);
+    assert.equal(queue.body[0].caseNumber, (await t.request('GET', `/api/cases/${id}`, { token: w.tok.official1 })).body.caseNumber);
+    assert.equal((await t.request('GET', '/api/whistles', { token: w.tok.official2 })).body.length, 0, 'another department does not see it');
+    const mine = await t.request('GET', '/api/whistles?mine=1', { token: w.tok.mediator1 });
+    assert.equal(mine.body.length, 1);
+
+    const before = await snapshot(t, id);
+    const other = await t.request('POST', `/api/whistles/${created.body.id}/accept`, { token: w.tok.official2 });
+    assert.equal(other.status, 403);
+    assert.equal((await t.request('POST', `/api/whistles/${created.body.id}/accept`, { token: w.tok.mediator1 })).status, 403);
+    assert.deepEqual(await snapshot(t, id), before);
+
+    t.clock.advance(5 * 60_000);
+    const acc = await t.request('POST', `/api/whistles/${created.body.id}/accept`, { token: w.tok.official1 });
+    assert.equal(acc.status, 200, acc.text);
+    assert.equal(acc.body.sessionId, session, 'into the open session');
+    assert.equal(acc.body.whistle.status, 'accepted');
+    assert.equal(acc.body.whistle.responseSeconds, 300);
+    assert.equal(acc.body.whistle.acceptedBy.displayName, '赵科长');
+    const m = /^https:\/\/tiaojie\.example\.cn\/join#t=(.+)$/.exec(acc.body.url);
+    assert.ok(m, acc.body.url);
+    const principal = await t.services.auth.verifyInvitationToken(m[1]!);
+    assert.deepEqual(
+      [principal.role, principal.sessionId, principal.displayName, principal.department, principal.invitationId],
+      ['official', session, '赵科长', '区人社局', acc.body.invitationId],
+    );
+
+    const again = await t.request('POST', `/api/whistles/${created.body.id}/accept`, { token: w.tok.official1 });
+    assert.equal(again.status, 409);
+    assert.equal((await t.request('GET', '/api/whistles', { token: w.tok.official1 })).body.length, 0, 'no longer open');
+    assert.equal((await t.request('GET', '/api/whistles?status=accepted', { token: w.tok.official1 })).body.length, 1);
+
+    const tl = (await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 })).body;
+    const types = tl.map((e: { type: string }) => e.type);
+    assert.deepEqual(types.slice(-3), ['whistle.requested', 'invitation.created', 'whistle.accepted']);
+    assert.deepEqual([tl.at(-1).data.responseSeconds, tl.at(-1).data.unitName, tl.at(-1).data.invitationId], [300, '区人社局', acc.body.invitationId]);
+    const invitations = await t.request('GET', `/api/sessions/${session}/invitations`, { token: w.tok.mediator1 });
+    assert.ok(invitations.body.some((i: { id: string; role: string }) => i.id === acc.body.invitationId && i.role === 'official'));
+  });
+
+  test('no open session: accepting opens one (so the official can join at once)', async () => {
+    const id = await caseIn(w, 'assigned');
+    const created = await whistle(id, { unitId: w.units.traffic, need: '事故责任认定' });
+    const acc = await t.request('POST', `/api/whistles/${created.body.id}/accept`, { token: w.tok.official2 });
+    assert.equal(acc.status, 200, acc.text);
+    const c = (await t.request('GET', `/api/cases/${id}`, { token: w.tok.mediator1 })).body;
+    assert.equal(c.activeSessionId, acc.body.sessionId);
+    assert.equal(c.state, 'in_mediation', 'the opened session started mediation on the assigned case');
+    assert.equal((await t.services.auth.verifyInvitationToken(acc.body.url.split('#t=')[1])).sessionId, acc.body.sessionId);
+  });
+
+  test('refused: not a department, unknown unit, closed case, empty need, wrong role — nothing written', async () => {
+    const id = await caseIn(w, 'in_mediation');
+    const before = await snapshot(t, id);
+    assert.equal((await whistle(id, { unitId: w.units.county, need: 'x' })).status, 400, 'a mediation centre is not a department');
+    assert.equal((await whistle(id, { unitId: 'nope', need: 'x' })).status, 400);
+    assert.equal((await whistle(id, { unitId: w.units.hr, need: '' })).status, 400);
+    assert.equal((await whistle(id, { unitId: w.units.hr, need: 'x' }, 'supervisor1')).status, 403);
+    assert.deepEqual(await snapshot(t, id), before);
+    const closed = await caseIn(w, 'closed_settled');
+    const cBefore = await snapshot(t, closed);
+    assert.equal((await whistle(closed, { unitId: w.units.hr, need: 'x' })).status, 409);
+    assert.deepEqual(await snapshot(t, closed), cBefore);
+
+    // Accepting after the case was closed is refused too, and leaves the request open.
+    const open = await caseIn(w, 'in_mediation');
+    const wr = await whistle(open, { unitId: w.units.hr, need: '到场' });
+    await t.request('POST', `/api/cases/${open}/actions/close_settled`, { token: w.tok.mediator1, body: { agreementForm: 'oral', summary: '和解' } });
+    const oBefore = await snapshot(t, open);
+    assert.equal((await t.request('POST', `/api/whistles/${wr.body.id}/accept`, { token: w.tok.official1 })).status, 409);
+    assert.deepEqual(await snapshot(t, open), oBefore);
+    const list = await t.request('GET', `/api/cases/${open}/whistles`, { token: w.tok.supervisor1 });
+    assert.equal(list.body[0].status, 'open');
+  });
+});
