@@ -17,6 +17,7 @@ import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { withClientInput } from './clientInput.ts';
+import { defaultPresence, type PeerPresence } from './presence.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 /** appData of every producer the media layer creates. */
@@ -41,6 +42,8 @@ export type PeerEvents = {
   producerUpdated: [producer: ProducerInfo];
   consumerClosed: [consumerId: string, reason: ConsumerCloseReason];
   consumerLayersChanged: [layers: NotificationMap['consumer.layersChanged']];
+  /** Upload quality (0..10, the worst of this peer's producer scores) changed. */
+  qualityChanged: [score: number];
   /** Fired once, after all transports, producers and consumers are closed. */
   closed: [reason: PeerCloseReason];
 };
@@ -74,14 +77,22 @@ export class Peer extends TypedEmitter<PeerEvents> {
   readonly #pendingSources = new Set<MediaSource>();
   readonly #consumers = new Map<string, MediaConsumer>();
   #rtpCapabilities: RtpCapabilities | undefined;
+  /** Spatial layer each consumer's client asked for (default: the best); the server may go lower. */
+  readonly #wantedLayer = new Map<string, number>();
+  readonly #producerScores = new Map<string, number>();
+  #quality = 10;
   #closed = false;
   #closeReason: PeerCloseReason | undefined;
+  #closeMessage: string | undefined;
+  /** Room-level state (waiting room, rights, hand); owned and changed by the Room. */
+  readonly presence: PeerPresence;
 
   constructor(options: PeerOptions) {
     super();
     this.id = options.id ?? newId();
     this.identity = options.identity;
     this.info = { id: this.id, ...options.info };
+    this.presence = defaultPresence(this.info.role);
     this.#log = (options.log ?? createLogger('media')).child(`peer:${this.id}`);
   }
 
@@ -91,6 +102,15 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   get closeReason(): PeerCloseReason | undefined {
     return this.#closeReason;
+  }
+
+  /** Text shown to the person with the close reason (e.g. why the mediator did not admit them). */
+  get closeMessage(): string | undefined {
+    return this.#closeMessage;
+  }
+
+  get quality(): number {
+    return this.#quality;
   }
 
   get joined(): boolean {
@@ -213,7 +233,15 @@ export class Peer extends TypedEmitter<PeerEvents> {
     producer.on('transportclose', () => this.#log.debug('producer transport closed', { producerId }));
     producer.observer.once('close', () => {
       this.#producers.delete(producerId);
+      this.#producerScores.delete(producerId);
+      this.#updateQuality();
       this.emit('producerClosed', producerId);
+    });
+    producer.on('score', (scores) => {
+      if (scores.length === 0) return;
+      // Simulcast: the best encoding counts (a weak top layer alone is not a bad network).
+      this.#producerScores.set(producerId, Math.max(...scores.map((s) => s.score)));
+      this.#updateQuality();
     });
     producer.observer.on('pause', () => this.emit('producerUpdated', producerInfo(producer)));
     producer.observer.on('resume', () => this.emit('producerUpdated', producerInfo(producer)));
@@ -248,6 +276,18 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.getProducer(producerId).close();
   }
 
+  /** The producer of one source, if any. */
+  producerFor(source: MediaSource): MediaProducer | undefined {
+    return this.#producerFor(source);
+  }
+
+  /** Closes the consumers of another peer's producers (it left this peer's sight). */
+  closeConsumersOf(producerPeerId: string): void {
+    for (const consumer of [...this.#consumers.values()]) {
+      if (consumer.appData.producerPeerId === producerPeerId) consumer.close();
+    }
+  }
+
   producerInfos(): ProducerInfo[] {
     return this.producers.map(producerInfo);
   }
@@ -279,8 +319,13 @@ export class Peer extends TypedEmitter<PeerEvents> {
     consumer.on('transportclose', () => (reason = 'transport_closed'));
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumerId);
+      this.#wantedLayer.delete(consumerId);
       this.emit('consumerClosed', consumerId, reason);
     });
+    if (consumer.type === 'simulcast') {
+      // The server picks the layer from the receiver's score: a weak downlink gets the small layer.
+      consumer.on('score', ({ score }) => void this.#adaptLayers(consumer, score));
+    }
     consumer.on('layerschange', (layers?: ConsumerLayers) =>
       this.emit('consumerLayersChanged', {
         consumerId,
@@ -312,16 +357,36 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.#assertOpen();
     const consumer = this.getConsumer(consumerId);
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    this.#wantedLayer.set(consumerId, layers.spatialLayer);
     await consumer.setPreferredLayers(layers);
+  }
+
+  /** Score < 5: drop to the lowest spatial layer; score >= 8: back to what the client asked for. */
+  async #adaptLayers(consumer: MediaConsumer, score: number): Promise<void> {
+    if (consumer.closed) return;
+    const wanted = this.#wantedLayer.get(consumer.id) ?? 3;
+    const current = consumer.preferredLayers?.spatialLayer;
+    const target = score < 5 ? 0 : score >= 8 ? wanted : current;
+    if (target === undefined || target === current) return;
+    await consumer.setPreferredLayers({ spatialLayer: target }).catch(() => undefined);
+  }
+
+  #updateQuality(): void {
+    const scores = [...this.#producerScores.values()];
+    const quality = scores.length === 0 ? 10 : Math.min(...scores);
+    if (quality === this.#quality) return;
+    this.#quality = quality;
+    this.emit('qualityChanged', quality);
   }
 
   // --- lifecycle -----------------------------------------------------------------------------
 
   /** Closes every transport (and with them every producer and consumer), then emits `closed`. Idempotent. */
-  close(reason: PeerCloseReason = 'left'): void {
+  close(reason: PeerCloseReason = 'left', message?: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
+    this.#closeMessage = message;
     for (const transport of [...this.#transports.values()]) transport.close();
     // Transports own producers/consumers, so these are normally empty by now.
     for (const producer of [...this.#producers.values()]) producer.close();

@@ -1,11 +1,17 @@
-import type { RtpCapabilities, Router, Worker } from 'mediasoup/types';
+import type { ActiveSpeakerObserver, RtpCapabilities, Router, Worker } from 'mediasoup/types';
 import type { Config } from '../config.ts';
 import type { SessionMediaState } from '../protocol/api.ts';
 import type {
+  ChatMessageInfo,
   CloseReason,
   ConsumerOptions,
+  MediaSource,
+  MuteReason,
+  ParticipantState,
   PeerInfo,
+  Place,
   ProducerInfo,
+  RoomStateInfo,
   TransportOptions,
 } from '../protocol/signalling.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
@@ -13,6 +19,11 @@ import type { Logger } from '../logger.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
 import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
+import { Caucus } from './Caucus.ts';
+import { newId } from '../ids.ts';
+
+/** How long the room waits for a dropped lead mediator before another mediator may take the lead. */
+export const LEAD_GRACE_MS = 60_000;
 
 export type RoomEvents = {
   /** A peer called join; tell `viewersOf(peer)` about it (peer.joined). */
@@ -27,6 +38,19 @@ export type RoomEvents = {
   producerRemoved: [producerId: string, owner: Peer];
   /** Pause state changed; tell `viewersOf(owner)` (producer.updated). */
   producerUpdated: [producer: ProducerInfo, owner: Peer];
+  /** `viewer` may now (or may no longer) see `owner`; consumers across the boundary are already closed. */
+  visibilityChanged: [viewer: Peer, owner: Peer, visible: boolean];
+  /** Something in `stateFor()` may have changed (waiting list, lock, caucus, rights, hands, lead). */
+  stateChanged: [];
+  /** The server paused or closed one of `peer`'s producers; tell the peer. */
+  peerMuted: [peer: Peer, source: MediaSource, reason: MuteReason];
+  unmuteRequested: [peer: Peer];
+  activeSpeaker: [peer: Peer];
+  peerQuality: [peer: Peer, score: number];
+  /** A chat message and who receives it (already filtered by visibility). */
+  chat: [message: ChatMessageInfo, recipients: Peer[], sender: Peer];
+  caucusStarted: [caucus: Caucus, by: Peer, members: Peer[]];
+  caucusEnded: [caucus: Caucus, by: Peer | null];
   /** The last peer left. */
   empty: [];
   /** Fired once, after every peer and the router are closed. */
@@ -38,12 +62,15 @@ export interface RoomOptions {
   worker: Worker;
   config: Config['mediasoup'];
   log: Logger;
+  /** For tests; defaults to LEAD_GRACE_MS. */
+  leadGraceMs?: number;
 }
 
 export interface JoinResult {
   self: PeerInfo;
   peers: PeerInfo[];
   producers: ProducerInfo[];
+  state: RoomStateInfo;
 }
 
 /** The media room of one cloud-mediation session: one router, the peers in it. */
@@ -56,21 +83,48 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   /** Per-peer listeners, removed when the peer leaves so a closed peer keeps no reference to us. */
   readonly #detach = new Map<string, () => void>();
+  readonly #speakers: ActiveSpeakerObserver;
+  readonly #leadGraceMs: number;
+  /** Identities the mediator admitted: they come straight back in after a drop (unless locked). */
+  readonly #admitted = new Set<string>();
+  /** Identities removed by the mediator: refused until the room closes. */
+  readonly #removed = new Set<string>();
+  #locked = false;
+  #caucus: Caucus | null = null;
+  #leadIdentity: string | null = null;
+  /** Set when the lead dropped; cleared when they return (or another mediator takes over after the grace). */
+  #leadLostAt: number | null = null;
+  #leadTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closeReason: CloseReason | undefined;
 
-  static async create({ sessionId, worker, config, log }: RoomOptions): Promise<Room> {
+  static async create({ sessionId, worker, config, log, leadGraceMs }: RoomOptions): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs, appData: { sessionId } });
-    return new Room(sessionId, worker, router, config, log.child(`room:${sessionId}`));
+    const speakers = await router.createActiveSpeakerObserver({ interval: 400 });
+    return new Room(sessionId, worker, router, speakers, config, log.child(`room:${sessionId}`), leadGraceMs ?? LEAD_GRACE_MS);
   }
 
-  private constructor(sessionId: string, worker: Worker, router: Router, config: Config['mediasoup'], log: Logger) {
+  private constructor(
+    sessionId: string,
+    worker: Worker,
+    router: Router,
+    speakers: ActiveSpeakerObserver,
+    config: Config['mediasoup'],
+    log: Logger,
+    leadGraceMs: number,
+  ) {
     super();
     this.sessionId = sessionId;
     this.worker = worker;
     this.router = router;
+    this.#speakers = speakers;
+    this.#leadGraceMs = leadGraceMs;
     this.#config = config;
     this.#log = log;
+    speakers.on('dominantspeaker', ({ producer }) => {
+      const owner = this.findPeer(String(producer.appData['peerId']));
+      if (owner && !this.#quiet) this.emit('activeSpeaker', owner);
+    });
     router.on('workerclose', () => {
       this.#log.warn('media worker closed under the room', { pid: worker.pid });
       this.close('media_server_restarted');
@@ -101,21 +155,38 @@ export class Room extends TypedEmitter<RoomEvents> {
    * Adds a connection. If a peer with the same identity is in the room (the same person
    * reconnecting, another tab), it is closed with 'replaced' after the new one is in.
    */
-  addPeer(peer: Peer): void {
+  addPeer(peer: Peer, options: { mustWait?: boolean } = {}): void {
     this.#assertOpen();
     if (peer.closed) throw new AppError('gone', 'Participant has left the room');
     if (this.#peers.has(peer.id)) throw conflict('Participant already in the room');
+    if (this.#removed.has(peer.identity)) throw forbidden('The mediator has removed you from this session');
     const previous = [...this.#peers.values()].find((p) => p.identity === peer.identity);
+
+    // Waiting room: whoever must be admitted waits, unless admitted before and the room is not locked.
+    if (options.mustWait && (this.#locked || !this.#admitted.has(peer.identity))) {
+      peer.presence.waiting = true;
+      peer.presence.waitingSince = Date.now();
+    }
+    if (previous) {
+      peer.presence.handRaised = previous.presence.handRaised;
+      peer.presence.canPublish = previous.presence.canPublish;
+      peer.presence.canShare = previous.presence.canShare;
+    }
+    if (peer.info.role === 'mediator' && (this.#leadIdentity === null || this.#leadLostAt !== null && this.#leadGraceOver())) {
+      this.#leadIdentity = peer.identity;
+    }
+    if (peer.identity === this.#leadIdentity) this.#leadReturned();
 
     this.#peers.set(peer.id, peer);
     this.#attach(peer);
-    this.#log.info('peer added', { peerId: peer.id, role: peer.info.role });
+    this.#log.info('peer added', { peerId: peer.id, role: peer.info.role, waiting: peer.presence.waiting });
 
     if (previous) {
       this.#log.info('peer replaced by same identity', { oldPeerId: previous.id, peerId: peer.id });
       this.emit('peerReplaced', previous, peer);
       previous.close('replaced');
     }
+    this.#changed();
   }
 
   getPeer(peerId: string): Peer {
@@ -148,25 +219,289 @@ export class Room extends TypedEmitter<RoomEvents> {
     peer.join(rtpCapabilities);
     this.#log.info('peer joined', { peerId, role: peer.info.role });
     this.emit('peerJoined', peer);
+    this.#changed();
     return {
       self: peer.info,
       peers: this.joinedPeers()
         .filter((other) => other !== peer && this.canSee(peer, other))
         .map((other) => other.info),
       producers: this.visibleProducers(peerId),
+      state: this.stateFor(peer),
     };
   }
 
   // --- visibility ----------------------------------------------------------------------------
 
   /**
-   * The one place that decides whether `viewer` may see and hear `owner`.
-   * Everyone sees everyone for now; caucus / waiting-room rules go here.
+   * The one place that decides whether `viewer` may see and hear `owner` (and know its peer and
+   * producer ids). Nobody in the waiting room sees or is seen; during a caucus its members and
+   * everyone else are two separate rooms.
    */
   canSee(viewer: Peer, owner: Peer): boolean {
-    void viewer;
-    void owner;
+    if (viewer === owner) return true;
+    if (viewer.presence.waiting || owner.presence.waiting) return false;
+    if (this.#caucus && this.inCaucus(viewer) !== this.inCaucus(owner)) return false;
     return true;
+  }
+
+  /** Mediators are always with the caucus; others when the mediator put them in it. */
+  inCaucus(peer: Peer): boolean {
+    const caucus = this.#caucus;
+    if (!caucus || peer.presence.waiting) return false;
+    return peer.info.role === 'mediator' || caucus.has(peer.identity);
+  }
+
+  placeOf(peer: Peer): Place {
+    if (peer.presence.waiting) return 'lobby';
+    return this.inCaucus(peer) ? 'caucus' : 'main';
+  }
+
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  get caucus(): Caucus | null {
+    return this.#caucus;
+  }
+
+  /** The lead mediator is away (dropped, within the grace period or with nobody to take over). */
+  get paused(): boolean {
+    if (this.#leadLostAt !== null) return true;
+    const lead = this.#leadPeer();
+    return lead !== undefined && !lead.presence.connected;
+  }
+
+  isLead(peer: Peer): boolean {
+    return peer.info.role === 'mediator' && peer.identity === this.#leadIdentity;
+  }
+
+  participantState(peer: Peer): ParticipantState {
+    return {
+      peerId: peer.id,
+      role: peer.info.role,
+      displayName: peer.info.displayName,
+      side: peer.info.side,
+      department: peer.info.department,
+      place: this.placeOf(peer),
+      waitingSince: peer.presence.waitingSince,
+      lead: this.isLead(peer),
+      handRaised: peer.presence.handRaised,
+      canPublish: peer.presence.canPublish,
+      canShare: peer.presence.canShare,
+    };
+  }
+
+  /** The room as `viewer` may know it: the roster (with the waiting list) only for mediators. */
+  stateFor(viewer: Peer): RoomStateInfo {
+    const isMediator = viewer.info.role === 'mediator';
+    const caucus = this.#caucus;
+    const withMe = caucus !== null && this.inCaucus(viewer);
+    const joined = this.joinedPeers();
+    return {
+      self: this.participantState(viewer),
+      locked: this.#locked,
+      paused: this.paused,
+      caucus: {
+        active: caucus !== null,
+        withMe,
+        memberIds: caucus && (isMediator || withMe) ? joined.filter((p) => this.inCaucus(p)).map((p) => p.id) : [],
+      },
+      roster: isMediator ? joined.map((p) => this.participantState(p)) : [],
+      hands: joined.filter((p) => p !== viewer && p.presence.handRaised && this.canSee(viewer, p)).map((p) => p.id),
+    };
+  }
+
+  // --- waiting room --------------------------------------------------------------------------
+
+  admit(peerId: string): void {
+    this.#assertNotPaused();
+    const peer = this.getPeer(peerId);
+    if (!peer.presence.waiting) return;
+    this.#admitted.add(peer.identity);
+    this.#changeVisibility(() => {
+      peer.presence.waiting = false;
+      peer.presence.waitingSince = null;
+    });
+  }
+
+  admitAll(): number {
+    this.#assertNotPaused();
+    const waiting = this.joinedPeers().filter((p) => p.presence.waiting);
+    if (waiting.length === 0) return 0;
+    this.#changeVisibility(() => {
+      for (const peer of waiting) {
+        this.#admitted.add(peer.identity);
+        peer.presence.waiting = false;
+        peer.presence.waitingSince = null;
+      }
+    });
+    return waiting.length;
+  }
+
+  /** Refuses a waiting peer: closed with 'denied' and the mediator's reason. */
+  deny(peerId: string, reason: string): void {
+    const peer = this.getPeer(peerId);
+    if (!peer.presence.waiting) throw conflict('Only someone in the waiting room can be denied');
+    peer.close('denied', reason);
+  }
+
+  /** Back to the waiting room: their consumers close, nobody sees them, they leave any caucus. */
+  sendBack(peerId: string): void {
+    const peer = this.getPeer(peerId);
+    if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be sent to the waiting room');
+    if (peer.presence.waiting) return;
+    this.#admitted.delete(peer.identity);
+    this.#changeVisibility(() => {
+      peer.presence.waiting = true;
+      peer.presence.waitingSince = Date.now();
+      peer.presence.handRaised = false;
+      this.#caucus?.remove(peer.identity);
+    });
+    // Nobody may hear them while they wait, and they publish again only once admitted.
+    for (const producer of peer.producers) producer.close();
+  }
+
+  setLocked(locked: boolean): void {
+    if (this.#locked === locked) return;
+    this.#locked = locked;
+    this.#changed();
+  }
+
+  /** Removes the person for good (for this room): closed with 'removed', refused if they come back. */
+  removeParticipant(peerId: string): Peer {
+    const peer = this.getPeer(peerId);
+    if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be removed');
+    this.#removed.add(peer.identity);
+    this.#admitted.delete(peer.identity);
+    for (const p of this.peers()) if (p.identity === peer.identity) p.close('removed');
+    return peer;
+  }
+
+  // --- caucus --------------------------------------------------------------------------------
+
+  /** Opens a private caucus with `peerIds` (one side's parties, optionally officials) and the mediators. */
+  startCaucus(by: Peer, peerIds: string[]): Caucus {
+    this.#assertNotPaused();
+    if (this.#caucus) throw conflict('A caucus is already open; end it first');
+    const members = [...new Set(peerIds)].map((id) => this.getPeer(id));
+    const sides = new Set<string>();
+    for (const m of members) {
+      if (!m.joined || m.presence.waiting) throw conflict(`${m.info.displayName} is not in the session`);
+      if (m.info.role === 'mediator') throw badRequest('Mediators are always in the caucus');
+      if (m.info.role === 'observer') throw badRequest('Observers cannot join a caucus');
+      if (m.info.role === 'party') sides.add(m.info.side ?? 'none');
+    }
+    if (sides.size > 1) throw badRequest('A caucus is with one side only');
+    const caucus = new Caucus(by.identity, members.map((m) => m.identity));
+    this.#changeVisibility(() => {
+      this.#caucus = caucus;
+    });
+    this.#log.info('caucus started', { caucusId: caucus.id, members: members.map((m) => m.id) });
+    this.emit('caucusStarted', caucus, by, [...members, ...this.joinedPeers().filter((p) => p.info.role === 'mediator')]);
+    return caucus;
+  }
+
+  /** Everyone back to the joint session; parties coming back have their microphone paused (hot-mic guard). */
+  endCaucus(by: Peer | null): void {
+    if (by) this.#assertNotPaused();
+    const caucus = this.#caucus;
+    if (!caucus) throw conflict('No caucus is open');
+    const returning = this.joinedPeers().filter((p) => p.info.role === 'party' && this.inCaucus(p));
+    for (const peer of returning) this.#serverPause(peer, 'mic', 'caucus_return');
+    this.#changeVisibility(() => {
+      this.#caucus = null;
+    });
+    this.#log.info('caucus ended', { caucusId: caucus.id });
+    this.emit('caucusEnded', caucus, by);
+  }
+
+  // --- mediator controls ---------------------------------------------------------------------
+
+  /** Mic: paused on the server; camera/screen: closed. The participant is told. */
+  mute(peerId: string, source: MediaSource): void {
+    const peer = this.getPeer(peerId);
+    this.#serverPause(peer, source, 'mediator');
+  }
+
+  askUnmute(peerId: string): void {
+    const peer = this.getPeer(peerId);
+    if (peer.presence.waiting) throw conflict('They are in the waiting room');
+    this.emit('unmuteRequested', peer);
+  }
+
+  /** Publishing rights: `publish` for officials and observers, `share` (screen) for anyone but mediators. */
+  setRights(peerId: string, rights: { publish?: boolean | undefined; share?: boolean | undefined }): void {
+    const peer = this.getPeer(peerId);
+    const role = peer.info.role;
+    if (role === 'mediator') throw badRequest("A mediator's rights cannot be changed");
+    if (rights.publish !== undefined && role !== 'official' && role !== 'observer') {
+      throw badRequest('Publishing rights apply to officials and observers');
+    }
+    if (rights.publish !== undefined) peer.presence.canPublish = rights.publish;
+    if (rights.share !== undefined) peer.presence.canShare = rights.share;
+    if (rights.publish === false) {
+      for (const producer of peer.producers) {
+        producer.close();
+        this.emit('peerMuted', peer, producer.appData.source, 'rights_revoked');
+      }
+    } else if (rights.share === false) {
+      const screen = peer.producerFor('screen');
+      if (screen) {
+        screen.close();
+        this.emit('peerMuted', peer, 'screen', 'rights_revoked');
+      }
+    }
+    this.#changed();
+  }
+
+  setHand(peerId: string, raised: boolean): void {
+    const peer = this.getPeer(peerId);
+    if (peer.presence.handRaised === raised) return;
+    peer.presence.handRaised = raised;
+    this.#changed();
+  }
+
+  /** The socket dropped (connected=false) or came back within the recovery window. */
+  setConnected(peerId: string, connected: boolean): void {
+    const peer = this.findPeer(peerId);
+    if (!peer || peer.presence.connected === connected) return;
+    peer.presence.connected = connected;
+    if (this.isLead(peer)) this.#changed();
+  }
+
+  // --- chat ----------------------------------------------------------------------------------
+
+  /**
+   * Routes a chat message: to everyone `from` can see (its space: joint session or caucus),
+   * or privately between a mediator and one participant. Nobody in the waiting room chats.
+   */
+  chat(fromPeerId: string, text: string, toPeerId?: string): ChatMessageInfo {
+    const from = this.getPeer(fromPeerId);
+    if (!from.joined || from.presence.waiting) throw forbidden('Chat opens once the mediator lets you in');
+    let recipients: Peer[];
+    let scope: ChatMessageInfo['scope'];
+    if (toPeerId !== undefined) {
+      const to = this.findPeer(toPeerId);
+      if (!to || !to.joined || to === from || !this.canSee(from, to)) throw notFound('Recipient');
+      if (from.info.role !== 'mediator' && to.info.role !== 'mediator') throw forbidden('Private messages are with the mediator');
+      recipients = [from, to];
+      scope = 'private';
+    } else {
+      recipients = this.joinedPeers().filter((p) => this.canSee(p, from));
+      scope = this.#caucus && this.inCaucus(from) ? 'caucus' : 'all';
+    }
+    const message: ChatMessageInfo = {
+      id: newId(),
+      fromPeerId: from.id,
+      fromName: from.info.displayName,
+      fromRole: from.info.role,
+      toPeerId: toPeerId ?? null,
+      scope,
+      text,
+      at: new Date().toISOString(),
+    };
+    this.emit('chat', message, recipients, from);
+    return message;
   }
 
   /** Joined peers other than `owner` who may see it: the audience for its notifications. */
@@ -210,8 +545,27 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** producer.create; `producerAdded` is emitted (via the peer) once it exists. */
   async produce(peerId: string, options: ProduceOptions): Promise<string> {
     this.#assertOpen();
-    const producer = await this.getPeer(peerId).produce(options);
+    const peer = this.getPeer(peerId);
+    if (peer.presence.waiting) throw forbidden('You are in the waiting room');
+    if (!peer.presence.canPublish) throw forbidden('You may not publish in this session');
+    if (options.source === 'screen' && !peer.presence.canShare) throw forbidden('You may not share your screen');
+    const producer = await peer.produce(options);
+    if (producer.kind === 'audio') {
+      await this.#speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
+    }
+    // Rights revoked or sent to the waiting room while this was being created.
+    if (peer.presence.waiting || !peer.presence.canPublish) {
+      producer.close();
+      throw forbidden('You may not publish now');
+    }
     return producer.id;
+  }
+
+  /** Client resume of a producer; refused while the peer may not publish. */
+  async resumeProducer(peerId: string, producerId: string): Promise<void> {
+    const peer = this.getPeer(peerId);
+    if (peer.presence.waiting || !peer.presence.canPublish) throw forbidden('You may not publish now');
+    await peer.resumeProducer(producerId);
   }
 
   /** consumer.create: the producer must exist in this room, belong to someone else and be visible. */
@@ -222,6 +576,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!found) throw notFound('Producer');
     const { owner, producer } = found;
     if (owner === viewer) throw badRequest('Cannot consume your own producer');
+    if (viewer.presence.waiting) throw forbidden('You are in the waiting room');
     if (!this.canSee(viewer, owner)) throw forbidden('You may not receive this media');
     const consumer = await viewer.consume(this.router, transportId, producer);
     return {
@@ -251,6 +606,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
+    clearTimeout(this.#leadTimer);
     for (const peer of [...this.#peers.values()]) peer.close(reason);
     for (const detach of this.#detach.values()) detach();
     this.#detach.clear();
@@ -276,6 +632,10 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (!this.#quiet) this.emit('producerUpdated', info, peer);
     };
     const onClosed = (reason: PeerCloseReason) => this.#onPeerClosed(peer, reason);
+    const onQuality = (score: number) => {
+      if (!this.#quiet) this.emit('peerQuality', peer, score);
+    };
+    peer.on('qualityChanged', onQuality);
     peer.on('producerAdded', onProducerAdded);
     peer.on('producerClosed', onProducerClosed);
     peer.on('producerUpdated', onProducerUpdated);
@@ -285,6 +645,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       peer.off('producerClosed', onProducerClosed);
       peer.off('producerUpdated', onProducerUpdated);
       peer.off('closed', onClosed);
+      peer.off('qualityChanged', onQuality);
     });
   }
 
@@ -296,7 +657,93 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#quiet) return;
     this.#log.info('peer left', { peerId: peer.id, reason });
     this.emit('peerLeft', peer, reason);
+    if (this.isLead(peer) && reason !== 'replaced' && reason !== 'removed') this.#leadLost();
     if (this.#peers.size === 0) this.emit('empty');
+    else this.#changed();
+  }
+
+  // --- lead mediator -------------------------------------------------------------------------
+
+  #leadPeer(): Peer | undefined {
+    return this.peers().find((p) => this.isLead(p));
+  }
+
+  #leadLost(): void {
+    if (this.#leadPeer()) return;
+    this.#leadLostAt = Date.now();
+    clearTimeout(this.#leadTimer);
+    this.#leadTimer = setTimeout(() => this.#leadGraceEnded(), this.#leadGraceMs);
+    this.#leadTimer.unref();
+    this.#log.warn('lead mediator dropped; session paused', { graceMs: this.#leadGraceMs });
+  }
+
+  #leadGraceOver(): boolean {
+    return this.#leadLostAt !== null && Date.now() - this.#leadLostAt >= this.#leadGraceMs;
+  }
+
+  /** Grace over: another mediator present takes the lead; otherwise the room stays paused until one comes. */
+  #leadGraceEnded(): void {
+    if (this.#closed || this.#leadLostAt === null) return;
+    const other = this.joinedPeers().find((p) => p.info.role === 'mediator');
+    if (other) {
+      this.#leadIdentity = other.identity;
+      this.#leadReturned();
+      this.#changed();
+    } else {
+      this.#log.warn('lead mediator did not return; the room stays paused until a mediator joins');
+    }
+  }
+
+  #leadReturned(): void {
+    clearTimeout(this.#leadTimer);
+    this.#leadTimer = undefined;
+    this.#leadLostAt = null;
+  }
+
+  #assertNotPaused(): void {
+    this.#assertOpen();
+    if (this.paused) throw conflict('The session is paused while the mediator reconnects');
+  }
+
+  // --- visibility changes --------------------------------------------------------------------
+
+  /**
+   * Runs `change` (which moves peers between waiting room, joint session and caucus), then for
+   * every pair whose visibility flipped: closes the viewer's consumers of the owner (so no media
+   * crosses the new boundary) and emits `visibilityChanged`; finally `stateChanged`.
+   */
+  #changeVisibility(change: () => void): void {
+    const peers = this.joinedPeers();
+    const before = new Map<Peer, Set<Peer>>();
+    for (const viewer of peers) before.set(viewer, new Set(peers.filter((o) => o !== viewer && this.canSee(viewer, o))));
+    change();
+    const flips: Array<[Peer, Peer, boolean]> = [];
+    for (const viewer of peers) {
+      const was = before.get(viewer)!;
+      for (const owner of peers) {
+        if (owner === viewer) continue;
+        const now = this.canSee(viewer, owner);
+        if (now !== was.has(owner)) flips.push([viewer, owner, now]);
+      }
+    }
+    for (const [viewer, owner, visible] of flips) if (!visible) viewer.closeConsumersOf(owner.id);
+    for (const [viewer, owner, visible] of flips) this.emit('visibilityChanged', viewer, owner, visible);
+    this.#changed();
+  }
+
+  #changed(): void {
+    if (!this.#quiet) this.emit('stateChanged');
+  }
+
+  /** Mic: pause on the server; camera or screen: close. Emits `peerMuted` when there was something to stop. */
+  #serverPause(peer: Peer, source: MediaSource, reason: MuteReason): void {
+    const producer = peer.producerFor(source);
+    if (source === 'mic') {
+      if (producer && !producer.paused) void peer.pauseProducer(producer.id).catch(() => undefined);
+    } else if (producer) {
+      producer.close();
+    }
+    this.emit('peerMuted', peer, source, reason);
   }
 
   #findProducer(producerId: string): { owner: Peer; producer: MediaProducer } | undefined {

@@ -66,11 +66,11 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
    * getOrCreate + room.addPeer with nothing in between, retrying if the room closed
    * (e.g. its last peer left) between creation and the add. Returns the room.
    */
-  async addPeer(sessionId: string, peer: Peer): Promise<Room> {
+  async addPeer(sessionId: string, peer: Peer, options: { mustWait?: boolean } = {}): Promise<Room> {
     for (let attempt = 0; ; attempt++) {
       const room = await this.getOrCreate(sessionId);
       if (!room.closed) {
-        room.addPeer(peer);
+        room.addPeer(peer, options);
         return room;
       }
       if (attempt >= 2) throw new AppError('unavailable', 'Media room unavailable, please retry');

@@ -42,6 +42,24 @@ export const requestSchemas = {
   'consumer.setPreferredLayers': z
     .object({ consumerId: id, spatialLayer: z.number().int().min(0).max(3), temporalLayer: z.number().int().min(0).max(3).optional() })
     .strict(),
+  // --- waiting room (mediator) ---
+  'lobby.admit': z.object({ peerId: id }).strict(),
+  'lobby.admitAll': z.object({}).strict(),
+  'lobby.deny': z.object({ peerId: id, reason: z.string().trim().max(200).default('') }).strict(),
+  'lobby.sendBack': z.object({ peerId: id }).strict(),
+  'room.setLocked': z.object({ locked: z.boolean() }).strict(),
+  // --- private caucus 背对背 (mediator) ---
+  'caucus.start': z.object({ peerIds: z.array(id).min(1).max(8) }).strict(),
+  'caucus.end': z.object({}).strict(),
+  // --- mediator controls ---
+  'participant.mute': z.object({ peerId: id, source: mediaSource }).strict(),
+  'participant.askUnmute': z.object({ peerId: id }).strict(),
+  'participant.remove': z.object({ peerId: id }).strict(),
+  'participant.setRights': z.object({ peerId: id, publish: z.boolean().optional(), share: z.boolean().optional() }).strict(),
+  'room.end': z.object({}).strict(),
+  // --- conversation ---
+  'chat.send': z.object({ text: z.string().trim().min(1).max(1000), to: id.optional() }).strict(),
+  'hand.set': z.object({ raised: z.boolean() }).strict(),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -86,7 +104,7 @@ type Empty = Record<string, never>;
 
 export interface ResponseMap {
   'room.getRouterRtpCapabilities': { rtpCapabilities: RtpCapabilities };
-  'room.join': { self: PeerInfo; peers: PeerInfo[]; producers: ProducerInfo[] };
+  'room.join': { self: PeerInfo; peers: PeerInfo[]; producers: ProducerInfo[]; state: RoomStateInfo };
   'room.leave': Empty;
   'transport.create': TransportOptions;
   'transport.connect': Empty;
@@ -98,7 +116,72 @@ export interface ResponseMap {
   'consumer.create': ConsumerOptions;
   'consumer.resume': Empty;
   'consumer.setPreferredLayers': Empty;
+  'lobby.admit': Empty;
+  'lobby.admitAll': { admitted: number };
+  'lobby.deny': Empty;
+  'lobby.sendBack': Empty;
+  'room.setLocked': Empty;
+  'caucus.start': { caucusId: string };
+  'caucus.end': Empty;
+  'participant.mute': Empty;
+  'participant.askUnmute': Empty;
+  'participant.remove': Empty;
+  'participant.setRights': Empty;
+  'room.end': Empty;
+  'chat.send': { message: ChatMessageInfo };
+  'hand.set': Empty;
 }
+
+/** Where a participant is: waiting room, the joint session, or the private caucus. */
+export type Place = 'lobby' | 'main' | 'caucus';
+
+/** What the mediator sees about each participant (the roster) and what each participant knows of itself. */
+export interface ParticipantState {
+  peerId: string;
+  role: ParticipantRole;
+  displayName: string;
+  side: PartySide | null;
+  department: string | null;
+  place: Place;
+  /** ms since epoch; set while in the waiting room. */
+  waitingSince: number | null;
+  lead: boolean;
+  handRaised: boolean;
+  /** May publish camera/microphone (observers only when granted; officials until revoked). */
+  canPublish: boolean;
+  /** May share the screen (mediators, officials; parties when allowed). */
+  canShare: boolean;
+}
+
+/**
+ * Room state as one participant may know it, sent whole (`room.state`) whenever it changes.
+ * `roster` lists everybody (with the waiting list) for mediators only; others get [] there.
+ */
+export interface RoomStateInfo {
+  self: ParticipantState;
+  locked: boolean;
+  /** The lead mediator dropped: no admission, caucus frozen, until they return (or the grace period ends). */
+  paused: boolean;
+  caucus: { active: boolean; withMe: boolean; memberIds: string[] };
+  roster: ParticipantState[];
+  /** Raised hands among the peers this participant can see. */
+  hands: string[];
+}
+
+export interface ChatMessageInfo {
+  id: string;
+  fromPeerId: string;
+  fromName: string;
+  fromRole: ParticipantRole;
+  /** null: to everyone in the same space (joint session or caucus). */
+  toPeerId: string | null;
+  scope: 'all' | 'private' | 'caucus';
+  text: string;
+  at: string;
+}
+
+/** Why the server paused or closed one of a participant's producers. */
+export type MuteReason = 'mediator' | 'caucus_return' | 'rights_revoked';
 
 export type RequestData<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;
 export type RequestInput<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
@@ -111,7 +194,7 @@ export type ClientRequest = {
 export type RequestResult<T> = { ok: true; data: T } | { ok: false; error: WireError };
 
 /** Why the server closed a room or removed a peer; the client explains it to the user. */
-export const closeReasons = ['ended', 'media_server_restarted', 'replaced', 'removed', 'session_closed'] as const;
+export const closeReasons = ['ended', 'media_server_restarted', 'replaced', 'removed', 'denied', 'session_closed', 'reconnect'] as const;
 export type CloseReason = (typeof closeReasons)[number];
 
 export interface NotificationMap {
@@ -122,7 +205,16 @@ export interface NotificationMap {
   'producer.updated': { producerId: string; paused: boolean };
   'consumer.closed': { consumerId: string };
   'consumer.layersChanged': { consumerId: string; spatialLayer: number | null; temporalLayer: number | null };
-  'room.closed': { reason: CloseReason };
+  'room.closed': { reason: CloseReason; message?: string };
+  'room.state': RoomStateInfo;
+  /** The server paused (mic) or closed (camera, screen) one of your producers. */
+  'self.muted': { source: MediaSource; reason: MuteReason };
+  /** The mediator asks you to unmute; you decide. */
+  'self.unmuteRequested': Empty;
+  'chat.message': { message: ChatMessageInfo };
+  'speaker.active': { peerId: string | null };
+  /** Upload quality of a visible peer, 0 (bad) .. 10 (good), from its producers' scores. */
+  'peer.quality': { peerId: string; score: number };
 }
 
 export type NotificationName = keyof NotificationMap;

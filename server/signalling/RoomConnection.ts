@@ -1,21 +1,27 @@
-import type { Socket } from 'socket.io';
 import type { Logger } from '../logger.ts';
+import type { Socket } from 'socket.io';
 import type { Peer, PeerCloseReason, Room } from '../media/index.ts';
 import type {
+  ChatMessageInfo,
   ClientToServerEvents,
   CloseReason,
+  MediaSource,
+  MuteReason,
   NotificationMap,
   NotificationName,
   ServerNotification,
   RequestResult,
   ServerToClientEvents,
 } from '../protocol/signalling.ts';
+import { badRequest, forbidden } from '../errors.ts';
 import { dispatch, type RequestHandlers } from './dispatcher.ts';
 import type { Participant } from './participant.ts';
 
 export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
   participant: Participant;
+  /** Set once the socket has a peer; survives connection-state recovery with the rest of `data`. */
+  peerId?: string;
 }
 
 /** What a connection records about joins and leaves (the case timeline lives behind it). */
@@ -24,22 +30,39 @@ export interface AttendanceRecorder {
   recordLeave(participationId: string, reason: string): Promise<void>;
 }
 
+/** What a mediator's controls do outside the room (injected by the composition root). */
+export interface RoomControls {
+  /** Revokes the invitation of someone the mediator removed, so its token is refused from now on. */
+  revokeInvitation(invitationId: string, by: Participant): Promise<void>;
+  /** Ends the session on the case record; the room closes for everyone through the usual hook. */
+  endSession(sessionId: string, by: Participant): Promise<void>;
+  /** Saves a chat message to the case record (content goes to the chat table, never the timeline). */
+  saveChat(sessionId: string, message: ChatMessageInfo, fromIdentity: string, toIdentity: string | null): Promise<void>;
+}
+
+/** How long a dropped socket may come back (connection-state recovery) before its peer is closed. */
+export const RECOVERY_WINDOW_MS = 15_000;
+
 /**
  * One socket and the Peer it drives in one Room. It turns requests into media operations,
  * and room/peer events into notifications for this socket only, filtered by what this
  * participant may see (room.canSee). Closing the peer ends the connection; the socket
- * disconnecting closes the peer.
+ * disconnecting closes the peer, unless it comes back within the recovery window (reattach).
  */
 export class RoomConnection {
   readonly participant: Participant;
-  readonly #socket: SignallingSocket;
+  #socket: SignallingSocket;
   readonly #room: Room;
   readonly #peer: Peer;
   readonly #attendance: AttendanceRecorder;
+  readonly #controls: RoomControls;
   readonly #log: Logger;
+  readonly #recoveryMs: number;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #requestHandlers: RequestHandlers;
   #participationId: Promise<string> | undefined;
+  #recoveryTimer: NodeJS.Timeout | undefined;
+  #lastState = '';
   #closed = false;
 
   constructor(options: {
@@ -47,20 +70,22 @@ export class RoomConnection {
     room: Room;
     peer: Peer;
     attendance: AttendanceRecorder;
+    controls: RoomControls;
     log: Logger;
+    recoveryMs?: number;
   }) {
     this.#socket = options.socket;
     this.participant = options.socket.data.participant;
     this.#room = options.room;
     this.#peer = options.peer;
     this.#attendance = options.attendance;
+    this.#controls = options.controls;
+    this.#recoveryMs = options.recoveryMs ?? RECOVERY_WINDOW_MS;
     this.#log = options.log.child(`conn:${options.peer.id}`);
+    options.socket.data.peerId = options.peer.id;
     this.#subscribe();
     this.#requestHandlers = this.#handlers();
-    this.#socket.on('disconnect', (reason) => {
-      this.#log.info('socket disconnected', { reason });
-      this.#peer.close('left');
-    });
+    this.#watch(options.socket);
   }
 
   /** Runs one client request through the dispatcher (role table, validation, handler). */
@@ -72,14 +97,58 @@ export class RoomConnection {
     return this.#peer.id;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Removes the participant (e.g. their invitation was revoked): tell them, then disconnect. */
   remove(reason: CloseReason): void {
     this.#end(reason);
   }
 
+  /** The same socket session came back (socket.io connection-state recovery): carry on with it. */
+  reattach(socket: SignallingSocket): void {
+    if (this.#closed) {
+      socket.disconnect(true);
+      return;
+    }
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
+    this.#socket = socket;
+    this.#watch(socket);
+    this.#room.setConnected(this.#peer.id, true);
+    this.#log.info('socket recovered');
+    this.#sendState();
+  }
+
+  #watch(socket: SignallingSocket): void {
+    socket.on('disconnect', (reason) => {
+      if (socket !== this.#socket || this.#closed) return;
+      this.#log.info('socket disconnected', { reason });
+      const recoverable = reason !== 'client namespace disconnect' && reason !== 'server namespace disconnect';
+      if (!recoverable || this.#recoveryMs <= 0) {
+        this.#end(undefined);
+        return;
+      }
+      // Keep the peer (and its media) for a short while: the client may come back with the same session.
+      this.#room.setConnected(this.#peer.id, false);
+      this.#recoveryTimer = setTimeout(() => this.#end(undefined), this.#recoveryMs);
+      this.#recoveryTimer.unref();
+    });
+  }
+
   #notify<N extends NotificationName>(name: N, data: NotificationMap[N]): void {
     // The mapped type is a union of all names; this pairs one name with its data.
     this.#socket.emit('notification', { name, data } as ServerNotification);
+  }
+
+  #sendState(): void {
+    if (!this.#peer.joined || this.#peer.closed) return;
+    const state = this.#room.stateFor(this.#peer);
+    const json = JSON.stringify(state);
+    if (json === this.#lastState) return;
+    this.#lastState = json;
+    this.#notify('room.state', state);
   }
 
   #subscribe(): void {
@@ -91,7 +160,7 @@ export class RoomConnection {
       if (sees(peer)) this.#notify('peer.joined', { peer: peer.info });
     };
     const onPeerLeft = (peer: Peer) => {
-      if (peer !== self && peer.joined && self.joined) this.#notify('peer.left', { peerId: peer.id });
+      if (peer !== self && peer.joined && self.joined && room.canSee(self, peer)) this.#notify('peer.left', { peerId: peer.id });
     };
     const onProducerAdded = (producer: NotificationMap['producer.added']['producer'], owner: Peer) => {
       if (sees(owner)) this.#notify('producer.added', { producer });
@@ -102,12 +171,45 @@ export class RoomConnection {
     const onProducerUpdated = (producer: NotificationMap['producer.added']['producer'], owner: Peer) => {
       if (sees(owner)) this.#notify('producer.updated', { producerId: producer.id, paused: producer.paused });
     };
+    const onVisibility = (viewer: Peer, owner: Peer, visible: boolean) => {
+      if (viewer !== self || !self.joined) return;
+      if (visible) {
+        this.#notify('peer.joined', { peer: owner.info });
+        for (const producer of owner.producerInfos()) this.#notify('producer.added', { producer });
+      } else {
+        for (const producer of owner.producerInfos()) this.#notify('producer.removed', { producerId: producer.id });
+        this.#notify('peer.left', { peerId: owner.id });
+      }
+    };
+    const onState = () => this.#sendState();
+    const onMuted = (peer: Peer, source: MediaSource, reason: MuteReason) => {
+      if (peer === self) this.#notify('self.muted', { source, reason });
+    };
+    const onUnmuteRequested = (peer: Peer) => {
+      if (peer === self) this.#notify('self.unmuteRequested', {});
+    };
+    const onSpeaker = (peer: Peer) => {
+      if (sees(peer)) this.#notify('speaker.active', { peerId: peer.id });
+    };
+    const onQuality = (peer: Peer, score: number) => {
+      if (sees(peer)) this.#notify('peer.quality', { peerId: peer.id, score });
+    };
+    const onChat = (message: ChatMessageInfo, recipients: Peer[]) => {
+      if (recipients.includes(self)) this.#notify('chat.message', { message });
+    };
     const onRoomClosed = (reason: CloseReason) => this.#end(reason);
     room.on('peerJoined', onPeerJoined);
     room.on('peerLeft', onPeerLeft);
     room.on('producerAdded', onProducerAdded);
     room.on('producerRemoved', onProducerRemoved);
     room.on('producerUpdated', onProducerUpdated);
+    room.on('visibilityChanged', onVisibility);
+    room.on('stateChanged', onState);
+    room.on('peerMuted', onMuted);
+    room.on('unmuteRequested', onUnmuteRequested);
+    room.on('activeSpeaker', onSpeaker);
+    room.on('peerQuality', onQuality);
+    room.on('chat', onChat);
     room.on('closed', onRoomClosed);
 
     const onConsumerClosed = (consumerId: string) => this.#notify('consumer.closed', { consumerId });
@@ -123,6 +225,13 @@ export class RoomConnection {
       room.off('producerAdded', onProducerAdded);
       room.off('producerRemoved', onProducerRemoved);
       room.off('producerUpdated', onProducerUpdated);
+      room.off('visibilityChanged', onVisibility);
+      room.off('stateChanged', onState);
+      room.off('peerMuted', onMuted);
+      room.off('unmuteRequested', onUnmuteRequested);
+      room.off('activeSpeaker', onSpeaker);
+      room.off('peerQuality', onQuality);
+      room.off('chat', onChat);
       room.off('closed', onRoomClosed);
       self.off('consumerClosed', onConsumerClosed);
       self.off('consumerLayersChanged', onLayers);
@@ -134,6 +243,7 @@ export class RoomConnection {
   #end(reason: CloseReason | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#recoveryTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#peer.close(reason ?? 'left');
     const participation = this.#participationId;
@@ -143,20 +253,31 @@ export class RoomConnection {
         .catch((error: unknown) => this.#log.warn('could not record leave', { error }));
     }
     if (this.#socket.connected) {
-      if (reason) this.#notify('room.closed', { reason });
+      if (reason) {
+        const message = this.#peer.closeMessage;
+        this.#notify('room.closed', message ? { reason, message } : { reason });
+      }
       this.#socket.disconnect(true);
     }
+  }
+
+  /** A mediator acts on someone else, never on themselves. */
+  #target(peerId: string): Peer {
+    if (peerId === this.#peer.id) throw badRequest('Not on yourself');
+    return this.#room.getPeer(peerId);
   }
 
   #handlers(): RequestHandlers {
     const room = this.#room;
     const peer = this.#peer;
+    const participant = this.participant;
     return {
       'room.getRouterRtpCapabilities': () => ({ rtpCapabilities: room.rtpCapabilities }),
       'room.join': ({ rtpCapabilities }) => {
         const result = room.join(peer.id, rtpCapabilities);
         this.#participationId = this.#attendance.recordJoin(this.participant);
         this.#participationId.catch((error: unknown) => this.#log.warn('could not record join', { error }));
+        setImmediate(() => this.#sendState());
         return result;
       },
       'room.leave': () => {
@@ -175,7 +296,7 @@ export class RoomConnection {
         return {};
       },
       'producer.resume': async ({ producerId }) => {
-        await peer.resumeProducer(producerId);
+        await room.resumeProducer(peer.id, producerId);
         return {};
       },
       'producer.close': ({ producerId }) => {
@@ -189,6 +310,64 @@ export class RoomConnection {
       },
       'consumer.setPreferredLayers': async ({ consumerId, spatialLayer, temporalLayer }) => {
         await peer.setConsumerPreferredLayers(consumerId, { spatialLayer, temporalLayer });
+        return {};
+      },
+      'lobby.admit': ({ peerId }) => {
+        room.admit(this.#target(peerId).id);
+        return {};
+      },
+      'lobby.admitAll': () => ({ admitted: room.admitAll() }),
+      'lobby.deny': ({ peerId, reason }) => {
+        room.deny(this.#target(peerId).id, reason);
+        return {};
+      },
+      'lobby.sendBack': ({ peerId }) => {
+        room.sendBack(this.#target(peerId).id);
+        return {};
+      },
+      'room.setLocked': ({ locked }) => {
+        room.setLocked(locked);
+        return {};
+      },
+      'caucus.start': ({ peerIds }) => ({ caucusId: room.startCaucus(peer, peerIds).id }),
+      'caucus.end': () => {
+        room.endCaucus(peer);
+        return {};
+      },
+      'participant.mute': ({ peerId, source }) => {
+        room.mute(this.#target(peerId).id, source);
+        return {};
+      },
+      'participant.askUnmute': ({ peerId }) => {
+        room.askUnmute(this.#target(peerId).id);
+        return {};
+      },
+      'participant.remove': async ({ peerId }) => {
+        const target = room.removeParticipant(this.#target(peerId).id);
+        const invitationId = target.identity.startsWith('invitation:') ? target.identity.slice('invitation:'.length) : null;
+        if (invitationId) await this.#controls.revokeInvitation(invitationId, participant);
+        return {};
+      },
+      'participant.setRights': ({ peerId, publish, share }) => {
+        room.setRights(this.#target(peerId).id, { publish, share });
+        return {};
+      },
+      'room.end': async () => {
+        if (!participant.staff) throw forbidden('Only a mediator with a staff login can end the session');
+        await this.#controls.endSession(participant.sessionId, participant);
+        room.close('ended');
+        return {};
+      },
+      'chat.send': ({ text, to }) => {
+        const message = room.chat(peer.id, text, to);
+        const toIdentity = to ? (room.findPeer(to)?.identity ?? null) : null;
+        this.#controls
+          .saveChat(participant.sessionId, message, participant.identity, toIdentity)
+          .catch((error: unknown) => this.#log.warn('could not save chat message', { error }));
+        return { message };
+      },
+      'hand.set': ({ raised }) => {
+        room.setHand(peer.id, raised);
         return {};
       },
     };

@@ -2,12 +2,19 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { AppError, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { Peer, type RoomRegistry } from '../media/index.ts';
+import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
 import { handshakeAuth, type ClientToServerEvents, type CloseReason, type ServerToClientEvents } from '../protocol/signalling.ts';
-import { participantFor, type Participant } from './participant.ts';
-import { RoomConnection, type AttendanceRecorder, type SignallingSocket, type SocketData } from './RoomConnection.ts';
+import { mustWait, participantFor, type Participant } from './participant.ts';
+import {
+  RECOVERY_WINDOW_MS,
+  RoomConnection,
+  type AttendanceRecorder,
+  type RoomControls,
+  type SignallingSocket,
+  type SocketData,
+} from './RoomConnection.ts';
 
 export interface SignallingDeps {
   log: Logger;
@@ -16,6 +23,18 @@ export interface SignallingDeps {
   verifyInvitationToken(token: string): Promise<InvitationPrincipal>;
   getSession(sessionId: string): Promise<MediationSessionInfo>;
   attendance: AttendanceRecorder;
+  controls: RoomControls;
+  /** Caucus start/end on the case timeline (who, when; never content). */
+  recordCaucus(sessionId: string, event: 'started' | 'ended', record: CaucusRecord): Promise<void>;
+  /** socket.io heartbeat and recovery window; defaults suit phones on weak networks. */
+  timing?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
+}
+
+export interface CaucusRecord {
+  caucusId: string;
+  /** `user:<id>` / `invitation:<id>` of the mediator, or `system`. */
+  actor: string;
+  members: Array<{ role: string; side: string | null; displayName: string }>;
 }
 
 export interface Signalling {
@@ -32,13 +51,34 @@ export interface Signalling {
  */
 export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): Signalling {
   const log = deps.log;
+  const recoveryMs = deps.timing?.recoveryMs ?? RECOVERY_WINDOW_MS;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    pingInterval: deps.timing?.pingIntervalMs ?? 10_000,
+    pingTimeout: deps.timing?.pingTimeoutMs ?? 10_000,
+    // Short drops (a phone changing networks) resume the same socket, with missed notifications replayed;
+    // the peer and its media stay up meanwhile (RoomConnection keeps it for the same window).
+    connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true },
   });
   const connections = new Set<RoomConnection>();
+
+  // Caucus start/end go on the case timeline: who and when, never what was said.
+  const onRoomCreated = (room: Room) => {
+    room.on('caucusStarted', (caucus, by, members) => {
+      const record: CaucusRecord = {
+        caucusId: caucus.id,
+        actor: by.identity,
+        members: members.map((m) => ({ role: m.info.role, side: m.info.side, displayName: m.info.displayName })),
+      };
+      deps.recordCaucus(room.sessionId, 'started', record).catch((error: unknown) => log.warn('could not record caucus', { error }));
+    });
+    room.on('caucusEnded', (caucus, by) => {
+      const record: CaucusRecord = { caucusId: caucus.id, actor: by?.identity ?? 'system', members: [] };
+      deps.recordCaucus(room.sessionId, 'ended', record).catch((error: unknown) => log.warn('could not record caucus', { error }));
+    });
+  };
+  deps.rooms.on('roomCreated', onRoomCreated);
 
   io.use((socket, next) => {
     authenticate(socket.handshake.auth, deps).then(
@@ -57,6 +97,20 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   });
 
   io.on('connection', (socket: SignallingSocket) => {
+    if (socket.recovered) {
+      const existing = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
+      if (existing) {
+        existing.reattach(socket);
+        socket.on('request', (request, ack) => {
+          if (typeof ack === 'function') void existing.handle(request).then(ack);
+        });
+        return;
+      }
+      // The peer is gone (recovery came too late, or they were removed): a fresh handshake decides.
+      socket.emit('notification', { name: 'room.closed', data: { reason: 'reconnect' } });
+      socket.disconnect(true);
+      return;
+    }
     const participant = socket.data.participant;
     const peer = new Peer({
       info: {
@@ -69,8 +123,16 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
       log,
     });
     // The room is fetched (or created) asynchronously; requests sent meanwhile wait for it.
-    const ready = deps.rooms.addPeer(participant.sessionId, peer).then((room) => {
-      const connection = new RoomConnection({ socket, room, peer, attendance: deps.attendance, log });
+    const ready = deps.rooms.addPeer(participant.sessionId, peer, { mustWait: mustWait(participant) }).then((room) => {
+      const connection = new RoomConnection({
+        socket,
+        room,
+        peer,
+        attendance: deps.attendance,
+        controls: deps.controls,
+        log,
+        recoveryMs,
+      });
       connections.add(connection);
       peer.once('closed', () => connections.delete(connection));
       if (!socket.connected) peer.close('left');
@@ -88,7 +150,6 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         (error: unknown) => ack({ ok: false, error: toWireError(error).body }),
       );
     });
-    socket.on('disconnect', () => peer.close('left'));
   });
 
   return {
@@ -100,6 +161,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     },
     connectionCount: () => connections.size,
     async close() {
+      deps.rooms.off('roomCreated', onRoomCreated);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

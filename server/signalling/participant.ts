@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principals.ts';
+import type { Principal, StaffPrincipal } from '../auth/principals.ts';
 import { forbidden } from '../errors.ts';
 import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
 
@@ -13,6 +13,13 @@ export interface Participant {
   department: string | null;
   invitationId: string | null;
   userId: string | null;
+  /** The staff login behind a mediator/observer (acts on the case record: revoke, end). */
+  staff: StaffPrincipal | null;
+}
+
+/** Invitation holders (parties, officials, invited observers) wait until a mediator admits them. */
+export function mustWait(participant: Participant): boolean {
+  return participant.invitationId !== null && participant.role !== 'mediator';
 }
 
 /** Maps a verified principal to its room role. Only mediators host; other staff watch. */
@@ -27,6 +34,7 @@ export function participantFor(principal: Principal, sessionId: string): Partici
       department: principal.department,
       invitationId: principal.invitationId,
       userId: null,
+      staff: null,
     };
   }
   let role: ParticipantRole;
@@ -50,5 +58,6 @@ export function participantFor(principal: Principal, sessionId: string): Partici
     department: principal.department,
     invitationId: null,
     userId: principal.userId,
+    staff: principal,
   };
 }

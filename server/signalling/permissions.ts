@@ -2,10 +2,13 @@ import type { ParticipantRole } from '../protocol/roles.ts';
 import type { RequestName } from '../protocol/signalling.ts';
 
 const everyone = ['mediator', 'party', 'official', 'observer'] as const satisfies readonly ParticipantRole[];
-const publishers = ['mediator', 'party', 'official'] as const satisfies readonly ParticipantRole[];
+const mediators = ['mediator'] as const satisfies readonly ParticipantRole[];
 
 /**
- * Which room roles may send each signalling request. Checked in one place (the dispatcher)
+ * Which room roles may send each signalling request. Publishing is open to every role here:
+ * whether this peer may publish now (observer not granted, official revoked, party's screen
+ * not allowed, waiting room) is the Room's rule, checked against the peer's rights.
+ * Checked in one place (the dispatcher)
  * before validation and before any handler runs; a missing entry is a compile error.
  */
 export const requestPermissions: Record<RequestName, readonly ParticipantRole[]> = {
@@ -15,14 +18,33 @@ export const requestPermissions: Record<RequestName, readonly ParticipantRole[]>
   'transport.create': everyone,
   'transport.connect': everyone,
   'transport.restartIce': everyone,
-  'producer.create': publishers,
-  'producer.pause': publishers,
-  'producer.resume': publishers,
-  'producer.close': publishers,
+  'producer.create': everyone,
+  'producer.pause': everyone,
+  'producer.resume': everyone,
+  'producer.close': everyone,
   'consumer.create': everyone,
   'consumer.resume': everyone,
   'consumer.setPreferredLayers': everyone,
+  'lobby.admit': mediators,
+  'lobby.admitAll': mediators,
+  'lobby.deny': mediators,
+  'lobby.sendBack': mediators,
+  'room.setLocked': mediators,
+  'caucus.start': mediators,
+  'caucus.end': mediators,
+  'participant.mute': mediators,
+  'participant.askUnmute': mediators,
+  'participant.remove': mediators,
+  'participant.setRights': mediators,
+  'room.end': mediators,
+  'chat.send': everyone,
+  'hand.set': everyone,
 };
+
+/** Requests only mediators may send (the socket test calls each one as a party). */
+export const mediatorOnly = (Object.keys(requestPermissions) as RequestName[]).filter(
+  (name) => requestPermissions[name].length === 1 && requestPermissions[name][0] === 'mediator',
+);
 
 export function isAllowed(name: RequestName, role: ParticipantRole): boolean {
   return requestPermissions[name].includes(role);

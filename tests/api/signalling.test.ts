@@ -99,9 +99,11 @@ describe('socket signalling against a real server', () => {
     const partyJoin = await party.request('room.join', { rtpCapabilities });
     assert.equal(partyJoin.self.role, 'party');
     assert.equal(partyJoin.self.side, 'applicant');
-    assert.equal(partyJoin.peers.length, 1);
+    assert.equal(partyJoin.peers.length, 0, 'the party waits: nobody visible yet');
+    await mediator.request('lobby.admit', { peerId: partyJoin.self.id });
     const seen = await mediator.waitFor('peer.joined');
     assert.equal(seen.data.peer.displayName, '张三');
+    assert.equal((await party.waitFor('peer.joined')).data.peer.role, 'mediator');
 
     const transport = await party.request('transport.create', { direction: 'send' });
     assert.ok(transport.iceCandidates.length > 0);

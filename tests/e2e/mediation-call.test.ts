@@ -86,6 +86,10 @@ describe('cloud-mediation call in Chromium', () => {
     await screenshot(party, 'core-03-party-prejoin');
     await party.getByTestId('join-button').click();
     await party.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
+    // The party waits until the mediator lets them in.
+    await party.getByTestId('lobby').waitFor();
+    await mediator.getByTestId('admit').click();
+    await party.getByTestId('lobby').waitFor({ state: 'detached' });
 
     // Real media both ways.
     const atParty = await waitForRemoteMedia(party);

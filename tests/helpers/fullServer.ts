@@ -56,7 +56,14 @@ function freePort(): Promise<number> {
 }
 
 /** The real server: real mediasoup workers, real socket.io, real SQLite in a temp dir, on 127.0.0.1. */
-export async function startFullServer(options: { clock?: Clock; workers?: number; env?: Record<string, string> } = {}): Promise<FullServer> {
+export async function startFullServer(
+  options: {
+    clock?: Clock;
+    workers?: number;
+    env?: Record<string, string>;
+    signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
+  } = {},
+): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
   const testDb = createTestDb();
   const port = await freePort();
@@ -72,7 +79,11 @@ export async function startFullServer(options: { clock?: Clock; workers?: number
     RTC_LISTEN_IP: '127.0.0.1',
     ...options.env,
   });
-  const app = await createApp(config, { clock: options.clock, log: createLogger('test') });
+  const app = await createApp(config, {
+    clock: options.clock,
+    log: createLogger('test'),
+    ...(options.signallingTiming ? { signallingTiming: options.signallingTiming } : {}),
+  });
   await app.listen();
   const baseUrl = app.url();
 

@@ -25,11 +25,16 @@ export interface TestSocket {
 }
 
 /** Connects; rejects with the server's WireError when the handshake is refused. */
-export function connectSocket(baseUrl: string, auth: HandshakeAuth | Record<string, unknown> | undefined): Promise<TestSocket> {
+export function connectSocket(
+  baseUrl: string,
+  auth: HandshakeAuth | Record<string, unknown> | undefined,
+  options: { reconnection?: boolean } = {},
+): Promise<TestSocket> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
     auth: auth ?? {},
     transports: ['websocket'],
-    reconnection: false,
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 100,
     forceNew: true,
     timeout: 5000,
   });

@@ -20,9 +20,11 @@ export function EndScreen({ reason, error, onRejoin, actions }: Props) {
     const key = `room.refused.${error.code}`;
     if (hasKey(key)) body = t(key);
   }
+  // The mediator's own words when they did not admit someone.
+  if (reason === 'denied' && error?.message) body = `${body} ${error.message}`;
   // Rejoining makes sense when the person left or the network failed, not when the meeting is over.
   const canRejoin = reason === 'left' || reason === 'disconnected' || reason === 'error' || (reason === 'refused' && error?.code !== 'gone');
-  const final = reason === 'ended' || reason === 'session_closed' || reason === 'replaced' || reason === 'removed';
+  const final = reason === 'ended' || reason === 'session_closed' || reason === 'replaced' || reason === 'removed' || reason === 'denied';
 
   return (
     <AppShell narrow>

@@ -12,6 +12,11 @@ import { EndScreen } from './EndScreen.tsx';
 import { LanguageToggle } from './LanguageToggle.tsx';
 import { EmblemIcon, MicOffIcon, SpeakerIcon } from './Icons.tsx';
 import { Spinner } from './Feedback.tsx';
+import { WaitingRoom } from './WaitingRoom.tsx';
+import { RoomStateBanner } from './RoomStateBanner.tsx';
+import { MediatorPanel } from './MediatorPanel.tsx';
+import { ChatPanel } from './ChatPanel.tsx';
+import '../styles/room-controls.css';
 
 interface Props {
   session: MediaSession;
@@ -22,6 +27,8 @@ interface Props {
   selfRole: ParticipantRole;
   onRejoin: () => void;
   endActions?: ReactNode;
+  /** Case summary for the mediator's side panel. */
+  summary?: ReactNode;
 }
 
 const roleOrder: Record<string, number> = { mediator: 0, applicant: 1, respondent: 2, party: 3, official: 4, observer: 5 };
@@ -61,12 +68,13 @@ function gridShape(n: number): { cols: number; rows: number } {
 }
 
 /** The mediation room: video grid, self view, status, and the big control buttons. */
-export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions }: Props) {
+export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions, summary }: Props) {
   const t = useT();
   const state = useStore(session);
   const rootRef = useRef<HTMLDivElement>(null);
   const [audioBlocked, setAudioBlocked] = useState(false);
   useRoomTestHooks(session, state.status);
+  const [chatOpen, setChatOpen] = useState(false);
 
   useEffect(() => {
     if (!state.notice) return;
@@ -75,8 +83,21 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
   }, [state.notice, session]);
 
   if (state.status === 'closed') {
-    return <EndScreen reason={state.endReason ?? 'disconnected'} error={state.error} onRejoin={onRejoin} actions={endActions} />;
+    return (
+      <EndScreen
+        reason={state.endReason ?? 'disconnected'}
+        error={state.endMessage ? { code: 'denied', message: state.endMessage } : state.error}
+        onRejoin={onRejoin}
+        actions={endActions}
+      />
+    );
   }
+  const roomState = state.room;
+  const inLobby = roomState?.self.place === 'lobby';
+  const isMediator = selfRole === 'mediator';
+  const mutedByMediator = state.notice === 'muted-mediator' || state.notice === 'muted-caucus_return';
+  const handRaised = roomState?.self.handRaised ?? false;
+  const hands = new Set(roomState?.hands ?? []);
 
   const peers = [...state.peers].sort((a, b) => orderOf(a) - orderOf(b));
   const waiting = state.status === 'joined' ? waitingText(t, selfRole, peers) : null;
@@ -92,8 +113,35 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
     setAudioBlocked(false);
   };
 
+  if (inLobby && roomState) {
+    return (
+      <div className="room room--lobby" ref={rootRef} data-status={state.status} data-place="lobby">
+        <header className="room__bar">
+          <div className="room__brand">
+            <EmblemIcon size={24} />
+            <span className="room__brand-name">{t('app.brand')}</span>
+          </div>
+          <div className="room__heading">{heading}</div>
+          <div className="room__meta">
+            <LanguageToggle className="lang-toggle lang-toggle--dark" />
+          </div>
+        </header>
+        <WaitingRoom state={roomState} videoTrack={state.local.videoTrack} camOn={state.local.camOn} onLeave={() => void session.leave()} />
+      </div>
+    );
+  }
+
+  const chatRecipients = peers
+    .filter((p) => (isMediator ? p.info.role !== 'mediator' : p.info.role === 'mediator'))
+    .map((p) => p.info);
+
   return (
-    <div className="room" ref={rootRef} data-status={state.status}>
+    <div
+      className={`room${isMediator ? ' room--mediator' : ''}`}
+      ref={rootRef}
+      data-status={state.status}
+      data-place={roomState?.self.place ?? 'main'}
+    >
       <header className="room__bar">
         <div className="room__brand">
           <EmblemIcon size={24} />
@@ -110,6 +158,10 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         </div>
       </header>
 
+      {roomState && !isMediator && <RoomStateBanner state={roomState} mutedByMediator={mutedByMediator && !state.local.micOn} />}
+      {roomState && isMediator && (roomState.caucus.active || roomState.paused) && <RoomStateBanner state={roomState} mutedByMediator={false} />}
+
+      <div className="room__body">
       <main className="room__stage">
         <div
           className={`grid${peers.length > 0 ? ' grid--has-remote' : ''}`}
@@ -126,8 +178,24 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
               camOn={p.camOn && p.videoTrack !== null}
               micOn={p.micOn}
               highlight={p.info.role === 'mediator'}
+              speaking={state.activeSpeaker === p.info.id}
+              handRaised={hands.has(p.info.id)}
+              quality={state.quality[p.info.id]}
             />
           ))}
+          {peers
+            .filter((p) => p.screenTrack)
+            .map((p) => (
+              <VideoTile
+                key={`${p.info.id}-screen`}
+                peerId={`${p.info.id}-screen`}
+                name={p.info.displayName}
+                roleLabel={t('room.share.start')}
+                videoTrack={p.screenTrack}
+                camOn
+                micOn
+              />
+            ))}
           {(waiting || entering) && (
             <div className="tile tile--waiting" data-testid="waiting">
               {entering ? <Spinner label={t(status.key)} /> : <p className="tile__waiting-text">{waiting}</p>}
@@ -142,18 +210,53 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
             micOn={state.local.micOn}
             self
             className="tile--pip"
+            handRaised={handRaised}
           />
         </div>
       </main>
+      {isMediator && roomState && (
+        <MediatorPanel session={session} state={roomState} quality={state.quality} summary={summary} />
+      )}
+      {(chatOpen || isMediator) && (
+        <ChatPanel
+          messages={state.chat}
+          selfId={state.self?.id ?? null}
+          isMediator={isMediator}
+          recipients={chatRecipients}
+          onSend={(text, to) => void session.sendChat(text, to).catch(() => undefined)}
+        />
+      )}
+      </div>
 
       <div className="room__notices" aria-live="polite">
+        {!isMediator && (
+          <button type="button" className="chat-toggle" onClick={() => setChatOpen((x) => !x)} data-testid="chat-toggle">
+            {t('room.chat.title')}
+            {state.chat.length > 0 && <span className="chat-toggle__count">{state.chat.length}</span>}
+          </button>
+        )}
         {audioBlocked && (
           <button type="button" className="pill pill--action" onClick={enableAudio} data-testid="enable-audio">
             <SpeakerIcon size={20} />
             {t('room.enableAudio')}
           </button>
         )}
-        {state.notice && <p className="pill pill--warning">{t(`room.notice.${state.notice}`)}</p>}
+        {state.notice && (
+          <p className="pill pill--warning" data-testid="notice" data-notice={state.notice}>
+            {t(`room.notice.${state.notice}`)}
+          </p>
+        )}
+        {state.unmuteRequested && (
+          <div className="pill pill--action unmute-ask" data-testid="unmute-request">
+            <span>{t('room.unmuteAsk')}</span>
+            <button type="button" className="btn btn--primary btn--small" onClick={() => session.answerUnmute(true)} data-testid="unmute-yes">
+              {t('room.unmuteYes')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--small" onClick={() => session.answerUnmute(false)}>
+              {t('room.unmuteNo')}
+            </button>
+          </div>
+        )}
         {!state.local.micOn && state.status === 'joined' && (
           <p className="pill pill--muted" data-testid="mic-muted-banner">
             <MicOffIcon size={18} />
@@ -171,6 +274,10 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         onToggleMic={() => void session.setMicEnabled(!state.local.micOn)}
         onToggleCam={() => void session.setCamEnabled(!state.local.camOn)}
         onLeave={() => void session.leave()}
+        {...(!isMediator ? { hand: { raised: handRaised, onToggle: () => void session.setHand(!handRaised).catch(() => undefined) } } : {})}
+        {...(roomState?.self.canShare && roomState.self.canPublish
+          ? { share: { on: state.screenOn, onToggle: () => void session.setScreenShare(!state.screenOn) } }
+          : {})}
       />
 
       <div hidden>

@@ -14,17 +14,35 @@ interface Props {
   /** The mediator's tile gets a subtle accent. */
   highlight?: boolean;
   className?: string;
+  speaking?: boolean;
+  handRaised?: boolean;
+  /** Upload quality 0..10 (shown as bars), when known. */
+  quality?: number | undefined;
 }
 
 /** One participant: video (or a placeholder with initials), name, role, muted-mic badge. */
-export function VideoTile({ peerId, name, roleLabel, videoTrack, camOn, micOn, self = false, highlight = false, className = '' }: Props) {
+export function VideoTile({
+  peerId,
+  name,
+  roleLabel,
+  videoTrack,
+  camOn,
+  micOn,
+  self = false,
+  highlight = false,
+  className = '',
+  speaking = false,
+  handRaised = false,
+  quality,
+}: Props) {
   const t = useT();
   const ref = useTrackElement<HTMLVideoElement>(videoTrack);
   const showVideo = camOn && videoTrack !== null;
   return (
     <figure
-      className={`tile${self ? ' tile--self' : ''}${highlight ? ' tile--highlight' : ''}${showVideo ? '' : ' tile--no-video'} ${className}`.trim()}
+      className={`tile${self ? ' tile--self' : ''}${highlight ? ' tile--highlight' : ''}${speaking ? ' tile--speaking' : ''}${showVideo ? '' : ' tile--no-video'} ${className}`.trim()}
       data-peer-id={peerId}
+      data-speaking={speaking ? 'true' : undefined}
       data-testid={self ? 'local-tile' : 'remote-tile'}
     >
       {/* Always rendered so tests and layout have a stable element; hidden behind the placeholder when off. */}
@@ -54,6 +72,23 @@ export function VideoTile({ peerId, name, roleLabel, videoTrack, camOn, micOn, s
         )}
         <span className="tile__name">{self ? t('room.selfName', { name }) : name}</span>
         <span className="tile__role">{roleLabel}</span>
+        {handRaised && (
+          <span className="tile__hand" title={t('room.handRaised')} data-testid="hand-indicator">
+            {t('room.handRaised')}
+          </span>
+        )}
+        {quality !== undefined && (
+          <span
+            className={`tile__quality tile__quality--${quality >= 7 ? 'good' : quality >= 4 ? 'fair' : 'bad'}`}
+            title={t('room.quality', { n: quality })}
+            aria-label={t('room.quality', { n: quality })}
+            data-testid="quality"
+          >
+            <i />
+            <i />
+            <i />
+          </span>
+        )}
       </figcaption>
     </figure>
   );

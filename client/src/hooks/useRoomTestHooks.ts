@@ -9,6 +9,8 @@ export interface CloudMediationTestHooks {
     selfId: string | null;
     peers: Array<{ id: string; displayName: string; role: string; micOn: boolean; camOn: boolean; hasAudio: boolean; hasVideo: boolean }>;
     local: { micOn: boolean; camOn: boolean };
+    place: string | null;
+    room: unknown;
   };
 }
 
@@ -47,6 +49,8 @@ export function useRoomTestHooks(session: MediaSession, status: MediaSessionStat
             hasVideo: p.videoTrack !== null,
           })),
           local: { micOn: s.local.micOn, camOn: s.local.camOn },
+          place: s.room?.self.place ?? null,
+          room: s.room,
         };
       },
     };

@@ -8,6 +8,12 @@ import { errorText, participantLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
 import { staffAuth } from '../services/session.ts';
 import { Link } from '../router.tsx';
+import { hasKey, type Translate } from '../i18n/index.ts';
+
+const disputeTypeText = (t: Translate, type: string) => {
+  const key = `disputeType.${type}`;
+  return hasKey(key) ? t(key) : type;
+};
 
 /** The mediator's way into the room: `/session/:sessionId`. */
 export function StaffSessionPage({ sessionId }: { sessionId: string }) {
@@ -16,11 +22,11 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
   const session = useAsync(async () => {
     const info = await api.getSession(sessionId);
     // The case title is a nicety for the room's top bar; the room works without it.
-    const title = await api.getCase(info.caseId).then(
-      (c) => c.title,
+    const kase = await api.getCase(info.caseId).then(
+      (c) => c,
       () => null,
     );
-    return { ...info, caseTitle: title };
+    return { ...info, caseTitle: kase?.title ?? null, kase };
   }, [sessionId]);
 
   if (!auth) return null;
@@ -72,6 +78,24 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
         </>
       }
       endActions={backToCase}
+      summary={
+        info.kase ? (
+          <dl className="case-summary" data-testid="case-summary">
+            <div>
+              <dt>{t('room.panel.case')}</dt>
+              <dd>{info.caseNumber}</dd>
+            </div>
+            <div>
+              <dt>{t('room.panel.disputeType')}</dt>
+              <dd>{disputeTypeText(t, info.kase.disputeType)}</dd>
+            </div>
+            <div>
+              <dt>{t('case.parties')}</dt>
+              <dd>{info.kase.parties.map((p) => p.name).join('、')}</dd>
+            </div>
+          </dl>
+        ) : undefined
+      }
       frame={(content) => (
         <AppShell staff>
           <p className="case-strip">

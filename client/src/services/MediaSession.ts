@@ -1,6 +1,14 @@
 import { Device } from 'mediasoup-client';
 import type { types as msTypes } from 'mediasoup-client';
-import type { CloseReason, MediaSource, PeerInfo, ProducerInfo } from '@protocol/signalling.ts';
+import type {
+  ChatMessageInfo,
+  CloseReason,
+  MediaSource,
+  MuteReason,
+  PeerInfo,
+  ProducerInfo,
+  RoomStateInfo,
+} from '@protocol/signalling.ts';
 import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
@@ -24,6 +32,8 @@ export interface RemotePeer {
   hasCam: boolean;
   micOn: boolean;
   camOn: boolean;
+  /** Evidence shown by screen sharing, if any. */
+  screenTrack: MediaStreamTrack | null;
 }
 
 export interface LocalMediaState {
@@ -34,7 +44,15 @@ export interface LocalMediaState {
 }
 
 /** A short-lived problem the UI should mention (a device that could not be opened, etc.). */
-export type MediaNotice = 'mic-unavailable' | 'camera-unavailable' | 'publish-failed' | null;
+export type MediaNotice =
+  | 'mic-unavailable'
+  | 'camera-unavailable'
+  | 'publish-failed'
+  | 'muted-mediator'
+  | 'muted-caucus_return'
+  | 'muted-rights_revoked'
+  | 'camera-stopped'
+  | null;
 
 export interface MediaSessionState {
   status: MediaSessionStatus;
@@ -46,6 +64,17 @@ export interface MediaSessionState {
   endReason: EndReason | null;
   error: { code: string; message: string } | null;
   notice: MediaNotice;
+  /** Waiting room, caucus, lock, pause, roster (mediators), hands: as the server says. */
+  room: RoomStateInfo | null;
+  chat: ChatMessageInfo[];
+  activeSpeaker: string | null;
+  /** Upload quality of visible peers, 0..10. */
+  quality: Record<string, number>;
+  /** The mediator asked this participant to unmute (they decide). */
+  unmuteRequested: boolean;
+  /** Why the mediator ended it, for `denied`. */
+  endMessage: string | null;
+  screenOn: boolean;
 }
 
 export interface MediaSessionOptions {
@@ -77,6 +106,13 @@ const initialState = (options: MediaSessionOptions): MediaSessionState => ({
   endReason: null,
   error: null,
   notice: null,
+  room: null,
+  chat: [],
+  activeSpeaker: null,
+  quality: {},
+  unmuteRequested: false,
+  endMessage: null,
+  screenOn: false,
 });
 
 /**
@@ -104,6 +140,8 @@ export class MediaSession extends Store<MediaSessionState> {
   #micOn: boolean;
   #camOn: boolean;
   #self: PeerInfo | null = null;
+  #room: RoomStateInfo | null = null;
+  #screenTrack: MediaStreamTrack | null = null;
   /** Bumped on every (re)join and teardown so stale async work can tell it is stale. */
   #generation = 0;
   #ended = false;
@@ -143,6 +181,93 @@ export class MediaSession extends Store<MediaSessionState> {
 
   async setCamEnabled(on: boolean): Promise<void> {
     await this.#setSourceEnabled('webcam', on);
+  }
+
+  // ---- mediator controls and conversation (the server checks roles and rules) ----------------
+
+  admit(peerId: string) {
+    return this.#signalling.request('lobby.admit', { peerId });
+  }
+  admitAll() {
+    return this.#signalling.request('lobby.admitAll', {});
+  }
+  deny(peerId: string, reason: string) {
+    return this.#signalling.request('lobby.deny', { peerId, reason });
+  }
+  sendBack(peerId: string) {
+    return this.#signalling.request('lobby.sendBack', { peerId });
+  }
+  setLocked(locked: boolean) {
+    return this.#signalling.request('room.setLocked', { locked });
+  }
+  startCaucus(peerIds: string[]) {
+    return this.#signalling.request('caucus.start', { peerIds });
+  }
+  endCaucus() {
+    return this.#signalling.request('caucus.end', {});
+  }
+  mutePeer(peerId: string, source: MediaSource) {
+    return this.#signalling.request('participant.mute', { peerId, source });
+  }
+  askUnmute(peerId: string) {
+    return this.#signalling.request('participant.askUnmute', { peerId });
+  }
+  removePeer(peerId: string) {
+    return this.#signalling.request('participant.remove', { peerId });
+  }
+  setRights(peerId: string, rights: { publish?: boolean; share?: boolean }) {
+    return this.#signalling.request('participant.setRights', { peerId, ...rights });
+  }
+  endForAll() {
+    return this.#signalling.request('room.end', {});
+  }
+  sendChat(text: string, to?: string) {
+    return this.#signalling.request('chat.send', to ? { text, to } : { text });
+  }
+  setHand(raised: boolean) {
+    return this.#signalling.request('hand.set', { raised });
+  }
+
+  /** Answer to "the mediator asks you to unmute": yes unmutes, no just closes the question. */
+  answerUnmute(yes: boolean): void {
+    this.#emit({ unmuteRequested: false });
+    if (yes) void this.setMicEnabled(true);
+  }
+
+  /** Shares the screen (evidence documents) as a third producer, source 'screen'. */
+  async setScreenShare(on: boolean): Promise<void> {
+    if (!on) {
+      this.#stopScreen();
+      return;
+    }
+    if (!this.#send || this.#producers.has('screen')) return;
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      track = stream.getVideoTracks()[0];
+      if (!track) return;
+      const producer = await this.#send.produce({ track, appData: { source: 'screen' } });
+      this.#producers.set('screen', producer);
+      this.#screenTrack = track;
+      track.addEventListener('ended', () => this.#stopScreen());
+      this.#emit({ screenOn: true });
+    } catch (error) {
+      track?.stop();
+      console.warn('[media] screen share failed', error);
+      this.#emit({ notice: 'publish-failed' });
+    }
+  }
+
+  #stopScreen(): void {
+    const producer = this.#producers.get('screen');
+    this.#producers.delete('screen');
+    if (producer && !producer.closed) {
+      producer.close();
+      void this.#signalling.request('producer.close', { producerId: producer.id }).catch(() => undefined);
+    }
+    this.#screenTrack?.stop();
+    this.#screenTrack = null;
+    this.#emit({ screenOn: false });
   }
 
   /** Leaves the room on purpose. */
@@ -220,6 +345,8 @@ export class MediaSession extends Store<MediaSessionState> {
       });
       if (stale()) return;
       this.#self = joined.self;
+      this.#room = joined.state;
+      this.#emit({ room: joined.state });
       for (const peer of joined.peers) if (peer.id !== joined.self.id) this.#peers.set(peer.id, peer);
       for (const producer of joined.producers) {
         if (producer.peerId !== joined.self.id) this.#remoteProducers.set(producer.id, producer);
@@ -235,7 +362,8 @@ export class MediaSession extends Store<MediaSessionState> {
 
       // Receive first (people want to see the room), then publish.
       const consumeAll = [...this.#remoteProducers.values()].map((p) => this.#consume(p, generation));
-      const publish = [this.#publish('mic', generation), this.#publish('webcam', generation)];
+      // In the waiting room nothing is published; admission (room.state) starts it.
+      const publish = this.#mayPublish() ? [this.#publish('mic', generation), this.#publish('webcam', generation)] : [];
       await Promise.allSettled([...consumeAll, ...publish]);
       if (stale()) return;
       this.#emit({ status: 'joined' });
@@ -310,6 +438,57 @@ export class MediaSession extends Store<MediaSessionState> {
 
   // ---- publishing ---------------------------------------------------------------------------
 
+  #mayPublish(): boolean {
+    const self = this.#room?.self;
+    return self !== undefined && self.place !== 'lobby' && self.canPublish;
+  }
+
+  /** room.state changed: start publishing on admission, stop when sent back or rights revoked. */
+  #onRoomState(state: RoomStateInfo): void {
+    const before = this.#room;
+    this.#room = state;
+    this.#emit({ room: state });
+    if (this.getSnapshot().status !== 'joined') return;
+    if (this.#mayPublish()) {
+      const wasAllowed = before !== null && before.self.place !== 'lobby' && before.self.canPublish;
+      if (!wasAllowed) {
+        void this.#publish('mic', this.#generation);
+        void this.#publish('webcam', this.#generation);
+      }
+    } else {
+      for (const [source, producer] of this.#producers) {
+        if (!producer.closed) producer.close();
+        this.#producers.delete(source);
+      }
+      if (this.#screenTrack) this.#stopScreen();
+      this.#emit();
+    }
+  }
+
+  /** The server paused (mic) or closed (camera, screen) one of our producers. */
+  #onSelfMuted(source: MediaSource, reason: MuteReason): void {
+    if (source === 'mic') {
+      this.#micOn = false;
+      if (this.#audioTrack) this.#audioTrack.enabled = false;
+      const producer = this.#producers.get('mic');
+      if (producer && !producer.closed) producer.pause();
+      this.#emit({ notice: `muted-${reason}` as MediaNotice, unmuteRequested: false });
+      return;
+    }
+    const producer = this.#producers.get(source);
+    this.#producers.delete(source);
+    if (producer && !producer.closed) producer.close();
+    if (source === 'screen') {
+      this.#screenTrack?.stop();
+      this.#screenTrack = null;
+      this.#emit({ screenOn: false, notice: reason === 'mediator' ? 'camera-stopped' : 'muted-rights_revoked' });
+      return;
+    }
+    this.#camOn = false;
+    if (this.#videoTrack) this.#videoTrack.enabled = false;
+    this.#emit({ notice: reason === 'mediator' ? 'camera-stopped' : 'muted-rights_revoked' });
+  }
+
   async #publish(source: 'mic' | 'webcam', generation: number): Promise<void> {
     const transport = this.#send;
     const device = this.#device;
@@ -374,7 +553,7 @@ export class MediaSession extends Store<MediaSessionState> {
 
     const producer = this.#producers.get(source);
     if (!producer) {
-      if (on && this.#send && this.getSnapshot().status === 'joined') await this.#publish(source, this.#generation);
+      if (on && this.#send && this.getSnapshot().status === 'joined' && this.#mayPublish()) await this.#publish(source, this.#generation);
       return;
     }
     if (producer.closed) return;
@@ -382,6 +561,7 @@ export class MediaSession extends Store<MediaSessionState> {
       if (on) {
         producer.resume();
         await this.#signalling.request('producer.resume', { producerId: producer.id });
+        this.#emit({ unmuteRequested: false });
       } else {
         // Local pause first: from this moment no media leaves the device.
         producer.pause();
@@ -474,12 +654,27 @@ export class MediaSession extends Store<MediaSessionState> {
         this.#emit();
       }),
       s.on('consumer.closed', ({ consumerId }) => this.#dropConsumer(consumerId)),
-      s.on('room.closed', ({ reason }) => {
-        if (reason === 'media_server_restarted') {
+      s.on('room.state', (state) => this.#onRoomState(state)),
+      s.on('self.muted', ({ source, reason }) => this.#onSelfMuted(source, reason)),
+      s.on('self.unmuteRequested', () => this.#emit({ unmuteRequested: true })),
+      s.on('chat.message', ({ message }) => {
+        const chat = this.getSnapshot().chat;
+        if (!chat.some((m) => m.id === message.id)) this.#emit({ chat: [...chat, message].slice(-200) });
+      }),
+      s.on('speaker.active', ({ peerId }) => this.#emit({ activeSpeaker: peerId })),
+      s.on('peer.quality', ({ peerId, score }) => this.#emit({ quality: { ...this.getSnapshot().quality, [peerId]: score } })),
+      s.on('room.closed', ({ reason, message }) => {
+        if (reason === 'reconnect') {
+          // Our peer is gone on the server: a fresh handshake, then a full rejoin.
+          this.#signalling.expectReconnect();
+          this.#teardownMedia();
+          this.#emit({ status: 'reconnecting' });
+        } else if (reason === 'media_server_restarted') {
           this.#teardownMedia();
           this.#emit({ status: 'reconnecting' });
           void this.#join();
         } else {
+          if (message) this.#emit({ endMessage: message });
           this.#end(reason);
         }
       }),
@@ -488,13 +683,16 @@ export class MediaSession extends Store<MediaSessionState> {
         this.#emit({ signalling: status });
         const current = this.getSnapshot().status;
         if (status === 'reconnecting' && current !== 'connecting') {
-          // The server drops our peer with the socket; join afresh once it is back.
-          if (current !== 'reconnecting') {
-            this.#teardownMedia();
-            this.#emit({ status: 'reconnecting' });
-          }
+          // Media keeps flowing meanwhile: the server keeps our peer for a short recovery window.
+          if (current !== 'reconnecting') this.#emit({ status: 'reconnecting' });
         } else if (status === 'connected' && current === 'reconnecting') {
-          void this.#join();
+          if (this.#signalling.recovered && this.#self && this.#recv) {
+            // Same session resumed; missed notifications were replayed by the server.
+            this.#emit({ status: 'joined' });
+          } else {
+            this.#teardownMedia();
+            void this.#join();
+          }
         } else if (status === 'failed' && current !== 'connecting') {
           this.#end('refused', error);
         } else if (status === 'closed') {
@@ -549,6 +747,7 @@ export class MediaSession extends Store<MediaSessionState> {
       const tracks = [...this.#consumers.values()].filter((c) => c.peerId === info.id);
       const audio = tracks.find((c) => c.source === 'mic');
       const video = tracks.find((c) => c.source === 'webcam');
+      const screen = tracks.find((c) => c.source === 'screen');
       return {
         info,
         audioTrack: audio?.consumer.track ?? null,
@@ -557,6 +756,7 @@ export class MediaSession extends Store<MediaSessionState> {
         hasCam: cam !== undefined,
         micOn: mic !== undefined && !mic.paused,
         camOn: cam !== undefined && !cam.paused,
+        screenTrack: screen?.consumer.track ?? null,
       };
     });
     this.setState({
@@ -603,7 +803,8 @@ function samePeers(a: RemotePeer[], b: RemotePeer[]): boolean {
       p.hasMic === q.hasMic &&
       p.hasCam === q.hasCam &&
       p.micOn === q.micOn &&
-      p.camOn === q.camOn
+      p.camOn === q.camOn &&
+      p.screenTrack === q.screenTrack
     );
   });
 }

@@ -56,6 +56,8 @@ export class SignallingClient {
   readonly #statusListeners = new Set<(status: SignallingStatus, error?: RequestError) => void>();
   #status: SignallingStatus = 'connecting';
   #lastError: RequestError | undefined;
+  /** The server asked for a fresh handshake (`room.closed` 'reconnect'): its disconnect is not the end. */
+  #reconnectRequested = false;
 
   constructor(auth: HandshakeAuth, options: SignallingOptions = {}) {
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -73,6 +75,12 @@ export class SignallingClient {
     this.#socket.on('connect', () => this.#setStatus('connected'));
     this.#socket.on('disconnect', (reason) => {
       if (this.#status === 'closed') return;
+      if (this.#reconnectRequested && reason === 'io server disconnect') {
+        this.#reconnectRequested = false;
+        this.#setStatus('reconnecting');
+        this.#socket.connect();
+        return;
+      }
       // The server (or we) closed the socket on purpose: socket.io will not reconnect by itself.
       if (reason === 'io server disconnect' || reason === 'io client disconnect') this.#setStatus('closed');
       else this.#setStatus('reconnecting');
@@ -107,6 +115,16 @@ export class SignallingClient {
 
   get lastError(): RequestError | undefined {
     return this.#lastError;
+  }
+
+  /** True when the last (re)connection resumed the previous session (socket.io connection-state recovery). */
+  get recovered(): boolean {
+    return this.#socket.recovered;
+  }
+
+  /** The server will disconnect this socket and wants a fresh handshake: reconnect when it does. */
+  expectReconnect(): void {
+    this.#reconnectRequested = true;
   }
 
   /** Connects; resolves once connected, rejects if the server refuses the handshake. */

@@ -1,0 +1,37 @@
+import type { RoomStateInfo } from '@protocol/signalling.ts';
+import { useT } from '../i18n/index.ts';
+import { useTrackElement } from '../hooks/useTrackElement.ts';
+import { LeaveIcon } from './Icons.tsx';
+
+interface Props {
+  state: RoomStateInfo;
+  videoTrack: MediaStreamTrack | null;
+  camOn: boolean;
+  onLeave: () => void;
+}
+
+/** The waiting room: own camera preview and a plain "the mediator will let you in". */
+export function WaitingRoom({ state, videoTrack, camOn, onLeave }: Props) {
+  const t = useT();
+  const ref = useTrackElement<HTMLVideoElement>(videoTrack);
+  return (
+    <section className="lobby" data-testid="lobby">
+      <span className="state-chip state-chip--lobby" data-testid="room-state">
+        {t('room.state.lobby')}
+      </span>
+      <div className="lobby__preview">
+        <video ref={ref} autoPlay playsInline muted className="lobby__video" hidden={!camOn || !videoTrack} />
+      </div>
+      <h1 className="lobby__title">{t('room.lobby.title')}</h1>
+      <p className="lobby__body">{t('room.lobby.body')}</p>
+      {state.locked && <p className="lobby__body">{t('room.lobby.locked')}</p>}
+      {state.paused && <p className="pill pill--warning">{t('room.state.paused')}</p>}
+      <button type="button" className="control control--leave lobby__leave" onClick={onLeave} data-testid="leave">
+        <span className="control__icon">
+          <LeaveIcon size={32} />
+        </span>
+        <span className="control__label">{t('room.leave')}</span>
+      </button>
+    </section>
+  );
+}
