@@ -1,0 +1,320 @@
+import { useEffect, useRef, useState } from 'react';
+import type { AgreementContent, AgreementView, SigningLinkInfo } from '@protocol/agreement.ts';
+import { ApiError } from '../../services/ApiError.ts';
+import { agreementApi, watchAgreement } from '../../services/agreement.ts';
+import { useLanguage } from '../../i18n/index.ts';
+import { AgreementText, Fingerprint, Signers } from './AgreementText.tsx';
+import { useAT } from './i18n.ts';
+import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
+import './agreement.css';
+
+interface Props {
+  sessionId: string;
+  token: string;
+  /** mediator: edits; official: may witness; party/observer: read-only live view (+ comments, + sign link). */
+  role: string;
+}
+
+/** The agreement drawer over the room: the mediator drafts, everyone sees the text live (SSE). */
+export function AgreementPanel({ sessionId, token, role }: Props) {
+  const t = useAT();
+  const [open, setOpen] = useState(role === 'mediator');
+  const [view, setView] = useState<AgreementView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => watchAgreement(sessionId, token, (v) => setView(v)), [sessionId, token]);
+
+  const run = async (fn: () => Promise<AgreementView | void>) => {
+    setError(null);
+    try {
+      const v = await fn();
+      if (v) setView(v);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+
+  return (
+    <>
+      {!open && (
+        <button type="button" className="btn btn--primary agr-toggle" onClick={() => setOpen(true)} data-testid="agreement-open">
+          {t('panel.open')}
+          {view ? ` · ${t(`panel.status.${view.status}`)}` : ''}
+        </button>
+      )}
+      {open && (
+        <aside className="agr-panel" data-testid="agreement-panel" aria-label={t('panel.title')}>
+          <div className="agr-panel__head">
+            <h2>{t('panel.title')}</h2>
+            <button type="button" className="btn btn--ghost" style={{ color: '#fff' }} onClick={() => setOpen(false)}>
+              {t('panel.close')}
+            </button>
+          </div>
+          <div className="agr-panel__body">
+            {error && <p className="agr-err" role="alert">{error}</p>}
+            {!view && role !== 'mediator' && <p className="agr-note">{t('panel.none')}</p>}
+            {!view && role === 'mediator' && (
+              <button type="button" className="btn btn--primary" data-testid="agreement-create" onClick={() => void run(() => agreementApi.create(sessionId, token))}>
+                {t('panel.create')}
+              </button>
+            )}
+            {view && role === 'mediator' && <MediatorView view={view} token={token} run={run} />}
+            {view && role !== 'mediator' && <ParticipantView view={view} token={token} role={role} run={run} />}
+          </div>
+        </aside>
+      )}
+    </>
+  );
+}
+
+type Run = (fn: () => Promise<AgreementView | void>) => Promise<void>;
+
+function MediatorView({ view, token, run }: { view: AgreementView; token: string; run: Run }) {
+  const t = useAT();
+  const [draft, setDraft] = useState<AgreementContent>(view.revision.content);
+  const [base, setBase] = useState(view.revision.number);
+  const [dirty, setDirty] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  const [order, setOrder] = useState<'parties_first' | 'any'>('parties_first');
+  const [witness, setWitness] = useState(false);
+  const [links, setLinks] = useState<SigningLinkInfo[] | null>(null);
+
+  // Live updates replace the form only when there are no unsaved edits.
+  useEffect(() => {
+    if (!dirty && view.revision.number !== base) {
+      setDraft(view.revision.content);
+      setBase(view.revision.number);
+    }
+  }, [view, dirty, base]);
+
+  const set = (patch: Partial<AgreementContent>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setDirty(true);
+    setNote(null);
+  };
+  const save = async () => {
+    try {
+      const v = await agreementApi.save(view.id, token, base, draft);
+      setDirty(false);
+      setBase(v.revision.number);
+      setDraft(v.revision.content);
+      setNote(t('saved', { n: v.revision.number }));
+      return v;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'conflict' && e.details?.currentRevision) {
+        setDirty(false);
+        setBase(-1); // reload from the live view
+        setNote(t('conflict', { n: e.details.currentRevision }));
+        return;
+      }
+      throw e;
+    }
+  };
+
+  if (view.status === 'sealed') {
+    return (
+      <>
+        <Fingerprint view={view} />
+        <Signers view={view} />
+        <SealedBox view={view} token={token} />
+        <AgreementText view={view} />
+      </>
+    );
+  }
+
+  const signing =
+    view.status === 'signing' ? (
+      <>
+        <Signers view={view} />
+        <div className="agr-actions">
+          <button type="button" className="btn btn--secondary" data-testid="agreement-links" onClick={() => void run(async () => setLinks(await agreementApi.links(view.id, token)))}>
+            {t('links')}
+          </button>
+        </div>
+        {links && (
+          <div className="agr-links" data-testid="signing-links">
+            <p className="agr-note">{t('links.hint')}</p>
+            {links.map((l) => (
+              <p key={l.partyId}>
+                <b>
+                  {l.side} {l.name}
+                </b>
+                ：<a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+              </p>
+            ))}
+          </div>
+        )}
+        <StaffSign view={view} token={token} as="mediator" run={run} />
+      </>
+    ) : null;
+
+  const field = (key: 'facts' | 'performance' | 'breach', rows = 3) => (
+    <>
+      <label htmlFor={`agr-${key}`}>{t(`field.${key}`)}</label>
+      <textarea id={`agr-${key}`} data-testid={`agreement-${key}`} rows={rows} value={draft[key]} onChange={(e) => set({ [key]: e.target.value })} />
+    </>
+  );
+
+  return (
+    <div className="agr-edit">
+      <Fingerprint view={view} />
+      {signing}
+      {note && <p className="agr-ok" role="status">{note}</p>}
+      <label htmlFor="agr-title">{t('field.title')}</label>
+      <input id="agr-title" value={draft.title} onChange={(e) => set({ title: e.target.value })} />
+      {field('facts', 4)}
+      <label>{t('field.clauses')}</label>
+      {draft.clauses.map((c, i) => (
+        <div className="agr-clause" key={i}>
+          <textarea
+            aria-label={t('clause.n', { n: i + 1 })}
+            data-testid={`agreement-clause-${i}`}
+            rows={2}
+            value={c}
+            onChange={(e) => set({ clauses: draft.clauses.map((x, j) => (j === i ? e.target.value : x)) })}
+          />
+          {draft.clauses.length > 1 && (
+            <button type="button" className="btn btn--ghost" aria-label={t('clause.remove')} onClick={() => set({ clauses: draft.clauses.filter((_, j) => j !== i) })}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+      <button type="button" className="link-button" data-testid="agreement-add-clause" onClick={() => set({ clauses: [...draft.clauses, ''] })}>
+        + {t('clause.add')}
+      </button>
+      {field('performance')}
+      {field('breach')}
+      <div className="agr-actions">
+        <button type="button" className="btn btn--primary" data-testid="agreement-save" disabled={!dirty} onClick={() => void run(save)}>
+          {t('save')}
+        </button>
+      </div>
+      {view.status === 'drafting' && <div className="agr-card">
+        <p className="agr-note">{t('freeze.confirm')}</p>
+        <label>
+          {t('freeze.order')}{' '}
+          <select value={order} onChange={(e) => setOrder(e.target.value as 'parties_first' | 'any')}>
+            <option value="parties_first">{t('order.parties_first')}</option>
+            <option value="any">{t('order.any')}</option>
+          </select>
+        </label>
+        <label style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={witness} onChange={(e) => setWitness(e.target.checked)} /> {t('freeze.witness')}
+        </label>
+        <button
+          type="button"
+          className="btn btn--secondary"
+          data-testid="agreement-freeze"
+          disabled={dirty}
+          onClick={() => void run(() => agreementApi.freeze(view.id, token, { revision: view.revision.number, signingOrder: order, requireWitness: witness }))}
+        >
+          {t('freeze')}
+        </button>
+      </div>}
+      <h3 style={{ fontSize: 14 }}>{t('comments')}</h3>
+      <AgreementText view={view} />
+    </div>
+  );
+}
+
+function ParticipantView({ view, token, role, run }: { view: AgreementView; token: string; role: string; run: Run }) {
+  const t = useAT();
+  return (
+    <>
+      <p className="agr-note">{t('readonly')}</p>
+      <Fingerprint view={view} />
+      {view.status !== 'drafting' && <Signers view={view} />}
+      {view.status === 'signing' && role === 'party' && (
+        <a className="btn btn--primary" href={`/sign#t=${encodeURIComponent(token)}`} target="_blank" rel="noreferrer" data-testid="agreement-go-sign">
+          {t('goSign')}
+        </a>
+      )}
+      {view.status === 'signing' && role === 'official' && <StaffSign view={view} token={token} as="witness" run={run} />}
+      <SealedBox view={view} token={token} />
+      <AgreementText
+        view={view}
+        onComment={
+          role === 'party' || role === 'official'
+            ? async (clauseIndex, text) => run(() => agreementApi.comment(view.id, token, view.revision.number, clauseIndex, text))
+            : undefined
+        }
+      />
+    </>
+  );
+}
+
+function StaffSign({ view, token, as, run }: { view: AgreementView; token: string; as: 'mediator' | 'witness'; run: Run }) {
+  const t = useAT();
+  const lang = useLanguage();
+  const pad = useRef<SignaturePadHandle>(null);
+  const [consent, setConsent] = useState(false);
+  const [msg, setMsg] = useState<string | null>(null);
+  const me = view.signers.find((s) => s.kind === as);
+  if (as === 'witness' && !view.requireWitness) return null;
+  if (me && me.status !== 'pending') return null;
+  return (
+    <div className="agr-card" data-testid={`staff-sign-${as}`}>
+      <label>{t(as === 'mediator' ? 'sign.asMediator' : 'sign.asWitness')}</label>
+      <label className="agr-consent" style={{ fontWeight: 400 }}>
+        <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} data-testid="staff-consent" /> {t('sign.consent')}
+      </label>
+      <SignaturePad ref={pad} label={t('sign.draw')} />
+      {msg && <p className="agr-err">{msg}</p>}
+      <div className="agr-actions">
+        <button type="button" className="btn btn--ghost" onClick={() => pad.current?.clear()}>
+          {t('sign.clear')}
+        </button>
+        <button
+          type="button"
+          className="btn btn--primary"
+          data-testid="staff-sign-submit"
+          onClick={() => {
+            if (!consent) return setMsg(t('sign.needConsent'));
+            if (pad.current?.isEmpty()) return setMsg(t('sign.needDrawing'));
+            setMsg(null);
+            void run(() =>
+              agreementApi.staffSign(view.id, token, {
+                as,
+                revisionHash: view.frozen!.hash,
+                consent: true,
+                consentLang: lang,
+                signaturePng: pad.current!.toDataUrl(),
+              }),
+            );
+          }}
+        >
+          {t('sign.submit')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function SealedBox({ view, token }: { view: AgreementView; token: string }) {
+  const t = useAT();
+  if (!view.document) return null;
+  const d = view.document;
+  return (
+    <div className="agr-card" data-testid="agreement-sealed">
+      <p className="agr-ok">{t('sign.sealed')}</p>
+      <p className="agr-note">
+        {t('verifyCode')}：<code data-testid="verification-code">{d.verificationCode}</code>
+      </p>
+      <button type="button" className="btn btn--secondary" onClick={() => void agreementApi.download(view.id, token, `人民调解协议书-${view.caseNumber}.pdf`)}>
+        {t('download')}
+      </button>
+    </div>
+  );
+}
+
+/** The session id (`sid`) inside an invitation JWT; display routing only, the server verifies the token. */
+export function sessionIdOfInvitation(token: string): string | null {
+  try {
+    const payload = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    const sid = (JSON.parse(atob(payload)) as { sid?: unknown }).sid;
+    return typeof sid === 'string' ? sid : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,105 @@
+import { useState } from 'react';
+import type { VerificationResult } from '@protocol/agreement.ts';
+import { LanguageToggle } from '../components/LanguageToggle.tsx';
+import { formatTime, useAT } from '../components/agreement/i18n.ts';
+import '../components/agreement/agreement.css';
+import { useLanguage } from '../i18n/index.ts';
+import { ApiError } from '../services/ApiError.ts';
+import { agreementApi } from '../services/agreement.ts';
+
+/** /verify (public): by verification code (#c=… prefills it) or by uploading the PDF. */
+export function VerifyPage() {
+  const t = useAT();
+  const lang = useLanguage();
+  const [code, setCode] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('c') ?? '');
+  const [file, setFile] = useState<File | null>(null);
+  const [result, setResult] = useState<{ r: VerificationResult; by: 'code' | 'file' } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const go = async (by: 'code' | 'file') => {
+    setError(null);
+    try {
+      const r = by === 'code' ? await agreementApi.verifyCode(code) : await agreementApi.verifyFile(file!, code || undefined);
+      setResult({ r, by });
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const r = result?.r;
+  return (
+    <main className="agr-page">
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
+        <h1>{t('verify.title')}</h1>
+        <LanguageToggle />
+      </div>
+      <p className="agr-note">{t('verify.intro')}</p>
+      <div className="agr-card">
+        <label htmlFor="vcode">{t('verify.code')}</label>
+        <div className="agr-row">
+          <input id="vcode" type="text" value={code} onChange={(e) => setCode(e.target.value)} placeholder="XXXX-XXXX-XXXX" data-testid="verify-code" />
+          <button type="button" className="btn btn--primary" disabled={code.trim().length < 4} onClick={() => void go('code')} data-testid="verify-by-code">
+            {t('verify.byCode')}
+          </button>
+        </div>
+        <label htmlFor="vfile">{t('verify.file')}</label>
+        <div className="agr-row agr-row--wrap">
+          <input id="vfile" type="file" accept="application/pdf,.pdf" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="verify-file" />
+          <button type="button" className="btn btn--secondary" disabled={!file} onClick={() => void go('file')} data-testid="verify-by-file">
+            {t('verify.byFile')}
+          </button>
+        </div>
+      </div>
+      {error && <p className="agr-err">{error}</p>}
+      {r && (
+        <>
+          <div className={`agr-result agr-result--${r.status}`} data-testid="verify-result" data-status={r.status}>
+            {r.status === 'authentic' ? t(result.by === 'code' ? 'verify.authenticCode' : 'verify.authentic') : t(r.status === 'altered' ? 'verify.altered' : 'verify.unknown')}
+            {r.reason && <div style={{ fontWeight: 400, fontSize: 13, marginTop: 6 }}>{r.reason}</div>}
+          </div>
+          {r.caseNumber && (
+            <div className="agr-card">
+              <dl className="agr-kv">
+                <dt>{t('verify.case')}</dt>
+                <dd>{r.caseNumber}</dd>
+                {r.fingerprint && (
+                  <>
+                    <dt>{t('panel.fingerprint')}</dt>
+                    <dd><code>{r.fingerprint}</code></dd>
+                  </>
+                )}
+                {r.sealedAt && (
+                  <>
+                    <dt>{t('verify.sealedAt')}</dt>
+                    <dd>{formatTime(r.sealedAt, lang)}</dd>
+                  </>
+                )}
+                {r.sha256 && (
+                  <>
+                    <dt>{t('verify.sha')}</dt>
+                    <dd style={{ fontFamily: 'monospace', fontSize: 12 }}>{r.sha256}</dd>
+                  </>
+                )}
+              </dl>
+              {r.signers && (
+                <>
+                  <h3 style={{ fontSize: 15 }}>{t('verify.signers')}</h3>
+                  <ul className="agr-signers" data-testid="verify-signers">
+                    {r.signers.map((s, i) => (
+                      <li key={i}>
+                        <span>
+                          {s.role}　{s.name}
+                        </span>
+                        <small>
+                          {formatTime(s.at, lang)} · {t(`verify.method.${s.method}` as 'verify.method.sms_otp+handwritten')}
+                        </small>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </div>
+          )}
+        </>
+      )}
+    </main>
+  );
+}

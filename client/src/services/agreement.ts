@@ -1,0 +1,119 @@
+import type {
+  AgreementContent,
+  AgreementView,
+  FreezeRequest,
+  OtpResponse,
+  PartySignRequest,
+  RefuseRequest,
+  SigningLinkInfo,
+  SigningView,
+  StaffSignRequest,
+  VerificationResult,
+} from '@protocol/agreement.ts';
+import { ApiError, isWireError } from './ApiError.ts';
+
+/** JSON call with an explicit bearer token (staff login, invitation or signing link). */
+export async function agreementCall<T>(method: 'GET' | 'POST' | 'PUT', path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body), cache: 'no-store' });
+  } catch {
+    throw new ApiError('network', 'Network request failed');
+  }
+  const text = await res.text();
+  const payload: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    if (isWireError(payload)) throw new ApiError(payload.code, payload.message, res.status, payload.details);
+    throw new ApiError("internal", `HTTP ${res.status}`, res.status);
+  }
+  return payload as T;
+}
+
+export const agreementApi = {
+  current: (sessionId: string, token: string) => agreementCall<AgreementView>('GET', `/sessions/${sessionId}/agreement`, token),
+  create: (sessionId: string, token: string, templateId?: string) =>
+    agreementCall<AgreementView>('POST', `/sessions/${sessionId}/agreement`, token, templateId ? { templateId } : {}),
+  save: (id: string, token: string, baseRevision: number, content: AgreementContent) =>
+    agreementCall<AgreementView>('PUT', `/agreements/${id}/draft`, token, { baseRevision, content }),
+  comment: (id: string, token: string, revision: number, clauseIndex: number, text: string) =>
+    agreementCall<AgreementView>('POST', `/agreements/${id}/comments`, token, { revision, clauseIndex, text }),
+  freeze: (id: string, token: string, body: FreezeRequest) => agreementCall<AgreementView>('POST', `/agreements/${id}/freeze`, token, body),
+  links: (id: string, token: string) => agreementCall<SigningLinkInfo[]>('POST', `/agreements/${id}/signing-links`, token),
+  staffSign: (id: string, token: string, body: StaffSignRequest) => agreementCall<AgreementView>('POST', `/agreements/${id}/sign`, token, body),
+  signingView: (token: string) => agreementCall<SigningView>('GET', '/signing', token),
+  otp: (token: string, partyId: string, revisionHash: string) => agreementCall<OtpResponse>('POST', '/signing/otp', token, { partyId, revisionHash }),
+  sign: (token: string, body: PartySignRequest) => agreementCall<AgreementView>('POST', '/signing/sign', token, body),
+  refuse: (token: string, body: RefuseRequest) => agreementCall<AgreementView>('POST', '/signing/refuse', token, body),
+  verifyCode: (code: string) => agreementCall<VerificationResult>('POST', '/verify/code', null, { code }),
+  async verifyFile(file: Blob, code?: string): Promise<VerificationResult> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/pdf', Accept: 'application/json' };
+    if (code) headers['X-Verification-Code'] = code;
+    const res = await fetch('/api/verify/file', { method: 'POST', headers, body: file });
+    const payload: unknown = await res.json();
+    if (!res.ok) throw isWireError(payload) ? new ApiError(payload.code, payload.message, res.status, payload.details) : new ApiError('internal', 'verify failed');
+    return payload as VerificationResult;
+  },
+  /** Downloads the sealed PDF with the bearer token and hands it to the browser. */
+  async download(id: string, token: string, fileName: string): Promise<void> {
+    const res = await fetch(`/api/agreements/${id}/document`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new ApiError('internal', `HTTP ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  },
+};
+
+/**
+ * Live updates over Server-Sent Events, read with fetch streaming (EventSource cannot send the
+ * Authorization header). Reconnects with back-off until stopped.
+ */
+export function watchAgreement(sessionId: string, token: string, onView: (view: AgreementView | null) => void): () => void {
+  let stopped = false;
+  let controller: AbortController | null = null;
+  const loop = async () => {
+    let delay = 1000;
+    while (!stopped) {
+      controller = new AbortController();
+      try {
+        const res = await fetch(`/api/sessions/${sessionId}/agreement/events`, {
+          headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+          signal: controller.signal,
+          cache: 'no-store',
+        });
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+        delay = 1000;
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += decoder.decode(value, { stream: true });
+          let i: number;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            if (data) onView(JSON.parse(data) as AgreementView | null);
+          }
+        }
+      } catch {
+        /* reconnect below */
+      }
+      if (stopped) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15_000);
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * In-process fan-out of agreement changes to Server-Sent-Event listeners, keyed by case id
+ * (a session's participants follow the agreement of the session's case).
+ */
+export type HubListener = (event: { type: 'changed'; caseId: string }) => void;
+
+export class AgreementHub {
+  readonly #listeners = new Map<string, Set<HubListener>>();
+
+  subscribe(caseId: string, listener: HubListener): () => void {
+    let set = this.#listeners.get(caseId);
+    if (!set) this.#listeners.set(caseId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(caseId);
+    };
+  }
+
+  publish(caseId: string): void {
+    for (const l of [...(this.#listeners.get(caseId) ?? [])]) {
+      try {
+        l({ type: 'changed', caseId });
+      } catch {
+        /* a broken listener must not stop the others */
+      }
+    }
+  }
+
+  listenerCount(caseId: string): number {
+    return this.#listeners.get(caseId)?.size ?? 0;
+  }
+}

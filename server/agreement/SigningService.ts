@@ -1,0 +1,362 @@
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { StaffPrincipal } from '../auth/principals.ts';
+import { TX_OPTIONS } from '../cases/CaseService.ts';
+import { appendTimeline } from '../cases/timeline.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { AppError, badRequest, conflict, forbidden } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import {
+  CONSENT_TEXTS,
+  MAX_SIGNATURE_PNG_BYTES,
+  type AgreementView,
+  type OtpResponse,
+  type PartySignRequest,
+  type RefuseRequest,
+  type SigningLinkInfo,
+  type SigningView,
+  type StaffSignRequest,
+} from '../protocol/agreement.ts';
+import { sha256Hex, SIGNING_LINK_PREFIX, type AgreementActor, type AgreementService } from './AgreementService.ts';
+import { fingerprint } from './canonical.ts';
+import type { Finaliser } from './Finaliser.ts';
+import { pngFromDataUrl, validatePng } from './png.ts';
+import type { SmsSender } from './sms/SmsSender.ts';
+
+export const OTP_TTL_MS = 10 * 60_000;
+export const OTP_MAX_ATTEMPTS = 5;
+export const OTP_RESEND_MS = 30_000;
+export const OTP_MAX_PER_HOUR = 5;
+export const SIGNING_LINK_TTL_MS = 7 * 86_400_000;
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+}
+
+/** The code's hash binds it to its row and to the revision hash it was issued for. */
+function otpHash(otpId: string, revisionHash: string, code: string): string {
+  return sha256Hex(`cm-agreement-otp\u0000${otpId}\u0000${revisionHash}\u0000${code}`);
+}
+
+export class SigningService {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #agreements: AgreementService;
+  readonly #finaliser: Finaliser;
+  readonly #sms: SmsSender;
+
+  constructor(deps: { db: Db; clock: Clock; config: Config; log: Logger; agreements: AgreementService; finaliser: Finaliser; sms: SmsSender }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#config = deps.config;
+    this.#log = deps.log;
+    this.#agreements = deps.agreements;
+    this.#finaliser = deps.finaliser;
+    this.#sms = deps.sms;
+  }
+
+  // ---- signing links ------------------------------------------------------------------------
+
+  async createLinks(agreementId: string, staff: StaffPrincipal): Promise<SigningLinkInfo[]> {
+    const a = await this.#agreements.getRow(agreementId);
+    await this.#agreements.assertCaseMediator(staff, a.caseId);
+    if (a.status === 'sealed') throw conflict('The agreement has been sealed');
+    const parties = await this.#db.party.findMany({ where: { caseId: a.caseId }, orderBy: { position: 'asc' } });
+    const now = this.#clock.now();
+    const expiresAt = new Date(now.getTime() + SIGNING_LINK_TTL_MS);
+    const out: SigningLinkInfo[] = [];
+    for (const p of parties) {
+      const token = SIGNING_LINK_PREFIX + randomBytes(32).toString('base64url');
+      await this.#db.agreementSigningLink.create({
+        data: { id: newId(), agreementId, partyId: p.id, tokenHash: sha256Hex(token), createdAt: now, expiresAt },
+      });
+      const party = await this.#agreements.partyOf(p.id);
+      out.push({ partyId: p.id, name: p.name, side: party.side, url: `${this.#config.publicUrl}/sign#t=${token}`, expiresAt: expiresAt.toISOString() });
+    }
+    return out;
+  }
+
+  // ---- the party's signing page -------------------------------------------------------------
+
+  /** The party behind a token: a signing link, or a party invitation of a session of the case. */
+  async #partyActor(actor: AgreementActor): Promise<{ partyId: string; agreementId: string }> {
+    if (actor.kind === 'staff') throw forbidden('Staff sign with POST /api/agreements/:id/sign, not as a party');
+    if (actor.kind === 'invitation') {
+      if (actor.invitation.role === 'official') throw forbidden('An official cannot sign as a party');
+      if (actor.invitation.role !== 'party' || !actor.partyId) throw forbidden('Only a party of the case can sign here');
+      const a = await this.#agreements.forCase(actor.caseId);
+      if (!a) throw new AppError('not_found', 'There is no agreement for this case yet');
+      return { partyId: actor.partyId, agreementId: a.id };
+    }
+    return { partyId: actor.partyId, agreementId: actor.agreementId };
+  }
+
+  async signingView(actor: AgreementActor): Promise<SigningView> {
+    const { partyId, agreementId } = await this.#partyActor(actor);
+    const agreement = await this.#agreements.view(agreementId);
+    const party = await this.#agreements.partyOf(partyId);
+    const myStatus = agreement.signers.find((s) => s.kind === 'party' && s.partyId === partyId) ?? null;
+    return {
+      agreement,
+      me: { partyId, name: party.name, side: party.side, phoneMasked: party.phoneMasked },
+      myStatus,
+      canSign: agreement.status === 'signing' && myStatus?.status === 'pending',
+      consentTexts: CONSENT_TEXTS,
+    };
+  }
+
+  /** Checks the party may act on this revision now; returns the agreement row. */
+  async #checkParty(actor: AgreementActor, partyId: string, hash: string) {
+    const me = await this.#partyActor(actor);
+    if (partyId !== me.partyId) throw forbidden('A party can only sign for themselves, not for another party');
+    const a = await this.#agreements.getRow(me.agreementId);
+    if (a.status === 'sealed') throw conflict('The agreement has already been sealed');
+    if (a.status !== 'signing' || a.frozenHash !== hash) {
+      throw conflict('This is not the revision frozen for signing (the text has changed); reload and read it again');
+    }
+    const existing = await this.#db.agreementSignature.findFirst({
+      where: { agreementId: a.id, revision: a.frozenRev!, revisionHash: hash, partyId, cancelledAt: null },
+    });
+    if (existing) throw conflict(existing.action === 'refused' ? 'You have refused to sign this revision' : 'You have already signed this revision');
+    return a;
+  }
+
+  async requestOtp(actor: AgreementActor, partyId: string, hash: string): Promise<OtpResponse> {
+    const a = await this.#checkParty(actor, partyId, hash);
+    const party = await this.#agreements.partyOf(partyId);
+    const now = this.#clock.now();
+    const recent = await this.#db.agreementOtp.findMany({
+      where: { agreementId: a.id, partyId, createdAt: { gt: new Date(now.getTime() - 3_600_000) } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
+      throw new AppError('too_many_requests', 'A code was sent a moment ago; please wait 30 seconds before asking again');
+    }
+    if (recent.length >= OTP_MAX_PER_HOUR) throw new AppError('too_many_requests', 'Too many codes requested; try again later');
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const id = newId();
+    const expiresAt = new Date(now.getTime() + OTP_TTL_MS);
+    await this.#db.$transaction(async (tx) => {
+      // A new code replaces the earlier ones for this party.
+      await tx.agreementOtp.updateMany({ where: { agreementId: a.id, partyId, consumedAt: null }, data: { consumedAt: now } });
+      await tx.agreementOtp.create({ data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(id, hash, code), createdAt: now, expiresAt } });
+    }, TX_OPTIONS);
+    const view = await this.#agreements.view(a.id);
+    await this.#sms.send({
+      phone: party.phone,
+      purpose: 'agreement_signing',
+      text: `【云调解】您正在签署调解协议（案号${view.caseNumber}，文本指纹${fingerprint(hash)}），验证码${code}，10分钟内有效。如非本人操作请忽略，切勿告诉他人。`,
+    });
+    this.#log.info('signing code sent', { agreementId: a.id, partyId });
+    return { sentTo: party.phoneMasked, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Decodes and checks a drawn signature; refuses an image already used on any signing. */
+  async #signatureImage(dataUrl: string): Promise<{ png: Buffer; sha: string }> {
+    const png = pngFromDataUrl(dataUrl);
+    if (png.length > MAX_SIGNATURE_PNG_BYTES) throw badRequest('Signature image too large', { signaturePng: 'Too large' });
+    try {
+      validatePng(png);
+    } catch (e) {
+      throw badRequest(`Invalid signature image: ${(e as Error).message}`, { signaturePng: (e as Error).message });
+    }
+    const sha = sha256Hex(png);
+    const reused = await this.#db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } });
+    if (reused) throw conflict('This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
+    return { png, sha };
+  }
+
+  async sign(actor: AgreementActor, input: PartySignRequest, meta: RequestMeta): Promise<AgreementView> {
+    const a = await this.#checkParty(actor, input.partyId, input.revisionHash);
+    const { png, sha } = await this.#signatureImage(input.signaturePng);
+    const party = await this.#agreements.partyOf(input.partyId);
+    const now = this.#clock.now();
+    const consentText = CONSENT_TEXTS[input.consentLang];
+
+    // The code: latest unconsumed one for this party AND this revision hash.
+    const otp = await this.#db.agreementOtp.findFirst({
+      where: { agreementId: a.id, partyId: input.partyId, revisionHash: input.revisionHash, consumedAt: null },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw badRequest('The code has expired or was not requested for this text; request a new code', { code: 'Expired' });
+    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw new AppError('too_many_requests', 'Too many wrong codes; request a new code');
+    const expected = Buffer.from(otp.codeHash, 'hex');
+    const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
+    if (!timingSafeEqual(expected, given)) {
+      const attempts = otp.attempts + 1;
+      await this.#db.agreementOtp.update({ where: { id: otp.id }, data: { attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumedAt: now } : {}) } });
+      throw badRequest('Wrong code', { code: `Wrong code (${OTP_MAX_ATTEMPTS - attempts} attempts left)` });
+    }
+
+    await this.#db.$transaction(async (tx) => {
+      const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed while you were signing; reload and read it again');
+      const used = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
+      if (used.count !== 1) throw badRequest('The code was already used; request a new code');
+      await tx.agreementSignature.create({
+        data: {
+          id: newId(),
+          agreementId: a.id,
+          revision: cur.frozenRev!,
+          revisionHash: input.revisionHash,
+          kind: 'party',
+          action: 'signed',
+          partyId: input.partyId,
+          actor: actor.actor,
+          signerName: party.name,
+          side: party.side,
+          imagePng: new Uint8Array(png),
+          imageSha256: sha,
+          consentTextSha256: sha256Hex(consentText),
+          identityMethod: 'sms_otp',
+          ip: meta.ip,
+          userAgent: meta.userAgent.slice(0, 400),
+          at: now,
+        },
+      });
+      await appendTimeline(tx, {
+        caseId: a.caseId,
+        type: 'agreement.signed',
+        actor: actor.actor,
+        at: now,
+        data: {
+          agreementId: a.id,
+          kind: 'party',
+          partyId: input.partyId,
+          side: party.side,
+          revision: cur.frozenRev,
+          revisionHash: input.revisionHash,
+          imageSha256: sha,
+          consentTextSha256: sha256Hex(consentText),
+          identityMethod: 'sms_otp',
+        },
+      });
+    }, TX_OPTIONS);
+    this.#log.info('agreement signed by party', { agreementId: a.id, partyId: input.partyId });
+    return this.#afterSigning(a.id, a.caseId);
+  }
+
+  async refuse(actor: AgreementActor, input: RefuseRequest, meta: RequestMeta): Promise<AgreementView> {
+    const a = await this.#checkParty(actor, input.partyId, input.revisionHash);
+    const party = await this.#agreements.partyOf(input.partyId);
+    const now = this.#clock.now();
+    await this.#db.$transaction(async (tx) => {
+      const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed; reload');
+      await tx.agreementSignature.create({
+        data: {
+          id: newId(),
+          agreementId: a.id,
+          revision: cur.frozenRev!,
+          revisionHash: input.revisionHash,
+          kind: 'party',
+          action: 'refused',
+          partyId: input.partyId,
+          actor: actor.actor,
+          signerName: party.name,
+          side: party.side,
+          refusalReason: input.reason,
+          identityMethod: actor.kind === 'signing-link' ? 'signing_link' : 'invitation',
+          ip: meta.ip,
+          userAgent: meta.userAgent.slice(0, 400),
+          at: now,
+        },
+      });
+      await appendTimeline(tx, {
+        caseId: a.caseId,
+        type: 'agreement.refused',
+        actor: actor.actor,
+        at: now,
+        data: { agreementId: a.id, partyId: input.partyId, side: party.side, revision: cur.frozenRev, revisionHash: input.revisionHash, reason: input.reason },
+      });
+    }, TX_OPTIONS);
+    this.#agreements.hub.publish(a.caseId);
+    return this.#agreements.view(a.id);
+  }
+
+  // ---- staff: the mediator, and an official as witness ---------------------------------------
+
+  async staffSign(agreementId: string, input: StaffSignRequest, staff: StaffPrincipal, meta: RequestMeta): Promise<AgreementView> {
+    const a = await this.#agreements.getRow(agreementId);
+    if (input.as === 'party') {
+      throw forbidden(staff.role === 'official' ? 'An official cannot sign as a party' : 'Staff cannot sign as a party');
+    }
+    if (input.as === 'mediator') await this.#agreements.assertCaseMediator(staff, a.caseId);
+    if (input.as === 'witness' && staff.role !== 'official') throw forbidden('Only an official may sign as a witness');
+    if (a.status === 'sealed') throw conflict('The agreement has already been sealed');
+    if (a.status !== 'signing' || a.frozenHash !== input.revisionHash) throw conflict('This is not the revision frozen for signing');
+    const view = await this.#agreements.view(agreementId);
+    const mine = view.signers.find((s) => s.kind === input.as);
+    if (mine && mine.status !== 'pending') throw conflict(`The ${input.as} has already signed this revision`);
+    if (a.signingOrder === 'parties_first') {
+      const waiting = view.signers.filter((s) => s.kind === 'party' && s.status !== 'signed');
+      if (waiting.length > 0) throw conflict('The parties sign first; waiting for: ' + waiting.map((s) => s.name).join('、'));
+    }
+    const { png, sha } = await this.#signatureImage(input.signaturePng);
+    const now = this.#clock.now();
+    const consentText = CONSENT_TEXTS[input.consentLang];
+    await this.#db.$transaction(async (tx) => {
+      const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed; reload');
+      const dup = await tx.agreementSignature.findFirst({
+        where: { agreementId: a.id, revision: cur.frozenRev!, revisionHash: input.revisionHash, kind: input.as, cancelledAt: null },
+      });
+      if (dup) throw conflict(`The ${input.as} has already signed this revision`);
+      await tx.agreementSignature.create({
+        data: {
+          id: newId(),
+          agreementId: a.id,
+          revision: cur.frozenRev!,
+          revisionHash: input.revisionHash,
+          kind: input.as,
+          action: 'signed',
+          userId: staff.userId,
+          actor: `user:${staff.userId}`,
+          signerName: staff.displayName,
+          side: input.as === 'witness' ? staff.department : null,
+          imagePng: new Uint8Array(png),
+          imageSha256: sha,
+          consentTextSha256: sha256Hex(consentText),
+          identityMethod: 'staff_login',
+          ip: meta.ip,
+          userAgent: meta.userAgent.slice(0, 400),
+          at: now,
+        },
+      });
+      await appendTimeline(tx, {
+        caseId: a.caseId,
+        type: 'agreement.signed',
+        actor: `user:${staff.userId}`,
+        at: now,
+        data: {
+          agreementId: a.id,
+          kind: input.as,
+          revision: cur.frozenRev,
+          revisionHash: input.revisionHash,
+          imageSha256: sha,
+          consentTextSha256: sha256Hex(consentText),
+          identityMethod: 'staff_login',
+        },
+      });
+    }, TX_OPTIONS);
+    return this.#afterSigning(a.id, a.caseId);
+  }
+
+  /** Publishes the change and, when the last required signature came in, finalises. */
+  async #afterSigning(agreementId: string, caseId: string): Promise<AgreementView> {
+    this.#agreements.hub.publish(caseId);
+    if ((await this.#finaliser.completeness(agreementId)).complete) {
+      try {
+        await this.#finaliser.finalise(agreementId);
+      } catch (err) {
+        this.#log.error('agreement finalisation failed (retry with POST /api/agreements/:id/finalise)', { agreementId, err });
+      }
+    }
+    return this.#agreements.view(agreementId);
+  }
+}

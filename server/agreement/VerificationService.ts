@@ -1,0 +1,88 @@
+import { promises as fs } from 'node:fs';
+import { maskName } from '../cases/masking.ts';
+import type { Db } from '../db/client.ts';
+import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
+import { sha256Hex } from './AgreementService.ts';
+import { fingerprint } from './canonical.ts';
+import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
+import { verifySealedPdf } from './verify.ts';
+
+type DocRow = NonNullable<Awaited<ReturnType<Db['agreementDocument']['findUnique']>>>;
+
+/**
+ * Public verification (no login): by verification code, or by the PDF itself. Says whether the
+ * file is exactly the sealed agreement (SHA-256 recorded at sealing + the CMS seal), who signed
+ * when (masked names), and otherwise that it was altered. No other personal data.
+ */
+export class VerificationService {
+  readonly #db: Db;
+  readonly #finaliser: Finaliser;
+
+  constructor(deps: { db: Db; finaliser: Finaliser }) {
+    this.#db = deps.db;
+    this.#finaliser = deps.finaliser;
+  }
+
+  async #trust(doc: DocRow): Promise<string[]> {
+    const a = await this.#db.agreement.findUnique({ where: { id: doc.agreementId } });
+    const rev = a?.frozenRev
+      ? await this.#db.agreementRevision.findUnique({ where: { agreementId_number: { agreementId: a.id, number: a.frozenRev } } })
+      : null;
+    const org = rev ? (JSON.parse(rev.content) as { organisation: string }).organisation : 'organisation';
+    return [(await this.#finaliser.sealKey(org)).rootCertPem];
+  }
+
+  async #describe(doc: DocRow): Promise<Omit<VerificationResult, 'status' | 'message'>> {
+    const kase = await this.#db.case.findUnique({ where: { id: doc.caseId }, select: { caseNumber: true } });
+    const events = JSON.parse(doc.events) as VerificationSigner[];
+    return {
+      caseNumber: kase?.caseNumber ?? '',
+      fingerprint: fingerprint(doc.revisionHash),
+      sealedAt: doc.sealedAt.toISOString(),
+      sha256: doc.sha256,
+      signers: events.map((e) => ({ name: maskName(e.name), role: e.role, at: e.at, method: e.method })),
+    };
+  }
+
+  /** By code: checks the stored file against the stored hash and the seal. */
+  async byCode(code: string): Promise<VerificationResult> {
+    const doc = await this.#db.agreementDocument.findUnique({ where: { verificationCode: normaliseVerificationCode(code) } });
+    if (!doc) return { status: 'unknown', message: 'No sealed agreement has this verification code' };
+    const pdf = await fs.readFile(this.#finaliser.filePath(doc.id)).catch(() => undefined);
+    const info = await this.#describe(doc);
+    if (!pdf) return { status: 'altered', message: 'The stored file is missing', ...info };
+    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
+    return v.ok
+      ? { status: 'authentic', message: 'The sealed agreement on record is intact', ...info }
+      : { status: 'altered', message: 'The stored file does not match its seal', reason: v.reason ?? '', ...info };
+  }
+
+  /** By file: exactly the sealed agreement, or altered (when it claims to be one of ours), or unknown. */
+  async byFile(pdf: Buffer, code?: string): Promise<VerificationResult> {
+    const sha = sha256Hex(pdf);
+    let doc = await this.#db.agreementDocument.findUnique({ where: { sha256: sha } });
+    if (doc) {
+      const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
+      const info = await this.#describe(doc);
+      return v.ok
+        ? { status: 'authentic', message: 'This file is exactly the sealed agreement', ...info }
+        : { status: 'altered', message: 'The seal does not verify', reason: v.reason ?? '', ...info };
+    }
+    // Not an exact copy: does it claim to be one of ours (by code, or the revision hash in its metadata)?
+    if (code) doc = await this.#db.agreementDocument.findUnique({ where: { verificationCode: normaliseVerificationCode(code) } });
+    if (!doc) {
+      const m = /revision-sha256:([0-9a-f]{64})/.exec(pdf.toString('latin1'));
+      if (m) doc = await this.#db.agreementDocument.findFirst({ where: { revisionHash: m[1]! } });
+    }
+    if (!doc) return { status: 'unknown', message: 'This file is not a sealed agreement of this service (or it was altered beyond recognition)', sha256: sha };
+    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
+    const seal = verifySealedPdf(pdf, undefined, { trustedRootsPem: await this.#trust(doc) });
+    return {
+      status: 'altered',
+      message: 'This file is NOT the sealed agreement: it was altered after sealing',
+      reason: seal.ok ? (v.reason ?? 'altered') : (seal.reason ?? v.reason ?? 'altered'),
+      ...(await this.#describe(doc)),
+      sha256: sha,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import type { AuthService } from '../auth/AuthService.ts';
+import type { StaffPrincipal } from '../auth/principals.ts';
+import type { CaseLoopService } from '../cases/CaseLoopService.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { conflict } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { CaseDetail } from '../protocol/cases.ts';
+import { AgreementHub } from './AgreementHub.ts';
+import { AgreementService } from './AgreementService.ts';
+import { Finaliser } from './Finaliser.ts';
+import { SigningService } from './SigningService.ts';
+import { DevOutboxSmsSender, type SmsSender } from './sms/SmsSender.ts';
+import { VerificationService } from './VerificationService.ts';
+
+/** The agreement module as the composition root sees it. */
+export interface AgreementModule {
+  hub: AgreementHub;
+  agreements: AgreementService;
+  signing: SigningService;
+  finaliser: Finaliser;
+  verification: VerificationService;
+  /** Moves the case to closed_settled with this (sealed) agreement, through the case loop. */
+  settle(agreementId: string, staff: StaffPrincipal, summary?: string): Promise<CaseDetail>;
+}
+
+export function createAgreementModule(deps: {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  auth: AuthService;
+  loop: CaseLoopService;
+  sms?: SmsSender;
+}): AgreementModule {
+  const { db, clock, config, log } = deps;
+  const hub = new AgreementHub();
+  const agreements = new AgreementService({ db, clock, config, log: log.child('agreements'), auth: deps.auth, hub });
+  const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub });
+  const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
+  const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
+  const verification = new VerificationService({ db, finaliser });
+  return {
+    hub,
+    agreements,
+    signing,
+    finaliser,
+    verification,
+    async settle(agreementId, staff, summary) {
+      const a = await agreements.getRow(agreementId);
+      await agreements.assertCaseMediator(staff, a.caseId);
+      if (a.status !== 'sealed') throw conflict('The agreement is not sealed yet');
+      const view = await agreements.view(agreementId);
+      const text = summary ?? `经调解达成书面调解协议（${view.revision.content.clauses.length}项），已电子签署并加盖电子印章。`;
+      return deps.loop.act(a.caseId, 'close_settled', { agreementForm: 'written', summary: text, agreementId }, staff);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { scribblePng } from '../unit/agreement/fixtures.ts';
+import type { TestServer } from '../helpers/httpServer.ts';
+
+export const run = promisify(execFile);
+
+/** A distinct drawn signature per seed, as a PNG data URL (what the signing pad sends). */
+export function signatureDataUrl(seed: number): string {
+  return `data:image/png;base64,${scribblePng(seed, 300, 100).toString('base64')}`;
+}
+
+export function tokenOf(url: string): string {
+  const m = /#t=([^&]+)$/.exec(url);
+  assert.ok(m, `token in fragment of ${url}`);
+  return decodeURIComponent(m[1]!);
+}
+
+/** The last SMS to a phone number, read from the development outbox in the database. */
+export function lastSms(t: TestServer, phone: string): string {
+  const row = t.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string } | undefined;
+  assert.ok(row, `an SMS to ${phone}`);
+  return row.text;
+}
+
+export function codeIn(sms: string): string {
+  const m = /验证码(\d{6})/.exec(sms);
+  assert.ok(m, `code in ${sms}`);
+  return m[1]!;
+}
+
+export interface AgreementFixture {
+  caseId: string;
+  caseNumber: string;
+  sessionId: string;
+  partyA: { id: string; name: string; phone: string };
+  partyB: { id: string; name: string; phone: string };
+  inviteA: string;
+  inviteB: string;
+  inviteOfficial: string;
+}
+
+export const PHONE_A = '13812345678';
+export const PHONE_B = '13987654321';
+
+export async function caseWithSession(t: TestServer, mediator: string, names: [string, string] = ['张三', '李四']): Promise<AgreementFixture> {
+  const c = await t.request('POST', '/api/cases', {
+    token: mediator,
+    body: {
+      disputeType: 'labour',
+      title: '工地欠薪纠纷',
+      description: '申请人称在被申请人工地务工三个月，工资 18000 元未结清。',
+      parties: [
+        { side: 'applicant', name: names[0], phone: PHONE_A },
+        { side: 'respondent', name: names[1], phone: PHONE_B },
+      ],
+    },
+  });
+  assert.equal(c.status, 201, c.text);
+  const s = await t.request('POST', `/api/cases/${c.body.id}/sessions`, { token: mediator });
+  assert.ok(s.status === 201 || s.status === 200, s.text);
+  const [pa, pb] = c.body.parties as Array<{ id: string; name: string }>;
+  const invite = async (body: unknown) => {
+    const r = await t.request('POST', `/api/sessions/${s.body.id}/invitations`, { token: mediator, body });
+    assert.equal(r.status, 201, r.text);
+    return tokenOf(r.body.url);
+  };
+  return {
+    caseId: c.body.id,
+    caseNumber: c.body.caseNumber,
+    sessionId: s.body.id,
+    partyA: { id: pa!.id, name: pa!.name, phone: PHONE_A },
+    partyB: { id: pb!.id, name: pb!.name, phone: PHONE_B },
+    inviteA: await invite({ role: 'party', partyId: pa!.id, displayName: names[0] }),
+    inviteB: await invite({ role: 'party', partyId: pb!.id, displayName: names[1] }),
+    inviteOfficial: await invite({ role: 'official', displayName: '司法所 赵科长', department: '司法所' }),
+  };
+}
+
+/** A party signs: code requested, read from the outbox, signature sent. */
+export async function partySigns(t: TestServer, token: string, partyId: string, phone: string, revisionHash: string, seed: number) {
+  const otp = await t.request('POST', '/api/signing/otp', { token, body: { partyId, revisionHash } });
+  assert.equal(otp.status, 200, otp.text);
+  const code = codeIn(lastSms(t, phone));
+  t.clock.advance(31_000);
+  return t.request('POST', '/api/signing/sign', {
+    token,
+    headers: { 'user-agent': `test-agent-${seed}` },
+    body: { partyId, revisionHash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(seed) },
+  });
+}
+
+/** Reads Server-Sent Events from a fetch stream. */
+export function openEvents(baseUrl: string, path: string, token: string) {
+  const controller = new AbortController();
+  const events: any[] = [];
+  const waiters: Array<() => void> = [];
+  const done = (async () => {
+    const res = await fetch(baseUrl + path, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += dec.decode(value, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        if (data) {
+          events.push(JSON.parse(data));
+          waiters.splice(0).forEach((w) => w());
+        }
+      }
+    }
+  })().catch(() => undefined);
+  return {
+    events,
+    async waitFor(pred: (e: any) => boolean, ms = 5000): Promise<any> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const hit = events.find(pred);
+        if (hit !== undefined) return hit;
+        if (Date.now() > deadline) throw new Error(`no matching event among ${events.length}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+    },
+    close() {
+      controller.abort();
+      return done;
+    },
+  };
+}
