@@ -7,6 +7,7 @@ import { staffAuth } from '../services/session.ts';
 import { api } from '../services/api.ts';
 import { EmblemIcon } from './Icons.tsx';
 import { LanguageToggle } from './LanguageToggle.tsx';
+import { StaffNav } from './caseloop/StaffNav.tsx';
 
 interface Props {
   children: ReactNode;
@@ -47,6 +48,7 @@ export function AppShell({ children, staff = false, narrow = false }: Props) {
           ) : (
             <div className="brand">{brand}</div>
           )}
+          {staff && auth && <StaffNav />}
           <div className="topbar__actions">
             {staff && auth && (
               <>

@@ -2,6 +2,7 @@ import type { CaseSummary } from '@protocol/cases.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { caseStatusLabel, caseStatusTone, disputeTypeLabel, sideLabel } from '../i18n/labels.ts';
 import { Link } from '../router.tsx';
+import { LightBadge } from './caseloop/LightBadge.tsx';
 
 /** The case's status: the server's detailed Chinese state label when shown in Chinese, else the coarse status. */
 export function StatusBadge({ status, stateLabel }: { status: string; stateLabel?: string | null | undefined }) {
@@ -18,6 +19,7 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
     <table className="case-table">
       <thead>
         <tr>
+          <th scope="col">{t('cl.col.light')}</th>
           <th scope="col">{t('cases.col.number')}</th>
           <th scope="col">{t('cases.col.type')}</th>
           <th scope="col">{t('cases.col.title')}</th>
@@ -30,7 +32,10 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
       </thead>
       <tbody>
         {cases.map((c) => (
-          <tr key={c.id} data-testid="case-row" data-case-id={c.id}>
+          <tr key={c.id} data-testid="case-row" data-case-id={c.id} data-light={c.light ?? 'none'}>
+            <td data-label={t('cl.col.light')}>
+              <LightBadge kase={c} compact />
+            </td>
             <td className="case-table__number" data-label={t('cases.col.number')}>
               {c.caseNumber}
             </td>
@@ -55,6 +60,7 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
               <div className="case-table__status">
                 <StatusBadge status={c.status} stateLabel={c.stateLabel} />
                 {c.activeSessionId && <span className="badge badge--live">{t('cases.live')}</span>}
+                {c.unit && <span className="muted case-table__unit">{c.unit.name}</span>}
               </div>
             </td>
             <td className="case-table__action">

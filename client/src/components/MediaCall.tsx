@@ -5,6 +5,9 @@ import { LocalMedia } from '../services/LocalMedia.ts';
 import { MediaSession } from '../services/MediaSession.ts';
 import { PreJoin } from './PreJoin.tsx';
 import { Room } from './Room.tsx';
+import { AgreementPanel, sessionIdOfInvitation } from './agreement/AgreementPanel.tsx';
+import { useAT } from './agreement/i18n.ts';
+import { useStore } from '../hooks/useStore.ts';
 
 interface Props {
   auth: HandshakeAuth;
@@ -17,10 +20,12 @@ interface Props {
   endActions?: ReactNode;
   /** Rendered around the pre-join screen (the page frame). */
   frame: (content: ReactNode) => ReactNode;
+  /** Case summary beside the video (mediators). */
+  summary?: ReactNode;
 }
 
 /** Pre-join (device check) → room → end screen, and back to pre-join on "rejoin". */
-export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame }: Props) {
+export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
@@ -59,7 +64,11 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
   };
 
   if (session) {
+    const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
     return (
+      <>
+        {/* Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live. */}
+        {agreementSessionId && <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />}
       <Room
         session={session}
         heading={heading}
@@ -68,9 +77,32 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
         selfRoleLabel={roleLabel}
         onRejoin={rejoin}
         endActions={endActions}
+        summary={summary}
       />
+      </>
     );
   }
   if (!local) return frame(null);
   return frame(<PreJoin local={local} displayName={displayName} roleLabel={roleLabel} onJoin={join} />);
+}
+
+/**
+ * The agreement drawer, closed by default (it would cover the mediator's side panel) and not
+ * offered at all to someone in the waiting room. The drawer opens by itself for mediators once
+ * mounted, so for them it is mounted on the first click of the same "协议" button.
+ */
+function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+  const t = useAT();
+  const state = useStore(session);
+  const [mounted, setMounted] = useState(role !== 'mediator');
+  const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
+  if (!inRoom) return null;
+  if (!mounted) {
+    return (
+      <button type="button" className="btn btn--primary agr-toggle" onClick={() => setMounted(true)} data-testid="agreement-open">
+        {t('panel.open')}
+      </button>
+    );
+  }
+  return <AgreementPanel sessionId={sessionId} token={token} role={role} />;
 }

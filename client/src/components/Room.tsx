@@ -181,6 +181,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
               speaking={state.activeSpeaker === p.info.id}
               handRaised={hands.has(p.info.id)}
               quality={state.quality[p.info.id]}
+              onWidth={(width) => session.setTileSize(p.info.id, 'webcam', width)}
             />
           ))}
           {peers

@@ -1,3 +1,5 @@
+import { useRef } from 'react';
+import { useElementWidth } from '../hooks/useElementWidth.ts';
 import { useTrackElement } from '../hooks/useTrackElement.ts';
 import { useT } from '../i18n/index.ts';
 import { Avatar } from './Avatar.tsx';
@@ -18,6 +20,8 @@ interface Props {
   handRaised?: boolean;
   /** Upload quality 0..10 (shown as bars), when known. */
   quality?: number | undefined;
+  /** Called with the tile's rendered width (remote tiles: the session picks the simulcast layer from it). */
+  onWidth?: ((width: number) => void) | undefined;
 }
 
 /** One participant: video (or a placeholder with initials), name, role, muted-mic badge. */
@@ -34,12 +38,16 @@ export function VideoTile({
   speaking = false,
   handRaised = false,
   quality,
+  onWidth,
 }: Props) {
   const t = useT();
   const ref = useTrackElement<HTMLVideoElement>(videoTrack);
+  const figureRef = useRef<HTMLElement>(null);
+  useElementWidth(figureRef, onWidth);
   const showVideo = camOn && videoTrack !== null;
   return (
     <figure
+      ref={figureRef}
       className={`tile${self ? ' tile--self' : ''}${highlight ? ' tile--highlight' : ''}${speaking ? ' tile--speaking' : ''}${showVideo ? '' : ' tile--no-video'} ${className}`.trim()}
       data-peer-id={peerId}
       data-speaking={speaking ? 'true' : undefined}

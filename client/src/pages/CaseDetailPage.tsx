@@ -6,11 +6,14 @@ import { StatusBadge } from '../components/CaseList.tsx';
 import { Alert, Spinner } from '../components/Feedback.tsx';
 import { ArrowLeftIcon, VideoCallIcon } from '../components/Icons.tsx';
 import { InvitationPanel } from '../components/InvitationPanel.tsx';
+import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
+import { SessionChatLog } from '../components/SessionChatLog.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText, formatDateTime, sideLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
 import { Link, navigate } from '../router.tsx';
+import { CaseLoopActivity, CaseLoopPanel, CaseLoopSide } from '../components/caseloop/CaseLoopPanel.tsx';
 
 interface Loaded {
   detail: CaseDetail;
@@ -92,6 +95,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
 
       <div className="detail-layout">
         <div className="detail-layout__main">
+          <CaseLoopPanel detail={detail} onChanged={(next) => (next.activeSessionId !== detail.activeSessionId ? reload() : setData({ detail: next, sessions }))} />
           <section className={`card session-card${open ? ' session-card--open' : ''}`} aria-labelledby="session-title" data-testid="session-card">
             <h2 className="card__title" id="session-title">
               {t('case.session')}
@@ -154,6 +158,9 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
           </section>
 
           {open && <InvitationPanel sessionId={open.id} parties={detail.parties} />}
+          <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
+          <SessionChatLog sessions={sessions} />
+          <CaseLoopActivity detail={detail} />
         </div>
 
         <aside className="detail-layout__side">
@@ -194,6 +201,8 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
             <h3 className="subsection__title">{t('case.description')}</h3>
             <p className="description">{detail.description}</p>
           </section>
+
+          <CaseLoopSide detail={detail} />
 
           {past.length > 0 && (
             <section className="card" aria-labelledby="history-title">

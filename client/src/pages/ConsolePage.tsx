@@ -9,12 +9,17 @@ import { useT } from '../i18n/index.ts';
 import { errorText } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
 import { navigate } from '../router.tsx';
+import { useStore } from '../hooks/useStore.ts';
+import { staffAuth } from '../services/session.ts';
 
 /** Staff home: the case list and the new-case form. */
 export function ConsolePage() {
   const t = useT();
   const cases = useAsync(() => api.listCases(), []);
   const [creating, setCreating] = useState(false);
+  // Only mediators (window intake), grid workers and admins register cases (POST /api/cases).
+  const role = useStore(staffAuth)?.user.role;
+  const canCreate = role === 'mediator' || role === 'gridworker' || role === 'admin';
 
   return (
     <AppShell staff>
@@ -23,7 +28,7 @@ export function ConsolePage() {
           <h1 className="page-head__title">{t('cases.title')}</h1>
           <p className="page-head__subtitle">{t('cases.subtitle')}</p>
         </div>
-        {!creating && (
+        {!creating && canCreate && (
           <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
             <PlusIcon size={20} />
             {t('cases.new')}

@@ -8,19 +8,42 @@ import { SignaturePad, type SignaturePadHandle } from '../components/agreement/S
 import '../components/agreement/agreement.css';
 import { useLanguage } from '../i18n/index.ts';
 import { ApiError } from '../services/ApiError.ts';
-import { agreementApi } from '../services/agreement.ts';
+import { agreementApi, signingToken } from '../services/agreement.ts';
+import { replaceAddress } from '../router.tsx';
 
-/** Reads the token from `#t=…` once and keeps it in memory (the fragment never reaches the server). */
+/**
+ * Takes the token out of the link's fragment (`/sign#t=…`; a fragment never reaches the server),
+ * keeps it for this tab (sessionStorage, so a reload still works) and removes it from the address
+ * bar so it is not shown, bookmarked or shared by accident, as /join does.
+ */
 function tokenFromFragment(): string | null {
-  const t = new URLSearchParams(window.location.hash.slice(1)).get('t');
-  return t && t.length > 0 ? t : null;
+  const t = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('t');
+  if (!t) return null;
+  signingToken.set(t);
+  replaceAddress(window.location.pathname + window.location.search);
+  return t;
 }
 
 /** /sign#t=<signing link or party invitation>: a party signs the frozen agreement on their own phone. */
 export function SignPage() {
+  const [token, setToken] = useState(() => tokenFromFragment() ?? signingToken.get());
+
+  // Another signing link opened in the same tab only changes the fragment.
+  useEffect(() => {
+    const onHashChange = () => {
+      const next = tokenFromFragment();
+      if (next) setToken(next);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  return <SignWithToken key={token ?? ''} token={token} />;
+}
+
+function SignWithToken({ token }: { token: string | null }) {
   const t = useAT();
   const lang = useLanguage();
-  const [token] = useState(tokenFromFragment);
   const [data, setData] = useState<SigningView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [consent, setConsent] = useState(false);

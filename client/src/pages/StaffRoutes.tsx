@@ -7,6 +7,17 @@ import { ConsolePage } from './ConsolePage.tsx';
 import { CaseDetailPage } from './CaseDetailPage.tsx';
 import { StaffSessionPage } from './StaffSessionPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+import { WorkQueuePage } from './WorkQueuePage.tsx';
+import { DashboardPage } from './DashboardPage.tsx';
+import { WhistleQueuePage } from './WhistleQueuePage.tsx';
+import { AdminRulesPage } from './AdminRulesPage.tsx';
+
+const loopPages: Record<string, () => ReactNode> = {
+  '/queue': () => <WorkQueuePage />,
+  '/dashboard': () => <DashboardPage />,
+  '/whistles': () => <WhistleQueuePage />,
+  '/rules': () => <AdminRulesPage />,
+};
 
 /** Staff pages: without a login, go to /login and come back afterwards. */
 function RequireStaff({ children }: { children: ReactNode }) {
@@ -32,6 +43,8 @@ export function StaffRoutes({ pathname }: { pathname: string }) {
       </RequireStaff>
     );
   }
+  const loopPage = loopPages[pathname.replace(/\/+$/, '')];
+  if (loopPage) return <RequireStaff>{loopPage()}</RequireStaff>;
   if ((params = matchPath('/cases/:caseId', pathname))) {
     return (
       <RequireStaff>

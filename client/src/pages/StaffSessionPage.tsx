@@ -9,6 +9,7 @@ import { api } from '../services/api.ts';
 import { staffAuth } from '../services/session.ts';
 import { Link } from '../router.tsx';
 import { hasKey, type Translate } from '../i18n/index.ts';
+import { LightBadge } from '../components/caseloop/LightBadge.tsx';
 
 const disputeTypeText = (t: Translate, type: string) => {
   const key = `disputeType.${type}`;
@@ -92,6 +93,16 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
             <div>
               <dt>{t('case.parties')}</dt>
               <dd>{info.kase.parties.map((p) => p.name).join('、')}</dd>
+            </div>
+            <div>
+              <dt>{t('room.panel.state')}</dt>
+              <dd data-testid="case-summary-state">{info.kase.stateLabel}</dd>
+            </div>
+            <div>
+              <dt>{t('room.panel.deadline')}</dt>
+              <dd data-testid="case-summary-light">
+                <LightBadge kase={info.kase} />
+              </dd>
             </div>
           </dl>
         ) : undefined

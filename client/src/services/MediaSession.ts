@@ -12,6 +12,7 @@ import type {
 import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
+import { preferredSpatialLayer } from './layers.ts';
 
 type Transport = msTypes.Transport;
 type Producer = msTypes.Producer;
@@ -134,6 +135,10 @@ export class MediaSession extends Store<MediaSessionState> {
   /** Producer ids being consumed or consumed, so none is consumed twice. */
   readonly #consuming = new Set<string>();
   readonly #peers = new Map<string, PeerInfo>();
+  /** Rendered width of remote video tiles (CSS px), by `${peerId}:${source}`, as the UI reports it. */
+  readonly #tileWidths = new Map<string, number>();
+  /** Spatial layer last asked of the server, by consumer id. */
+  readonly #askedLayers = new Map<string, number>();
 
   #audioTrack: MediaStreamTrack | null;
   #videoTrack: MediaStreamTrack | null;
@@ -226,6 +231,35 @@ export class MediaSession extends Store<MediaSessionState> {
   }
   setHand(raised: boolean) {
     return this.#signalling.request('hand.set', { raised });
+  }
+
+  /**
+   * The UI reports how wide a remote video is drawn; the consumer then asks the server for the
+   * simulcast layer that fits (small tiles and phone viewports: the small layer).
+   */
+  setTileSize(peerId: string, source: MediaSource, width: number): void {
+    if (this.#ended || !(width > 0)) return;
+    this.#tileWidths.set(`${peerId}:${source}`, width);
+    for (const [consumerId, entry] of this.#consumers) {
+      if (entry.peerId === peerId && entry.source === source) void this.#applyPreferredLayer(consumerId);
+    }
+  }
+
+  async #applyPreferredLayer(consumerId: string): Promise<void> {
+    const entry = this.#consumers.get(consumerId);
+    // Only camera video is simulcast; screen shares keep their single full-quality stream.
+    if (!entry || entry.consumer.closed || entry.consumer.kind !== 'video' || entry.source !== 'webcam') return;
+    const width = this.#tileWidths.get(`${entry.peerId}:${entry.source}`);
+    if (width === undefined) return;
+    const layer = preferredSpatialLayer(width, typeof window === 'undefined' ? 0 : window.innerWidth);
+    if (this.#askedLayers.get(consumerId) === layer) return;
+    this.#askedLayers.set(consumerId, layer);
+    try {
+      await this.#signalling.request('consumer.setPreferredLayers', { consumerId, spatialLayer: layer });
+    } catch (error) {
+      if (this.#askedLayers.get(consumerId) === layer) this.#askedLayers.delete(consumerId);
+      console.warn('[media] setPreferredLayers failed', error);
+    }
   }
 
   /** Answer to "the mediator asks you to unmute": yes unmutes, no just closes the question. */
@@ -602,6 +636,7 @@ export class MediaSession extends Store<MediaSessionState> {
       consumer.on('transportclose', () => this.#dropConsumer(consumer.id));
       consumer.on('trackended', () => this.#dropConsumer(consumer.id));
       await this.#signalling.request('consumer.resume', { consumerId: consumer.id });
+      void this.#applyPreferredLayer(consumer.id);
       this.#emit();
     } catch (error) {
       this.#consuming.delete(producer.id);
@@ -613,6 +648,7 @@ export class MediaSession extends Store<MediaSessionState> {
     const entry = this.#consumers.get(consumerId);
     if (!entry) return;
     this.#consumers.delete(consumerId);
+    this.#askedLayers.delete(consumerId);
     this.#consuming.delete(entry.producerId);
     if (!entry.consumer.closed) entry.consumer.close();
     this.#emit();
@@ -709,6 +745,7 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#producers.clear();
     for (const { consumer } of this.#consumers.values()) if (!consumer.closed) consumer.close();
     this.#consumers.clear();
+    this.#askedLayers.clear();
     this.#consuming.clear();
     this.#remoteProducers.clear();
     this.#peers.clear();

@@ -10,7 +10,31 @@ import type {
   StaffSignRequest,
   VerificationResult,
 } from '@protocol/agreement.ts';
+import type { CaseDetail } from '@protocol/cases.ts';
 import { ApiError, isWireError } from './ApiError.ts';
+
+const SIGNING_KEY = 'cm.signingToken';
+
+/**
+ * The /sign page's token (signing link or party invitation), kept for the tab only, apart from
+ * the /join invitation so one never replaces the other.
+ */
+export const signingToken = {
+  get(): string | null {
+    try {
+      return sessionStorage.getItem(SIGNING_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(token: string): void {
+    try {
+      sessionStorage.setItem(SIGNING_KEY, token);
+    } catch {
+      /* storage disabled: the token lives in memory for this page view only */
+    }
+  },
+};
 
 /** JSON call with an explicit bearer token (staff login, invitation or signing link). */
 export async function agreementCall<T>(method: 'GET' | 'POST' | 'PUT', path: string, token: string | null, body?: unknown): Promise<T> {
@@ -47,6 +71,10 @@ export const agreementApi = {
   otp: (token: string, partyId: string, revisionHash: string) => agreementCall<OtpResponse>('POST', '/signing/otp', token, { partyId, revisionHash }),
   sign: (token: string, body: PartySignRequest) => agreementCall<AgreementView>('POST', '/signing/sign', token, body),
   refuse: (token: string, body: RefuseRequest) => agreementCall<AgreementView>('POST', '/signing/refuse', token, body),
+  /** The case's agreements (staff): zero or one today. */
+  forCase: (caseId: string, token: string) => agreementCall<AgreementView[]>('GET', `/cases/${caseId}/agreements`, token),
+  /** Sealed agreement → case closed_settled (the case's mediator). */
+  settle: (id: string, token: string) => agreementCall<CaseDetail>('POST', `/agreements/${id}/settle`, token, {}),
   verifyCode: (code: string) => agreementCall<VerificationResult>('POST', '/verify/code', null, { code }),
   async verifyFile(file: Blob, code?: string): Promise<VerificationResult> {
     const headers: Record<string, string> = { 'Content-Type': 'application/pdf', Accept: 'application/json' };

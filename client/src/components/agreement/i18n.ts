@@ -93,6 +93,22 @@ const zh = {
   'verify.method.sms_otp+handwritten': '短信验证码 + 手写签名',
   'verify.method.staff_login+handwritten': '工作人员账号 + 手写签名',
   'error': '出错了：{message}',
+  // case detail page (staff)
+  'case.title': '调解协议',
+  'case.none': '本案尚未起草调解协议。调解员可在视频调解中按模板起草。',
+  'case.status.drafting': '草稿',
+  'case.status.signing': '待签署',
+  'case.status.signed': '已签署',
+  'case.status.sealed': '已盖章',
+  'case.revision': '第 {n} 版',
+  'case.fingerprint': '文本指纹',
+  'case.signedAt': '{time} 签署',
+  'case.sealedAt': '盖章时间',
+  'case.verify': '在核验页面查看',
+  'case.settle': '确认调解成功结案',
+  'case.settleHint': '协议已签署盖章。确认后案件状态变为“调解成功结案”。',
+  'case.settled': '案件已按本协议调解成功结案。',
+  'case.downloadFailed': '下载失败：{message}',
 } as const;
 
 type Key = keyof typeof zh;
@@ -186,6 +202,21 @@ const en: Record<Key, string> = {
   'verify.method.sms_otp+handwritten': 'SMS code + handwritten signature',
   'verify.method.staff_login+handwritten': 'Staff login + handwritten signature',
   error: 'Something went wrong: {message}',
+  'case.title': 'Mediation agreement',
+  'case.none': 'No agreement has been drafted for this case yet. The mediator drafts it from a template during the video session.',
+  'case.status.drafting': 'Draft',
+  'case.status.signing': 'Awaiting signatures',
+  'case.status.signed': 'Signed',
+  'case.status.sealed': 'Sealed',
+  'case.revision': 'Revision {n}',
+  'case.fingerprint': 'Fingerprint',
+  'case.signedAt': 'signed {time}',
+  'case.sealedAt': 'Sealed at',
+  'case.verify': 'Open on the verification page',
+  'case.settle': 'Close the case as settled',
+  'case.settleHint': 'The agreement is signed and sealed. Confirming closes the case as settled.',
+  'case.settled': 'The case was closed as settled with this agreement.',
+  'case.downloadFailed': 'Download failed: {message}',
 };
 
 export type AgreementKey = Key;

@@ -1,0 +1,348 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { CaseDetail, RoutingSuggestion, UnitInfo } from '@protocol/cases.ts';
+import { useT } from '../../i18n/index.ts';
+import { loopApi, type CaseActionName, type Grade, type Level, type StaffPick } from '../../services/caseloopApi.ts';
+import { Alert } from '../Feedback.tsx';
+import { FormField } from '../FormField.tsx';
+import { dateInput, loopLabel } from './labels.ts';
+import { useApiFieldErrors } from './useApiFieldErrors.ts';
+
+const grades: Grade[] = ['low', 'medium', 'high'];
+const levels: Level[] = ['community', 'town', 'county', 'city'];
+const rank = (l: string | null) => (l ? levels.indexOf(l as Level) : -1);
+
+interface FormProps {
+  detail: CaseDetail;
+  action: CaseActionName;
+  onDone: (next: CaseDetail) => void;
+  onCancel: () => void;
+}
+
+/** The small form behind one action button; errors from the API's `details` appear under their fields. */
+export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
+  const t = useT();
+  const errors = useApiFieldErrors();
+  const [busy, setBusy] = useState(false);
+  const [v, setV] = useState<Record<string, string>>(() => initialValues(action));
+  const set = (k: string) => (e: { target: { value: string } }) => setV((o) => ({ ...o, [k]: e.target.value }));
+
+  // Pickers: units, staff, the routing suggestion.
+  const [suggestion, setSuggestion] = useState<RoutingSuggestion | null>(null);
+  const [units, setUnits] = useState<UnitInfo[]>([]);
+  const [staff, setStaff] = useState<StaffPick[]>([]);
+
+  useEffect(() => {
+    if (action !== 'grade_and_route' || !v.grade) return;
+    let cancelled = false;
+    loopApi.routingSuggestion(detail.id, v.grade as Grade).then(
+      (s) => {
+        if (cancelled) return;
+        setSuggestion(s);
+        setV((o) => ({ ...o, level: s.level, unitId: s.units[0]?.id ?? '' }));
+      },
+      () => setSuggestion(null),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [action, v.grade, detail.id]);
+
+  const wantLevel = action === 'grade_and_route' ? v.level : action === 'escalate' ? v.toLevel : undefined;
+  useEffect(() => {
+    if (!wantLevel) return;
+    let cancelled = false;
+    loopApi.units({ level: wantLevel }).then(
+      (list) => !cancelled && setUnits(list.filter((u) => u.kind !== 'department' && u.active)),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [wantLevel]);
+
+  useEffect(() => {
+    if (action !== 'assign' && action !== 'reassign') return;
+    Promise.all([loopApi.staff('mediator'), loopApi.staff('official')]).then(
+      ([mediators, officials]) => {
+        const eligible = [...mediators, ...officials.filter((o) => detail.unit && o.unitId === detail.unit.id)].filter(
+          (s) => s.id !== detail.leadMediator?.id,
+        );
+        setStaff(eligible);
+        setV((o) => (o.mediatorId ? o : { ...o, mediatorId: eligible[0]?.id ?? '' }));
+      },
+      () => undefined,
+    );
+  }, [action, detail.unit, detail.leadMediator]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    errors.reset();
+    try {
+      onDone(await loopApi.act(detail.id, action, payload(action, v)));
+    } catch (e) {
+      errors.take(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const unitOptions = (list: UnitInfo[], optional: boolean) => (
+    <select name="unitId" value={v.unitId ?? ''} onChange={set('unitId')}>
+      {optional ? <option value="">{t('cl.form.unitLater')}</option> : <option value="">{t('cl.form.choose')}</option>}
+      {list.map((u) => (
+        <option key={u.id} value={u.id}>
+          {u.name}
+        </option>
+      ))}
+    </select>
+  );
+  const reason = (label = t('cl.form.reason')) => (
+    <FormField label={label} error={errors.field('reason')}>
+      <textarea name="reason" rows={2} value={v.reason ?? ''} onChange={set('reason')} />
+    </FormField>
+  );
+  const note = (
+    <FormField label={t('cl.form.note')} optional={t('common.optional')} error={errors.field('note')}>
+      <input name="note" value={v.note ?? ''} onChange={set('note')} />
+    </FormField>
+  );
+
+  let fields: ReactNode;
+  const shown: string[] = ['reason', 'note'];
+  switch (action) {
+    case 'register':
+      fields = note;
+      break;
+    case 'grade_and_route': {
+      shown.push('grade', 'level', 'unitId', 'timeLimitDays');
+      const list = suggestion && suggestion.level === v.level ? mergeUnits(suggestion.units, units) : units;
+      fields = (
+        <>
+          <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
+            <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
+              <option value="">{t('cl.form.choose')}</option>
+              {grades.map((g) => (
+                <option key={g} value={g}>
+                  {loopLabel(t, 'grade', g)}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          {suggestion && (
+            <p className="suggestion" data-testid="routing-suggestion">
+              {t('cl.form.suggestion', {
+                level: loopLabel(t, 'level', suggestion.level),
+                days: suggestion.timeLimitDays,
+                kind: loopLabel(t, 'unitKind', suggestion.unitKind),
+              })}
+            </p>
+          )}
+          <FormField label={t('cl.form.level')} error={errors.field('level')}>
+            <select name="level" value={v.level ?? ''} onChange={set('level')}>
+              <option value="">{t('cl.form.choose')}</option>
+              {levels.map((l) => (
+                <option key={l} value={l}>
+                  {loopLabel(t, 'level', l)}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.unit')} error={errors.field('unitId')}>
+            {unitOptions(list, false)}
+          </FormField>
+          <FormField label={t('cl.form.timeLimit')} optional={t('common.optional')} error={errors.field('timeLimitDays')}
+            hint={suggestion ? t('cl.form.timeLimitHint', { days: suggestion.timeLimitDays }) : undefined}>
+            <input name="timeLimitDays" type="number" min={1} max={30} inputMode="numeric" value={v.timeLimitDays ?? ''} onChange={set('timeLimitDays')} />
+          </FormField>
+          {note}
+        </>
+      );
+      break;
+    }
+    case 'assign':
+    case 'reassign':
+      shown.push('mediatorId');
+      fields = (
+        <>
+          <FormField label={t('cl.form.mediator')} error={errors.field('mediatorId')}>
+            <select name="mediatorId" value={v.mediatorId ?? ''} onChange={set('mediatorId')}>
+              <option value="">{t('cl.form.choose')}</option>
+              {staff.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.displayName}
+                  {s.role === 'official' ? `（${t('staffRole.official')}）` : ''}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          {action === 'assign' ? note : reason(t('cl.form.reassignReason'))}
+        </>
+      );
+      break;
+    case 'escalate':
+      shown.push('toLevel', 'unitId');
+      fields = (
+        <>
+          <FormField label={t('cl.form.toLevel')} error={errors.field('toLevel')}>
+            <select name="toLevel" value={v.toLevel ?? ''} onChange={set('toLevel')}>
+              <option value="">{t('cl.form.choose')}</option>
+              {levels
+                .filter((l) => rank(l) > rank(detail.level))
+                .map((l) => (
+                  <option key={l} value={l}>
+                    {loopLabel(t, 'level', l)}
+                  </option>
+                ))}
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.unit')} optional={t('common.optional')} error={errors.field('unitId')}>
+            {unitOptions(units, true)}
+          </FormField>
+          {reason()}
+        </>
+      );
+      break;
+    case 'close_settled':
+      shown.push('agreementForm', 'summary');
+      fields = (
+        <>
+          <FormField label={t('cl.form.agreementForm')} error={errors.field('agreementForm')}>
+            <select name="agreementForm" value={v.agreementForm ?? ''} onChange={set('agreementForm')}>
+              <option value="written">{t('cl.agreementForm.written')}</option>
+              <option value="oral">{t('cl.agreementForm.oral')}</option>
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.summary')} error={errors.field('summary')}>
+            <textarea name="summary" rows={3} value={v.summary ?? ''} onChange={set('summary')} />
+          </FormField>
+        </>
+      );
+      break;
+    case 'close_unsettled':
+      shown.push('referredTo', 'referralDetail');
+      fields = (
+        <>
+          {reason(t('cl.form.unsettledReason'))}
+          <FormField label={t('cl.form.referredTo')} error={errors.field('referredTo')}>
+            <select name="referredTo" value={v.referredTo ?? ''} onChange={set('referredTo')}>
+              {(['court', 'arbitration', 'department', 'other'] as const).map((r) => (
+                <option key={r} value={r}>
+                  {loopLabel(t, 'referral', r)}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.referralDetail')} optional={v.referredTo === 'other' ? undefined : t('common.optional')} error={errors.field('referralDetail')}>
+            <input name="referralDetail" value={v.referralDetail ?? ''} onChange={set('referralDetail')} />
+          </FormField>
+        </>
+      );
+      break;
+    case 'record_follow_up':
+      shown.push('date', 'method', 'satisfaction', 'notes');
+      fields = (
+        <>
+          <FormField label={t('cl.form.date')} error={errors.field('date')}>
+            <input type="date" name="date" value={v.date ?? ''} onChange={set('date')} />
+          </FormField>
+          <FormField label={t('cl.form.method')} error={errors.field('method')}>
+            <select name="method" value={v.method ?? ''} onChange={set('method')}>
+              {(['phone', 'visit', 'online'] as const).map((m) => (
+                <option key={m} value={m}>
+                  {loopLabel(t, 'method', m)}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.satisfaction')} error={errors.field('satisfaction')}>
+            <select name="satisfaction" value={v.satisfaction ?? ''} onChange={set('satisfaction')}>
+              {(['satisfied', 'basically_satisfied', 'not_satisfied'] as const).map((s) => (
+                <option key={s} value={s}>
+                  {loopLabel(t, 'satisfaction', s)}
+                </option>
+              ))}
+            </select>
+          </FormField>
+          <FormField label={t('cl.form.notes')} error={errors.field('notes')}>
+            <textarea name="notes" rows={2} value={v.notes ?? ''} onChange={set('notes')} />
+          </FormField>
+        </>
+      );
+      break;
+    case 'reopen':
+      fields = reason();
+      break;
+    default:
+      fields = null;
+  }
+
+  const rest = errors.others(shown);
+  return (
+    <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid={`action-form-${action}`}>
+      <h3 className="action-form__title">{loopLabel(t, 'action', action)}</h3>
+      {fields}
+      {rest.length > 0 && <Alert>{rest.join('；')}</Alert>}
+      {errors.message && <Alert>{errors.message}</Alert>}
+      <div className="form-actions">
+        <button type="button" className="btn btn--ghost" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={busy} data-testid="action-submit">
+          {busy ? t('cl.form.saving') : t('cl.form.confirm', { action: loopLabel(t, 'action', action) })}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function mergeUnits(first: UnitInfo[], rest: UnitInfo[]): UnitInfo[] {
+  const seen = new Set(first.map((u) => u.id));
+  return [...first, ...rest.filter((u) => !seen.has(u.id))];
+}
+
+function initialValues(action: CaseActionName): Record<string, string> {
+  switch (action) {
+    case 'close_settled':
+      return { agreementForm: 'written' };
+    case 'close_unsettled':
+      return { referredTo: 'court' };
+    case 'record_follow_up':
+      return { date: dateInput(0), method: 'phone', satisfaction: 'satisfied' };
+    default:
+      return {};
+  }
+}
+
+/** Only the fields the action takes; blanks of optional fields are left out. */
+function payload(action: CaseActionName, v: Record<string, string>): Record<string, unknown> {
+  const opt = (k: string) => (v[k] && v[k]!.trim() !== '' ? { [k]: v[k] } : {});
+  switch (action) {
+    case 'register':
+      return { ...opt('note') };
+    case 'grade_and_route':
+      return {
+        grade: v.grade ?? '',
+        level: v.level ?? '',
+        unitId: v.unitId ?? '',
+        ...(v.timeLimitDays ? { timeLimitDays: Number(v.timeLimitDays) } : {}),
+        ...opt('note'),
+      };
+    case 'assign':
+      return { mediatorId: v.mediatorId ?? '', ...opt('note') };
+    case 'reassign':
+      return { mediatorId: v.mediatorId ?? '', reason: v.reason ?? '' };
+    case 'escalate':
+      return { toLevel: v.toLevel ?? '', reason: v.reason ?? '', ...opt('unitId') };
+    case 'close_settled':
+      return { agreementForm: v.agreementForm ?? 'written', summary: v.summary ?? '' };
+    case 'close_unsettled':
+      return { reason: v.reason ?? '', referredTo: v.referredTo ?? 'court', ...opt('referralDetail') };
+    case 'record_follow_up':
+      return { date: v.date ?? '', method: v.method ?? 'phone', satisfaction: v.satisfaction ?? 'satisfied', notes: v.notes ?? '' };
+    case 'reopen':
+      return { reason: v.reason ?? '' };
+    default:
+      return {};
+  }
+}
