@@ -10,7 +10,6 @@ import { createLogger, type Logger } from './logger.ts';
 import { RoomRegistry, WorkerPool } from './media/index.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
-import { RoomRecordService } from './cases/RoomRecordService.ts';
 import { forbidden } from './errors.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -39,6 +38,8 @@ export async function createApp(
     log?: Logger;
     /** socket.io heartbeat/recovery timing (tests shorten it). */
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
+    /** The built client to serve (default client/dist); browser tests pass a private snapshot. */
+    clientDir?: string;
   } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -70,11 +71,11 @@ export async function createApp(
         version: packageVersion,
       }),
     },
-    extend: (app) => serveClient(app),
+    extend: (app) => serveClient(app, options.clientDir ?? clientDist),
   });
 
   const httpServer = createServer(expressApp);
-  const roomRecord = new RoomRecordService({ db, clock });
+  const roomRecord = services.roomRecord;
   const staffOf = (p: { staff: import('./auth/principals.ts').StaffPrincipal | null }) => {
     if (!p.staff) throw forbidden('A staff login is required');
     return p.staff;
@@ -139,11 +140,11 @@ export async function createApp(
 }
 
 /** The built client (client/dist), with index.html for every non-API path (client-side routing). */
-function serveClient(app: express.Express): void {
-  if (!existsSync(path.join(clientDist, 'index.html'))) return;
-  app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+function serveClient(app: express.Express, dir: string): void {
+  if (!existsSync(path.join(dir, 'index.html'))) return;
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(path.join(clientDist, 'index.html'));
+    res.sendFile(path.join(dir, 'index.html'));
   });
 }

@@ -25,6 +25,10 @@ const envSchema = z
     RTC_ANNOUNCED_IP: z.string().optional(),
     RTC_MIN_PORT: port.default(40000),
     RTC_MAX_PORT: port.default(40999),
+    /** How long a room waits for a dropped lead mediator before another mediator present takes the lead. */
+    LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
+    SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     DEMO: z.stringbool().default(false),
   })
@@ -48,9 +52,13 @@ export interface Config {
     announcedAddress: string | undefined;
     minPort: number;
     maxPort: number;
+    /** Grace period for a dropped lead mediator (LEAD_GRACE_MS, default 60 s). */
+    leadGraceMs?: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   demo: boolean;
+  /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
+  sealOrganisation: string;
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -100,8 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       announcedAddress: e.RTC_ANNOUNCED_IP,
       minPort: e.RTC_MIN_PORT,
       maxPort: e.RTC_MAX_PORT,
+      leadGraceMs: e.LEAD_GRACE_MS,
     },
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
+    sealOrganisation: e.SEAL_ORGANISATION,
   };
 }

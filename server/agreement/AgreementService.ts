@@ -25,7 +25,7 @@ import type { AgreementHub } from './AgreementHub.ts';
 import { fingerprint, normaliseRevision, revisionHash, type AgreementRevision } from './canonical.ts';
 import { agreementTemplates, fillTemplate, SIDE_LABELS, templateFor } from './templates.ts';
 
-/** Used when the case has no mediation committee of its own. */
+/** SEAL_ORGANISATION's default (server/config.ts); the configured name is used when the case has no mediation committee of its own. */
 export const DEFAULT_ORGANISATION = '云调解人民调解委员会';
 
 /** Who is looking at / acting on an agreement. */
@@ -168,7 +168,7 @@ export class AgreementService {
       throw badRequest('Unknown template', { templateId: 'No such template' });
     }
     const organisation =
-      kase.unit && (kase.unit.kind === 'mediation_committee' || kase.unit.kind === 'mediation_centre') ? kase.unit.name : DEFAULT_ORGANISATION;
+      kase.unit && (kase.unit.kind === 'mediation_committee' || kase.unit.kind === 'mediation_centre') ? kase.unit.name : this.#config.sealOrganisation;
     const content = fillTemplate(template, {
       description: kase.description,
       parties: kase.parties.map((p) => ({ side: p.side, name: p.name })),

@@ -91,8 +91,12 @@ export class Finaliser {
     return path.join(this.dir, `${documentId}.pdf`);
   }
 
-  sealKey(organisation: string): Promise<SealKey> {
-    this.#sealKey ??= loadOrCreateSealKey(this.#config.dataDir, organisation, { now: this.#clock.now() });
+  /** The organisation's seal (SEAL_ORGANISATION), generated in the data directory on first use. */
+  sealKey(): Promise<SealKey> {
+    this.#sealKey ??= loadOrCreateSealKey(this.#config.dataDir, this.#config.sealOrganisation, {
+      now: this.#clock.now(),
+      warn: (message, fields) => this.#log.warn(message, fields),
+    });
     this.#sealKey.catch(() => (this.#sealKey = undefined));
     return this.#sealKey;
   }
@@ -210,7 +214,7 @@ export class Finaliser {
     const documentId = newId();
     const verificationCode = newVerificationCode();
     const timelineHash = kase.chainHash;
-    const key = await this.sealKey(content.organisation);
+    const key = await this.sealKey();
     const rendered = await renderAgreementPdf({
       revision,
       signatures,

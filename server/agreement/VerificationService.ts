@@ -1,6 +1,9 @@
 import { promises as fs } from 'node:fs';
+import { FailureLimiter } from '../auth/AuthService.ts';
 import { maskName } from '../cases/masking.ts';
+import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
+import { AppError } from '../errors.ts';
 import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
@@ -17,19 +20,39 @@ type DocRow = NonNullable<Awaited<ReturnType<Db['agreementDocument']['findUnique
 export class VerificationService {
   readonly #db: Db;
   readonly #finaliser: Finaliser;
+  /** Every verification request counts (by code or by file), per IP: the login limiter's sliding window. */
+  readonly #perIp: FailureLimiter;
 
-  constructor(deps: { db: Db; finaliser: Finaliser }) {
+  constructor(deps: {
+    db: Db;
+    finaliser: Finaliser;
+    clock: Clock;
+    /** Verifications per IP per window (default 30 per 10 minutes). */
+    maxPerIp?: number;
+    windowMs?: number;
+  }) {
     this.#db = deps.db;
     this.#finaliser = deps.finaliser;
+    this.#perIp = new FailureLimiter(deps.clock, deps.maxPerIp ?? 30, deps.windowMs ?? 10 * 60_000);
   }
 
-  async #trust(doc: DocRow): Promise<string[]> {
-    const a = await this.#db.agreement.findUnique({ where: { id: doc.agreementId } });
-    const rev = a?.frozenRev
-      ? await this.#db.agreementRevision.findUnique({ where: { agreementId_number: { agreementId: a.id, number: a.frozenRev } } })
-      : null;
-    const org = rev ? (JSON.parse(rev.content) as { organisation: string }).organisation : 'organisation';
-    return [(await this.#finaliser.sealKey(org)).rootCertPem];
+  /**
+   * Counts one public verification from `ip`; throws too_many_requests (429) past the limit,
+   * before the code is looked up or the upload is read. Returns nothing when admitted.
+   */
+  admit(ip: string): void {
+    const wait = this.#perIp.blockedForMs(ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new AppError('too_many_requests', `Too many verification requests from this address; try again in ${Math.ceil(seconds / 60)} minute(s) (核验过于频繁，请稍后再试)`, {
+        retryAfterSeconds: String(seconds),
+      });
+    }
+    this.#perIp.fail(ip);
+  }
+
+  async #trust(): Promise<string[]> {
+    return [(await this.#finaliser.sealKey()).rootCertPem];
   }
 
   async #describe(doc: DocRow): Promise<Omit<VerificationResult, 'status' | 'message'>> {
@@ -51,7 +74,7 @@ export class VerificationService {
     const pdf = await fs.readFile(this.#finaliser.filePath(doc.id)).catch(() => undefined);
     const info = await this.#describe(doc);
     if (!pdf) return { status: 'altered', message: 'The stored file is missing', ...info };
-    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
+    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
     return v.ok
       ? { status: 'authentic', message: 'The sealed agreement on record is intact', ...info }
       : { status: 'altered', message: 'The stored file does not match its seal', reason: v.reason ?? '', ...info };
@@ -62,7 +85,7 @@ export class VerificationService {
     const sha = sha256Hex(pdf);
     let doc = await this.#db.agreementDocument.findUnique({ where: { sha256: sha } });
     if (doc) {
-      const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
+      const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
       const info = await this.#describe(doc);
       return v.ok
         ? { status: 'authentic', message: 'This file is exactly the sealed agreement', ...info }
@@ -75,8 +98,8 @@ export class VerificationService {
       if (m) doc = await this.#db.agreementDocument.findFirst({ where: { revisionHash: m[1]! } });
     }
     if (!doc) return { status: 'unknown', message: 'This file is not a sealed agreement of this service (or it was altered beyond recognition)', sha256: sha };
-    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust(doc) });
-    const seal = verifySealedPdf(pdf, undefined, { trustedRootsPem: await this.#trust(doc) });
+    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
+    const seal = verifySealedPdf(pdf, undefined, { trustedRootsPem: await this.#trust() });
     return {
       status: 'altered',
       message: 'This file is NOT the sealed agreement: it was altered after sealing',

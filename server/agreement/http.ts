@@ -161,13 +161,23 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     res.json(await m.signing.refuse(await actorOf(req), req.body, meta(req)));
   });
 
-  // ---- public verification (/verify)
-  route('post', '/api/verify/code', validate(verifyCodeRequest), async (req: Request, res: Response) => {
+  // ---- public verification (/verify): rate-limited per IP before anything is parsed or looked up
+  const verifyLimit: AnyHandler = (req: Request, res: Response, next) => {
+    try {
+      m.verification.admit(meta(req).ip);
+      next();
+    } catch (error) {
+      if (error instanceof AppError && error.details?.retryAfterSeconds) res.set('Retry-After', error.details.retryAfterSeconds);
+      next(error);
+    }
+  };
+  route('post', '/api/verify/code', verifyLimit, validate(verifyCodeRequest), async (req: Request, res: Response) => {
     res.json(await m.verification.byCode(req.body.code));
   });
   route(
     'post',
     '/api/verify/file',
+    verifyLimit,
     express.raw({ type: () => true, limit: MAX_VERIFY_PDF_BYTES }),
     async (req: Request, res: Response) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -40,7 +40,7 @@ export function createAgreementModule(deps: {
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
-  const verification = new VerificationService({ db, finaliser });
+  const verification = new VerificationService({ db, finaliser, clock });
   return {
     hub,
     agreements,

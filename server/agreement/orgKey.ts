@@ -39,6 +39,12 @@ export interface SealKeyOptions {
   rootCertPath?: string;
   /** Time source for certificate validity (tests). */
   now?: Date;
+  /**
+   * Told when an existing generated key names another organisation than `orgName` (e.g.
+   * SEAL_ORGANISATION changed after the first sealing). The existing key is still used: a new
+   * identity is never minted silently; rotating the seal is a deliberate admin action.
+   */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export const SEAL_DIR = 'seal';
@@ -69,7 +75,7 @@ export async function loadOrCreateSealKey(
 ): Promise<SealKey> {
   if (options.p12Path) return loadProvidedP12(options);
   const dir = path.join(dataDir, SEAL_DIR);
-  if (await exists(dir)) return loadGenerated(dir);
+  if (await exists(dir)) return checkOrganisation(await loadGenerated(dir), orgName, options.warn);
   await fs.mkdir(dataDir, { recursive: true });
   const tmp = path.join(dataDir, `.seal-tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(tmp, { mode: 0o700 });
@@ -86,7 +92,21 @@ export async function loadOrCreateSealKey(
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  return loadGenerated(dir);
+  // Another process may have won the race with another name.
+  return checkOrganisation(await loadGenerated(dir), orgName, options.warn);
+}
+
+/** Warns (once per load) when the stored seal names another organisation than the configured one. */
+function checkOrganisation(key: SealKey, orgName: string, warn: SealKeyOptions['warn']): SealKey {
+  const expected = sealCommonName(orgName);
+  if (key.signerName !== expected) {
+    warn?.('the existing seal key names another organisation than SEAL_ORGANISATION; it is kept (rotate the seal deliberately to change it)', {
+      sealSubject: key.signerName,
+      configured: expected,
+      location: key.location,
+    });
+  }
+  return key;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ async function inspect(dataDir: string, expectRemoved?: number): Promise<'none' 
     assert.equal(a.status, 'sealed');
     assert.equal(sealedEntries.length, 1);
     assert.equal(JSON.parse(sealedEntries[0]!.data).sha256, doc.sha256, 'timeline entry = stored hash');
-    const key = await finaliser.sealKey('unused');
+    const key = await finaliser.sealKey();
     assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [key.rootCertPem] }).ok, true, 'seal verifies');
     return 'complete';
   } finally {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +16,12 @@ import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/full
  * the sealed PDF is produced and checked with pdftotext / pdfsig, and /verify confirms it.
  */
 const run = promisify(execFile);
+/*
+ * Files the test reads back (PDFs it checks and uploads) live in a private folder: tests/artifacts
+ * is shared with other runs of this test, which would overwrite them mid-run. Copies go to
+ * tests/artifacts for people to look at.
+ */
+const work = mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-agreement-'));
 let server: FullServer;
 let browser: Browser;
 
@@ -26,6 +33,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** Draws a signature; each signer's strokes differ (an identical image is refused as a replay). */
@@ -154,6 +162,13 @@ describe('mediation agreement in the browser', () => {
       sign.on('pageerror', (e) => errors.push(`sign: ${e.message}`));
       await sign.goto(`${server.baseUrl}/sign#t=${inv.token}`);
       await sign.getByTestId('sign-form').waitFor();
+      // As on /join: the token leaves the address bar and is kept for this tab only.
+      assert.equal(new URL(sign.url()).hash, '', 'token removed from the address bar');
+      assert.equal(await sign.evaluate(() => sessionStorage.getItem('cm.signingToken')), inv.token);
+      if (i === 0) {
+        await sign.reload();
+        await sign.getByTestId('sign-form').waitFor();
+      }
       assert.equal((await sign.getByTestId('agreement-fingerprint').textContent())!.trim(), fp);
       await sign.getByTestId('sign-consent').check();
       await sign.getByTestId('sign-send-code').click();
@@ -187,8 +202,9 @@ describe('mediation agreement in the browser', () => {
     const res = await fetch(`${server.baseUrl}/api/agreements/${agreementId}/document`, { headers: { authorization: `Bearer ${invA.token}` } });
     assert.equal(res.status, 200);
     const pdf = Buffer.from(await res.arrayBuffer());
-    const file = path.join(ARTIFACTS_DIR, 'agreement-e2e.pdf');
+    const file = path.join(work, 'agreement-e2e.pdf');
     writeFileSync(file, pdf);
+    copyFileSync(file, path.join(ARTIFACTS_DIR, 'agreement-e2e.pdf'));
     const { stdout: text } = await run('pdftotext', [file, '-']);
     const flat = text.replace(/\s+/g, '');
     for (const s of ['张三', '李四', '王调解员', clause1, clause2, code]) assert.ok(flat.includes(s.replace(/\s+/g, '')), `pdftotext finds ${s}`);
@@ -196,6 +212,34 @@ describe('mediation agreement in the browser', () => {
     assert.match(sig, /Signature is Valid\./);
     assert.match(sig, /Total document signed/);
     await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, path.join(ARTIFACTS_DIR, 'agreement-e2e-page')]);
+
+    // The staff case page lists the agreement: 已盖章, fingerprint, signers with times, code, PDF, /verify link.
+    await mediator.goto(`${server.baseUrl}/cases/${caseId}`);
+    const card = mediator.getByTestId('case-agreement');
+    await card.locator('[data-testid=case-agreement-item][data-status=sealed]').waitFor();
+    assert.equal((await card.getByTestId('case-agreement-status').textContent())!.trim(), '已盖章');
+    assert.equal((await card.getByTestId('case-agreement-fingerprint').textContent())!.trim(), fp);
+    assert.equal((await card.getByTestId('case-agreement-code').textContent())!.trim(), code);
+    const signerRows = card.getByTestId('case-agreement-signers').locator('li');
+    assert.equal(await signerRows.count(), 3);
+    for (const row of await signerRows.all()) assert.match((await row.textContent())!, /\d{2}:\d{2}:\d{2} 签署.*已签署/);
+    assert.equal(await card.getByTestId('case-agreement-verify').getAttribute('href'), `/verify#c=${code}`);
+    const [download] = await Promise.all([mediator.waitForEvent('download'), card.getByTestId('case-agreement-download').click()]);
+    assert.equal(download.suggestedFilename(), `人民调解协议书-${created.body.caseNumber}.pdf`);
+    const downloaded = path.join(work, 'agreement-e2e-staff-download.pdf');
+    await download.saveAs(downloaded);
+    assert.ok(readFileSync(downloaded).equals(pdf), 'the staff download is the sealed PDF');
+    // Settling needs the case in mediation (as in the API test, the state is set directly here).
+    assert.equal(await card.getByTestId('case-agreement-settle').count(), 0, 'no settle button before the case is in mediation');
+    server.testDb.raw().prepare("UPDATE \"Case\" SET state = 'in_mediation' WHERE id = ?").run(caseId);
+    await mediator.reload();
+    await card.getByTestId('case-agreement-settle').waitFor();
+    await screenshot(mediator, 'agreement-09-case-page-sealed');
+    await card.getByTestId('case-agreement-settle').click();
+    await card.getByTestId('case-agreement-settled').waitFor();
+    assert.equal(await card.getByTestId('case-agreement-settle').count(), 0);
+    assert.equal((await server.api('GET', `/api/cases/${caseId}`, { token })).body.state, 'closed_settled');
+    await screenshot(mediator, 'agreement-10-case-page-settled');
 
     // The public verification page confirms it, by code and by file.
     const vctx = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
@@ -211,8 +255,9 @@ describe('mediation agreement in the browser', () => {
     await screenshot(verify, 'agreement-07-verify');
     const altered = Buffer.from(pdf);
     altered[altered.indexOf('/Producer') + 12]! ^= 1;
-    const alteredFile = path.join(ARTIFACTS_DIR, 'agreement-e2e-altered.pdf');
+    const alteredFile = path.join(work, 'agreement-e2e-altered.pdf');
     writeFileSync(alteredFile, altered);
+    copyFileSync(alteredFile, path.join(ARTIFACTS_DIR, 'agreement-e2e-altered.pdf'));
     await verify.getByTestId('verify-file').setInputFiles(alteredFile);
     await verify.getByTestId('verify-by-file').click();
     await verify.locator('[data-testid=verify-result][data-status=altered]').waitFor();

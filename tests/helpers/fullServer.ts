@@ -1,4 +1,5 @@
 import { createServer as createNetServer } from 'node:net';
+import path from 'node:path';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { createApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
@@ -8,6 +9,7 @@ import { createLogger, setLogLevel } from '../../server/logger.ts';
 import type { CaseDetail, CreateCaseRequest } from '../../server/protocol/cases.ts';
 import type { InvitationInfo, LoginResponse, MediationSessionInfo, CreateInvitationRequest } from '../../server/protocol/api.ts';
 import type { StaffRole } from '../../server/protocol/roles.ts';
+import { snapshotClient } from './clientSnapshot.ts';
 import { createTestDb, type TestDb } from './testDb.ts';
 
 export const FULL_TEST_SECRET = 'full-server-test-secret-0123456789-abcdefghij';
@@ -79,7 +81,10 @@ export async function startFullServer(
     RTC_LISTEN_IP: '127.0.0.1',
     ...options.env,
   });
+  // A private, complete copy of the built client: a concurrent `vite build` cannot pull it away mid-test.
+  const clientDir = await snapshotClient(path.join(testDb.dataDir, 'client-dist'));
   const app = await createApp(config, {
+    ...(clientDir ? { clientDir } : {}),
     clock: options.clock,
     log: createLogger('test'),
     ...(options.signallingTiming ? { signallingTiming: options.signallingTiming } : {}),
