@@ -5,6 +5,7 @@ import { AttachmentService } from './cases/AttachmentService.ts';
 import { CaseLoopService } from './cases/CaseLoopService.ts';
 import { CaseService } from './cases/CaseService.ts';
 import { IntakeService } from './cases/IntakeService.ts';
+import { RoomRecordService } from './cases/RoomRecordService.ts';
 import { InvitationService } from './cases/InvitationService.ts';
 import { SessionService } from './cases/SessionService.ts';
 import { SettingsService } from './cases/SettingsService.ts';
@@ -32,6 +33,8 @@ export interface Services {
   stats: StatsService;
   /** Mediation agreement: drafting, signing, sealing, verification (server/agreement). */
   agreement: AgreementModule;
+  /** What the mediation room writes to the case record (caucus on the timeline, chat) and reads back. */
+  roomRecord: RoomRecordService;
 }
 
 export interface ServiceDeps {
@@ -54,5 +57,6 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });
   const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement };
+  const roomRecord = new RoomRecordService({ db, clock });
+  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
 }

@@ -1,7 +1,10 @@
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { notFound } from '../errors.ts';
+import type { StaffPrincipal } from '../auth/principals.ts';
+import { forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { SessionChatEntry } from '../protocol/api.ts';
+import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
 import type { ChatMessageInfo } from '../protocol/signalling.ts';
 import { TX_OPTIONS } from './CaseService.ts';
 import { appendTimeline } from './timeline.ts';
@@ -62,7 +65,45 @@ export class RoomRecordService {
     });
   }
 
-  async listChat(sessionId: string): Promise<Array<{ fromName: string; scope: string; text: string; sentAt: Date }>> {
-    return this.#db.chatMessage.findMany({ where: { sessionId }, orderBy: { sentAt: 'asc' }, select: { fromName: true, scope: true, text: true, sentAt: true } });
+  /**
+   * The saved chat of a session, oldest first, private and caucus messages included (staff only:
+   * supervisors and admins; a mediator only for a case they lead or a session they started).
+   */
+  async listChat(sessionId: string, by: StaffPrincipal): Promise<SessionChatEntry[]> {
+    const session = await this.#db.mediationSession.findUnique({
+      where: { id: sessionId },
+      select: { startedById: true, case: { select: { leadMediatorId: true } } },
+    });
+    if (!session) throw notFound('Session');
+    if (by.role === 'mediator' && session.startedById !== by.userId && session.case.leadMediatorId !== by.userId) {
+      throw forbidden('Only the mediator of this case may read its chat');
+    }
+    const rows = await this.#db.chatMessage.findMany({ where: { sessionId }, orderBy: [{ sentAt: 'asc' }, { id: 'asc' }] });
+    const people = await this.#people(rows.flatMap((r) => (r.toIdentity ? [r.fromIdentity, r.toIdentity] : [r.fromIdentity])));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.sentAt.toISOString(),
+      fromName: r.fromName,
+      fromRole: r.fromRole as ParticipantRole,
+      fromSide: people.get(r.fromIdentity)?.side ?? null,
+      scope: r.scope as SessionChatEntry['scope'],
+      toName: r.toIdentity ? (people.get(r.toIdentity)?.name ?? null) : null,
+      text: r.text,
+    }));
+  }
+
+  /** Names and sides behind room identities (`invitation:<id>`, `user:<id>`). */
+  async #people(identities: string[]): Promise<Map<string, { name: string; side: PartySide | null }>> {
+    const unique = [...new Set(identities)];
+    const invitationIds = unique.filter((i) => i.startsWith('invitation:')).map((i) => i.slice('invitation:'.length));
+    const userIds = unique.filter((i) => i.startsWith('user:')).map((i) => i.slice('user:'.length));
+    const [invitations, users] = await Promise.all([
+      invitationIds.length ? this.#db.invitation.findMany({ where: { id: { in: invitationIds } }, select: { id: true, displayName: true, side: true } }) : [],
+      userIds.length ? this.#db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, displayName: true } }) : [],
+    ]);
+    const out = new Map<string, { name: string; side: PartySide | null }>();
+    for (const i of invitations) out.set(`invitation:${i.id}`, { name: i.displayName, side: (i.side as PartySide | null) ?? null });
+    for (const u of users) out.set(`user:${u.id}`, { name: u.displayName, side: null });
+    return out;
   }
 }

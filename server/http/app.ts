@@ -306,6 +306,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('get', '/api/sessions/:sessionId/participations', async (req: Request<IdParams<'sessionId'>>, res: Response) => {
     res.json(await services.sessions.listParticipations(ids(req, 'sessionId').sessionId));
   });
+  route('get', '/api/sessions/:sessionId/chat', async (req: Request<IdParams<'sessionId'>>, res: Response) => {
+    res.json(await services.roomRecord.listChat(ids(req, 'sessionId').sessionId, staffOf(res)));
+  });
 
   // ---- invitations
   route('post', '/api/invitations/:invitationId/revoke', async (req: Request<IdParams<'invitationId'>>, res: Response) => {

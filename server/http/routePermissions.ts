@@ -72,6 +72,8 @@ export const routePermissions = {
   'POST /api/sessions/:sessionId/invitations': ['mediator'],
   'GET /api/sessions/:sessionId/media': ['mediator', 'supervisor', 'admin'],
   'GET /api/sessions/:sessionId/participations': ALL_STAFF,
+  /** The room's saved chat, private and caucus messages included; a mediator only for their own case (service). */
+  'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor', 'admin'],
 
   'POST /api/invitations/:invitationId/revoke': ['mediator'],
   /** Public: the invitation token in `Authorization: Bearer` is verified by the handler. */

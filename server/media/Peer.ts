@@ -80,7 +80,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** Spatial layer each consumer's client asked for (default: the best); the server may go lower. */
   readonly #wantedLayer = new Map<string, number>();
   readonly #producerScores = new Map<string, number>();
-  #quality = 10;
+  /** null until the first producer score arrives. */
+  #quality: number | null = null;
   #closed = false;
   #closeReason: PeerCloseReason | undefined;
   #closeMessage: string | undefined;
@@ -109,7 +110,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return this.#closeMessage;
   }
 
-  get quality(): number {
+  get quality(): number | null {
     return this.#quality;
   }
 
@@ -373,6 +374,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   #updateQuality(): void {
     const scores = [...this.#producerScores.values()];
+    if (scores.length === 0 && this.#quality === null) return;
     const quality = scores.length === 0 ? 10 : Math.min(...scores);
     if (quality === this.#quality) return;
     this.#quality = quality;
@@ -403,7 +405,13 @@ export class Peer extends TypedEmitter<PeerEvents> {
       role: this.info.role,
       displayName: this.info.displayName,
       producers: this.producers.map((p) => ({ id: p.id, kind: p.kind, source: p.appData.source, paused: p.paused })),
-      consumers: this.consumers.map((c) => ({ id: c.id, producerId: c.producerId, kind: c.kind, paused: c.paused })),
+      consumers: this.consumers.map((c) => ({
+        id: c.id,
+        producerId: c.producerId,
+        kind: c.kind,
+        paused: c.paused,
+        preferredSpatialLayer: c.type === 'simulcast' || c.type === 'svc' ? (c.preferredLayers?.spatialLayer ?? null) : null,
+      })),
     };
   }
 

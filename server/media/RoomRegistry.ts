@@ -117,12 +117,12 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   async #create(sessionId: string): Promise<Room> {
     let room: Room;
     try {
-      room = await Room.create({ sessionId, worker: this.#pool.next(), config: this.#config, log: this.#log });
+      room = await Room.create({ sessionId, worker: this.#pool.next(), config: this.#config, log: this.#log, leadGraceMs: this.#config.leadGraceMs });
     } catch (error) {
       // The chosen worker may have died in the meantime: one more try on another.
       if (!isWorkerGone(error)) throw error;
       this.#log.warn('room creation hit a closed worker; retrying', { sessionId });
-      room = await Room.create({ sessionId, worker: this.#pool.next(), config: this.#config, log: this.#log });
+      room = await Room.create({ sessionId, worker: this.#pool.next(), config: this.#config, log: this.#log, leadGraceMs: this.#config.leadGraceMs });
     }
     const cancelled = this.#pending.get(sessionId)?.cancelled;
     if (cancelled) {

@@ -92,7 +92,14 @@ export interface SessionMediaState {
     role: ParticipantRole;
     displayName: string;
     producers: Array<{ id: string; kind: 'audio' | 'video'; source: string; paused: boolean }>;
-    consumers: Array<{ id: string; producerId: string; kind: 'audio' | 'video'; paused: boolean }>;
+    consumers: Array<{
+      id: string;
+      producerId: string;
+      kind: 'audio' | 'video';
+      paused: boolean;
+      /** Simulcast consumers: the spatial layer asked for (client tile size, or lowered on a weak downlink); null otherwise. */
+      preferredSpatialLayer: number | null;
+    }>;
   }>;
 }
 
@@ -122,3 +129,18 @@ export interface TimelineEntryInfo {
 export type TimelineVerification =
   | { ok: true; entries: number }
   | { ok: false; firstBrokenSeq: number; reason: string };
+
+/** GET /api/sessions/:sessionId/chat — one saved room chat message (staff: mediator, supervisor, admin). */
+export interface SessionChatEntry {
+  id: string;
+  at: string;
+  fromName: string;
+  fromRole: ParticipantRole;
+  /** Parties only. */
+  fromSide: PartySide | null;
+  /** all: the joint session; caucus: only the caucus members saw it (背对背); private: mediator ↔ one participant. */
+  scope: 'all' | 'private' | 'caucus';
+  /** The recipient of a private message. */
+  toName: string | null;
+  text: string;
+}

@@ -151,6 +151,14 @@ export class RoomConnection {
     this.#notify('room.state', state);
   }
 
+  /** The current upload quality of peers this participant can see (those with a score so far). */
+  #sendQuality(peers: Peer[]): void {
+    if (!this.#peer.joined || this.#peer.closed) return;
+    for (const other of peers) {
+      if (other !== this.#peer && other.quality !== null) this.#notify('peer.quality', { peerId: other.id, score: other.quality });
+    }
+  }
+
   #subscribe(): void {
     const room = this.#room;
     const self = this.#peer;
@@ -176,6 +184,7 @@ export class RoomConnection {
       if (visible) {
         this.#notify('peer.joined', { peer: owner.info });
         for (const producer of owner.producerInfos()) this.#notify('producer.added', { producer });
+        this.#sendQuality([owner]);
       } else {
         for (const producer of owner.producerInfos()) this.#notify('producer.removed', { producerId: producer.id });
         this.#notify('peer.left', { peerId: owner.id });
@@ -277,7 +286,11 @@ export class RoomConnection {
         const result = room.join(peer.id, rtpCapabilities);
         this.#participationId = this.#attendance.recordJoin(this.participant);
         this.#participationId.catch((error: unknown) => this.#log.warn('could not record join', { error }));
-        setImmediate(() => this.#sendState());
+        setImmediate(() => {
+          this.#sendState();
+          // Quality is sent on change; someone arriving later learns the current values here.
+          this.#sendQuality(room.viewersOf(peer).filter((other) => room.canSee(peer, other)));
+        });
         return result;
       },
       'room.leave': () => {
