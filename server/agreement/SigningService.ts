@@ -4,7 +4,7 @@ import { TX_OPTIONS } from '../cases/CaseService.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { AppError, badRequest, conflict, forbidden } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -39,6 +39,70 @@ export interface RequestMeta {
 /** The code's hash binds it to its row and to the revision hash it was issued for. */
 function otpHash(otpId: string, revisionHash: string, code: string): string {
   return sha256Hex(`cm-agreement-otp\u0000${otpId}\u0000${revisionHash}\u0000${code}`);
+}
+
+/**
+ * Writes a signature row and its `agreement.signed` timeline entry (inside the signing transaction).
+ * A party's entry names the party and side; a staff signature names the user on the row only.
+ */
+async function recordSignature(
+  tx: Prisma.TransactionClient,
+  s: {
+    agreementId: string;
+    caseId: string;
+    revision: number;
+    revisionHash: string;
+    kind: string;
+    signer: { partyId: string } | { userId: string };
+    actor: string;
+    signerName: string;
+    side: string | null;
+    png: Buffer;
+    sha: string;
+    consentText: string;
+    identityMethod: 'sms_otp' | 'staff_login';
+    meta: RequestMeta;
+    at: Date;
+  },
+): Promise<void> {
+  const consentTextSha256 = sha256Hex(s.consentText);
+  await tx.agreementSignature.create({
+    data: {
+      id: newId(),
+      agreementId: s.agreementId,
+      revision: s.revision,
+      revisionHash: s.revisionHash,
+      kind: s.kind,
+      action: 'signed',
+      ...s.signer,
+      actor: s.actor,
+      signerName: s.signerName,
+      side: s.side,
+      imagePng: new Uint8Array(s.png),
+      imageSha256: s.sha,
+      consentTextSha256,
+      identityMethod: s.identityMethod,
+      ip: s.meta.ip,
+      userAgent: s.meta.userAgent.slice(0, 400),
+      at: s.at,
+    },
+  });
+  await appendTimeline(tx, {
+    caseId: s.caseId,
+    type: 'agreement.signed',
+    actor: s.actor,
+    at: s.at,
+    data: {
+      agreementId: s.agreementId,
+      kind: s.kind,
+      ...('partyId' in s.signer ? { partyId: s.signer.partyId, side: s.side } : {}),
+      revision: s.revision,
+      revisionHash: s.revisionHash,
+      imageSha256: s.sha,
+      consentTextSha256,
+      identityMethod: s.identityMethod,
+    },
+  });
 }
 
 export class SigningService {
@@ -198,43 +262,22 @@ export class SigningService {
       if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed while you were signing; reload and read it again');
       const used = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
       if (used.count !== 1) throw badRequest('The code was already used; request a new code');
-      await tx.agreementSignature.create({
-        data: {
-          id: newId(),
-          agreementId: a.id,
-          revision: cur.frozenRev!,
-          revisionHash: input.revisionHash,
-          kind: 'party',
-          action: 'signed',
-          partyId: input.partyId,
-          actor: actor.actor,
-          signerName: party.name,
-          side: party.side,
-          imagePng: new Uint8Array(png),
-          imageSha256: sha,
-          consentTextSha256: sha256Hex(consentText),
-          identityMethod: 'sms_otp',
-          ip: meta.ip,
-          userAgent: meta.userAgent.slice(0, 400),
-          at: now,
-        },
-      });
-      await appendTimeline(tx, {
+      await recordSignature(tx, {
+        agreementId: a.id,
         caseId: a.caseId,
-        type: 'agreement.signed',
+        revision: cur.frozenRev!,
+        revisionHash: input.revisionHash,
+        kind: 'party',
+        signer: { partyId: input.partyId },
         actor: actor.actor,
+        signerName: party.name,
+        side: party.side,
+        png,
+        sha,
+        consentText,
+        identityMethod: 'sms_otp',
+        meta,
         at: now,
-        data: {
-          agreementId: a.id,
-          kind: 'party',
-          partyId: input.partyId,
-          side: party.side,
-          revision: cur.frozenRev,
-          revisionHash: input.revisionHash,
-          imageSha256: sha,
-          consentTextSha256: sha256Hex(consentText),
-          identityMethod: 'sms_otp',
-        },
       });
     }, TX_OPTIONS);
     this.#log.info('agreement signed by party', { agreementId: a.id, partyId: input.partyId });
@@ -307,41 +350,22 @@ export class SigningService {
         where: { agreementId: a.id, revision: cur.frozenRev!, revisionHash: input.revisionHash, kind: input.as, cancelledAt: null },
       });
       if (dup) throw conflict(`The ${input.as} has already signed this revision`);
-      await tx.agreementSignature.create({
-        data: {
-          id: newId(),
-          agreementId: a.id,
-          revision: cur.frozenRev!,
-          revisionHash: input.revisionHash,
-          kind: input.as,
-          action: 'signed',
-          userId: staff.userId,
-          actor: `user:${staff.userId}`,
-          signerName: staff.displayName,
-          side: input.as === 'witness' ? staff.department : null,
-          imagePng: new Uint8Array(png),
-          imageSha256: sha,
-          consentTextSha256: sha256Hex(consentText),
-          identityMethod: 'staff_login',
-          ip: meta.ip,
-          userAgent: meta.userAgent.slice(0, 400),
-          at: now,
-        },
-      });
-      await appendTimeline(tx, {
+      await recordSignature(tx, {
+        agreementId: a.id,
         caseId: a.caseId,
-        type: 'agreement.signed',
+        revision: cur.frozenRev!,
+        revisionHash: input.revisionHash,
+        kind: input.as,
+        signer: { userId: staff.userId },
         actor: `user:${staff.userId}`,
+        signerName: staff.displayName,
+        side: input.as === 'witness' ? staff.department : null,
+        png,
+        sha,
+        consentText,
+        identityMethod: 'staff_login',
+        meta,
         at: now,
-        data: {
-          agreementId: a.id,
-          kind: input.as,
-          revision: cur.frozenRev,
-          revisionHash: input.revisionHash,
-          imageSha256: sha,
-          consentTextSha256: sha256Hex(consentText),
-          identityMethod: 'staff_login',
-        },
       });
     }, TX_OPTIONS);
     return this.#afterSigning(a.id, a.caseId);

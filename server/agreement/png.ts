@@ -5,7 +5,8 @@ import { inflateSync } from 'node:zlib';
  * CRCs, IHDR first and IEND last, sane dimensions, and the IDAT stream inflates to exactly the
  * size the header promises. A file that passes renders in PDFKit (png-js) at finalisation.
  */
-const MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The 8-byte PNG signature every file starts with. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -17,7 +18,8 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function crc32(buf: Buffer): number {
+/** CRC-32 as PNG chunks use it (over type + data). */
+export function crc32(buf: Buffer): number {
   let c = 0xffffffff;
   for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -32,7 +34,7 @@ export interface PngInfo {
 
 /** Throws an Error with a human-readable message when `buf` is not an acceptable PNG. */
 export function validatePng(buf: Buffer, limits = { maxWidth: 2000, maxHeight: 1000 }): PngInfo {
-  if (buf.length < 8 + 25 + 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new Error('not a PNG file');
+  if (buf.length < 8 + 25 + 12 || !buf.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
   let off = 8;
   let width = 0;
   let height = 0;

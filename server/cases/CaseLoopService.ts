@@ -31,12 +31,14 @@ import { AppError, badRequest, forbidden, notFound, unauthenticated, zodDetails 
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
+  routedActions,
   supervisionAnswerRequest,
   supervisionNoteRequest,
   type CaseDetail,
   type FollowUpInfo,
   type FollowUpLinkInfo,
   type PublicFollowUpPreview,
+  type RoutedAction,
   type SupervisionNoteInfo,
 } from '../protocol/cases.ts';
 import type { CaseService } from './CaseService.ts';
@@ -45,19 +47,7 @@ import type { SettingsService } from './SettingsService.ts';
 import { appendTimeline } from './timeline.ts';
 import { disputeTypeOf, parseDateInput, startOfCstDay, stateOf } from './views.ts';
 
-/** Actions taken through POST /api/cases/:id/actions/<action>; start_mediation happens by starting a session. */
-export const routedActions = [
-  'register',
-  'grade_and_route',
-  'assign',
-  'reassign',
-  'escalate',
-  'close_settled',
-  'close_unsettled',
-  'record_follow_up',
-  'reopen',
-] as const satisfies readonly CaseAction[];
-export type RoutedAction = (typeof routedActions)[number];
+export { routedActions, type RoutedAction };
 
 /** close_settled may name the agreement (from the agreement module) it was closed with. */
 const agreementIdField = z.object({ agreementId: z.string().trim().min(1).max(64).optional() }).loose();

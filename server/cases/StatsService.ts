@@ -6,14 +6,13 @@ import {
   toCsv,
   zh,
   type CaseRow,
-  type CaseStats,
   type CsvColumn,
   type StatsFilter,
 } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { badRequest, zodDetails } from '../errors.ts';
-import { caseSourceLabels, type CaseSource } from '../protocol/cases.ts';
+import { caseSourceLabels, type CaseSource, type StatsResponse } from '../protocol/cases.ts';
 import { maskName, maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { disputeTypeOf, lightOf, parseDateInput, stateOf } from './views.ts';
@@ -35,14 +34,7 @@ export const statsQuery = z
   })
   .strip();
 
-export interface StatsResponse extends CaseStats {
-  filter: { from: string | null; to: string | null; unitId: string | null };
-  generatedAt: string;
-  /** Names of the units in byUnit ('' = not routed yet). */
-  unitNames: Record<string, string>;
-  /** Unrouted cases (no time limit yet) are counted as green in byLight. */
-  untimed: number;
-}
+export type { StatsResponse };
 
 interface ExportRow extends CaseRow {
   caseNumber: string;

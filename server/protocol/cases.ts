@@ -3,7 +3,32 @@ import { z } from 'zod';
 import type { CaseAction, CaseState, FollowUpMethod, Satisfaction } from '../caseloop/states.ts';
 import type { Department, Grade, Level, UnitKind } from '../caseloop/rules.ts';
 import type { Light } from '../caseloop/lights.ts';
+import type { CaseStats } from '../caseloop/stats.ts';
 import { partySide } from './roles.ts';
+
+/** Actions taken through POST /api/cases/:id/actions/<action> (the case page's buttons); start_mediation happens by starting a session. */
+export const routedActions = [
+  'register',
+  'grade_and_route',
+  'assign',
+  'reassign',
+  'escalate',
+  'close_settled',
+  'close_unsettled',
+  'record_follow_up',
+  'reopen',
+] as const satisfies readonly CaseAction[];
+export type RoutedAction = (typeof routedActions)[number];
+
+/** GET /api/stats: the supervisor dashboard's figures. */
+export interface StatsResponse extends CaseStats {
+  filter: { from: string | null; to: string | null; unitId: string | null };
+  generatedAt: string;
+  /** Names of the units in byUnit ('' = not routed yet). */
+  unitNames: Record<string, string>;
+  /** Unrouted cases (no time limit yet) are counted as green in byLight. */
+  untimed: number;
+}
 
 export const disputeTypes = [
   'labour',

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mediatorOnly, requestPermissions } from '../../server/signalling/permissions.ts';
-import type { RequestName, RoomStateInfo } from '../../server/protocol/signalling.ts';
+import type { RequestName } from '../../server/protocol/signalling.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { opusParameters, vp8Parameters } from '../helpers/rtp.ts';
+import { enterRoom, lastState, seatRoom, stateWhere, until, type Member } from '../helpers/room.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
 
 /*
@@ -11,32 +12,6 @@ import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
  * isolation (checked with the server's own consumer lists), mediator controls, chat, lead drop,
  * connection-state recovery.
  */
-
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-};
-
-const lastState = (s: TestSocket): RoomStateInfo | undefined =>
-  (s.notifications.filter((n) => n.name === 'room.state').at(-1)?.data as RoomStateInfo | undefined);
-
-async function stateWhere(s: TestSocket, check: (state: RoomStateInfo) => boolean, what: string): Promise<RoomStateInfo> {
-  await until(() => {
-    const st = lastState(s);
-    return st !== undefined && check(st);
-  }, what);
-  return lastState(s)!;
-}
-
-interface Member {
-  s: TestSocket;
-  id: string;
-  recvId: string;
-}
 
 describe('the mediation room: roles, waiting room, caucus, controls', () => {
   let server: FullServer;
@@ -50,14 +25,8 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     await server.close();
   });
 
-  async function enter(auth: Parameters<typeof connectSocket>[1], options: { reconnection?: boolean } = {}): Promise<Member> {
-    const s = await connectSocket(server.baseUrl, auth, options);
-    sockets.push(s);
-    const { rtpCapabilities } = await s.request('room.getRouterRtpCapabilities', {});
-    const joined = await s.request('room.join', { rtpCapabilities });
-    const recv = await s.request('transport.create', { direction: 'recv' });
-    return { s, id: joined.self.id, recvId: recv.id };
-  }
+  const enter = (auth: Parameters<typeof connectSocket>[1], options: { reconnection?: boolean } = {}): Promise<Member> =>
+    enterRoom(server.baseUrl, sockets, auth, options);
 
   async function publish(m: Member): Promise<{ mic: string; cam: string }> {
     const send = await m.s.request('transport.create', { direction: 'send' });
@@ -68,12 +37,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
 
   /** A mediator, an applicant and a respondent; parties admitted unless told otherwise. */
   async function room(options: { admit?: boolean } = {}) {
-    const { token, session, caseDetail } = await server.mediatorWithSession();
-    const mediator = await enter({ kind: 'staff', token, sessionId: session.id });
-    const invA = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
-    const invB = await server.invite(token, session.id, { role: 'party', displayName: '某公司', side: 'respondent' });
-    const a = await enter({ kind: 'invitation', token: invA.token });
-    const b = await enter({ kind: 'invitation', token: invB.token });
+    const { token, session, caseDetail, mediator, a, b, invA, invB } = await seatRoom(server, enter);
     if (options.admit !== false) {
       const { admitted } = await mediator.s.request('lobby.admitAll', {});
       assert.equal(admitted, 2);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SessionChatEntry } from '../../server/protocol/api.ts';
-import type { RoomStateInfo } from '../../server/protocol/signalling.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { opusParameters, vp8Parameters } from '../helpers/rtp.ts';
+import { enterRoom, lastState, seatRoom, stateWhere, until, type Member } from '../helpers/room.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
 
 /*
@@ -13,32 +13,7 @@ import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
 
 const GRACE_MS = 700;
 
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const lastState = (s: TestSocket): RoomStateInfo | undefined =>
-  s.notifications.filter((n) => n.name === 'room.state').at(-1)?.data as RoomStateInfo | undefined;
-
-async function stateWhere(s: TestSocket, check: (state: RoomStateInfo) => boolean, what: string, ms = 5000): Promise<RoomStateInfo> {
-  await until(() => {
-    const st = lastState(s);
-    return st !== undefined && check(st);
-  }, what, ms);
-  return lastState(s)!;
-}
-
-interface Member {
-  s: TestSocket;
-  id: string;
-  recvId: string;
-}
 
 describe('room media: screen share, layers, lead hand-over, chat record', () => {
   let server: FullServer;
@@ -52,23 +27,11 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     await server.close();
   });
 
-  async function enter(auth: Parameters<typeof connectSocket>[1]): Promise<Member> {
-    const s = await connectSocket(server.baseUrl, auth);
-    sockets.push(s);
-    const { rtpCapabilities } = await s.request('room.getRouterRtpCapabilities', {});
-    const joined = await s.request('room.join', { rtpCapabilities });
-    const recv = await s.request('transport.create', { direction: 'recv' });
-    return { s, id: joined.self.id, recvId: recv.id };
-  }
+  const enter = (auth: Parameters<typeof connectSocket>[1]): Promise<Member> => enterRoom(server.baseUrl, sockets, auth);
 
   /** A mediator and two admitted parties. */
   async function room() {
-    const { token, session, caseDetail } = await server.mediatorWithSession();
-    const mediator = await enter({ kind: 'staff', token, sessionId: session.id });
-    const invA = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
-    const invB = await server.invite(token, session.id, { role: 'party', displayName: '某公司', side: 'respondent' });
-    const a = await enter({ kind: 'invitation', token: invA.token });
-    const b = await enter({ kind: 'invitation', token: invB.token });
+    const { token, session, caseDetail, mediator, a, b } = await seatRoom(server, enter);
     assert.equal((await mediator.s.request('lobby.admitAll', {})).admitted, 2);
     const media = async () => (await server.api('GET', `/api/sessions/${session.id}/media`, { token })).body as import('../../server/protocol/api.ts').SessionMediaState;
     return { token, session, caseDetail, mediator, a, b, media };

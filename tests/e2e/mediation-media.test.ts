@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { launchChromium, newTrackedPage, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
 
@@ -41,13 +41,7 @@ describe('room media in Chromium: layers, speaker, quality, case light, agreemen
     await server?.close();
   });
 
-  async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await browser.newContext({ locale: 'zh-CN', ...options });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('pageerror', e.message));
-    return { page, context };
-  }
+  const newPage = (options: Parameters<Browser['newContext']>[0] = {}) => newTrackedPage(browser, contexts, options);
 
   test('layers from tile size, active speaker, quality, deadline light, agreement drawer', async () => {
     const { token, session, caseDetail } = await server.mediatorWithSession();

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.resolve('tests/artifacts');
@@ -37,3 +37,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Phone-sized context, as a party on a mid-range Android phone would have. */
 export const phoneViewport = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** A page in a new zh-CN context (kept in `contexts` for closing after the tests); page errors go to the log. */
+export async function newTrackedPage(
+  browser: Browser,
+  contexts: BrowserContext[],
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ locale: 'zh-CN', ...options });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('pageerror', e.message));
+  return { page, context };
+}

@@ -12,6 +12,39 @@ export function StatusBadge({ status, stateLabel }: { status: string; stateLabel
   return <span className={`badge badge--${caseStatusTone(status)}`}>{label}</span>;
 }
 
+/** The first two cells of a case row (the staff case list and the case-loop lists): light, then case number. */
+export function LightAndNumberCells({ kase }: { kase: CaseSummary }) {
+  const t = useT();
+  return (
+    <>
+      <td data-label={t('cl.col.light')}>
+        <LightBadge kase={kase} compact />
+      </td>
+      <td className="case-table__number" data-label={t('cases.col.number')}>
+        {kase.caseNumber}
+      </td>
+    </>
+  );
+}
+
+/** A case row's parties cell: side, name and masked phone of each party. */
+export function PartiesCell({ kase }: { kase: CaseSummary }) {
+  const t = useT();
+  return (
+    <td data-label={t('cases.col.parties')}>
+      <ul className="party-chips">
+        {kase.parties.map((p) => (
+          <li key={p.id} className="party-chip">
+            <span className={`party-chip__side party-chip__side--${p.side}`}>{sideLabel(t, p.side)}</span>
+            <span className="party-chip__name">{p.name}</span>
+            <span className="party-chip__phone">{p.phoneMasked}</span>
+          </li>
+        ))}
+      </ul>
+    </td>
+  );
+}
+
 /** The staff case list: a table on desktops, stacked cards on phones. */
 export function CaseList({ cases }: { cases: CaseSummary[] }) {
   const t = useT();
@@ -33,29 +66,14 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
       <tbody>
         {cases.map((c) => (
           <tr key={c.id} data-testid="case-row" data-case-id={c.id} data-light={c.light ?? 'none'}>
-            <td data-label={t('cl.col.light')}>
-              <LightBadge kase={c} compact />
-            </td>
-            <td className="case-table__number" data-label={t('cases.col.number')}>
-              {c.caseNumber}
-            </td>
+            <LightAndNumberCells kase={c} />
             <td data-label={t('cases.col.type')}>
               <span className="tag">{disputeTypeLabel(t, c.disputeType)}</span>
             </td>
             <td className="case-table__title" data-label={t('cases.col.title')}>
               {c.title}
             </td>
-            <td data-label={t('cases.col.parties')}>
-              <ul className="party-chips">
-                {c.parties.map((p) => (
-                  <li key={p.id} className="party-chip">
-                    <span className={`party-chip__side party-chip__side--${p.side}`}>{sideLabel(t, p.side)}</span>
-                    <span className="party-chip__name">{p.name}</span>
-                    <span className="party-chip__phone">{p.phoneMasked}</span>
-                  </li>
-                ))}
-              </ul>
-            </td>
+            <PartiesCell kase={c} />
             <td data-label={t('cases.col.status')}>
               <div className="case-table__status">
                 <StatusBadge status={c.status} stateLabel={c.stateLabel} />

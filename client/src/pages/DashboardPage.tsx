@@ -7,9 +7,9 @@ import { loopLabel, percent } from '../components/caseloop/labels.ts';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText } from '../i18n/labels.ts';
-import { loopApi, type StatsQuery } from '../services/caseloopApi.ts';
+import { loopApi, type CaseStatsResponse, type StatsQuery } from '../services/caseloopApi.ts';
 
-const stateOrder = ['reported', 'registered', 'routed', 'assigned', 'in_mediation', 'escalated', 'reopened', 'closed_settled', 'closed_unsettled', 'followed_up'];
+const stateOrder: Array<keyof CaseStatsResponse['byState']> = ['reported', 'registered', 'routed', 'assigned', 'in_mediation', 'escalated', 'reopened', 'closed_settled', 'closed_unsettled', 'followed_up'];
 
 /** 督办看板: red cases first, then the numbers (from the database), with period and unit filters and CSV export. */
 export function DashboardPage() {

@@ -1,40 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { InvitationPreview } from '@protocol/api.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert, MessageCard, Spinner } from '../components/Feedback.tsx';
 import { MediaCall } from '../components/MediaCall.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
+import { useFragmentToken } from '../hooks/useFragmentToken.ts';
 import { useT } from '../i18n/index.ts';
 import { errorText, participantLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../services/api.ts';
 import { invitationToken } from '../services/session.ts';
-import { replaceAddress } from '../router.tsx';
-
-/**
- * Takes the invitation token out of the link's fragment (`/join#t=…`), keeps it for this tab,
- * and removes it from the address bar so it is not shown, bookmarked or shared by accident.
- */
-function tokenFromFragment(): string | null {
-  const fromLink = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('t');
-  if (!fromLink) return null;
-  invitationToken.set(fromLink);
-  replaceAddress(window.location.pathname + window.location.search);
-  return fromLink;
-}
 
 export function JoinPage() {
   const t = useT();
-  const [token, setToken] = useState(() => tokenFromFragment() ?? invitationToken.get());
-
-  // Another invitation link opened in the same tab only changes the fragment.
-  useEffect(() => {
-    const onHashChange = () => {
-      const next = tokenFromFragment();
-      if (next) setToken(next);
-    };
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
+  // The invitation link is /join#t=…; the token is kept for this tab and taken out of the address bar.
+  const token = useFragmentToken(invitationToken);
 
   if (!token) {
     return (

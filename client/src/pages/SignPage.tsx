@@ -6,37 +6,15 @@ import { SealedBox } from '../components/agreement/AgreementPanel.tsx';
 import { useAT } from '../components/agreement/i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from '../components/agreement/SignaturePad.tsx';
 import '../components/agreement/agreement.css';
+import { useFragmentToken } from '../hooks/useFragmentToken.ts';
 import { useLanguage } from '../i18n/index.ts';
 import { ApiError } from '../services/ApiError.ts';
 import { agreementApi, signingToken } from '../services/agreement.ts';
-import { replaceAddress } from '../router.tsx';
-
-/**
- * Takes the token out of the link's fragment (`/sign#t=…`; a fragment never reaches the server),
- * keeps it for this tab (sessionStorage, so a reload still works) and removes it from the address
- * bar so it is not shown, bookmarked or shared by accident, as /join does.
- */
-function tokenFromFragment(): string | null {
-  const t = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('t');
-  if (!t) return null;
-  signingToken.set(t);
-  replaceAddress(window.location.pathname + window.location.search);
-  return t;
-}
 
 /** /sign#t=<signing link or party invitation>: a party signs the frozen agreement on their own phone. */
 export function SignPage() {
-  const [token, setToken] = useState(() => tokenFromFragment() ?? signingToken.get());
-
-  // Another signing link opened in the same tab only changes the fragment.
-  useEffect(() => {
-    const onHashChange = () => {
-      const next = tokenFromFragment();
-      if (next) setToken(next);
-    };
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
+  // Kept for this tab (sessionStorage, apart from /join's invitation) and taken out of the address bar.
+  const token = useFragmentToken(signingToken);
 
   return <SignWithToken key={token ?? ''} token={token} />;
 }

@@ -12,6 +12,7 @@ import type {
   PublicFollowUpPreview,
   PublicQueryRequest,
   RoutingSuggestion,
+  StatsResponse,
   SupervisionNoteInfo,
   UnitInfo,
   WhistleAcceptance,
@@ -48,24 +49,8 @@ export interface StaffPick {
   unitId: string | null;
 }
 
-export interface CaseStatsResponse {
-  total: number;
-  byState: Record<string, number>;
-  byType: Record<string, number>;
-  byUnit: Record<string, number>;
-  byLight: Record<string, number>;
-  handled: number;
-  settled: number;
-  settlementRate: number | null;
-  followedUp: number;
-  satisfied: number;
-  satisfactionRate: number | null;
-  avgHoursToClose: number | null;
-  filter: { from: string | null; to: string | null; unitId: string | null };
-  generatedAt: string;
-  unitNames: Record<string, string>;
-  untimed: number;
-}
+/** GET /api/stats, as the server declares it. */
+export type CaseStatsResponse = StatsResponse;
 
 export interface StatsQuery {
   from?: string;

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { crc32, PNG_SIGNATURE } from '../../../server/agreement/png.ts';
 import { revisionHash, type AgreementRevision } from '../../../server/agreement/canonical.ts';
 import type { RenderAgreementInput } from '../../../server/agreement/render.ts';
 
@@ -24,23 +25,7 @@ export const sampleRevision = (): AgreementRevision => ({
   mediator: '王丽华',
 });
 
-// --- a tiny PNG encoder, so the fixture needs no image library ----------------------------------
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+// --- a tiny PNG encoder, so the fixture needs no image library (CRC and signature from the server's PNG check) ---
 
 function chunk(type: string, data: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -63,7 +48,7 @@ function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
     Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
   }
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    PNG_SIGNATURE,
     chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),

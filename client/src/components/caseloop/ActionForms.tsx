@@ -1,11 +1,11 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CaseDetail, RoutingSuggestion, UnitInfo } from '@protocol/cases.ts';
 import { useT } from '../../i18n/index.ts';
 import { loopApi, type CaseActionName, type Grade, type Level, type StaffPick } from '../../services/caseloopApi.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { dateInput, loopLabel } from './labels.ts';
-import { useApiFieldErrors } from './useApiFieldErrors.ts';
+import { useApiSubmit } from './useApiFieldErrors.ts';
 
 const grades: Grade[] = ['low', 'medium', 'high'];
 const levels: Level[] = ['community', 'town', 'county', 'city'];
@@ -21,8 +21,6 @@ interface FormProps {
 /** The small form behind one action button; errors from the API's `details` appear under their fields. */
 export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
   const t = useT();
-  const errors = useApiFieldErrors();
-  const [busy, setBusy] = useState(false);
   const [v, setV] = useState<Record<string, string>>(() => initialValues(action));
   const set = (k: string) => (e: { target: { value: string } }) => setV((o) => ({ ...o, [k]: e.target.value }));
 
@@ -74,18 +72,9 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     );
   }, [action, detail.unit, detail.leadMediator]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.reset();
-    try {
-      onDone(await loopApi.act(detail.id, action, payload(action, v)));
-    } catch (e) {
-      errors.take(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useApiSubmit(async () => {
+    onDone(await loopApi.act(detail.id, action, payload(action, v)));
+  });
 
   const unitOptions = (list: UnitInfo[], optional: boolean) => (
     <select name="unitId" value={v.unitId ?? ''} onChange={set('unitId')}>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CaseDetail } from '@protocol/cases.ts';
+import { routedActions, type CaseDetail } from '@protocol/cases.ts';
 import { useStore } from '../../hooks/useStore.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { formatDateTime } from '../../i18n/labels.ts';
@@ -16,18 +16,8 @@ import { TimelineCard } from './TimelineCard.tsx';
 import { WhistleCard } from './WhistleCard.tsx';
 import { loopLabel } from './labels.ts';
 
-/** Actions shown as buttons; start_mediation is the session card's "start" button. */
-const buttonActions: CaseActionName[] = [
-  'register',
-  'grade_and_route',
-  'assign',
-  'reassign',
-  'escalate',
-  'close_settled',
-  'close_unsettled',
-  'record_follow_up',
-  'reopen',
-];
+/** Actions shown as buttons: the server's routed actions; start_mediation is the session card's "start" button. */
+const buttonActions: readonly CaseActionName[] = routedActions;
 const quiet: CaseActionName[] = ['escalate', 'reassign', 'close_unsettled', 'reopen'];
 
 interface Props {

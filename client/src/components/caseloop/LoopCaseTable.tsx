@@ -1,9 +1,9 @@
 import type { CaseSummary } from '@protocol/cases.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
-import { disputeTypeLabel, sideLabel } from '../../i18n/labels.ts';
+import { disputeTypeLabel } from '../../i18n/labels.ts';
 import { Link, navigate } from '../../router.tsx';
+import { LightAndNumberCells, PartiesCell } from '../CaseList.tsx';
 import { VideoCallIcon } from '../Icons.tsx';
-import { LightBadge } from './LightBadge.tsx';
 import { loopLabel } from './labels.ts';
 
 /** A case-loop list (work queue, red cases): light first, in the server's order (red pinned on top). */
@@ -37,12 +37,7 @@ export function LoopCaseTable({
       <tbody>
         {cases.map((c) => (
           <tr key={c.id} data-testid="loop-row" data-case-id={c.id} data-light={c.light ?? 'none'} className={c.light === 'red' ? 'loop-table__row--red' : undefined}>
-            <td data-label={t('cl.col.light')}>
-              <LightBadge kase={c} compact />
-            </td>
-            <td className="case-table__number" data-label={t('cases.col.number')}>
-              {c.caseNumber}
-            </td>
+            <LightAndNumberCells kase={c} />
             <td className="case-table__title" data-label={t('cases.col.title')}>
               <span className="tag">{disputeTypeLabel(t, c.disputeType)}</span> {c.title}
               {c.supervision.open > 0 && (
@@ -58,17 +53,7 @@ export function LoopCaseTable({
               {c.unit ? c.unit.name : <span className="muted">{t('cl.unrouted')}</span>}
               {c.leadMediator && <div className="muted">{c.leadMediator.displayName}</div>}
             </td>
-            <td data-label={t('cases.col.parties')}>
-              <ul className="party-chips">
-                {c.parties.map((p) => (
-                  <li key={p.id} className="party-chip">
-                    <span className={`party-chip__side party-chip__side--${p.side}`}>{sideLabel(t, p.side)}</span>
-                    <span className="party-chip__name">{p.name}</span>
-                    <span className="party-chip__phone">{p.phoneMasked}</span>
-                  </li>
-                ))}
-              </ul>
-            </td>
+            <PartiesCell kase={c} />
             <td className="case-table__action">
               <div className="loop-table__actions">
                 <Link to={`/cases/${encodeURIComponent(c.id)}`} className="btn btn--secondary btn--sm" data-testid="open-case">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { SupervisionNoteInfo } from '@protocol/cases.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { formatDateTime } from '../../i18n/labels.ts';
@@ -7,7 +7,7 @@ import { Link } from '../../router.tsx';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { dateInput } from './labels.ts';
-import { useApiFieldErrors } from './useApiFieldErrors.ts';
+import { useApiSubmit } from './useApiFieldErrors.ts';
 
 /** One supervision note (督办) with its answer, or the answer box for the responsible mediator. */
 export function SupervisionNote({
@@ -24,23 +24,11 @@ export function SupervisionNote({
   const t = useT();
   const language = useLanguage();
   const [answer, setAnswer] = useState('');
-  const [busy, setBusy] = useState(false);
-  const errors = useApiFieldErrors();
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.reset();
-    try {
-      await loopApi.answerSupervisionNote(note.id, answer);
-      setAnswer('');
-      onAnswered();
-    } catch (e) {
-      errors.take(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useApiSubmit(async () => {
+    await loopApi.answerSupervisionNote(note.id, answer);
+    setAnswer('');
+    onAnswered();
+  });
 
   return (
     <li className={`sup-note${note.overdue ? ' sup-note--overdue' : ''}${note.answer ? ' sup-note--answered' : ''}`} data-testid="supervision-note">
@@ -86,23 +74,11 @@ export function SupervisionForm({ caseId, onAdded }: { caseId: string; onAdded: 
   const t = useT();
   const [text, setText] = useState('');
   const [dueAt, setDueAt] = useState(() => dateInput(3));
-  const [busy, setBusy] = useState(false);
-  const errors = useApiFieldErrors();
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.reset();
-    try {
-      await loopApi.addSupervisionNote(caseId, { text, dueAt });
-      setText('');
-      onAdded();
-    } catch (e) {
-      errors.take(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useApiSubmit(async () => {
+    await loopApi.addSupervisionNote(caseId, { text, dueAt });
+    setText('');
+    onAdded();
+  });
 
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate data-testid="supervision-form">

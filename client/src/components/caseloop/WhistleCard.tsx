@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { CaseDetail, UnitInfo } from '@protocol/cases.ts';
 import { useAsync } from '../../hooks/useAsync.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
@@ -7,7 +7,7 @@ import { loopApi } from '../../services/caseloopApi.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { durationText } from './labels.ts';
-import { useApiFieldErrors } from './useApiFieldErrors.ts';
+import { useApiSubmit } from './useApiFieldErrors.ts';
 
 /** 吹哨报到: the lead mediator calls in a department; everyone sees the requests and their acceptance. */
 export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail: CaseDetail; canBlow: boolean; refreshKey: string; onChanged: () => void }) {
@@ -80,22 +80,10 @@ function WhistleForm({ caseId, onDone, onCancel }: { caseId: string; onDone: () 
   const departments = useAsync<UnitInfo[]>(() => loopApi.units({ kind: 'department' }), []);
   const [unitId, setUnitId] = useState('');
   const [need, setNeed] = useState('');
-  const [busy, setBusy] = useState(false);
-  const errors = useApiFieldErrors();
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.reset();
-    try {
-      await loopApi.blowWhistle(caseId, { unitId, need });
-      onDone();
-    } catch (e) {
-      errors.take(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, errors, submit } = useApiSubmit(async () => {
+    await loopApi.blowWhistle(caseId, { unitId, need });
+    onDone();
+  });
 
   return (
     <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid="whistle-form">

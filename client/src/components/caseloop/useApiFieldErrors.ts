@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { ApiError } from '../../services/api.ts';
@@ -44,6 +44,30 @@ export function useApiFieldErrors() {
       .map(([p, m]) => `${p}: ${fieldText(t, p, m)}`);
 
   return { reset, take, field, others, message, setMessage };
+}
+
+/**
+ * A form that sends one API call: `submit` clears the errors, runs `send` while `busy`, and shows
+ * a failure under its fields (or as the form's message).
+ */
+export function useApiSubmit(send: () => Promise<void>) {
+  const errors = useApiFieldErrors();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    errors.reset();
+    try {
+      await send();
+    } catch (e) {
+      errors.take(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return { busy, errors, submit };
 }
 
 /** Server messages carry the Chinese in parentheses: "Cannot close a case … (案件…，不能…)". */
