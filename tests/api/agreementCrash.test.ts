@@ -14,6 +14,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openDb } from '../../server/db/client.ts';
 import { newId } from '../../server/ids.ts';
 import { createLogger } from '../../server/logger.ts';
+import { artifactFile } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { caseWithSession, partySigns, run, signatureDataUrl } from './agreementHelpers.ts';
 
@@ -163,7 +164,7 @@ describe('the verifiers on a real finalised agreement', () => {
     doc = row;
     pdf = readFileSync(path.join(dir, 'agreements', `${row.id}.pdf`));
     rootPem = readFileSync(path.join(dir, 'seal', 'root-ca.crt.pem'), 'utf8');
-    writeFileSync(path.join(root, 'tests/artifacts/agreement-finalised.pdf'), pdf);
+    writeFileSync(artifactFile('agreement-finalised.pdf'), pdf);
   });
 
   test('untouched: pdfsig valid, whole document; our verifier ok', async () => {

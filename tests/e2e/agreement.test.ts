@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS_DIR, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { artifactFile, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -204,14 +204,14 @@ describe('mediation agreement in the browser', () => {
     const pdf = Buffer.from(await res.arrayBuffer());
     const file = path.join(work, 'agreement-e2e.pdf');
     writeFileSync(file, pdf);
-    copyFileSync(file, path.join(ARTIFACTS_DIR, 'agreement-e2e.pdf'));
+    copyFileSync(file, artifactFile('agreement-e2e.pdf'));
     const { stdout: text } = await run('pdftotext', [file, '-']);
     const flat = text.replace(/\s+/g, '');
     for (const s of ['张三', '李四', '王调解员', clause1, clause2, code]) assert.ok(flat.includes(s.replace(/\s+/g, '')), `pdftotext finds ${s}`);
     const { stdout: sig } = await run('pdfsig', ['-nocert', file]);
     assert.match(sig, /Signature is Valid\./);
     assert.match(sig, /Total document signed/);
-    await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, path.join(ARTIFACTS_DIR, 'agreement-e2e-page')]);
+    await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, artifactFile('agreement-e2e-page')]);
 
     // The staff case page lists the agreement: 已盖章, fingerprint, signers with times, code, PDF, /verify link.
     await mediator.goto(`${server.baseUrl}/cases/${caseId}`);
@@ -257,7 +257,7 @@ describe('mediation agreement in the browser', () => {
     altered[altered.indexOf('/Producer') + 12]! ^= 1;
     const alteredFile = path.join(work, 'agreement-e2e-altered.pdf');
     writeFileSync(alteredFile, altered);
-    copyFileSync(alteredFile, path.join(ARTIFACTS_DIR, 'agreement-e2e-altered.pdf'));
+    copyFileSync(alteredFile, artifactFile('agreement-e2e-altered.pdf'));
     await verify.getByTestId('verify-file').setInputFiles(alteredFile);
     await verify.getByTestId('verify-by-file').click();
     await verify.locator('[data-testid=verify-result][data-status=altered]').waitFor();

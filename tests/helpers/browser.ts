@@ -28,9 +28,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** A path in tests/artifacts (created if missing: a fresh clone has no such folder). */
+export function artifactFile(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  return path.join(ARTIFACTS_DIR, name);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = artifactFile(`${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
