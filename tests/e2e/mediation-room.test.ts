@@ -142,6 +142,8 @@ describe('the mediation room in Chromium', () => {
     assert.equal(await bytes(), t0, 'no inbound bytes from caucus producers in the excluded page');
     await screenshot(m.page, 'room-06-mediator-caucus');
     await screenshot(a.page, 'room-07-party-in-caucus-phone');
+    // The excluded party's empty tile agrees with the banner (not "the mediator will start shortly").
+    await b.page.locator('[data-testid=waiting]:has-text("调解员正在与另一方单独沟通")').waitFor();
     await screenshot(b.page, 'room-08-party-excluded-phone');
 
     // End the caucus: A's microphone comes back muted and the UI says so.

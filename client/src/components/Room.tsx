@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import type { ParticipantRole } from '@protocol/roles.ts';
+import type { RoomStateInfo } from '@protocol/signalling.ts';
 import type { MediaSession, MediaSessionState, RemotePeer } from '../services/MediaSession.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useRoomTestHooks } from '../hooks/useRoomTestHooks.ts';
@@ -55,8 +56,10 @@ function statusLine(state: MediaSessionState): { key: MessageKey; tone: 'ok' | '
   }
 }
 
-function waitingText(t: Translate, selfRole: ParticipantRole, peers: RemotePeer[]): string | null {
+function waitingText(t: Translate, selfRole: ParticipantRole, peers: RemotePeer[], room: RoomStateInfo | null): string | null {
   if (selfRole === 'mediator') return peers.length === 0 ? t('room.waiting.mediator') : null;
+  // Left out of a private caucus: the mediator is here, just not with us.
+  if (room?.caucus.active && !room.caucus.withMe) return t('room.waiting.caucusOther');
   if (!peers.some((p) => p.info.role === 'mediator')) return t('room.waiting.party');
   return null;
 }
@@ -100,7 +103,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
   const hands = new Set(roomState?.hands ?? []);
 
   const peers = [...state.peers].sort((a, b) => orderOf(a) - orderOf(b));
-  const waiting = state.status === 'joined' ? waitingText(t, selfRole, peers) : null;
+  const waiting = state.status === 'joined' ? waitingText(t, selfRole, peers, state.room) : null;
   const entering = state.status !== 'joined' && peers.length === 0;
   const tileCount = peers.length + 1 + (waiting || entering ? 1 : 0);
   const { cols, rows } = gridShape(tileCount);

@@ -9,9 +9,11 @@ import { InvitationPanel } from '../components/InvitationPanel.tsx';
 import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
 import { SessionChatLog } from '../components/SessionChatLog.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
+import { useStore } from '../hooks/useStore.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText, formatDateTime, sideLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
+import { staffAuth } from '../services/session.ts';
 import { Link, navigate } from '../router.tsx';
 import { CaseLoopActivity, CaseLoopPanel, CaseLoopSide } from '../components/caseloop/CaseLoopPanel.tsx';
 
@@ -49,6 +51,11 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const open = sessions.find((s) => s.status === 'open') ?? null;
   const past = sessions.filter((s) => s.status !== 'open');
+  // Only mediators may start a session (server: POST /api/cases/:caseId/sessions).
+  const staffRole = useStore(staffAuth)?.user.role;
+  // Mediators host; supervisors and admins may enter to observe; officials join by invitation.
+  const canStart = staffRole === 'mediator';
+  const canEnter = staffRole === 'mediator' || staffRole === 'supervisor' || staffRole === 'admin';
   const location = [detail.district, detail.town, detail.community, detail.grid].filter(Boolean).join(' ');
 
   const start = async () => {
@@ -108,16 +115,18 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                   <span className="muted">{t('case.sessionStartedAt', { time: formatDateTime(open.startedAt, language) })}</span>
                 </div>
                 <div className="session-card__actions">
-                  <button
-                    type="button"
-                    className="btn btn--primary btn--lg"
-                    onClick={() => navigate(`/session/${encodeURIComponent(open.id)}`)}
-                    data-testid="enter-room"
-                  >
-                    <VideoCallIcon size={22} />
-                    {t('case.enterRoom')}
-                  </button>
-                  {!confirmingEnd && (
+                  {canEnter && (
+                    <button
+                      type="button"
+                      className="btn btn--primary btn--lg"
+                      onClick={() => navigate(`/session/${encodeURIComponent(open.id)}`)}
+                      data-testid="enter-room"
+                    >
+                      <VideoCallIcon size={22} />
+                      {t('case.enterRoom')}
+                    </button>
+                  )}
+                  {canStart && !confirmingEnd && (
                     <button
                       type="button"
                       className="btn btn--danger-outline"
@@ -143,7 +152,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                   </div>
                 )}
               </>
-            ) : (
+            ) : canStart ? (
               <>
                 <p className="muted">{t('case.noSession')}</p>
                 <div className="session-card__actions">
@@ -153,6 +162,8 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                   </button>
                 </div>
               </>
+            ) : (
+              <p className="muted" data-testid="no-session">{t('case.noSessionReadOnly')}</p>
             )}
             {error && <Alert>{error}</Alert>}
           </section>
