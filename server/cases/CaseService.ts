@@ -7,11 +7,11 @@ import { badRequest, forbidden, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { createCaseRequest, type CaseDetail, type CaseSource, type CaseSummary, type CreateCaseRequest, type PartyContact } from '../protocol/cases.ts';
-import type { TimelineEntryInfo, TimelineVerification } from '../protocol/api.ts';
+import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
-import { appendTimeline, listTimeline, verifyChain } from './timeline.ts';
+import { appendTimeline, listTimeline, resolveActors, verifyChain } from './timeline.ts';
 import { caseInclude, sortCases, toDetail, toSummary, type ViewContext } from './views.ts';
 
 export type CreateCaseInput = z.output<typeof createCaseRequest>;
@@ -178,9 +178,10 @@ export class CaseService {
     return toDetail(row, await this.viewContext(), principal?.role);
   }
 
-  async timeline(caseId: string): Promise<TimelineEntryInfo[]> {
+  /** The stored entries, each with its actor resolved to a display name and role (the entries themselves are unchanged). */
+  async timeline(caseId: string): Promise<TimelineEntryView[]> {
     await this.#exists(caseId);
-    return listTimeline(this.#db, caseId);
+    return resolveActors(this.#db, await listTimeline(this.#db, caseId));
   }
 
   async verifyTimeline(caseId: string): Promise<TimelineVerification> {

@@ -5,7 +5,7 @@ import type { Db, Prisma } from '../db/client.ts';
 import { AppError, badRequest, forbidden, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { whistleRequest, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
+import { whistleCloseRequest, whistleRequest, whistleStatuses, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
 import { actorOf, TX_OPTIONS } from './CaseService.ts';
 import type { InvitationService } from './InvitationService.ts';
 import type { SessionService } from './SessionService.ts';
@@ -21,11 +21,14 @@ import { disputeTypeOf, stateOf, toUnitRef } from './views.ts';
  * the case timeline.
  */
 
+const statusZh: Record<string, string> = { accepted: '报到', cancelled: '取消', declined: '拒绝' };
+
 const include = {
   case: { select: { caseNumber: true, title: true, disputeType: true } },
   unit: true,
   requestedBy: { select: { id: true, displayName: true } },
   acceptedBy: { select: { id: true, displayName: true } },
+  closedBy: { select: { id: true, displayName: true } },
 } as const satisfies Prisma.WhistleRequestInclude;
 
 type WhistleRow = Prisma.WhistleRequestGetPayload<{ include: typeof include }>;
@@ -47,6 +50,9 @@ function toInfo(w: WhistleRow): WhistleInfo {
     responseSeconds: w.acceptedAt ? Math.round((w.acceptedAt.getTime() - w.requestedAt.getTime()) / 1000) : null,
     sessionId: w.sessionId,
     invitationId: w.invitationId,
+    closedBy: w.closedBy ?? null,
+    closedAt: w.closedAt?.toISOString() ?? null,
+    closeReason: w.closeReason,
   };
 }
 
@@ -100,7 +106,9 @@ export class WhistleService {
    */
   async list(principal: StaffPrincipal, options: { mine?: boolean; status?: string | undefined } = {}): Promise<WhistleInfo[]> {
     const status = options.status ?? 'open';
-    if (!['open', 'accepted', 'cancelled', 'all'].includes(status)) throw badRequest('Invalid filter', { status: 'One of open, accepted, all' });
+    if (status !== 'all' && !(whistleStatuses as readonly string[]).includes(status)) {
+      throw badRequest('Invalid filter', { status: `One of ${whistleStatuses.join(', ')}, all` });
+    }
     const where: Prisma.WhistleRequestWhereInput = status === 'all' ? {} : { status };
     if (principal.role === 'official') {
       const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
@@ -128,7 +136,7 @@ export class WhistleService {
       if (principal.role !== 'official' || me?.unitId !== w.unitId) {
         throw forbidden(`Only officials of ${w.unit.name} may accept this request (仅被呼叫部门人员可响应)`);
       }
-      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已被响应)`);
+      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'})`);
       const state = stateOf(w.case);
       if (closedStates.includes(state)) throw new AppError('conflict', `The case is already closed (${zh.states[state]})`);
       const now = this.#clock.now();
@@ -164,6 +172,53 @@ export class WhistleService {
     const linked = await this.#invitations.withLink(invitation);
     this.#log.info('whistle accepted', { whistleId, invitationId: invitation.id, by: principal.userId });
     return { whistle: await this.#one(whistleId), sessionId: invitation.sessionId, invitationId: invitation.id, url: linked.url!, expiresAt: linked.expiresAt };
+  }
+
+  /** The mediator withdraws an open request (the one who made it, or the case's lead mediator). */
+  async cancel(whistleId: string, input: unknown, principal: StaffPrincipal): Promise<WhistleInfo> {
+    return this.#close(whistleId, input, principal, 'cancelled');
+  }
+
+  /** An official of the called department turns an open request down. */
+  async decline(whistleId: string, input: unknown, principal: StaffPrincipal): Promise<WhistleInfo> {
+    return this.#close(whistleId, input, principal, 'declined');
+  }
+
+  async #close(whistleId: string, input: unknown, principal: StaffPrincipal, to: 'cancelled' | 'declined'): Promise<WhistleInfo> {
+    const parsed = whistleCloseRequest.safeParse(input);
+    await this.#db.$transaction(async (tx) => {
+      const w = await tx.whistleRequest.findUnique({
+        where: { id: whistleId },
+        include: { unit: true, case: { select: { leadMediatorId: true } } },
+      });
+      if (!w) throw notFound('Whistle request');
+      if (to === 'cancelled') {
+        const mayCancel = principal.role === 'mediator' && (w.requestedById === principal.userId || w.case.leadMediatorId === principal.userId);
+        if (!mayCancel) throw forbidden('Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
+      } else {
+        const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
+        if (principal.role !== 'official' || me?.unitId !== w.unitId) {
+          throw forbidden(`Only officials of ${w.unit.name} may decline this request (仅被呼叫部门人员可拒绝)`);
+        }
+      }
+      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'}，不能${to === 'cancelled' ? '取消' : '拒绝'})`);
+      if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
+      const now = this.#clock.now();
+      const changed = await tx.whistleRequest.updateMany({
+        where: { id: whistleId, status: 'open' },
+        data: { status: to, closedById: principal.userId, closedAt: now, closeReason: parsed.data.reason },
+      });
+      if (changed.count !== 1) throw new AppError('conflict', 'This request was answered meanwhile (该请求已被处理)');
+      await appendTimeline(tx, {
+        caseId: w.caseId,
+        type: to === 'cancelled' ? 'whistle.cancelled' : 'whistle.declined',
+        actor: actorOf(principal),
+        at: now,
+        data: { whistleId, unitId: w.unitId, unitName: w.unit.name, reason: parsed.data.reason, by: principal.displayName },
+      });
+    }, TX_OPTIONS);
+    this.#log.info(`whistle ${to}`, { whistleId, by: principal.userId });
+    return this.#one(whistleId);
   }
 
   async #one(id: string): Promise<WhistleInfo> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Prisma } from '../db/client.ts';
 import { newId } from '../ids.ts';
-import type { TimelineEntryInfo, TimelineVerification } from '../protocol/api.ts';
+import type { TimelineActorInfo, TimelineEntryInfo, TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 
 /*
  * Append-only, hash-chained case history. Each entry's hash covers its content and the previous
@@ -36,6 +36,8 @@ export type TimelineType =
   | 'supervision.answered'
   | 'whistle.requested'
   | 'whistle.accepted'
+  | 'whistle.cancelled'
+  | 'whistle.declined'
   | 'followup.link_created'
   /** Agreement module events (server/agreement): drafted, revised, signed, refused, frozen, sealed, … */
   | `agreement.${string}`
@@ -126,6 +128,67 @@ export async function listTimeline(db: Db | Prisma.TransactionClient, caseId: st
     prevHash: r.prevHash,
     hash: r.hash,
   }));
+}
+
+/** Display labels for actors that are not a person with a name on record. */
+export const actorLabels = {
+  public: '群众（网上报事）',
+  system: '系统',
+  followupLink: '当事人（回访链接）',
+  signingLink: '当事人（签署链接）',
+  unknown: '未知',
+} as const;
+
+/**
+ * Resolves each entry's `actor` reference to a display name and role for reading. The stored
+ * entries (and so the hash chain) are not touched. One query per kind of reference.
+ */
+export async function resolveActors(db: Db | Prisma.TransactionClient, entries: readonly TimelineEntryRecord[]): Promise<TimelineEntryView[]> {
+  const idsOf = (prefix: string) => [...new Set(entries.filter((e) => e.actor.startsWith(prefix)).map((e) => e.actor.slice(prefix.length)))];
+  const userIds = idsOf('user:');
+  const invitationIds = idsOf('invitation:');
+  const signingLinkIds = idsOf('signing-link:');
+  const [users, invitations, signingLinks] = await Promise.all([
+    userIds.length ? db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, displayName: true, role: true } }) : [],
+    invitationIds.length ? db.invitation.findMany({ where: { id: { in: invitationIds } }, select: { id: true, displayName: true, role: true } }) : [],
+    signingLinkIds.length ? db.agreementSigningLink.findMany({ where: { id: { in: signingLinkIds } }, select: { id: true, partyId: true } }) : [],
+  ]);
+  const partyIds = [...new Set(signingLinks.map((l) => l.partyId))];
+  const parties = partyIds.length ? await db.party.findMany({ where: { id: { in: partyIds } }, select: { id: true, name: true } }) : [];
+  const userMap = new Map(users.map((u) => [u.id, u]));
+  const invitationMap = new Map(invitations.map((i) => [i.id, i]));
+  const partyName = new Map(parties.map((p) => [p.id, p.name]));
+  const linkParty = new Map(signingLinks.map((l) => [l.id, partyName.get(l.partyId)]));
+
+  const resolve = (actor: string): TimelineActorInfo => {
+    const colon = actor.indexOf(':');
+    const prefix = colon < 0 ? actor : actor.slice(0, colon);
+    const id = colon < 0 ? '' : actor.slice(colon + 1);
+    switch (prefix) {
+      case 'user': {
+        const u = userMap.get(id);
+        return u ? { kind: 'user', name: u.displayName, role: u.role } : { kind: 'user', name: actorLabels.unknown, role: null };
+      }
+      case 'invitation': {
+        const i = invitationMap.get(id);
+        return i ? { kind: 'invitation', name: i.displayName, role: i.role } : { kind: 'invitation', name: actorLabels.unknown, role: null };
+      }
+      case 'followup-link':
+        return { kind: 'followup-link', name: actorLabels.followupLink, role: 'party' };
+      case 'signing-link':
+        return { kind: 'signing-link', name: linkParty.get(id) ?? actorLabels.signingLink, role: 'party' };
+      case 'public':
+        return { kind: 'public', name: actorLabels.public, role: 'public' };
+      case 'system':
+        return { kind: 'system', name: actorLabels.system, role: 'system' };
+      default:
+        return { kind: 'unknown', name: actorLabels.unknown, role: null };
+    }
+  };
+  return entries.map((e) => {
+    const a = resolve(e.actor);
+    return { ...e, actorName: a.name, actorRole: a.role, actorKind: a.kind };
+  });
 }
 
 function safeParse(s: string): unknown {

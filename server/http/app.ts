@@ -210,6 +210,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('post', '/api/whistles/:whistleId/accept', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
     res.json(await services.whistles.accept(ids(req, 'whistleId').whistleId, staffOf(res)));
   });
+  route('post', '/api/whistles/:whistleId/cancel', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
+    res.json(await services.whistles.cancel(ids(req, 'whistleId').whistleId, req.body, staffOf(res)));
+  });
+  route('post', '/api/whistles/:whistleId/decline', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
+    res.json(await services.whistles.decline(ids(req, 'whistleId').whistleId, req.body, staffOf(res)));
+  });
 
   // ---- follow-up (回访)
   route('get', '/api/cases/:caseId/follow-ups', async (req: Request<IdParams<'caseId'>>, res: Response) => {

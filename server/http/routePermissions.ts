@@ -50,6 +50,10 @@ export const routePermissions = {
   'POST /api/cases/:caseId/whistles': ['mediator'],
   'GET /api/whistles': ['official', 'mediator', 'supervisor', 'admin'],
   'POST /api/whistles/:whistleId/accept': ['official'],
+  /** An open request: the mediator who made it or the case's lead (service), with a reason; recorded on the timeline. */
+  'POST /api/whistles/:whistleId/cancel': ['mediator'],
+  /** An open request: an official of the called department (service), with a reason; recorded on the timeline. */
+  'POST /api/whistles/:whistleId/decline': ['official'],
   'GET /api/cases/:caseId/follow-ups': ALL_STAFF,
   'POST /api/cases/:caseId/followup-link': transitions.record_follow_up.roles,
   'GET /api/units': ALL_STAFF,

@@ -125,6 +125,25 @@ export interface TimelineEntryInfo {
   hash: string;
 }
 
+/**
+ * Who did a timeline entry, resolved for display when the timeline is read (the stored, hash-chained
+ * entry keeps only the opaque `actor` reference).
+ *   kind user: role is the staff role · invitation: the invited participant's role (party, official, …)
+ *   followup-link / signing-link: role 'party' · public: a citizen's no-login form · system: the server
+ */
+export interface TimelineActorInfo {
+  kind: 'user' | 'invitation' | 'followup-link' | 'signing-link' | 'public' | 'system' | 'unknown';
+  name: string;
+  role: string | null;
+}
+
+/** A timeline entry as the API returns it: the stored entry plus its resolved actor. */
+export interface TimelineEntryView extends TimelineEntryInfo {
+  actorName: string;
+  actorRole: string | null;
+  actorKind: TimelineActorInfo['kind'];
+}
+
 /** Result of recomputing a case's timeline chain. */
 export type TimelineVerification =
   | { ok: true; entries: number }

@@ -175,6 +175,13 @@ export const whistleRequest = z
   .strict();
 export type WhistleRequestInput = z.input<typeof whistleRequest>;
 
+/** Cancelling (the mediator) or declining (the department's official) an open whistle. */
+export const whistleCloseRequest = z.object({ reason: z.string().trim().min(1, 'A reason is required').max(500) }).strict();
+export type WhistleCloseRequest = z.input<typeof whistleCloseRequest>;
+
+export const whistleStatuses = ['open', 'accepted', 'cancelled', 'declined'] as const;
+export type WhistleStatus = (typeof whistleStatuses)[number];
+
 /** What list views show of a party: the phone is always masked. */
 export interface PartySummary {
   id: string;
@@ -287,7 +294,7 @@ export interface WhistleInfo {
   disputeType: DisputeType;
   unit: UnitRef;
   need: string;
-  status: 'open' | 'accepted' | 'cancelled';
+  status: WhistleStatus;
   requestedBy: { id: string; displayName: string };
   requestedAt: string;
   acceptedBy: { id: string; displayName: string } | null;
@@ -296,6 +303,10 @@ export interface WhistleInfo {
   responseSeconds: number | null;
   sessionId: string | null;
   invitationId: string | null;
+  /** Who cancelled (status cancelled) or declined (status declined) it, when and why. */
+  closedBy: { id: string; displayName: string } | null;
+  closedAt: string | null;
+  closeReason: string | null;
 }
 
 /** Answer to accepting a whistle: the official's join link (token in the fragment), shown once. */

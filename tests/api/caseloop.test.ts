@@ -41,6 +41,28 @@ describe('staff registration', () => {
     assert.deepEqual(timeline.body.map((e: { type: string }) => e.type), ['case.created']);
     assert.equal(timeline.body[0].data.state, 'reported');
   });
+
+  test('the staff form’s location (区县 / 街镇 / 社区 / 网格) is stored and shown on the case detail; blanks are left out', async () => {
+    const { district: _d, town: _t, community: _c, grid: _g, ...noPlace } = labourCase();
+    const full = await t.request('POST', '/api/cases', {
+      token: w.tok.mediator1,
+      body: { ...noPlace, district: ' 示范区 ', town: '城关街道', community: '幸福社区', grid: '第3网格' },
+    });
+    assert.equal(full.status, 201, full.text);
+    const detail = (await t.request('GET', `/api/cases/${full.body.id}`, { token: w.tok.supervisor1 })).body;
+    assert.deepEqual([detail.district, detail.town, detail.community, detail.grid], ['示范区', '城关街道', '幸福社区', '第3网格']);
+
+    // The form sends only the fields filled in.
+    const partial = await t.request('POST', '/api/cases', { token: w.tok.grid1, body: { ...noPlace, town: '城关街道' } });
+    assert.equal(partial.status, 201, partial.text);
+    assert.deepEqual([partial.body.district, partial.body.town, partial.body.community, partial.body.grid], [null, '城关街道', null, null]);
+
+    const count = await t.testDb.db.case.count();
+    const tooLong = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: { ...noPlace, grid: '网'.repeat(51) } });
+    assert.equal(tooLong.status, 400);
+    assert.ok(tooLong.body.details?.grid, tooLong.text);
+    assert.equal(await t.testDb.db.case.count(), count, 'nothing written');
+  });
 });
 
 describe('the whole loop', () => {

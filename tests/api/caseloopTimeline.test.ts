@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { appendTimeline } from '../../server/cases/timeline.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { LONG_LOGINS, caseIn, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 
@@ -77,5 +78,51 @@ describe('the case-loop timeline hash chain and its head', () => {
     const v2 = await verify(other);
     assert.deepEqual([v2.ok, v2.firstBrokenSeq], [false, 8]);
     assert.match(v2.reason, /chain head/);
+  });
+});
+
+describe('timeline actors are resolved for display, the stored entries are not', () => {
+  type View = { seq: number; type: string; actor: string; actorName: string; actorRole: string | null; actorKind: string; hash: string };
+  const timeline = async (caseId: string): Promise<View[]> => {
+    const res = await t.request('GET', `/api/cases/${caseId}/timeline`, { token: w.tok.supervisor1 });
+    assert.equal(res.status, 200, res.text);
+    return res.body;
+  };
+
+  test('staff users → display name and role; invitations → their display name; public and system labelled', async () => {
+    const id = await caseIn(w, 'in_mediation');
+    const wr = await t.request('POST', `/api/cases/${id}/whistles`, { token: w.tok.mediator1, body: { unitId: w.units.hr, need: '到场' } });
+    const acc = await t.request('POST', `/api/whistles/${wr.body.id}/accept`, { token: w.tok.official1 });
+    assert.equal(acc.status, 200, acc.text);
+    const at = t.clock.now();
+    await t.testDb.db.$transaction(async (tx) => {
+      await appendTimeline(tx, { caseId: id, type: 'session.joined', actor: `invitation:${acc.body.invitationId}`, at, data: {} });
+      await appendTimeline(tx, { caseId: id, type: 'session.ended', actor: 'system', at, data: {} });
+    });
+    const storedBefore = await t.testDb.db.timelineEntry.findMany({ where: { caseId: id }, orderBy: { seq: 'asc' } });
+
+    const tl = await timeline(id);
+    const by = (type: string) => tl.find((e) => e.type === type)!;
+    assert.deepEqual([by('case.created').actor, by('case.created').actorName, by('case.created').actorRole, by('case.created').actorKind], [`user:${w.ids.grid1}`, '孙网格员', 'gridworker', 'user']);
+    assert.deepEqual([by('case.grade_and_route').actorName, by('case.grade_and_route').actorRole], ['李主任', 'supervisor']);
+    assert.deepEqual([by('whistle.requested').actorName, by('whistle.requested').actorRole], ['王调解员', 'mediator']);
+    assert.deepEqual([by('whistle.accepted').actorName, by('whistle.accepted').actorRole], ['赵科长', 'official']);
+    assert.deepEqual([by('session.joined').actorName, by('session.joined').actorRole, by('session.joined').actorKind], ['赵科长', 'official', 'invitation']);
+    assert.deepEqual([by('session.ended').actorName, by('session.ended').actorRole, by('session.ended').actorKind], ['系统', 'system', 'system']);
+    for (const e of tl) assert.ok(!/^user:|^invitation:/.test(e.actorName), `seq ${e.seq} shows ${e.actorName}`);
+
+    // Nothing stored changed: same rows, and the chain still verifies.
+    assert.deepEqual(await t.testDb.db.timelineEntry.findMany({ where: { caseId: id }, orderBy: { seq: 'asc' } }), storedBefore);
+    assert.deepEqual(tl.map((e) => [e.seq, e.actor, e.hash]), storedBefore.map((r) => [r.seq, r.actor, r.hash]));
+    assert.equal((await verify(id)).ok, true);
+
+    // A citizen's public report: labelled, not a person.
+    const pub = await t.request('POST', '/api/public/cases', {
+      body: { disputeType: 'neighbour', description: '噪音', parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }] },
+    });
+    assert.equal(pub.status, 201, pub.text);
+    const row = await t.testDb.db.case.findFirstOrThrow({ where: { caseNumber: pub.body.caseNumber }, select: { id: true } });
+    const first = (await timeline(row.id))[0]!;
+    assert.deepEqual([first.actor, first.actorKind, first.actorRole, first.actorName], ['public', 'public', 'public', '群众（网上报事）']);
   });
 });

@@ -101,4 +101,81 @@ describe('calling in departments (吹哨报到)', () => {
     const list = await t.request('GET', `/api/cases/${open}/whistles`, { token: w.tok.supervisor1 });
     assert.equal(list.body[0].status, 'open');
   });
+
+  test('cancel (the mediator) and decline (the department), each with a reason, on the timeline; accepted ones cannot be — 409, nothing changed', async () => {
+    const id = await caseIn(w, 'in_mediation');
+    const cancelOf = (wid: string, body: unknown, who = 'mediator1') => t.request('POST', `/api/whistles/${wid}/cancel`, { token: w.tok[who], body });
+    const declineOf = (wid: string, body: unknown, who = 'official1') => t.request('POST', `/api/whistles/${wid}/decline`, { token: w.tok[who], body });
+
+    // Cancel: refused for other roles, another mediator, no reason; then done by the requester.
+    const a = (await whistle(id, { unitId: w.units.hr, need: '核实欠薪' })).body;
+    let before = await snapshot(t, id);
+    assert.equal((await cancelOf(a.id, { reason: '不需要了' }, 'official1')).status, 403, 'not a mediator');
+    assert.equal((await cancelOf(a.id, { reason: '不需要了' }, 'supervisor1')).status, 403);
+    assert.equal((await cancelOf(a.id, { reason: '不需要了' }, 'mediator2')).status, 403, 'not the requester nor the lead');
+    const noReason = await cancelOf(a.id, { reason: '  ' });
+    assert.equal(noReason.status, 400);
+    assert.ok(noReason.body.details?.reason, noReason.text);
+    assert.equal((await cancelOf('nope', { reason: 'x' })).status, 404);
+    assert.deepEqual(await snapshot(t, id), before);
+    t.clock.advance(60_000);
+    const cancelled = await cancelOf(a.id, { reason: '当事人已自行协商' });
+    assert.equal(cancelled.status, 200, cancelled.text);
+    assert.deepEqual(
+      [cancelled.body.status, cancelled.body.closedBy.displayName, cancelled.body.closeReason, cancelled.body.closedAt],
+      ['cancelled', '王调解员', '当事人已自行协商', t.clock.now().toISOString()],
+    );
+    const queueIds = async (q: string) => (await t.request('GET', `/api/whistles${q}`, { token: w.tok.official1 })).body.map((x: { id: string }) => x.id);
+    assert.ok(!(await queueIds('')).includes(a.id), 'gone from the department queue');
+    assert.deepEqual(await queueIds('?status=cancelled'), [a.id]);
+
+    // Decline: only an official of the called department.
+    const b = (await whistle(id, { unitId: w.units.hr, need: '到场说明政策' })).body;
+    before = await snapshot(t, id);
+    assert.equal((await declineOf(b.id, { reason: '非本部门职责' }, 'official2')).status, 403, 'another department');
+    assert.equal((await declineOf(b.id, { reason: '非本部门职责' }, 'mediator1')).status, 403);
+    assert.equal((await declineOf(b.id, {})).status, 400);
+    assert.deepEqual(await snapshot(t, id), before);
+    const declined = await declineOf(b.id, { reason: '非本部门职责，请联系劳动监察大队' });
+    assert.equal(declined.status, 200, declined.text);
+    assert.deepEqual([declined.body.status, declined.body.closedBy.displayName, declined.body.closeReason], ['declined', '赵科长', '非本部门职责，请联系劳动监察大队']);
+
+    // Nothing more can happen to a cancelled or declined request.
+    before = await snapshot(t, id);
+    const closedRows = await t.testDb.db.whistleRequest.findMany({ where: { id: { in: [a.id, b.id] } }, orderBy: { id: 'asc' } });
+    assert.equal((await t.request('POST', `/api/whistles/${a.id}/accept`, { token: w.tok.official1 })).status, 409);
+    assert.equal((await declineOf(a.id, { reason: 'x' })).status, 409);
+    assert.equal((await cancelOf(b.id, { reason: 'x' })).status, 409);
+    assert.deepEqual(await snapshot(t, id), before);
+    assert.deepEqual(await t.testDb.db.whistleRequest.findMany({ where: { id: { in: [a.id, b.id] } }, orderBy: { id: 'asc' } }), closedRows);
+
+    // Accepted: neither cancel nor decline, nothing changed.
+    const c = (await whistle(id, { unitId: w.units.hr, need: '再次到场' })).body;
+    assert.equal((await t.request('POST', `/api/whistles/${c.id}/accept`, { token: w.tok.official1 })).status, 200);
+    before = await snapshot(t, id);
+    const rowBefore = await t.testDb.db.whistleRequest.findUniqueOrThrow({ where: { id: c.id } });
+    const late = await cancelOf(c.id, { reason: '晚了' });
+    assert.equal(late.status, 409);
+    assert.match(late.body.message, /accepted/);
+    assert.equal((await declineOf(c.id, { reason: '晚了' })).status, 409);
+    assert.deepEqual(await snapshot(t, id), before);
+    assert.deepEqual(await t.testDb.db.whistleRequest.findUniqueOrThrow({ where: { id: c.id } }), rowBefore);
+
+    const tl = (await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 })).body as Array<{ type: string; actorName: string; data: Record<string, unknown> }>;
+    const cancelEntry = tl.find((e) => e.type === 'whistle.cancelled')!;
+    const declineEntry = tl.find((e) => e.type === 'whistle.declined')!;
+    assert.deepEqual([cancelEntry.data.whistleId, cancelEntry.data.reason, cancelEntry.actorName], [a.id, '当事人已自行协商', '王调解员']);
+    assert.deepEqual([declineEntry.data.whistleId, declineEntry.data.reason, declineEntry.data.unitName, declineEntry.actorName], [b.id, '非本部门职责，请联系劳动监察大队', '区人社局', '赵科长']);
+    assert.equal((await t.request('GET', `/api/cases/${id}/timeline/verify`, { token: w.tok.supervisor1 })).body.ok, true);
+  });
+
+  test('the case’s lead mediator may cancel a request made by the previous lead', async () => {
+    const id = await caseIn(w, 'in_mediation');
+    const wr = (await whistle(id, { unitId: w.units.traffic, need: '事故认定' })).body;
+    const re = await t.request('POST', `/api/cases/${id}/actions/reassign`, { token: w.tok.supervisor1, body: { mediatorId: w.ids.mediator2, reason: '回避' } });
+    assert.equal(re.status, 200, re.text);
+    const res = await t.request('POST', `/api/whistles/${wr.id}/cancel`, { token: w.tok.mediator2, body: { reason: '改由交警现场处理' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.closedBy.displayName, '陈调解员');
+  });
 });

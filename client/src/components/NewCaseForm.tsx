@@ -9,6 +9,7 @@ import { useFieldErrors, zodDetails } from '../hooks/useFieldErrors.ts';
 import { FormField } from './FormField.tsx';
 import { Alert } from './Feedback.tsx';
 import { PlusIcon } from './Icons.tsx';
+import { placeFields, type PlaceField } from './caseloop/labels.ts';
 
 interface PartyDraft {
   key: number;
@@ -44,6 +45,7 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
   const [disputeType, setDisputeType] = useState<DisputeType | ''>('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
+  const [place, setPlace] = useState<Record<PlaceField, string>>({ district: '', town: '', community: '', grid: '' });
   const [parties, setParties] = useState<PartyDraft[]>(() => [newParty('applicant'), newParty('respondent')]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
@@ -70,6 +72,8 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
       disputeType: disputeType as DisputeType,
       title,
       description,
+      // Blank location fields are left out rather than stored as empty text.
+      ...Object.fromEntries(placeFields.filter((f) => place[f].trim() !== '').map((f) => [f, place[f]])),
       parties: rows.map(({ p: { side, name, phone } }) => ({ side, name, phone })),
     };
     const check = createCaseRequest.safeParse(body);
@@ -145,6 +149,27 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
           }}
         />
       </FormField>
+
+      <fieldset className="place-fieldset">
+        <legend>{t('newCase.location')}</legend>
+        <div className="form-grid">
+          {placeFields.map((f) => (
+            <FormField key={f} label={t(`newCase.${f}`)} optional={t('common.optional')} error={errors.get(f)}>
+              <input
+                name={f}
+                value={place[f]}
+                maxLength={50}
+                autoComplete="off"
+                data-testid={`new-case-${f}`}
+                onChange={(e) => {
+                  setPlace((p) => ({ ...p, [f]: e.target.value }));
+                  errors.clear(f);
+                }}
+              />
+            </FormField>
+          ))}
+        </div>
+      </fieldset>
 
       <fieldset className="parties-fieldset">
         <legend>{t('newCase.parties')}</legend>

@@ -144,6 +144,12 @@ export const caseloopEn: Record<keyof typeof caseloopZhCN, string> = {
   'cl.err.date': 'Enter a date',
 
   'cl.tl.title': 'Timeline',
+
+  'cl.tl.actor.public': 'Citizen (online report)',
+
+  'cl.tl.actor.system': 'System',
+
+  'cl.tl.actor.followup-link': 'Party (follow-up link)',
   'cl.tl.verify': 'Verify',
   'cl.tl.ok': 'Intact ({n} entries)',
   'cl.tl.broken': 'Altered from entry {seq}',
@@ -205,6 +211,18 @@ export const caseloopEn: Record<keyof typeof caseloopZhCN, string> = {
   'cl.wh.status.open': 'Waiting',
   'cl.wh.status.accepted': 'Accepted',
   'cl.wh.status.cancelled': 'Cancelled',
+  'cl.wh.status.declined': 'Declined',
+  'cl.wh.cancel': 'Cancel request',
+  'cl.wh.decline': 'Decline',
+  'cl.wh.reason': 'Reason',
+  'cl.wh.cancelReasonHint': 'e.g. the parties settled it themselves; the department is no longer needed',
+  'cl.wh.declineReasonHint': 'e.g. not our responsibility; which department to ask instead',
+  'cl.wh.confirmCancel': 'Cancel the request',
+  'cl.wh.confirmDecline': 'Decline the request',
+  'cl.wh.closed.cancelled': 'Cancelled by {name} at {time}: {reason}',
+  'cl.wh.closed.declined': 'Declined by {name} at {time}: {reason}',
+  'cl.tl.whistle.cancelled': 'Whistle cancelled',
+  'cl.tl.whistle.declined': 'Department declined the whistle',
   'cl.wh.requested': 'Requested by {name} at {time}',
   'cl.wh.accepted': 'accepted by {name} at {time} (after {took})',
 

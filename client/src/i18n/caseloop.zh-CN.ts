@@ -142,6 +142,12 @@ export const caseloopZhCN = {
   'cl.err.date': '请填写日期',
 
   'cl.tl.title': '办理记录',
+
+  'cl.tl.actor.public': '群众（网上报事）',
+
+  'cl.tl.actor.system': '系统',
+
+  'cl.tl.actor.followup-link': '当事人（回访链接）',
   'cl.tl.verify': '校验',
   'cl.tl.ok': '完整（{n} 条）',
   'cl.tl.broken': '第 {seq} 条起被改动',
@@ -203,6 +209,18 @@ export const caseloopZhCN = {
   'cl.wh.status.open': '待接单',
   'cl.wh.status.accepted': '已报到',
   'cl.wh.status.cancelled': '已取消',
+  'cl.wh.status.declined': '部门已拒绝',
+  'cl.wh.cancel': '取消吹哨',
+  'cl.wh.decline': '拒绝',
+  'cl.wh.reason': '原因',
+  'cl.wh.cancelReasonHint': '例如：当事人已自行协商，不再需要部门到场',
+  'cl.wh.declineReasonHint': '例如：不属于本部门职责，建议联系哪个部门',
+  'cl.wh.confirmCancel': '确认取消',
+  'cl.wh.confirmDecline': '确认拒绝',
+  'cl.wh.closed.cancelled': '{name} 于 {time} 取消：{reason}',
+  'cl.wh.closed.declined': '{name} 于 {time} 拒绝：{reason}',
+  'cl.tl.whistle.cancelled': '吹哨已取消',
+  'cl.tl.whistle.declined': '部门拒绝吹哨',
   'cl.wh.requested': '{name} 于 {time} 吹哨',
   'cl.wh.accepted': '{name} 于 {time} 报到（用时 {took}）',
 

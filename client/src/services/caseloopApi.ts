@@ -1,4 +1,4 @@
-import type { TimelineEntryInfo, TimelineVerification } from '@protocol/api.ts';
+import type { TimelineEntryView, TimelineVerification } from '@protocol/api.ts';
 import type {
   AttachmentInfo,
   CaseDetail,
@@ -146,7 +146,7 @@ export const loopApi = {
     apiFetch<RoutingSuggestion>(`/cases/${enc(caseId)}/routing-suggestion?grade=${enc(grade)}`),
   revealContact: (caseId: string, partyId: string) =>
     apiFetch<PartyContact>(`/cases/${enc(caseId)}/parties/${enc(partyId)}/contact`),
-  timeline: (caseId: string) => apiFetch<TimelineEntryInfo[]>(`/cases/${enc(caseId)}/timeline`),
+  timeline: (caseId: string) => apiFetch<TimelineEntryView[]>(`/cases/${enc(caseId)}/timeline`),
   verifyTimeline: (caseId: string) => apiFetch<TimelineVerification>(`/cases/${enc(caseId)}/timeline/verify`),
   followUps: (caseId: string) => apiFetch<FollowUpInfo[]>(`/cases/${enc(caseId)}/follow-ups`),
   followUpLink: (caseId: string) => apiFetch<FollowUpLinkInfo>(`/cases/${enc(caseId)}/followup-link`, { method: 'POST', body: {} }),
@@ -176,9 +176,11 @@ export const loopApi = {
   caseWhistles: (caseId: string) => apiFetch<WhistleInfo[]>(`/cases/${enc(caseId)}/whistles`),
   blowWhistle: (caseId: string, body: { unitId: string; need: string }) =>
     apiFetch<WhistleInfo>(`/cases/${enc(caseId)}/whistles`, { method: 'POST', body }),
-  whistles: (query: { mine?: boolean; status?: 'open' | 'accepted' | 'all' } = {}) =>
+  whistles: (query: { mine?: boolean; status?: 'open' | 'accepted' | 'cancelled' | 'declined' | 'all' } = {}) =>
     apiFetch<WhistleInfo[]>(`/whistles${qs({ mine: query.mine ? '1' : undefined, status: query.status })}`),
   acceptWhistle: (whistleId: string) => apiFetch<WhistleAcceptance>(`/whistles/${enc(whistleId)}/accept`, { method: 'POST', body: {} }),
+  cancelWhistle: (whistleId: string, body: { reason: string }) => apiFetch<WhistleInfo>(`/whistles/${enc(whistleId)}/cancel`, { method: 'POST', body }),
+  declineWhistle: (whistleId: string, body: { reason: string }) => apiFetch<WhistleInfo>(`/whistles/${enc(whistleId)}/decline`, { method: 'POST', body }),
 
   units: (query: { kind?: string; level?: string } = {}) => apiFetch<UnitInfo[]>(`/units${qs(query)}`),
   staff: (role?: string) => apiFetch<StaffPick[]>(`/staff${qs({ role })}`),

@@ -14,7 +14,7 @@ import { LightBadge } from './LightBadge.tsx';
 import { SupervisionCard } from './SupervisionCard.tsx';
 import { TimelineCard } from './TimelineCard.tsx';
 import { WhistleCard } from './WhistleCard.tsx';
-import { loopLabel } from './labels.ts';
+import { loopLabel, placeFields } from './labels.ts';
 
 /** Actions shown as buttons: the server's routed actions; start_mediation is the session card's "start" button. */
 const buttonActions: readonly CaseActionName[] = routedActions;
@@ -92,6 +92,14 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
               {detail.timeLimitDays !== null && <span className="muted"> · {t('cl.detail.days', { n: detail.timeLimitDays })}</span>}
             </dd>
           </div>
+          {placeFields
+            .filter((f) => detail[f])
+            .map((f) => (
+              <div key={f}>
+                <dt>{t(`newCase.${f}`)}</dt>
+                <dd data-testid={`case-${f}`}>{detail[f]}</dd>
+              </div>
+            ))}
           <div>
             <dt>{t('cl.detail.source')}</dt>
             <dd>{loopLabel(t, 'source', detail.source)}</dd>

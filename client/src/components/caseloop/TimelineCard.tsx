@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import type { TimelineVerification } from '@protocol/api.ts';
+import type { TimelineEntryView, TimelineVerification } from '@protocol/api.ts';
 import { useAsync } from '../../hooks/useAsync.ts';
 import { hasKey, useLanguage, useT } from '../../i18n/index.ts';
-import { errorText, formatDateTime } from '../../i18n/labels.ts';
+import { errorText, formatDateTime, staffRoleLabel } from '../../i18n/labels.ts';
 import { loopApi } from '../../services/caseloopApi.ts';
 import { Alert } from '../Feedback.tsx';
 import { loopLabel } from './labels.ts';
@@ -34,6 +34,17 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
   const label = (type: string) => {
     const key = `cl.tl.${type}`;
     return hasKey(key) ? t(key) : type;
+  };
+  /** Who did it: the name resolved by the server, with the role (staff role, or the invited participant's role). */
+  const actorText = (e: TimelineEntryView): string => {
+    if (e.actorKind === 'public' || e.actorKind === 'system' || e.actorKind === 'followup-link' || e.actorKind === 'signing-link') {
+      const key = `cl.tl.actor.${e.actorKind}`;
+      return e.actorKind === 'signing-link' || !hasKey(key) ? e.actorName : t(key);
+    }
+    if (!e.actorRole) return e.actorName;
+    const roleKey = `role.${e.actorRole}`;
+    const role = e.actorKind === 'invitation' ? (hasKey(roleKey) ? t(roleKey) : e.actorRole) : staffRoleLabel(t, e.actorRole);
+    return `${e.actorName}（${role}）`;
   };
   const detail = (data: unknown): string | null => {
     if (typeof data !== 'object' || data === null) return null;
@@ -84,6 +95,9 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
                       {formatDateTime(e.at, language)}
                     </time>
                   </div>
+                  <p className="timeline__actor muted" data-testid="timeline-actor" data-actor-kind={e.actorKind}>
+                    {actorText(e)}
+                  </p>
                   {d && <p className="timeline__detail">{d}</p>}
                   <code className="timeline__hash" title={e.hash}>
                     #{e.seq} {e.hash.slice(0, 12)}

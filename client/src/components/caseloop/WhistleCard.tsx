@@ -1,9 +1,11 @@
 import { useState } from 'react';
-import type { CaseDetail, UnitInfo } from '@protocol/cases.ts';
+import type { CaseDetail, UnitInfo, WhistleInfo } from '@protocol/cases.ts';
 import { useAsync } from '../../hooks/useAsync.ts';
+import { useStore } from '../../hooks/useStore.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { formatDateTime } from '../../i18n/labels.ts';
 import { loopApi } from '../../services/caseloopApi.ts';
+import { staffAuth } from '../../services/session.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { durationText } from './labels.ts';
@@ -16,7 +18,17 @@ export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail
   const [tick, setTick] = useState(0);
   const whistles = useAsync(() => loopApi.caseWhistles(detail.id).catch(() => []), [detail.id, refreshKey, tick]);
   const [formOpen, setFormOpen] = useState(false);
+  const [closing, setClosing] = useState<string | null>(null);
+  const auth = useStore(staffAuth);
   const list = whistles.data ?? [];
+  // The server checks again: the mediator who made the request, or the case's lead mediator.
+  const mayCancel = (w: WhistleInfo) =>
+    auth?.user.role === 'mediator' && w.status === 'open' && (w.requestedBy.id === auth.user.id || detail.leadMediator?.id === auth.user.id);
+  const afterChange = () => {
+    setClosing(null);
+    setTick((n) => n + 1);
+    onChanged();
+  };
   if (!canBlow && list.length === 0) return null;
 
   return (
@@ -49,7 +61,7 @@ export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail
             <li key={w.id} className="whistle-list__item" data-testid="whistle-item" data-status={w.status}>
               <div className="whistle-list__head">
                 <strong>{w.unit.name}</strong>
-                <span className={`badge ${w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : 'badge--neutral'}`}>
+                <span className={`badge ${w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : w.status === 'declined' ? 'badge--bad' : 'badge--neutral'}`}>
                   {t(`cl.wh.status.${w.status}`)}
                 </span>
               </div>
@@ -67,6 +79,17 @@ export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail
                   </>
                 )}
               </p>
+              <WhistleClosedNote whistle={w} />
+              {mayCancel(w) &&
+                (closing === w.id ? (
+                  <WhistleCloseForm whistleId={w.id} kind="cancel" onDone={afterChange} onCancel={() => setClosing(null)} />
+                ) : (
+                  <div className="form-actions">
+                    <button type="button" className="btn btn--ghost btn--sm" onClick={() => setClosing(w.id)} data-testid="whistle-cancel">
+                      {t('cl.wh.cancel')}
+                    </button>
+                  </div>
+                ))}
             </li>
           ))}
         </ul>
@@ -109,6 +132,54 @@ function WhistleForm({ caseId, onDone, onCancel }: { caseId: string; onDone: () 
         </button>
         <button type="submit" className="btn btn--primary" disabled={busy} data-testid="whistle-submit">
           {t('cl.wh.send')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Who cancelled or declined a request, when and why. */
+export function WhistleClosedNote({ whistle: w }: { whistle: WhistleInfo }) {
+  const t = useT();
+  const language = useLanguage();
+  if ((w.status !== 'cancelled' && w.status !== 'declined') || !w.closedBy || !w.closedAt) return null;
+  return (
+    <p className="muted" data-testid="whistle-closed-note">
+      {t(`cl.wh.closed.${w.status}`, { name: w.closedBy.displayName, time: formatDateTime(w.closedAt, language), reason: w.closeReason ?? '' })}
+    </p>
+  );
+}
+
+/** Cancelling (the mediator) or declining (the department's official) an open request: a reason is required. */
+export function WhistleCloseForm({
+  whistleId,
+  kind,
+  onDone,
+  onCancel,
+}: {
+  whistleId: string;
+  kind: 'cancel' | 'decline';
+  onDone: (w: WhistleInfo) => void;
+  onCancel: () => void;
+}) {
+  const t = useT();
+  const [reason, setReason] = useState('');
+  const { busy, errors, submit } = useApiSubmit(async () => {
+    const body = { reason };
+    onDone(kind === 'cancel' ? await loopApi.cancelWhistle(whistleId, body) : await loopApi.declineWhistle(whistleId, body));
+  });
+  return (
+    <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid={`whistle-${kind}-form`}>
+      <FormField label={t('cl.wh.reason')} error={errors.field('reason')} hint={t(kind === 'cancel' ? 'cl.wh.cancelReasonHint' : 'cl.wh.declineReasonHint')}>
+        <textarea name="whistleReason" rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </FormField>
+      {errors.message && <Alert>{errors.message}</Alert>}
+      <div className="form-actions">
+        <button type="button" className="btn btn--ghost" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="btn btn--danger" disabled={busy} data-testid={`whistle-${kind}-submit`}>
+          {t(kind === 'cancel' ? 'cl.wh.confirmCancel' : 'cl.wh.confirmDecline')}
         </button>
       </div>
     </form>

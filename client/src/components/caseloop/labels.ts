@@ -28,3 +28,7 @@ export function dateInput(offsetDays = 0): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/** Where the dispute happened (区县 / 街镇 / 社区 / 网格), each optional; labels `newCase.<field>`. */
+export const placeFields = ['district', 'town', 'community', 'grid'] as const;
+export type PlaceField = (typeof placeFields)[number];
