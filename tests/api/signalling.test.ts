@@ -5,6 +5,7 @@ import { requestPermissions } from '../../server/signalling/permissions.ts';
 import { requestSchemas } from '../../server/protocol/signalling.ts';
 import { FULL_TEST_SECRET, startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { until } from '../helpers/wait.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -18,14 +19,6 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
   assert.fail('the handshake was accepted');
 }
 
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-};
 
 describe('socket signalling against a real server', () => {
   let server: FullServer;

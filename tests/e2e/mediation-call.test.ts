@@ -5,6 +5,9 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
+import { until } from '../helpers/wait.ts';
+
+const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => until(check, what, ms, 200);
 
 /*
  * The whole promise of the core issue, in a real browser with a fake camera and microphone:
@@ -134,12 +137,3 @@ describe('cloud-mediation call in Chromium', () => {
     await mediatorContext.close();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}

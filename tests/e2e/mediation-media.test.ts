@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newTrackedPage, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
+import { until } from '../helpers/wait.ts';
 
 /*
  * A mediator (desktop) and a party (phone) in Chromium with fake devices: simulcast layers
@@ -13,14 +14,7 @@ import { waitForRemoteMedia } from '../helpers/roomStats.ts';
  * default and hidden from the waiting room.
  */
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => until(check, what, ms, 150);
 
 const selfIdOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cm?: { getState(): { selfId: string | null } } }).__cm?.getState().selfId ?? null);

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, newTrackedPage, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
+import { until } from '../helpers/wait.ts';
 
 /*
  * The mediation room with several pages in one browser: a mediator (desktop), two parties
@@ -14,14 +15,7 @@ import { waitForRemoteMedia } from '../helpers/roomStats.ts';
 
 type Stat = Record<string, unknown>;
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => until(check, what, ms, 150);
 
 const stateOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cm?: { getState(): { selfId: string | null; place: string | null; peers: Array<{ id: string }> } } }).__cm?.getState() ?? null);

@@ -1,18 +1,12 @@
-import assert from 'node:assert/strict';
 import type { RoomStateInfo } from '../../server/protocol/signalling.ts';
 import type { FullServer } from './fullServer.ts';
 import { connectSocket, type TestSocket } from './socketClient.ts';
 
 /* Shared steps of the room tests against the real server (tests/api/room*.test.ts). */
 
-export const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-};
+import { until } from './wait.ts';
+
+export { until };
 
 export const lastState = (s: TestSocket): RoomStateInfo | undefined =>
   s.notifications.filter((n) => n.name === 'room.state').at(-1)?.data as RoomStateInfo | undefined;

@@ -8,6 +8,7 @@ import { createLogger, setLogLevel, type Logger } from '../../../server/logger.t
 import { Peer } from '../../../server/media/Peer.ts';
 import type { EventMap, TypedEmitter } from '../../../server/media/TypedEmitter.ts';
 import type { ErrorCode } from '../../../server/protocol/errors.ts';
+import { until as untilShared } from '../../helpers/wait.ts';
 
 setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | 'info' | 'warn' | 'error' | undefined) ?? 'silent');
 
@@ -104,14 +105,9 @@ export async function rejectsWith(code: ErrorCode, action: Promise<unknown> | ((
   await assert.rejects(action, check);
 }
 
-/** Resolves when `predicate` holds, polling; fails after `timeoutMs`. */
-export async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Resolves when `predicate` holds, polling every 10 ms; fails after `timeoutMs`. */
+export const until = (predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> =>
+  untilShared(predicate, what, timeoutMs, 10);
 
 /** Resolves with the arguments of the next `event` of a media-layer emitter. */
 export function nextEvent<E extends EventMap<E>, K extends keyof E>(
