@@ -7,7 +7,7 @@ import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/full
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
 import { until } from '../helpers/wait.ts';
 
-const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => until(check, what, ms, 200);
+const waitFor = (check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 10_000) => until(check, what, ms, 200);
 
 /*
  * The whole promise of the core issue, in a real browser with a fake camera and microphone:

@@ -14,7 +14,7 @@ import { until } from '../helpers/wait.ts';
  * default and hidden from the waiting room.
  */
 
-const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => until(check, what, ms, 150);
+const waitFor = (check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 15_000) => until(check, what, ms, 150);
 
 const selfIdOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cm?: { getState(): { selfId: string | null } } }).__cm?.getState().selfId ?? null);

@@ -15,7 +15,7 @@ import { until } from '../helpers/wait.ts';
 
 type Stat = Record<string, unknown>;
 
-const waitFor = (check: () => boolean | Promise<boolean>, what: string, ms = 15_000) => until(check, what, ms, 150);
+const waitFor = (check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 15_000) => until(check, what, ms, 150);
 
 const stateOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cm?: { getState(): { selfId: string | null; place: string | null; peers: Array<{ id: string }> } } }).__cm?.getState() ?? null);
@@ -183,7 +183,10 @@ describe('the mediation room in Chromium', () => {
     await a.page.waitForTimeout(1500);
     await a.context.setOffline(false);
     await a.page.waitForFunction(() => (window as unknown as { __cm: { getState(): { status: string; place: string } } }).__cm.getState().status === 'joined', null, { timeout: 20_000 });
-    await waitFor(() => parties().length === 1 && parties()[0]!.producers.length === 2, 'one party peer with two producers');
+    await waitFor(
+      () => parties().length === 1 && parties()[0]!.producers.length === 2,
+      () => `one party peer with two producers; the server has ${JSON.stringify(parties().map((p) => ({ producers: p.producers.map((x) => x.kind) })))}`,
+    );
 
     // A reload: same identity, admitted before → straight back in, the old peer replaced (no ghost).
     await a.page.reload();
