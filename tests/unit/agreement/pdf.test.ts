@@ -12,6 +12,7 @@ import { loadOrCreateSealKey, type SealKey } from '../../../server/agreement/org
 import { renderAgreementPdf } from '../../../server/agreement/render.ts';
 import { sealPdf } from '../../../server/agreement/seal.ts';
 import { verifySealedPdf } from '../../../server/agreement/verify.ts';
+import { ManualClock } from '../../../server/clock.ts';
 import { sampleInput, sampleRevision } from './fixtures.ts';
 
 // Needs poppler-utils (pdftotext, pdfsig, pdftoppm, pdffonts) and fonts-noto-cjk, as scripts/setup.sh installs.
@@ -23,7 +24,10 @@ let tmp: string;
 let key: SealKey;
 let unsealed: Buffer;
 let sealed: Buffer;
-const SEALED_AT = new Date('2026-11-26T08:47:20Z');
+// One clock for the seal key's validity and the signing time: a key made "now" (the real day the
+// suite runs) with a signing time fixed in the past was not valid at signing, so the test broke
+// the day after the date it was written on.
+const clock = new ManualClock('2026-11-26T08:47:20Z');
 
 async function pdfsig(pdf: Buffer, name: string, ...flags: string[]): Promise<string> {
   const file = path.join(tmp, name);
@@ -35,11 +39,11 @@ async function pdfsig(pdf: Buffer, name: string, ...flags: string[]): Promise<st
 before(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cm-agreement-'));
   await fs.mkdir(ARTIFACTS, { recursive: true });
-  key = await loadOrCreateSealKey(path.join(tmp, 'data'), '上海市黄浦区外滩街道');
+  key = await loadOrCreateSealKey(path.join(tmp, 'data'), '上海市黄浦区外滩街道', { now: clock.now() });
   const input = await sampleInput();
   input.seal.name = key.signerName;
   unsealed = await renderAgreementPdf(input);
-  sealed = await sealPdf(unsealed, key, SEALED_AT);
+  sealed = await sealPdf(unsealed, key, clock.now());
   await fs.writeFile(path.join(ARTIFACTS, 'agreement-sealed.pdf'), sealed);
 });
 after(() => fs.rm(tmp, { recursive: true, force: true }));
@@ -119,7 +123,7 @@ describe('seal and verify', () => {
     const v = verifySealedPdf(sealed, sha256(sealed), { trustedRootsPem: [key.rootCertPem] });
     assert.equal(v.ok, true, v.reason);
     assert.equal(v.signer, key.signerName);
-    assert.equal(v.signedAt?.toISOString(), SEALED_AT.toISOString());
+    assert.equal(v.signedAt?.toISOString(), clock.now().toISOString());
     assert.equal(v.sha256, sha256(sealed));
   });
 
@@ -158,7 +162,7 @@ describe('seal and verify', () => {
   });
 
   test('a seal from another root is untrusted', async () => {
-    const other = await loadOrCreateSealKey(path.join(tmp, 'other'), '另一个街道');
+    const other = await loadOrCreateSealKey(path.join(tmp, 'other'), '另一个街道', { now: clock.now() });
     const v = verifySealedPdf(sealed, undefined, { trustedRootsPem: [other.rootCertPem] });
     assert.equal(v.ok, false);
     assert.match(v.reason!, /^untrusted: /);
@@ -166,8 +170,8 @@ describe('seal and verify', () => {
   });
 
   test('a garbage /Contents or a swapped signature is rejected', async () => {
-    const other = await loadOrCreateSealKey(path.join(tmp, 'other2'), '另一个街道');
-    const foreign = await sealPdf(unsealed, other, SEALED_AT);
+    const other = await loadOrCreateSealKey(path.join(tmp, 'other2'), '另一个街道', { now: clock.now() });
+    const foreign = await sealPdf(unsealed, other, clock.now());
     // Same document, signed by someone else: valid CMS, but not our root.
     assert.match(verifySealedPdf(foreign, undefined, { trustedRootsPem: [key.rootCertPem] }).reason!, /^untrusted/);
     const zeroed = Buffer.from(sealed);
