@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CmsVerifyError, verifyDetachedCms } from './cmsVerify.ts';
-import { readTlv } from './der.ts';
+import * as asn1js from 'asn1js';
+import { CmsVerifyError, verifyDetachedCms, type CmsTrust } from './cmsVerify.ts';
 
 /**
  * Our own check of a sealed agreement PDF, independent of any PDF reader:
@@ -8,7 +8,8 @@ import { readTlv } from './der.ts';
  *  2. exactly one signature; its /ByteRange covers the whole file except the /Contents hole,
  *     so nothing was appended (incremental update) or cut off;
  *  3. the CMS signature verifies over the ByteRange bytes (digest + signature);
- *  4. the signing certificate chains to a trusted root (the organisation's seal root).
+ *  4. the signing certificate is one of the service's seals, fit for signing documents, valid at the
+ *     recorded sealing time, and chains to a trusted root (the organisation's seal roots).
  */
 export interface VerifyResult {
   ok: boolean;
@@ -22,10 +23,8 @@ export interface VerifyResult {
   sha256: string;
 }
 
-export interface VerifyTrust {
-  /** Trust anchors (PEM), normally [sealKey.rootCertPem]. */
-  trustedRootsPem: string[];
-}
+/** Trust anchors (normally every seal root in sealTrust.ts), the service's seal certificates, the trusted time. */
+export type VerifyTrust = CmsTrust;
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 
@@ -65,15 +64,15 @@ export function verifySealedPdf(pdf: Buffer, expectedSha256: string | undefined,
   if (!subFilter || !SUBFILTERS.has(subFilter)) return fail(`unsupported: signature SubFilter ${subFilter ?? '(none)'}`);
 
   const contents = Buffer.from(hex, 'hex');
-  let cms: Buffer;
-  try {
-    cms = Buffer.from(readTlv(contents, 0).raw); // drop the zero padding after the DER
-  } catch {
+  // The hole is zero-padded after the DER: the signature is the first element.
+  const first = asn1js.fromBER(contents.buffer.slice(contents.byteOffset, contents.byteOffset + contents.byteLength));
+  if (first.offset === -1 || first.result.error || contents.subarray(first.offset).some((b) => b !== 0)) {
     return fail('invalid: /Contents holds no CMS signature (not sealed?)');
   }
+  const cms = contents.subarray(0, first.offset);
   const signed = Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]);
   try {
-    const v = verifyDetachedCms(cms, signed, trust.trustedRootsPem);
+    const v = verifyDetachedCms(cms, signed, trust);
     const result: VerifyResult = { ok: true, signer: v.signer, sha256 };
     if (v.signedAt) result.signedAt = v.signedAt;
     return result;
