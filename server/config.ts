@@ -29,6 +29,13 @@ const envSchema = z
     LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
     SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
+    /** Where a newly generated seal root CA key is written once, for the admin to keep offline; unset: discarded. */
+    SEAL_ROOT_KEY_OUT: z.string().min(1).optional(),
+    /** An admin-provided seal (PKCS#12 with key and chain under their own CA) instead of a generated one. */
+    SEAL_P12_PATH: z.string().min(1).optional(),
+    SEAL_P12_PASSPHRASE: z.string().optional(),
+    /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
+    SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     DEMO: z.stringbool().default(false),
   })
@@ -59,6 +66,14 @@ export interface Config {
   demo: boolean;
   /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
   sealOrganisation: string;
+  seal: {
+    /** SEAL_ROOT_KEY_OUT */
+    rootKeyOut: string | undefined;
+    /** SEAL_P12_PATH, SEAL_P12_PASSPHRASE, SEAL_ROOT_CERT_PATH */
+    p12Path: string | undefined;
+    p12Passphrase: string | undefined;
+    rootCertPath: string | undefined;
+  };
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -113,5 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
     sealOrganisation: e.SEAL_ORGANISATION,
+    seal: {
+      rootKeyOut: e.SEAL_ROOT_KEY_OUT && path.resolve(e.SEAL_ROOT_KEY_OUT),
+      p12Path: e.SEAL_P12_PATH && path.resolve(e.SEAL_P12_PATH),
+      p12Passphrase: e.SEAL_P12_PASSPHRASE,
+      rootCertPath: e.SEAL_ROOT_CERT_PATH && path.resolve(e.SEAL_ROOT_CERT_PATH),
+    },
   };
 }

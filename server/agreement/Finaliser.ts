@@ -15,6 +15,7 @@ import type { AgreementHub } from './AgreementHub.ts';
 import { toRevision, verifyUrl, sha256Hex } from './AgreementService.ts';
 import { revisionHash } from './canonical.ts';
 import { loadOrCreateSealKey, type SealKey } from './orgKey.ts';
+import { loadSealTrust, recordSealKey, type SealTrust } from './sealTrust.ts';
 import { renderAgreementPdf, type AgreementSignature, type SigningEvent } from './render.ts';
 import { sealPdf } from './seal.ts';
 
@@ -93,12 +94,26 @@ export class Finaliser {
 
   /** The organisation's seal (SEAL_ORGANISATION), generated in the data directory on first use. */
   sealKey(): Promise<SealKey> {
-    this.#sealKey ??= loadOrCreateSealKey(this.#config.dataDir, this.#config.sealOrganisation, {
-      now: this.#clock.now(),
-      warn: (message, fields) => this.#log.warn(message, fields),
-    });
+    this.#sealKey ??= (async () => {
+      const key = await loadOrCreateSealKey(this.#config.dataDir, this.#config.sealOrganisation, {
+        now: this.#clock.now(),
+        rootKeyOut: this.#config.seal.rootKeyOut,
+        p12Path: this.#config.seal.p12Path,
+        p12Passphrase: this.#config.seal.p12Passphrase,
+        rootCertPath: this.#config.seal.rootCertPath,
+        warn: (message, fields) => this.#log.warn(message, fields),
+      });
+      await recordSealKey(this.#config.dataDir, key);
+      return key;
+    })();
     this.#sealKey.catch(() => (this.#sealKey = undefined));
     return this.#sealKey;
+  }
+
+  /** The seals this service has used (the current one recorded first) and their roots. */
+  async sealTrust(): Promise<SealTrust> {
+    await this.sealKey();
+    return loadSealTrust(this.#config.dataDir);
   }
 
   #step(step: CrashStep): void {

@@ -8,7 +8,7 @@ import type { VerificationResult, VerificationSigner } from '../protocol/agreeme
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
 import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
-import { verifySealedPdf } from './verify.ts';
+import { verifySealedPdf, type VerifyTrust } from './verify.ts';
 
 type DocRow = NonNullable<Awaited<ReturnType<Db['agreementDocument']['findUnique']>>>;
 
@@ -51,8 +51,10 @@ export class VerificationService {
     this.#perIp.fail(ip);
   }
 
-  async #trust(): Promise<string[]> {
-    return [(await this.#finaliser.sealKey()).rootCertPem];
+  /** Every seal this service has used and their roots (so rotation never invalidates earlier PDFs), at the recorded sealing time. */
+  async #trust(doc: DocRow): Promise<VerifyTrust> {
+    const trust = await this.#finaliser.sealTrust();
+    return { trustedRootsPem: trust.rootsPem, sealCertsPem: trust.sealCertsPem, at: doc.sealedAt };
   }
 
   async #describe(doc: DocRow): Promise<Omit<VerificationResult, 'status' | 'message'>> {
@@ -74,7 +76,7 @@ export class VerificationService {
     const pdf = await fs.readFile(this.#finaliser.filePath(doc.id)).catch(() => undefined);
     const info = await this.#describe(doc);
     if (!pdf) return { status: 'altered', message: 'The stored file is missing', ...info };
-    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
+    const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));
     return v.ok
       ? { status: 'authentic', message: 'The sealed agreement on record is intact', ...info }
       : { status: 'altered', message: 'The stored file does not match its seal', reason: v.reason ?? '', ...info };
@@ -85,7 +87,7 @@ export class VerificationService {
     const sha = sha256Hex(pdf);
     let doc = await this.#db.agreementDocument.findUnique({ where: { sha256: sha } });
     if (doc) {
-      const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
+      const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));
       const info = await this.#describe(doc);
       return v.ok
         ? { status: 'authentic', message: 'This file is exactly the sealed agreement', ...info }
@@ -98,8 +100,8 @@ export class VerificationService {
       if (m) doc = await this.#db.agreementDocument.findFirst({ where: { revisionHash: m[1]! } });
     }
     if (!doc) return { status: 'unknown', message: 'This file is not a sealed agreement of this service (or it was altered beyond recognition)', sha256: sha };
-    const v = verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: await this.#trust() });
-    const seal = verifySealedPdf(pdf, undefined, { trustedRootsPem: await this.#trust() });
+    const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));
+    const seal = verifySealedPdf(pdf, undefined, await this.#trust(doc));
     return {
       status: 'altered',
       message: 'This file is NOT the sealed agreement: it was altered after sealing',

@@ -7,16 +7,17 @@ import forge from 'node-forge';
  * The mediation organisation's sealing key (电子印章).
  *
  * First run: an RSA-2048 root CA ("<org> 人民调解委员会 电子印章根证书") and a sealing certificate
- * signed by it ("<org> 人民调解委员会 电子印章") are generated and kept in `<dataDir>/seal/`
- * (directory 0700, files 0600). Later runs reuse them; a damaged seal directory is an error,
- * never silently replaced, because the seal is the organisation's identity on every PDF.
- * An admin can instead supply a PKCS#12 (key + certificate chain) by path.
+ * signed by it ("<org> 人民调解委员会 电子印章") are generated. The sealing key and both
+ * certificates are kept in `<dataDir>/seal/` (directory 0700, files 0600); the root CA's private
+ * key is NOT: whoever holds the data directory must not be able to mint seal certificates. It is
+ * written once to `rootKeyOut` (SEAL_ROOT_KEY_OUT, a path the admin keeps offline) or, without
+ * one, discarded after signing (a later rotation then starts a new root; old PDFs still verify,
+ * see sealTrust.ts). Later runs reuse the seal; a damaged seal directory is an error, never
+ * silently replaced, because the seal is the organisation's identity on every PDF.
+ * An admin can instead supply a PKCS#12 (key + certificate chain under their own CA) by path.
  */
 export interface SealKey {
   source: 'generated' | 'provided';
-  /** PKCS#12 holding the sealing key and chain, for @signpdf/signer-p12. */
-  p12: Buffer;
-  p12Passphrase: string;
   keyPem: string;
   certPem: string;
   /** Sealing certificate first, trust root last. */
@@ -40,6 +41,13 @@ export interface SealKeyOptions {
   /** Time source for certificate validity (tests). */
   now?: Date;
   /**
+   * Where the root CA's private key goes when a root is generated (written once, 0600, never
+   * overwritten). Unset: the root key is discarded after it signed the seal certificate.
+   */
+  rootKeyOut?: string;
+  /** An existing root CA (its key and certificate, PEM) to sign a new seal certificate with (rotation). */
+  root?: { keyPem: string; certPem: string };
+  /**
    * Told when an existing generated key names another organisation than `orgName` (e.g.
    * SEAL_ORGANISATION changed after the first sealing). The existing key is still used: a new
    * identity is never minted silently; rotating the seal is a deliberate admin action.
@@ -48,15 +56,15 @@ export interface SealKeyOptions {
 }
 
 export const SEAL_DIR = 'seal';
-const FILES = {
-  rootKey: 'root-ca.key.pem',
+export const SEAL_FILES = {
   rootCert: 'root-ca.crt.pem',
   key: 'seal.key.pem',
   cert: 'seal.crt.pem',
   chain: 'seal-chain.pem',
-  p12: 'seal.p12',
   meta: 'seal.json',
 } as const;
+/** Where versions before the root key was kept offline wrote it; its presence is warned about. */
+export const LEGACY_ROOT_KEY_FILE = 'root-ca.key.pem';
 
 const COMMITTEE = '人民调解委员会';
 const DAY = 86_400_000;
@@ -75,25 +83,48 @@ export async function loadOrCreateSealKey(
 ): Promise<SealKey> {
   if (options.p12Path) return loadProvidedP12(options);
   const dir = path.join(dataDir, SEAL_DIR);
-  if (await exists(dir)) return checkOrganisation(await loadGenerated(dir), orgName, options.warn);
+  if (await exists(dir)) return checkOrganisation(await loadGenerated(dir, options.warn), orgName, options.warn);
+  await generateSealDir(dataDir, dir, orgName, options);
+  // Another process may have won the race with another name.
+  return checkOrganisation(await loadGenerated(dir, options.warn), orgName, options.warn);
+}
+
+/**
+ * Generates a seal (and a root, unless `options.root` is given) into a private temporary directory
+ * and renames it to `dir`; when `dir` appeared meanwhile (another process, or the caller moved the
+ * old seal aside first), the existing one wins and ours is discarded.
+ */
+export async function generateSealDir(dataDir: string, dir: string, orgName: string, options: SealKeyOptions): Promise<void> {
   await fs.mkdir(dataDir, { recursive: true });
   const tmp = path.join(dataDir, `.seal-tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(tmp, { mode: 0o700 });
   try {
-    await writeGenerated(tmp, orgName, options.now ?? new Date());
+    const rootKeyPem = await writeGenerated(tmp, orgName, options.now ?? new Date(), options.root);
+    let won = true;
     try {
       await fs.rename(tmp, dir);
     } catch (error) {
-      // Another process finished first: theirs wins, ours is discarded.
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      won = false;
     }
     await fsyncDir(dataDir);
+    if (won && rootKeyPem && options.rootKeyOut) await writeRootKey(options.rootKeyOut, rootKeyPem);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-  // Another process may have won the race with another name.
-  return checkOrganisation(await loadGenerated(dir), orgName, options.warn);
+}
+
+/** Writes a newly generated root CA key where the admin asked, once: an existing file is never overwritten. */
+async function writeRootKey(file: string, pem: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const handle = await fs.open(file, 'wx', 0o600);
+  try {
+    await handle.writeFile(pem);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Warns (once per load) when the stored seal names another organisation than the configured one. */
@@ -140,30 +171,63 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-async function writeGenerated(dir: string, orgName: string, now: Date): Promise<void> {
+/**
+ * A parsed certificate's subject, ready to be written again as an issuer: node-forge parses
+ * UTF8String values as raw UTF-8 bytes and would encode them a second time (mojibake, and the
+ * issuer would no longer match the root's subject).
+ */
+function reencodableName(cert: forge.pki.Certificate): forge.pki.CertificateField[] {
+  return cert.subject.attributes.map((a) => ({
+    ...a,
+    value: (a.valueTagClass as number | undefined) === forge.asn1.Type.UTF8 && typeof a.value === 'string' ? forge.util.decodeUtf8(a.value) : a.value,
+  })) as forge.pki.CertificateField[];
+}
+
+/**
+ * Writes a new seal key and certificate into `dir`, signed by `root` or by a root generated here.
+ * Returns the generated root's private key (PEM) for the caller to put offline, or undefined when
+ * an existing root signed.
+ */
+async function writeGenerated(dir: string, orgName: string, now: Date, existingRoot?: { keyPem: string; certPem: string }): Promise<string | undefined> {
   const cn = sealCommonName(orgName);
   const org = orgName.normalize('NFC').trim();
-  const rootKeys = newRsaKey();
   const sealKeys = newRsaKey();
 
-  const root = forge.pki.createCertificate();
-  root.publicKey = rootKeys.publicKey;
-  root.serialNumber = serial();
-  root.validity.notBefore = new Date(now.getTime() - DAY);
-  root.validity.notAfter = new Date(now.getTime() + 20 * 365 * DAY);
-  const rootName = utf8Attrs([
-    ['C', 'CN'],
-    ['O', org],
-    ['CN', `${cn}根证书`],
-  ]);
-  root.setSubject(rootName);
-  root.setIssuer(rootName);
-  root.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  root.sign(rootKeys.privateKey, forge.md.sha256.create());
+  let root: forge.pki.Certificate;
+  let rootName: forge.pki.CertificateField[];
+  let rootPrivateKey: forge.pki.rsa.PrivateKey;
+  let newRootKeyPem: string | undefined;
+  if (existingRoot) {
+    root = forge.pki.certificateFromPem(existingRoot.certPem);
+    rootName = reencodableName(root);
+    rootPrivateKey = forge.pki.privateKeyFromPem(existingRoot.keyPem) as forge.pki.rsa.PrivateKey;
+    const rootPub = createPublicKey(existingRoot.certPem).export({ type: 'spki', format: 'der' });
+    if (!createPublicKey(existingRoot.keyPem).export({ type: 'spki', format: 'der' }).equals(rootPub)) {
+      throw new Error('the given root key does not belong to the given root certificate');
+    }
+  } else {
+    const rootKeys = newRsaKey();
+    rootPrivateKey = rootKeys.privateKey;
+    root = forge.pki.createCertificate();
+    root.publicKey = rootKeys.publicKey;
+    root.serialNumber = serial();
+    root.validity.notBefore = new Date(now.getTime() - DAY);
+    root.validity.notAfter = new Date(now.getTime() + 20 * 365 * DAY);
+    rootName = utf8Attrs([
+      ['C', 'CN'],
+      ['O', org],
+      ['CN', `${cn}根证书`],
+    ]);
+    root.setSubject(rootName);
+    root.setIssuer(rootName);
+    root.setExtensions([
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      { name: 'subjectKeyIdentifier' },
+    ]);
+    root.sign(rootKeys.privateKey, forge.md.sha256.create());
+    newRootKeyPem = forge.pki.privateKeyToPem(rootKeys.privateKey);
+  }
   const rootSki = root.generateSubjectKeyIdentifier().getBytes();
 
   const seal = forge.pki.createCertificate();
@@ -185,55 +249,42 @@ async function writeGenerated(dir: string, orgName: string, now: Date): Promise<
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: rootSki },
   ]);
-  seal.sign(rootKeys.privateKey, forge.md.sha256.create());
-
-  const p12Der = forge.asn1
-    .toDer(
-      forge.pkcs12.toPkcs12Asn1(sealKeys.privateKey, [seal, root], '', {
-        algorithm: '3des',
-        friendlyName: cn,
-        generateLocalKeyId: true,
-      }),
-    )
-    .getBytes();
+  seal.sign(rootPrivateKey, forge.md.sha256.create());
 
   const sealPem = forge.pki.certificateToPem(seal);
-  const rootPem = forge.pki.certificateToPem(root);
-  await writeSecret(dir, FILES.rootKey, forge.pki.privateKeyToPem(rootKeys.privateKey));
-  await writeSecret(dir, FILES.rootCert, rootPem);
-  await writeSecret(dir, FILES.key, forge.pki.privateKeyToPem(sealKeys.privateKey));
-  await writeSecret(dir, FILES.cert, sealPem);
-  await writeSecret(dir, FILES.chain, sealPem + rootPem);
-  await writeSecret(dir, FILES.p12, Buffer.from(p12Der, 'binary'));
-  await writeSecret(
-    dir,
-    FILES.meta,
-    JSON.stringify({ version: 1, orgName: org, commonName: cn, createdAt: now.toISOString(), p12Passphrase: '' }, null, 2) + '\n',
-  );
+  const rootPem = existingRoot ? existingRoot.certPem : forge.pki.certificateToPem(root);
+  await writeSecret(dir, SEAL_FILES.rootCert, rootPem);
+  await writeSecret(dir, SEAL_FILES.key, forge.pki.privateKeyToPem(sealKeys.privateKey));
+  await writeSecret(dir, SEAL_FILES.cert, sealPem);
+  await writeSecret(dir, SEAL_FILES.chain, sealPem + rootPem);
+  await writeSecret(dir, SEAL_FILES.meta, JSON.stringify({ version: 2, orgName: org, commonName: cn, createdAt: now.toISOString() }, null, 2) + '\n');
   await fsyncDir(dir);
+  return newRootKeyPem;
 }
 
 // ---------------------------------------------------------------------------------------------
 // loading
 
-async function loadGenerated(dir: string): Promise<SealKey> {
-  const read = (name: string) => fs.readFile(path.join(dir, name));
-  let meta: { p12Passphrase?: unknown };
-  let keyPem: string, certPem: string, rootCertPem: string, p12: Buffer;
+async function loadGenerated(dir: string, warn: SealKeyOptions['warn']): Promise<SealKey> {
+  const read = (name: string) => fs.readFile(path.join(dir, name), 'utf8');
+  let keyPem: string, certPem: string, rootCertPem: string;
   try {
-    meta = JSON.parse((await read(FILES.meta)).toString('utf8')) as { p12Passphrase?: unknown };
-    keyPem = (await read(FILES.key)).toString('utf8');
-    certPem = (await read(FILES.cert)).toString('utf8');
-    rootCertPem = (await read(FILES.rootCert)).toString('utf8');
-    p12 = await read(FILES.p12);
+    JSON.parse(await read(SEAL_FILES.meta));
+    keyPem = await read(SEAL_FILES.key);
+    certPem = await read(SEAL_FILES.cert);
+    rootCertPem = await read(SEAL_FILES.rootCert);
   } catch (error) {
     throw new Error(
       `seal directory ${dir} is incomplete or unreadable (${(error as Error).message}); ` +
         'restore it from backup: regenerating would change the organisation seal',
     );
   }
-  const passphrase = typeof meta.p12Passphrase === 'string' ? meta.p12Passphrase : '';
-  return finish('generated', dir, p12, passphrase, keyPem, [certPem, rootCertPem], rootCertPem);
+  if (await exists(path.join(dir, LEGACY_ROOT_KEY_FILE))) {
+    warn?.('the seal root CA key lies in the data directory, so anyone holding it can mint seal certificates: move it offline with `npm run seal -- export-root-key --out PATH`', {
+      file: path.join(dir, LEGACY_ROOT_KEY_FILE),
+    });
+  }
+  return finish('generated', dir, keyPem, [certPem, rootCertPem], rootCertPem);
 }
 
 async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
@@ -275,7 +326,7 @@ async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
     throw new Error(`PKCS#12 ${p12Path} has no self-signed root certificate: pass rootCertPath`);
   }
   const chain = orderChain(leaf, rest.filter((pem) => pem !== root), root);
-  return finish('provided', p12Path, p12, passphrase, keyPem, chain, root);
+  return finish('provided', p12Path, keyPem, chain, root);
 }
 
 /** leaf, then each issuer in turn from `pool`, ending with root (root included once). */
@@ -302,8 +353,6 @@ function orderChain(leaf: string, pool: string[], root: string): string[] {
 function finish(
   source: SealKey['source'],
   location: string,
-  p12: Buffer,
-  p12Passphrase: string,
   keyPem: string,
   chainPem: string[],
   rootCertPem: string,
@@ -316,8 +365,6 @@ function finish(
   if (source === 'generated') orderChain(chainPem[0]!, [], rootCertPem);
   return {
     source,
-    p12,
-    p12Passphrase,
     keyPem,
     certPem: chainPem[0]!,
     chainPem,

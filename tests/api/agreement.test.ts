@@ -393,7 +393,8 @@ describe('freezing and signing', () => {
     assert.match(va.reason, /appended|after the signed range|%%EOF/);
     assert.equal((await upload(Buffer.from('%PDF-1.4 not ours\n%%EOF\n'))).status, 'unknown');
     assert.equal((await t.request('POST', '/api/verify/code', { body: { code: 'AAAA-BBBB-CCCC' } })).body.status, 'unknown');
-    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [(await t.services.agreement.finaliser.sealKey()).rootCertPem] }).ok, true);
+    const trust = await t.services.agreement.finaliser.sealTrust();
+    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: trust.rootsPem, sealCertsPem: trust.sealCertsPem, at: new Date(doc.sealedAt) }).ok, true);
 
     // Settle the case through the case loop (it must be in mediation).
     assert.equal((await t.request('POST', `/api/agreements/${a.id}/settle`, { token: mediator, body: {} })).status, 409, 'case not in mediation yet');

@@ -83,7 +83,7 @@ async function inspect(dataDir: string, expectRemoved?: number): Promise<'none' 
     assert.equal(sealedEntries.length, 1);
     assert.equal(JSON.parse(sealedEntries[0]!.data).sha256, doc.sha256, 'timeline entry = stored hash');
     const key = await finaliser.sealKey();
-    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [key.rootCertPem] }).ok, true, 'seal verifies');
+    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [key.rootCertPem], at: doc.sealedAt }).ok, true, 'seal verifies');
     return 'complete';
   } finally {
     await db.$disconnect();
@@ -148,7 +148,7 @@ describe('kill -9 during finalisation', () => {
 
 describe('the verifiers on a real finalised agreement', () => {
   let pdf: Buffer;
-  let doc: { sha256: string };
+  let doc: { sha256: string; sealedAt: Date };
   let rootPem: string;
   const file = (name: string, b: Buffer) => {
     const p = path.join(work, name);
@@ -171,7 +171,7 @@ describe('the verifiers on a real finalised agreement', () => {
     const { stdout } = await run('pdfsig', ['-nocert', file('ok.pdf', pdf)]);
     assert.match(stdout, /Signature Validation: Signature is Valid\./);
     assert.match(stdout, /Total document signed/);
-    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [rootPem] }).ok, true);
+    assert.equal(verifySealedPdf(pdf, doc.sha256, { trustedRootsPem: [rootPem], at: doc.sealedAt }).ok, true);
     const { stdout: text } = await run('pdftotext', [file('ok.pdf', pdf), '-']);
     for (const s of ['钱多多', '赵有才', '5000']) assert.ok(text.includes(s), s);
   });
@@ -182,17 +182,17 @@ describe('the verifiers on a real finalised agreement', () => {
     altered[Number(m[3]) + Math.floor(Number(m[4]) / 2)]! ^= 0x01;
     const { stdout } = await run('pdfsig', ['-nocert', file('flipped.pdf', altered)]);
     assert.match(stdout, /Digest Mismatch/);
-    const v = verifySealedPdf(altered, doc.sha256, { trustedRootsPem: [rootPem] });
+    const v = verifySealedPdf(altered, doc.sha256, { trustedRootsPem: [rootPem], at: doc.sealedAt });
     assert.equal(v.ok, false);
     assert.match(v.reason!, /^altered/);
-    assert.match(verifySealedPdf(altered, undefined, { trustedRootsPem: [rootPem] }).reason!, /^altered: digest mismatch/);
+    assert.match(verifySealedPdf(altered, undefined, { trustedRootsPem: [rootPem], at: doc.sealedAt }).reason!, /^altered: digest mismatch/);
   });
 
   test('bytes appended: pdfsig says not the total document; our verifier says altered', async () => {
     const appended = Buffer.concat([pdf, Buffer.from('\n1 0 obj\n<< /Title (forged) >>\nendobj\n%%EOF\n')]);
     const { stdout } = await run('pdfsig', ['-nocert', file('appended.pdf', appended)]);
     assert.match(stdout, /Not total document signed/);
-    assert.match(verifySealedPdf(appended, undefined, { trustedRootsPem: [rootPem] }).reason!, /^altered: \d+ bytes after the signed range/);
-    assert.equal(verifySealedPdf(appended, doc.sha256, { trustedRootsPem: [rootPem] }).ok, false);
+    assert.match(verifySealedPdf(appended, undefined, { trustedRootsPem: [rootPem], at: doc.sealedAt }).reason!, /^altered: \d+ bytes after the signed range/);
+    assert.equal(verifySealedPdf(appended, doc.sha256, { trustedRootsPem: [rootPem], at: doc.sealedAt }).ok, false);
   });
 });

@@ -1,0 +1,61 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { SealKey } from './orgKey.ts';
+
+/**
+ * What the verifier trusts: every seal certificate this service has sealed with, and their roots,
+ * kept in `<dataDir>/seal-trust/{seals,roots}/<sha256>.pem`. Recording every seal ever used lets a
+ * PDF sealed before a key rotation verify after it; requiring the signer to be one of them (not
+ * merely any certificate under a trusted CA) means an admin-supplied commercial CA does not make
+ * every certificate it ever issued a valid seal of this organisation.
+ */
+export interface SealTrust {
+  rootsPem: string[];
+  sealCertsPem: string[];
+}
+
+export const SEAL_TRUST_DIR = 'seal-trust';
+const KINDS = { seals: 'seals', roots: 'roots' } as const;
+
+const sha256 = (pem: string): string => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+
+async function writeOnce(dir: string, pem: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${sha256(pem)}.pem`);
+  try {
+    const handle = await fs.open(file, 'wx', 0o644);
+    try {
+      await handle.writeFile(pem);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // recorded before: same bytes by name
+  }
+}
+
+/** Records a seal key's certificate and root (idempotent; safe from several processes at once). */
+export async function recordSealKey(dataDir: string, key: Pick<SealKey, 'certPem' | 'rootCertPem'>): Promise<void> {
+  const base = path.join(dataDir, SEAL_TRUST_DIR);
+  await writeOnce(path.join(base, KINDS.seals), key.certPem);
+  await writeOnce(path.join(base, KINDS.roots), key.rootCertPem);
+}
+
+async function readAll(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.pem')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return Promise.all(names.map((n) => fs.readFile(path.join(dir, n), 'utf8')));
+}
+
+export async function loadSealTrust(dataDir: string): Promise<SealTrust> {
+  const base = path.join(dataDir, SEAL_TRUST_DIR);
+  const [sealCertsPem, rootsPem] = await Promise.all([readAll(path.join(base, KINDS.seals)), readAll(path.join(base, KINDS.roots))]);
+  return { rootsPem, sealCertsPem };
+}
