@@ -17,10 +17,7 @@ runtime_pkgs=(fonts-noto-cjk poppler-utils)
 [[ $purpose == test ]] && runtime_pkgs+=(chromium)
 for p in "${runtime_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
-  log "apt-get install ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  bash scripts/apt-install.sh "${need[@]}"
 fi
 
 # --- npm packages -----------------------------------------------------------------

@@ -84,9 +84,7 @@ if command -v dpkg >/dev/null 2>&1; then
 	if ((${#missing[@]})); then
 		log "installing missing apt packages: ${missing[*]}"
 		[[ ${EUID} -eq 0 ]] || die "not root; run: apt-get install -y --no-install-recommends ${missing[*]}"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update
-		apt-get install -y --no-install-recommends "${missing[@]}"
+		bash "${REPO_ROOT}/scripts/apt-install.sh" "${missing[@]}"
 	fi
 else
 	log "WARNING: dpkg not found; assuming build dependencies are installed"
