@@ -1,5 +1,5 @@
 import { CaseGuard } from './access/CaseGuard.ts';
-import { refusalRecorder } from './access/refusals.ts';
+import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -47,13 +47,15 @@ export interface ServiceDeps {
   db: Db;
   clock: Clock;
   log: Logger;
+  /** Also receives every access refusal (after the log line): an audit store, or a test. */
+  refusals?: RefusalSink;
 }
 
-export function createServices({ config, db, clock, log }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
-  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access')) });
+  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
