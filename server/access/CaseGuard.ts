@@ -1,6 +1,6 @@
 import type { StaffPrincipal } from '../auth/principals.ts';
 import { level as levelSchema, type Level } from '../caseloop/rules.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { AppError, notFound } from '../errors.ts';
 import { allows, accessActionNames, type ActorFacts, type AccessAction, type CaseFacts } from './caseAccess.ts';
 import type { RefusalSink } from './refusals.ts';
@@ -9,7 +9,6 @@ import type { RefusalSink } from './refusals.ts';
 export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId'] as const;
 export type ObjectKind = (typeof objectKinds)[number];
 
-const whistleFacts = { where: { status: { in: ['open', 'accepted'] } }, select: { unitId: true, status: true, acceptedById: true } } as const;
 const factsSelect = {
   id: true,
   state: true,
@@ -17,8 +16,8 @@ const factsSelect = {
   createdById: true,
   unitId: true,
   unit: { select: { level: true } },
-  whistles: whistleFacts,
-} as const;
+  whistles: { where: { status: { in: ['open', 'accepted'] } }, select: { unitId: true, status: true, acceptedById: true } },
+} satisfies Prisma.CaseSelect;
 
 type FactsRow = {
   id: string;

@@ -82,7 +82,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     if ('action' in object && object.by !== 'token') {
       if (permission === 'public') throw new Error(`route ${key} is public, so its object rule must be applied by the handler (by: 'token')`);
       const { action, via } = object;
-      guard.push(async (req: Request<Record<string, string>>, res: Response, next: () => void) => {
+      guard.push(async (req: Request<IdParams<typeof via>>, res: Response, next: () => void) => {
         const caseId = await services.access.caseIdOf(via, ids(req, via)[via]);
         await services.access.assert(staffOf(res), action, caseId, key);
         next();
