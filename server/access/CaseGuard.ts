@@ -16,7 +16,7 @@ const factsSelect = {
   createdById: true,
   unitId: true,
   unit: { select: { level: true } },
-  whistles: { where: { status: { in: ['open', 'accepted'] } }, select: { unitId: true, status: true, acceptedById: true } },
+  whistles: { select: { unitId: true, status: true, acceptedById: true } },
 } satisfies Prisma.CaseSelect;
 
 type FactsRow = {
@@ -107,12 +107,17 @@ export class CaseGuard {
     return Object.fromEntries(accessActionNames.map((a) => [a, roleMay(a) && allows(actor, a, kase)])) as Record<AccessAction, boolean>;
   }
 
-  /** The items whose case the caller may read (lists are filtered, never refused). */
-  async readable<T>(principal: StaffPrincipal, items: readonly T[], caseIdOf: (item: T) => string): Promise<T[]> {
+  /**
+   * The items whose case the caller may read (lists are filtered, never refused). With
+   * `addressedTo`, an item addressed to the caller's own unit stays too (a department's whistle
+   * inbox keeps requests that were cancelled or declined, though the case is no longer theirs).
+   */
+  async readable<T>(principal: StaffPrincipal, items: readonly T[], caseIdOf: (item: T) => string, addressedTo?: (item: T) => string): Promise<T[]> {
     if (items.length === 0) return [];
     const ids = [...new Set(items.map(caseIdOf))];
     const [actor, rows] = await Promise.all([this.actor(principal), this.#db.case.findMany({ where: { id: { in: ids } }, select: factsSelect })]);
     const ok = new Set(rows.map(toFacts).filter((f) => allows(actor, 'case.read', f)).map((f) => f.id));
-    return items.filter((item) => ok.has(caseIdOf(item)));
+    const mine = (item: T) => addressedTo !== undefined && actor.unitId !== null && addressedTo(item) === actor.unitId;
+    return items.filter((item) => ok.has(caseIdOf(item)) || mine(item));
   }
 }

@@ -23,6 +23,8 @@ import type { StaffRole } from '../protocol/roles.ts';
  *               the case's responsible mediator(s) and the supervisors whose scope covers it
  *   signer    signs the agreement as staff: the responsible mediator (as mediator), or an
  *             official who accepted a whistle on this case (as witness)
+ *   called    answers a whistle: an official whose unit was ever called in to this case (which
+ *             whistle, and whether it is still open, is the whistle service's check)
  *
  * Responsible mediator(s): the case's lead (`Case.leadMediatorId`: set by registering at the
  * window, by assignment, cleared by escalation). `responsibleIds` is the one place to add
@@ -33,7 +35,7 @@ import type { StaffRole } from '../protocol/roles.ts';
  * it, not the city).
  */
 
-export const relations = ['reader', 'steward', 'signer'] as const;
+export const relations = ['reader', 'steward', 'signer', 'called'] as const;
 export type Relation = (typeof relations)[number];
 
 /** Every object-level action, with the relation it needs. Route roles come from routePermissions. */
@@ -61,6 +63,8 @@ export const accessActions = {
   'agreement.finalise': 'steward',
   'agreement.settle': 'steward',
   'agreement.sign': 'signer',
+  /** Accepting or declining a whistle (吹哨) addressed to the caller's department. */
+  'whistle.respond': 'called',
 } as const satisfies Record<string, Relation>;
 
 export type AccessAction = keyof typeof accessActions;
@@ -74,7 +78,7 @@ export interface CaseFacts {
   createdById: string | null;
   unitId: string | null;
   unitLevel: Level | null;
-  /** Whistles (calling-in requests) of the case that are open or accepted. */
+  /** Whistles (calling-in requests) of the case, in any status. */
   whistles: ReadonlyArray<{ unitId: string; status: string; acceptedById: string | null }>;
 }
 
@@ -126,6 +130,7 @@ const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> 
   reader: (a, c) => readerByRole[a.role](a, c),
   steward: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c),
   signer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || (a.role === 'official' && acceptedWhistle(a, c)),
+  called: (a, c) => a.role === 'official' && a.unitId !== null && c.whistles.some((w) => w.unitId === a.unitId),
 };
 
 /** The object rule: may this staff member do this action on this case? (Roles are checked separately.) */

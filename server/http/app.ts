@@ -223,7 +223,8 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(201).json(await services.whistles.create(ids(req, 'caseId').caseId, req.body, staffOf(res)));
   });
   route('get', '/api/whistles', async (req: Request, res: Response) => {
-    res.json(await readable(res, await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) })));
+    const whistles = await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) });
+    res.json(await services.access.readable(staffOf(res), whistles, (w) => w.caseId, (w) => w.unit.id));
   });
   route('post', '/api/whistles/:whistleId/accept', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
     res.json(await services.whistles.accept(ids(req, 'whistleId').whistleId, staffOf(res)));

@@ -56,10 +56,11 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/supervision-notes/:noteId/answer': { action: 'case.loop', via: 'noteId' },
   'GET /api/cases/:caseId/whistles': { action: 'case.read', via: 'caseId' },
   'POST /api/cases/:caseId/whistles': { action: 'whistle.create', via: 'caseId' },
+  /** Also the requests addressed to the caller's own unit (their inbox keeps cancelled and declined ones). */
   'GET /api/whistles': { list: 'case.read' },
-  'POST /api/whistles/:whistleId/accept': { action: 'case.read', via: 'whistleId' },
+  'POST /api/whistles/:whistleId/accept': { action: 'whistle.respond', via: 'whistleId' },
   'POST /api/whistles/:whistleId/cancel': { action: 'case.read', via: 'whistleId' },
-  'POST /api/whistles/:whistleId/decline': { action: 'case.read', via: 'whistleId' },
+  'POST /api/whistles/:whistleId/decline': { action: 'whistle.respond', via: 'whistleId' },
   'GET /api/cases/:caseId/follow-ups': { action: 'case.read', via: 'caseId' },
   'POST /api/cases/:caseId/followup-link': { action: 'case.loop', via: 'caseId' },
   'GET /api/units': config,

@@ -37,6 +37,8 @@ function holds(actor: string, relation: Relation, k: K): boolean {
       return actor === `m${k}` || actor === 'sup';
     case 'signer':
       return actor === `m${k}` || actor === `o${k}`;
+    case 'called':
+      return actor === `o${k}`;
   }
 }
 
@@ -126,6 +128,7 @@ test('sessions, invitations, hosting, ending and agreement work are the stewardâ
     'agreement.finalise': 'steward',
     'agreement.settle': 'steward',
     'agreement.sign': 'signer',
+    'whistle.respond': 'called',
   };
   assert.deepEqual(accessActions, expected);
 });
