@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mediatorOnly } from '../../server/signalling/permissions.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
-import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
 
-async function refusal(promise: Promise<TestSocket>): Promise<{ code: string; details?: Record<string, string> }> {
-  try {
-    (await promise).close();
-  } catch (error) {
-    const wire = (error as { wire?: { code: string; details?: Record<string, string> } }).wire;
-    assert.ok(wire, `expected a wire error, got ${String(error)}`);
-    return wire;
-  }
-  assert.fail('the handshake was accepted');
-}
+const refusal = handshakeRefusal;
 
 /*
  * The room of a case is entered with a staff login only by its steward (the case's responsible
