@@ -59,7 +59,8 @@ describe('socket: only the case’s own mediator hosts its room', () => {
       assert.equal(result.ok, false, `${name} on another case's party`);
     }
     const media = await server.api('GET', `/api/sessions/${a.session.id}/media`, { token: a.token });
-    const peer = (media.body.peers as Array<{ id: string; waiting?: boolean; state?: string }>).find((p) => p.id === waiting.self.id);
-    assert.ok(peer, 'the party is still in its own room');
+    assert.ok((media.body.peers as Array<{ peerId: string }>).some((p) => p.peerId === waiting.self.id), 'the party is still in its own room');
+    assert.ok(party.socket.connected, 'and still connected');
+    assert.deepEqual(party.notifications.map((n) => n.name).filter((n) => n !== 'peer.joined' && n !== 'room.state'), [], 'nothing reached the party');
   });
 });
