@@ -86,6 +86,7 @@ export async function createApp(
     verifyStaffToken: (token) => services.auth.verifyStaffToken(token),
     verifyInvitationToken: (token) => services.auth.verifyInvitationToken(token),
     getSession: (sessionId) => services.sessions.get(sessionId),
+    mayEnter: (principal, session) => services.access.assert(principal, 'session.enter', session.caseId, 'socket handshake'),
     attendance: {
       recordJoin: (p) =>
         services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName }),

@@ -1,3 +1,5 @@
+import { CaseGuard } from './access/CaseGuard.ts';
+import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -14,6 +16,7 @@ import { WhistleService } from './cases/WhistleService.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
+import { roleMay } from './http/routeObjects.ts';
 import type { Logger } from './logger.ts';
 
 export interface Services {
@@ -35,6 +38,8 @@ export interface Services {
   agreement: AgreementModule;
   /** What the mediation room writes to the case record (caucus on the timeline, chat) and reads back. */
   roomRecord: RoomRecordService;
+  /** Who may do what on one case (server/access/caseAccess.ts), applied with facts from the database. */
+  access: CaseGuard;
 }
 
 export interface ServiceDeps {
@@ -42,13 +47,16 @@ export interface ServiceDeps {
   db: Db;
   clock: Clock;
   log: Logger;
+  /** Also receives every access refusal (after the log line): an audit store, or a test. */
+  refusals?: RefusalSink;
 }
 
-export function createServices({ config, db, clock, log }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
-  const cases = new CaseService({ db, clock, log: log.child('cases'), settings });
+  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
+  const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
@@ -56,7 +64,7 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });
-  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
+  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop, access });
   const roomRecord = new RoomRecordService({ db, clock });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
+  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access };
 }

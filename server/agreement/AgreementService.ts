@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { CaseGuard } from '../access/CaseGuard.ts';
+import type { AccessAction } from '../access/caseAccess.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
 import { TX_OPTIONS } from '../cases/CaseService.ts';
@@ -46,6 +48,7 @@ export interface AgreementServiceDeps {
   log: Logger;
   auth: AuthService;
   hub: AgreementHub;
+  access: CaseGuard;
 }
 
 /** Drafting, comments, freezing, views and access for the mediation agreement of a case. */
@@ -56,6 +59,7 @@ export class AgreementService {
   readonly #log: Logger;
   readonly #auth: AuthService;
   readonly hub: AgreementHub;
+  readonly #access: CaseGuard;
 
   constructor(deps: AgreementServiceDeps) {
     this.#db = deps.db;
@@ -64,6 +68,7 @@ export class AgreementService {
     this.#log = deps.log;
     this.#auth = deps.auth;
     this.hub = deps.hub;
+    this.#access = deps.access;
   }
 
   templates(): AgreementTemplateInfo[] {
@@ -113,31 +118,30 @@ export class AgreementService {
     };
   }
 
-  /** Everyone in the case may read: staff, the case's session participants, the parties' signing links. */
-  assertCanRead(actor: AgreementActor, caseId: string, agreementId?: string): void {
-    if (actor.kind === 'staff') return;
+  /**
+   * Who may read: staff whom the object rule lets read the case (server/access/caseAccess.ts),
+   * the case's session participants, the parties' signing links.
+   */
+  async assertCanRead(actor: AgreementActor, caseId: string, agreementId?: string): Promise<void> {
+    if (actor.kind === 'staff') return this.#access.assert(actor.staff, 'case.read', caseId, 'agreement');
     if (actor.kind === 'invitation' && actor.caseId === caseId) return;
     if (actor.kind === 'signing-link' && actor.caseId === caseId && (!agreementId || actor.agreementId === agreementId)) return;
     throw forbidden('This token is not for this case');
   }
 
-  /** The session's case, checking that an invitation token is for this very session. */
+  /** The session's case, checking that the token may read it (an invitation: this very session). */
   async caseOfSession(sessionId: string, actor: AgreementActor): Promise<string> {
     const s = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, select: { caseId: true } });
     if (!s) throw notFound('Session');
     if (actor.kind === 'invitation' && actor.invitation.sessionId !== sessionId) throw forbidden('This invitation is for another session');
     if (actor.kind === 'signing-link') throw forbidden('A signing link does not open the session');
+    await this.assertCanRead(actor, s.caseId);
     return s.caseId;
   }
 
-  /** The case's lead mediator, or a mediator who started a session of the case. */
-  async assertCaseMediator(staff: StaffPrincipal, caseId: string): Promise<void> {
-    if (staff.role !== 'mediator') throw forbidden('Only the mediator of this case may do this');
-    const c = await this.#db.case.findUnique({ where: { id: caseId }, select: { leadMediatorId: true } });
-    if (!c) throw notFound('Case');
-    if (c.leadMediatorId === staff.userId) return;
-    const s = await this.#db.mediationSession.findFirst({ where: { caseId, startedById: staff.userId }, select: { id: true } });
-    if (!s) throw forbidden('Only the mediator of this case may do this');
+  /** Agreement work on the case: the object rule (responsible mediator(s), supervisors of the case). */
+  async assertCase(staff: StaffPrincipal, action: AccessAction, caseId: string): Promise<void> {
+    await this.#access.assert(staff, action, caseId, 'agreement');
   }
 
   async getRow(agreementId: string): Promise<AgreementRow> {
@@ -155,7 +159,7 @@ export class AgreementService {
   async create(sessionId: string, staff: StaffPrincipal, templateId?: string): Promise<AgreementView> {
     const session = await this.#db.mediationSession.findUnique({ where: { id: sessionId } });
     if (!session) throw notFound('Session');
-    await this.assertCaseMediator(staff, session.caseId);
+    await this.assertCase(staff, 'agreement.create', session.caseId);
     const kase = await this.#db.case.findUnique({
       where: { id: session.caseId },
       include: { parties: { orderBy: { position: 'asc' } }, unit: true, leadMediator: true },
@@ -204,7 +208,7 @@ export class AgreementService {
   /** A saved edit: a new revision. Editing a frozen revision cancels its signatures. */
   async saveDraft(agreementId: string, input: SaveDraftRequest, staff: StaffPrincipal): Promise<AgreementView> {
     const a = await this.getRow(agreementId);
-    await this.assertCaseMediator(staff, a.caseId);
+    await this.assertCase(staff, 'agreement.edit', a.caseId);
     const content = agreementContent.parse(input.content);
     const now = this.#clock.now();
     const changed = await this.#db.$transaction(async (tx) => {
@@ -256,7 +260,7 @@ export class AgreementService {
 
   async comment(agreementId: string, input: CommentRequest, actor: AgreementActor): Promise<AgreementView> {
     const a = await this.getRow(agreementId);
-    this.assertCanRead(actor, a.caseId, agreementId);
+    await this.assertCanRead(actor, a.caseId, agreementId);
     if (actor.kind === 'invitation' && actor.invitation.role === 'observer') throw forbidden('Observers cannot comment');
     const rev = await this.#db.agreementRevision.findUnique({ where: { agreementId_number: { agreementId, number: input.revision } } });
     if (!rev) throw notFound('Revision');
@@ -292,7 +296,7 @@ export class AgreementService {
 
   async freeze(agreementId: string, input: FreezeRequest, staff: StaffPrincipal): Promise<AgreementView> {
     const a = await this.getRow(agreementId);
-    await this.assertCaseMediator(staff, a.caseId);
+    await this.assertCase(staff, 'agreement.freeze', a.caseId);
     const now = this.#clock.now();
     await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId } });

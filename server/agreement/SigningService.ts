@@ -128,7 +128,7 @@ export class SigningService {
 
   async createLinks(agreementId: string, staff: StaffPrincipal): Promise<SigningLinkInfo[]> {
     const a = await this.#agreements.getRow(agreementId);
-    await this.#agreements.assertCaseMediator(staff, a.caseId);
+    await this.#agreements.assertCase(staff, 'agreement.links', a.caseId);
     if (a.status === 'sealed') throw conflict('The agreement has been sealed');
     const parties = await this.#db.party.findMany({ where: { caseId: a.caseId }, orderBy: { position: 'asc' } });
     const now = this.#clock.now();
@@ -329,8 +329,10 @@ export class SigningService {
     if (input.as === 'party') {
       throw forbidden(staff.role === 'official' ? 'An official cannot sign as a party' : 'Staff cannot sign as a party');
     }
-    if (input.as === 'mediator') await this.#agreements.assertCaseMediator(staff, a.caseId);
+    if (input.as === 'mediator' && staff.role !== 'mediator') throw forbidden('Only the mediator of this case signs as mediator');
     if (input.as === 'witness' && staff.role !== 'official') throw forbidden('Only an official may sign as a witness');
+    // The responsible mediator, or an official called in to this case (an accepted whistle).
+    await this.#agreements.assertCase(staff, 'agreement.sign', a.caseId);
     if (a.status === 'sealed') throw conflict('The agreement has already been sealed');
     if (a.status !== 'signing' || a.frozenHash !== input.revisionHash) throw conflict('This is not the revision frozen for signing');
     const view = await this.#agreements.view(agreementId);

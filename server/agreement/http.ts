@@ -116,7 +116,7 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   route('post', '/api/agreements/:agreementId/finalise', async (req: Request, res: Response) => {
     const agreementId = id(req, 'agreementId');
     const a = await m.agreements.getRow(agreementId);
-    await m.agreements.assertCaseMediator(staffOf(res), a.caseId);
+    await m.agreements.assertCase(staffOf(res), 'agreement.finalise', a.caseId);
     await m.finaliser.finalise(agreementId);
     res.json(await m.agreements.view(agreementId));
   });
@@ -129,7 +129,7 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     const agreementId = id(req, 'agreementId');
     const actor = await actorOf(req);
     const a = await m.agreements.getRow(agreementId);
-    m.agreements.assertCanRead(actor, a.caseId, agreementId);
+    await m.agreements.assertCanRead(actor, a.caseId, agreementId);
     if (actor.kind === 'invitation' && actor.invitation.role !== 'party') throw forbidden('Only the parties and staff may download the agreement');
     const file = await m.finaliser.documentFile(agreementId);
     const name = `人民调解协议书-${file.caseNumber}.pdf`;

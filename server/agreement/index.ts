@@ -1,3 +1,4 @@
+import type { CaseGuard } from '../access/CaseGuard.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { CaseLoopService } from '../cases/CaseLoopService.ts';
@@ -32,11 +33,12 @@ export function createAgreementModule(deps: {
   log: Logger;
   auth: AuthService;
   loop: CaseLoopService;
+  access: CaseGuard;
   sms?: SmsSender;
 }): AgreementModule {
   const { db, clock, config, log } = deps;
   const hub = new AgreementHub();
-  const agreements = new AgreementService({ db, clock, config, log: log.child('agreements'), auth: deps.auth, hub });
+  const agreements = new AgreementService({ db, clock, config, log: log.child('agreements'), auth: deps.auth, hub, access: deps.access });
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
@@ -49,7 +51,7 @@ export function createAgreementModule(deps: {
     verification,
     async settle(agreementId, staff, summary) {
       const a = await agreements.getRow(agreementId);
-      await agreements.assertCaseMediator(staff, a.caseId);
+      await agreements.assertCase(staff, 'agreement.settle', a.caseId);
       if (a.status !== 'sealed') throw conflict('The agreement is not sealed yet');
       const view = await agreements.view(agreementId);
       const text = summary ?? `经调解达成书面调解协议（${view.revision.content.clauses.length}项），已电子签署并加盖电子印章。`;

@@ -3,15 +3,16 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { caseState, lights, type CaseState } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { badRequest, forbidden, notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { createCaseRequest, type CaseDetail, type CaseSource, type CaseSummary, type CreateCaseRequest, type PartyContact } from '../protocol/cases.ts';
+import { createCaseRequest, type CaseCan, type CaseDetail, type CaseSource, type CaseSummary, type CreateCaseRequest, type PartyContact } from '../protocol/cases.ts';
 import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
 import { appendTimeline, listTimeline, resolveActors, verifyChain } from './timeline.ts';
+import { accessActionNames } from '../access/caseAccess.ts';
 import { caseInclude, sortCases, toDetail, toSummary, type ViewContext } from './views.ts';
 
 export type CreateCaseInput = z.output<typeof createCaseRequest>;
@@ -102,13 +103,22 @@ export interface CaseListFilter {
   unitId?: string | undefined;
 }
 
+/** The caller's `can` map on a case (server/access: role table AND object rule); wired in services.ts. */
+export type CanFor = (principal: StaffPrincipal, caseId: string) => Promise<CaseCan>;
+
+function nothingAllowed(): CaseCan {
+  return Object.fromEntries(accessActionNames.map((a) => [a, false])) as CaseCan;
+}
+
 export class CaseService {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #settings: SettingsService;
+  readonly #can: CanFor | undefined;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger; settings?: SettingsService }) {
+  constructor(deps: { db: Db; clock: Clock; log: Logger; settings?: SettingsService; can?: CanFor }) {
+    this.#can = deps.can;
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -175,7 +185,8 @@ export class CaseService {
   async get(caseId: string, principal?: StaffPrincipal): Promise<CaseDetail> {
     const row = await this.#db.case.findUnique({ where: { id: caseId }, include: caseInclude });
     if (!row) throw notFound('Case');
-    return toDetail(row, await this.viewContext(), principal?.role);
+    const can = principal && this.#can ? await this.#can(principal, caseId) : nothingAllowed();
+    return toDetail(row, await this.viewContext(), principal?.role, can);
   }
 
   /** The stored entries, each with its actor resolved to a display name and role (the entries themselves are unchanged). */
@@ -190,16 +201,14 @@ export class CaseService {
   }
 
   /**
-   * A party's phone number, unmasked, for the case's lead mediator or a supervisor.
+   * A party's phone number, unmasked, for the case's responsible mediator or its supervisors.
    * Every reveal is written to the timeline (who, which party; never the number).
    */
   async revealContact(caseId: string, partyId: string, principal: StaffPrincipal): Promise<PartyContact> {
     const contact = await this.#db.$transaction(async (tx) => {
-      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, leadMediatorId: true } });
+      // Who may reveal is the route's object rule `contact.reveal` (server/access/caseAccess.ts).
+      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true } });
       if (!kase) throw notFound('Case');
-      if (principal.role !== 'supervisor' && kase.leadMediatorId !== principal.userId) {
-        throw forbidden("Only the case's lead mediator or a supervisor may see a party's phone number");
-      }
       const party = await tx.party.findUnique({ where: { id: partyId } });
       if (!party || party.caseId !== caseId) throw notFound('Party');
       await appendTimeline(tx, {

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import type { StaffPrincipal } from '../auth/principals.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionChatEntry } from '../protocol/api.ts';
 import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
@@ -66,18 +65,12 @@ export class RoomRecordService {
   }
 
   /**
-   * The saved chat of a session, oldest first, private and caucus messages included (staff only:
-   * supervisors and admins; a mediator only for a case they lead or a session they started).
+   * The saved chat of a session, oldest first, private and caucus messages included. Who may read
+   * it is the route's object rule `session.chat` (server/access/caseAccess.ts).
    */
-  async listChat(sessionId: string, by: StaffPrincipal): Promise<SessionChatEntry[]> {
-    const session = await this.#db.mediationSession.findUnique({
-      where: { id: sessionId },
-      select: { startedById: true, case: { select: { leadMediatorId: true } } },
-    });
+  async listChat(sessionId: string): Promise<SessionChatEntry[]> {
+    const session = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true } });
     if (!session) throw notFound('Session');
-    if (by.role === 'mediator' && session.startedById !== by.userId && session.case.leadMediatorId !== by.userId) {
-      throw forbidden('Only the mediator of this case may read its chat');
-    }
     const rows = await this.#db.chatMessage.findMany({ where: { sessionId }, orderBy: [{ sentAt: 'asc' }, { id: 'asc' }] });
     const people = await this.#people(rows.flatMap((r) => (r.toIdentity ? [r.fromIdentity, r.toIdentity] : [r.fromIdentity])));
     return rows.map((r) => ({

@@ -22,6 +22,7 @@ import type { Prisma } from '../db/client.ts';
 import {
   caseSources,
   disputeTypes,
+  type CaseCan,
   type CaseDetail,
   type CaseSource,
   type CaseSummary,
@@ -134,7 +135,7 @@ export function toSummary(c: CaseWithRelations, ctx: ViewContext): CaseSummary {
   };
 }
 
-export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole | undefined): CaseDetail {
+export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole | undefined, can: CaseCan): CaseDetail {
   const summary = toSummary(c, ctx);
   return {
     ...summary,
@@ -149,6 +150,7 @@ export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole
     lastSatisfaction: (c.lastSatisfaction as Satisfaction | null) ?? null,
     // start_mediation happens by starting a session, not through the actions endpoint.
     availableActions: role ? availableActions(summary.state, role).filter((a) => a !== 'start_mediation') : [],
+    can,
   };
 }
 

@@ -12,6 +12,7 @@ import { createCaseRequest } from '../protocol/cases.ts';
 import type { CreateCaseInput } from '../cases/CaseService.ts';
 import type { HttpDeps } from './deps.ts';
 import { apiHeaders, bearerToken, errorHandler, requireStaffWith, securityHeaders, staffOf, validate } from './middleware.ts';
+import { objectRuleFor } from './routeObjects.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 
@@ -67,14 +68,32 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   const requireStaff = requireStaffWith(services.auth);
 
-  /** Every route goes through here: its key must be in routePermissions, whose check runs first. */
+  /**
+   * Every route goes through here: its key must be in routePermissions (the role check runs first)
+   * and in routeObjects (the object rule on the route's case runs next, before the handler).
+   */
   function route(method: Method, path: string, ...handlers: AnyHandler[]): void {
     const key = routeKey(method, path);
     const permission = permissionFor(key);
     if (permission === undefined) throw new Error(`route ${key} has no entry in routePermissions`);
+    const object = objectRuleFor(key);
+    if (object === undefined) throw new Error(`route ${key} has no entry in routeObjects`);
     const guard: AnyHandler[] = permission === 'public' ? [] : [requireStaff(...permission)];
+    if ('action' in object && object.by !== 'token') {
+      if (permission === 'public') throw new Error(`route ${key} is public, so its object rule must be applied by the handler (by: 'token')`);
+      const { action, via } = object;
+      guard.push(async (req: Request<IdParams<typeof via>>, res: Response, next: () => void) => {
+        const caseId = await services.access.caseIdOf(via, ids(req, via)[via]);
+        await services.access.assert(staffOf(res), action, caseId, key);
+        next();
+      });
+    }
     app[method](path, ...guard, ...handlers);
   }
+
+  /** List routes leave out items of cases the caller may not read (routeObjects `{ list: 'case.read' }`). */
+  const readable = <T extends { caseId: string }>(res: Response, items: readonly T[]): Promise<T[]> =>
+    services.access.readable(staffOf(res), items, (item) => item.caseId);
 
   app.use(securityHeaders(deps.config));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
@@ -104,14 +123,13 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- cases
   route('get', '/api/cases', async (req: Request, res: Response) => {
     const q = req.query;
-    res.json(
-      await services.cases.list(staffOf(res), {
-        mine: flag(q.mine),
-        state: str(q.state),
-        light: str(q.light),
-        unitId: str(q.unitId),
-      }),
-    );
+    const cases = await services.cases.list(staffOf(res), {
+      mine: flag(q.mine),
+      state: str(q.state),
+      light: str(q.light),
+      unitId: str(q.unitId),
+    });
+    res.json(await services.access.readable(staffOf(res), cases, (c) => c.id));
   });
   route('post', '/api/cases', validate(createCaseRequest), async (req: Request<object, unknown, CreateCaseInput>, res: Response) => {
     res.status(201).json(await services.cases.create(req.body, staffOf(res)));
@@ -191,7 +209,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(201).json(await services.loop.addSupervisionNote(ids(req, 'caseId').caseId, req.body, staffOf(res)));
   });
   route('get', '/api/supervision-notes', async (req: Request, res: Response) => {
-    res.json(await services.loop.listSupervisionNotes(staffOf(res), str(req.query.status) ?? 'open'));
+    res.json(await readable(res, await services.loop.listSupervisionNotes(staffOf(res), str(req.query.status) ?? 'open')));
   });
   route('post', '/api/supervision-notes/:noteId/answer', async (req: Request<IdParams<'noteId'>>, res: Response) => {
     res.json(await services.loop.answerSupervisionNote(ids(req, 'noteId').noteId, req.body, staffOf(res)));
@@ -205,7 +223,8 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(201).json(await services.whistles.create(ids(req, 'caseId').caseId, req.body, staffOf(res)));
   });
   route('get', '/api/whistles', async (req: Request, res: Response) => {
-    res.json(await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) }));
+    const whistles = await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) });
+    res.json(await services.access.readable(staffOf(res), whistles, (w) => w.caseId, (w) => w.unit.id));
   });
   route('post', '/api/whistles/:whistleId/accept', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
     res.json(await services.whistles.accept(ids(req, 'whistleId').whistleId, staffOf(res)));
@@ -313,7 +332,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.json(await services.sessions.listParticipations(ids(req, 'sessionId').sessionId));
   });
   route('get', '/api/sessions/:sessionId/chat', async (req: Request<IdParams<'sessionId'>>, res: Response) => {
-    res.json(await services.roomRecord.listChat(ids(req, 'sessionId').sessionId, staffOf(res)));
+    res.json(await services.roomRecord.listChat(ids(req, 'sessionId').sessionId));
   });
 
   // ---- invitations

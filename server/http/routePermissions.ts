@@ -7,7 +7,8 @@ import { staffRoles, type StaffRole } from '../protocol/roles.ts';
  * registrar, which looks the key up here and refuses to register a route that is not listed.
  *   'public'     no authentication (the handler may verify an invitation or link token itself)
  *   StaffRole[]  a valid staff token whose user has one of these roles
- * Finer rules (the lead mediator of this case, an official of this unit) are checked by the services.
+ * Which case a caller may act on is the object rule of each route: server/http/routeObjects.ts
+ * (rules in server/access/caseAccess.ts), applied by the same registrar after the role check.
  */
 export type RoutePermission = 'public' | readonly StaffRole[];
 
@@ -74,10 +75,10 @@ export const routePermissions = {
   'POST /api/sessions/:sessionId/end': ['mediator'],
   'GET /api/sessions/:sessionId/invitations': ['mediator'],
   'POST /api/sessions/:sessionId/invitations': ['mediator'],
-  'GET /api/sessions/:sessionId/media': ['mediator', 'supervisor', 'admin'],
+  'GET /api/sessions/:sessionId/media': ['mediator', 'supervisor'],
   'GET /api/sessions/:sessionId/participations': ALL_STAFF,
-  /** The room's saved chat, private and caucus messages included; a mediator only for their own case (service). */
-  'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor', 'admin'],
+  /** The room's saved chat, private and caucus messages included. */
+  'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor'],
 
   'POST /api/invitations/:invitationId/revoke': ['mediator'],
   /** Public: the invitation token in `Authorization: Bearer` is verified by the handler. */

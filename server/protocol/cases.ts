@@ -4,6 +4,7 @@ import type { CaseAction, CaseState, FollowUpMethod, Satisfaction } from '../cas
 import type { Department, Grade, Level, UnitKind } from '../caseloop/rules.ts';
 import type { Light } from '../caseloop/lights.ts';
 import type { CaseStats } from '../caseloop/stats.ts';
+import type { AccessAction } from '../access/caseAccess.ts';
 import { partySide } from './roles.ts';
 
 /** Actions taken through POST /api/cases/:id/actions/<action> (the case page's buttons); start_mediation happens by starting a session. */
@@ -250,7 +251,15 @@ export interface CaseDetail extends CaseSummary {
   lastSatisfaction: Satisfaction | null;
   /** Case-loop actions the caller's role may take now (POST /api/cases/:id/actions/<action>). */
   availableActions: CaseAction[];
+  /**
+   * What the caller may do on this case (role table AND object rule, server/access/caseAccess.ts):
+   * the client offers only these. A refused request answers 403 with `details.action`.
+   */
+  can: CaseCan;
 }
+
+export type { AccessAction };
+export type CaseCan = Record<AccessAction, boolean>;
 
 /** GET /api/cases/:id/parties/:partyId/contact — recorded on the timeline. */
 export interface PartyContact {

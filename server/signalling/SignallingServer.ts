@@ -22,6 +22,8 @@ export interface SignallingDeps {
   verifyStaffToken(token: string): Promise<StaffPrincipal>;
   verifyInvitationToken(token: string): Promise<InvitationPrincipal>;
   getSession(sessionId: string): Promise<MediationSessionInfo>;
+  /** The object rule for entering this session's room with a staff login (throws a 403 when refused). */
+  mayEnter(principal: StaffPrincipal, session: MediationSessionInfo): Promise<void>;
   attendance: AttendanceRecorder;
   controls: RoomControls;
   /** Caucus start/end on the case timeline (who, when; never content). */
@@ -178,5 +180,7 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Partici
   const principal = await deps.verifyStaffToken(auth.token);
   const session = await deps.getSession(auth.sessionId);
   if (session.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
-  return participantFor(principal, session.id);
+  const participant = participantFor(principal, session.id);
+  await deps.mayEnter(principal, session);
+  return participant;
 }

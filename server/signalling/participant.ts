@@ -1,6 +1,6 @@
 import type { Principal, StaffPrincipal } from '../auth/principals.ts';
 import { forbidden } from '../errors.ts';
-import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
+import type { ParticipantRole, PartySide, StaffRole } from '../protocol/roles.ts';
 
 /** Who is on the other end of a socket, as the room sees them. */
 export interface Participant {
@@ -22,6 +22,19 @@ export function mustWait(participant: Participant): boolean {
   return participant.invitationId !== null && participant.role !== 'mediator';
 }
 
+/**
+ * The room role of each staff role entering with a staff login: mediators host, supervisors
+ * observe; officials join by invitation (a called-in department), admins and grid workers do not
+ * enter. Which case's rooms they may enter is the object rule `session.enter` (server/access).
+ */
+export const staffRoomRoles: Record<StaffRole, ParticipantRole | null> = {
+  mediator: 'mediator',
+  supervisor: 'observer',
+  admin: null,
+  official: null,
+  gridworker: null,
+};
+
 /** Maps a verified principal to its room role. Only mediators host; other staff watch. */
 export function participantFor(principal: Principal, sessionId: string): Participant {
   if (principal.kind === 'invitation') {
@@ -37,18 +50,8 @@ export function participantFor(principal: Principal, sessionId: string): Partici
       staff: null,
     };
   }
-  let role: ParticipantRole;
-  switch (principal.role) {
-    case 'mediator':
-      role = 'mediator';
-      break;
-    case 'supervisor':
-    case 'admin':
-      role = 'observer';
-      break;
-    default:
-      throw forbidden('Only mediators and supervisors can enter a session with a staff login; others join by invitation');
-  }
+  const role = staffRoomRoles[principal.role];
+  if (role === null) throw forbidden('Only mediators and supervisors can enter a session with a staff login; others join by invitation');
   return {
     identity: `user:${principal.userId}`,
     sessionId,

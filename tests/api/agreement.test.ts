@@ -23,6 +23,8 @@ let mediator: string;
 let otherMediator: string;
 let official: string;
 let supervisor: string;
+/** The department unit of off1, called in (吹哨) where an official must witness. */
+let officialUnit: string;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-agreement-'));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -36,7 +38,22 @@ before(async () => {
   otherMediator = (await t.login('med2')).token;
   official = (await t.login('off1')).token;
   supervisor = (await t.login('sup1')).token;
+  await t.createUser('adm1', 'admin');
+  const adminToken = (await t.login('adm1')).token;
+  const unit = await t.request('POST', '/api/admin/units', { token: adminToken, body: { name: '区司法局', kind: 'department', level: 'county', department: 'human_resources' } });
+  assert.equal(unit.status, 201, unit.text);
+  officialUnit = unit.body.id;
+  const off1 = await t.testDb.db.user.findUniqueOrThrow({ where: { username: 'off1' } });
+  assert.equal((await t.request('PUT', `/api/admin/users/${off1.id}/unit`, { token: adminToken, body: { unitId: officialUnit } })).status, 200);
 });
+
+/** The mediator calls the official's department in and the official accepts: now they may witness. */
+async function callInOfficial(caseId: string): Promise<void> {
+  const w = await t.request('POST', `/api/cases/${caseId}/whistles`, { token: mediator, body: { unitId: officialUnit, need: '到场见证签署' } });
+  assert.equal(w.status, 201, w.text);
+  const accepted = await t.request('POST', `/api/whistles/${w.body.id}/accept`, { token: official });
+  assert.equal(accepted.status, 200, accepted.text);
+}
 after(async () => t.close());
 
 async function draft(f: AgreementFixture) {
@@ -210,7 +227,8 @@ describe('freezing and signing', () => {
       body: { as: 'party', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(91) },
     });
     assert.equal(officialStaff.status, 403);
-    assert.match(officialStaff.body.message, /official cannot sign as a party/);
+    // Not called in to this case, so the access rule refuses before the signing rules are asked.
+    assert.equal(officialStaff.body.details?.action, 'agreement.sign');
     const officialAsMediator = await t.request('POST', `/api/agreements/${a.id}/sign`, {
       token: official,
       body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(92) },
@@ -440,6 +458,10 @@ describe('refusal, witness and signing order', () => {
     assert.equal((await partySigns(t, f.inviteA, f.partyA.id, f.partyA.phone, hash, 44)).status, 200);
     const last = await partySigns(t, f.inviteB, f.partyB.id, f.partyB.phone, hash, 45);
     assert.equal(last.body.status, 'signing', 'the witness is still missing');
+    const uncalled = await staffSign(official, 'witness', 46);
+    assert.equal(uncalled.status, 403, 'an official never called in to this case is no witness');
+    assert.equal(uncalled.body.details?.action, 'agreement.sign');
+    await callInOfficial(f.caseId);
     const w = await staffSign(official, 'witness', 46);
     assert.equal(w.status, 200, w.text);
     assert.equal(w.body.status, 'sealed');

@@ -54,7 +54,7 @@ describe('attachments', () => {
     assert.equal(files.length, 3);
     for (const f of files) assert.match(f, /^[A-Za-z0-9_-]{22}\.(png|jpg|pdf)$/, 'random stored names, no user input');
 
-    const list = await t.request('GET', `/api/cases/${caseId}/attachments`, { token: w.tok.official1 });
+    const list = await t.request('GET', `/api/cases/${caseId}/attachments`, { token: w.tok.supervisor1 });
     assert.deepEqual(list.body.map((a: { id: string }) => a.id), [png.body.id, jpg.body.id, pdf.body.id]);
     assert.equal((await t.request('GET', `/api/cases/${caseId}/attachments`, { token: w.tok.admin1 })).status, 403);
 

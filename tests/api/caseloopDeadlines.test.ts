@@ -189,7 +189,7 @@ describe('supervision notes (督办)', () => {
       const again = await t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, { token: w.tok.mediator1, body: { answer: '再答' } });
       assert.equal(again.status, 409);
       assert.deepEqual((await get(id)).supervision, { open: 0, overdue: 0 });
-      const onCase = await t.request('GET', `/api/cases/${id}/supervision-notes`, { token: w.tok.official1 });
+      const onCase = await t.request('GET', `/api/cases/${id}/supervision-notes`, { token: w.tok.supervisor1 });
       assert.equal(onCase.body.length, 1);
 
       const tl = await t.services.cases.timeline(id);

@@ -74,9 +74,11 @@ describe('case creation', () => {
     assert.deepEqual(parties.map((p) => p.phone), ['13812345678', '13987654321']);
     assert.equal(parties[0]!.idNumber, '11010119900307123X');
 
-    const get = await t.request('GET', `/api/cases/${res.body.id}`, { token: tok.official1 });
+    const get = await t.request('GET', `/api/cases/${res.body.id}`, { token: tok.mediator1 });
     assert.equal(get.status, 200);
     assert.deepEqual(get.body, res.body);
+    // An official with no relation to the case (not its unit, never called in) does not read it.
+    assert.equal((await t.request('GET', `/api/cases/${res.body.id}`, { token: tok.official1 })).status, 403);
   });
 
   test('bad input → 400 with field errors, nothing written', async () => {
@@ -205,7 +207,9 @@ describe('sessions', () => {
     assert.equal(first.status, 201);
     assert.equal(first.body.status, 'open');
     assert.equal(first.body.caseNumber, c.body.caseNumber);
-    const again = await t.request('POST', `/api/cases/${c.body.id}/sessions`, { token: tok.mediator2 });
+    const stranger = await t.request('POST', `/api/cases/${c.body.id}/sessions`, { token: tok.mediator2 });
+    assert.equal(stranger.status, 403, 'another mediator does not run this case');
+    const again = await t.request('POST', `/api/cases/${c.body.id}/sessions`, { token: tok.mediator1 });
     assert.equal(again.status, 200, 'reused');
     assert.equal(again.body.id, first.body.id);
 
@@ -222,9 +226,9 @@ describe('sessions', () => {
     const next = await t.request('POST', `/api/cases/${c.body.id}/sessions`, { token: tok.mediator1 });
     assert.equal(next.status, 201);
     assert.notEqual(next.body.id, first.body.id);
-    const list = await t.request('GET', `/api/cases/${c.body.id}/sessions`, { token: tok.official1 });
+    const list = await t.request('GET', `/api/cases/${c.body.id}/sessions`, { token: tok.supervisor1 });
     assert.deepEqual(list.body.map((s: { id: string }) => s.id).sort(), [first.body.id, next.body.id].sort());
-    const one = await t.request('GET', `/api/sessions/${next.body.id}`, { token: tok.official1 });
+    const one = await t.request('GET', `/api/sessions/${next.body.id}`, { token: tok.supervisor1 });
     assert.equal(one.body.status, 'open');
   });
 

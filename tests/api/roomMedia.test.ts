@@ -4,7 +4,7 @@ import type { SessionChatEntry } from '../../server/protocol/api.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { opusParameters, vp8Parameters } from '../helpers/rtp.ts';
 import { enterRoom, lastState, seatRoom, stateWhere, until, type Member } from '../helpers/room.ts';
-import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
 
 /*
  * Screen sharing, simulcast layer requests, the lead mediator hand-over (with a short grace
@@ -89,9 +89,20 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
   });
 
   test('lead hand-over: after the grace period a second mediator present becomes lead', async () => {
-    const { token, session, mediator, a } = await room();
+    const { token, session, caseDetail, mediator, a } = await room();
     assert.ok((await stateWhere(mediator.s, (st) => st.self.lead, 'first mediator leads')).self.lead);
-    const second = await enter({ kind: 'staff', token: await staffLogin('mediator'), sessionId: session.id });
+    // Only a mediator responsible for the case enters its room: the centre hands the case over mid-session.
+    const secondId = await server.createUser(`mediator-rm-${++staffUsers}`, 'mediator', { displayName: '接手调解员' });
+    const secondToken = (await server.login(`mediator-rm-${staffUsers}`)).token;
+    const supervisor = await staffLogin('supervisor');
+    const unit = await server.api('POST', '/api/admin/units', { token: await staffLogin('admin'), body: { name: `调处中心${staffUsers}`, kind: 'mediation_centre', level: 'county' } });
+    const act = async (action: string, body: unknown) => {
+      const res = await server.api('POST', `/api/cases/${caseDetail.id}/actions/${action}`, { token: supervisor, body });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    await act('grade_and_route', { grade: 'medium', level: 'county', unitId: unit.body.id });
+    await act('assign', { mediatorId: secondId });
+    const second = await enter({ kind: 'staff', token: secondToken, sessionId: session.id });
     await stateWhere(second.s, (st) => !st.self.lead && !st.paused, 'second mediator is not lead');
 
     const dropped = Date.now();
@@ -109,11 +120,9 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     await second.s.request('caucus.start', { peerIds: [a.id] });
     await second.s.request('caucus.end', {});
 
-    // The first mediator coming back is a mediator, no longer the lead.
-    const back = await enter({ kind: 'staff', token, sessionId: session.id });
-    const st = await stateWhere(back.s, (s) => s.roster.length > 0, 'returning mediator state');
-    assert.equal(st.self.lead, false);
-    assert.equal(st.paused, false);
+    // The first mediator handed the case over: they no longer enter its room; the new lead keeps the lead.
+    const back = await handshakeRefusal(connectSocket(server.baseUrl, { kind: 'staff', token, sessionId: session.id }));
+    assert.equal(back.code, 'forbidden');
     await sleep(50);
     assert.ok(lastState(second.s)!.self.lead, 'the new lead keeps the lead');
   });
@@ -159,7 +168,7 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     assert.ok(Date.parse(all!.at) <= Date.parse(priv!.at) && Date.parse(priv!.at) <= Date.parse(caucus!.at), 'oldest first');
 
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('supervisor') })).status, 200);
-    assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('admin') })).status, 200);
+    assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('admin') })).status, 403, 'an admin configures; the room chat is the case steward’s');
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('official') })).status, 403);
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('mediator') })).status, 403, 'another mediator');
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`)).status, 401);

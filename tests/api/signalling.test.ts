@@ -4,21 +4,10 @@ import jwt from 'jsonwebtoken';
 import { requestPermissions } from '../../server/signalling/permissions.ts';
 import { requestSchemas } from '../../server/protocol/signalling.ts';
 import { FULL_TEST_SECRET, startFullServer, type FullServer } from '../helpers/fullServer.ts';
-import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
 import { until } from '../helpers/wait.ts';
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    const s = (await promise) as TestSocket;
-    s.close();
-  } catch (error) {
-    const wire = (error as { wire?: { code: string; message: string } }).wire;
-    assert.ok(wire, `expected a wire error, got ${String(error)}`);
-    return wire;
-  }
-  assert.fail('the handshake was accepted');
-}
-
+const refusal = handshakeRefusal;
 
 describe('socket signalling against a real server', () => {
   let server: FullServer;

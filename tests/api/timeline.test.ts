@@ -5,7 +5,8 @@ import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 
 let t: TestServer;
 let mediator: string;
-let official: string;
+/** A supervisor (reads every case; an official reads only cases they are called in to). */
+let reader: string;
 
 /** A case with a session, an invitation, two joins and a leave: several timeline entries. */
 async function busyCase(): Promise<{ caseId: string; sessionId: string }> {
@@ -39,9 +40,9 @@ async function busyCase(): Promise<{ caseId: string; sessionId: string }> {
 before(async () => {
   t = await startTestServer();
   await t.createUser('mediator1', 'mediator', undefined, { displayName: '王调解员' });
-  await t.createUser('official1', 'official');
+  await t.createUser('supervisor1', 'supervisor');
   mediator = (await t.login('mediator1')).token;
-  official = (await t.login('official1')).token;
+  reader = (await t.login('supervisor1')).token;
 });
 after(async () => t.close());
 
@@ -52,7 +53,7 @@ describe('timeline', () => {
 
   test('entries are chained and the chain verifies', async () => {
     const { caseId } = await busyCase();
-    const res = await t.request('GET', `/api/cases/${caseId}/timeline`, { token: official });
+    const res = await t.request('GET', `/api/cases/${caseId}/timeline`, { token: reader });
     assert.equal(res.status, 200);
     const types = res.body.map((e: { type: string }) => e.type);
     assert.deepEqual(types, ['case.created', 'session.started', 'invitation.created', 'session.joined', 'session.joined', 'session.left']);
@@ -64,7 +65,7 @@ describe('timeline', () => {
     assert.deepEqual({ role: joined.data.role, displayName: joined.data.displayName }, { role: 'party', displayName: '张先生' });
     assert.ok(!res.text.includes('13812345678') && !res.text.includes('1381234'), 'no phone numbers in the timeline');
 
-    const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: official });
+    const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: reader });
     assert.equal(v.status, 200);
     assert.deepEqual(v.body, { ok: true, entries: 6 });
   });
@@ -119,7 +120,7 @@ describe('timeline', () => {
 describe('participations', () => {
   test('joins and leaves are listed; ending a session closes open participations', async () => {
     const { sessionId, caseId } = await busyCase();
-    const res = await t.request('GET', `/api/sessions/${sessionId}/participations`, { token: official });
+    const res = await t.request('GET', `/api/sessions/${sessionId}/participations`, { token: reader });
     assert.equal(res.status, 200);
     assert.equal(res.body.length, 2);
     assert.deepEqual(
@@ -132,7 +133,7 @@ describe('participations', () => {
     assert.equal(res.body[0].identity, undefined);
 
     await t.request('POST', `/api/sessions/${sessionId}/end`, { token: mediator });
-    const after = await t.request('GET', `/api/sessions/${sessionId}/participations`, { token: official });
+    const after = await t.request('GET', `/api/sessions/${sessionId}/participations`, { token: reader });
     assert.equal(after.body[0].leaveReason, 'session_ended');
     const types = (await t.services.cases.timeline(caseId)).map((e) => e.type);
     assert.deepEqual(types.slice(-2), ['session.left', 'session.ended']);

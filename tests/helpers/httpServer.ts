@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import type { Refusal } from '../../server/access/refusals.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -29,6 +30,8 @@ export interface TestServer {
   services: Services;
   testDb: TestDb;
   hookCalls: HookCalls;
+  /** Every access refusal the server recorded (server/access/refusals.ts), in order. */
+  refusals: Refusal[];
   /** fetch relative to the server, JSON in and out. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   /** Creates a staff user directly in the database (fast path for tests). */
@@ -54,7 +57,8 @@ export async function startTestServer(options: { clock?: ManualClock; env?: Reco
     ...options.env,
   });
   const log = createLogger('test');
-  const services = createServices({ config, db: testDb.db, clock, log });
+  const refusals: Refusal[] = [];
+  const services = createServices({ config, db: testDb.db, clock, log, refusals: (r) => void refusals.push(r) });
   const hookCalls: HookCalls = { sessionEnded: [], invitationRevoked: [] };
   const hooks: HttpHooks = {
     onSessionEnded: (id) => void hookCalls.sessionEnded.push(id),
@@ -107,6 +111,7 @@ export async function startTestServer(options: { clock?: ManualClock; env?: Reco
     services,
     testDb,
     hookCalls,
+    refusals,
     request,
     createUser,
     login,

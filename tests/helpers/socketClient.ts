@@ -88,3 +88,17 @@ export function connectSocket(
     });
   });
 }
+
+/** The server's WireError for a handshake that must be refused; fails the test if it was accepted. */
+export async function handshakeRefusal(promise: Promise<TestSocket>): Promise<WireError> {
+  let socket: TestSocket;
+  try {
+    socket = await promise;
+  } catch (error) {
+    const wire = (error as { wire?: WireError }).wire;
+    if (!wire) throw new Error(`expected a wire error, got ${String(error)}`);
+    return wire;
+  }
+  socket.close();
+  throw new Error('the handshake was accepted');
+}

@@ -3,18 +3,12 @@ import type { MediationSessionInfo, SessionChatEntry } from '@protocol/api.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { errorText, formatDateTime, participantLabel } from '../i18n/labels.ts';
 import { apiFetch } from '../services/api.ts';
-import { useStore } from '../hooks/useStore.ts';
-import { staffAuth } from '../services/session.ts';
 import '../styles/chat-log.css';
 
-/** Staff who may read a room's saved chat (GET /api/sessions/:id/chat). */
-const READERS = new Set(['mediator', 'supervisor', 'admin']);
-
-/** 调解记录（文字）: each session's saved room chat, one collapsible section per session, loaded on opening. */
+/** 调解记录（文字）: each session's saved room chat, one collapsible section per session, loaded on opening (shown when the case's `can['session.chat']`). */
 export function SessionChatLog({ sessions }: { sessions: MediationSessionInfo[] }) {
   const t = useT();
-  const auth = useStore(staffAuth);
-  if (!auth || !READERS.has(auth.user.role) || sessions.length === 0) return null;
+  if (sessions.length === 0) return null;
   return (
     <section className="card chat-log" aria-labelledby="chat-log-title" data-testid="chat-log">
       <h2 className="card__title" id="chat-log-title">

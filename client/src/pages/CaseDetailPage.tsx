@@ -9,11 +9,9 @@ import { InvitationPanel } from '../components/InvitationPanel.tsx';
 import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
 import { SessionChatLog } from '../components/SessionChatLog.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
-import { useStore } from '../hooks/useStore.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText, formatDateTime, sideLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
-import { staffAuth } from '../services/session.ts';
 import { Link, navigate } from '../router.tsx';
 import { CaseLoopActivity, CaseLoopPanel, CaseLoopSide } from '../components/caseloop/CaseLoopPanel.tsx';
 
@@ -51,11 +49,8 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const open = sessions.find((s) => s.status === 'open') ?? null;
   const past = sessions.filter((s) => s.status !== 'open');
-  // Only mediators may start a session (server: POST /api/cases/:caseId/sessions).
-  const staffRole = useStore(staffAuth)?.user.role;
-  // Mediators host; supervisors and admins may enter to observe; officials join by invitation.
-  const canStart = staffRole === 'mediator';
-  const canEnter = staffRole === 'mediator' || staffRole === 'supervisor' || staffRole === 'admin';
+  // What this user may do here comes from the server's rule (role table AND this case's object rule).
+  const can = detail.can;
   const location = [detail.district, detail.town, detail.community, detail.grid].filter(Boolean).join(' ');
 
   const start = async () => {
@@ -115,7 +110,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                   <span className="muted">{t('case.sessionStartedAt', { time: formatDateTime(open.startedAt, language) })}</span>
                 </div>
                 <div className="session-card__actions">
-                  {canEnter && (
+                  {can['session.enter'] && (
                     <button
                       type="button"
                       className="btn btn--primary btn--lg"
@@ -126,7 +121,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                       {t('case.enterRoom')}
                     </button>
                   )}
-                  {canStart && !confirmingEnd && (
+                  {can['session.end'] && !confirmingEnd && (
                     <button
                       type="button"
                       className="btn btn--danger-outline"
@@ -152,7 +147,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                   </div>
                 )}
               </>
-            ) : canStart ? (
+            ) : can['session.start'] ? (
               <>
                 <p className="muted">{t('case.noSession')}</p>
                 <div className="session-card__actions">
@@ -168,9 +163,9 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
             {error && <Alert>{error}</Alert>}
           </section>
 
-          {open && <InvitationPanel sessionId={open.id} parties={detail.parties} />}
+          {open && can['invitation.create'] && <InvitationPanel sessionId={open.id} parties={detail.parties} />}
           <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
-          <SessionChatLog sessions={sessions} />
+          {can['session.chat'] && <SessionChatLog sessions={sessions} />}
           <CaseLoopActivity detail={detail} />
         </div>
 

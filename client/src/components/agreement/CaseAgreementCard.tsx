@@ -67,8 +67,8 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
     }
   };
 
-  // POST /api/agreements/:id/settle is for the case's mediator (the server checks it is theirs).
-  const canSettle = detail.state === 'in_mediation' && detail.availableActions.includes('close_settled') && staffAuth.getSnapshot()?.user.role === 'mediator';
+  // POST /api/agreements/:id/settle: the server's rule for this user on this case (can), and the loop's state.
+  const canSettle = detail.state === 'in_mediation' && detail.availableActions.includes('close_settled') && detail.can['agreement.settle'];
 
   return (
     <section className="card" aria-labelledby="case-agreement-title" data-testid="case-agreement">

@@ -165,7 +165,7 @@ export function CaseLoopActivity({ detail }: { detail: CaseDetail }) {
   const bump = () => setTick((n) => n + 1);
   return (
     <>
-      {role !== 'gridworker' && <WhistleCard detail={detail} canBlow={role === 'mediator' && isLead && !closed} refreshKey={key} onChanged={bump} />}
+      {role !== 'gridworker' && <WhistleCard detail={detail} canBlow={detail.can['whistle.create'] && !closed} refreshKey={key} onChanged={bump} />}
       <SupervisionCard detail={detail} role={role} isLead={isLead} refreshKey={key} onChanged={bump} />
       {closed && <FollowUpCard detail={detail} refreshKey={key} canLink={role === 'supervisor' || isLead || role === 'official'} />}
       <TimelineCard caseId={detail.id} refreshKey={key} />
@@ -175,13 +175,10 @@ export function CaseLoopActivity({ detail }: { detail: CaseDetail }) {
 
 /** Side column additions: contacts (reveal) and attachments. */
 export function CaseLoopSide({ detail }: { detail: CaseDetail }) {
-  const auth = useStore(staffAuth);
-  const role = auth?.user.role;
-  const isLead = !!auth && detail.leadMediator?.id === auth.user.id;
   return (
     <>
-      {(role === 'supervisor' || (role === 'mediator' && isLead)) && <ContactsCard detail={detail} />}
-      {role !== 'admin' && <AttachmentsCard caseId={detail.id} />}
+      {detail.can['contact.reveal'] && <ContactsCard detail={detail} />}
+      {detail.can['case.attach'] && <AttachmentsCard caseId={detail.id} />}
     </>
   );
 }

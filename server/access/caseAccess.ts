@@ -1,0 +1,139 @@
+import { levelRank, type Level } from '../caseloop/rules.ts';
+import type { StaffRole } from '../protocol/roles.ts';
+
+/*
+ * Who may do what on ONE case: the object rule, written once. The role table
+ * (server/http/routePermissions.ts) says which staff roles may call a route at all; this module
+ * says which of them may do it on this particular case. Every route names its object rule in
+ * server/http/routeObjects.ts, the socket handshake asks `session.enter`, and the case detail
+ * answers `can` from the same two tables, so the client offers only what the server allows.
+ *
+ * Relations (who stands in which relation to a case):
+ *   reader    may read the case record (detail, timeline, sessions, attachments, notes, whistles,
+ *             follow-ups, agreement):
+ *               admin       every case (configures and audits; never hosts or signs)
+ *               supervisor  cases in their scope (below)
+ *               mediator    cases they are responsible for; cases routed to their own unit
+ *                           (colleagues cover); the intake queue (reported, nobody responsible yet)
+ *               official    cases they are responsible for, cases routed to their unit, and cases
+ *                           their unit is called in to (an open or accepted whistle)
+ *               gridworker  cases they reported
+ *   steward   runs the case: sessions, invitations, hosting, ending, media state, room chat,
+ *             agreement work, calling departments in, revealing contacts:
+ *               the case's responsible mediator(s) and the supervisors whose scope covers it
+ *   signer    signs the agreement as staff: the responsible mediator (as mediator), or an
+ *             official who accepted a whistle on this case (as witness)
+ *   called    answers a whistle: an official whose unit was ever called in to this case (which
+ *             whistle, and whether it is still open, is the whistle service's check)
+ *
+ * Responsible mediator(s): the case's lead (`Case.leadMediatorId`: set by registering at the
+ * window, by assignment, cleared by escalation). `responsibleIds` is the one place to add
+ * co-mediators.
+ * A supervisor's scope: without a unit, every case (the centre's own supervisor); with a unit,
+ * cases not yet routed (the intake queue), cases routed to that unit, and cases routed to any
+ * unit at a lower or equal level (a county centre supervises the town and community units below
+ * it, not the city).
+ */
+
+export const relations = ['reader', 'steward', 'signer', 'called'] as const;
+export type Relation = (typeof relations)[number];
+
+/** Every object-level action, with the relation it needs. Route roles come from routePermissions. */
+export const accessActions = {
+  'case.read': 'reader',
+  /** Adding a photo or PDF to the record: anyone who reads it and whose role may upload. */
+  'case.attach': 'reader',
+  /** Case-loop transitions, supervision notes, follow-up links: readers here; the case loop then checks responsibility. */
+  'case.loop': 'reader',
+  'contact.reveal': 'steward',
+  'session.start': 'steward',
+  'session.end': 'steward',
+  /** Entering the room with a staff login (socket handshake): a mediator hosts, a supervisor observes. */
+  'session.enter': 'steward',
+  'session.media': 'steward',
+  'session.chat': 'steward',
+  'invitation.list': 'steward',
+  'invitation.create': 'steward',
+  'invitation.revoke': 'steward',
+  'whistle.create': 'steward',
+  'agreement.create': 'steward',
+  'agreement.edit': 'steward',
+  'agreement.freeze': 'steward',
+  'agreement.links': 'steward',
+  'agreement.finalise': 'steward',
+  'agreement.settle': 'steward',
+  'agreement.sign': 'signer',
+  /** Accepting or declining a whistle (吹哨) addressed to the caller's department. */
+  'whistle.respond': 'called',
+} as const satisfies Record<string, Relation>;
+
+export type AccessAction = keyof typeof accessActions;
+export const accessActionNames = Object.keys(accessActions) as AccessAction[];
+
+/** What the rule needs to know about the case. */
+export interface CaseFacts {
+  id: string;
+  state: string;
+  leadMediatorId: string | null;
+  createdById: string | null;
+  unitId: string | null;
+  unitLevel: Level | null;
+  /** Whistles (calling-in requests) of the case, in any status. */
+  whistles: ReadonlyArray<{ unitId: string; status: string; acceptedById: string | null }>;
+}
+
+/** What the rule needs to know about the staff member. */
+export interface ActorFacts {
+  userId: string;
+  role: StaffRole;
+  unitId: string | null;
+  unitLevel: Level | null;
+}
+
+/** The case's responsible mediator(s). */
+export function responsibleIds(c: CaseFacts): string[] {
+  return c.leadMediatorId ? [c.leadMediatorId] : [];
+}
+
+function isResponsible(a: ActorFacts, c: CaseFacts): boolean {
+  return responsibleIds(c).includes(a.userId);
+}
+
+function supervises(a: ActorFacts, c: CaseFacts): boolean {
+  if (a.role !== 'supervisor') return false;
+  if (a.unitId === null) return true;
+  if (c.unitId === null || c.unitId === a.unitId) return true;
+  return a.unitLevel !== null && c.unitLevel !== null && levelRank(c.unitLevel) <= levelRank(a.unitLevel);
+}
+
+function inMyUnit(a: ActorFacts, c: CaseFacts): boolean {
+  return a.unitId !== null && c.unitId === a.unitId;
+}
+
+function calledIn(a: ActorFacts, c: CaseFacts): boolean {
+  return a.unitId !== null && c.whistles.some((w) => w.unitId === a.unitId && (w.status === 'open' || w.status === 'accepted'));
+}
+
+function acceptedWhistle(a: ActorFacts, c: CaseFacts): boolean {
+  return c.whistles.some((w) => w.status === 'accepted' && w.acceptedById === a.userId);
+}
+
+const readerByRole: Record<StaffRole, (a: ActorFacts, c: CaseFacts) => boolean> = {
+  admin: () => true,
+  supervisor: supervises,
+  mediator: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || (c.state === 'reported' && responsibleIds(c).length === 0),
+  official: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || calledIn(a, c),
+  gridworker: (a, c) => c.createdById === a.userId,
+};
+
+const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> = {
+  reader: (a, c) => readerByRole[a.role](a, c),
+  steward: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c),
+  signer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || (a.role === 'official' && acceptedWhistle(a, c)),
+  called: (a, c) => a.role === 'official' && a.unitId !== null && c.whistles.some((w) => w.unitId === a.unitId),
+};
+
+/** The object rule: may this staff member do this action on this case? (Roles are checked separately.) */
+export function allows(actor: ActorFacts, action: AccessAction, kase: CaseFacts): boolean {
+  return relationRules[accessActions[action]](actor, kase);
+}
