@@ -144,14 +144,15 @@ describe('mediation agreement in the browser', () => {
     await parties[1]!.getByTestId('clause-0').getByRole('button', { name: '发送' }).click();
     await mediator.getByTestId('clause-comment').getByText('希望能分两期支付。').waitFor();
 
-    // Freeze: everyone sees the same fingerprint.
+    // Freeze (confirmed over the final text): everyone sees the same revision and check code.
     await mediator.getByTestId('agreement-freeze').click();
+    await mediator.getByTestId('freeze-dialog').getByTestId('freeze-confirm').click();
     await mediator.locator('[data-testid=agreement-status][data-status=signing]').waitFor();
-    const fp = (await mediator.getByTestId('agreement-fingerprint').textContent())!.trim();
-    assert.match(fp, /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    const fp = (await mediator.getByTestId('agreement-check').textContent())!.trim();
+    assert.match(fp, /^[0-9A-HJKMNP-TV-Z]{6}$/);
     for (const p of parties) {
       await p.locator('[data-testid=agreement-status][data-status=signing]').waitFor();
-      assert.equal((await p.getByTestId('agreement-fingerprint').textContent())!.trim(), fp);
+      assert.equal((await p.getByTestId('agreement-check').textContent())!.trim(), fp);
     }
 
     // Each party signs on a phone-sized page (from within their invitation: /sign#t=<token>).
@@ -169,7 +170,7 @@ describe('mediation agreement in the browser', () => {
         await sign.reload();
         await sign.getByTestId('sign-form').waitFor();
       }
-      assert.equal((await sign.getByTestId('agreement-fingerprint').textContent())!.trim(), fp);
+      assert.equal((await sign.getByTestId('agreement-check').textContent())!.trim(), fp);
       await sign.getByTestId('sign-consent').check();
       await sign.getByTestId('sign-send-code').click();
       await sign.getByTestId('sign-code-sent').waitFor();
@@ -218,7 +219,7 @@ describe('mediation agreement in the browser', () => {
     const card = mediator.getByTestId('case-agreement');
     await card.locator('[data-testid=case-agreement-item][data-status=sealed]').waitFor();
     assert.equal((await card.getByTestId('case-agreement-status').textContent())!.trim(), '已盖章');
-    assert.equal((await card.getByTestId('case-agreement-fingerprint').textContent())!.trim(), fp);
+    assert.equal((await card.getByTestId('case-agreement-fingerprint').textContent())!.trim(), list.body[0].frozen.fingerprint);
     assert.equal((await card.getByTestId('case-agreement-code').textContent())!.trim(), code);
     const signerRows = card.getByTestId('case-agreement-signers').locator('li');
     assert.equal(await signerRows.count(), 3);
