@@ -88,7 +88,7 @@ describe('typed fields of the agreement', () => {
     assert.equal(unknown.status, 400);
 
     // A typed blank in the text is refused too.
-    const typed = await save(a.id, 2, { ...withValues(c, { payDate: '2026-12-31' }), clauses: [...c.clauses, '于____年前交付。'] });
+    const typed = await save(a.id, 2, { ...withValues(c, { wageAmount: '18000', payDate: '2026-12-31' }), clauses: [...c.clauses, '于____年前交付。'] });
     assert.equal(typed.status, 200, typed.text);
     const refusedTyped = await freeze(a.id, 3);
     assert.equal(refusedTyped.status, 422);
