@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
-import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
+import { drawSignature as draw, lastSms as lastSmsOf, partyJoins, smsCode as codeIn, staffJoins } from '../helpers/agreementBrowser.ts';
+import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { inboundSummary, waitForRemoteMedia } from '../helpers/roomStats.ts';
 import { until } from '../helpers/wait.ts';
 import { scribblePng } from '../unit/agreement/fixtures.ts';
@@ -38,22 +39,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function lastSms(phone: string): string {
-  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string };
-  return row.text;
-}
-const codeIn = (sms: string) => /验证码(\d{6})/.exec(sms)![1]!;
 const png = (seed: number) => `data:image/png;base64,${scribblePng(seed, 300, 100).toString('base64')}`;
-
-async function draw(page: Page, seed: number): Promise<void> {
-  const pad = page.getByTestId('signature-pad').last();
-  await pad.scrollIntoViewIfNeeded();
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height * 0.6);
-  await page.mouse.down();
-  for (let i = 0; i <= 30; i++) await page.mouse.move(box.x + 20 + i * ((box.width - 50) / 30), box.y + box.height * (0.5 + 0.3 * Math.sin(i / (2 + seed))));
-  await page.mouse.up();
-}
 
 /** The language toggle may sit under the agreement panel; a click event is enough to switch. */
 const toggleLanguage = (page: Page) => page.locator('.lang-toggle').first().dispatchEvent('click');
@@ -88,24 +74,8 @@ describe('the agreement inside the call', () => {
     const mctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const mediator = await mctx.newPage();
     mediator.on('pageerror', (e) => errors.push(`mediator: ${e.message}`));
-    await mediator.goto(`${server.baseUrl}/login`);
-    await mediator.locator('#login-username').fill('wang');
-    await mediator.locator('#login-password').fill(TEST_PASSWORD);
-    await mediator.locator('button[type=submit]').click();
-    await mediator.waitForURL((u) => !u.pathname.startsWith('/login'));
-    await mediator.goto(`${server.baseUrl}/session/${sessionId}`);
-    await mediator.getByTestId('join-button').click();
-    await mediator.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
-
-    const pctx = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
-    const party = await pctx.newPage();
-    party.on('pageerror', (e) => errors.push(`party: ${e.message}`));
-    await party.goto(invA.url);
-    await party.getByTestId('invitation-landing').waitFor();
-    const cont = party.getByTestId('continue');
-    if (await cont.isVisible().catch(() => false)) await cont.click();
-    await party.getByTestId('join-button').click();
-    await party.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
+    await staffJoins(mediator, server, 'wang', sessionId);
+    const party = await partyJoins(browser, invA.url, errors);
     await party.getByTestId('lobby').waitFor();
     await mediator.getByTestId('admit').click();
     await party.getByTestId('lobby').waitFor({ state: 'detached' });
@@ -190,7 +160,7 @@ describe('the agreement inside the call', () => {
     await sheet.getByTestId('sign-consent').check();
     await sheet.getByTestId('sign-send-code').click();
     await sheet.getByTestId('sign-code-sent').waitFor();
-    const sms = lastSms(PHONE_A);
+    const sms = lastSmsOf(server, PHONE_A);
     assert.ok(sms.includes(`第2版，核对码${check}`), sms);
     await sheet.getByTestId('sign-code').fill(codeIn(sms));
     await draw(party, 1);
@@ -207,7 +177,7 @@ describe('the agreement inside the call', () => {
     assert.equal((await server.api('POST', '/api/signing/otp', { token: tokenB, body: { partyId: pb!.id, revisionHash: frozenHash } })).status, 200);
     const signB = await server.api('POST', '/api/signing/sign', {
       token: tokenB,
-      body: { partyId: pb!.id, revisionHash: frozenHash, consent: true, consentLang: 'zh-CN', code: codeIn(lastSms(PHONE_B)), signaturePng: png(2) },
+      body: { partyId: pb!.id, revisionHash: frozenHash, consent: true, consentLang: 'zh-CN', code: codeIn(lastSmsOf(server, PHONE_B)), signaturePng: png(2) },
     });
     assert.equal(signB.status, 200, JSON.stringify(signB.body));
     const agreementId = signB.body.id as string;
