@@ -141,6 +141,7 @@ describe('the agreement inside the call', () => {
     assert.equal((await sheet.getByTestId('agreement-check').textContent())!.trim(), check);
     assert.match((await sheet.getByTestId('sign-check-hint').textContent())!, new RegExp(`第 2 版.*${check}`));
     assert.equal(new URL(party.url()).pathname, '/join', 'still on the call page');
+    assert.ok((await sheet.boundingBox())!.y > 150, 'the call stays in sight above the sheet');
     await screenshot(party, 'agreement-room-01-sheet-zh');
     // Back to the call and again, in English.
     await sheet.getByTestId('signing-sheet-close').click();
@@ -166,6 +167,8 @@ describe('the agreement inside the call', () => {
     await draw(party, 1);
     await sheet.getByTestId('sign-submit').click();
     await sheet.getByTestId('sign-done').waitFor({ timeout: 10_000 });
+    const doneBox = (await sheet.getByTestId('sign-done').boundingBox())!;
+    assert.ok(doneBox.y >= 0 && doneBox.y + doneBox.height < 844, 'the party sees that they signed');
     await screenshot(party, 'agreement-room-02-signed-zh');
     // The call went on under the sheet.
     assert.equal(await party.evaluate(() => document.body.dataset.roomState), 'joined');
@@ -192,7 +195,7 @@ describe('the agreement inside the call', () => {
     await complete.waitFor({ timeout: 15_000 });
     const top = (await complete.boundingBox())!;
     assert.ok(top.y < (await sheet.getByTestId('agreement-text').boundingBox())!.y, 'done comes before the text');
-    assert.ok(top.y + top.height < 844, 'done and download are on the first screen');
+    assert.ok(top.y >= 0 && top.y + top.height < 844, `done and download are in view: ${JSON.stringify(top)}`);
     await screenshot(party, 'agreement-room-03-sealed-zh');
     const [download] = await Promise.all([party.waitForEvent('download'), complete.getByTestId('sign-download').click()]);
     const file = path.join(work, 'in-room.pdf');
@@ -222,7 +225,7 @@ describe('the agreement inside the call', () => {
         await done.getByText('Download').waitFor();
       }
       const box = (await done.boundingBox())!;
-      assert.ok(box.y < (await page.getByTestId('agreement-text').boundingBox())!.y && box.y + box.height <= (options!.viewport!.height), `${name}: done and download on top`);
+      assert.ok(box.y >= 0 && box.y < (await page.getByTestId('agreement-text').boundingBox())!.y && box.y + box.height <= options!.viewport!.height, `${name}: done and download on top`);
       await screenshot(page, name);
       if (name.endsWith('phone-zh')) {
         const [dl] = await Promise.all([page.waitForEvent('download'), done.getByTestId('sign-download').click()]);

@@ -245,7 +245,11 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
         <FreezeDialog
           view={view}
           token={token}
-          onClose={() => setConfirming(false)}
+          onClose={() => {
+            setConfirming(false);
+            // Back to the form at the first blank field, if any.
+            requestAnimationFrame(() => document.querySelector<HTMLElement>('.agr-fields [data-blank="true"]')?.focus());
+          }}
           onFrozen={(v) => {
             setConfirming(false);
             void run(async () => v);

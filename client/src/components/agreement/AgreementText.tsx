@@ -1,6 +1,7 @@
 import { Fragment, useState } from 'react';
 import type { AgreementContent, AgreementView } from '@protocol/agreement.ts';
 import { FIELD_TOKEN, formatFieldValue, type AgreementField } from '@protocol/agreementFields.ts';
+import { useLanguage } from '../../i18n/index.ts';
 import { useAT } from './i18n.ts';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
@@ -46,6 +47,7 @@ export function AgreementText({
   const t = useAT();
   const c = content ?? view.revision.content;
   const fields = c.fields ?? [];
+  const colon = useLanguage() === 'en' ? ': ' : '：';
   const ft = (text: string) => <FieldText text={text} fields={fields} />;
   const [open, setOpen] = useState<number | null>(null);
   const [text, setText] = useState('');
@@ -112,7 +114,11 @@ export function AgreementText({
       <h3>{t('field.breach')}</h3>
       <p>{ft(c.breach)}</p>
       <p className="agr-doc__sig">
-        {t('field.organisation')}：{c.organisation}　{t('field.mediator')}：{c.mediator}
+        {t('field.organisation')}
+        {colon}
+        {c.organisation}　{t('field.mediator')}
+        {colon}
+        {c.mediator}
       </p>
     </article>
   );

@@ -33,6 +33,12 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
   const pad = useRef<SignaturePadHandle>(null);
+  const top = useRef<HTMLDivElement>(null);
+  const outcome = data ? `${data.agreement.status}:${data.myStatus?.status ?? ''}` : '';
+  // What happened (signed, sealed) is said first: bring it into view when it changes.
+  useEffect(() => {
+    if (outcome) top.current?.scrollIntoView({ block: 'start' });
+  }, [outcome]);
 
   const load = () => {
     agreementApi.signingView(token).then(
@@ -64,8 +70,10 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
   const status = data.myStatus?.status;
   const check = view.frozen ? { n: view.frozen.number, code: view.frozen.checkCode } : null;
 
+  const colon = lang === 'en' ? ': ' : '：';
   return (
     <>
+      <div ref={top} />
       {view.status === 'sealed' && view.document && (
         <div className="agr-result agr-result--authentic" data-testid="sign-complete">
           <p>{t('sign.sealed')}</p>
@@ -78,7 +86,9 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
             {t('download')}
           </button>
           <p className="agr-note">
-            {t('verifyCode')}：<code data-testid="verification-code">{view.document.verificationCode}</code>
+            {t('verifyCode')}
+            {colon}
+            <code data-testid="verification-code">{view.document.verificationCode}</code>
           </p>
         </div>
       )}
@@ -89,7 +99,9 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
       {data.canSign && <p className="agr-note">{t('sign.intro')}</p>}
       <div className="agr-card">
         <div>
-          {t('sign.you')}：<b data-testid="signer-name">{data.me.side} {data.me.name}</b>
+          {t('sign.you')}
+          {colon}
+          <b data-testid="signer-name">{data.me.side} {data.me.name}</b>
         </div>
         <RevisionCheck view={view} />
         {data.canSign && check && <p className="agr-note" data-testid="sign-check-hint">{t('sign.checkHint', check)}</p>}
