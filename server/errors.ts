@@ -8,6 +8,7 @@ const httpStatus: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  blank_fields: 422,
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,

@@ -23,8 +23,10 @@ import {
   type SignerStatus,
   type SigningOrder,
 } from '../protocol/agreement.ts';
+import { blankFieldIds } from '../protocol/agreementFields.ts';
 import type { AgreementHub } from './AgreementHub.ts';
-import { fingerprint, normaliseRevision, revisionHash, type AgreementRevision } from './canonical.ts';
+import { checkCode, fingerprint, normaliseRevision, revisionHash } from './canonical.ts';
+import { assertNoBlanks, readContent, toRevision } from './revisionText.ts';
 import { agreementTemplates, fillTemplate, SIDE_LABELS, templateFor } from './templates.ts';
 
 /** SEAL_ORGANISATION's default (server/config.ts); the configured name is used when the case has no mediation committee of its own. */
@@ -264,7 +266,7 @@ export class AgreementService {
     if (actor.kind === 'invitation' && actor.invitation.role === 'observer') throw forbidden('Observers cannot comment');
     const rev = await this.#db.agreementRevision.findUnique({ where: { agreementId_number: { agreementId, number: input.revision } } });
     if (!rev) throw notFound('Revision');
-    const content = JSON.parse(rev.content) as AgreementContent;
+    const content = readContent(rev.content);
     if (input.clauseIndex >= content.clauses.length) throw badRequest('No such clause', { clauseIndex: 'No such clause' });
     let authorName: string;
     let side: string | null = null;
@@ -305,9 +307,11 @@ export class AgreementService {
       if (input.revision !== cur.currentRev) throw conflict(`Only the latest revision (${cur.currentRev}) can be frozen`);
       const rev = await tx.agreementRevision.findUniqueOrThrow({ where: { agreementId_number: { agreementId, number: cur.currentRev } } });
       const kase = await tx.case.findUniqueOrThrow({ where: { id: cur.caseId }, select: { caseNumber: true } });
+      const content = readContent(rev.content);
+      assertNoBlanks(content);
       let hash: string;
       try {
-        hash = revisionHash(toRevision(kase.caseNumber, JSON.parse(rev.content) as AgreementContent));
+        hash = revisionHash(toRevision(kase.caseNumber, content));
       } catch (e) {
         throw badRequest(`The draft is incomplete: ${(e as Error).message}`);
       }
@@ -359,7 +363,7 @@ export class AgreementService {
       ...status(sigs.find((s) => s.kind === 'party' && s.partyId === p.id)),
     }));
     const med = sigs.find((s) => s.kind === 'mediator');
-    const content = JSON.parse(rev.content) as AgreementContent;
+    const content = readContent(rev.content);
     signers.push({ kind: 'mediator', partyId: null, name: med?.signerName ?? content.mediator, side: null, required: true, ...status(med) });
     const wit = sigs.find((s) => s.kind === 'witness');
     if (a.requireWitness || wit) {
@@ -377,9 +381,10 @@ export class AgreementService {
         content,
         hash: rev.hash,
         fingerprint: rev.hash ? fingerprint(rev.hash) : '',
+        checkCode: rev.hash ? checkCode(rev.hash) : '',
         createdAt: rev.createdAt.toISOString(),
       },
-      frozen: frozenHash && a.frozenRev ? { number: a.frozenRev, hash: frozenHash, fingerprint: fingerprint(frozenHash) } : null,
+      frozen: frozenHash && a.frozenRev ? { number: a.frozenRev, hash: frozenHash, fingerprint: fingerprint(frozenHash), checkCode: checkCode(frozenHash) } : null,
       signingOrder: a.signingOrder as SigningOrder,
       requireWitness: a.requireWitness,
       signers,
@@ -418,12 +423,9 @@ export function verifyUrl(config: Config, code: string): string {
   return `${config.publicUrl}/verify#c=${encodeURIComponent(code)}`;
 }
 
-export function toRevision(caseNumber: string, content: AgreementContent): AgreementRevision {
-  return { caseNumber, ...content };
-}
-
-/** The revision hash, or '' while the draft is incomplete (an empty field). */
+/** The revision hash, or '' while the draft is incomplete (an empty field or a blank). */
 function safeHash(caseNumber: string, content: AgreementContent): string {
+  if (blankFieldIds(content).length > 0) return '';
   try {
     normaliseRevision(toRevision(caseNumber, content));
     return revisionHash(toRevision(caseNumber, content));

@@ -20,7 +20,7 @@ import {
   type StaffSignRequest,
 } from '../protocol/agreement.ts';
 import { sha256Hex, SIGNING_LINK_PREFIX, type AgreementActor, type AgreementService } from './AgreementService.ts';
-import { fingerprint } from './canonical.ts';
+import { checkCode } from './canonical.ts';
 import type { Finaliser } from './Finaliser.ts';
 import { pngFromDataUrl, validatePng } from './png.ts';
 import type { SmsSender } from './sms/SmsSender.ts';
@@ -214,7 +214,7 @@ export class SigningService {
     await this.#sms.send({
       phone: party.phone,
       purpose: 'agreement_signing',
-      text: `【云调解】您正在签署调解协议（案号${view.caseNumber}，文本指纹${fingerprint(hash)}），验证码${code}，10分钟内有效。如非本人操作请忽略，切勿告诉他人。`,
+      text: `【云调解】您正在签署调解协议（案号${view.caseNumber}，第${a.frozenRev}版，核对码${checkCode(hash)}），验证码${code}，10分钟内有效。如非本人操作请忽略，切勿告诉他人。`,
     });
     this.#log.info('signing code sent', { agreementId: a.id, partyId });
     return { sentTo: party.phoneMasked, expiresAt: expiresAt.toISOString() };

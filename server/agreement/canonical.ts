@@ -111,3 +111,20 @@ export function fingerprint(hash: string): string {
   if (!/^[0-9a-fA-F]{16,}$/.test(hash)) throw new TypeError('fingerprint expects a hex hash');
   return (hash.toLowerCase().slice(0, 16).match(/.{4}/g) ?? []).join(' ');
 }
+
+/** Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand is not misread. */
+const CHECK_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The short human check of a revision hash shown to parties and sent in the signing SMS: the first
+ * 30 bits in Crockford base32, 6 characters (e.g. `K7P2QX`). With the revision number it lets a
+ * party see at a glance that the text they sign is the one read out in the session; the full
+ * hash stays on the certificate page and /verify.
+ */
+export function checkCode(hash: string): string {
+  if (!/^[0-9a-fA-F]{8,}$/.test(hash)) throw new TypeError('checkCode expects a hex hash');
+  const bits = parseInt(hash.slice(0, 8), 16) >>> 2;
+  let out = '';
+  for (let i = 5; i >= 0; i--) out += CHECK_ALPHABET[(bits >>> (i * 5)) & 31];
+  return out;
+}

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { fingerprint } from './canonical.ts';
+import { checkCode, fingerprint } from './canonical.ts';
 import { formatDateTime } from './chineseFormat.ts';
 import {
   CONTENT_WIDTH,
@@ -67,7 +67,7 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
   const labelWidth = 118;
   const rows: Array<[string, string, boolean?]> = [
     ['案号', data.caseNumber],
-    ['协议文本哈希\n（SHA-256）', `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}`],
+    ['协议文本哈希\n（SHA-256）', `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}　核对码：${checkCode(data.revisionHash)}`],
     ['签署完成时间', `${formatDateTime(extras.completedAt)}（北京时间）`],
     ['完成时时间线哈希', groupedHex(data.timelineHash)],
     ['电子印章', `${extras.sealName}\nPDF 数字签名（CMS，SHA-256 / RSA）`],

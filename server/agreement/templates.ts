@@ -1,10 +1,18 @@
 import type { DisputeType } from '../protocol/cases.ts';
 import type { AgreementContent } from '../protocol/agreement.ts';
+import type { AgreementField, AgreementFieldType } from '../protocol/agreementFields.ts';
 
 /*
  * Agreement templates as data, one per dispute type (plus a general one). Placeholders in
- * {braces} are filled from the case; the mediator then edits the draft in the session.
+ * {braces} are filled from the case; {{double braces}} are typed fields (a date, an amount in
+ * yuan, …) the mediator fills in the drafting form. A required field left blank stops the freeze.
  */
+export type TemplateField = Omit<AgreementField, 'value'>;
+
+const field = (id: string, type: AgreementFieldType, label: string, labelEn: string, required = true): TemplateField => ({ id, type, label, labelEn, required });
+
+const PAY_DATE = field('payDate', 'date', '付清日期', 'Pay by (date)');
+
 export interface AgreementTemplate {
   id: string;
   disputeType: DisputeType | 'general';
@@ -15,9 +23,10 @@ export interface AgreementTemplate {
   clauses: string[];
   performance: string;
   breach: string;
+  fields: TemplateField[];
 }
 
-const PERF = '上述款项由{respondents}通过银行转账方式支付至{applicants}指定的账户，于____年__月__日前一次性付清。';
+const PERF = '上述款项由{respondents}通过银行转账方式支付至{applicants}指定的账户，于{{payDate}}前一次性付清。';
 const BREACH =
   '任何一方不履行本协议的，另一方可以向人民法院申请司法确认后申请强制执行；逾期付款的，按未付金额每日万分之五支付违约金。';
 
@@ -30,12 +39,13 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     title: '人民调解协议书',
     facts: '{description}\n双方就劳动报酬的数额及支付期限发生争议，经{organisation}调解，达成如下协议。',
     clauses: [
-      '{respondents}确认尚欠{applicants}劳动报酬人民币____元。',
-      '{respondents}于____年__月__日前向{applicants}支付上述劳动报酬。',
+      '{respondents}确认尚欠{applicants}劳动报酬人民币{{wageAmount}}元。',
+      '{respondents}于{{payDate}}前向{applicants}支付上述劳动报酬。',
       '双方就本纠纷再无其他争议。',
     ],
     performance: PERF,
     breach: BREACH,
+    fields: [field('wageAmount', 'amount', '拖欠劳动报酬金额', 'Unpaid wages (yuan)'), PAY_DATE],
   },
   {
     id: 'neighbour',
@@ -44,9 +54,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Neighbours',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}于____年__月__日前修复相关设施并承担维修费用。', '双方今后互谅互让、和睦相处，不再就本事由发生争执。'],
+    clauses: ['{respondents}于{{repairDate}}前修复相关设施并承担维修费用。', '双方今后互谅互让、和睦相处，不再就本事由发生争执。'],
     performance: '由{respondents}自行或委托有资质的维修单位完成修复，{applicants}予以配合。',
     breach: BREACH,
+    fields: [field('repairDate', 'date', '修复完成日期', 'Repair done by (date)')],
   },
   {
     id: 'family',
@@ -55,9 +66,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Family',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['双方就家庭事务的安排达成一致：____。', '双方相互尊重，不得以本纠纷为由干扰对方正常生活。'],
+    clauses: ['双方就家庭事务的安排达成一致：{{arrangement}}。', '双方相互尊重，不得以本纠纷为由干扰对方正常生活。'],
     performance: '双方于本协议生效之日起按上述约定履行。',
     breach: '任何一方不履行本协议的，另一方可以向人民法院申请司法确认或者依法提起诉讼。',
+    fields: [field('arrangement', 'text', '家庭事务安排', 'Agreed arrangement')],
   },
   {
     id: 'debt',
@@ -66,9 +78,19 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Debt',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}确认欠{applicants}款项人民币____元。', '{respondents}分__期偿还，每期人民币____元。', '双方就本债务再无其他争议。'],
-    performance: PERF,
+    clauses: [
+      '{respondents}确认欠{applicants}款项人民币{{debtAmount}}元。',
+      '{respondents}分{{instalments}}期偿还，每期人民币{{instalmentAmount}}元。',
+      '双方就本债务再无其他争议。',
+    ],
+    performance: '上述款项由{respondents}通过银行转账方式支付至{applicants}指定的账户，最后一期于{{payDate}}前付清。',
     breach: BREACH,
+    fields: [
+      field('debtAmount', 'amount', '欠款金额', 'Amount owed (yuan)'),
+      field('instalments', 'integer', '分期期数', 'Number of instalments'),
+      field('instalmentAmount', 'amount', '每期金额', 'Each instalment (yuan)'),
+      PAY_DATE,
+    ],
   },
   {
     id: 'property',
@@ -77,9 +99,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Property / tenancy',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}于____年__月__日前向{applicants}退还押金人民币____元。', '双方就本租赁关系再无其他争议。'],
+    clauses: ['{respondents}于{{payDate}}前向{applicants}退还押金人民币{{depositAmount}}元。', '双方就本租赁关系再无其他争议。'],
     performance: PERF,
     breach: BREACH,
+    fields: [PAY_DATE, field('depositAmount', 'amount', '退还押金金额', 'Deposit refunded (yuan)')],
   },
   {
     id: 'consumer',
@@ -88,9 +111,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Consumer',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}向{applicants}退还货款人民币____元（或更换商品）。', '{applicants}于收到款项后退回所购商品。'],
+    clauses: ['{respondents}向{applicants}退还货款人民币{{refundAmount}}元（或更换商品）。', '{applicants}于收到款项后退回所购商品。'],
     performance: PERF,
     breach: BREACH,
+    fields: [field('refundAmount', 'amount', '退还货款金额', 'Refund (yuan)'), PAY_DATE],
   },
   {
     id: 'traffic',
@@ -99,9 +123,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Traffic accident',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}一次性赔偿{applicants}医疗费、误工费、交通费等各项损失共计人民币____元。', '本协议履行完毕后，双方就本次事故再无其他争议。'],
+    clauses: ['{respondents}一次性赔偿{applicants}医疗费、误工费、交通费等各项损失共计人民币{{compensation}}元。', '本协议履行完毕后，双方就本次事故再无其他争议。'],
     performance: PERF,
     breach: BREACH,
+    fields: [field('compensation', 'amount', '赔偿总额', 'Compensation (yuan)'), PAY_DATE],
   },
   {
     id: 'land',
@@ -110,9 +135,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Land',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['双方确认争议地块的界址为：____。', '双方按上述界址各自使用，互不侵犯。'],
-    performance: '双方于____年__月__日前在{organisation}见证下共同确认界址。',
+    clauses: ['双方确认争议地块的界址为：{{boundary}}。', '双方按上述界址各自使用，互不侵犯。'],
+    performance: '双方于{{confirmDate}}前在{organisation}见证下共同确认界址。',
     breach: '任何一方不履行本协议的，另一方可以向人民法院申请司法确认或者依法提起诉讼。',
+    fields: [field('boundary', 'text', '界址', 'Boundary'), field('confirmDate', 'date', '确认界址日期', 'Boundary confirmed by (date)')],
   },
   {
     id: 'general',
@@ -121,9 +147,14 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'General',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['____。'],
-    performance: '双方于本协议生效之日起____日内履行完毕。',
+    clauses: ['{{terms}}。'],
+    performance: '{{performer}}于本协议生效之日起{{days}}日内履行完毕。',
     breach: BREACH,
+    fields: [
+      field('terms', 'text', '协议内容', 'Agreed terms'),
+      field('performer', 'party', '履行义务人', 'Party who performs'),
+      field('days', 'integer', '履行期限（日）', 'Days to perform'),
+    ],
   },
 ];
 
@@ -152,7 +183,8 @@ export function fillTemplate(t: AgreementTemplate, c: TemplateCase): AgreementCo
     organisation: c.organisation,
     mediator: c.mediator,
   };
-  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  // Case text never becomes a field token.
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] ?? m).replace(/\{\{/g, '{ {'));
   return {
     title: t.title,
     parties: c.parties.map((p) => ({ side: SIDE_LABELS[p.side] ?? p.side, name: p.name })),
@@ -162,5 +194,6 @@ export function fillTemplate(t: AgreementTemplate, c: TemplateCase): AgreementCo
     breach: fill(t.breach),
     organisation: c.organisation,
     mediator: c.mediator,
+    fields: t.fields.map((f) => ({ ...f, value: '' })),
   };
 }

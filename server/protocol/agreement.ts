@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agreementField, referencedFieldIds, unknownPartyFieldIds } from './agreementFields.ts';
 
 /*
  * Mediation agreement (人民调解协议书): request schemas and response types shared by the server
@@ -18,8 +19,26 @@ export const agreementContent = z
     breach: line(4000),
     organisation: line(100),
     mediator: line(50),
+    /** The typed blanks the text refers to as {{id}} (agreementFields.ts); none in drafts made before fields existed. */
+    fields: z.array(agreementField).max(30).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const ids = c.fields.map((f) => f.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['fields', i, 'id'], message: 'duplicate_field' });
+    });
+    const labels = c.fields.map((f) => f.label);
+    labels.forEach((l, i) => {
+      if (labels.indexOf(l) !== i) ctx.addIssue({ code: 'custom', path: ['fields', i, 'label'], message: 'duplicate_field' });
+    });
+    for (const id of referencedFieldIds(c)) {
+      if (!ids.includes(id)) ctx.addIssue({ code: 'custom', path: ['fields'], message: `unknown_field:${id}` });
+    }
+    for (const id of unknownPartyFieldIds(c)) {
+      ctx.addIssue({ code: 'custom', path: ['fields', ids.indexOf(id), 'value'], message: 'not_a_party' });
+    }
+  });
 export type AgreementContent = z.infer<typeof agreementContent>;
 
 export const signingOrders = ['parties_first', 'any'] as const;
@@ -157,9 +176,11 @@ export interface AgreementView {
     content: AgreementContent;
     hash: string;
     fingerprint: string;
+    /** 6-character check of the hash ('' while the draft has blanks), shown with the revision number. */
+    checkCode: string;
     createdAt: string;
   };
-  frozen: { number: number; hash: string; fingerprint: string } | null;
+  frozen: { number: number; hash: string; fingerprint: string; checkCode: string } | null;
   signingOrder: SigningOrder;
   requireWitness: boolean;
   signers: SignerStatus[];

@@ -9,6 +9,8 @@ export const errorCodes = [
   'not_found',
   'conflict',
   'gone',
+  /** A draft still has blanks (required fields empty); details name each one. */
+  'blank_fields',
   'too_many_requests',
   'unavailable',
   'internal',

@@ -72,8 +72,10 @@ async function freeze(agreementId: string, revision: number, extra: Record<strin
   return r.body;
 }
 
+/** New clauses, and the template's typed fields filled (a blank required field stops the freeze). */
 function withClauses(content: any, clauses: string[]) {
-  return { ...content, clauses };
+  const values: Record<string, string> = { payDate: '2026-03-31', wageAmount: '18000' };
+  return { ...content, clauses, fields: content.fields.map((f: any) => ({ ...f, value: f.value || values[f.id] })) };
 }
 
 const CLAUSES = ['被申请人于2026年3月31日前向申请人支付劳动报酬人民币18000元。', '双方就本纠纷再无其他争议。'];
@@ -104,7 +106,8 @@ describe('drafting', () => {
     assert.ok(a.revision.content.organisation.length > 0);
     assert.match(a.revision.content.clauses[0], /某?李四/);
     assert.equal(a.caseNumber, f.caseNumber);
-    assert.match(a.revision.fingerprint, /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    assert.equal(a.revision.fingerprint, '', "no fingerprint while the template's typed fields are blank");
+    assert.equal(a.revision.checkCode, '');
     assert.equal((await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} })).status, 409);
 
     for (const token of [f.inviteA, f.inviteB, f.inviteOfficial, supervisor]) {
@@ -245,7 +248,9 @@ describe('freezing and signing', () => {
     assert.equal(otp.status, 200, otp.text);
     assert.equal(otp.body.sentTo, '138****5678');
     const sms = lastSms(t, f.partyA.phone);
-    assert.ok(sms.includes(frozen.frozen.fingerprint), 'the SMS names the text fingerprint');
+    assert.ok(sms.includes(`第${frozen.frozen.number}版，核对码${frozen.frozen.checkCode}`), `the SMS names the revision and its check code: ${sms}`);
+    assert.match(frozen.frozen.checkCode, /^[0-9A-HJKMNP-TV-Z]{6}$/);
+    assert.ok(!sms.includes(frozen.frozen.fingerprint) && !/[0-9a-f]{4} [0-9a-f]{4}/.test(sms), 'no hex fingerprint in the SMS');
     const code = codeIn(sms);
     const stored = t.testDb.raw().prepare('SELECT codeHash, revisionHash FROM AgreementOtp ORDER BY rowid DESC LIMIT 1').get() as any;
     assert.notEqual(stored.codeHash, code);

@@ -90,6 +90,9 @@ async function inspect(dataDir: string, expectRemoved?: number): Promise<'none' 
   }
 }
 
+/** The labour template's typed fields, filled (a blank one stops the freeze). */
+const filled = (fields: Array<{ id: string; value: string }>) => fields.map((f) => ({ ...f, value: ({ wageAmount: '5000', payDate: '2026-04-01' } as Record<string, string>)[f.id] ?? f.value }));
+
 before(async () => {
   t = await startTestServer();
   await t.createUser('cmed', 'mediator', undefined, { displayName: '孙调解员' });
@@ -97,7 +100,7 @@ before(async () => {
   const f = await caseWithSession(t, mediator, ['钱多多', '赵有才']);
   caseId = f.caseId;
   let a = (await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...a.revision.content, clauses: ['赵有才于2026年4月1日前支付钱多多人民币5000元。'] } } })).body;
+  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...a.revision.content, clauses: ['赵有才于2026年4月1日前支付钱多多人民币5000元。'], fields: filled(a.revision.content.fields) } } })).body;
   const fr = (await t.request('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } })).body;
   agreementId = a.id;
   assert.equal((await partySigns(t, f.inviteA, f.partyA.id, f.partyA.phone, fr.frozen.hash, 61)).status, 200);

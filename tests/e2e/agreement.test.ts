@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { artifactFile, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
-import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
+import { drawSignature as draw, lastSms, partyJoins, smsCode, staffJoins } from '../helpers/agreementBrowser.ts';
+import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
  * The agreement end to end: the mediator drafts in the live session, both parties see the text
@@ -35,24 +36,6 @@ after(async () => {
   await server?.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** Draws a signature; each signer's strokes differ (an identical image is refused as a replay). */
-async function draw(page: Page, seed: number): Promise<void> {
-  const pad = page.getByTestId('signature-pad').last();
-  await pad.scrollIntoViewIfNeeded();
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height * 0.6);
-  await page.mouse.down();
-  for (let i = 0; i <= 30; i++) {
-    await page.mouse.move(box.x + 20 + i * ((box.width - 50) / 30), box.y + box.height * (0.5 + 0.3 * Math.sin(i / (2 + seed))));
-  }
-  await page.mouse.up();
-}
-
-function lastCode(phone: string): string {
-  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string };
-  return /验证码(\d{6})/.exec(row.text)![1]!;
-}
 
 describe('mediation agreement in the browser', () => {
   test('draft live in the session → freeze → parties sign on phones → mediator signs → sealed PDF → verified', async () => {
@@ -82,29 +65,11 @@ describe('mediation agreement in the browser', () => {
     const mctx = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
     const mediator = await mctx.newPage();
     mediator.on('pageerror', (e) => errors.push(`mediator: ${e.message}`));
-    await mediator.goto(`${server.baseUrl}/login`);
-    await mediator.locator('#login-username').fill('wang');
-    await mediator.locator('#login-password').fill(TEST_PASSWORD);
-    await mediator.locator('button[type=submit]').click();
-    await mediator.waitForURL((u) => !u.pathname.startsWith('/login'));
-    await mediator.goto(`${server.baseUrl}/session/${sessionId}`);
-    await mediator.getByTestId('join-button').click();
-    await mediator.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
+    await staffJoins(mediator, server, 'wang', sessionId);
 
     // Both parties join from phones; the mediator admits them.
     const parties: Page[] = [];
-    for (const inv of [invA, invB]) {
-      const ctx = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
-      const p = await ctx.newPage();
-      p.on('pageerror', (e) => errors.push(`party: ${e.message}`));
-      await p.goto(inv.url);
-      await p.getByTestId('invitation-landing').waitFor();
-      const cont = p.getByTestId('continue');
-      if (await cont.isVisible().catch(() => false)) await cont.click();
-      await p.getByTestId('join-button').click();
-      await p.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
-      parties.push(p);
-    }
+    for (const inv of [invA, invB]) parties.push(await partyJoins(browser, inv.url, errors));
     const panel = mediator.getByTestId('agreement-panel');
     if (await panel.isVisible()) await panel.getByRole('button', { name: '收起' }).click();
     for (let i = 0; i < 2; i++) {
@@ -144,14 +109,15 @@ describe('mediation agreement in the browser', () => {
     await parties[1]!.getByTestId('clause-0').getByRole('button', { name: '发送' }).click();
     await mediator.getByTestId('clause-comment').getByText('希望能分两期支付。').waitFor();
 
-    // Freeze: everyone sees the same fingerprint.
+    // Freeze (confirmed over the final text): everyone sees the same revision and check code.
     await mediator.getByTestId('agreement-freeze').click();
+    await mediator.getByTestId('freeze-dialog').getByTestId('freeze-confirm').click();
     await mediator.locator('[data-testid=agreement-status][data-status=signing]').waitFor();
-    const fp = (await mediator.getByTestId('agreement-fingerprint').textContent())!.trim();
-    assert.match(fp, /^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    const fp = (await mediator.getByTestId('agreement-check').textContent())!.trim();
+    assert.match(fp, /^[0-9A-HJKMNP-TV-Z]{6}$/);
     for (const p of parties) {
       await p.locator('[data-testid=agreement-status][data-status=signing]').waitFor();
-      assert.equal((await p.getByTestId('agreement-fingerprint').textContent())!.trim(), fp);
+      assert.equal((await p.getByTestId('agreement-check').textContent())!.trim(), fp);
     }
 
     // Each party signs on a phone-sized page (from within their invitation: /sign#t=<token>).
@@ -169,11 +135,11 @@ describe('mediation agreement in the browser', () => {
         await sign.reload();
         await sign.getByTestId('sign-form').waitFor();
       }
-      assert.equal((await sign.getByTestId('agreement-fingerprint').textContent())!.trim(), fp);
+      assert.equal((await sign.getByTestId('agreement-check').textContent())!.trim(), fp);
       await sign.getByTestId('sign-consent').check();
       await sign.getByTestId('sign-send-code').click();
       await sign.getByTestId('sign-code-sent').waitFor();
-      await sign.getByTestId('sign-code').fill(lastCode(phones[i]!));
+      await sign.getByTestId('sign-code').fill(smsCode(lastSms(server, phones[i]!)));
       await draw(sign, i);
       await screenshot(sign, `agreement-0${3 + i}-party-${i === 0 ? 'applicant' : 'respondent'}-signing`);
       await sign.getByTestId('sign-submit').click();
@@ -218,7 +184,7 @@ describe('mediation agreement in the browser', () => {
     const card = mediator.getByTestId('case-agreement');
     await card.locator('[data-testid=case-agreement-item][data-status=sealed]').waitFor();
     assert.equal((await card.getByTestId('case-agreement-status').textContent())!.trim(), '已盖章');
-    assert.equal((await card.getByTestId('case-agreement-fingerprint').textContent())!.trim(), fp);
+    assert.equal((await card.getByTestId('case-agreement-fingerprint').textContent())!.trim(), list.body[0].frozen.fingerprint);
     assert.equal((await card.getByTestId('case-agreement-code').textContent())!.trim(), code);
     const signerRows = card.getByTestId('case-agreement-signers').locator('li');
     assert.equal(await signerRows.count(), 3);

@@ -104,5 +104,6 @@ function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSe
       </button>
     );
   }
-  return <AgreementPanel sessionId={sessionId} token={token} role={role} />;
+  const partiesInCall = state.room!.roster.filter((p) => p.role === 'party' && p.place !== 'lobby').map((p) => ({ name: p.displayName }));
+  return <AgreementPanel sessionId={sessionId} token={token} role={role} partiesInCall={partiesInCall} />;
 }

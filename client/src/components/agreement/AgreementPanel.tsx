@@ -2,25 +2,39 @@ import { useEffect, useRef, useState } from 'react';
 import type { AgreementContent, AgreementView, SigningLinkInfo } from '@protocol/agreement.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi, watchAgreement } from '../../services/agreement.ts';
-import { useLanguage } from '../../i18n/index.ts';
-import { AgreementText, Fingerprint, Signers } from './AgreementText.tsx';
+import { useLanguage, useT } from '../../i18n/index.ts';
+import { errorText } from '../../i18n/labels.ts';
+import { labelsToTokens, tokensToLabels, type AgreementField } from '@protocol/agreementFields.ts';
+import { AgreementFieldsForm } from './AgreementFieldsForm.tsx';
+import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
+import { FreezeDialog } from './FreezeDialog.tsx';
 import { useAT } from './i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
+import { SigningSheet } from './SigningSheet.tsx';
 import './agreement.css';
+
+/** A party present in the call (from the room roster): they sign in the call, not through a link. */
+export interface PartyInCall {
+  name: string;
+}
 
 interface Props {
   sessionId: string;
   token: string;
-  /** mediator: edits; official: may witness; party/observer: read-only live view (+ comments, + sign link). */
+  /** mediator: edits; official: may witness; party/observer: read-only live view (+ comments, + signing sheet). */
   role: string;
+  /** Parties in the call now; the mediator offers links only to the others. */
+  partiesInCall?: PartyInCall[];
 }
 
 /** The agreement drawer over the room: the mediator drafts, everyone sees the text live (SSE). */
-export function AgreementPanel({ sessionId, token, role }: Props) {
+export function AgreementPanel({ sessionId, token, role, partiesInCall = [] }: Props) {
   const t = useAT();
+  const tApp = useT();
   const [open, setOpen] = useState(role === 'mediator');
   const [view, setView] = useState<AgreementView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [signing, setSigning] = useState(false);
 
   useEffect(() => watchAgreement(sessionId, token, (v) => setView(v)), [sessionId, token]);
 
@@ -30,9 +44,17 @@ export function AgreementPanel({ sessionId, token, role }: Props) {
       const v = await fn();
       if (v) setView(v);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(e instanceof ApiError ? errorText(tApp, e) : String(e));
     }
   };
+
+  if (signing && view && role === 'party') {
+    const backToCall = () => {
+      setSigning(false);
+      setOpen(false);
+    };
+    return <SigningSheet view={view} token={token} onClose={backToCall} />;
+  }
 
   return (
     <>
@@ -58,8 +80,8 @@ export function AgreementPanel({ sessionId, token, role }: Props) {
                 {t('panel.create')}
               </button>
             )}
-            {view && role === 'mediator' && <MediatorView view={view} token={token} run={run} />}
-            {view && role !== 'mediator' && <ParticipantView view={view} token={token} role={role} run={run} />}
+            {view && role === 'mediator' && <MediatorView view={view} token={token} run={run} partiesInCall={partiesInCall} />}
+            {view && role !== 'mediator' && <ParticipantView view={view} token={token} role={role} run={run} onSign={() => setSigning(true)} />}
           </div>
         </aside>
       )}
@@ -69,14 +91,18 @@ export function AgreementPanel({ sessionId, token, role }: Props) {
 
 type Run = (fn: () => Promise<AgreementView | void>) => Promise<void>;
 
-function MediatorView({ view, token, run }: { view: AgreementView; token: string; run: Run }) {
+/** Whether a signing-link party is in the call (party invitations carry the party's name). */
+function inCall(link: SigningLinkInfo, present: PartyInCall[]): boolean {
+  return present.some((p) => p.name === link.name);
+}
+
+function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView; token: string; run: Run; partiesInCall: PartyInCall[] }) {
   const t = useAT();
   const [draft, setDraft] = useState<AgreementContent>(view.revision.content);
   const [base, setBase] = useState(view.revision.number);
   const [dirty, setDirty] = useState(false);
   const [note, setNote] = useState<string | null>(null);
-  const [order, setOrder] = useState<'parties_first' | 'any'>('parties_first');
-  const [witness, setWitness] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [links, setLinks] = useState<SigningLinkInfo[] | null>(null);
 
   // Live updates replace the form only when there are no unsaved edits.
@@ -92,6 +118,10 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
     setDirty(true);
     setNote(null);
   };
+  const fields: AgreementField[] = draft.fields ?? [];
+  // The text shows a field as 【label】 and stores it as {{id}}.
+  const shown = (text: string) => tokensToLabels(text, fields);
+  const stored = (text: string) => labelsToTokens(text, fields);
   const save = async () => {
     try {
       const v = await agreementApi.save(view.id, token, base, draft);
@@ -114,7 +144,7 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
   if (view.status === 'sealed') {
     return (
       <>
-        <Fingerprint view={view} />
+        <RevisionCheck view={view} />
         <Signers view={view} />
         <SealedBox view={view} token={token} />
         <AgreementText view={view} />
@@ -134,14 +164,26 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
         {links && (
           <div className="agr-links" data-testid="signing-links">
             <p className="agr-note">{t('links.hint')}</p>
-            {links.map((l) => (
-              <p key={l.partyId}>
-                <b>
-                  {l.side} {l.name}
-                </b>
-                ：<a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
-              </p>
-            ))}
+            {links.map((l) =>
+              inCall(l, partiesInCall) ? (
+                <details key={l.partyId} data-testid={`signing-in-call-${l.partyId}`}>
+                  <summary>
+                    <b>
+                      {l.side} {l.name}
+                    </b>
+                    ：{t('links.inCall')}
+                  </summary>
+                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                </details>
+              ) : (
+                <p key={l.partyId}>
+                  <b>
+                    {l.side} {l.name}
+                  </b>
+                  ：<a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                </p>
+              ),
+            )}
           </div>
         )}
         <StaffSign view={view} token={token} as="mediator" run={run} />
@@ -151,15 +193,16 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
   const field = (key: 'facts' | 'performance' | 'breach', rows = 3) => (
     <>
       <label htmlFor={`agr-${key}`}>{t(`field.${key}`)}</label>
-      <textarea id={`agr-${key}`} data-testid={`agreement-${key}`} rows={rows} value={draft[key]} onChange={(e) => set({ [key]: e.target.value })} />
+      <textarea id={`agr-${key}`} data-testid={`agreement-${key}`} rows={rows} value={shown(draft[key])} onChange={(e) => set({ [key]: stored(e.target.value) })} />
     </>
   );
 
   return (
     <div className="agr-edit">
-      <Fingerprint view={view} />
+      <RevisionCheck view={view} />
       {signing}
       {note && <p className="agr-ok" role="status">{note}</p>}
+      <AgreementFieldsForm draft={{ ...draft, fields }} onChange={(next) => set({ fields: next })} />
       <label htmlFor="agr-title">{t('field.title')}</label>
       <input id="agr-title" value={draft.title} onChange={(e) => set({ title: e.target.value })} />
       {field('facts', 4)}
@@ -170,8 +213,8 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
             aria-label={t('clause.n', { n: i + 1 })}
             data-testid={`agreement-clause-${i}`}
             rows={2}
-            value={c}
-            onChange={(e) => set({ clauses: draft.clauses.map((x, j) => (j === i ? e.target.value : x)) })}
+            value={shown(c)}
+            onChange={(e) => set({ clauses: draft.clauses.map((x, j) => (j === i ? stored(e.target.value) : x)) })}
           />
           {draft.clauses.length > 1 && (
             <button type="button" className="btn btn--ghost" aria-label={t('clause.remove')} onClick={() => set({ clauses: draft.clauses.filter((_, j) => j !== i) })}>
@@ -190,45 +233,46 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
           {t('save')}
         </button>
       </div>
-      {view.status === 'drafting' && <div className="agr-card">
-        <p className="agr-note">{t('freeze.confirm')}</p>
-        <label>
-          {t('freeze.order')}{' '}
-          <select value={order} onChange={(e) => setOrder(e.target.value as 'parties_first' | 'any')}>
-            <option value="parties_first">{t('order.parties_first')}</option>
-            <option value="any">{t('order.any')}</option>
-          </select>
-        </label>
-        <label style={{ fontWeight: 400 }}>
-          <input type="checkbox" checked={witness} onChange={(e) => setWitness(e.target.checked)} /> {t('freeze.witness')}
-        </label>
-        <button
-          type="button"
-          className="btn btn--secondary"
-          data-testid="agreement-freeze"
-          disabled={dirty}
-          onClick={() => void run(() => agreementApi.freeze(view.id, token, { revision: view.revision.number, signingOrder: order, requireWitness: witness }))}
-        >
-          {t('freeze')}
-        </button>
-      </div>}
+      {view.status === 'drafting' && (
+        <div className="agr-card">
+          <p className="agr-note">{dirty ? t('freeze.saveFirst') : t('freeze.confirm')}</p>
+          <button type="button" className="btn btn--secondary" data-testid="agreement-freeze" disabled={dirty} onClick={() => setConfirming(true)}>
+            {t('freeze')}
+          </button>
+        </div>
+      )}
+      {confirming && view.status === 'drafting' && (
+        <FreezeDialog
+          view={view}
+          token={token}
+          onClose={() => {
+            setConfirming(false);
+            // Back to the form at the first blank field, if any.
+            requestAnimationFrame(() => document.querySelector<HTMLElement>('.agr-fields [data-blank="true"]')?.focus());
+          }}
+          onFrozen={(v) => {
+            setConfirming(false);
+            void run(async () => v);
+          }}
+        />
+      )}
       <h3 style={{ fontSize: 14 }}>{t('comments')}</h3>
       <AgreementText view={view} />
     </div>
   );
 }
 
-function ParticipantView({ view, token, role, run }: { view: AgreementView; token: string; role: string; run: Run }) {
+function ParticipantView({ view, token, role, run, onSign }: { view: AgreementView; token: string; role: string; run: Run; onSign: () => void }) {
   const t = useAT();
   return (
     <>
       <p className="agr-note">{t('readonly')}</p>
-      <Fingerprint view={view} />
+      <RevisionCheck view={view} />
       {view.status !== 'drafting' && <Signers view={view} />}
-      {view.status === 'signing' && role === 'party' && (
-        <a className="btn btn--primary" href={`/sign#t=${encodeURIComponent(token)}`} target="_blank" rel="noreferrer" data-testid="agreement-go-sign">
-          {t('goSign')}
-        </a>
+      {view.status !== 'drafting' && role === 'party' && (
+        <button type="button" className="btn btn--primary" onClick={onSign} data-testid="agreement-go-sign">
+          {t(view.status === 'sealed' ? 'goSealed' : 'goSign')}
+        </button>
       )}
       {view.status === 'signing' && role === 'official' && <StaffSign view={view} token={token} as="witness" run={run} />}
       <SealedBox view={view} token={token} />

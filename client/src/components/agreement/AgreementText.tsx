@@ -1,20 +1,60 @@
-import { useState } from 'react';
-import type { AgreementView } from '@protocol/agreement.ts';
+import { Fragment, useState } from 'react';
+import type { AgreementContent, AgreementView } from '@protocol/agreement.ts';
+import { FIELD_TOKEN, formatFieldValue, type AgreementField } from '@protocol/agreementFields.ts';
+import { useLanguage } from '../../i18n/index.ts';
 import { useAT } from './i18n.ts';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 const numeral = (i: number) => (i < 10 ? NUMERALS[i] : String(i + 1));
 
+/**
+ * A text with its field tokens shown as the PDF prints them: a filled value marked, a blank as
+ * 【label】 in red (data-blank-field=id) so the mediator sees what is still missing.
+ */
+export function FieldText({ text, fields }: { text: string; fields: AgreementField[] }) {
+  const parts = text.split(new RegExp(FIELD_TOKEN.source));
+  // split with one capture group: even indexes are text, odd ones field ids.
+  return (
+    <>
+      {parts.map((part, i) => {
+        if (i % 2 === 0) return <Fragment key={i}>{part}</Fragment>;
+        const f = fields.find((x) => x.id === part);
+        if (!f) return <Fragment key={i}>{`{{${part}}}`}</Fragment>;
+        const value = formatFieldValue(f);
+        if (value) return <mark key={i} className="agr-fieldval" data-field={f.id}>{value}</mark>;
+        if (!f.required) return null;
+        return (
+          <mark key={i} className="agr-blank" data-blank-field={f.id}>
+            【{f.label}】
+          </mark>
+        );
+      })}
+    </>
+  );
+}
+
 /** The agreement as the parties read it (same order and numbering as the PDF), with clause comments. */
-export function AgreementText({ view, onComment }: { view: AgreementView; onComment?: (clauseIndex: number, text: string) => Promise<void> }) {
+export function AgreementText({
+  view,
+  content,
+  onComment,
+}: {
+  view: AgreementView;
+  /** Another text than the view's latest revision (the freeze confirmation shows the saved one). */
+  content?: AgreementContent;
+  onComment?: (clauseIndex: number, text: string) => Promise<void>;
+}) {
   const t = useAT();
-  const c = view.revision.content;
+  const c = content ?? view.revision.content;
+  const fields = c.fields ?? [];
+  const colon = useLanguage() === 'en' ? ': ' : '：';
+  const ft = (text: string) => <FieldText text={text} fields={fields} />;
   const [open, setOpen] = useState<number | null>(null);
   const [text, setText] = useState('');
   const comments = view.comments.filter((x) => x.revision === view.revision.number);
   return (
     <article className="agr-doc" data-testid="agreement-text" data-revision={view.revision.number}>
-      <h2 className="agr-doc__title">{c.title}</h2>
+      <h2 className="agr-doc__title">{ft(c.title)}</h2>
       <p className="agr-doc__no">{view.caseNumber}</p>
       <h3>{t('field.parties')}</h3>
       {c.parties.map((p, i) => (
@@ -24,14 +64,14 @@ export function AgreementText({ view, onComment }: { view: AgreementView; onComm
       ))}
       <h3>{t('field.facts')}</h3>
       {c.facts.split('\n').map((p, i) => (
-        <p key={i}>{p}</p>
+        <p key={i}>{ft(p)}</p>
       ))}
       <h3>{t('field.clauses')}</h3>
       <ol className="agr-doc__clauses">
         {c.clauses.map((cl, i) => (
           <li key={i} data-testid={`clause-${i}`}>
             <span className="agr-doc__num">{numeral(i)}、</span>
-            <span>{cl}</span>
+            <span>{ft(cl)}</span>
             {comments
               .filter((x) => x.clauseIndex === i)
               .map((x) => (
@@ -70,28 +110,36 @@ export function AgreementText({ view, onComment }: { view: AgreementView; onComm
         ))}
       </ol>
       <h3>{t('field.performance')}</h3>
-      <p>{c.performance}</p>
+      <p>{ft(c.performance)}</p>
       <h3>{t('field.breach')}</h3>
-      <p>{c.breach}</p>
+      <p>{ft(c.breach)}</p>
       <p className="agr-doc__sig">
-        {t('field.organisation')}：{c.organisation}　{t('field.mediator')}：{c.mediator}
+        {t('field.organisation')}
+        {colon}
+        {c.organisation}　{t('field.mediator')}
+        {colon}
+        {c.mediator}
       </p>
     </article>
   );
 }
 
-export function Fingerprint({ view }: { view: AgreementView }) {
+/**
+ * Status, revision number and the 6-character check code (the same as in the signing SMS); the
+ * full hash is on the PDF's certificate page and /verify.
+ */
+export function RevisionCheck({ view }: { view: AgreementView }) {
   const t = useAT();
-  const fp = view.frozen?.fingerprint ?? view.revision.fingerprint;
+  const code = view.frozen?.checkCode ?? view.revision.checkCode;
   return (
     <div className="agr-meta">
       <span className={`agr-status agr-status--${view.status}`} data-testid="agreement-status" data-status={view.status}>
         {t(`panel.status.${view.status}`)}
       </span>
-      <span>{t('panel.revision', { n: view.frozen?.number ?? view.revision.number })}</span>
-      {fp && (
-        <span>
-          {t('panel.fingerprint')} <code data-testid="agreement-fingerprint">{fp}</code>
+      <span data-testid="agreement-revision">{t('panel.revision', { n: view.frozen?.number ?? view.revision.number })}</span>
+      {code && (
+        <span title={t('panel.checkHint')}>
+          {t('panel.check')} <code data-testid="agreement-check">{code}</code>
         </span>
       )}
     </div>

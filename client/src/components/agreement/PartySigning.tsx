@@ -1,0 +1,196 @@
+import { useEffect, useRef, useState } from 'react';
+import type { SigningView } from '@protocol/agreement.ts';
+import { useLanguage, useT } from '../../i18n/index.ts';
+import { errorText } from '../../i18n/labels.ts';
+import { ApiError } from '../../services/ApiError.ts';
+import { agreementApi } from '../../services/agreement.ts';
+import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
+import { useAT } from './i18n.ts';
+import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
+
+/** An API failure in catalogue words: the field's own message where the server names one (the code). */
+function failureText(tApp: ReturnType<typeof useT>, t: ReturnType<typeof useAT>, e: unknown): string {
+  if (e instanceof ApiError && e.code === 'bad_request' && e.details?.code) return t('sign.badCode');
+  return errorText(tApp, e);
+}
+
+/**
+ * A party signs the frozen agreement: used by the /sign page (a signing link or invitation) and by
+ * the signing sheet inside the room. What happened comes first (sealed with the download, signed,
+ * refused), then the text, then the form. `liveKey` reloads when the room's live view changes.
+ */
+export function PartySigning({ token, liveKey }: { token: string; liveKey?: string }) {
+  const t = useAT();
+  const tApp = useT();
+  const lang = useLanguage();
+  const [data, setData] = useState<SigningView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [consent, setConsent] = useState(false);
+  const [code, setCode] = useState('');
+  const [sent, setSent] = useState<string | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [refusing, setRefusing] = useState(false);
+  const [reason, setReason] = useState('');
+  const pad = useRef<SignaturePadHandle>(null);
+  const top = useRef<HTMLDivElement>(null);
+  const outcome = data ? `${data.agreement.status}:${data.myStatus?.status ?? ''}` : '';
+  // What happened (signed, sealed) is said first: bring it into view when it changes.
+  useEffect(() => {
+    if (outcome) top.current?.scrollIntoView({ block: 'start' });
+  }, [outcome]);
+
+  const load = () => {
+    agreementApi.signingView(token).then(
+      (v) => {
+        setData(v);
+        setLoadError(null);
+      },
+      (e: unknown) => setLoadError(e instanceof ApiError && e.status === 401 ? t('sign.badLink') : errorText(tApp, e)),
+    );
+  };
+  useEffect(load, [token, liveKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setMsg(null);
+    try {
+      await fn();
+    } catch (e) {
+      setMsg(failureText(tApp, t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (loadError) return <div className="agr-result agr-result--unknown" data-testid="sign-error">{loadError}</div>;
+  if (!data) return <p>…</p>;
+  const view = data.agreement;
+  const hash = view.frozen?.hash ?? '';
+  const status = data.myStatus?.status;
+  const check = view.frozen ? { n: view.frozen.number, code: view.frozen.checkCode } : null;
+
+  const colon = lang === 'en' ? ': ' : '：';
+  return (
+    <>
+      <div ref={top} />
+      {view.status === 'sealed' && view.document && (
+        <div className="agr-result agr-result--authentic" data-testid="sign-complete">
+          <p>{t('sign.sealed')}</p>
+          <button
+            type="button"
+            className="btn btn--primary"
+            data-testid="sign-download"
+            onClick={() => void act(() => agreementApi.download(view.id, token, `人民调解协议书-${view.caseNumber}.pdf`))}
+          >
+            {t('download')}
+          </button>
+          <p className="agr-note">
+            {t('verifyCode')}
+            {colon}
+            <code data-testid="verification-code">{view.document.verificationCode}</code>
+          </p>
+        </div>
+      )}
+      {status === 'signed' && view.status !== 'sealed' && <div className="agr-result agr-result--authentic" data-testid="sign-done">{t('sign.done')}</div>}
+      {status === 'refused' && <div className="agr-result agr-result--altered">{t('sign.refusedDone')}</div>}
+      {view.status === 'drafting' && <div className="agr-result agr-result--unknown">{t('sign.notFrozen')}</div>}
+      {msg && !data.canSign && <p className="agr-err" role="alert">{msg}</p>}
+      {data.canSign && <p className="agr-note">{t('sign.intro')}</p>}
+      <div className="agr-card">
+        <div>
+          {t('sign.you')}
+          {colon}
+          <b data-testid="signer-name">{data.me.side} {data.me.name}</b>
+        </div>
+        <RevisionCheck view={view} />
+        {data.canSign && check && <p className="agr-note" data-testid="sign-check-hint">{t('sign.checkHint', check)}</p>}
+        <Signers view={view} />
+      </div>
+      <AgreementText view={view} />
+      {data.canSign && !refusing && (
+        <div className="agr-card" data-testid="sign-form">
+          <label className="agr-consent">
+            <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} data-testid="sign-consent" />
+            <span>{t('sign.consent')}</span>
+          </label>
+          <label htmlFor="otp">{t('sign.code')}</label>
+          <div className="agr-row">
+            <input id="otp" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} data-testid="sign-code" />
+            <button
+              type="button"
+              className="btn btn--secondary"
+              disabled={busy}
+              data-testid="sign-send-code"
+              onClick={() => void act(async () => setSent((await agreementApi.otp(token, data.me.partyId, hash)).sentTo))}
+            >
+              {sent ? t('sign.resend') : t('sign.sendCode')}
+            </button>
+          </div>
+          {sent && <p className="agr-ok" data-testid="sign-code-sent">{t('sign.codeSent', { phone: sent })}</p>}
+          <label>{t('sign.draw')}</label>
+          <SignaturePad ref={pad} label={t('sign.draw')} />
+          {msg && <p className="agr-err" role="alert" data-testid="sign-message">{msg}</p>}
+          <div className="agr-actions">
+            <button type="button" className="btn btn--ghost" onClick={() => pad.current?.clear()}>
+              {t('sign.clear')}
+            </button>
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={busy}
+              data-testid="sign-submit"
+              onClick={() => {
+                if (!consent) return setMsg(t('sign.needConsent'));
+                if (!/^\d{6}$/.test(code)) return setMsg(t('sign.needCode'));
+                if (pad.current?.isEmpty()) return setMsg(t('sign.needDrawing'));
+                void act(async () => {
+                  await agreementApi.sign(token, {
+                    partyId: data.me.partyId,
+                    revisionHash: hash,
+                    consent: true,
+                    consentLang: lang,
+                    code,
+                    signaturePng: pad.current!.toDataUrl(),
+                  });
+                  load();
+                });
+              }}
+            >
+              {t('sign.submit')}
+            </button>
+          </div>
+          <button type="button" className="link-button" onClick={() => setRefusing(true)} data-testid="sign-refuse-open">
+            {t('sign.refuse')}
+          </button>
+        </div>
+      )}
+      {data.canSign && refusing && (
+        <div className="agr-card">
+          <label htmlFor="reason">{t('sign.refuseReason')}</label>
+          <textarea id="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
+          {msg && <p className="agr-err">{msg}</p>}
+          <div className="agr-actions">
+            <button type="button" className="btn btn--ghost" onClick={() => setRefusing(false)}>
+              ←
+            </button>
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={busy}
+              onClick={() =>
+                void act(async () => {
+                  await agreementApi.refuse(token, { partyId: data.me.partyId, revisionHash: hash, reason });
+                  setRefusing(false);
+                  load();
+                })
+              }
+            >
+              {t('sign.refuseSubmit')}
+            </button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
