@@ -14,6 +14,7 @@ import { WhistleService } from './cases/WhistleService.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
+import { WorkGate } from './limits/WorkGate.ts';
 import type { Logger } from './logger.ts';
 
 export interface Services {
@@ -46,13 +47,15 @@ export interface ServiceDeps {
 
 export function createServices({ config, db, clock, log }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
+  // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
+  const passwordWork = new WorkGate(2, 32);
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, passwordWork });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });
