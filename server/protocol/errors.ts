@@ -9,6 +9,7 @@ export const errorCodes = [
   'not_found',
   'conflict',
   'gone',
+  'payload_too_large',
   'too_many_requests',
   'unavailable',
   'internal',

@@ -130,6 +130,7 @@ export const en: Record<MessageKey, string> = {
   'error.not_found': 'Not found',
   'error.conflict': 'That did not work. Please reload the page and try again.',
   'error.gone': 'No longer available',
+  'error.payload_too_large': 'The file or text is too large.',
   'error.too_many_requests': 'Too many attempts. Please wait a moment.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
   'error.internal': 'Something went wrong. Please try again later.',
