@@ -11,7 +11,8 @@ import { createInvitationRequest, loginRequest, type CreateInvitationRequest, ty
 import { createCaseRequest } from '../protocol/cases.ts';
 import type { CreateCaseInput } from '../cases/CaseService.ts';
 import type { HttpDeps } from './deps.ts';
-import { apiHeaders, bearerToken, errorHandler, requireStaffWith, securityHeaders, staffOf, validate } from './middleware.ts';
+import { apiHeaders, bearerToken, errorHandler, requireStaffWith, staffOf, validate } from './middleware.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 
@@ -45,7 +46,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v.slice(0, 100) : undefined;
 }
 
-function clientIp(req: Request): string {
+function clientIp(req: Pick<Request, 'ip' | 'socket'>): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
@@ -63,7 +64,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  // TRUST_PROXY: which X-Forwarded-For hops give req.ip, the address every per-IP limit counts.
+  app.set('trust proxy', deps.config.trustProxy);
 
   const requireStaff = requireStaffWith(services.auth);
 
@@ -76,7 +78,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     app[method](path, ...guard, ...handlers);
   }
 
-  app.use(securityHeaders(deps.config));
+  app.use(...securityHeaders(deps.config));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -89,8 +91,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- auth
   route('post', '/api/auth/login', validate(loginRequest), async (req: Request<object, unknown, LoginRequest>, res: Response) => {
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    res.json(await services.auth.login(req.body.username, req.body.password, ip));
+    res.json(await services.auth.login(req.body.username, req.body.password, clientIp(req)));
   });
   route('post', '/api/auth/logout', async (_req: Request, res: Response) => {
     await services.auth.logout(staffOf(res));
