@@ -140,12 +140,19 @@ export async function createApp(
   };
 }
 
-/** The built client (client/dist), with index.html for every non-API path (client-side routing). */
+/**
+ * The built client (client/dist), with index.html for every non-API path (client-side routing).
+ * The document is always revalidated (it names the hashed bundles), however it is asked for:
+ * `/`, `/index.html` and every client route get it from the same handler with the same headers.
+ */
 function serveClient(app: express.Express, dir: string): void {
-  if (!existsSync(path.join(dir, 'index.html'))) return;
-  app.use(express.static(dir, { index: false, maxAge: '1h' }));
-  app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
+  const indexHtml = path.join(dir, 'index.html');
+  if (!existsSync(indexHtml)) return;
+  const sendDocument: express.RequestHandler = (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(path.join(dir, 'index.html'));
-  });
+    res.sendFile(indexHtml);
+  };
+  app.get('/index.html', sendDocument);
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  app.get(/^(?!\/api\/|\/socket\.io\/).*/, sendDocument);
 }

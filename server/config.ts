@@ -6,6 +6,43 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** An address or subnet express can trust as a proxy, or one of its named ranges. */
+const proxyAddress = z.union([
+  z.enum(['loopback', 'linklocal', 'uniquelocal']),
+  z.ipv4(),
+  z.ipv6(),
+  z.cidrv4(),
+  z.cidrv6(),
+]);
+
+/**
+ * TRUST_PROXY: unset, `false` or `0` → off (the socket address is the client); a number N → trust
+ * the N nearest hops of X-Forwarded-For; otherwise a comma-separated list of proxy addresses or
+ * subnets. `true` (trust every hop) is refused: any client could then choose its own address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('')
+  .transform((v, ctx): TrustProxy => {
+    if (v === '' || v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 10) ctx.addIssue({ code: 'custom', message: 'at most 10 proxy hops' });
+      return hops;
+    }
+    const list = v.split(',').map((a) => a.trim());
+    for (const a of list) {
+      if (!proxyAddress.safeParse(a).success) {
+        ctx.addIssue({ code: 'custom', message: `"${a}" is not a hop count, an IP address, a subnet, loopback, linklocal or uniquelocal` });
+      }
+    }
+    return list;
+  });
+
+/** express `trust proxy`: off, the number of hops, or the proxies' addresses. */
+export type TrustProxy = false | number | string[];
+
 /** Every setting comes from the environment, validated here once; nothing else reads process.env. */
 const envSchema = z
   .object({
@@ -38,6 +75,8 @@ const envSchema = z
     SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     DEMO: z.stringbool().default(false),
+    /** Behind a reverse proxy: which X-Forwarded-For hops to believe for the client address (rate limits). */
+    TRUST_PROXY: trustProxy,
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -64,6 +103,8 @@ export interface Config {
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   demo: boolean;
+  /** TRUST_PROXY: express `trust proxy` (default off: the socket address is the client's). */
+  trustProxy: TrustProxy;
   /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
   sealOrganisation: string;
   seal: {
@@ -127,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
+    trustProxy: e.TRUST_PROXY,
     sealOrganisation: e.SEAL_ORGANISATION,
     seal: {
       rootKeyOut: e.SEAL_ROOT_KEY_OUT && path.resolve(e.SEAL_ROOT_KEY_OUT),

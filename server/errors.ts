@@ -9,6 +9,7 @@ const httpStatus: Record<ErrorCode, number> = {
   conflict: 409,
   gone: 410,
   blank_fields: 422,
+  payload_too_large: 413,
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,
@@ -18,12 +19,15 @@ const httpStatus: Record<ErrorCode, number> = {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, string> | undefined;
+  /** For too_many_requests: when to try again (HTTP `Retry-After`, whole seconds). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, string>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, string>, retryAfterSeconds?: number) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   get status(): number {
@@ -38,6 +42,9 @@ export const unauthenticated = (message = 'Authentication required') =>
 export const forbidden = (message = 'Not allowed') => new AppError('forbidden', message);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError('conflict', message);
+/** A refusal by a limit: 429 with `Retry-After` (at least one second). */
+export const tooManyRequests = (message: string, retryAfterMs: number, details?: Record<string, string>) =>
+  new AppError('too_many_requests', message, details, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 
 export function zodDetails(error: ZodError): Record<string, string> {
   const details: Record<string, string> = {};
@@ -49,11 +56,12 @@ export function zodDetails(error: ZodError): Record<string, string> {
 }
 
 /** The one place an error becomes a wire answer; raw Error objects never leave the server. */
-export function toWireError(error: unknown): { status: number; body: WireError; unexpected: boolean } {
+export function toWireError(error: unknown): { status: number; body: WireError; unexpected: boolean; retryAfterSeconds?: number } {
   if (error instanceof AppError) {
     const body: WireError = { code: error.code, message: error.message };
     if (error.details) body.details = error.details;
-    return { status: error.status, body, unexpected: false };
+    const wire = { status: error.status, body, unexpected: false };
+    return error.retryAfterSeconds === undefined ? wire : { ...wire, retryAfterSeconds: error.retryAfterSeconds };
   }
   if (error instanceof ZodError) {
     return {

@@ -17,6 +17,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { roleMay } from './http/routeObjects.ts';
+import { WorkGate } from './limits/WorkGate.ts';
 import type { Logger } from './logger.ts';
 
 export interface Services {
@@ -53,14 +54,16 @@ export interface ServiceDeps {
 
 export function createServices({ config, db, clock, log, refusals }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
+  // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
+  const passwordWork = new WorkGate(2, 32);
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, passwordWork });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });

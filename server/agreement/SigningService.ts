@@ -5,7 +5,7 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, conflict, forbidden } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, tooManyRequests } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -199,9 +199,13 @@ export class SigningService {
       orderBy: { createdAt: 'desc' },
     });
     if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
-      throw new AppError('too_many_requests', 'A code was sent a moment ago; please wait 30 seconds before asking again');
+      const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
+      throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait);
     }
-    if (recent.length >= OTP_MAX_PER_HOUR) throw new AppError('too_many_requests', 'Too many codes requested; try again later');
+    const oldest = recent[OTP_MAX_PER_HOUR - 1];
+    if (oldest) {
+      throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime());
+    }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = newId();
     const expiresAt = new Date(now.getTime() + OTP_TTL_MS);
@@ -248,7 +252,7 @@ export class SigningService {
       orderBy: { createdAt: 'desc' },
     });
     if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw badRequest('The code has expired or was not requested for this text; request a new code', { code: 'Expired' });
-    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw new AppError('too_many_requests', 'Too many wrong codes; request a new code');
+    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS);
     const expected = Buffer.from(otp.codeHash, 'hex');
     const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
     if (!timingSafeEqual(expected, given)) {

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { FailureLimiter } from '../auth/AuthService.ts';
 import { maskName } from '../cases/masking.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { AppError } from '../errors.ts';
+import { tooManyRequests } from '../errors.ts';
+import { FailureLimiter } from '../limits/FailureLimiter.ts';
 import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
@@ -41,14 +41,10 @@ export class VerificationService {
    * before the code is looked up or the upload is read. Returns nothing when admitted.
    */
   admit(ip: string): void {
-    const wait = this.#perIp.blockedForMs(ip);
+    const wait = this.#perIp.take(ip);
     if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      throw new AppError('too_many_requests', `Too many verification requests from this address; try again in ${Math.ceil(seconds / 60)} minute(s) (核验过于频繁，请稍后再试)`, {
-        retryAfterSeconds: String(seconds),
-      });
+      throw tooManyRequests(`Too many verification requests from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (核验过于频繁，请稍后再试)`, wait);
     }
-    this.#perIp.fail(ip);
   }
 
   /** Every seal this service has used and their roots (so rotation never invalidates earlier PDFs), at the recorded sealing time. */

@@ -162,14 +162,9 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   });
 
   // ---- public verification (/verify): rate-limited per IP before anything is parsed or looked up
-  const verifyLimit: AnyHandler = (req: Request, res: Response, next) => {
-    try {
-      m.verification.admit(meta(req).ip);
-      next();
-    } catch (error) {
-      if (error instanceof AppError && error.details?.retryAfterSeconds) res.set('Retry-After', error.details.retryAfterSeconds);
-      next(error);
-    }
+  const verifyLimit: AnyHandler = (req: Request, _res: Response, next) => {
+    m.verification.admit(meta(req).ip);
+    next();
   };
   route('post', '/api/verify/code', verifyLimit, validate(verifyCodeRequest), async (req: Request, res: Response) => {
     res.json(await m.verification.byCode(req.body.code));

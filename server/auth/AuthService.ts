@@ -1,7 +1,10 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, unauthenticated } from '../errors.ts';
+import { AppError, tooManyRequests, unauthenticated } from '../errors.ts';
+import { FailureLimiter } from '../limits/FailureLimiter.ts';
+import { InFlight } from '../limits/InFlight.ts';
+import { WorkGate } from '../limits/WorkGate.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { LoginResponse, StaffUser } from '../protocol/api.ts';
@@ -11,53 +14,6 @@ import type { InvitationPrincipal, StaffPrincipal } from './principals.ts';
 import { TokenService } from './tokens.ts';
 
 const LOGIN_FAILED = 'Invalid username or password';
-
-/** Sliding-window failure counter, in memory (one process). */
-export class FailureLimiter {
-  readonly #hits = new Map<string, number[]>();
-  constructor(
-    private readonly clock: Clock,
-    private readonly max: number,
-    private readonly windowMs: number,
-    private readonly maxKeys = 10_000,
-  ) {}
-
-  #recent(key: string): number[] {
-    const cutoff = this.clock.now().getTime() - this.windowMs;
-    const hits = (this.#hits.get(key) ?? []).filter((t) => t > cutoff);
-    if (hits.length === 0) this.#hits.delete(key);
-    else this.#hits.set(key, hits);
-    return hits;
-  }
-
-  /** Milliseconds until the key may try again, or 0 when it may now. */
-  blockedForMs(key: string): number {
-    const hits = this.#recent(key);
-    if (hits.length < this.max) return 0;
-    const oldest = hits[hits.length - this.max] ?? 0;
-    return Math.max(1, oldest + this.windowMs - this.clock.now().getTime());
-  }
-
-  fail(key: string): void {
-    if (!this.#hits.has(key) && this.#hits.size >= this.maxKeys) this.#prune();
-    const hits = this.#recent(key);
-    hits.push(this.clock.now().getTime());
-    this.#hits.set(key, hits);
-  }
-
-  reset(key: string): void {
-    this.#hits.delete(key);
-  }
-
-  #prune(): void {
-    for (const key of [...this.#hits.keys()]) this.#recent(key);
-    // Still full: forget the oldest keys (Map keeps insertion order).
-    for (const key of this.#hits.keys()) {
-      if (this.#hits.size < this.maxKeys) break;
-      this.#hits.delete(key);
-    }
-  }
-}
 
 export interface AuthServiceOptions {
   config: Config;
@@ -70,7 +26,15 @@ export interface AuthServiceOptions {
   failureWindowMs?: number;
   /** Failed logins per IP over all usernames (default 50 per 10 minutes). */
   maxFailuresPerIp?: number;
+  /** Password checks in progress at once per account and per IP (default 2 and 8); more answer 429 at once. */
+  maxInFlightPerAccount?: number;
+  maxInFlightPerIp?: number;
+  /** The process's gate for password hashing (shared with the public query code checks). */
+  passwordWork?: WorkGate;
 }
+
+/** Logins answer "try again in a second" when refused for being in flight or queued. */
+const BUSY_RETRY_MS = 1000;
 
 export function toStaffUser(u: { id: string; username: string; displayName: string; role: string; department: string | null }): StaffUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: asStaffRole(u.role), department: u.department };
@@ -89,6 +53,10 @@ export class AuthService {
   readonly tokens: TokenService;
   readonly #byUser: FailureLimiter;
   readonly #byIp: FailureLimiter;
+  readonly #inFlightByAccount: InFlight;
+  readonly #inFlightByIp: InFlight;
+  /** Every scrypt of a login runs through this gate. */
+  readonly passwordWork: WorkGate;
   #dummyHash: Promise<string> | undefined;
 
   constructor(options: AuthServiceOptions) {
@@ -100,6 +68,9 @@ export class AuthService {
     const windowMs = options.failureWindowMs ?? 10 * 60_000;
     this.#byUser = new FailureLimiter(options.clock, options.maxFailures ?? 10, windowMs);
     this.#byIp = new FailureLimiter(options.clock, options.maxFailuresPerIp ?? 50, windowMs);
+    this.#inFlightByAccount = new InFlight(options.maxInFlightPerAccount ?? 2);
+    this.#inFlightByIp = new InFlight(options.maxInFlightPerIp ?? 8);
+    this.passwordWork = options.passwordWork ?? new WorkGate(2, 32);
     // Computed once up front, so even the first unknown-user login costs one scrypt like any other.
     this.#dummyHash = hashPassword('not-a-real-password-' + newId());
     this.#dummyHash.catch(() => undefined);
@@ -108,31 +79,68 @@ export class AuthService {
   async login(username: string, password: string, ip = 'unknown'): Promise<LoginResponse> {
     const name = username.trim();
     const userKey = `${name.toLowerCase()}\u0000${ip}`;
-    const wait = Math.max(this.#byUser.blockedForMs(userKey), this.#byIp.blockedForMs(ip));
-    if (wait > 0) {
+    const release = this.#admitLogin(name.toLowerCase(), userKey, ip);
+    let evaluated = false;
+    try {
+      const user = await this.#db.user.findUnique({ where: { username: name } });
+      // Unknown users cost the same scrypt as known ones, so timing does not tell which names exist.
+      const ok = await this.passwordWork.run(() => {
+        evaluated = true;
+        return user ? verifyPassword(password, user.passwordHash) : this.#burn(password);
+      });
+      // The attempt was counted as a failure on admission; a wrong password leaves it counted.
+      if (!user || !ok) throw unauthenticated(LOGIN_FAILED);
+      this.#byUser.reset(userKey);
+      this.#byIp.forgive(ip);
+      if (user.disabled) throw new AppError('forbidden', 'This account is disabled');
+
+      const now = this.#clock.now();
+      const expiresAt = new Date(now.getTime() + this.#config.staffSessionSeconds * 1000);
+      const session = await this.#db.staffSession.create({
+        data: { id: newId(), userId: user.id, createdAt: now, expiresAt },
+      });
+      const token = this.tokens.signStaff({ userId: user.id, staffSessionId: session.id, expiresAt });
+      this.#log.info('staff login', { userId: user.id, role: user.role });
+      return { token, expiresAt: expiresAt.toISOString(), user: toStaffUser(user) };
+    } catch (error) {
+      if (!evaluated) {
+        // Refused before the password was looked at (server busy, database error): it does not count.
+        this.#byUser.forgive(userKey);
+        this.#byIp.forgive(ip);
+      }
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Admits one login attempt or throws 429 with Retry-After: at most a few in flight per account
+   * and per IP, and the attempt is counted against the failure windows here, before any password
+   * is checked, in one synchronous step, so a concurrent burst cannot outrun the count.
+   */
+  #admitLogin(account: string, userKey: string, ip: string): () => void {
+    const releaseAccount = this.#inFlightByAccount.enter(account);
+    const releaseIp = releaseAccount && this.#inFlightByIp.enter(ip);
+    if (!releaseAccount || !releaseIp) {
+      releaseAccount?.();
+      this.#log.warn('login refused: too many in flight', { ip });
+      throw tooManyRequests('Too many logins in progress; try again in a moment', BUSY_RETRY_MS);
+    }
+    const release = () => {
+      releaseIp();
+      releaseAccount();
+    };
+    const userWait = this.#byUser.take(userKey);
+    const ipWait = userWait > 0 ? 0 : this.#byIp.take(ip);
+    if (userWait > 0 || ipWait > 0) {
+      if (ipWait > 0) this.#byUser.forgive(userKey);
+      release();
+      const wait = Math.max(userWait, ipWait);
       this.#log.warn('login rate limited', { ip });
-      throw new AppError('too_many_requests', `Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minute(s)`);
+      throw tooManyRequests(`Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, wait);
     }
-
-    const user = await this.#db.user.findUnique({ where: { username: name } });
-    // Unknown users cost the same scrypt as known ones, so timing does not tell which names exist.
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await this.#burn(password);
-    if (!user || !ok) {
-      this.#byUser.fail(userKey);
-      this.#byIp.fail(ip);
-      throw unauthenticated(LOGIN_FAILED);
-    }
-    if (user.disabled) throw new AppError('forbidden', 'This account is disabled');
-    this.#byUser.reset(userKey);
-
-    const now = this.#clock.now();
-    const expiresAt = new Date(now.getTime() + this.#config.staffSessionSeconds * 1000);
-    const session = await this.#db.staffSession.create({
-      data: { id: newId(), userId: user.id, createdAt: now, expiresAt },
-    });
-    const token = this.tokens.signStaff({ userId: user.id, staffSessionId: session.id, expiresAt });
-    this.#log.info('staff login', { userId: user.id, role: user.role });
-    return { token, expiresAt: expiresAt.toISOString(), user: toStaffUser(user) };
+    return release;
   }
 
   async logout(principal: StaffPrincipal): Promise<void> {

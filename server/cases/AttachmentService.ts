@@ -5,7 +5,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { AttachmentInfo } from '../protocol/cases.ts';
@@ -93,7 +93,7 @@ export class AttachmentService {
     }
     const spec = allowed[type as AllowedType];
     if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('The file is empty (文件为空)');
-    if (body.length > MAX_ATTACHMENT_BYTES) throw badRequest(`The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`);
+    if (body.length > MAX_ATTACHMENT_BYTES) throw new AppError('payload_too_large', `The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB (too large)`);
     if (!spec.matches(body)) throw badRequest(`The file content is not ${type} (文件内容与类型不符)`);
 
     const id = newId();

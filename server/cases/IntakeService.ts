@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { FailureLimiter } from '../auth/AuthService.ts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
+import { FailureLimiter } from '../limits/FailureLimiter.ts';
+import { WorkGate } from '../limits/WorkGate.ts';
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, badRequest, zodDetails } from '../errors.ts';
+import { AppError, badRequest, tooManyRequests, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt } from '../protocol/cases.ts';
@@ -84,6 +85,7 @@ export class IntakeService {
   readonly #failedQueries: FailureLimiter;
   readonly #maxReports: number;
   readonly #dummyHash: Promise<string>;
+  readonly #passwordWork: WorkGate;
 
   constructor(deps: {
     db: Db;
@@ -96,7 +98,10 @@ export class IntakeService {
     /** Failed queries per IP per window (default 10 per 10 minutes). */
     maxFailedQueriesPerIp?: number;
     queryWindowMs?: number;
+    /** The process's gate for password hashing (shared with logins). */
+    passwordWork?: WorkGate;
   }) {
+    this.#passwordWork = deps.passwordWork ?? new WorkGate(2, 32);
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -110,16 +115,23 @@ export class IntakeService {
 
   /** POST /api/public/cases: a `reported` case, source `online`, no creator. */
   async report(input: unknown, ip: string): Promise<PublicCaseReceipt> {
-    const wait = this.#reports.blockedForMs(ip);
+    // Counted before any work, in one step with the check, so a concurrent burst cannot outrun it.
+    const wait = this.#reports.take(ip);
     if (wait > 0) {
       this.#log.warn('public report rate limited', { ip });
-      throw new AppError('too_many_requests', `Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`);
+      throw tooManyRequests(`Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`, wait);
     }
     const parsed = publicCaseRequest.safeParse(input);
-    if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
+    if (!parsed.success) {
+      this.#reports.forgive(ip);
+      throw badRequest('Invalid input', zodDetails(parsed.error));
+    }
     const data = parsed.data;
     const queryCode = newQueryCode();
-    const queryCodeHash = await hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT);
+    const queryCodeHash = await this.#passwordWork.run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT)).catch((error: unknown) => {
+      this.#reports.forgive(ip); // refused as busy: nothing was reported
+      throw error;
+    });
     const now = this.#clock.now();
     const { id, caseNumber } = await this.#db.$transaction(
       (tx) =>
@@ -139,26 +151,31 @@ export class IntakeService {
         ),
       TX_OPTIONS,
     );
-    this.#reports.fail(ip);
     this.#log.info('public report', { caseId: id });
     return { caseNumber, queryCode, createdAt: now.toISOString() };
   }
 
   /** Progress for case number + query code. Unknown number and wrong code look the same. */
   async query(input: unknown, ip: string): Promise<PublicCaseProgress> {
-    const wait = this.#failedQueries.blockedForMs(ip);
-    if (wait > 0) throw new AppError('too_many_requests', `Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`);
+    // Counted as a failure before the code is checked (in one step with the check); a match takes it back.
+    const wait = this.#failedQueries.take(ip);
+    if (wait > 0) throw tooManyRequests(`Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`, wait);
     const parsed = publicQueryRequest.safeParse(input);
-    if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
+    if (!parsed.success) {
+      this.#failedQueries.forgive(ip);
+      throw badRequest('Invalid input', zodDetails(parsed.error));
+    }
     const caseNumber = parsed.data.caseNumber.toUpperCase();
     const code = normalizeQueryCode(parsed.data.queryCode);
     const c = await this.#db.case.findUnique({ where: { caseNumber }, include: { unit: { select: { name: true } } } });
     // Always one scrypt, so timing does not tell whether the case exists.
-    const ok = await verifyPassword(code, c?.queryCodeHash ?? (await this.#dummyHash));
-    if (!c || !c.queryCodeHash || !ok) {
-      this.#failedQueries.fail(ip);
-      throw new AppError('not_found', NO_MATCH);
-    }
+    const stored = c?.queryCodeHash ?? (await this.#dummyHash);
+    const ok = await this.#passwordWork.run(() => verifyPassword(code, stored)).catch((error: unknown) => {
+      this.#failedQueries.forgive(ip); // refused as busy: not a guess
+      throw error;
+    });
+    if (!c || !c.queryCodeHash || !ok) throw new AppError('not_found', NO_MATCH);
+    this.#failedQueries.forgive(ip);
     // No reset on success: one valid code must not buy fresh guesses at other cases.
     const { ruleSet } = await this.#settings.activeRuleSet();
     const state = stateOf(c);

@@ -11,8 +11,9 @@ import { createInvitationRequest, loginRequest, type CreateInvitationRequest, ty
 import { createCaseRequest } from '../protocol/cases.ts';
 import type { CreateCaseInput } from '../cases/CaseService.ts';
 import type { HttpDeps } from './deps.ts';
-import { apiHeaders, bearerToken, errorHandler, requireStaffWith, securityHeaders, staffOf, validate } from './middleware.ts';
+import { apiHeaders, bearerToken, errorHandler, requireStaffWith, staffOf, validate } from './middleware.ts';
 import { objectRuleFor } from './routeObjects.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 
@@ -46,7 +47,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v.slice(0, 100) : undefined;
 }
 
-function clientIp(req: Request): string {
+function clientIp(req: Pick<Request, 'ip' | 'socket'>): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
@@ -64,7 +65,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  // TRUST_PROXY: which X-Forwarded-For hops give req.ip, the address every per-IP limit counts.
+  app.set('trust proxy', deps.config.trustProxy);
 
   const requireStaff = requireStaffWith(services.auth);
 
@@ -95,7 +97,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   const readable = <T extends { caseId: string }>(res: Response, items: readonly T[]): Promise<T[]> =>
     services.access.readable(staffOf(res), items, (item) => item.caseId);
 
-  app.use(securityHeaders(deps.config));
+  app.use(...securityHeaders(deps.config));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -108,8 +110,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- auth
   route('post', '/api/auth/login', validate(loginRequest), async (req: Request<object, unknown, LoginRequest>, res: Response) => {
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    res.json(await services.auth.login(req.body.username, req.body.password, ip));
+    res.json(await services.auth.login(req.body.username, req.body.password, clientIp(req)));
   });
   route('post', '/api/auth/logout', async (_req: Request, res: Response) => {
     await services.auth.logout(staffOf(res));

@@ -24,8 +24,6 @@ export interface HttpDeps {
   log: Logger;
   services: Services;
   hooks: HttpHooks;
-  /** express `trust proxy` setting, when behind a reverse proxy (affects the IP used for login rate limits). */
-  trustProxy?: boolean | number | string;
   /** Called after the API routes (and the /api 404) and before the error handler, e.g. to serve the client. */
   extend?: (app: Express) => void;
 }

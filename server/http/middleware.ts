@@ -2,8 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import type { Config } from '../config.ts';
-import { badRequest, forbidden, toWireError, unauthenticated, zodDetails } from '../errors.ts';
+import { AppError, badRequest, forbidden, toWireError, unauthenticated, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 
@@ -57,26 +56,6 @@ export function requireStaffWith(auth: AuthService) {
   };
 }
 
-/** Security headers for every response (the client's own CSP is set where it is served). */
-export function securityHeaders(config: Config): RequestHandler {
-  const https = config.publicUrl.startsWith('https://');
-  return (_req, res, next) => {
-    res.set({
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Origin-Agent-Cluster': '?1',
-      'X-DNS-Prefetch-Control': 'off',
-      'X-Permitted-Cross-Domain-Policies': 'none',
-      'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=()',
-    });
-    if (https) res.set('Strict-Transport-Security', 'max-age=15552000; includeSubDomains');
-    next();
-  };
-}
-
 /** API answers are never cached and never render as a document. */
 export const apiHeaders: RequestHandler = (_req, res, next) => {
   res.set({
@@ -86,24 +65,38 @@ export const apiHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** body-parser's errors carry a `type`; turn them into AppErrors before the one conversion. */
-function fromBodyParser(err: unknown): unknown {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return err;
-  switch ((err as { type: unknown }).type) {
+/**
+ * express, router and body-parser signal bad input with their own errors (http-errors with a
+ * `type`, a URIError from path decoding, a zlib error from a body that is not what its
+ * Content-Encoding says). Turn them into AppErrors before the one conversion, so bad input is
+ * a 400 (413 when too large), never a 500.
+ */
+function fromExpressInput(err: unknown): unknown {
+  if (err instanceof URIError) return badRequest('Malformed percent-encoding in the URL', { url: 'Malformed percent-encoding' });
+  if (typeof err !== 'object' || err === null) return err;
+  const { type, status, code, errno } = err as { type?: unknown; status?: unknown; code?: unknown; errno?: unknown };
+  switch (type) {
     case 'entity.parse.failed':
-      return badRequest('Malformed JSON body');
+      return badRequest('Malformed JSON body', { body: 'Malformed JSON' });
     case 'entity.too.large':
-      return badRequest('Request body too large');
+      return new AppError('payload_too_large', 'Request body too large', { body: 'Too large' });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return badRequest('Unsupported body encoding');
+      return badRequest('Unsupported body encoding', { body: 'Unsupported Content-Encoding or charset' });
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return badRequest('Could not read the request body');
-    default:
-      return err;
+      return badRequest('Could not read the request body', { body: 'Unreadable' });
   }
+  // zlib's errors (Z_DATA_ERROR for gzip/deflate, ERR_… for brotli) carry an errno and a code.
+  if (status === 400 && typeof code === 'string' && typeof errno === 'number') {
+    return badRequest('The request body does not match its Content-Encoding', { body: 'Could not decompress' });
+  }
+  // Any other client error from the HTTP stack (http-errors sets status 4xx): a 400 without its text.
+  if (typeof status === 'number' && status >= 400 && status < 500 && !(err instanceof AppError)) {
+    return status === 413 ? new AppError('payload_too_large', 'Request body too large') : badRequest('Bad request');
+  }
+  return err;
 }
 
 /** The ONE error handler: everything becomes a WireError via toWireError; unexpected errors are logged. */
@@ -113,11 +106,12 @@ export function errorHandler(log: Logger) {
       next(err);
       return;
     }
-    const wire = toWireError(fromBodyParser(err));
+    const wire = toWireError(fromExpressInput(err));
     if (wire.unexpected) {
       log.error('unexpected error', { method: req.method, route: req.route?.path ?? req.path, err });
     }
     if (wire.body.code === 'unauthenticated') res.set('WWW-Authenticate', 'Bearer');
+    if (wire.retryAfterSeconds !== undefined) res.set('Retry-After', String(wire.retryAfterSeconds));
     res.status(wire.status).json(wire.body);
   };
 }

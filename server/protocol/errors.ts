@@ -11,6 +11,7 @@ export const errorCodes = [
   'gone',
   /** A draft still has blanks (required fields empty); details name each one. */
   'blank_fields',
+  'payload_too_large',
   'too_many_requests',
   'unavailable',
   'internal',

@@ -269,9 +269,9 @@ describe('http basics', () => {
     assert.equal(res.headers.get('x-powered-by'), null);
   });
 
-  test('oversized body → 400, not 500', async () => {
+  test('oversized body → 413 payload_too_large, not 500', async () => {
     const res = await t.request('POST', '/api/cases', { token: tok.mediator1, body: { ...validCase(), description: 'x'.repeat(100_000) } });
-    assert.equal(res.status, 400);
-    assert.equal(res.body.code, 'bad_request');
+    assert.equal(res.status, 413);
+    assert.equal(res.body.code, 'payload_too_large');
   });
 });

@@ -131,6 +131,7 @@ export const en: Record<MessageKey, string> = {
   'error.conflict': 'That did not work. Please reload the page and try again.',
   'error.gone': 'No longer available',
   'error.blank_fields': 'The agreement still has blanks; fill in the fields marked in red first',
+  'error.payload_too_large': 'The file or text is too large.',
   'error.too_many_requests': 'Too many attempts. Please wait a moment.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
   'error.internal': 'Something went wrong. Please try again later.',

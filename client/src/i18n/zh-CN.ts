@@ -130,6 +130,7 @@ export const zhCN = {
   'error.conflict': '操作没有成功，请刷新页面后重试',
   'error.gone': '内容已失效',
   'error.blank_fields': '协议还有未填写的内容，请先填写标红的项目',
+  'error.payload_too_large': '文件或内容太大',
   'error.too_many_requests': '操作太频繁，请稍后再试',
   'error.unavailable': '服务暂时不可用，请稍后再试',
   'error.internal': '系统出了点问题，请稍后再试',

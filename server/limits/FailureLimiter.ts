@@ -1,0 +1,65 @@
+import type { Clock } from '../clock.ts';
+
+/**
+ * Sliding-window counter per key, in memory (one process). `take` checks and counts in one
+ * synchronous step, so concurrent requests cannot all pass the check before any is counted.
+ */
+export class FailureLimiter {
+  readonly #hits = new Map<string, number[]>();
+  constructor(
+    private readonly clock: Clock,
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  #recent(key: string): number[] {
+    const cutoff = this.clock.now().getTime() - this.windowMs;
+    const hits = (this.#hits.get(key) ?? []).filter((t) => t > cutoff);
+    if (hits.length === 0) this.#hits.delete(key);
+    else this.#hits.set(key, hits);
+    return hits;
+  }
+
+  /** Milliseconds until the key may try again, or 0 when it may now. */
+  blockedForMs(key: string): number {
+    const hits = this.#recent(key);
+    if (hits.length < this.max) return 0;
+    const oldest = hits[hits.length - this.max] ?? 0;
+    return Math.max(1, oldest + this.windowMs - this.clock.now().getTime());
+  }
+
+  /** Counts one attempt unless the key is blocked; returns the wait in ms (nothing counted) or 0 (counted). */
+  take(key: string): number {
+    const wait = this.blockedForMs(key);
+    if (wait === 0) this.fail(key);
+    return wait;
+  }
+
+  fail(key: string): void {
+    if (!this.#hits.has(key) && this.#hits.size >= this.maxKeys) this.#prune();
+    const hits = this.#recent(key);
+    hits.push(this.clock.now().getTime());
+    this.#hits.set(key, hits);
+  }
+
+  /** Takes back the latest counted attempt (it turned out to be a success, or was never evaluated). */
+  forgive(key: string): void {
+    const hits = this.#recent(key);
+    hits.pop();
+    if (hits.length === 0) this.#hits.delete(key);
+  }
+
+  reset(key: string): void {
+    this.#hits.delete(key);
+  }
+
+  #prune(): void {
+    for (const key of [...this.#hits.keys()]) this.#recent(key);
+    // Still full: forget the oldest keys (Map keeps insertion order).
+    for (const key of this.#hits.keys()) {
+      if (this.#hits.size < this.maxKeys) break;
+      this.#hits.delete(key);
+    }
+  }
+}
