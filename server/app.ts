@@ -11,6 +11,7 @@ import { RoomRegistry, WorkerPool } from './media/index.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
 import { forbidden } from './errors.ts';
+import { createSignallingObserver } from './signalling/observe.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -101,6 +102,7 @@ export async function createApp(
       saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
     },
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
+    observer: createSignallingObserver({ audit: services.audit }),
     ...(options.signallingTiming ? { timing: options.signallingTiming } : {}),
   });
   const boundSignalling = signalling;

@@ -1,4 +1,5 @@
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
+import { AuditLog } from './audit/AuditLog.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
@@ -35,6 +36,8 @@ export interface Services {
   agreement: AgreementModule;
   /** What the mediation room writes to the case record (caucus on the timeline, chat) and reads back. */
   roomRecord: RoomRecordService;
+  /** The security audit trail (server/audit). */
+  audit: AuditLog;
 }
 
 export interface ServiceDeps {
@@ -58,5 +61,6 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const stats = new StatsService({ db, clock, settings });
   const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
   const roomRecord = new RoomRecordService({ db, clock });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
+  const audit = new AuditLog({ db, clock, log: log.child('audit') });
+  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, audit };
 }

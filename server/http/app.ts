@@ -14,6 +14,8 @@ import type { HttpDeps } from './deps.ts';
 import { apiHeaders, bearerToken, errorHandler, requireStaffWith, securityHeaders, staffOf, validate } from './middleware.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
+import { auditedLogin, recordAudit } from '../audit/index.ts';
+import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
 
 const JSON_LIMIT = '64kb';
 
@@ -73,9 +75,10 @@ export function createHttpApp(deps: HttpDeps): Express {
     const permission = permissionFor(key);
     if (permission === undefined) throw new Error(`route ${key} has no entry in routePermissions`);
     const guard: AnyHandler[] = permission === 'public' ? [] : [requireStaff(...permission)];
-    app[method](path, ...guard, ...handlers);
+    app[method](path, ...[...guard, ...handlers].map(inRequestContext));
   }
 
+  app.use(openRequestContext({ audit: services.audit }));
   app.use(securityHeaders(deps.config));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
@@ -90,10 +93,11 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- auth
   route('post', '/api/auth/login', validate(loginRequest), async (req: Request<object, unknown, LoginRequest>, res: Response) => {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    res.json(await services.auth.login(req.body.username, req.body.password, ip));
+    res.json(await auditedLogin(req.body.username, () => services.auth.login(req.body.username, req.body.password, ip)));
   });
   route('post', '/api/auth/logout', async (_req: Request, res: Response) => {
     await services.auth.logout(staffOf(res));
+    await recordAudit('logout');
     res.status(204).end();
   });
   route('get', '/api/auth/me', (_req: Request, res: Response) => {
@@ -147,7 +151,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('get', '/api/cases/:caseId/parties/:partyId/contact', async (req: Request<IdParams<'caseId' | 'partyId'>>, res: Response) => {
     const { caseId, partyId } = ids(req, 'caseId', 'partyId');
-    res.json(await services.cases.revealContact(caseId, partyId, staffOf(res)));
+    const contact = await services.cases.revealContact(caseId, partyId, staffOf(res));
+    await recordAudit('contact_revealed', { target: `case:${caseId} party:${partyId}`, detail: 'phone' });
+    res.json(contact);
   });
 
   // ---- attachments: the raw body with its Content-Type (image/jpeg, image/png, application/pdf), name in X-Filename (percent-encoded)
@@ -261,6 +267,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('put', '/api/admin/units/:unitId', async (req: Request<IdParams<'unitId'>>, res: Response) => {
     res.json(await services.settings.updateUnit(ids(req, 'unitId').unitId, req.body, staffOf(res)));
   });
+  route('get', '/api/admin/audit', async (req: Request, res: Response) => {
+    res.json(await services.audit.list(req.query));
+  });
   route('put', '/api/admin/users/:userId/unit', async (req: Request<IdParams<'userId'>>, res: Response) => {
     res.json(await services.settings.setUserUnit(ids(req, 'userId').userId, req.body, staffOf(res)));
   });
@@ -339,6 +348,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'No such API route')));
   deps.extend?.(app);
+  app.use(auditForbidden);
   app.use(errorHandler(log.child('http')));
   return app;
 }
