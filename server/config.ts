@@ -7,7 +7,7 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65535);
 
 /** Every setting comes from the environment, validated here once; nothing else reads process.env. */
-const envSchema = z
+const envShape = z
   .object({
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -30,8 +30,16 @@ const envSchema = z
     /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
     SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
+    /** host:port of a separate listener serving only /metrics (e.g. 127.0.0.1:9464). */
+    METRICS_LISTEN: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-zA-Z.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+      .optional(),
     DEMO: z.stringbool().default(false),
-  })
+  });
+const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
@@ -56,12 +64,26 @@ export interface Config {
     leadGraceMs?: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Prometheus metrics: GET /metrics with this bearer token, and/or a separate listener. */
+  metrics: { token: string | undefined; listen: { host: string; port: number } | undefined };
   demo: boolean;
   /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
   sealOrganisation: string;
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
+
+/** Where the data lives (DATA_DIR, DATABASE_URL), resolved like loadConfig but without creating anything (backup, restore). */
+export interface DataLocations {
+  dataDir: string;
+  databaseUrl: string;
+}
+
+export function dataLocations(env: NodeJS.ProcessEnv = process.env): DataLocations {
+  const parsed = envShape.pick({ DATA_DIR: true, DATABASE_URL: true }).parse({ DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL });
+  const dataDir = path.resolve(parsed.DATA_DIR);
+  return { dataDir, databaseUrl: parsed.DATABASE_URL ?? `file:${path.join(dataDir, 'cloud-mediation.db')}` };
+}
 
 /**
  * The JWT secret is generated once and kept in the data directory, so restarts
@@ -84,6 +106,14 @@ function loadOrCreateSecret(dataDir: string, given: string | undefined): string 
   return secret;
 }
 
+function hostPort(value: string): { host: string; port: number } {
+  const i = value.lastIndexOf(':');
+  const host = value.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(value.slice(i + 1));
+  if (port > 65535) throw new Error(`Invalid configuration:\n  METRICS_LISTEN: port out of range`);
+  return { host, port };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -91,14 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const dataDir = path.resolve(e.DATA_DIR);
+  const { dataDir, databaseUrl } = dataLocations(env);
   mkdirSync(dataDir, { recursive: true });
   return {
     host: e.HOST,
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     dataDir,
-    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'cloud-mediation.db')}`,
+    databaseUrl,
     jwt: { secret: loadOrCreateSecret(dataDir, e.JWT_SECRET), issuer: e.JWT_ISSUER },
     staffSessionSeconds: Math.round(e.STAFF_SESSION_HOURS * 3600),
     invitationSeconds: Math.round(e.INVITATION_HOURS * 3600),
@@ -111,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leadGraceMs: e.LEAD_GRACE_MS,
     },
     logLevel: e.LOG_LEVEL,
+    metrics: { token: e.METRICS_TOKEN, listen: e.METRICS_LISTEN === undefined ? undefined : hostPort(e.METRICS_LISTEN) },
     demo: e.DEMO,
     sealOrganisation: e.SEAL_ORGANISATION,
   };

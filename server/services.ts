@@ -16,6 +16,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/Metrics.ts';
 
 export interface Services {
   tokens: TokenService;
@@ -45,9 +46,11 @@ export interface ServiceDeps {
   db: Db;
   clock: Clock;
   log: Logger;
+  /** Prometheus metrics, when the composition root has them (server/metrics). */
+  metrics?: Metrics;
 }
 
-export function createServices({ config, db, clock, log }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, metrics }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
@@ -59,7 +62,15 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });
-  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
+  const agreement = createAgreementModule({
+    db,
+    clock,
+    config,
+    log: log.child('agreement'),
+    auth,
+    loop,
+    ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
+  });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
   return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, audit };

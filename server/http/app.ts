@@ -16,6 +16,7 @@ import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
 import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
+import { httpMetrics, metricsEndpoint } from '../metrics/http.ts';
 
 const JSON_LIMIT = '64kb';
 
@@ -78,8 +79,12 @@ export function createHttpApp(deps: HttpDeps): Express {
     app[method](path, ...[...guard, ...handlers].map(inRequestContext));
   }
 
-  app.use(openRequestContext({ audit: services.audit }));
+  const metrics = deps.metrics;
+  app.use(openRequestContext({ audit: services.audit, countRateLimited: metrics ? (limiter) => metrics.rateLimited.inc({ limiter }) : null }));
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(securityHeaders(deps.config));
+  // Prometheus scrape endpoint: bearer METRICS_TOKEN, or 404 (outside /api and the route table: not a user route).
+  app.get('/metrics', metricsEndpoint(metrics, deps.config.metrics.token));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();

@@ -2,13 +2,8 @@ import type { Socket } from 'socket.io';
 import { recordRefusal } from '../audit/refusals.ts';
 import { requestSchemas, type RequestName, type RequestResult } from '../protocol/signalling.ts';
 import { actorOf, newRequestContext, runInRequestContext, type Actor, type AuditSink, type RequestContext } from '../requestContext.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import type { Participant } from './participant.ts';
-
-/** What the observer reports to metrics (server/metrics); every hook is optional. */
-export interface SignallingMetricsHooks {
-  /** One socket request answered: its name (`other` for unknown names), how long it took, the error code if refused. */
-  request(name: RequestName | 'other', seconds: number, errorCode: string | null): void;
-}
 
 export interface SignallingObserver {
   /** Called first for every connected socket (fresh or recovered): each request then runs in its own context. */
@@ -33,9 +28,12 @@ function participantActor(participant: Participant | undefined): Actor | null {
 /**
  * Socket requests as the operators see them: each runs in a request context (IP, user agent,
  * participant), a `forbidden` answer is recorded as a permission refusal (unless the check did
- * it itself), and metrics count requests, errors and durations by request name.
+ * it itself), and metrics count requests and errors by request name and time each join.
  */
-export function createSignallingObserver(deps: { audit: AuditSink | null; metrics?: SignallingMetricsHooks }): SignallingObserver {
+export function createSignallingObserver(deps: { audit: AuditSink | null; metrics?: Metrics }): SignallingObserver {
+  const metrics = deps.metrics;
+  /** When each handshake began (join latency runs from there to the answered room.join). */
+  const handshakeStarted = new WeakMap<object, bigint>();
   const contextFor = (socket: Socket) => {
     const userAgent = socket.handshake.headers['user-agent'];
     return newRequestContext({
@@ -43,7 +41,20 @@ export function createSignallingObserver(deps: { audit: AuditSink | null; metric
       userAgent: typeof userAgent === 'string' ? userAgent : null,
       audit: deps.audit,
       actor: participantActor((socket.data as { participant?: Participant }).participant),
+      countRateLimited: metrics ? (limiter) => metrics.rateLimited.inc({ limiter }) : null,
     });
+  };
+  const observe = (name: RequestName | 'other', errorCode: string | null, socket: Socket, context: RequestContext) => {
+    if (!metrics) return;
+    const now = process.hrtime.bigint();
+    metrics.socketRequests.inc({ request: name });
+    if (errorCode !== null) metrics.socketErrors.inc({ request: name, code: errorCode });
+    if (errorCode === 'too_many_requests' && !context.rateLimitCounted) metrics.rateLimited.inc({ limiter: `socket ${name}` });
+    const handshake = handshakeStarted.get(socket.handshake);
+    if (name === 'room.join' && errorCode === null && handshake !== undefined) {
+      metrics.joinDuration.observe(Number(now - handshake) / 1e9);
+      handshakeStarted.delete(socket.handshake);
+    }
   };
 
   return {
@@ -56,10 +67,9 @@ export function createSignallingObserver(deps: { audit: AuditSink | null; metric
         }
         const name = requestNameOf(request);
         const context = contextFor(socket);
-        const started = process.hrtime.bigint();
         packet[2] = (result: RequestResult<unknown>) => {
           const errorCode = result.ok ? null : result.error.code;
-          deps.metrics?.request(name, Number(process.hrtime.bigint() - started) / 1e9, errorCode);
+          observe(name, errorCode, socket, context);
           if (errorCode === 'forbidden' && !context.refusalRecorded) {
             const reason = result.ok ? '' : result.error.message;
             void recordRefusal({ what: `socket ${name}`, reason }, context).then(() => ack(result));
@@ -70,7 +80,10 @@ export function createSignallingObserver(deps: { audit: AuditSink | null; metric
         runInRequestContext(context, next);
       });
     },
-    handshakeContext: contextFor,
+    handshakeContext(socket) {
+      handshakeStarted.set(socket.handshake, process.hrtime.bigint());
+      return contextFor(socket);
+    },
     async handshakeRefused(context, code, message) {
       if (code === 'forbidden' && !context.refusalRecorded) await recordRefusal({ what: 'socket handshake', reason: message }, context);
     },

@@ -1,0 +1,30 @@
+import type { auditZhCN } from './audit.zh-CN.ts';
+
+/** The admin audit page. */
+export const auditEn: Record<keyof typeof auditZhCN, string> = {
+  'audit.nav': 'Audit',
+  'audit.title': 'Security audit',
+  'audit.subtitle': 'Staff sign-ins and sign-outs, views of a party’s phone number and refused actions: who, what, when and from where.',
+  'audit.filter.action': 'Event',
+  'audit.filter.allActions': 'All events',
+  'audit.filter.user': 'Username',
+  'audit.filter.ip': 'IP address',
+  'audit.filter.from': 'From',
+  'audit.filter.to': 'To',
+  'audit.filter.apply': 'Filter',
+  'audit.filter.reset': 'Reset',
+  'audit.col.time': 'Time',
+  'audit.col.action': 'Event',
+  'audit.col.who': 'Who',
+  'audit.col.what': 'Object and reason',
+  'audit.col.from': 'From',
+  'audit.action.login_succeeded': 'Signed in',
+  'audit.action.login_failed': 'Sign-in failed',
+  'audit.action.logout': 'Signed out',
+  'audit.action.contact_revealed': 'Phone number viewed',
+  'audit.action.permission_refused': 'Refused',
+  'audit.unknownUser': 'Not identified',
+  'audit.empty': 'No matching events',
+  'audit.more': 'Load older events',
+  'audit.count': '{n} shown',
+};
