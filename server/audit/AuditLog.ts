@@ -90,19 +90,7 @@ export class AuditLog implements AuditSink {
   }
 }
 
-function toInfo(row: {
-  id: string;
-  at: Date;
-  action: string;
-  actor: string | null;
-  userId: string | null;
-  actorName: string | null;
-  actorRole: string | null;
-  target: string | null;
-  detail: string | null;
-  ip: string | null;
-  userAgent: string | null;
-}): AuditEventInfo {
+function toInfo(row: Omit<AuditEventInfo, 'at' | 'action'> & { at: Date; action: string }): AuditEventInfo {
   // Only known actions are ever written (record() refuses others).
   return { ...row, at: row.at.toISOString(), action: row.action as AuditAction };
 }
