@@ -4,6 +4,7 @@ import { hashPassword } from '../../server/auth/passwords.ts';
 import { newId } from '../../server/ids.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { parsePrometheus, total } from '../helpers/prometheus.ts';
 import { createTestDb, type TestDb } from '../helpers/testDb.ts';
 import { codeIn, signatureDataUrl, tokenOf } from './agreementHelpers.ts';
 
@@ -22,6 +23,7 @@ const PHONE_B = '13933334444';
 const PHONE_REPORTER = '15155556666';
 const ID_NUMBER = '11010519491231002X';
 const ID_NUMBER_REPORTER = '310104198801011234';
+const METRICS_TOKEN = 'log-test-metrics-token-0123456789';
 
 let db: TestDb;
 let server: ServerProcess;
@@ -57,7 +59,7 @@ before(async () => {
   ] as const) {
     await db.db.user.create({ data: { id: newId(), username, role, displayName, passwordHash } });
   }
-  server = await startServerProcess({ DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, LOG_LEVEL: 'debug' });
+  server = await startServerProcess({ DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, LOG_LEVEL: 'debug', METRICS_TOKEN });
 });
 
 after(async () => {
@@ -171,6 +173,11 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
   const query = await api('POST', '/api/public/cases/query', { body: { caseNumber: report.body.caseNumber, queryCode: report.body.queryCode } });
   assert.equal(query.status, 200, query.text);
   assert.equal((await api('POST', '/api/auth/logout', { token: supervisor })).status, 204);
+
+  // The metrics saw the sealing (and expose nothing secret either).
+  const metrics = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  assert.equal(total(parsePrometheus(metrics), 'cm_agreement_sealing_duration_seconds_count'), 1);
+  for (const value of secrets.values()) assert.ok(!metrics.includes(value));
 
   for (const s of sockets.splice(0)) s.close();
   await server.stop();
