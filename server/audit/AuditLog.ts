@@ -64,24 +64,22 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  /** Newest first, filtered; `next` pages on to older events. */
+  /** Newest (last written) first, filtered; `next` pages on to older events. */
   async list(query: unknown): Promise<AuditPage> {
     const parsed = auditQuery.safeParse(query);
     if (!parsed.success) throw badRequest('Invalid audit query', zodDetails(parsed.error));
     const q = parsed.data;
     const where: Prisma.AuditEventWhereInput = {};
-    const and: Prisma.AuditEventWhereInput[] = [];
     if (q.action) where.action = q.action;
     if (q.user) where.actorName = q.user;
     if (q.ip) where.ip = q.ip;
     if (q.from || q.to) where.at = { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lte: new Date(q.to) } : {}) };
     if (q.before) {
-      const last = await this.#db.auditEvent.findUnique({ where: { id: q.before }, select: { id: true, at: true } });
+      const last = await this.#db.auditEvent.findUnique({ where: { id: q.before }, select: { seq: true } });
       if (!last) throw badRequest('Invalid audit query', { before: 'Unknown event' });
-      and.push({ OR: [{ at: { lt: last.at } }, { at: last.at, id: { lt: last.id } }] });
+      where.seq = { lt: last.seq };
     }
-    if (and.length > 0) where.AND = and;
-    const rows = await this.#db.auditEvent.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: q.limit + 1 });
+    const rows = await this.#db.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take: q.limit + 1 });
     const page = rows.slice(0, q.limit);
     return {
       events: page.map(toInfo),
@@ -90,7 +88,7 @@ export class AuditLog implements AuditSink {
   }
 }
 
-function toInfo(row: Omit<AuditEventInfo, 'at' | 'action'> & { at: Date; action: string }): AuditEventInfo {
+function toInfo({ seq: _seq, ...row }: Omit<AuditEventInfo, 'at' | 'action'> & { seq: number; at: Date; action: string }): AuditEventInfo {
   // Only known actions are ever written (record() refuses others).
   return { ...row, at: row.at.toISOString(), action: row.action as AuditAction };
 }

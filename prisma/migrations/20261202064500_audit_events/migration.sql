@@ -1,6 +1,7 @@
 -- CreateTable
 CREATE TABLE "AuditEvent" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "seq" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" TEXT NOT NULL,
     "at" DATETIME NOT NULL,
     "action" TEXT NOT NULL,
     "actor" TEXT,
@@ -12,6 +13,9 @@ CREATE TABLE "AuditEvent" (
     "ip" TEXT,
     "userAgent" TEXT
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AuditEvent_id_key" ON "AuditEvent"("id");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
