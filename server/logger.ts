@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { redactionPaths, scrubValue, scrubText } from './logRedaction.ts';
 
@@ -22,7 +23,7 @@ export function setLogLevel(level: LogLevel): void {
  */
 const root = pino({
   level: 'debug',
-  base: { pid: process.pid },
+  base: { pid: process.pid, hostname: hostname() },
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
   redact: { paths: redactionPaths, censor: '[redacted]' },
