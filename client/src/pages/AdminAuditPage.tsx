@@ -41,6 +41,13 @@ function roleText(t: Translate, role: string | null): string {
   return role;
 }
 
+/** Login failures and reveals carry a code the catalogue knows; refusal reasons are the server's record, shown as recorded. */
+function detailText(t: Translate, e: AuditEventInfo): string | null {
+  if (!e.detail) return null;
+  const key = e.action === 'login_failed' ? `audit.loginFailed.${e.detail}` : e.action === 'contact_revealed' ? `audit.revealed.${e.detail}` : null;
+  return key !== null && hasKey(key) ? t(key) : e.detail;
+}
+
 /** 安全审计: logins, logouts, contact reveals and refusals, newest first, with filters (admins). */
 export function AdminAuditPage() {
   const t = useT();
@@ -145,11 +152,11 @@ export function AdminAuditPage() {
                     </td>
                     <td className="audit-table__who">
                       <strong>{e.actorName ?? t('audit.unknownUser')}</strong>
-                      {e.actorRole && <span className="muted"> · {roleText(t, e.actorRole)}</span>}
+                      {e.actorRole && <span className="audit-table__role muted">{roleText(t, e.actorRole)}</span>}
                     </td>
                     <td className="audit-table__what">
                       {e.target && <code>{e.target}</code>}
-                      {e.detail && <span className="audit-table__detail">{e.detail}</span>}
+                      {e.detail && <span className={e.action === 'permission_refused' ? 'audit-table__detail audit-table__detail--recorded' : 'audit-table__detail'}>{detailText(t, e)}</span>}
                     </td>
                     <td className="audit-table__from">
                       <span>{e.ip ?? '—'}</span>
