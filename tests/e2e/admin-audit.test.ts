@@ -60,7 +60,7 @@ test('an admin opens 审计 from the navigation, sees the events and filters the
   const actions = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
   for (const a of ['login_succeeded', 'login_failed', 'permission_refused', 'contact_revealed', 'logout']) assert.ok(actions.includes(a), `a ${a} row`);
   assert.equal(actions[0], 'login_succeeded', 'newest first: the admin’s own login');
-  await page.getByText('权限拒绝').first().waitFor();
+  await page.locator('.audit-badge', { hasText: '权限拒绝' }).first().waitFor();
   await page.getByText('POST /api/cases').first().waitFor();
   await screenshot(page, 'admin-audit-zh-desktop');
 
@@ -71,13 +71,13 @@ test('an admin opens 审计 from the navigation, sees the events and filters the
     return r.length > 0 && r.every((e) => e.getAttribute('data-action') === 'login_failed');
   });
   assert.equal(await rows.count(), 1);
-  await page.getByText('auditmed').waitFor();
+  await page.locator('.audit-table__who', { hasText: 'auditmed' }).waitFor();
   await screenshot(page, 'admin-audit-zh-desktop-filtered');
 
   await page.getByRole('button', { name: '重置' }).click();
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { name: 'Security audit' }).waitFor();
-  await page.getByText('Sign-in failed').first().waitFor();
+  await page.locator('.audit-badge', { hasText: 'Sign-in failed' }).first().waitFor();
   await screenshot(page, 'admin-audit-en-desktop');
 
   const phone = await loggedIn('auditadmin', phoneViewport);
