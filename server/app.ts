@@ -11,6 +11,9 @@ import { RoomRegistry, WorkerPool } from './media/index.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
 import { forbidden } from './errors.ts';
+import { createSignallingObserver } from './signalling/observe.ts';
+import { Metrics } from './metrics/Metrics.ts';
+import { listenForMetrics } from './metrics/listener.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -24,6 +27,9 @@ export interface App {
   signalling: Signalling;
   httpServer: HttpServer;
   log: Logger;
+  metrics: Metrics;
+  /** The METRICS_LISTEN listener, once listening. */
+  metricsServer(): HttpServer | undefined;
   /** Base URL the server is listening on (after listen()). */
   url(): string;
   listen(): Promise<void>;
@@ -44,12 +50,15 @@ export async function createApp(
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger('server');
-  const db = openDb(config.databaseUrl);
-  const services = createServices({ config, db, clock, log });
+  const metrics = new Metrics();
+  const db = openDb(config.databaseUrl, { observe: (model, operation, seconds) => metrics.dbDuration.observe({ model, operation }, seconds) });
+  const services = createServices({ config, db, clock, log, metrics });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
   const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
+  metrics.watchMedia({ rooms: () => rooms.rooms(), workers: () => pool.workers });
+  let metricsServer: HttpServer | undefined;
   const startedAt = Date.now();
 
   let signalling: Signalling | undefined;
@@ -59,6 +68,7 @@ export async function createApp(
     clock,
     log: log.child('http'),
     services,
+    metrics,
     hooks: {
       onSessionEnded: (sessionId) => rooms.close(sessionId, 'ended'),
       onInvitationRevoked: (invitationId) => signalling?.removeInvitation(invitationId),
@@ -102,6 +112,7 @@ export async function createApp(
       saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
     },
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
+    observer: createSignallingObserver({ audit: services.audit, metrics }),
     ...(options.signallingTiming ? { timing: options.signallingTiming } : {}),
   });
   const boundSignalling = signalling;
@@ -115,26 +126,31 @@ export async function createApp(
     signalling: boundSignalling,
     httpServer,
     log,
+    metrics,
+    metricsServer: () => metricsServer,
     url() {
       const address = httpServer.address();
       if (!address || typeof address === 'string') throw new Error('not listening on a TCP port');
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     },
-    listen: () =>
-      new Promise<void>((resolve, reject) => {
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject);
           resolve();
         });
-      }),
+      });
+      if (config.metrics.listen) metricsServer = await listenForMetrics(metrics, config.metrics.listen, config.metrics.token);
+    },
     async close() {
       rooms.closeAll('ended');
       rooms.dispose();
       await boundSignalling.close();
       pool.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
       await db.$disconnect();
     },
   };

@@ -44,7 +44,7 @@ const trustProxy = z
 export type TrustProxy = false | number | string[];
 
 /** Every setting comes from the environment, validated here once; nothing else reads process.env. */
-const envSchema = z
+const envShape = z
   .object({
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -74,10 +74,18 @@ const envSchema = z
     /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
     SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
+    /** host:port of a separate listener serving only /metrics (e.g. 127.0.0.1:9464). */
+    METRICS_LISTEN: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-zA-Z.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+      .optional(),
     DEMO: z.stringbool().default(false),
     /** Behind a reverse proxy: which X-Forwarded-For hops to believe for the client address (rate limits). */
     TRUST_PROXY: trustProxy,
-  })
+  });
+const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
@@ -102,6 +110,8 @@ export interface Config {
     leadGraceMs?: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Prometheus metrics: GET /metrics with this bearer token, and/or a separate listener. */
+  metrics: { token: string | undefined; listen: { host: string; port: number } | undefined };
   demo: boolean;
   /** TRUST_PROXY: express `trust proxy` (default off: the socket address is the client's). */
   trustProxy: TrustProxy;
@@ -118,6 +128,18 @@ export interface Config {
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
+
+/** Where the data lives (DATA_DIR, DATABASE_URL), resolved like loadConfig but without creating anything (backup, restore). */
+export interface DataLocations {
+  dataDir: string;
+  databaseUrl: string;
+}
+
+export function dataLocations(env: NodeJS.ProcessEnv = process.env): DataLocations {
+  const parsed = envShape.pick({ DATA_DIR: true, DATABASE_URL: true }).parse({ DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL });
+  const dataDir = path.resolve(parsed.DATA_DIR);
+  return { dataDir, databaseUrl: parsed.DATABASE_URL ?? `file:${path.join(dataDir, 'cloud-mediation.db')}` };
+}
 
 /**
  * The JWT secret is generated once and kept in the data directory, so restarts
@@ -140,6 +162,14 @@ function loadOrCreateSecret(dataDir: string, given: string | undefined): string 
   return secret;
 }
 
+function hostPort(value: string): { host: string; port: number } {
+  const i = value.lastIndexOf(':');
+  const host = value.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(value.slice(i + 1));
+  if (port > 65535) throw new Error(`Invalid configuration:\n  METRICS_LISTEN: port out of range`);
+  return { host, port };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -147,14 +177,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const dataDir = path.resolve(e.DATA_DIR);
+  const { dataDir, databaseUrl } = dataLocations(env);
   mkdirSync(dataDir, { recursive: true });
   return {
     host: e.HOST,
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     dataDir,
-    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, 'cloud-mediation.db')}`,
+    databaseUrl,
     jwt: { secret: loadOrCreateSecret(dataDir, e.JWT_SECRET), issuer: e.JWT_ISSUER },
     staffSessionSeconds: Math.round(e.STAFF_SESSION_HOURS * 3600),
     invitationSeconds: Math.round(e.INVITATION_HOURS * 3600),
@@ -167,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leadGraceMs: e.LEAD_GRACE_MS,
     },
     logLevel: e.LOG_LEVEL,
+    metrics: { token: e.METRICS_TOKEN, listen: e.METRICS_LISTEN === undefined ? undefined : hostPort(e.METRICS_LISTEN) },
     demo: e.DEMO,
     trustProxy: e.TRUST_PROXY,
     sealOrganisation: e.SEAL_ORGANISATION,

@@ -1,6 +1,8 @@
 import { CaseGuard } from './access/CaseGuard.ts';
 import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
+import { AuditLog } from './audit/AuditLog.ts';
+import { recordRefusal } from './audit/refusals.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
@@ -19,6 +21,7 @@ import type { Db } from './db/client.ts';
 import { roleMay } from './http/routeObjects.ts';
 import { WorkGate } from './limits/WorkGate.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/Metrics.ts';
 
 export interface Services {
   tokens: TokenService;
@@ -41,6 +44,8 @@ export interface Services {
   roomRecord: RoomRecordService;
   /** Who may do what on one case (server/access/caseAccess.ts), applied with facts from the database. */
   access: CaseGuard;
+  /** The security audit trail (server/audit). */
+  audit: AuditLog;
 }
 
 export interface ServiceDeps {
@@ -48,17 +53,23 @@ export interface ServiceDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  /** Also receives every access refusal (after the log line): an audit store, or a test. */
+  /** Also receives every access refusal (after the log line and the audit trail): a test. */
   refusals?: RefusalSink;
+  /** Prometheus metrics, when the composition root has them (server/metrics). */
+  metrics?: Metrics;
 }
 
-export function createServices({ config, db, clock, log, refusals }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals, metrics }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
   const passwordWork = new WorkGate(2, 32);
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
-  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
+  const auditRefusal: RefusalSink = (r) => {
+    void recordRefusal({ what: `${r.via} (${r.action}, case ${r.caseId})`, reason: 'no relation to the case' });
+    refusals?.(r);
+  };
+  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), auditRefusal) });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
@@ -67,7 +78,17 @@ export function createServices({ config, db, clock, log, refusals }: ServiceDeps
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings });
-  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop, access });
+  const agreement = createAgreementModule({
+    db,
+    clock,
+    config,
+    log: log.child('agreement'),
+    auth,
+    loop,
+    access,
+    ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
+  });
   const roomRecord = new RoomRecordService({ db, clock });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access };
+  const audit = new AuditLog({ db, clock, log: log.child('audit') });
+  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
 }

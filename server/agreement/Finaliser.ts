@@ -44,6 +44,8 @@ export interface FinaliserDeps {
   hub?: AgreementHub;
   /** Test hook: SIGKILL this process at this step. Never set in production. */
   crashAt?: CrashStep | undefined;
+  /** Told how long each completed finalisation took (metrics). */
+  onSealed?: ((seconds: number) => void) | undefined;
 }
 
 /** Who must sign, and whether all have. */
@@ -72,6 +74,7 @@ export class Finaliser {
   readonly #log: Logger;
   readonly #hub: AgreementHub | undefined;
   readonly #crashAt: CrashStep | undefined;
+  readonly #onSealed: ((seconds: number) => void) | undefined;
   readonly #running = new Map<string, Promise<void>>();
   #sealKey: Promise<SealKey> | undefined;
 
@@ -82,6 +85,7 @@ export class Finaliser {
     this.#log = deps.log;
     this.#hub = deps.hub;
     this.#crashAt = deps.crashAt;
+    this.#onSealed = deps.onSealed;
   }
 
   get dir(): string {
@@ -180,16 +184,22 @@ export class Finaliser {
   finalise(agreementId: string): Promise<void> {
     const running = this.#running.get(agreementId);
     if (running) return running;
-    const p = this.#finalise(agreementId).finally(() => this.#running.delete(agreementId));
+    const started = process.hrtime.bigint();
+    const p = this.#finalise(agreementId)
+      .then((sealed) => {
+        if (sealed) this.#onSealed?.(Number(process.hrtime.bigint() - started) / 1e9);
+      })
+      .finally(() => this.#running.delete(agreementId));
     this.#running.set(agreementId, p);
     return p;
   }
 
-  async #finalise(agreementId: string): Promise<void> {
+  /** True when this run sealed the agreement (false: it already was). */
+  async #finalise(agreementId: string): Promise<boolean> {
     await this.recover();
     const a = await this.#db.agreement.findUnique({ where: { id: agreementId } });
     if (!a) throw notFound('Agreement');
-    if (a.status === 'sealed') return;
+    if (a.status === 'sealed') return false;
     const { complete, missing } = await this.completeness(agreementId);
     if (!complete) throw conflict(`Signatures missing: ${missing.join(', ')}`);
     const kase = await this.#db.case.findUniqueOrThrow({ where: { id: a.caseId }, include: { parties: true } });
@@ -301,6 +311,7 @@ export class Finaliser {
     this.#step('committed');
     this.#log.info('agreement sealed', { agreementId, documentId, sha256 });
     this.#hub?.publish(a.caseId);
+    return true;
   }
 
   /** Looks up a document and its file for download. */

@@ -35,11 +35,13 @@ export function createAgreementModule(deps: {
   loop: CaseLoopService;
   access: CaseGuard;
   sms?: SmsSender;
+  /** Told how long each sealing took (metrics). */
+  onSealed?: (seconds: number) => void;
 }): AgreementModule {
   const { db, clock, config, log } = deps;
   const hub = new AgreementHub();
   const agreements = new AgreementService({ db, clock, config, log: log.child('agreements'), auth: deps.auth, hub, access: deps.access });
-  const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub });
+  const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub, onSealed: deps.onSealed });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
   const verification = new VerificationService({ db, finaliser, clock });

@@ -12,6 +12,7 @@ import { staffRoles, partySides, type PartySide, type StaffRole, type InvitedRol
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { InvitationPrincipal, StaffPrincipal } from './principals.ts';
 import { TokenService } from './tokens.ts';
+import { identify } from '../requestContext.ts';
 
 const LOGIN_FAILED = 'Invalid username or password';
 
@@ -157,7 +158,7 @@ export class AuthService {
     if (session.revokedAt) throw unauthenticated('session has been logged out');
     if (session.expiresAt.getTime() <= this.#clock.now().getTime()) throw unauthenticated('session expired');
     if (session.user.disabled) throw unauthenticated('account disabled');
-    return {
+    const principal: StaffPrincipal = {
       kind: 'staff',
       userId: session.user.id,
       username: session.user.username,
@@ -166,6 +167,8 @@ export class AuthService {
       department: session.user.department,
       staffSessionId: session.id,
     };
+    identify(principal);
+    return principal;
   }
 
   /**
@@ -181,7 +184,7 @@ export class AuthService {
     if (inv.revokedAt) throw unauthenticated('invitation has been revoked');
     if (inv.expiresAt.getTime() <= this.#clock.now().getTime()) throw unauthenticated('invitation expired');
     if (inv.session.status !== 'open' && !options.allowEnded) throw new AppError('gone', 'This mediation session has ended');
-    return {
+    const principal: InvitationPrincipal = {
       kind: 'invitation',
       invitationId: inv.id,
       sessionId: inv.sessionId,
@@ -191,6 +194,8 @@ export class AuthService {
       department: inv.department,
       partyId: inv.partyId,
     };
+    identify(principal);
+    return principal;
   }
 
   #burn(password: string): Promise<false> {

@@ -120,8 +120,9 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { loadConfig } = await import('../config.ts');
   const { openDb } = await import('../db/client.ts');
-  const { createLogger } = await import('../logger.ts');
+  const { createLogger, setLogLevel } = await import('../logger.ts');
   const config = loadConfig();
+  setLogLevel(config.logLevel);
   const db = openDb(config.databaseUrl);
   try {
     const result = await seedDemo({ db, log: createLogger('seed') });

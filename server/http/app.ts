@@ -16,6 +16,9 @@ import { objectRuleFor } from './routeObjects.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
+import { auditedLogin, recordAudit } from '../audit/index.ts';
+import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
+import { httpMetrics, metricsEndpoint } from '../metrics/http.ts';
 
 const JSON_LIMIT = '64kb';
 
@@ -90,14 +93,19 @@ export function createHttpApp(deps: HttpDeps): Express {
         next();
       });
     }
-    app[method](path, ...guard, ...handlers);
+    app[method](path, ...[...guard, ...handlers].map(inRequestContext));
   }
 
   /** List routes leave out items of cases the caller may not read (routeObjects `{ list: 'case.read' }`). */
   const readable = <T extends { caseId: string }>(res: Response, items: readonly T[]): Promise<T[]> =>
     services.access.readable(staffOf(res), items, (item) => item.caseId);
 
+  const metrics = deps.metrics;
+  app.use(openRequestContext({ audit: services.audit, countRateLimited: metrics ? (limiter) => metrics.rateLimited.inc({ limiter }) : null }));
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(...securityHeaders(deps.config));
+  // Prometheus scrape endpoint: bearer METRICS_TOKEN, or 404 (outside /api and the route table: not a user route).
+  app.get('/metrics', metricsEndpoint(metrics, deps.config.metrics.token));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -110,10 +118,11 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- auth
   route('post', '/api/auth/login', validate(loginRequest), async (req: Request<object, unknown, LoginRequest>, res: Response) => {
-    res.json(await services.auth.login(req.body.username, req.body.password, clientIp(req)));
+    res.json(await auditedLogin(req.body.username, () => services.auth.login(req.body.username, req.body.password, clientIp(req))));
   });
   route('post', '/api/auth/logout', async (_req: Request, res: Response) => {
     await services.auth.logout(staffOf(res));
+    await recordAudit('logout');
     res.status(204).end();
   });
   route('get', '/api/auth/me', (_req: Request, res: Response) => {
@@ -166,7 +175,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('get', '/api/cases/:caseId/parties/:partyId/contact', async (req: Request<IdParams<'caseId' | 'partyId'>>, res: Response) => {
     const { caseId, partyId } = ids(req, 'caseId', 'partyId');
-    res.json(await services.cases.revealContact(caseId, partyId, staffOf(res)));
+    const contact = await services.cases.revealContact(caseId, partyId, staffOf(res));
+    await recordAudit('contact_revealed', { target: `case:${caseId} party:${partyId}`, detail: 'phone' });
+    res.json(contact);
   });
 
   // ---- attachments: the raw body with its Content-Type (image/jpeg, image/png, application/pdf), name in X-Filename (percent-encoded)
@@ -281,6 +292,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('put', '/api/admin/units/:unitId', async (req: Request<IdParams<'unitId'>>, res: Response) => {
     res.json(await services.settings.updateUnit(ids(req, 'unitId').unitId, req.body, staffOf(res)));
   });
+  route('get', '/api/admin/audit', async (req: Request, res: Response) => {
+    res.json(await services.audit.list(req.query));
+  });
   route('put', '/api/admin/users/:userId/unit', async (req: Request<IdParams<'userId'>>, res: Response) => {
     res.json(await services.settings.setUserUnit(ids(req, 'userId').userId, req.body, staffOf(res)));
   });
@@ -359,6 +373,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'No such API route')));
   deps.extend?.(app);
+  app.use(auditForbidden);
   app.use(errorHandler(log.child('http')));
   return app;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import type { HealthResponse, SessionMediaState } from '../protocol/api.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import type { Services } from '../services.ts';
 
 /** What the HTTP layer needs from the media layer. All may be sync or async. */
@@ -24,6 +25,8 @@ export interface HttpDeps {
   log: Logger;
   services: Services;
   hooks: HttpHooks;
+  /** Prometheus metrics: request timing by route, and GET /metrics (with config.metrics.token). */
+  metrics?: Metrics;
   /** Called after the API routes (and the /api 404) and before the error handler, e.g. to serve the client. */
   extend?: (app: Express) => void;
 }

@@ -70,6 +70,8 @@ export const routePermissions = {
   'POST /api/admin/units': ['admin'],
   'PUT /api/admin/units/:unitId': ['admin'],
   'PUT /api/admin/users/:userId/unit': ['admin'],
+  /** The security audit trail (logins, logouts, contact reveals, refusals); ?action=&user=&ip=&from=&to=&before=&limit= */
+  'GET /api/admin/audit': ['admin'],
 
   'GET /api/sessions/:sessionId': ALL_STAFF,
   'POST /api/sessions/:sessionId/end': ['mediator'],

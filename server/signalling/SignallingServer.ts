@@ -6,6 +6,8 @@ import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
 import { handshakeAuth, type ClientToServerEvents, type CloseReason, type ServerToClientEvents } from '../protocol/signalling.ts';
+import { runInRequestContext } from '../requestContext.ts';
+import type { SignallingObserver } from './observe.ts';
 import { mustWait, participantFor, type Participant } from './participant.ts';
 import {
   RECOVERY_WINDOW_MS,
@@ -28,6 +30,8 @@ export interface SignallingDeps {
   controls: RoomControls;
   /** Caucus start/end on the case timeline (who, when; never content). */
   recordCaucus(sessionId: string, event: 'started' | 'ended', record: CaucusRecord): Promise<void>;
+  /** Request contexts, refusal auditing and metrics for every socket (server/signalling/observe.ts). */
+  observer?: SignallingObserver;
   /** socket.io heartbeat and recovery window; defaults suit phones on weak networks. */
   timing?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
 }
@@ -83,7 +87,9 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   deps.rooms.on('roomCreated', onRoomCreated);
 
   io.use((socket, next) => {
-    authenticate(socket.handshake.auth, deps).then(
+    const context = deps.observer?.handshakeContext(socket);
+    const authenticated = context ? runInRequestContext(context, () => authenticate(socket.handshake.auth, deps)) : authenticate(socket.handshake.auth, deps);
+    authenticated.then(
       (participant) => {
         socket.data.participant = participant;
         next();
@@ -93,12 +99,14 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         if (wire.unexpected) log.error('handshake failed', { error });
         const refusal = new Error(wire.body.code) as Error & { data: unknown };
         refusal.data = wire.body;
-        next(refusal);
+        if (!context || !deps.observer) next(refusal);
+        else void deps.observer.handshakeRefused(context, wire.body.code, wire.body.message).then(() => next(refusal));
       },
     );
   });
 
   io.on('connection', (socket: SignallingSocket) => {
+    deps.observer?.attach(socket);
     if (socket.recovered) {
       const existing = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
       if (existing) {

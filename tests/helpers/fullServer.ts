@@ -45,7 +45,7 @@ export const sampleCase: CreateCaseRequest = {
 let passwordHash: Promise<string> | undefined;
 
 /** A port that was free a moment ago, so invitation links can name it before the server listens. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', reject);

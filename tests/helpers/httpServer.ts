@@ -43,9 +43,17 @@ export interface TestServer {
 const DEFAULT_PASSWORD = 'correct-horse-battery';
 let cachedHash: Promise<string> | undefined;
 
-export async function startTestServer(options: { clock?: ManualClock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    clock?: ManualClock;
+    /** Overrides of the test configuration; `undefined` removes a default (e.g. JWT_SECRET, to use the data directory's). */
+    env?: Record<string, string | undefined>;
+    /** An existing data directory and database instead of a fresh one (it is removed by close()). */
+    testDb?: TestDb;
+  } = {},
+): Promise<TestServer> {
   setLogLevel('silent');
-  const testDb = createTestDb();
+  const testDb = options.testDb ?? createTestDb();
   const clock = options.clock ?? new ManualClock('2026-03-02T09:00:00+08:00');
   const config = loadConfig({
     DATA_DIR: testDb.dataDir,

@@ -36,6 +36,12 @@ export function createTestDb(): TestDb {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cm-test-'));
   const dbFile = path.join(dataDir, 'cloud-mediation.db');
   applyMigrations(dbFile);
+  return openTestDb(dataDir);
+}
+
+/** An existing DATA_DIR with its database (e.g. one restored from a backup); cleanup() removes it. */
+export function openTestDb(dataDir: string): TestDb {
+  const dbFile = path.join(dataDir, 'cloud-mediation.db');
   const databaseUrl = `file:${dbFile}`;
   const db = openDb(databaseUrl);
   const raws: Database.Database[] = [];

@@ -1,4 +1,5 @@
 import type { MessageKey } from './zh-CN.ts';
+import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
 
 /** English. Every key of the Chinese dictionary must be present (the type enforces it). */
@@ -366,4 +367,5 @@ export const en: Record<MessageKey, string> = {
   'session.loading': 'Opening the mediation room…',
   'session.ended': 'This mediation has ended.',
   ...caseloopEn,
+  ...auditEn,
 };

@@ -1,3 +1,4 @@
+import { auditZhCN } from './audit.zh-CN.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
@@ -365,6 +366,7 @@ export const zhCN = {
   'session.loading': '正在打开调解室…',
   'session.ended': '这次调解已经结束。',
   ...caseloopZhCN,
+  ...auditZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

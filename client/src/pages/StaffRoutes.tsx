@@ -11,12 +11,14 @@ import { WorkQueuePage } from './WorkQueuePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
 import { WhistleQueuePage } from './WhistleQueuePage.tsx';
 import { AdminRulesPage } from './AdminRulesPage.tsx';
+import { AdminAuditPage } from './AdminAuditPage.tsx';
 
 const loopPages: Record<string, () => ReactNode> = {
   '/queue': () => <WorkQueuePage />,
   '/dashboard': () => <DashboardPage />,
   '/whistles': () => <WhistleQueuePage />,
   '/rules': () => <AdminRulesPage />,
+  '/audit': () => <AdminAuditPage />,
 };
 
 /** Staff pages: without a login, go to /login and come back afterwards. */

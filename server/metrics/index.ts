@@ -1,0 +1,3 @@
+export { Metrics, type MediaSource } from './Metrics.ts';
+export { httpMetrics, metricsEndpoint } from './http.ts';
+export { countRateLimitRefusal } from './rateLimit.ts';
