@@ -104,8 +104,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(openRequestContext({ audit: services.audit, countRateLimited: metrics ? (limiter) => metrics.rateLimited.inc({ limiter }) : null }));
   if (metrics) app.use(httpMetrics(metrics));
   app.use(...securityHeaders(deps.config));
-  // Prometheus scrape endpoint: bearer METRICS_TOKEN, or 404 (outside /api and the route table: not a user route).
-  app.get('/metrics', metricsEndpoint(metrics, deps.config.metrics.token));
+  // Prometheus scrape endpoint: the handler checks METRICS_TOKEN (404 when metrics are off here).
+  route('get', '/metrics', metricsEndpoint(metrics, deps.config.metrics.token));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();

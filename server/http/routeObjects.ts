@@ -76,6 +76,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'PUT /api/admin/units/:unitId': config,
   'PUT /api/admin/users/:userId/unit': config,
   'GET /api/admin/audit': { none: 'the security audit trail; admins only (role table)' },
+  'GET /metrics': { none: 'Prometheus scrape: the handler checks the bearer METRICS_TOKEN' },
 
   'GET /api/sessions/:sessionId': { action: 'case.read', via: 'sessionId' },
   'POST /api/sessions/:sessionId/end': { action: 'session.end', via: 'sessionId' },

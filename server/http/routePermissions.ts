@@ -97,6 +97,8 @@ export const routePermissions = {
   'POST /api/public/followup': 'public',
 
   'GET /api/health': 'public',
+  /** Prometheus: `Authorization: Bearer METRICS_TOKEN`, checked by the handler (server/metrics/http.ts); 404 without the setting. */
+  'GET /metrics': 'public',
 
   // ---- mediation agreement (server/agreement/http.ts). 'public' ones take a staff token, a session
   // invitation or a signing link in `Authorization: Bearer`, verified by the handler.

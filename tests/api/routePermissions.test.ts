@@ -53,6 +53,7 @@ test('the table only names real staff roles, never an empty list', () => {
     'GET /api/sessions/:sessionId/agreement',
     'GET /api/sessions/:sessionId/agreement/events',
     'GET /api/signing',
+    'GET /metrics',
     'POST /api/agreements/:agreementId/comments',
     'POST /api/auth/login',
     'POST /api/public/cases',
