@@ -1,5 +1,6 @@
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuthService } from './auth/AuthService.ts';
+import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
 import { CaseLoopService } from './cases/CaseLoopService.ts';
@@ -19,6 +20,8 @@ import type { Logger } from './logger.ts';
 export interface Services {
   tokens: TokenService;
   auth: AuthService;
+  /** Staff logins revoked (logout): announced for whoever holds their open connections. */
+  staffSessions: StaffSessionEvents;
   cases: CaseService;
   sessions: SessionService;
   invitations: InvitationService;
@@ -46,7 +49,8 @@ export interface ServiceDeps {
 
 export function createServices({ config, db, clock, log }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens });
+  const staffSessions = new LocalStaffSessionEvents();
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
@@ -58,5 +62,5 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const stats = new StatsService({ db, clock, settings });
   const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
   const roomRecord = new RoomRecordService({ db, clock });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
+  return { tokens, auth, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
 }
