@@ -48,8 +48,15 @@ export async function createApp(
   const services = createServices({ config, db, clock, log });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
+  // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.
+  const readmit = await services.sessions.closeInterrupted();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
   const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
+  rooms.on('roomCreated', (room) => {
+    const identities = readmit.get(room.sessionId);
+    readmit.delete(room.sessionId);
+    if (identities) room.readmit(identities);
+  });
   const startedAt = Date.now();
 
   let signalling: Signalling | undefined;
@@ -85,11 +92,13 @@ export async function createApp(
     rooms,
     verifyStaffToken: (token) => services.auth.verifyStaffToken(token),
     verifyInvitationToken: (token) => services.auth.verifyInvitationToken(token),
+    staffSessions: services.staffSessions,
     getSession: (sessionId) => services.sessions.get(sessionId),
     attendance: {
-      recordJoin: (p) =>
-        services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName }),
+      recordJoin: (p, { admitted }) =>
+        services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName, admitted }),
       recordLeave: (id, reason) => services.sessions.recordLeave(id, reason),
+      recordAdmission: (id, admitted) => services.sessions.recordAdmission(id, admitted),
     },
     controls: {
       revokeInvitation: async (invitationId, by) => {
