@@ -473,9 +473,11 @@ export class MediaSession extends Store<MediaSessionState> {
       return;
     }
     // Same session resumed; missed notifications were replayed. What we publish is checked
-    // against the server: a producer may have been closed, or a request lost, meanwhile.
+    // against the server (a producer may have been closed, or a request lost, meanwhile), and
+    // what we receive too (a consumer whose answer was lost is asked for again).
     if (this.getSnapshot().status !== 'joined') this.#emit({ status: 'joined' });
     void this.#reconcile();
+    for (const producer of this.#remoteProducers.values()) void this.#consume(producer, this.#generation);
   }
 
   async #createRecvTransport(generation: number): Promise<void> {
@@ -609,6 +611,7 @@ export class MediaSession extends Store<MediaSessionState> {
     const stale = () => generation !== this.#generation || this.#ended || transport.closed;
     window.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    let producing: MediaSource | null = null;
     try {
       const { producers } = await this.#signalling.request('producer.list', {});
       if (stale()) return;
@@ -620,12 +623,14 @@ export class MediaSession extends Store<MediaSessionState> {
       const actions = planPublishing({ allowed: this.#mayPublish(), wanted: this.#wanted(), local, server: producers });
       for (const action of actions) {
         if (stale()) return;
+        producing = action.type === 'produce' ? action.source : null;
         await this.#applyPublishAction(action, generation);
       }
+      producing = null;
       await this.#confirmPauses();
       this.#retryDelayMs = 0;
     } catch (error) {
-      if (!stale()) this.#publishFailed(error);
+      if (!stale()) this.#publishFailed(error, producing);
     }
   }
 
@@ -718,12 +723,12 @@ export class MediaSession extends Store<MediaSessionState> {
   }
 
   /** Publishing failed: say so once, and try again (soon, then less often) unless the server refused. */
-  #publishFailed(error: unknown): void {
-    console.warn('[media] publishing failed', error);
+  #publishFailed(error: unknown, source: MediaSource | null): void {
+    console.warn(`[media] publishing ${source ?? ''} failed`, error);
     if (error instanceof RequestError && error.code === 'disconnected') return; // the reconnection reconciles
     if (!isTransient(error)) {
-      // Refused (not allowed now): a room.state change reconciles again. A screen share just stops.
-      if (this.#screenTrack && !this.#producers.has('screen')) this.#stopScreen();
+      // Refused (not allowed now): a room.state change reconciles again. A refused screen share just stops.
+      if (source === 'screen') this.#stopScreen();
       this.#emit({ notice: 'publish-failed' });
       return;
     }
@@ -791,6 +796,7 @@ export class MediaSession extends Store<MediaSessionState> {
     if (!transport || !this.#device || this.#consuming.has(producer.id)) return;
     if (producer.peerId === this.#self?.id) return;
     this.#consuming.add(producer.id);
+    let created: string | undefined;
     try {
       const options = await this.#signalling.request('consumer.create', {
         transportId: transport.id,
@@ -810,6 +816,7 @@ export class MediaSession extends Store<MediaSessionState> {
         return;
       }
       this.#consumers.set(consumer.id, { consumer, peerId: options.peerId, producerId: options.producerId, source: options.source });
+      created = consumer.id;
       // The paused flag stays as notifications left it: `producer.updated` may be newer than this answer.
       consumer.on('transportclose', () => this.#dropConsumer(consumer.id));
       consumer.on('trackended', () => this.#dropConsumer(consumer.id));
@@ -817,8 +824,18 @@ export class MediaSession extends Store<MediaSessionState> {
       void this.#applyPreferredLayer(consumer.id);
       this.#emit();
     } catch (error) {
+      // A consumer never resumed would stay paused: drop it, the next attempt makes a new one.
+      if (created) this.#dropConsumer(created);
       this.#consuming.delete(producer.id);
-      if (generation === this.#generation) console.warn('[media] consume failed', producer, error);
+      if (generation !== this.#generation) return;
+      console.warn('[media] consume failed', producer, error);
+      // A lost answer or a server hiccup: try again. A drop: the reconnection consumes again.
+      if (isTransient(error) && !(error instanceof RequestError && error.code === 'disconnected')) {
+        window.setTimeout(() => {
+          const still = this.#remoteProducers.get(producer.id);
+          if (still && generation === this.#generation && !this.#ended) void this.#consume(still, generation);
+        }, 1000);
+      }
     }
   }
 

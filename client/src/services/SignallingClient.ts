@@ -178,7 +178,12 @@ export class SignallingClient {
         .timeout(this.#timeoutMs)
         .emit('request', { name, data }, (error: Error | null, result: RequestResult<unknown>) => {
           if (error) {
-            reject(new RequestError('timeout', `Request ${name} timed out`, { request: name }));
+            // socket.io fails pending acks when the socket drops: the answer is lost, not late.
+            reject(
+              this.#socket.connected
+                ? new RequestError('timeout', `Request ${name} timed out`, { request: name })
+                : new RequestError('disconnected', `Disconnected during ${name}`, { request: name }),
+            );
             return;
           }
           if (result.ok) resolve(result.data as ResponseMap[N]);
