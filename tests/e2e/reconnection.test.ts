@@ -99,6 +99,39 @@ describe('reconnection in Chromium', () => {
     }
   });
 
+  test('a drop while the party starts publishing (right at admission): both producers are there after the recovery', async () => {
+    let server: FullServer | undefined;
+    try {
+      server = await startFullServer({ signallingTiming: { pingIntervalMs: 2000, pingTimeoutMs: 2000, recoveryMs: 4000 } });
+      const s = server;
+      const pages = roomPages(browser, contexts, () => s.baseUrl);
+      const { token, session } = await s.mediatorWithSession();
+      const inv = await s.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });
+      const m = await pages.mediatorPage(session.id, await staffLogin(s, token));
+      const a = await pages.inviteePage(inv.url);
+      await a.page.getByTestId('lobby').waitFor();
+      const room = () => s.app.rooms.get(session.id)!;
+      const party = () => room().peers().find((p) => p.info.role === 'party');
+      // The network goes the moment the party is admitted, while its first producers are being made.
+      await m.page.getByTestId('admit').click();
+      await until(() => party()?.presence.waiting === false, 'admitted on the server', 10_000, 5);
+      await a.context.setOffline(true);
+      await a.page.waitForTimeout(1500);
+      await a.context.setOffline(false);
+      await joined(a.page);
+      await until(
+        () => party()?.producers.length === 2,
+        () => `the party publishing mic and camera; the server has ${JSON.stringify(party()?.producers.map((p) => p.appData.source))}`,
+        20_000,
+        150,
+      );
+      await decoding(m.page, 'the mediator receiving the party');
+      for (const p of [m, a]) await p.context.close();
+    } finally {
+      await server?.close();
+    }
+  });
+
   test('a party offline for 20 s (longer than the recovery window) comes back by itself, re-admitted, no ghost', async () => {
     let server: FullServer | undefined;
     try {
