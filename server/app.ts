@@ -60,6 +60,8 @@ export async function createApp(
   const startedAt = Date.now();
 
   let signalling: Signalling | undefined;
+  /** Set by close(): the rooms go down with the process, not because people left. */
+  let stopping = false;
   const expressApp = createHttpApp({
     config,
     db,
@@ -97,7 +99,9 @@ export async function createApp(
     attendance: {
       recordJoin: (p, { admitted }) =>
         services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName, admitted }),
-      recordLeave: (id, reason) => services.sessions.recordLeave(id, reason),
+      // Stopping (a restart, a deploy): participations stay open, so the next start closes them as
+      // `server_restarted` and lets whoever was admitted straight back in, as after a crash.
+      recordLeave: (id, reason) => (stopping ? Promise.resolve() : services.sessions.recordLeave(id, reason)),
       recordAdmission: (id, admitted) => services.sessions.recordAdmission(id, admitted),
     },
     controls: {
@@ -138,7 +142,9 @@ export async function createApp(
         });
       }),
     async close() {
-      rooms.closeAll('ended');
+      // Not 'ended': the mediation goes on. Clients keep reconnecting until the server is back.
+      stopping = true;
+      rooms.closeAll('reconnect');
       rooms.dispose();
       await boundSignalling.close();
       pool.close();

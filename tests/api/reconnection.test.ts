@@ -151,4 +151,26 @@ describe('a server killed mid-call (child process, SIGKILL) and started again', 
     const open = await db.sessionParticipation.count({ where: { sessionId: session.id, leftAt: null } });
     assert.equal(open, 2, 'two new participations, no ghost');
   });
+
+  test('a planned restart (SIGTERM) is not the end of the mediation: clients are told to reconnect and come back admitted', async () => {
+    const { token, session } = await server.mediatorWithSession();
+    const mediator = await enterRoom(server.baseUrl, sockets, { kind: 'staff', token, sessionId: session.id }, { reconnection: true });
+    const inv = await server.invite(token, session.id, { role: 'party', displayName: '赵六', side: 'respondent' });
+    const party = await enterRoom(server.baseUrl, sockets, { kind: 'invitation', token: inv.token }, { reconnection: true });
+    await mediator.s.request('lobby.admit', { peerId: party.id });
+    await stateWhere(party.s, (st) => st.self.place === 'main', 'admitted');
+    const db = server.testDb.db;
+    await until(async () => (await db.sessionParticipation.count({ where: { sessionId: session.id, admittedAt: { not: null }, leftAt: null } })) === 2, 'both admitted on record');
+
+    await server.stop();
+    assert.equal((await party.s.waitFor('room.closed')).data.reason, 'reconnect');
+    await server.start();
+    const rows = await db.sessionParticipation.findMany({ where: { sessionId: session.id } });
+    assert.deepEqual(rows.map((r) => r.leaveReason), ['server_restarted', 'server_restarted']);
+
+    // The server closed the socket on purpose, so socket.io does not reconnect by itself: the client does.
+    party.s.socket.connect();
+    await until(() => party.s.socket.connected, 'the party reconnected', 15_000);
+    assert.equal((await rejoin(party.s)).state.self.place, 'main', 'admitted before the restart');
+  });
 });

@@ -17,6 +17,8 @@ export interface ChildServer extends ServerHelpers {
   start(): Promise<void>;
   /** kill -9, and waits until the process is gone. */
   kill(): Promise<void>;
+  /** SIGTERM (a planned restart), and waits until the process is gone. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,12 @@ export async function startChildServer(options: { env?: Record<string, string> }
       const proc = child;
       if (!proc) return;
       proc.kill('SIGKILL');
+      await exited(proc);
+    },
+    async stop() {
+      const proc = child;
+      if (!proc) return;
+      proc.kill('SIGTERM');
       await exited(proc);
     },
     async close() {
