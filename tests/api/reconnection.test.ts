@@ -114,15 +114,24 @@ describe('a server killed mid-call (child process, SIGKILL) and started again', 
     await server?.close();
   });
 
-  test('open participations are closed at start-up (timeline: server restarted); clients come back as the same people, admitted', async () => {
+  /** A mediator and a party in a call (sockets that reconnect), the party admitted, both on record as admitted. */
+  async function callWithAdmittedParty(displayName: string) {
     const { token, session, caseDetail } = await server.mediatorWithSession();
     const mediator = await enterRoom(server.baseUrl, sockets, { kind: 'staff', token, sessionId: session.id }, { reconnection: true });
-    const inv = await server.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });
+    const inv = await server.invite(token, session.id, { role: 'party', displayName, side: 'applicant' });
     const party = await enterRoom(server.baseUrl, sockets, { kind: 'invitation', token: inv.token }, { reconnection: true });
     await mediator.s.request('lobby.admit', { peerId: party.id });
     await stateWhere(party.s, (st) => st.self.place === 'main', 'admitted');
     const db = server.testDb.db;
-    await until(async () => (await db.sessionParticipation.count({ where: { sessionId: session.id, admittedAt: { not: null }, leftAt: null } })) === 2, 'both admitted on record');
+    await until(
+      async () => (await db.sessionParticipation.count({ where: { sessionId: session.id, admittedAt: { not: null }, leftAt: null } })) === 2,
+      'both admitted on record',
+    );
+    return { session, caseDetail, mediator, party, db };
+  }
+
+  test('open participations are closed at start-up (timeline: server restarted); clients come back as the same people, admitted', async () => {
+    const { session, caseDetail, mediator, party, db } = await callWithAdmittedParty('王五');
 
     const refusals = refusalsOf(party.s);
     for (const m of [mediator, party]) m.s.socket.io.reconnectionDelay(200).reconnectionDelayMax(500);
@@ -153,14 +162,7 @@ describe('a server killed mid-call (child process, SIGKILL) and started again', 
   });
 
   test('a planned restart (SIGTERM) is not the end of the mediation: clients are told to reconnect and come back admitted', async () => {
-    const { token, session } = await server.mediatorWithSession();
-    const mediator = await enterRoom(server.baseUrl, sockets, { kind: 'staff', token, sessionId: session.id }, { reconnection: true });
-    const inv = await server.invite(token, session.id, { role: 'party', displayName: '赵六', side: 'respondent' });
-    const party = await enterRoom(server.baseUrl, sockets, { kind: 'invitation', token: inv.token }, { reconnection: true });
-    await mediator.s.request('lobby.admit', { peerId: party.id });
-    await stateWhere(party.s, (st) => st.self.place === 'main', 'admitted');
-    const db = server.testDb.db;
-    await until(async () => (await db.sessionParticipation.count({ where: { sessionId: session.id, admittedAt: { not: null }, leftAt: null } })) === 2, 'both admitted on record');
+    const { session, party, db } = await callWithAdmittedParty('赵六');
 
     await server.stop();
     assert.equal((await party.s.waitFor('room.closed')).data.reason, 'reconnect');

@@ -57,18 +57,27 @@ describe('reconnection in Chromium', () => {
     await browser?.close();
   });
 
+  /** A mediator (desktop) and a party (phone) in a call on `s`; the party admitted unless told otherwise. */
+  async function call(s: ChildServer | FullServer, party: { displayName: string; side: 'applicant' | 'respondent' }, options: { language?: 'en'; admit?: boolean } = {}) {
+    const pages = roomPages(browser, contexts, () => s.baseUrl);
+    const { token, session } = await s.mediatorWithSession();
+    const inv = await s.invite(token, session.id, { role: 'party', ...party });
+    const m = await pages.mediatorPage(session.id, await staffLogin(s, token), options.language ? { language: options.language } : {});
+    const a = await pages.inviteePage(inv.url);
+    await a.page.getByTestId('lobby').waitFor();
+    if (options.admit !== false) {
+      await m.page.getByTestId('admit').click();
+      await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+    }
+    return { session, m, a };
+  }
+
   test('kill -9 of the server mid-call, restarted on the same port: both pages back in the room decoding media, no reload', async () => {
     let server: ChildServer | undefined;
     try {
       server = await startChildServer();
       const s = server;
-      const pages = roomPages(browser, contexts, () => s.baseUrl);
-      const { token, session } = await s.mediatorWithSession();
-      const inv = await s.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
-      const m = await pages.mediatorPage(session.id, await staffLogin(s, token), { language: 'en' });
-      const a = await pages.inviteePage(inv.url);
-      await m.page.getByTestId('admit').click();
-      await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+      const { session, m, a } = await call(s, { displayName: '张三', side: 'applicant' }, { language: 'en' });
       await decoding(m.page, 'mediator before the crash');
       await decoding(a.page, 'party before the crash');
       // A mark that a reload would wipe.
@@ -104,12 +113,7 @@ describe('reconnection in Chromium', () => {
     try {
       server = await startFullServer({ signallingTiming: { pingIntervalMs: 2000, pingTimeoutMs: 2000, recoveryMs: 4000 } });
       const s = server;
-      const pages = roomPages(browser, contexts, () => s.baseUrl);
-      const { token, session } = await s.mediatorWithSession();
-      const inv = await s.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });
-      const m = await pages.mediatorPage(session.id, await staffLogin(s, token));
-      const a = await pages.inviteePage(inv.url);
-      await a.page.getByTestId('lobby').waitFor();
+      const { session, m, a } = await call(s, { displayName: '王五', side: 'applicant' }, { admit: false });
       const room = () => s.app.rooms.get(session.id)!;
       const party = () => room().peers().find((p) => p.info.role === 'party');
       // The network goes the moment the party is admitted, while its first producers are being made.
@@ -137,13 +141,7 @@ describe('reconnection in Chromium', () => {
     try {
       server = await startFullServer();
       const s = server;
-      const pages = roomPages(browser, contexts, () => s.baseUrl);
-      const { token, session } = await s.mediatorWithSession();
-      const inv = await s.invite(token, session.id, { role: 'party', displayName: '李四', side: 'respondent' });
-      const m = await pages.mediatorPage(session.id, await staffLogin(s, token));
-      const a = await pages.inviteePage(inv.url);
-      await m.page.getByTestId('admit').click();
-      await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+      const { session, m, a } = await call(s, { displayName: '李四', side: 'respondent' });
       await decoding(a.page, 'party before going offline');
       const room = () => s.app.rooms.get(session.id)!;
       const parties = () => room().peers().filter((p) => p.info.role === 'party');
