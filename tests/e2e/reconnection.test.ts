@@ -100,7 +100,7 @@ describe('reconnection in Chromium', () => {
       }
       await screenshot(m.page, 'reconnect-03-mediator-after-restart-en');
       const rows = await s.testDb.db.sessionParticipation.findMany({ where: { sessionId: session.id } });
-      assert.deepEqual(rows.filter((r) => r.leftAt !== null).map((r) => r.leaveReason).sort(), ['server_restarted', 'server_restarted']);
+      assert.equal(rows.filter((r) => r.leaveReason === 'server_restarted').length, 2, 'both closed at start-up');
       assert.equal(rows.filter((r) => r.leftAt === null).length, 2, 'one open participation each: no ghost');
       for (const p of [m, a]) await p.context.close();
     } finally {
