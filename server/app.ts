@@ -55,13 +55,22 @@ export async function createApp(
   const services = createServices({ config, db, clock, log, metrics });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
+  // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.
+  const readmit = await services.sessions.closeInterrupted();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
   const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
   metrics.watchMedia({ rooms: () => rooms.rooms(), workers: () => pool.workers });
   let metricsServer: HttpServer | undefined;
+  rooms.on('roomCreated', (room) => {
+    const identities = readmit.get(room.sessionId);
+    readmit.delete(room.sessionId);
+    if (identities) room.readmit(identities);
+  });
   const startedAt = Date.now();
 
   let signalling: Signalling | undefined;
+  /** Set by close(): the rooms go down with the process, not because people left. */
+  let stopping = false;
   const expressApp = createHttpApp({
     config,
     db,
@@ -95,12 +104,16 @@ export async function createApp(
     rooms,
     verifyStaffToken: (token) => services.auth.verifyStaffToken(token),
     verifyInvitationToken: (token) => services.auth.verifyInvitationToken(token),
+    staffSessions: services.staffSessions,
     getSession: (sessionId) => services.sessions.get(sessionId),
     mayEnter: (principal, session) => services.access.assert(principal, 'session.enter', session.caseId, 'socket handshake'),
     attendance: {
-      recordJoin: (p) =>
-        services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName }),
-      recordLeave: (id, reason) => services.sessions.recordLeave(id, reason),
+      recordJoin: (p, { admitted }) =>
+        services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName, admitted }),
+      // Stopping (a restart, a deploy): participations stay open, so the next start closes them as
+      // `server_restarted` and lets whoever was admitted straight back in, as after a crash.
+      recordLeave: (id, reason) => (stopping ? Promise.resolve() : services.sessions.recordLeave(id, reason)),
+      recordAdmission: (id, admitted) => services.sessions.recordAdmission(id, admitted),
     },
     controls: {
       revokeInvitation: async (invitationId, by) => {
@@ -145,7 +158,9 @@ export async function createApp(
       if (config.metrics.listen) metricsServer = await listenForMetrics(metrics, config.metrics.listen, config.metrics.token);
     },
     async close() {
-      rooms.closeAll('ended');
+      // Not 'ended': the mediation goes on. Clients keep reconnecting until the server is back.
+      stopping = true;
+      rooms.closeAll('reconnect');
       rooms.dispose();
       await boundSignalling.close();
       pool.close();

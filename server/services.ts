@@ -4,6 +4,7 @@ import { createAgreementModule, type AgreementModule } from './agreement/index.t
 import { AuditLog } from './audit/AuditLog.ts';
 import { recordRefusal } from './audit/refusals.ts';
 import { AuthService } from './auth/AuthService.ts';
+import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
 import { CaseLoopService } from './cases/CaseLoopService.ts';
@@ -26,6 +27,8 @@ import type { Metrics } from './metrics/Metrics.ts';
 export interface Services {
   tokens: TokenService;
   auth: AuthService;
+  /** Staff logins revoked (logout): announced for whoever holds their open connections. */
+  staffSessions: StaffSessionEvents;
   cases: CaseService;
   sessions: SessionService;
   invitations: InvitationService;
@@ -63,7 +66,8 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
   const passwordWork = new WorkGate(2, 32);
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork });
+  const staffSessions = new LocalStaffSessionEvents();
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   const auditRefusal: RefusalSink = (r) => {
     void recordRefusal({ what: `${r.via} (${r.action}, case ${r.caseId})`, reason: 'no relation to the case' });
@@ -90,5 +94,5 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
+  return { tokens, auth, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
 }

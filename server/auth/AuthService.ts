@@ -11,6 +11,7 @@ import type { LoginResponse, StaffUser } from '../protocol/api.ts';
 import { staffRoles, partySides, type PartySide, type StaffRole, type InvitedRole } from '../protocol/roles.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { InvitationPrincipal, StaffPrincipal } from './principals.ts';
+import type { StaffSessionEvents } from './staffSessionEvents.ts';
 import { TokenService } from './tokens.ts';
 import { identify } from '../requestContext.ts';
 
@@ -22,6 +23,8 @@ export interface AuthServiceOptions {
   clock: Clock;
   log: Logger;
   tokens: TokenService;
+  /** Revocations are announced here once committed (open sockets of that login are dropped). */
+  staffSessions: StaffSessionEvents;
   /** Failed logins per username+IP before refusing (default 10 per 10 minutes). */
   maxFailures?: number;
   failureWindowMs?: number;
@@ -52,6 +55,7 @@ export class AuthService {
   readonly #config: Config;
   readonly #log: Logger;
   readonly tokens: TokenService;
+  readonly #staffSessions: StaffSessionEvents;
   readonly #byUser: FailureLimiter;
   readonly #byIp: FailureLimiter;
   readonly #inFlightByAccount: InFlight;
@@ -66,6 +70,7 @@ export class AuthService {
     this.#config = options.config;
     this.#log = options.log;
     this.tokens = options.tokens;
+    this.#staffSessions = options.staffSessions;
     const windowMs = options.failureWindowMs ?? 10 * 60_000;
     this.#byUser = new FailureLimiter(options.clock, options.maxFailures ?? 10, windowMs);
     this.#byIp = new FailureLimiter(options.clock, options.maxFailuresPerIp ?? 50, windowMs);
@@ -149,6 +154,7 @@ export class AuthService {
       where: { id: principal.staffSessionId, revokedAt: null },
       data: { revokedAt: this.#clock.now() },
     });
+    this.#staffSessions.publish({ userId: principal.userId, staffSessionId: principal.staffSessionId, reason: 'logout' });
   }
 
   async verifyStaffToken(token: string): Promise<StaffPrincipal> {

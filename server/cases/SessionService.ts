@@ -32,7 +32,12 @@ export interface RecordJoinInput {
   identity: string;
   role: ParticipantRole;
   displayName: string;
+  /** In the joint session from the start (not the waiting room). */
+  admitted?: boolean;
 }
+
+/** Leave reason of participations that were open when the server stopped without closing them. */
+export const SERVER_RESTARTED = 'server_restarted';
 
 export class SessionService {
   readonly #db: Db;
@@ -154,7 +159,15 @@ export class SessionService {
       if (s.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
       const now = this.#clock.now();
       await tx.sessionParticipation.create({
-        data: { id, sessionId: input.sessionId, identity: input.identity, role: input.role, displayName: input.displayName, joinedAt: now },
+        data: {
+          id,
+          sessionId: input.sessionId,
+          identity: input.identity,
+          role: input.role,
+          displayName: input.displayName,
+          joinedAt: now,
+          admittedAt: input.admitted ? now : null,
+        },
       });
       await appendTimeline(tx, {
         caseId: s.caseId,
@@ -175,6 +188,44 @@ export class SessionService {
       if (p.leftAt) return;
       await this.#leave(tx, p.session.caseId, p, reason, this.#clock.now());
     }, TX_OPTIONS);
+  }
+
+  /** Admitted to the joint session (true) or sent back to the waiting room (false). Leaves a closed participation alone. */
+  async recordAdmission(participationId: string, admitted: boolean): Promise<void> {
+    await this.#db.sessionParticipation.updateMany({
+      where: { id: participationId, leftAt: null },
+      data: { admittedAt: admitted ? this.#clock.now() : null },
+    });
+  }
+
+  /**
+   * At start-up: participations still open belong to rooms that died with the previous process
+   * (crash, kill, power loss). Each is closed with reason `server_restarted`, on its case's
+   * timeline. Returns, per open session, the identities that were in the joint session, so the
+   * room can let them straight back in when they reconnect.
+   */
+  async closeInterrupted(): Promise<Map<string, Set<string>>> {
+    const readmit = new Map<string, Set<string>>();
+    const open = await this.#db.sessionParticipation.findMany({
+      where: { leftAt: null },
+      orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }],
+      include: { session: { select: { caseId: true, status: true } } },
+    });
+    for (const p of open) {
+      await this.#db.$transaction(async (tx) => {
+        // Conditional: a second process starting on the same database must not close it twice.
+        const claimed = await tx.sessionParticipation.updateMany({ where: { id: p.id, leftAt: null }, data: { leftAt: this.#clock.now() } });
+        if (claimed.count === 0) return;
+        await this.#leave(tx, p.session.caseId, p, SERVER_RESTARTED, this.#clock.now());
+      }, TX_OPTIONS);
+      if (p.admittedAt && p.session.status === 'open') {
+        const set = readmit.get(p.sessionId) ?? new Set<string>();
+        set.add(p.identity);
+        readmit.set(p.sessionId, set);
+      }
+    }
+    if (open.length > 0) this.#log.warn('closed participations left open by the previous run', { count: open.length });
+    return readmit;
   }
 
   async listParticipations(sessionId: string): Promise<SessionParticipationInfo[]> {

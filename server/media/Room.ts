@@ -313,6 +313,14 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   // --- waiting room --------------------------------------------------------------------------
 
+  /**
+   * People who were in the joint session when the previous server process died: they come
+   * back without waiting for the mediator again (as after a short drop). Call before peers join.
+   */
+  readmit(identities: Iterable<string>): void {
+    for (const identity of identities) if (!this.#removed.has(identity)) this.#admitted.add(identity);
+  }
+
   admit(peerId: string): void {
     this.#assertNotPaused();
     const peer = this.getPeer(peerId);

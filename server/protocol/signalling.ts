@@ -37,6 +37,8 @@ export const requestSchemas = {
   'producer.pause': z.object({ producerId: id }).strict(),
   'producer.resume': z.object({ producerId: id }).strict(),
   'producer.close': z.object({ producerId: id }).strict(),
+  /** The caller's own producers as the server has them (the client reconciles against it after a drop). */
+  'producer.list': z.object({}).strict(),
   'consumer.create': z.object({ transportId: id, producerId: id }).strict(),
   'consumer.resume': z.object({ consumerId: id }).strict(),
   'consumer.setPreferredLayers': z
@@ -113,6 +115,7 @@ export interface ResponseMap {
   'producer.pause': Empty;
   'producer.resume': Empty;
   'producer.close': Empty;
+  'producer.list': { producers: ProducerInfo[] };
   'consumer.create': ConsumerOptions;
   'consumer.resume': Empty;
   'consumer.setPreferredLayers': Empty;
@@ -194,7 +197,17 @@ export type ClientRequest = {
 export type RequestResult<T> = { ok: true; data: T } | { ok: false; error: WireError };
 
 /** Why the server closed a room or removed a peer; the client explains it to the user. */
-export const closeReasons = ['ended', 'media_server_restarted', 'replaced', 'removed', 'denied', 'session_closed', 'reconnect'] as const;
+export const closeReasons = [
+  'ended',
+  'media_server_restarted',
+  'replaced',
+  'removed',
+  'denied',
+  'session_closed',
+  'reconnect',
+  /** The staff login behind this connection was revoked (logout): sign in again. */
+  'logged_out',
+] as const;
 export type CloseReason = (typeof closeReasons)[number];
 
 export interface NotificationMap {
@@ -232,9 +245,20 @@ export interface ServerToClientEvents {
   notification: (notification: ServerNotification) => void;
 }
 
+/**
+ * What socket.io-client adds to `auth` on every reconnection once the server offered
+ * connection-state recovery: the previous session id and the last packet offset it saw.
+ * When the server can no longer restore that session (window over, server restarted), the
+ * handshake runs as for a fresh connection and these fields are simply ignored.
+ */
+const recoveryFields = {
+  pid: z.string().max(64).optional(),
+  offset: z.string().max(64).optional(),
+};
+
 /** Handshake `auth` payload: an invitation token, or a staff token plus the session to host. */
 export const handshakeAuth = z.union([
-  z.object({ kind: z.literal('invitation'), token: z.string().min(1).max(4096) }).strict(),
-  z.object({ kind: z.literal('staff'), token: z.string().min(1).max(4096), sessionId: id }).strict(),
+  z.object({ kind: z.literal('invitation'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
+  z.object({ kind: z.literal('staff'), token: z.string().min(1).max(4096), sessionId: id, ...recoveryFields }).strict(),
 ]);
 export type HandshakeAuth = z.infer<typeof handshakeAuth>;

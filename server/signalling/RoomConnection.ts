@@ -26,8 +26,10 @@ export interface SocketData {
 
 /** What a connection records about joins and leaves (the case timeline lives behind it). */
 export interface AttendanceRecorder {
-  recordJoin(participant: Participant): Promise<string>;
+  recordJoin(participant: Participant, options: { admitted: boolean }): Promise<string>;
   recordLeave(participationId: string, reason: string): Promise<void>;
+  /** In the joint session, or back in the waiting room (so a restarted server can let them back in). */
+  recordAdmission(participationId: string, admitted: boolean): Promise<void>;
 }
 
 /** What a mediator's controls do outside the room (injected by the composition root). */
@@ -63,7 +65,10 @@ export class RoomConnection {
   #participationId: Promise<string> | undefined;
   #recoveryTimer: NodeJS.Timeout | undefined;
   #lastState = '';
+  /** Admission as last written to the participation record. */
+  #recordedAdmitted = false;
   #closed = false;
+  #endReason: CloseReason | undefined;
 
   constructor(options: {
     socket: SignallingSocket;
@@ -90,6 +95,13 @@ export class RoomConnection {
 
   /** Runs one client request through the dispatcher (role table, validation, handler). */
   handle(request: unknown): Promise<RequestResult<unknown>> {
+    // Requests still arriving after the end (in flight, or a socket not yet gone) change nothing.
+    if (this.#closed) {
+      const error = this.#endReason === 'logged_out'
+        ? { code: 'unauthenticated' as const, message: 'This login has ended; please sign in again' }
+        : { code: 'gone' as const, message: 'Participant has left the room' };
+      return Promise.resolve({ ok: false, error });
+    }
     return dispatch(this.#requestHandlers, this.participant.role, request, this.#log);
   }
 
@@ -190,7 +202,10 @@ export class RoomConnection {
         this.#notify('peer.left', { peerId: owner.id });
       }
     };
-    const onState = () => this.#sendState();
+    const onState = () => {
+      this.#sendState();
+      this.#recordAdmission();
+    };
     const onMuted = (peer: Peer, source: MediaSource, reason: MuteReason) => {
       if (peer === self) this.#notify('self.muted', { source, reason });
     };
@@ -252,6 +267,7 @@ export class RoomConnection {
   #end(reason: CloseReason | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#endReason = reason;
     clearTimeout(this.#recoveryTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#peer.close(reason ?? 'left');
@@ -270,6 +286,18 @@ export class RoomConnection {
     }
   }
 
+  /** The waiting-room state of this peer changed: keep the participation record in step. */
+  #recordAdmission(): void {
+    const participation = this.#participationId;
+    if (!participation || this.#closed || !this.#peer.joined) return;
+    const admitted = !this.#peer.presence.waiting;
+    if (admitted === this.#recordedAdmitted) return;
+    this.#recordedAdmitted = admitted;
+    void participation
+      .then((id) => this.#attendance.recordAdmission(id, admitted))
+      .catch((error: unknown) => this.#log.warn('could not record admission', { error }));
+  }
+
   /** A mediator acts on someone else, never on themselves. */
   #target(peerId: string): Peer {
     if (peerId === this.#peer.id) throw badRequest('Not on yourself');
@@ -284,7 +312,8 @@ export class RoomConnection {
       'room.getRouterRtpCapabilities': () => ({ rtpCapabilities: room.rtpCapabilities }),
       'room.join': ({ rtpCapabilities }) => {
         const result = room.join(peer.id, rtpCapabilities);
-        this.#participationId = this.#attendance.recordJoin(this.participant);
+        this.#recordedAdmitted = !peer.presence.waiting;
+        this.#participationId = this.#attendance.recordJoin(this.participant, { admitted: this.#recordedAdmitted });
         this.#participationId.catch((error: unknown) => this.#log.warn('could not record join', { error }));
         setImmediate(() => {
           this.#sendState();
@@ -316,6 +345,8 @@ export class RoomConnection {
         peer.closeProducer(producerId);
         return {};
       },
+      // Only the caller's own producers: nothing about anyone else.
+      'producer.list': () => ({ producers: peer.producerInfos() }),
       'consumer.create': ({ transportId, producerId }) => room.consume(peer.id, transportId, producerId),
       'consumer.resume': async ({ consumerId }) => {
         await peer.resumeConsumer(consumerId);

@@ -4,6 +4,7 @@ import { AppError, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
+import { revokes, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
 import { handshakeAuth, type ClientToServerEvents, type CloseReason, type ServerToClientEvents } from '../protocol/signalling.ts';
 import { runInRequestContext } from '../requestContext.ts';
@@ -23,6 +24,8 @@ export interface SignallingDeps {
   rooms: RoomRegistry;
   verifyStaffToken(token: string): Promise<StaffPrincipal>;
   verifyInvitationToken(token: string): Promise<InvitationPrincipal>;
+  /** Revoked staff logins: their sockets are disconnected at once. */
+  staffSessions: Pick<StaffSessionEvents, 'subscribe'>;
   getSession(sessionId: string): Promise<MediationSessionInfo>;
   /** The object rule for entering this session's room with a staff login (throws a 403 when refused). */
   mayEnter(principal: StaffPrincipal, session: MediationSessionInfo): Promise<void>;
@@ -86,10 +89,44 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   };
   deps.rooms.on('roomCreated', onRoomCreated);
 
+  // A revoked staff login loses its sockets at once. Revocations are kept for a minute, so a
+  // handshake that read the login before the revocation was committed is refused too.
+  const recentlyRevoked = new Map<StaffSessionRevoked, number>();
+  const isRevoked = (participant: Participant) => {
+    const staff = participant.staff;
+    if (!staff) return false;
+    const cutoff = Date.now() - 60_000;
+    for (const [event, at] of recentlyRevoked) {
+      if (at < cutoff) recentlyRevoked.delete(event);
+      else if (revokes(event, staff)) return true;
+    }
+    return false;
+  };
+  const loggedOut = () => new AppError('unauthenticated', 'This login has ended; please sign in again');
+  const unsubscribeRevocations = deps.staffSessions.subscribe((event) => {
+    recentlyRevoked.set(event, Date.now());
+    for (const socket of io.of('/').sockets.values()) {
+      const staff = socket.data.participant?.staff;
+      if (!staff || !revokes(event, staff)) continue;
+      log.info('staff login revoked: disconnecting its socket', { reason: event.reason });
+      const connection = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
+      if (connection) connection.remove('logged_out');
+      else {
+        socket.emit('notification', { name: 'room.closed', data: { reason: 'logged_out' } });
+        socket.disconnect(true);
+      }
+    }
+  });
+
   io.use((socket, next) => {
     const context = deps.observer?.handshakeContext(socket);
     const authenticated = context ? runInRequestContext(context, () => authenticate(socket.handshake.auth, deps)) : authenticate(socket.handshake.auth, deps);
-    authenticated.then(
+    authenticated
+      .then((participant) => {
+        if (isRevoked(participant)) throw loggedOut();
+        return participant;
+      })
+      .then(
       (participant) => {
         socket.data.participant = participant;
         next();
@@ -106,6 +143,11 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   });
 
   io.on('connection', (socket: SignallingSocket) => {
+    if (isRevoked(socket.data.participant)) {
+      socket.emit('notification', { name: 'room.closed', data: { reason: 'logged_out' } });
+      socket.disconnect(true);
+      return;
+    }
     deps.observer?.attach(socket);
     if (socket.recovered) {
       const existing = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
@@ -172,6 +214,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     connectionCount: () => connections.size,
     async close() {
       deps.rooms.off('roomCreated', onRoomCreated);
+      unsubscribeRevocations();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

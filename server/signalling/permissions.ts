@@ -22,6 +22,7 @@ export const requestPermissions: Record<RequestName, readonly ParticipantRole[]>
   'producer.pause': everyone,
   'producer.resume': everyone,
   'producer.close': everyone,
+  'producer.list': everyone,
   'consumer.create': everyone,
   'consumer.resume': everyone,
   'consumer.setPreferredLayers': everyone,

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newTrackedPage, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { launchChromium, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
+import { roomPages, staffLogin, type StaffLogin } from '../helpers/roomPages.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -38,39 +39,14 @@ describe('the mediation room in Chromium', () => {
     await server?.close();
   });
 
-  const newPage = (options: Parameters<Browser['newContext']>[0] = {}) => newTrackedPage(browser, contexts, options);
-
-  async function mediatorPage(sessionId: string, login: unknown) {
-    const { page, context } = await newPage({ viewport: { width: 1440, height: 900 } });
-    await context.addInitScript((auth) => sessionStorage.setItem('cm.staff', JSON.stringify(auth)), login);
-    await page.goto(`${server.baseUrl}/session/${sessionId}`);
-    await page.getByTestId('join-button').click();
-    await page.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
-    await closeAgreementDrawer(page);
-    return { page, context };
-  }
-
-  /** The agreement drawer (another feature) opens over the room's side panel; fold it away. */
-  async function closeAgreementDrawer(page: Page) {
-    const close = page.locator('.agr-panel__head button');
-    await close.first().waitFor({ timeout: 3000 }).catch(() => undefined);
-    if (await close.first().isVisible().catch(() => false)) await close.first().click();
-  }
-
-  async function inviteePage(url: string, phone = true) {
-    const { page, context } = await newPage(phone ? phoneViewport : { viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
-    await page.getByTestId('invitation-landing').waitFor();
-    await page.getByTestId('continue').click();
-    await page.getByTestId('join-button').click();
-    await page.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
-    return { page, context };
-  }
+  const pages = () => roomPages(browser, contexts, () => server.baseUrl);
+  const mediatorPage = (sessionId: string, login: StaffLogin) => pages().mediatorPage(sessionId, login);
+  const inviteePage = (url: string, phone = true) => pages().inviteePage(url, phone);
+  const closeAgreementDrawer = (page: Page) => pages().closeAgreementDrawer(page);
 
   async function setup() {
     const { token, session } = await server.mediatorWithSession();
-    const me = await server.api('GET', '/api/auth/me', { token });
-    const login = { token, expiresAt: new Date(Date.now() + 3600_000).toISOString(), user: me.body?.user ?? me.body };
+    const login = await staffLogin(server, token);
     const invA = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
     const invB = await server.invite(token, session.id, { role: 'party', displayName: '李四', side: 'respondent' });
     const invO = await server.invite(token, session.id, { role: 'official', displayName: '刘警官', department: '派出所' });

@@ -92,6 +92,24 @@ export async function startFullServer(
   await app.listen();
   const baseUrl = app.url();
 
+  const helpers = serverHelpers(baseUrl, testDb);
+
+  return {
+    app,
+    baseUrl,
+    testDb,
+    ...helpers,
+    async close() {
+      await app.close();
+      await testDb.cleanup();
+    },
+  };
+}
+
+/** What a test does with a running server through its HTTP API and database (in-process or a child process). */
+export type ServerHelpers = Pick<FullServer, 'api' | 'createUser' | 'login' | 'mediatorWithSession' | 'invite'>;
+
+export function serverHelpers(baseUrl: string, testDb: TestDb): ServerHelpers {
   const api: FullServer['api'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = {};
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -148,18 +166,5 @@ export async function startFullServer(
     return { ...res.body, url: res.body.url, token: invitationToken };
   };
 
-  return {
-    app,
-    baseUrl,
-    testDb,
-    api,
-    createUser,
-    login,
-    mediatorWithSession,
-    invite,
-    async close() {
-      await app.close();
-      await testDb.cleanup();
-    },
-  };
+  return { api, createUser, login, mediatorWithSession, invite };
 }

@@ -80,12 +80,19 @@ export function connectSocket(
     close: () => socket.disconnect(),
   };
 
+  // Only the first connection settles this; later reconnection errors belong to the test.
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(client));
-    socket.once('connect_error', (error: Error & { data?: WireError }) => {
+    const onError = (error: Error & { data?: WireError }) => {
+      socket.off('connect', onConnect);
       socket.disconnect();
       reject(Object.assign(new Error(error.message), { wire: error.data }));
-    });
+    };
+    const onConnect = () => {
+      socket.off('connect_error', onError);
+      resolve(client);
+    };
+    socket.once('connect', onConnect);
+    socket.once('connect_error', onError);
   });
 }
 

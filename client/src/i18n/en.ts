@@ -291,6 +291,8 @@ export const en: Record<MessageKey, string> = {
   'room.end.denied.body': 'The mediator has not admitted you to this session.',
   'room.end.reconnect': 'Reconnecting',
   'room.end.reconnect.body': 'Please wait.',
+  'room.end.logged_out': 'You have signed out',
+  'room.end.logged_out.body': 'This login has ended, so its connection to the room was closed. Please sign in again to return.',
   'room.notice.muted-mediator': 'The mediator muted you. Tap "Unmute" when you need to speak.',
   'room.notice.muted-caucus_return': 'You are back in the joint session; your microphone was turned off. Tap "Unmute" to speak.',
   'room.notice.muted-rights_revoked': 'The mediator withdrew your right to speak.',

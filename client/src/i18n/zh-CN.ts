@@ -290,6 +290,8 @@ export const zhCN = {
   'room.end.denied.body': '调解员没有让您进入本次调解。',
   'room.end.reconnect': '正在重新连接',
   'room.end.reconnect.body': '请稍候。',
+  'room.end.logged_out': '您已退出登录',
+  'room.end.logged_out.body': '这个登录已结束，调解室的连接随之断开。请重新登录后再进入。',
   'room.notice.muted-mediator': '调解员已把您静音。需要说话时，请点“取消静音”。',
   'room.notice.muted-caucus_return': '您已回到联合调解，麦克风已自动关闭。需要说话时，请点“取消静音”。',
   'room.notice.muted-rights_revoked': '调解员收回了您的发言权限。',

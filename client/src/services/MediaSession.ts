@@ -13,6 +13,7 @@ import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
 import { preferredSpatialLayer } from './layers.ts';
+import { planPublishing, type PublishAction } from './publishPlan.ts';
 
 type Transport = msTypes.Transport;
 type Producer = msTypes.Producer;
@@ -149,7 +150,23 @@ export class MediaSession extends Store<MediaSessionState> {
   #screenTrack: MediaStreamTrack | null = null;
   /** Bumped on every (re)join and teardown so stale async work can tell it is stale. */
   #generation = 0;
+  /** The join of the current generation went all the way (transports created, room entered). */
+  #joinComplete = false;
+  /** Consecutive joins that failed for a reason worth another try (timeouts, server errors). */
+  #joinFailures = 0;
   #ended = false;
+
+  // Publishing is driven by what the user wants (tracks, on/off) and reconciled with the server's
+  // producers after every (re)join, recovery, admission and failed attempt (see publishPlan.ts).
+  /** Sources the server stopped (mediator, rights): not published again until the user turns them on. */
+  readonly #stoppedByServer = new Set<MediaSource>();
+  /** Pause / resume the server has not confirmed (sent during a drop): sent again by the next reconcile. */
+  readonly #unconfirmedPause = new Set<'mic' | 'webcam'>();
+  #reconciling: Promise<void> | null = null;
+  #reconcileAgain = false;
+  #retryTimer: number | undefined;
+  /** Delay before the next publishing retry; 0 while the last reconcile succeeded. */
+  #retryDelayMs = 0;
 
   constructor(options: MediaSessionOptions) {
     super(initialState(options));
@@ -274,22 +291,28 @@ export class MediaSession extends Store<MediaSessionState> {
       this.#stopScreen();
       return;
     }
-    if (!this.#send || this.#producers.has('screen')) return;
+    if (!this.#send || this.#screenTrack) return;
     let track: MediaStreamTrack | undefined;
     try {
       const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       track = stream.getVideoTracks()[0];
-      if (!track) return;
-      const producer = await this.#send.produce({ track, appData: { source: 'screen' } });
-      this.#producers.set('screen', producer);
-      this.#screenTrack = track;
-      track.addEventListener('ended', () => this.#stopScreen());
-      this.#emit({ screenOn: true });
     } catch (error) {
-      track?.stop();
       console.warn('[media] screen share failed', error);
       this.#emit({ notice: 'publish-failed' });
+      return;
     }
+    if (!track) return;
+    if (this.#ended) {
+      track.stop();
+      return;
+    }
+    const shared = track;
+    this.#screenTrack = shared;
+    shared.addEventListener('ended', () => {
+      if (this.#screenTrack === shared) this.#stopScreen();
+    });
+    this.#emit({ screenOn: true });
+    await this.#reconcile();
   }
 
   #stopScreen(): void {
@@ -394,13 +417,15 @@ export class MediaSession extends Store<MediaSessionState> {
         if (stale()) return;
       }
 
-      // Receive first (people want to see the room), then publish.
+      // Receive first (people want to see the room), then publish what the user wants
+      // (in the waiting room nothing: admission, through room.state, reconciles again).
       const consumeAll = [...this.#remoteProducers.values()].map((p) => this.#consume(p, generation));
-      // In the waiting room nothing is published; admission (room.state) starts it.
-      const publish = this.#mayPublish() ? [this.#publish('mic', generation), this.#publish('webcam', generation)] : [];
-      await Promise.allSettled([...consumeAll, ...publish]);
+      this.#joinComplete = true;
+      await Promise.allSettled([...consumeAll, this.#reconcile()]);
       if (stale()) return;
-      this.#emit({ status: 'joined' });
+      this.#joinFailures = 0;
+      // A drop during the join: the reconnection handler takes over once the socket is back.
+      this.#emit({ status: this.#signalling.status === 'connected' ? 'joined' : 'reconnecting' });
     } catch (error) {
       if (stale()) return;
       console.error('[media] join failed', error);
@@ -409,10 +434,50 @@ export class MediaSession extends Store<MediaSessionState> {
         this.#emit({ status: 'reconnecting' });
         return;
       }
+      // Lost answers and server hiccups: start over with a fresh connection, a few times.
+      if (isTransient(error) && ++this.#joinFailures <= MAX_JOIN_RETRIES) {
+        window.setTimeout(() => {
+          if (generation === this.#generation && !this.#ended) this.#restartSession();
+        }, 1000 * this.#joinFailures);
+        this.#emit({ status: 'reconnecting' });
+        return;
+      }
       // A refusal by the server (session ended, not allowed, …) is explained as such; anything else is an error.
-      const refused = error instanceof RequestError && error.code !== 'timeout' && error.code !== 'internal';
+      const refused = error instanceof RequestError && !isTransient(error);
       this.#end(refused ? 'refused' : 'error', error);
     }
+  }
+
+  /**
+   * Starts over with a fresh server-side peer: the server is asked to drop this connection
+   * (room.leave), and the next handshake joins again as the same person.
+   */
+  #restartSession(): void {
+    this.#teardownMedia();
+    this.#emit({ status: 'reconnecting' });
+    this.#signalling.expectReconnect();
+    if (this.#signalling.status === 'connected') void this.#signalling.request('room.leave', {}).catch(() => undefined);
+  }
+
+  /** The socket is back: resume the same peer (recovered) or join again as the same person. */
+  #afterReconnect(): void {
+    if (!this.#signalling.recovered) {
+      this.#teardownMedia();
+      this.#emit({ status: 'reconnecting' });
+      void this.#join();
+      return;
+    }
+    if (!this.#joinComplete) {
+      // Recovered in the middle of a join: some answers may be lost for good.
+      this.#restartSession();
+      return;
+    }
+    // Same session resumed; missed notifications were replayed. What we publish is checked
+    // against the server (a producer may have been closed, or a request lost, meanwhile), and
+    // what we receive too (a consumer whose answer was lost is asked for again).
+    if (this.getSnapshot().status !== 'joined') this.#emit({ status: 'joined' });
+    void this.#reconcile();
+    for (const producer of this.#remoteProducers.values()) void this.#consume(producer, this.#generation);
   }
 
   async #createRecvTransport(generation: number): Promise<void> {
@@ -482,14 +547,10 @@ export class MediaSession extends Store<MediaSessionState> {
     const before = this.#room;
     this.#room = state;
     this.#emit({ room: state });
-    if (this.getSnapshot().status !== 'joined') return;
-    if (this.#mayPublish()) {
-      const wasAllowed = before !== null && before.self.place !== 'lobby' && before.self.canPublish;
-      if (!wasAllowed) {
-        void this.#publish('mic', this.#generation);
-        void this.#publish('webcam', this.#generation);
-      }
-    } else {
+    const wasAllowed = before !== null && before.self.place !== 'lobby' && before.self.canPublish;
+    if (this.#mayPublish() === wasAllowed) return;
+    if (!this.#mayPublish()) {
+      // Sent back or rights revoked: the server closed our producers; nothing leaves the device.
       for (const [source, producer] of this.#producers) {
         if (!producer.closed) producer.close();
         this.#producers.delete(source);
@@ -497,6 +558,7 @@ export class MediaSession extends Store<MediaSessionState> {
       if (this.#screenTrack) this.#stopScreen();
       this.#emit();
     }
+    void this.#reconcile();
   }
 
   /** The server paused (mic) or closed (camera, screen) one of our producers. */
@@ -519,45 +581,164 @@ export class MediaSession extends Store<MediaSessionState> {
       return;
     }
     this.#camOn = false;
+    this.#stoppedByServer.add('webcam');
     if (this.#videoTrack) this.#videoTrack.enabled = false;
     this.#emit({ notice: reason === 'mediator' ? 'camera-stopped' : 'muted-rights_revoked' });
   }
 
-  async #publish(source: 'mic' | 'webcam', generation: number): Promise<void> {
-    const transport = this.#send;
-    const device = this.#device;
-    const track = source === 'mic' ? this.#audioTrack : this.#videoTrack;
-    if (!transport || !device || !track || track.readyState === 'ended' || this.#producers.has(source)) return;
-    const kind = source === 'mic' ? 'audio' : 'video';
-    if (!device.canProduce(kind)) return;
-    const wantOn = source === 'mic' ? this.#micOn : this.#camOn;
+  /** Makes the producers match what the user wants; serialised, re-run when asked again meanwhile. */
+  #reconcile(): Promise<void> {
+    if (this.#reconciling) {
+      this.#reconcileAgain = true;
+      return this.#reconciling;
+    }
+    const run = (async () => {
+      do {
+        this.#reconcileAgain = false;
+        await this.#reconcileOnce();
+      } while (this.#reconcileAgain && !this.#ended);
+    })().finally(() => {
+      this.#reconciling = null;
+    });
+    this.#reconciling = run;
+    return run;
+  }
 
+  async #reconcileOnce(): Promise<void> {
+    const generation = this.#generation;
+    const transport = this.#send;
+    if (this.#ended || !transport || transport.closed || !this.#device || this.#signalling.status !== 'connected') return;
+    const stale = () => generation !== this.#generation || this.#ended || transport.closed;
+    window.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    let producing: MediaSource | null = null;
     try {
-      const producer = await transport.produce(
-        source === 'mic'
-          ? { track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true }, appData: { source } }
-          : { track, stopTracks: false, ...videoProduceOptions(device), appData: { source } },
-      );
-      if (generation !== this.#generation) {
-        producer.close();
+      const { producers } = await this.#signalling.request('producer.list', {});
+      if (stale()) return;
+      const local: Partial<Record<MediaSource, string>> = {};
+      for (const [source, producer] of this.#producers) {
+        if (producer.closed) this.#producers.delete(source);
+        else local[source] = producer.id;
+      }
+      const actions = planPublishing({ allowed: this.#mayPublish(), wanted: this.#wanted(), local, server: producers });
+      for (const action of actions) {
+        if (stale()) return;
+        producing = action.type === 'produce' ? action.source : null;
+        await this.#applyPublishAction(action, generation);
+      }
+      producing = null;
+      await this.#confirmPauses();
+      this.#retryDelayMs = 0;
+    } catch (error) {
+      if (!stale()) this.#publishFailed(error, producing);
+    }
+  }
+
+  /** What the user wants on the wire now: a live track per source (switched-off ones go paused). */
+  #wanted(): Record<MediaSource, boolean> {
+    const live = (track: MediaStreamTrack | null) => track !== null && track.readyState !== 'ended';
+    const device = this.#device;
+    return {
+      mic: live(this.#audioTrack) && device !== null && device.canProduce('audio') && !this.#stoppedByServer.has('mic'),
+      webcam: live(this.#videoTrack) && device !== null && device.canProduce('video') && !this.#stoppedByServer.has('webcam'),
+      screen: live(this.#screenTrack) && device !== null && device.canProduce('video'),
+    };
+  }
+
+  async #applyPublishAction(action: PublishAction, generation: number): Promise<void> {
+    switch (action.type) {
+      case 'dropLocal': {
+        const producer = this.#producers.get(action.source);
+        this.#producers.delete(action.source);
+        if (producer && !producer.closed) producer.close();
+        this.#emit();
         return;
       }
-      this.#producers.set(source, producer);
-      producer.on('transportclose', () => this.#producers.delete(source));
-      producer.on('trackended', () => {
-        // The device was unplugged or the OS took it away.
-        void this.#setSourceEnabled(source, false);
-        this.#emit({ notice: source === 'mic' ? 'mic-unavailable' : 'camera-unavailable' });
-      });
-      if (!wantOn) {
-        producer.pause();
-        await this.#signalling.request('producer.pause', { producerId: producer.id }).catch(() => undefined);
-      }
-      this.#emit();
-    } catch (error) {
-      console.error(`[media] publishing ${source} failed`, error);
-      if (generation === this.#generation) this.#emit({ notice: 'publish-failed' });
+      case 'closeOnServer':
+        await this.#signalling.request('producer.close', { producerId: action.producerId }).catch((error: unknown) => {
+          // Already gone is what we wanted.
+          if (!(error instanceof RequestError && (error.code === 'not_found' || error.code === 'gone'))) throw error;
+        });
+        return;
+      case 'produce':
+        await this.#produce(action.source, generation);
+        return;
     }
+  }
+
+  async #produce(source: MediaSource, generation: number): Promise<void> {
+    const transport = this.#send;
+    const device = this.#device;
+    const track = source === 'mic' ? this.#audioTrack : source === 'webcam' ? this.#videoTrack : this.#screenTrack;
+    if (!transport || !device || !track || track.readyState === 'ended') return;
+    // stopTracks: false everywhere: the tracks outlive producers (re-published after a rejoin).
+    const options: msTypes.ProducerOptions =
+      source === 'mic'
+        ? { track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true }, appData: { source } }
+        : source === 'webcam'
+          ? { track, stopTracks: false, ...videoProduceOptions(device), appData: { source } }
+          : { track, stopTracks: false, appData: { source } };
+    const producer = await transport.produce(options);
+    if (generation !== this.#generation || transport.closed) {
+      producer.close();
+      return;
+    }
+    this.#producers.set(source, producer);
+    producer.on('transportclose', () => {
+      if (this.#producers.get(source) === producer) this.#producers.delete(source);
+    });
+    producer.on('trackended', () => {
+      if (source === 'screen') {
+        this.#stopScreen();
+        return;
+      }
+      // The device was unplugged or the OS took it away.
+      void this.#setSourceEnabled(source, false);
+      this.#emit({ notice: source === 'mic' ? 'mic-unavailable' : 'camera-unavailable' });
+    });
+    if (source !== 'screen' && !(source === 'mic' ? this.#micOn : this.#camOn)) {
+      producer.pause();
+      this.#unconfirmedPause.add(source);
+    }
+    this.#emit();
+  }
+
+  /** Sends the pause / resume the server has not confirmed yet. */
+  async #confirmPauses(): Promise<void> {
+    for (const source of [...this.#unconfirmedPause]) {
+      const producer = this.#producers.get(source);
+      if (!producer || producer.closed) {
+        this.#unconfirmedPause.delete(source);
+        continue;
+      }
+      const on = source === 'mic' ? this.#micOn : this.#camOn;
+      try {
+        await this.#signalling.request(on ? 'producer.resume' : 'producer.pause', { producerId: producer.id });
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        console.warn(`[media] ${on ? 'resume' : 'pause'} of ${source} refused`, error);
+      }
+      this.#unconfirmedPause.delete(source);
+    }
+  }
+
+  /** Publishing failed: say so once, and try again (soon, then less often) unless the server refused. */
+  #publishFailed(error: unknown, source: MediaSource | null): void {
+    console.warn(`[media] publishing ${source ?? ''} failed`, error);
+    if (error instanceof RequestError && error.code === 'disconnected') return; // the reconnection reconciles
+    if (!isTransient(error)) {
+      // Refused (not allowed now): a room.state change reconciles again. A refused screen share just stops.
+      if (source === 'screen') this.#stopScreen();
+      this.#emit({ notice: 'publish-failed' });
+      return;
+    }
+    if (this.#retryDelayMs === 0) this.#emit({ notice: 'publish-failed' });
+    this.#retryDelayMs = Math.min(10_000, Math.max(1000, this.#retryDelayMs * 2));
+    window.clearTimeout(this.#retryTimer);
+    this.#retryTimer = window.setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#reconcile();
+    }, this.#retryDelayMs);
   }
 
   async #setSourceEnabled(source: 'mic' | 'webcam', on: boolean): Promise<void> {
@@ -586,23 +767,25 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#emit();
 
     const producer = this.#producers.get(source);
-    if (!producer) {
-      if (on && this.#send && this.getSnapshot().status === 'joined' && this.#mayPublish()) await this.#publish(source, this.#generation);
+    if (!producer || producer.closed) {
+      if (on) {
+        this.#stoppedByServer.delete(source);
+        await this.#reconcile();
+      }
       return;
     }
-    if (producer.closed) return;
+    // Local pause first: from this moment no media leaves the device.
+    if (on) producer.resume();
+    else producer.pause();
+    this.#unconfirmedPause.add(source);
     try {
-      if (on) {
-        producer.resume();
-        await this.#signalling.request('producer.resume', { producerId: producer.id });
-        this.#emit({ unmuteRequested: false });
-      } else {
-        // Local pause first: from this moment no media leaves the device.
-        producer.pause();
-        await this.#signalling.request('producer.pause', { producerId: producer.id });
-      }
+      await this.#signalling.request(on ? 'producer.resume' : 'producer.pause', { producerId: producer.id });
+      if (on) this.#emit({ unmuteRequested: false });
+      this.#unconfirmedPause.delete(source);
     } catch (error) {
       console.warn(`[media] ${on ? 'resume' : 'pause'} of ${source} not confirmed by the server`, error);
+      // Lost in a drop: the next reconcile sends it again. Refused: nothing to send again.
+      if (!isTransient(error)) this.#unconfirmedPause.delete(source);
     }
   }
 
@@ -613,6 +796,7 @@ export class MediaSession extends Store<MediaSessionState> {
     if (!transport || !this.#device || this.#consuming.has(producer.id)) return;
     if (producer.peerId === this.#self?.id) return;
     this.#consuming.add(producer.id);
+    let created: string | undefined;
     try {
       const options = await this.#signalling.request('consumer.create', {
         transportId: transport.id,
@@ -632,6 +816,7 @@ export class MediaSession extends Store<MediaSessionState> {
         return;
       }
       this.#consumers.set(consumer.id, { consumer, peerId: options.peerId, producerId: options.producerId, source: options.source });
+      created = consumer.id;
       // The paused flag stays as notifications left it: `producer.updated` may be newer than this answer.
       consumer.on('transportclose', () => this.#dropConsumer(consumer.id));
       consumer.on('trackended', () => this.#dropConsumer(consumer.id));
@@ -639,8 +824,18 @@ export class MediaSession extends Store<MediaSessionState> {
       void this.#applyPreferredLayer(consumer.id);
       this.#emit();
     } catch (error) {
+      // A consumer never resumed would stay paused: drop it, the next attempt makes a new one.
+      if (created) this.#dropConsumer(created);
       this.#consuming.delete(producer.id);
-      if (generation === this.#generation) console.warn('[media] consume failed', producer, error);
+      if (generation !== this.#generation) return;
+      console.warn('[media] consume failed', producer, error);
+      // A lost answer or a server hiccup: try again. A drop: the reconnection consumes again.
+      if (isTransient(error) && !(error instanceof RequestError && error.code === 'disconnected')) {
+        window.setTimeout(() => {
+          const still = this.#remoteProducers.get(producer.id);
+          if (still && generation === this.#generation && !this.#ended) void this.#consume(still, generation);
+        }, 1000);
+      }
     }
   }
 
@@ -721,14 +916,8 @@ export class MediaSession extends Store<MediaSessionState> {
         if (status === 'reconnecting' && current !== 'connecting') {
           // Media keeps flowing meanwhile: the server keeps our peer for a short recovery window.
           if (current !== 'reconnecting') this.#emit({ status: 'reconnecting' });
-        } else if (status === 'connected' && current === 'reconnecting') {
-          if (this.#signalling.recovered && this.#self && this.#recv) {
-            // Same session resumed; missed notifications were replayed by the server.
-            this.#emit({ status: 'joined' });
-          } else {
-            this.#teardownMedia();
-            void this.#join();
-          }
+        } else if (status === 'connected' && current !== 'connecting' && current !== 'idle') {
+          this.#afterReconnect();
         } else if (status === 'failed' && current !== 'connecting') {
           this.#end('refused', error);
         } else if (status === 'closed') {
@@ -741,6 +930,11 @@ export class MediaSession extends Store<MediaSessionState> {
   /** Closes transports, producers and consumers; keeps local tracks for a rejoin. */
   #teardownMedia(): void {
     this.#generation++;
+    this.#joinComplete = false;
+    window.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#retryDelayMs = 0;
+    this.#unconfirmedPause.clear();
     for (const producer of this.#producers.values()) if (!producer.closed) producer.close();
     this.#producers.clear();
     for (const { consumer } of this.#consumers.values()) if (!consumer.closed) consumer.close();
@@ -809,6 +1003,15 @@ export class MediaSession extends Store<MediaSessionState> {
       ...patch,
     });
   }
+}
+
+/** How many times in a row a join that timed out or hit a server error is tried again. */
+const MAX_JOIN_RETRIES = 5;
+
+/** Worth another try: lost answers, dropped sockets, server hiccups, a conflict that the next plan resolves. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof RequestError)) return true;
+  return error.code === 'timeout' || error.code === 'disconnected' || error.code === 'internal' || error.code === 'unavailable' || error.code === 'conflict';
 }
 
 type RequestRtpParameters = RequestInput<'producer.create'>['rtpParameters'];

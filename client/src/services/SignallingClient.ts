@@ -35,6 +35,9 @@ export class RequestError extends Error {
   }
 }
 
+/** Handshake refusals that say "not now" rather than "not you": asked again while reconnecting. */
+const transientRefusals = new Set<SignallingErrorCode>(['internal', 'unavailable', 'too_many_requests', 'disconnected']);
+
 export type SignallingStatus = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
 type NotificationHandler<N extends NotificationName> = (data: NotificationMap[N]) => void;
@@ -58,6 +61,9 @@ export class SignallingClient {
   #lastError: RequestError | undefined;
   /** The server asked for a fresh handshake (`room.closed` 'reconnect'): its disconnect is not the end. */
   #reconnectRequested = false;
+  /** Next handshake after a transient refusal (see transientRefusals), and its back-off. */
+  #refusalRetry: ReturnType<typeof setTimeout> | undefined;
+  #refusalDelayMs = 0;
 
   constructor(auth: HandshakeAuth, options: SignallingOptions = {}) {
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -72,7 +78,10 @@ export class SignallingClient {
     };
     this.#socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
 
-    this.#socket.on('connect', () => this.#setStatus('connected'));
+    this.#socket.on('connect', () => {
+      this.#refusalDelayMs = 0;
+      this.#setStatus('connected');
+    });
     this.#socket.on('disconnect', (reason) => {
       if (this.#status === 'closed') return;
       if (this.#reconnectRequested && reason === 'io server disconnect') {
@@ -92,9 +101,22 @@ export class SignallingClient {
         ? RequestError.fromWire(wire, 'handshake')
         : new RequestError('disconnected', error.message || 'Connection failed', { request: 'handshake' });
       this.#lastError = rpcError;
+      if (this.#socket.active) {
+        this.#setStatus('reconnecting', rpcError);
+        return;
+      }
       // A refusal by the server's middleware stops socket.io's retries (socket.active is false).
-      if (!this.#socket.active) this.#setStatus('failed', rpcError);
-      else this.#setStatus('reconnecting', rpcError);
+      // While reconnecting, a server that is starting up or overloaded is asked again, later.
+      if (this.#status === 'reconnecting' && transientRefusals.has(rpcError.code) && !this.#refusalRetry) {
+        this.#refusalDelayMs = Math.min(10_000, Math.max(1000, this.#refusalDelayMs * 2));
+        this.#refusalRetry = setTimeout(() => {
+          this.#refusalRetry = undefined;
+          if (this.#status === 'reconnecting') this.#socket.connect();
+        }, this.#refusalDelayMs);
+        this.#setStatus('reconnecting', rpcError);
+        return;
+      }
+      this.#setStatus('failed', rpcError);
     });
     this.#socket.on('notification', (notification: ServerNotification) => {
       const handlers = this.#handlers.get(notification.name);
@@ -156,7 +178,12 @@ export class SignallingClient {
         .timeout(this.#timeoutMs)
         .emit('request', { name, data }, (error: Error | null, result: RequestResult<unknown>) => {
           if (error) {
-            reject(new RequestError('timeout', `Request ${name} timed out`, { request: name }));
+            // socket.io fails pending acks when the socket drops: the answer is lost, not late.
+            reject(
+              this.#socket.connected
+                ? new RequestError('timeout', `Request ${name} timed out`, { request: name })
+                : new RequestError('disconnected', `Disconnected during ${name}`, { request: name }),
+            );
             return;
           }
           if (result.ok) resolve(result.data as ResponseMap[N]);
@@ -187,6 +214,7 @@ export class SignallingClient {
   }
 
   close(): void {
+    clearTimeout(this.#refusalRetry);
     this.#setStatus('closed');
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
