@@ -29,6 +29,12 @@ const envSchema = z
     LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
     SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
+    /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
+    CENTRE_TIME_ZONE: z
+      .string()
+      .trim()
+      .default('Asia/Shanghai')
+      .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     DEMO: z.stringbool().default(false),
   })
@@ -59,6 +65,17 @@ export interface Config {
   demo: boolean;
   /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
   sealOrganisation: string;
+  /** CENTRE_TIME_ZONE: IANA zone of the centre, for exported times. */
+  centreTimeZone: string;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -113,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
     sealOrganisation: e.SEAL_ORGANISATION,
+    centreTimeZone: e.CENTRE_TIME_ZONE,
   };
 }

@@ -1,4 +1,5 @@
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
+import { DevOutboxSmsSender } from './agreement/sms/SmsSender.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
@@ -52,11 +53,13 @@ export function createServices({ config, db, clock, log }: ServiceDeps): Service
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings });
+  // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
+  const sms = new DevOutboxSmsSender({ db, clock });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
-  const stats = new StatsService({ db, clock, settings });
-  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop });
+  const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone });
+  const agreement = createAgreementModule({ db, clock, config, log: log.child('agreement'), auth, loop, sms });
   const roomRecord = new RoomRecordService({ db, clock });
   return { tokens, auth, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord };
 }

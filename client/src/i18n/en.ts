@@ -1,3 +1,4 @@
+import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { caseloopEn } from './caseloop.en.ts';
 
@@ -56,15 +57,15 @@ export const en: Record<MessageKey, string> = {
   'cases.enter': 'Open case',
   'cases.live': 'Session live',
 
-  'disputeType.labour': 'Labour dispute',
-  'disputeType.neighbour': 'Neighbour dispute',
-  'disputeType.land': 'Land dispute',
-  'disputeType.family': 'Family dispute',
-  'disputeType.debt': 'Debt dispute',
-  'disputeType.property': 'Property dispute',
-  'disputeType.consumer': 'Consumer dispute',
-  'disputeType.traffic': 'Traffic accident',
-  'disputeType.other': 'Other',
+  'disputeType.labour': disputeTypeLabels['en'].labour,
+  'disputeType.neighbour': disputeTypeLabels['en'].neighbour,
+  'disputeType.land': disputeTypeLabels['en'].land,
+  'disputeType.family': disputeTypeLabels['en'].family,
+  'disputeType.debt': disputeTypeLabels['en'].debt,
+  'disputeType.property': disputeTypeLabels['en'].property,
+  'disputeType.consumer': disputeTypeLabels['en'].consumer,
+  'disputeType.traffic': disputeTypeLabels['en'].traffic,
+  'disputeType.other': disputeTypeLabels['en'].other,
 
   'caseStatus.pending': 'Pending',
   'caseStatus.mediating': 'In mediation',

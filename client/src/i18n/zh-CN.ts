@@ -1,3 +1,4 @@
+import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
@@ -55,15 +56,15 @@ export const zhCN = {
   'cases.enter': '进入调解',
   'cases.live': '调解进行中',
 
-  'disputeType.labour': '劳动争议',
-  'disputeType.neighbour': '邻里纠纷',
-  'disputeType.land': '土地纠纷',
-  'disputeType.family': '婚姻家庭纠纷',
-  'disputeType.debt': '债务纠纷',
-  'disputeType.property': '房屋物业纠纷',
-  'disputeType.consumer': '消费纠纷',
-  'disputeType.traffic': '交通事故纠纷',
-  'disputeType.other': '其他纠纷',
+  'disputeType.labour': disputeTypeLabels['zh-CN'].labour,
+  'disputeType.neighbour': disputeTypeLabels['zh-CN'].neighbour,
+  'disputeType.land': disputeTypeLabels['zh-CN'].land,
+  'disputeType.family': disputeTypeLabels['zh-CN'].family,
+  'disputeType.debt': disputeTypeLabels['zh-CN'].debt,
+  'disputeType.property': disputeTypeLabels['zh-CN'].property,
+  'disputeType.consumer': disputeTypeLabels['zh-CN'].consumer,
+  'disputeType.traffic': disputeTypeLabels['zh-CN'].traffic,
+  'disputeType.other': disputeTypeLabels['zh-CN'].other,
 
   'caseStatus.pending': '待调解',
   'caseStatus.mediating': '调解中',
