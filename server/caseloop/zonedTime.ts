@@ -23,12 +23,18 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function isoInZone(d: Date, timeZone: string): string {
+/** The wall-clock fields of `d` in the zone (two-digit month, day, hour 00–23, …) and its offset ('+08:00'). */
+export function zonedParts(d: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'offset', string> {
   const parts = formatter(timeZone).formatToParts(d);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   // 'GMT+08:00', or plain 'GMT' at offset zero.
   const offset = get('timeZoneName').replace(/^GMT/, '') || '+00:00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}${offset}`;
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second'), offset };
+}
+
+export function isoInZone(d: Date, timeZone: string): string {
+  const p = zonedParts(d, timeZone);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${p.offset}`;
 }
 
 /** The zone's offset at `d` as 'UTC+08:00', for column headers and notes. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -31,13 +31,7 @@ describe('case loop: public report, dashboard, whistle alert, timeline labels (C
     page.on('pageerror', (e) => errors.push(e.message));
     return page;
   };
-  const login = async (page: Page, username: string) => {
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(TEST_PASSWORD);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL((u) => u.pathname === '/');
-  };
+  const login = (page: Page, username: string) => loginStaff(page, server.baseUrl, username, TEST_PASSWORD);
   const noHorizontalOverflow = async (page: Page, what: string) => {
     const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= inner, `${what}: page is ${scroll}px wide in a ${inner}px window`);

@@ -1,4 +1,5 @@
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
+import { prefixed } from './timelineLabels.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { caseloopEn } from './caseloop.en.ts';
 
@@ -57,15 +58,7 @@ export const en: Record<MessageKey, string> = {
   'cases.enter': 'Open case',
   'cases.live': 'Session live',
 
-  'disputeType.labour': disputeTypeLabels['en'].labour,
-  'disputeType.neighbour': disputeTypeLabels['en'].neighbour,
-  'disputeType.land': disputeTypeLabels['en'].land,
-  'disputeType.family': disputeTypeLabels['en'].family,
-  'disputeType.debt': disputeTypeLabels['en'].debt,
-  'disputeType.property': disputeTypeLabels['en'].property,
-  'disputeType.consumer': disputeTypeLabels['en'].consumer,
-  'disputeType.traffic': disputeTypeLabels['en'].traffic,
-  'disputeType.other': disputeTypeLabels['en'].other,
+  ...prefixed('disputeType.', disputeTypeLabels['en']),
 
   'caseStatus.pending': 'Pending',
   'caseStatus.mediating': 'In mediation',

@@ -1,4 +1,5 @@
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
+import { prefixed } from './timelineLabels.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
@@ -56,15 +57,7 @@ export const zhCN = {
   'cases.enter': '进入调解',
   'cases.live': '调解进行中',
 
-  'disputeType.labour': disputeTypeLabels['zh-CN'].labour,
-  'disputeType.neighbour': disputeTypeLabels['zh-CN'].neighbour,
-  'disputeType.land': disputeTypeLabels['zh-CN'].land,
-  'disputeType.family': disputeTypeLabels['zh-CN'].family,
-  'disputeType.debt': disputeTypeLabels['zh-CN'].debt,
-  'disputeType.property': disputeTypeLabels['zh-CN'].property,
-  'disputeType.consumer': disputeTypeLabels['zh-CN'].consumer,
-  'disputeType.traffic': disputeTypeLabels['zh-CN'].traffic,
-  'disputeType.other': disputeTypeLabels['zh-CN'].other,
+  ...prefixed('disputeType.', disputeTypeLabels['zh-CN']),
 
   'caseStatus.pending': '待调解',
   'caseStatus.mediating': '调解中',

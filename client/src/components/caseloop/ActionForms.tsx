@@ -96,6 +96,20 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     </FormField>
   );
 
+  /** The grade picker; routing starts from "choose", taking on from the preset grade. */
+  const gradeSelect = (withChoose: boolean) => (
+    <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
+      <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
+        {withChoose && <option value="">{t('cl.form.choose')}</option>}
+        {grades.map((g) => (
+          <option key={g} value={g}>
+            {loopLabel(t, 'grade', g)}
+          </option>
+        ))}
+      </select>
+    </FormField>
+  );
+
   let fields: ReactNode;
   const shown: string[] = ['reason', 'note'];
   switch (action) {
@@ -106,15 +120,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       shown.push('grade');
       fields = (
         <>
-          <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
-            <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
-              {grades.map((g) => (
-                <option key={g} value={g}>
-                  {loopLabel(t, 'grade', g)}
-                </option>
-              ))}
-            </select>
-          </FormField>
+          {gradeSelect(false)}
           {note}
         </>
       );
@@ -124,16 +130,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       const list = suggestion && suggestion.level === v.level ? mergeUnits(suggestion.units, units) : units;
       fields = (
         <>
-          <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
-            <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
-              <option value="">{t('cl.form.choose')}</option>
-              {grades.map((g) => (
-                <option key={g} value={g}>
-                  {loopLabel(t, 'grade', g)}
-                </option>
-              ))}
-            </select>
-          </FormField>
+          {gradeSelect(true)}
           {suggestion && (
             <p className="suggestion" data-testid="routing-suggestion">
               {t('cl.form.suggestion', {
