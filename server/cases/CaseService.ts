@@ -144,7 +144,7 @@ export class CaseService {
         const from: CaseState = 'registered';
         const to = applyTransition(from, 'take_on', principal.role);
         const now = this.#clock.now();
-        const p = parseActionPayload('take_on', { note: '窗口受理' });
+        const p = parseActionPayload('take_on', {});
         const { update, data: entry } = await takeOnChange(tx, data, principal, rules, p, { from, to, now });
         await tx.case.update({ where: { id: created.id }, data: update });
         await appendTimeline(tx, { caseId: created.id, type: 'case.take_on', actor: actorOf(principal), at: now, data: entry });
