@@ -49,6 +49,20 @@ describe('staff registration', () => {
     assert.equal(timeline.body[0].data.state, 'reported');
   });
 
+  test('a walk-in case registered before window intake took cases on (registered, led by its mediator) offers that mediator 受理并承办', async () => {
+    const m = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: labourCase() });
+    // Such a row, as the previous version left it: registered, led by the mediator, not timed.
+    t.testDb.raw().prepare(`UPDATE "Case" SET state = 'registered', grade = NULL, level = NULL, unitId = NULL, timeLimitDays = NULL, startedAt = NULL, deadlineAt = NULL WHERE id = ?`).run(m.body.id);
+    const mine = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator1 });
+    assert.deepEqual(mine.body.availableActions, ['take_on']);
+    const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });
+    assert.deepEqual(other.body.availableActions, [], 'another mediator is not offered it');
+    assert.equal((await act(w, 'mediator2', m.body.id, 'take_on', {})).status, 403);
+    const taken = await ok(w, 'mediator1', m.body.id, 'take_on', { grade: 'high' });
+    assert.deepEqual([taken.state, taken.grade, taken.timeLimitDays, taken.light], ['assigned', 'high', 3, 'green']);
+    assert.ok(taken.availableActions.includes('close_unsettled'));
+  });
+
   test('the staff form’s location (区县 / 街镇 / 社区 / 网格) is stored and shown on the case detail; blanks are left out', async () => {
     const { district: _d, town: _t, community: _c, grid: _g, ...noPlace } = labourCase();
     const full = await t.request('POST', '/api/cases', {
