@@ -73,6 +73,12 @@ const envShape = z
     SEAL_P12_PASSPHRASE: z.string().optional(),
     /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
     SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
+    /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
+    CENTRE_TIME_ZONE: z
+      .string()
+      .trim()
+      .default('Asia/Shanghai')
+      .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
     METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
@@ -125,6 +131,17 @@ export interface Config {
     p12Passphrase: string | undefined;
     rootCertPath: string | undefined;
   };
+  /** CENTRE_TIME_ZONE: IANA zone of the centre, for exported times. */
+  centreTimeZone: string;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -207,5 +224,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       p12Passphrase: e.SEAL_P12_PASSPHRASE,
       rootCertPath: e.SEAL_ROOT_CERT_PATH && path.resolve(e.SEAL_ROOT_CERT_PATH),
     },
+    centreTimeZone: e.CENTRE_TIME_ZONE,
   };
 }

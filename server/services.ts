@@ -3,6 +3,7 @@ import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { recordRefusal } from './audit/refusals.ts';
+import { DevOutboxSmsSender } from './agreement/sms/SmsSender.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -78,10 +79,12 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, passwordWork });
+  // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
+  const sms = new DevOutboxSmsSender({ db, clock });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
-  const stats = new StatsService({ db, clock, settings });
+  const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone });
   const agreement = createAgreementModule({
     db,
     clock,
@@ -90,6 +93,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
     auth,
     loop,
     access,
+    sms,
     ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
   });
   const roomRecord = new RoomRecordService({ db, clock });

@@ -1,3 +1,5 @@
+import { zonedParts } from '../caseloop/zonedTime.ts';
+
 /** Chinese numerals and dates as printed on the agreement (times are Beijing time, UTC+8). */
 
 const DIGITS = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'] as const;
@@ -28,19 +30,7 @@ export function chineseNumeral(n: number): string {
 const TZ = 'Asia/Shanghai';
 
 function parts(date: Date): Record<string, string> {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
-  const out: Record<string, string> = {};
-  for (const p of fmt.formatToParts(date)) out[p.type] = p.value;
-  return out;
+  return zonedParts(date, TZ);
 }
 
 /** 2026-11-26 16:48:05 (Beijing time). */

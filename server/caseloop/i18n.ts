@@ -3,6 +3,7 @@
  * state, type or grade without a label is a compile error.
  */
 import type { DisputeType } from '../protocol/cases.ts';
+import { disputeTypeLabels } from '../protocol/disputeTypeLabels.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 import type { CaseAction, CaseState, FollowUpMethod, ReferralTarget, Satisfaction } from './states.ts';
 import type { Department, Grade, Level, UnitKind } from './rules.ts';
@@ -36,6 +37,7 @@ export const zh: {
   },
   actions: {
     register: '受理',
+    take_on: '受理并承办',
     grade_and_route: '分级分流',
     assign: '指派',
     start_mediation: '开始调解',
@@ -46,17 +48,7 @@ export const zh: {
     escalate: '提级',
     reassign: '改派',
   },
-  disputeTypes: {
-    labour: '劳动/欠薪',
-    neighbour: '邻里',
-    land: '土地/宅基地',
-    family: '婚姻家庭',
-    debt: '债务',
-    property: '物业',
-    consumer: '消费',
-    traffic: '交通',
-    other: '其他',
-  },
+  disputeTypes: disputeTypeLabels['zh-CN'],
   grades: { low: '一般', medium: '较大', high: '重大' },
   levels: { community: '社区（村）', town: '镇（街道）', county: '县（区）', city: '市' },
   unitKinds: {

@@ -4,3 +4,4 @@ export * from './rules.ts';
 export * from './lights.ts';
 export * from './stats.ts';
 export * from './i18n.ts';
+export * from './zonedTime.ts';

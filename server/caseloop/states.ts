@@ -32,11 +32,14 @@ export const initialState: CaseState = 'reported';
 
 /** States in which the unit's time limit is running (a traffic light is shown). */
 export const activeStates: readonly CaseState[] = ['routed', 'assigned', 'in_mediation', 'escalated', 'reopened'];
+/** States where the loop is complete: no next step is owed to anyone (a reopening is an exception, not a step). */
+export const terminalStates: readonly CaseState[] = ['followed_up'];
 /** States in which the case has been handled to a conclusion (办结). */
 export const closedStates: readonly CaseState[] = ['closed_settled', 'closed_unsettled', 'followed_up'];
 
 export const caseActions = [
   'register',
+  'take_on',
   'grade_and_route',
   'assign',
   'start_mediation',
@@ -64,12 +67,18 @@ export interface Transition {
  * - supervisor (督办/分流 at the centre) registers, grades, routes, assigns, reassigns and reopens;
  * - mediator and official (the responsible unit: a mediation organisation or a department)
  *   run the case: start sessions, close it, escalate it;
- * - mediators may also register (window intake); follow-ups are done by the handling unit
+ * - mediators may also register and take on (window intake); follow-ups are done by the handling unit
  *   or the centre;
  * - gridworker only reports (see `initialState`), admin only configures (rule sets).
  */
 export const transitions = {
   register: { from: ['reported'], to: 'registered', roles: ['supervisor', 'mediator'] },
+  /**
+   * Window intake (窗口受理): the mediator who registered the case takes it on at once, in their own
+   * unit with the rule's time limit, so they can work and close it. Registration by a mediator does
+   * this in the same transaction; a registered case a mediator already leads offers it as a button.
+   */
+  take_on: { from: ['registered'], to: 'assigned', roles: ['mediator'] },
   grade_and_route: { from: ['registered', 'escalated'], to: 'routed', roles: ['supervisor'] },
   assign: { from: ['routed', 'escalated', 'reopened'], to: 'assigned', roles: ['supervisor'] },
   /** Idempotent: later sessions of a case in mediation keep it in_mediation. */
@@ -109,6 +118,7 @@ const stateObstacle: Record<CaseState, string> = {
 
 const actionVerb: Record<CaseAction, string> = {
   register: 'register',
+  take_on: 'take on',
   grade_and_route: 'grade and route',
   assign: 'assign',
   start_mediation: 'start mediation on',
@@ -208,6 +218,8 @@ const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })],
 
 export const actionPayloads = {
   register: z.object({ note }).strict(),
+  /** The grade decides the time limit through the rule set; a walk-in is 'low' (一般) unless said otherwise. */
+  take_on: z.object({ grade: grade.optional(), note }).strict(),
   grade_and_route: z
     .object({
       grade,

@@ -6,12 +6,16 @@ import { disputeTypes } from '../protocol/cases.ts';
 import { caseStates, closedStates, type CaseState, type Satisfaction } from './states.ts';
 import { lights, toMs, type Instant, type Light } from './lights.ts';
 
-/** One case as the dashboard sees it; `light` is computed by the caller at `now`. */
+/** The dashboard's light buckets: the four lights and 'none' (no time limit runs yet: 未计时, grey in every list). */
+export const statsLights = [...lights, 'none'] as const;
+export type StatsLight = (typeof statsLights)[number];
+
+/** One case as the dashboard sees it; `light` is computed by the caller at `now`, null while untimed. */
 export interface CaseRow {
   disputeType: DisputeType;
   unitId: string | null;
   state: CaseState;
-  light: Light;
+  light: Light | null;
   createdAt: Instant;
   closedAt?: Instant | null | undefined;
   /** Outcome of the (latest) closing: true settled, false unsettled. */
@@ -36,7 +40,8 @@ export interface CaseStats {
   byType: Record<DisputeType, number>;
   /** Keyed by unit id; unrouted cases count under '' (empty string). */
   byUnit: Record<string, number>;
-  byLight: Record<Light, number>;
+  /** Untimed cases (reported, registered, not routed yet) count under 'none', as the lists show them. */
+  byLight: Record<StatsLight, number>;
   /** 办结: cases in closed_settled, closed_unsettled or followed_up. */
   handled: number;
   settled: number;
@@ -73,7 +78,7 @@ export function matchesFilter(row: CaseRow, filter: StatsFilter = {}): boolean {
 export function computeStats(rows: readonly CaseRow[], filter: StatsFilter = {}): CaseStats {
   const byState = zeroes(caseStates);
   const byType = zeroes(disputeTypes);
-  const byLight = zeroes(lights);
+  const byLight = zeroes(statsLights);
   const byUnit: Record<string, number> = {};
   let total = 0;
   let handled = 0;
@@ -88,7 +93,7 @@ export function computeStats(rows: readonly CaseRow[], filter: StatsFilter = {})
     total += 1;
     byState[row.state] += 1;
     byType[row.disputeType] += 1;
-    byLight[row.light] += 1;
+    byLight[row.light ?? 'none'] += 1;
     const unit = row.unitId ?? '';
     byUnit[unit] = (byUnit[unit] ?? 0) + 1;
 

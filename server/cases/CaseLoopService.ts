@@ -44,6 +44,7 @@ import {
 import type { CaseService } from './CaseService.ts';
 import { actorOf, TX_OPTIONS } from './CaseService.ts';
 import type { SettingsService } from './SettingsService.ts';
+import { takeOnChange } from './takeOn.ts';
 import { appendTimeline } from './timeline.ts';
 import { disputeTypeOf, parseDateInput, startOfCstDay, stateOf } from './views.ts';
 
@@ -91,7 +92,7 @@ export class CaseLoopService {
     if (!isCaseAction(action) || !(routedActions as readonly string[]).includes(action)) throw notFound('Action');
     const a = action as RoutedAction;
     // Read before the transaction (may seed version 1 on first use).
-    const rules = a === 'grade_and_route' || a === 'reopen' ? await this.#settings.activeRuleSet() : undefined;
+    const rules = a === 'grade_and_route' || a === 'reopen' || a === 'take_on' ? await this.#settings.activeRuleSet() : undefined;
     const settings = a === 'close_settled' || a === 'close_unsettled' ? await this.#settings.settings() : undefined;
 
     await this.#db.$transaction(async (tx) => {
@@ -111,6 +112,11 @@ export class CaseLoopService {
         case 'register': {
           const p = parseActionPayload('register', input);
           data = { ...base, note: p.note };
+          break;
+        }
+        case 'take_on': {
+          const p = parseActionPayload('take_on', input);
+          ({ update, data } = await takeOnChange(tx, c, principal, rules!, p, { from, to, now }));
           break;
         }
         case 'grade_and_route': {

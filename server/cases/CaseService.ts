@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { caseState, lights, type CaseState } from '../caseloop/index.ts';
+import { applyTransition, caseState, lights, parseActionPayload, type CaseState } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -11,6 +11,7 @@ import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts
 import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
+import { takeOnChange } from './takeOn.ts';
 import { appendTimeline, listTimeline, resolveActors, verifyChain } from './timeline.ts';
 import { accessActionNames } from '../access/caseAccess.ts';
 import { caseInclude, sortCases, toDetail, toSummary, type ViewContext } from './views.ts';
@@ -127,28 +128,39 @@ export class CaseService {
 
   /**
    * Staff registration. Validates (again) and creates a case with its parties. A mediator's
-   * registration is window intake (受理): the case starts `registered` and the mediator leads it;
-   * anyone else's (grid worker, admin) starts `reported` and waits for the centre to register it.
+   * registration is window intake (受理): the case is registered and, in the same transaction,
+   * taken on by that mediator (`take_on`: assigned to them in their unit, time limit running),
+   * both on the timeline, so they can mediate and close it. Anyone else's (grid worker, admin)
+   * starts `reported` and waits for the centre to register it.
    */
   async create(input: CreateCaseRequest | CreateCaseInput, principal: StaffPrincipal): Promise<CaseDetail> {
     const data = createCaseRequest.parse(input);
     const isMediator = principal.role === 'mediator';
-    const { id } = await this.#db.$transaction(
-      (tx) =>
-        insertCase(
-          tx,
-          this.#clock,
-          {
-            ...data,
-            source: data.source ?? (principal.role === 'gridworker' ? 'grid' : 'walk_in'),
-            state: isMediator ? 'registered' : 'reported',
-            createdById: principal.userId,
-            leadMediatorId: isMediator ? principal.userId : null,
-          },
-          actorOf(principal),
-        ),
-      TX_OPTIONS,
-    );
+    const rules = isMediator ? await this.#settings.activeRuleSet() : undefined;
+    const { id } = await this.#db.$transaction(async (tx) => {
+      const created = await insertCase(
+        tx,
+        this.#clock,
+        {
+          ...data,
+          source: data.source ?? (principal.role === 'gridworker' ? 'grid' : 'walk_in'),
+          state: isMediator ? 'registered' : 'reported',
+          createdById: principal.userId,
+          leadMediatorId: isMediator ? principal.userId : null,
+        },
+        actorOf(principal),
+      );
+      if (rules) {
+        const from: CaseState = 'registered';
+        const to = applyTransition(from, 'take_on', principal.role);
+        const now = this.#clock.now();
+        const p = parseActionPayload('take_on', {});
+        const { update, data: entry } = await takeOnChange(tx, data, principal, rules, p, { from, to, now });
+        await tx.case.update({ where: { id: created.id }, data: update });
+        await appendTimeline(tx, { caseId: created.id, type: 'case.take_on', actor: actorOf(principal), at: now, data: entry });
+      }
+      return created;
+    }, TX_OPTIONS);
     this.#log.info('case created', { caseId: id, by: principal.userId });
     return this.get(id, principal);
   }
@@ -186,7 +198,7 @@ export class CaseService {
     const row = await this.#db.case.findUnique({ where: { id: caseId }, include: caseInclude });
     if (!row) throw notFound('Case');
     const can = principal && this.#can ? await this.#can(principal, caseId) : nothingAllowed();
-    return toDetail(row, await this.viewContext(), principal?.role, can);
+    return toDetail(row, await this.viewContext(), principal?.role, can, principal?.userId);
   }
 
   /** The stored entries, each with its actor resolved to a display name and role (the entries themselves are unchanged). */

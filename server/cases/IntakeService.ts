@@ -8,8 +8,10 @@ import type { Db } from '../db/client.ts';
 import { AppError, badRequest, tooManyRequests, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt } from '../protocol/cases.ts';
+import type { SmsSender } from '../agreement/sms/SmsSender.ts';
+import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt, type PublicQueryCodeSms } from '../protocol/cases.ts';
 import { insertCase, TX_OPTIONS } from './CaseService.ts';
+import { maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { listTimeline } from './timeline.ts';
 import { disputeTypeOf, lightOf, stateOf } from './views.ts';
@@ -47,6 +49,8 @@ function publicLabel(type: string, data: Record<string, unknown>): string | unde
       return data.state === 'registered' ? '已登记受理' : '已上报';
     case 'case.register':
       return '已受理';
+    case 'case.take_on':
+      return '已受理并指派调解员';
     case 'case.grade_and_route':
       return typeof data.unitName === 'string' ? `已分级分流（承办单位：${data.unitName}）` : '已分级分流';
     case 'case.assign':
@@ -86,12 +90,19 @@ export class IntakeService {
   readonly #maxReports: number;
   readonly #dummyHash: Promise<string>;
   readonly #passwordWork: WorkGate;
+  readonly #sms: SmsSender;
+  readonly #publicUrl: string;
+  readonly #smsPerCase: FailureLimiter;
 
   constructor(deps: {
     db: Db;
     clock: Clock;
     log: Logger;
     settings: SettingsService;
+    /** Sends the query code to the reporter (the same pluggable sender as the signing codes). */
+    sms: SmsSender;
+    /** Base of the /query link in that message. */
+    publicUrl: string;
     /** Public reports per IP per window (default 5 per hour). */
     maxReportsPerIp?: number;
     reportWindowMs?: number;
@@ -106,6 +117,9 @@ export class IntakeService {
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#settings = deps.settings;
+    this.#sms = deps.sms;
+    this.#publicUrl = deps.publicUrl;
+    this.#smsPerCase = new FailureLimiter(deps.clock, 3, 3_600_000);
     this.#maxReports = deps.maxReportsPerIp ?? 5;
     this.#reports = new FailureLimiter(deps.clock, this.#maxReports, deps.reportWindowMs ?? 3_600_000);
     this.#failedQueries = new FailureLimiter(deps.clock, deps.maxFailedQueriesPerIp ?? 10, deps.queryWindowMs ?? 600_000);
@@ -140,7 +154,7 @@ export class IntakeService {
           this.#clock,
           {
             ...data,
-            title: data.title || `${zh.disputeTypes[data.disputeType]}纠纷`,
+            title: data.title || zh.disputeTypes[data.disputeType],
             source: 'online',
             state: 'reported',
             createdById: null,
@@ -155,8 +169,8 @@ export class IntakeService {
     return { caseNumber, queryCode, createdAt: now.toISOString() };
   }
 
-  /** Progress for case number + query code. Unknown number and wrong code look the same. */
-  async query(input: unknown, ip: string): Promise<PublicCaseProgress> {
+  /** The case for case number + query code, or not_found; failures count against the IP. */
+  async #verified(input: unknown, ip: string) {
     // Counted as a failure before the code is checked (in one step with the check); a match takes it back.
     const wait = this.#failedQueries.take(ip);
     if (wait > 0) throw tooManyRequests(`Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`, wait);
@@ -167,7 +181,10 @@ export class IntakeService {
     }
     const caseNumber = parsed.data.caseNumber.toUpperCase();
     const code = normalizeQueryCode(parsed.data.queryCode);
-    const c = await this.#db.case.findUnique({ where: { caseNumber }, include: { unit: { select: { name: true } } } });
+    const c = await this.#db.case.findUnique({
+      where: { caseNumber },
+      include: { unit: { select: { name: true } }, parties: { orderBy: { position: 'asc' }, take: 1, select: { phone: true } } },
+    });
     // Always one scrypt, so timing does not tell whether the case exists.
     const stored = c?.queryCodeHash ?? (await this.#dummyHash);
     const ok = await this.#passwordWork.run(() => verifyPassword(code, stored)).catch((error: unknown) => {
@@ -176,6 +193,33 @@ export class IntakeService {
     });
     if (!c || !c.queryCodeHash || !ok) throw new AppError('not_found', NO_MATCH);
     this.#failedQueries.forgive(ip);
+    return { c, queryCode: `${code.slice(0, 4)}-${code.slice(4)}` };
+  }
+
+  /**
+   * POST /api/public/cases/sms: the case number and query code by SMS to the reporter's phone (the
+   * first party's, given on the form), through the same sender as the signing codes. Proving the
+   * code is required; at most a few messages per case per hour.
+   */
+  async sendQueryCode(input: unknown, ip: string): Promise<PublicQueryCodeSms> {
+    const { c, queryCode } = await this.#verified(input, ip);
+    const phone = c.parties[0]?.phone ?? '';
+    if (phone === '') throw new AppError('conflict', 'No phone number was given for the reporter (未填写申请人手机号)');
+    // Counted in one step with the check, so parallel requests cannot send more than the limit.
+    const wait = this.#smsPerCase.take(c.caseNumber);
+    if (wait > 0) throw tooManyRequests(`This case's code was sent several times already; try again in ${Math.ceil(wait / 60_000)} minute(s) (短信发送过于频繁)`, wait);
+    await this.#sms.send({
+      phone,
+      purpose: 'query_code',
+      text: `【云调解】您的纠纷申请已登记。案件编号 ${c.caseNumber}，查询码 ${queryCode}。凭编号和查询码可在 ${this.#publicUrl}/query 查询办理进度，请妥善保存，勿告知他人。`,
+    });
+    this.#log.info('query code sent by SMS', { caseNumber: c.caseNumber });
+    return { sentTo: maskPhone(phone) };
+  }
+
+  /** Progress for case number + query code. Unknown number and wrong code look the same. */
+  async query(input: unknown, ip: string): Promise<PublicCaseProgress> {
+    const { c } = await this.#verified(input, ip);
     // No reset on success: one valid code must not buy fresh guesses at other cases.
     const { ruleSet } = await this.#settings.activeRuleSet();
     const state = stateOf(c);

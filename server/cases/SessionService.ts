@@ -74,32 +74,37 @@ export class SessionService {
       orderBy: { startedAt: 'desc' },
       include: withCase,
     });
-    if (open) return { session: toSessionInfo(open), reused: true };
     const now = this.#clock.now();
-    const created = await tx.mediationSession.create({
-      data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
-      include: withCase,
-    });
-    if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
-    await appendTimeline(tx, {
-      caseId,
-      type: 'session.started',
-      actor: actorOf(principal),
-      at: now,
-      data: { sessionId: created.id, by: principal.displayName },
-    });
+    let session = open;
+    if (!session) {
+      session = await tx.mediationSession.create({
+        data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
+        include: withCase,
+      });
+      if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'session.started',
+        actor: actorOf(principal),
+        at: now,
+        data: { sessionId: session.id, by: principal.displayName },
+      });
+    }
+    // Also when a session is still open: a case reassigned during mediation is in mediation again
+    // as soon as its new lead carries on.
     if (state === 'assigned') {
       const to = applyTransition(state, 'start_mediation', principal.role);
-      await tx.case.update({ where: { id: caseId }, data: { state: to } });
+      const changed = await tx.case.updateMany({ where: { id: caseId, state }, data: { state: to } });
+      if (changed.count !== 1) throw new AppError('conflict', 'The case was changed by someone else meanwhile; reload and try again');
       await appendTimeline(tx, {
         caseId,
         type: 'case.start_mediation',
         actor: actorOf(principal),
         at: now,
-        data: { from: state, to, sessionId: created.id },
+        data: { from: state, to, sessionId: session.id },
       });
     }
-    return { session: toSessionInfo(created), reused: false };
+    return { session: toSessionInfo(session), reused: open !== null };
   }
 
   /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   computeStats,
+  isoInZone,
+  utcOffsetLabel,
   matchesFilter,
   satisfaction as satisfactionSchema,
   toCsv,
@@ -50,11 +52,14 @@ export class StatsService {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #settings: SettingsService;
+  readonly #timeZone: string;
 
-  constructor(deps: { db: Db; clock: Clock; settings: SettingsService }) {
+  /** `timeZone`: the centre's (CENTRE_TIME_ZONE); the CSV writes times in it, with their offset. */
+  constructor(deps: { db: Db; clock: Clock; settings: SettingsService; timeZone: string }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#settings = deps.settings;
+    this.#timeZone = deps.timeZone;
   }
 
   #filter(query: unknown): { filter: StatsFilter; echo: StatsResponse['filter'] } {
@@ -70,7 +75,7 @@ export class StatsService {
     };
   }
 
-  async #rows(): Promise<{ rows: ExportRow[]; untimedIds: Set<string>; units: Map<string, string> }> {
+  async #rows(): Promise<{ rows: ExportRow[]; units: Map<string, string> }> {
     const { ruleSet } = await this.#settings.activeRuleSet();
     const ctx = { now: this.#clock.now(), yellowShare: ruleSet.yellowShare };
     const cases = await this.#db.case.findMany({
@@ -78,18 +83,16 @@ export class StatsService {
       orderBy: [{ createdAt: 'asc' }, { caseNumber: 'asc' }],
     });
     const units = new Map<string, string>();
-    const untimedIds = new Set<string>();
     const rows = cases.map((c): ExportRow => {
       const light = lightOf(c, ctx);
-      if (light === null) untimedIds.add(c.caseNumber);
       if (c.unitId && c.unit) units.set(c.unitId, c.unit.name);
       return {
         caseNumber: c.caseNumber,
         disputeType: disputeTypeOf(c),
         unitId: c.unitId,
         state: stateOf(c),
-        // Not routed yet: no time limit runs, nothing is overdue; counted as green.
-        light: light ?? 'green',
+        // null: not routed yet, no time limit runs (未计时, as in the lists).
+        light,
         createdAt: c.createdAt,
         closedAt: c.closedAt,
         settled: c.settled,
@@ -102,24 +105,26 @@ export class StatsService {
         parties: c.parties,
       };
     });
-    return { rows, untimedIds, units };
+    return { rows, units };
   }
 
   async stats(query: unknown): Promise<StatsResponse> {
     const { filter, echo } = this.#filter(query);
-    const { rows, untimedIds, units } = await this.#rows();
+    const { rows, units } = await this.#rows();
     const stats = computeStats(rows, filter);
     const unitNames: Record<string, string> = {};
     for (const id of Object.keys(stats.byUnit)) unitNames[id] = id === '' ? '未分流' : (units.get(id) ?? id);
-    const untimed = rows.filter((r) => untimedIds.has(r.caseNumber) && matchesFilter(r, filter)).length;
-    return { ...stats, filter: echo, generatedAt: this.#clock.now().toISOString(), unitNames, untimed };
+    return { ...stats, filter: echo, generatedAt: this.#clock.now().toISOString(), unitNames, untimed: stats.byLight.none };
   }
 
   async exportCsv(query: unknown): Promise<string> {
     const { filter } = this.#filter(query);
-    const { rows, untimedIds } = await this.#rows();
+    const { rows } = await this.#rows();
     const selected = rows.filter((r) => matchesFilter(r, filter));
-    const iso = (d: Date | string | number | null | undefined) => (d === null || d === undefined ? '' : new Date(d).toISOString());
+    const zone = this.#timeZone;
+    const local = (d: Date | string | number | null | undefined) => (d === null || d === undefined ? '' : isoInZone(new Date(d), zone));
+    // The zone and its offset now in the header; each cell carries its own offset (exact across DST).
+    const inZone = (header: string) => `${header}（${zone} ${utcOffsetLabel(this.#clock.now(), zone)}）`;
     const columns: CsvColumn<ExportRow>[] = [
       { header: '案件编号', key: 'caseNumber' },
       { header: '纠纷类型', value: (r) => zh.disputeTypes[r.disputeType] },
@@ -128,10 +133,10 @@ export class StatsService {
       { header: '等级', value: (r) => (r.grade ? (zh.grades as Record<string, string>)[r.grade] ?? r.grade : '') },
       { header: '层级', value: (r) => (r.level ? (zh.levels as Record<string, string>)[r.level] ?? r.level : '') },
       { header: '承办单位', value: (r) => r.unitName ?? '' },
-      { header: '灯色', value: (r) => (untimedIds.has(r.caseNumber) ? '' : zh.lights[r.light]) },
-      { header: '登记时间', value: (r) => iso(r.createdAt) },
-      { header: '办理期限', value: (r) => iso(r.deadlineAt) },
-      { header: '结案时间', value: (r) => iso(r.closedAt) },
+      { header: '灯色', value: (r) => (r.light === null ? '未计时' : zh.lights[r.light]) },
+      { header: inZone('登记时间'), value: (r) => local(r.createdAt) },
+      { header: inZone('办理期限'), value: (r) => local(r.deadlineAt) },
+      { header: inZone('结案时间'), value: (r) => local(r.closedAt) },
       { header: '调解结果', value: (r) => (r.settled === true ? '调解成功' : r.settled === false ? '调解不成' : '') },
       { header: '回访满意度', value: (r) => (r.satisfaction ? zh.satisfaction[r.satisfaction] : '') },
       {

@@ -5,7 +5,7 @@ import type { Db, Prisma } from '../db/client.ts';
 import { AppError, badRequest, forbidden, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { whistleCloseRequest, whistleRequest, whistleStatuses, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
+import { whistleCloseRequest, whistleRequest, whistleStatuses, type PendingWhistles, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
 import { actorOf, TX_OPTIONS } from './CaseService.ts';
 import type { InvitationService } from './InvitationService.ts';
 import type { SessionService } from './SessionService.ts';
@@ -119,6 +119,21 @@ export class WhistleService {
     }
     const rows = await this.#db.whistleRequest.findMany({ where, include, orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toInfo);
+  }
+
+  /**
+   * The header badge of an official: open requests to their department, and the newest one (the
+   * console announces a request newer than the last it saw). An official without a unit has none.
+   */
+  async pendingForOfficial(principal: StaffPrincipal): Promise<PendingWhistles> {
+    const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
+    if (principal.role !== 'official' || !me?.unitId) return { count: 0, newest: null };
+    const where = { status: 'open', unitId: me.unitId };
+    const [count, newest] = await Promise.all([
+      this.#db.whistleRequest.count({ where }),
+      this.#db.whistleRequest.findFirst({ where, include, orderBy: [{ requestedAt: 'desc' }, { id: 'desc' }] }),
+    ]);
+    return { count, newest: newest ? toInfo(newest) : null };
   }
 
   async forCase(caseId: string): Promise<WhistleInfo[]> {

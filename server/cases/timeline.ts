@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Prisma } from '../db/client.ts';
 import { newId } from '../ids.ts';
+import type { TimelineType } from '../protocol/timelineTypes.ts';
 import type { TimelineActorInfo, TimelineEntryInfo, TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 
 /*
@@ -17,41 +18,8 @@ import type { TimelineActorInfo, TimelineEntryInfo, TimelineEntryView, TimelineV
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type TimelineType =
-  | 'case.created'
-  /** A case-loop transition: `case.<action>` (server/caseloop/states.ts), data has `from` and `to`. */
-  | 'case.register'
-  | 'case.grade_and_route'
-  | 'case.assign'
-  | 'case.start_mediation'
-  | 'case.close_settled'
-  | 'case.close_unsettled'
-  | 'case.record_follow_up'
-  | 'case.reopen'
-  | 'case.escalate'
-  | 'case.reassign'
-  | 'party.contact_revealed'
-  | 'attachment.added'
-  | 'supervision.added'
-  | 'supervision.answered'
-  | 'whistle.requested'
-  | 'whistle.accepted'
-  | 'whistle.cancelled'
-  | 'whistle.declined'
-  | 'followup.link_created'
-  /** Agreement module events (server/agreement): drafted, revised, signed, refused, frozen, sealed, … */
-  | `agreement.${string}`
-  | 'session.started'
-  | 'session.ended'
-  | 'session.joined'
-  | 'session.left'
-  /** Private caucus (背对背) opened/closed in the room: who and when, never content. */
-  | 'caucus.started'
-  | 'caucus.ended'
-  | 'invitation.created'
-  | 'invitation.revoked'
-  /** Mediation agreement (server/agreement): drafted, revised, frozen, signed, refused, signatures_cancelled, sealed. */
-  | `agreement.${string}`;
+/** Entry types: the list in server/protocol/timelineTypes.ts (the UI labels each one). */
+export type { TimelineType };
 
 export interface AppendTimelineInput {
   caseId: string;

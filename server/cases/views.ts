@@ -135,7 +135,8 @@ export function toSummary(c: CaseWithRelations, ctx: ViewContext): CaseSummary {
   };
 }
 
-export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole | undefined, can: CaseCan): CaseDetail {
+/** `userId`: the viewer; taking a registered case on is offered only to the mediator who registered it. */
+export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole | undefined, can: CaseCan, userId?: string): CaseDetail {
   const summary = toSummary(c, ctx);
   return {
     ...summary,
@@ -149,7 +150,9 @@ export function toDetail(c: CaseWithRelations, ctx: ViewContext, role: ActorRole
     agreementId: c.agreementId,
     lastSatisfaction: (c.lastSatisfaction as Satisfaction | null) ?? null,
     // start_mediation happens by starting a session, not through the actions endpoint.
-    availableActions: role ? availableActions(summary.state, role).filter((a) => a !== 'start_mediation') : [],
+    availableActions: role
+      ? availableActions(summary.state, role).filter((a) => a !== 'start_mediation' && (a !== 'take_on' || c.leadMediatorId === userId))
+      : [],
     can,
   };
 }

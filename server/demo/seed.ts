@@ -63,7 +63,7 @@ export const demoCase = {
 
 /**
  * Idempotent: creates the demo units and the demo users that do not exist yet (existing ones are
- * left alone, passwords included) and the demo case (registered at the window by the mediator)
+ * left alone, passwords included) and the demo case (registered at the window and taken on by the mediator)
  * when there is no case at all. The routing rule set is written on first use (defaultRuleSet).
  */
 export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Promise<{ usersCreated: string[]; caseCreated: boolean }> {

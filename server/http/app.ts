@@ -238,6 +238,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     const whistles = await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) });
     res.json(await services.access.readable(staffOf(res), whistles, (w) => w.caseId, (w) => w.unit.id));
   });
+  route('get', '/api/whistles/pending', async (_req: Request, res: Response) => {
+    res.json(await services.whistles.pendingForOfficial(staffOf(res)));
+  });
   route('post', '/api/whistles/:whistleId/accept', async (req: Request<IdParams<'whistleId'>>, res: Response) => {
     res.json(await services.whistles.accept(ids(req, 'whistleId').whistleId, staffOf(res)));
   });
@@ -305,6 +308,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('post', '/api/public/cases/query', async (req: Request, res: Response) => {
     res.json(await services.intake.query(req.body, clientIp(req)));
+  });
+  route('post', '/api/public/cases/sms', async (req: Request, res: Response) => {
+    res.json(await services.intake.sendQueryCode(req.body, clientIp(req)));
   });
   route('get', '/api/public/cases/query', async (req: Request, res: Response) => {
     const body = { caseNumber: req.get('x-case-number') ?? '', queryCode: req.get('x-query-code') ?? '' };

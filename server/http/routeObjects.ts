@@ -58,6 +58,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/cases/:caseId/whistles': { action: 'whistle.create', via: 'caseId' },
   /** Also the requests addressed to the caller's own unit (their inbox keeps cancelled and declined ones). */
   'GET /api/whistles': { list: 'case.read' },
+  'GET /api/whistles/pending': { none: "a count of the caller's own department's open requests" },
   'POST /api/whistles/:whistleId/accept': { action: 'whistle.respond', via: 'whistleId' },
   'POST /api/whistles/:whistleId/cancel': { action: 'case.read', via: 'whistleId' },
   'POST /api/whistles/:whistleId/decline': { action: 'whistle.respond', via: 'whistleId' },
@@ -91,6 +92,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
 
   'POST /api/public/cases': publicForm,
   'POST /api/public/cases/query': publicForm,
+  'POST /api/public/cases/sms': publicForm,
   'GET /api/public/cases/query': publicForm,
   'GET /api/public/followup': publicForm,
   'POST /api/public/followup': publicForm,

@@ -50,6 +50,8 @@ export const routePermissions = {
   'GET /api/cases/:caseId/whistles': ['mediator', 'supervisor', 'official', 'admin'],
   'POST /api/cases/:caseId/whistles': ['mediator'],
   'GET /api/whistles': ['official', 'mediator', 'supervisor', 'admin'],
+  /** The official's header badge: open requests to their own department (the service reads their unit). */
+  'GET /api/whistles/pending': ['official'],
   'POST /api/whistles/:whistleId/accept': ['official'],
   /** An open request: the mediator who made it or the case's lead (service), with a reason; recorded on the timeline. */
   'POST /api/whistles/:whistleId/cancel': ['mediator'],
@@ -92,6 +94,8 @@ export const routePermissions = {
   /** Case number + query code in the body (POST) or in X-Case-Number / X-Query-Code headers (GET); never in the URL. */
   'POST /api/public/cases/query': 'public',
   'GET /api/public/cases/query': 'public',
+  /** The query code by SMS to the reporter's phone; proving case number + query code (rate-limited per IP and per case). */
+  'POST /api/public/cases/sms': 'public',
   /** The follow-up link's token in `Authorization: Bearer` is verified by the handler. */
   'GET /api/public/followup': 'public',
   'POST /api/public/followup': 'public',

@@ -10,6 +10,7 @@ import { partySide } from './roles.ts';
 /** Actions taken through POST /api/cases/:id/actions/<action> (the case page's buttons); start_mediation happens by starting a session. */
 export const routedActions = [
   'register',
+  'take_on',
   'grade_and_route',
   'assign',
   'reassign',
@@ -27,7 +28,7 @@ export interface StatsResponse extends CaseStats {
   generatedAt: string;
   /** Names of the units in byUnit ('' = not routed yet). */
   unitNames: Record<string, string>;
-  /** Unrouted cases (no time limit yet) are counted as green in byLight. */
+  /** Cases with no time limit running yet (byLight.none): reported, registered, not routed. */
   untimed: number;
 }
 
@@ -105,7 +106,15 @@ export const createCaseRequest = z
   .strict();
 export type CreateCaseRequest = z.input<typeof createCaseRequest>;
 
-/** The public (no-login) report form: like staff registration, but the title is optional and the source is `online`. */
+/** On the public form only the reporter's own phone is required: not every citizen knows the other side's. */
+const optionalPhone = z.union([z.string().trim().length(0), phoneNumber]).optional().transform((v) => v ?? '');
+export const publicPartyInput = partyInput.extend({ phone: optionalPhone });
+
+/**
+ * The public (no-login) report form: like staff registration, but the title is optional, the source
+ * is `online`, and only the reporter (the first party) must give a phone number (progress and the
+ * query code reach them by SMS); the other side may be named without one.
+ */
 export const publicCaseRequest = z
   .object({
     disputeType,
@@ -115,7 +124,11 @@ export const publicCaseRequest = z
     town: z.string().trim().max(50).optional(),
     community: z.string().trim().max(50).optional(),
     grid: z.string().trim().max(50).optional(),
-    parties: z.array(partyInput).min(1, 'At least one party is required').max(10),
+    parties: z
+      .array(publicPartyInput)
+      .min(1, 'At least one party is required')
+      .max(10)
+      .refine((list) => list[0] === undefined || list[0].phone !== '', { message: 'Enter a valid phone number', path: [0, 'phone'] }),
   })
   .strict();
 export type PublicCaseRequest = z.input<typeof publicCaseRequest>;
@@ -125,6 +138,11 @@ export interface PublicCaseReceipt {
   caseNumber: string;
   queryCode: string;
   createdAt: string;
+}
+
+/** Answer to POST /api/public/cases/sms: where the query code went (masked). */
+export interface PublicQueryCodeSms {
+  sentTo: string;
 }
 
 /** Case number + query code; sent in a POST body (or X-Case-Number / X-Query-Code headers), never in the URL. */
@@ -293,6 +311,12 @@ export interface SupervisionNoteInfo {
   answeredBy: { id: string; displayName: string } | null;
   /** Unanswered and past its due date (computed at request time). */
   overdue: boolean;
+}
+
+/** GET /api/whistles/pending: an official's open requests (the header badge) and the newest one. */
+export interface PendingWhistles {
+  count: number;
+  newest: WhistleInfo | null;
 }
 
 export interface WhistleInfo {

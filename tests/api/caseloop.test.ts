@@ -15,18 +15,25 @@ before(async () => {
 after(async () => t.close());
 
 describe('staff registration', () => {
-  test('a mediator registers at the window (registered, leads it); a grid worker reports (reported, source grid)', async () => {
+  test('a mediator registers at the window (taken on at once: assigned to them, timed, closable); a grid worker reports (reported, source grid)', async () => {
     const m = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: labourCase() });
     assert.equal(m.status, 201, m.text);
-    assert.equal(m.body.state, 'registered');
-    assert.equal(m.body.stateLabel, '已受理');
+    assert.equal(m.body.state, 'assigned');
+    assert.equal(m.body.stateLabel, '已指派');
     assert.equal(m.body.source, 'walk_in');
     assert.equal(m.body.leadMediator.id, w.ids.mediator1);
-    assert.equal(m.body.light, null, 'no time limit runs before routing');
-    assert.equal(m.body.deadlineAt, null);
+    assert.equal(m.body.light, 'green', 'the time limit runs from the window intake');
+    assert.equal(m.body.grade, 'low');
+    assert.equal(m.body.timeLimitDays, 10, 'labour/low by the default rules');
+    assert.equal(new Date(m.body.deadlineAt).getTime() - t.clock.now().getTime(), 10 * 24 * 3600_000);
     assert.deepEqual(m.body.supervision, { open: 0, overdue: 0 });
     assert.equal(m.body.parties[0].idNumberMasked, '110***********123X');
-    assert.deepEqual(m.body.availableActions, [], 'a mediator has no action on a registered case');
+    assert.deepEqual(m.body.availableActions, ['close_unsettled', 'escalate'], 'the mediator works the case (a session moves it into mediation)');
+    const mt = await t.request('GET', `/api/cases/${m.body.id}/timeline`, { token: w.tok.mediator1 });
+    assert.deepEqual(mt.body.map((e: { type: string }) => e.type), ['case.created', 'case.take_on']);
+    assert.equal(mt.body[1].data.mediatorName, '王调解员');
+    const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });
+    assert.deepEqual(other.body.availableActions.includes('take_on'), false);
 
     const g = await t.request('POST', '/api/cases', { token: w.tok.grid1, body: { ...labourCase(), source: 'hotline_12345' } });
     assert.equal(g.body.state, 'reported');
@@ -40,6 +47,20 @@ describe('staff registration', () => {
     const timeline = await t.request('GET', `/api/cases/${g.body.id}/timeline`, { token: w.tok.supervisor1 });
     assert.deepEqual(timeline.body.map((e: { type: string }) => e.type), ['case.created']);
     assert.equal(timeline.body[0].data.state, 'reported');
+  });
+
+  test('a walk-in case registered before window intake took cases on (registered, led by its mediator) offers that mediator 受理并承办', async () => {
+    const m = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: labourCase() });
+    // Such a row, as the previous version left it: registered, led by the mediator, not timed.
+    t.testDb.raw().prepare(`UPDATE "Case" SET state = 'registered', grade = NULL, level = NULL, unitId = NULL, timeLimitDays = NULL, startedAt = NULL, deadlineAt = NULL WHERE id = ?`).run(m.body.id);
+    const mine = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator1 });
+    assert.deepEqual(mine.body.availableActions, ['take_on']);
+    const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });
+    assert.deepEqual(other.body.availableActions, [], 'another mediator is not offered it');
+    assert.equal((await act(w, 'mediator2', m.body.id, 'take_on', {})).status, 403);
+    const taken = await ok(w, 'mediator1', m.body.id, 'take_on', { grade: 'high' });
+    assert.deepEqual([taken.state, taken.grade, taken.timeLimitDays, taken.light], ['assigned', 'high', 3, 'green']);
+    assert.ok(taken.availableActions.includes('close_unsettled'));
   });
 
   test('the staff form’s location (区县 / 街镇 / 社区 / 网格) is stored and shown on the case detail; blanks are left out', async () => {

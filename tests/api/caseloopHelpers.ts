@@ -87,6 +87,8 @@ export function payloadFor(w: LoopWorld, action: string): unknown {
   switch (action) {
     case 'register':
       return { note: '窗口受理' };
+    case 'take_on':
+      return { grade: 'low' };
     case 'grade_and_route':
       return { grade: 'medium', level: 'county', unitId: w.units.county };
     case 'assign':

@@ -74,6 +74,59 @@ describe('public report form', () => {
     assert.equal(await t.testDb.db.case.count(), before);
   });
 
+  test('the other side is optional: a name without a phone is accepted; the reporter\'s phone is still required', async () => {
+    nextWindow();
+    const nameOnly = await t.request('POST', '/api/public/cases', {
+      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五', phone: '' }] }),
+    });
+    assert.equal(nameOnly.status, 201, nameOnly.text);
+    const row = await t.testDb.db.case.findUniqueOrThrow({ where: { caseNumber: nameOnly.body.caseNumber }, include: { parties: { orderBy: { position: 'asc' } } } });
+    assert.deepEqual(row.parties.map((p) => [p.side, p.name, p.phone]), [['applicant', '刘六', '13812345678'], ['respondent', '王五', '']]);
+    const staff = await t.request('GET', `/api/cases/${row.id}`, { token: w.tok.supervisor1 });
+    assert.equal(staff.body.parties[1].phoneMasked, '', 'no phone to mask');
+    const absent = await t.request('POST', '/api/public/cases', {
+      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五' }] }),
+    });
+    assert.equal(absent.status, 201, absent.text);
+
+    const before = await t.testDb.db.case.count();
+    const noReporterPhone = await t.request('POST', '/api/public/cases', { body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '' }] }) });
+    assert.equal(noReporterPhone.status, 400);
+    assert.ok(noReporterPhone.body.details['parties.0.phone'], noReporterPhone.text);
+    const badOtherPhone = await t.request('POST', '/api/public/cases', {
+      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五', phone: '123' }] }),
+    });
+    assert.equal(badOtherPhone.status, 400, 'a phone given must still be a phone number');
+    assert.ok(badOtherPhone.body.details['parties.1.phone']);
+    assert.equal(await t.testDb.db.case.count(), before);
+  });
+
+  test('the query code by SMS to the reporter\'s phone, through the OTP sender (dev outbox); only with the right code, a few times per case', async () => {
+    nextWindow();
+    const r = await publicReport(report({ parties: [{ side: 'applicant', name: '刘六', phone: '138-1111-2222' }, { side: 'respondent', name: '王五', phone: '' }] }));
+    const outbox = () => t.testDb.raw().prepare("SELECT phone, text, purpose FROM SmsOutbox WHERE purpose = 'query_code' ORDER BY rowid").all() as Array<{ phone: string; text: string; purpose: string }>;
+    const before = outbox().length;
+
+    const wrong = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: 'AAAA-AAAA' } });
+    assert.equal(wrong.status, 404, 'a wrong code sends nothing');
+    assert.equal(outbox().length, before);
+
+    const sent = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber.toLowerCase(), queryCode: r.queryCode.replace('-', '').toLowerCase() } });
+    assert.equal(sent.status, 200, sent.text);
+    assert.deepEqual(sent.body, { sentTo: '138****2222' });
+    const msgs = outbox();
+    assert.equal(msgs.length, before + 1);
+    const sms = msgs.at(-1)!;
+    assert.equal(sms.phone, '13811112222', 'to the reporter, the number as stored');
+    assert.ok(sms.text.includes(r.caseNumber) && sms.text.includes(r.queryCode), sms.text);
+    assert.ok(sms.text.includes('/query'), 'says where to query');
+
+    for (let i = 0; i < 2; i++) assert.equal((await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } })).status, 200);
+    const limited = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } });
+    assert.equal(limited.status, 429, 'at most three messages per case per hour');
+    assert.equal(outbox().length, before + 3);
+  });
+
   test('rate-limited per IP: the 6th report within an hour is refused, and allowed again an hour later', async () => {
     nextWindow();
     for (let i = 0; i < 5; i++) await publicReport();
@@ -94,7 +147,7 @@ describe('public progress query', () => {
     const id = (await t.testDb.db.case.findUniqueOrThrow({ where: { caseNumber: r.caseNumber } })).id;
     let res = await query(r.caseNumber, r.queryCode);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual([res.body.state, res.body.stateLabel, res.body.light, res.body.disputeTypeLabel], ['reported', '已上报', null, '邻里']);
+    assert.deepEqual([res.body.state, res.body.stateLabel, res.body.light, res.body.disputeTypeLabel], ['reported', '已上报', null, '邻里纠纷']);
     assert.deepEqual(res.body.events.map((e: { label: string }) => e.label), ['已上报']);
 
     await ok(w, 'supervisor1', id, 'register');

@@ -35,7 +35,7 @@ const followUp = (id: string, satisfaction: string) =>
  *  1 labour     T0      town       closed settled at +24 h, follow-up satisfied           → followed_up, done
  *  2 neighbour  T0+1d   committee  closed unsettled at +48 h, follow-up basically satisfied → followed_up, done
  *  3 family     T0+2d   town       2-day limit, still in mediation                          → in_mediation, red
- *  4 debt       T0+3d   —          only reported                                            → reported, untimed (green)
+ *  4 debt       T0+3d   —          only reported                                            → reported, untimed (none)
  *  5 labour     T0+4d   county     closed settled at +12 h, no follow-up                    → closed_settled, done
  *  6 traffic    T0+5d   county     1-day limit; closed settled +6 h; not satisfied; reopened at T0+6d → reopened, yellow
  *  7 consumer   T0+20d  —          outside the period
@@ -97,7 +97,7 @@ describe('statistics from the database', () => {
     );
     assert.deepEqual(s.byUnit, { [w.units.town]: 2, [w.units.committee]: 1, [w.units.county]: 2, '': 1 });
     assert.deepEqual(s.unitNames, { [w.units.town]: '城关街道调处中心', [w.units.committee]: '幸福社区人民调解委员会', [w.units.county]: '区调处中心', '': '未分流' });
-    assert.deepEqual(s.byLight, { green: 1, yellow: 1, red: 1, done: 3 });
+    assert.deepEqual(s.byLight, { green: 0, yellow: 1, red: 1, done: 3, none: 1 }, 'the untimed report is grey (未计时), as in the lists, not green');
     assert.equal(s.untimed, 1);
     assert.equal(s.handled, 3);
     assert.equal(s.settled, 2);
@@ -112,7 +112,7 @@ describe('statistics from the database', () => {
   test('filter by unit and period', async () => {
     const town = (await t.request('GET', `/api/stats?${period}&unitId=${w.units.town}`, { token: w.tok.admin1 })).body;
     assert.deepEqual([town.total, town.handled, town.settled, town.settlementRate, town.followedUp, town.satisfied, town.avgHoursToClose], [2, 1, 1, 1, 1, 1, 24]);
-    assert.deepEqual(town.byLight, { green: 0, yellow: 0, red: 1, done: 1 });
+    assert.deepEqual(town.byLight, { green: 0, yellow: 0, red: 1, done: 1, none: 0 });
     const all = (await t.request('GET', '/api/stats', { token: w.tok.supervisor1 })).body;
     assert.equal(all.total, 7);
     const late = (await t.request('GET', '/api/stats?from=2026-03-05T00:00:00%2B08:00', { token: w.tok.supervisor1 })).body;
@@ -137,14 +137,21 @@ describe('statistics from the database', () => {
     const raw = Buffer.from(await (await fetch(`${t.baseUrl}/api/stats/export.csv?${period}`, { headers: { authorization: `Bearer ${w.tok.supervisor1}` } })).arrayBuffer());
     assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
     const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    assert.equal(lines[0], '案件编号,纠纷类型,来源,状态,等级,层级,承办单位,灯色,登记时间,办理期限,结案时间,调解结果,回访满意度,当事人（脱敏）');
+    assert.equal(
+      lines[0],
+      '案件编号,纠纷类型,来源,状态,等级,层级,承办单位,灯色,登记时间（Asia/Shanghai UTC+08:00）,办理期限（Asia/Shanghai UTC+08:00）,结案时间（Asia/Shanghai UTC+08:00）,调解结果,回访满意度,当事人（脱敏）',
+    );
     assert.equal(lines.length, 1 + 6);
     assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [1, 2, 3, 4, 5, 6].map((k) => n[k]!.caseNumber));
     const row1 = lines[1]!.split(',');
-    assert.deepEqual(row1.slice(1, 8), ['劳动/欠薪', '网格上报', '已回访', '一般', '镇（街道）', '城关街道调处中心', '已办结']);
+    // The UI's labels (one source), times in the centre's zone with the offset (T0 = 09:00 China time).
+    assert.deepEqual(row1.slice(1, 8), ['劳动争议', '网格上报', '已回访', '一般', '镇（街道）', '城关街道调处中心', '已办结']);
+    assert.equal(row1[8], '2026-03-02T09:00:00+08:00', 'created at T0, in China time');
+    assert.equal(row1[10], '2026-03-03T09:00:00+08:00', 'closed 24 h later');
+    assert.equal(new Date(row1[8]!).getTime(), T0, 'the cell is an exact instant');
     assert.deepEqual(row1.slice(11, 13), ['调解成功', '满意']);
     assert.equal(lines[3]!.split(',')[7], '红灯');
-    assert.equal(lines[4]!.split(',')[7], '', 'no light before routing');
+    assert.equal(lines[4]!.split(',')[7], '未计时', 'no light before routing, in the lists\' word');
     assert.match(res.text, /张\*\(申请人;?/);
     assert.ok(res.text.includes('138****5678'));
     for (const raw of [...RAW_PHONES, '11010119900307123', '张三', '拖欠三个月工资', '案件1']) {

@@ -179,3 +179,37 @@ describe('calling in departments (吹哨报到)', () => {
     assert.equal(res.body.closedBy.displayName, '陈调解员');
   });
 });
+
+describe('the official\'s alert (header badge and console notice)', () => {
+  test('GET /api/whistles/pending counts open requests to the official\'s own department and names the newest', async () => {
+    const pending = async (who: string) => {
+      const res = await t.request('GET', '/api/whistles/pending', { token: w.tok[who] });
+      assert.equal(res.status, 200, res.text);
+      return res.body as { count: number; newest: { id: string; caseNumber: string; need: string } | null };
+    };
+    const start = await pending('official1');
+    const a = await caseIn(w, 'in_mediation');
+    const b = await caseIn(w, 'in_mediation');
+    const first = await whistle(a, { unitId: w.units.hr, need: '请核实欠薪金额' });
+    assert.equal(first.status, 201, first.text);
+    t.clock.advance(60_000);
+    const second = await whistle(b, { unitId: w.units.hr, need: '请到场说明政策' });
+    const toTraffic = await whistle(b, { unitId: w.units.traffic, need: '请交警到场' });
+    assert.equal(toTraffic.status, 201, toTraffic.text);
+
+    let p = await pending('official1');
+    assert.equal(p.count, start.count + 2, 'two requests to 区人社局');
+    assert.equal(p.newest?.id, second.body.id);
+    assert.equal(p.newest?.need, '请到场说明政策');
+    assert.equal((await pending('official2')).count >= 1, true, 'the traffic police see theirs');
+
+    assert.equal((await t.request('POST', `/api/whistles/${first.body.id}/accept`, { token: w.tok.official1 })).status, 200);
+    p = await pending('official1');
+    assert.equal(p.count, start.count + 1, 'an accepted request no longer counts');
+
+    for (const who of ['mediator1', 'supervisor1', 'grid1', 'admin1']) {
+      assert.equal((await t.request('GET', '/api/whistles/pending', { token: w.tok[who] })).status, 403, who);
+    }
+    assert.equal((await t.request('GET', '/api/whistles/pending')).status, 401);
+  });
+});

@@ -152,9 +152,18 @@ describe('case creation', () => {
     for (const digits of ['13812345678', '13987654321', '1381234', '11010119900307123']) {
       assert.ok(!res.text.includes(digits), `${digits} must not appear in list responses`);
     }
-    const times = res.body.map((c: { createdAt: string }) => c.createdAt);
-    assert.deepEqual(times, [...times].sort().reverse());
-    assert.equal(res.body[0].caseNumber, 'DY-2027-000001');
+    // Work-queue order: cases with a running time limit (mediators' walk-ins are taken on at once) by
+    // deadline, then untimed reports newest first.
+    type Row = { createdAt: string; deadlineAt: string | null; caseNumber: string };
+    const rows = res.body as Row[];
+    const timed = rows.filter((c) => c.deadlineAt !== null);
+    const untimed = rows.filter((c) => c.deadlineAt === null);
+    assert.deepEqual(rows, [...timed, ...untimed], 'timed cases first');
+    const deadlines = timed.map((c) => c.deadlineAt!);
+    assert.deepEqual(deadlines, [...deadlines].sort(), 'earliest deadline first');
+    const times = untimed.map((c) => c.createdAt);
+    assert.deepEqual(times, [...times].sort().reverse(), 'untimed: newest first');
+    assert.ok(rows.some((c) => c.caseNumber === 'DY-2027-000001'));
     for (const c of res.body) for (const p of c.parties) assert.match(p.phoneMasked, /^\d{3}\*{4}\d{4}$/);
   });
 

@@ -58,6 +58,7 @@ test('the table only names real staff roles, never an empty list', () => {
     'POST /api/auth/login',
     'POST /api/public/cases',
     'POST /api/public/cases/query',
+    'POST /api/public/cases/sms',
     'POST /api/public/followup',
     'POST /api/signing/otp',
     'POST /api/signing/refuse',

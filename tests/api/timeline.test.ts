@@ -56,30 +56,31 @@ describe('timeline', () => {
     const res = await t.request('GET', `/api/cases/${caseId}/timeline`, { token: reader });
     assert.equal(res.status, 200);
     const types = res.body.map((e: { type: string }) => e.type);
-    assert.deepEqual(types, ['case.created', 'session.started', 'invitation.created', 'session.joined', 'session.joined', 'session.left']);
-    assert.deepEqual(res.body.map((e: { seq: number }) => e.seq), [1, 2, 3, 4, 5, 6]);
+    // A mediator's window intake is taken on at once, so the first session starts the mediation.
+    assert.deepEqual(types, ['case.created', 'case.take_on', 'session.started', 'case.start_mediation', 'invitation.created', 'session.joined', 'session.joined', 'session.left']);
+    assert.deepEqual(res.body.map((e: { seq: number }) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(res.body[0].prevHash, GENESIS_HASH);
     for (let i = 1; i < res.body.length; i++) assert.equal(res.body[i].prevHash, res.body[i - 1].hash);
     for (const e of res.body) assert.match(e.hash, /^[0-9a-f]{64}$/);
-    const joined = res.body[4];
+    const joined = res.body[6];
     assert.deepEqual({ role: joined.data.role, displayName: joined.data.displayName }, { role: 'party', displayName: '张先生' });
     assert.ok(!res.text.includes('13812345678') && !res.text.includes('1381234'), 'no phone numbers in the timeline');
 
     const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: reader });
     assert.equal(v.status, 200);
-    assert.deepEqual(v.body, { ok: true, entries: 6 });
+    assert.deepEqual(v.body, { ok: true, entries: 8 });
   });
 
   test('an edited row is detected', async () => {
     const { caseId } = await busyCase();
     const raw = t.testDb.raw();
     const changed = raw
-      .prepare(`UPDATE TimelineEntry SET data = json_set(data, '$.displayName', '别人') WHERE caseId = ? AND seq = 4`)
+      .prepare(`UPDATE TimelineEntry SET data = json_set(data, '$.displayName', '别人') WHERE caseId = ? AND seq = 6`)
       .run(caseId);
     assert.equal(changed.changes, 1);
     const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: mediator });
     assert.equal(v.body.ok, false);
-    assert.equal(v.body.firstBrokenSeq, 4);
+    assert.equal(v.body.firstBrokenSeq, 6);
     assert.match(v.body.reason, /modified/);
   });
 
@@ -112,7 +113,7 @@ describe('timeline', () => {
 
   test('other cases are unaffected by tampering elsewhere', async () => {
     const { caseId } = await busyCase();
-    assert.deepEqual(await t.services.cases.verifyTimeline(caseId), { ok: true, entries: 6 });
+    assert.deepEqual(await t.services.cases.verifyTimeline(caseId), { ok: true, entries: 8 });
     assert.equal((await t.request('GET', '/api/cases/nope/timeline/verify', { token: mediator })).status, 404);
   });
 });
@@ -137,7 +138,7 @@ describe('participations', () => {
     assert.equal(after.body[0].leaveReason, 'session_ended');
     const types = (await t.services.cases.timeline(caseId)).map((e) => e.type);
     assert.deepEqual(types.slice(-2), ['session.left', 'session.ended']);
-    assert.deepEqual(await t.services.cases.verifyTimeline(caseId), { ok: true, entries: 8 });
+    assert.deepEqual(await t.services.cases.verifyTimeline(caseId), { ok: true, entries: 10 });
 
     await assert.rejects(
       t.services.sessions.recordJoin({ sessionId, identity: 'user:x', role: 'mediator', displayName: 'x' }),

@@ -195,10 +195,8 @@ describe('mediation agreement in the browser', () => {
     const downloaded = path.join(work, 'agreement-e2e-staff-download.pdf');
     await download.saveAs(downloaded);
     assert.ok(readFileSync(downloaded).equals(pdf), 'the staff download is the sealed PDF');
-    // Settling needs the case in mediation (as in the API test, the state is set directly here).
-    assert.equal(await card.getByTestId('case-agreement-settle').count(), 0, 'no settle button before the case is in mediation');
-    server.testDb.raw().prepare("UPDATE \"Case\" SET state = 'in_mediation' WHERE id = ?").run(caseId);
-    await mediator.reload();
+    // The mediator registered the case at the window (taken on at once) and held the session, so the
+    // case is in mediation and the sealed agreement closes it.
     await card.getByTestId('case-agreement-settle').waitFor();
     await screenshot(mediator, 'agreement-09-case-page-sealed');
     await card.getByTestId('case-agreement-settle').click();

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../server/clock.ts';
-import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -49,13 +49,7 @@ describe('case loop walk-through in Chromium', () => {
     openPages.set(name, page);
     return { ctx, page };
   };
-  const login = async (page: Page, username: string) => {
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(TEST_PASSWORD);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL((u) => u.pathname === '/');
-  };
+  const login = (page: Page, username: string) => loginStaff(page, server.baseUrl, username, TEST_PASSWORD);
   const caseState = async (caseId: string) => (await server.api('GET', `/api/cases/${caseId}`, { token: tok.sup1 })).body.state as string;
   const runAction = async (page: Page, action: string, fill: () => Promise<void>, expectState: string) => {
     await page.getByTestId(`action-${action}`).click();

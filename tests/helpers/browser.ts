@@ -55,3 +55,12 @@ export async function newTrackedPage(
   page.on('pageerror', (e) => console.error('pageerror', e.message));
   return { page, context };
 }
+
+/** Signs a staff member in through the login form and waits for the console. */
+export async function loginStaff(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.waitForURL((u) => u.pathname === '/');
+}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/index.ts';
 import { CheckIcon, CopyIcon } from './Icons.tsx';
 
-async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
+export async function copyText(text: string, fallbackInput: HTMLInputElement | null = null): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

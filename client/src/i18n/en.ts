@@ -1,3 +1,5 @@
+import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
+import { prefixed } from './timelineLabels.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
@@ -57,15 +59,7 @@ export const en: Record<MessageKey, string> = {
   'cases.enter': 'Open case',
   'cases.live': 'Session live',
 
-  'disputeType.labour': 'Labour dispute',
-  'disputeType.neighbour': 'Neighbour dispute',
-  'disputeType.land': 'Land dispute',
-  'disputeType.family': 'Family dispute',
-  'disputeType.debt': 'Debt dispute',
-  'disputeType.property': 'Property dispute',
-  'disputeType.consumer': 'Consumer dispute',
-  'disputeType.traffic': 'Traffic accident',
-  'disputeType.other': 'Other',
+  ...prefixed('disputeType.', disputeTypeLabels['en']),
 
   'caseStatus.pending': 'Pending',
   'caseStatus.mediating': 'In mediation',

@@ -1,4 +1,6 @@
 import { auditZhCN } from './audit.zh-CN.ts';
+import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
+import { prefixed } from './timelineLabels.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
@@ -56,15 +58,7 @@ export const zhCN = {
   'cases.enter': '进入调解',
   'cases.live': '调解进行中',
 
-  'disputeType.labour': '劳动争议',
-  'disputeType.neighbour': '邻里纠纷',
-  'disputeType.land': '土地纠纷',
-  'disputeType.family': '婚姻家庭纠纷',
-  'disputeType.debt': '债务纠纷',
-  'disputeType.property': '房屋物业纠纷',
-  'disputeType.consumer': '消费纠纷',
-  'disputeType.traffic': '交通事故纠纷',
-  'disputeType.other': '其他纠纷',
+  ...prefixed('disputeType.', disputeTypeLabels['zh-CN']),
 
   'caseStatus.pending': '待调解',
   'caseStatus.mediating': '调解中',

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert, Spinner } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
@@ -8,6 +8,9 @@ import { useAsync } from '../hooks/useAsync.ts';
 import { useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText } from '../i18n/labels.ts';
 import { loopApi, type CaseStatsResponse, type StatsQuery } from '../services/caseloopApi.ts';
+
+/** How often the open dashboard refreshes its numbers and lists. */
+const DASHBOARD_REFRESH_MS = 30_000;
 
 const stateOrder: Array<keyof CaseStatsResponse['byState']> = ['reported', 'registered', 'routed', 'assigned', 'in_mediation', 'escalated', 'reopened', 'closed_settled', 'closed_unsettled', 'followed_up'];
 
@@ -21,6 +24,18 @@ export function DashboardPage() {
   const stats = useAsync(() => loopApi.stats(query), [query.from, query.to, query.unitId]);
   const red = useAsync(() => loopApi.listCases({ light: 'red', ...(query.unitId ? { unitId: query.unitId } : {}) }), [query.unitId]);
   const yellow = useAsync(() => loopApi.listCases({ light: 'yellow', ...(query.unitId ? { unitId: query.unitId } : {}) }), [query.unitId]);
+  // New reports (public form, grid workers) and registered cases waiting for triage: not timed yet, but waiting for the centre.
+  const intake = useAsync(
+    async () => [...(await loopApi.listCases({ state: 'reported' })), ...(await loopApi.listCases({ state: 'registered' }))],
+    [],
+  );
+  // The dashboard stays open on a supervisor's screen: new reports and changed lights appear without a reload.
+  const reloads = [stats.reload, red.reload, yellow.reload, intake.reload];
+  useEffect(() => {
+    const timer = window.setInterval(() => reloads.forEach((r) => r()), DASHBOARD_REFRESH_MS);
+    return () => window.clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, reloads);
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -98,6 +113,16 @@ export function DashboardPage() {
         {watch.length === 0 ? <p className="empty empty--small">{t('cl.dash.noWatch')}</p> : <LoopCaseTable cases={watch} />}
       </section>
 
+      <section className="card card--flush" aria-labelledby="dash-intake-title" data-testid="dash-intake">
+        <div className="card__toolbar">
+          <h2 className="card__title" id="dash-intake-title">
+            {t('cl.dash.intake')}
+          </h2>
+          <span className="muted">{t('cl.dash.intakeCount', { n: intake.data?.length ?? 0 })}</span>
+        </div>
+        {(intake.data ?? []).length === 0 ? <p className="empty empty--small">{t('cl.dash.noIntake')}</p> : <LoopCaseTable cases={intake.data ?? []} />}
+      </section>
+
       {stats.loading && !s && <Spinner label={t('common.loading')} />}
       {stats.error !== undefined && <Alert>{errorText(t, stats.error)}</Alert>}
       {s && (
@@ -113,7 +138,7 @@ export function DashboardPage() {
             <Bars
               title={t('cl.dash.byLight')}
               testId="by-light"
-              rows={(['red', 'yellow', 'green', 'done'] as const).map((l) => ({
+              rows={(['red', 'yellow', 'green', 'none', 'done'] as const).map((l) => ({
                 key: l,
                 label: loopLabel(t, 'light', l),
                 n: s.byLight[l] ?? 0,

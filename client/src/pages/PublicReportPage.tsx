@@ -4,6 +4,7 @@ import type { PartySide } from '@protocol/roles.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
+import { ReceiptActions } from '../components/caseloop/ReceiptActions.tsx';
 import { useApiFieldErrors } from '../components/caseloop/useApiFieldErrors.ts';
 import { zodDetails } from '../hooks/useFieldErrors.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
@@ -78,6 +79,7 @@ export function PublicReportPage() {
             {t('cl.pub.keep')}
           </p>
           <p className="muted">{t('cl.pub.receivedAt', { time: formatDateTime(receipt.createdAt, language) })}</p>
+          <ReceiptActions receipt={receipt} />
           <Link to="/query" className="btn btn--primary btn--block">
             {t('cl.pub.goQuery')}
           </Link>
@@ -129,7 +131,7 @@ export function PublicReportPage() {
                 <FormField label={t('newCase.partyName')} error={errors.field(`parties.${i}.name`)}>
                   <input name={`parties.${i}.name`} value={p.name} autoComplete={i === 0 ? 'name' : 'off'} onChange={(e) => setParty(i, { name: e.target.value })} />
                 </FormField>
-                <FormField label={t('newCase.partyPhone')} error={errors.field(`parties.${i}.phone`)}>
+                <FormField label={t('newCase.partyPhone')} optional={i > 0 ? t('common.optional') : undefined} hint={i === 0 ? t('cl.pub.phoneHint') : undefined} error={errors.field(`parties.${i}.phone`)}>
                   <input name={`parties.${i}.phone`} type="tel" inputMode="tel" value={p.phone} autoComplete={i === 0 ? 'tel' : 'off'} onChange={(e) => setParty(i, { phone: e.target.value })} />
                 </FormField>
                 {i === 0 && (

@@ -7,7 +7,9 @@ import type {
   FollowUpLinkInfo,
   PartyContact,
   PublicCaseProgress,
+  PendingWhistles,
   PublicCaseReceipt,
+  PublicQueryCodeSms,
   PublicCaseRequest,
   PublicFollowUpPreview,
   PublicQueryRequest,
@@ -26,6 +28,7 @@ import { staffAuth } from './session.ts';
 
 export type CaseActionName =
   | 'register'
+  | 'take_on'
   | 'grade_and_route'
   | 'assign'
   | 'start_mediation'
@@ -178,6 +181,7 @@ export const loopApi = {
     apiFetch<WhistleInfo>(`/cases/${enc(caseId)}/whistles`, { method: 'POST', body }),
   whistles: (query: { mine?: boolean; status?: 'open' | 'accepted' | 'cancelled' | 'declined' | 'all' } = {}) =>
     apiFetch<WhistleInfo[]>(`/whistles${qs({ mine: query.mine ? '1' : undefined, status: query.status })}`),
+  pendingWhistles: () => apiFetch<PendingWhistles>('/whistles/pending'),
   acceptWhistle: (whistleId: string) => apiFetch<WhistleAcceptance>(`/whistles/${enc(whistleId)}/accept`, { method: 'POST', body: {} }),
   cancelWhistle: (whistleId: string, body: { reason: string }) => apiFetch<WhistleInfo>(`/whistles/${enc(whistleId)}/cancel`, { method: 'POST', body }),
   declineWhistle: (whistleId: string, body: { reason: string }) => apiFetch<WhistleInfo>(`/whistles/${enc(whistleId)}/decline`, { method: 'POST', body }),
@@ -200,6 +204,7 @@ export const loopApi = {
 export const publicApi = {
   report: (body: PublicCaseRequest) => apiFetch<PublicCaseReceipt>('/public/cases', { method: 'POST', body, token: null }),
   query: (body: PublicQueryRequest) => apiFetch<PublicCaseProgress>('/public/cases/query', { method: 'POST', body, token: null }),
+  sendQueryCode: (body: PublicQueryRequest) => apiFetch<PublicQueryCodeSms>('/public/cases/sms', { method: 'POST', body, token: null }),
   followUpPreview: (token: string) => apiFetch<PublicFollowUpPreview>('/public/followup', { token }),
   recordFollowUp: (token: string, body: { satisfaction: string; notes?: string }) =>
     apiFetch<unknown>('/public/followup', { method: 'POST', body, token }),

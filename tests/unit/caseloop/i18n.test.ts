@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputeTypes } from '../../../server/protocol/cases.ts';
+import { caseSourceLabels, disputeTypes } from '../../../server/protocol/cases.ts';
+import { zhCN } from '../../../client/src/i18n/zh-CN.ts';
 import { staffRoles } from '../../../server/protocol/roles.ts';
 import { zh } from '../../../server/caseloop/i18n.ts';
 import { caseActions, caseStates, followUpMethods, referralTargets, satisfactionLevels } from '../../../server/caseloop/states.ts';
@@ -34,21 +35,28 @@ describe('zh labels', () => {
   }
 
   it('uses the centre\'s wording', () => {
-    assert.deepEqual(zh.disputeTypes, {
-      labour: '劳动/欠薪',
-      neighbour: '邻里',
-      land: '土地/宅基地',
-      family: '婚姻家庭',
-      debt: '债务',
-      property: '物业',
-      consumer: '消费',
-      traffic: '交通',
-      other: '其他',
-    });
     assert.equal(zh.lights.green, '绿灯');
     assert.equal(zh.lights.yellow, '黄灯');
     assert.equal(zh.lights.red, '红灯');
     assert.equal(zh.satisfaction.basically_satisfied, '基本满意');
     assert.equal(zh.states.followed_up, '已回访');
+  });
+
+  it('every label the server writes (CSV export, public pages) is the one the Chinese UI shows', () => {
+    const ui: Record<string, string> = zhCN;
+    const pairs: Array<[string, Record<string, string>, string]> = [
+      ['disputeTypes', zh.disputeTypes, 'disputeType'],
+      ['states', zh.states, 'cl.state'],
+      ['grades', zh.grades, 'cl.grade'],
+      ['levels', zh.levels, 'cl.level'],
+      ['lights', zh.lights, 'cl.light'],
+      ['satisfaction', zh.satisfaction, 'cl.satisfaction'],
+      ['referralTargets', zh.referralTargets, 'cl.referral'],
+      ['sources', caseSourceLabels, 'cl.source'],
+    ];
+    for (const [group, labels, prefix] of pairs) {
+      for (const [k, label] of Object.entries(labels)) assert.equal(label, ui[`${prefix}.${k}`], `${group}.${k}`);
+    }
+    assert.equal(zhCN['cl.light.none'], '未计时', 'the CSV writes untimed cases with the lists\' word');
   });
 });

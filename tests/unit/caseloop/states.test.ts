@@ -10,12 +10,14 @@ import {
   caseStates,
   initialState,
   parseActionPayload,
+  terminalStates,
   transitions,
   type ActorRole,
   type CaseAction,
   type Transition,
   type CaseState,
 } from '../../../server/caseloop/states.ts';
+import { routedActions } from '../../../server/protocol/cases.ts';
 import { throwsApp } from './helpers.ts';
 
 const allowedRoles = (a: CaseAction): readonly StaffRole[] => {
@@ -43,6 +45,7 @@ describe('transition table', () => {
     const table = Object.fromEntries(caseActions.map((a) => [a, [[...fromStates(a)].sort(), transitions[a].to]]));
     assert.deepEqual(table, {
       register: [['reported'], 'registered'],
+      take_on: [['registered'], 'assigned'],
       grade_and_route: [['escalated', 'registered'], 'routed'],
       assign: [['escalated', 'reopened', 'routed'], 'assigned'],
       start_mediation: [['assigned', 'in_mediation'], 'in_mediation'],
@@ -71,6 +74,27 @@ describe('transition table', () => {
     for (const s of caseStates) {
       assert.ok(caseActions.some((a) => fromStates(a).includes(s)), `${s} is a dead end`);
     }
+  });
+
+  it('every non-terminal state offers its next action to some role, through a button (or, for start_mediation, a session)', () => {
+    for (const s of caseStates) {
+      if (terminalStates.includes(s)) continue;
+      const offered = [...staffRoles].flatMap((r) => availableActions(s, r).map((a) => `${r}:${a}`));
+      assert.ok(offered.length > 0, `nobody can act on a '${s}' case`);
+      const reachable = caseActions.filter((a) => fromStates(a).includes(s) && (routedActions as readonly string[]).concat('start_mediation').includes(a));
+      assert.ok(reachable.length > 0, `'${s}' has no action reachable through the API`);
+    }
+  });
+
+  it("a case's lead mediator always has a next step while the case is theirs (window intake included), until the follow-up", () => {
+    // A mediator registering at the window leads the case from 'registered' on; assignment leads from 'assigned'.
+    const leadStates: CaseState[] = ['registered', 'assigned', 'in_mediation', 'closed_settled', 'closed_unsettled'];
+    for (const s of leadStates) {
+      const mine = availableActions(s, 'mediator').filter((a) => a !== 'start_mediation' || s === 'assigned');
+      assert.ok(mine.length > 0, `the lead mediator of a '${s}' case has nothing to do`);
+    }
+    assert.deepEqual(availableActions('registered', 'mediator'), ['take_on']);
+    assert.ok(availableActions('in_mediation', 'mediator').includes('close_settled'));
   });
 
   it('no transition is public, admin takes no case actions, gridworker only records follow-ups', () => {
@@ -125,10 +149,10 @@ describe('applyTransition: illegal (state, action) pairs are refused with confli
   const illegal: Array<[CaseState, CaseAction]> = [];
   for (const s of caseStates) for (const a of caseActions) if (!fromStates(a).includes(s)) illegal.push([s, a]);
 
-  it('the illegal set is the complement of the table (10 states × 10 actions)', () => {
+  it('the illegal set is the complement of the table (10 states × 11 actions)', () => {
     const legal = caseActions.reduce((n, a) => n + fromStates(a).length, 0);
     assert.equal(illegal.length + legal, caseStates.length * caseActions.length);
-    assert.equal(illegal.length, 100 - 20);
+    assert.equal(illegal.length, 110 - 21);
   });
 
   for (const [s, a] of illegal) {
@@ -215,6 +239,7 @@ describe('guards', () => {
 describe('action payloads', () => {
   const valid: Record<CaseAction, unknown> = {
     register: {},
+    take_on: { grade: 'medium' },
     grade_and_route: { grade: 'high', level: 'county', unitId: 'u-hrss' },
     assign: { mediatorId: 'm1' },
     start_mediation: { sessionId: 's1' },
@@ -230,7 +255,8 @@ describe('action payloads', () => {
     it(`${a}: accepts a valid payload and refuses unknown fields`, () => {
       assert.ok(parseActionPayload(a, valid[a]));
       throwsApp(() => parseActionPayload(a, { ...(valid[a] as object), extra: 1 }), 'bad_request');
-      if (a !== 'register') throwsApp(() => parseActionPayload(a, {}), 'bad_request');
+      // register and take_on have only optional fields.
+      if (a !== 'register' && a !== 'take_on') throwsApp(() => parseActionPayload(a, {}), 'bad_request');
     });
   }
 

@@ -15,7 +15,7 @@ const rows: CaseRow[] = [
   /* 3 */ { disputeType: 'neighbour', unitId: 'U2', state: 'followed_up', light: 'done', createdAt: at(T0 + 2 * D), closedAt: at(T0 + 2 * D + 12 * H), settled: false, satisfaction: 'basically_satisfied' },
   /* 4 */ { disputeType: 'neighbour', unitId: 'U2', state: 'closed_unsettled', light: 'done', createdAt: at(T0 + 3 * D), closedAt: at(T0 + 3 * D + 36 * H), settled: false },
   /* 5 */ { disputeType: 'family', unitId: 'U1', state: 'in_mediation', light: 'red', createdAt: at(T0 + 4 * D) },
-  /* 6 */ { disputeType: 'debt', unitId: null, state: 'reported', light: 'green', createdAt: at(T0 + 5 * D), closedAt: null },
+  /* 6: not routed, no time limit runs */ { disputeType: 'debt', unitId: null, state: 'reported', light: null, createdAt: at(T0 + 5 * D), closedAt: null },
   /* 7: reopened after a dissatisfied follow-up; its old closedAt must not count */
   { disputeType: 'labour', unitId: 'U2', state: 'reopened', light: 'yellow', createdAt: at(T0 + 6 * D), closedAt: at(T0 + 7 * D), settled: true, satisfaction: 'not_satisfied' },
   /* 8: February */
@@ -51,7 +51,7 @@ describe('computeStats', () => {
       other: 0,
     });
     assert.deepEqual(s.byUnit, { U1: 3, U2: 3, '': 1 });
-    assert.deepEqual(s.byLight, { green: 1, yellow: 1, red: 1, done: 4 });
+    assert.deepEqual(s.byLight, { green: 0, yellow: 1, red: 1, done: 4, none: 1 }, 'the untimed report is not green');
     assert.equal(s.handled, 4); // rows 1–4
     assert.equal(s.settled, 2); // row 1 (state) + row 2 (followed up, settled)
     assert.equal(s.settlementRate, 0.5);
@@ -138,8 +138,8 @@ describe('toCsv', () => {
     assert.equal(
       csv,
       '\uFEFF案件编号,纠纷类型,用时（小时）,调解成功,结案时间\r\n' +
-        'DY-2026-000001,劳动/欠薪,30,true,2026-01-02T00:00:00.000Z\r\n' +
-        'DY-2026-000002,邻里,,false,\r\n',
+        'DY-2026-000001,劳动争议,30,true,2026-01-02T00:00:00.000Z\r\n' +
+        'DY-2026-000002,邻里纠纷,,false,\r\n',
     );
     assert.equal(Buffer.from(csv, 'utf8').subarray(0, 3).toString('hex'), 'efbbbf');
   });

@@ -4,6 +4,7 @@ import { useT } from '../../i18n/index.ts';
 import { loopApi, type CaseActionName, type Grade, type Level, type StaffPick } from '../../services/caseloopApi.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
+import { eligibleAssignees } from './assignees.ts';
 import { dateInput, loopLabel } from './labels.ts';
 import { useApiSubmit } from './useApiFieldErrors.ts';
 
@@ -62,9 +63,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     if (action !== 'assign' && action !== 'reassign') return;
     Promise.all([loopApi.staff('mediator'), loopApi.staff('official')]).then(
       ([mediators, officials]) => {
-        const eligible = [...mediators, ...officials.filter((o) => detail.unit && o.unitId === detail.unit.id)].filter(
-          (s) => s.id !== detail.leadMediator?.id,
-        );
+        const eligible = eligibleAssignees(action, detail, mediators, officials);
         setStaff(eligible);
         setV((o) => (o.mediatorId ? o : { ...o, mediatorId: eligible[0]?.id ?? '' }));
       },
@@ -97,27 +96,41 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     </FormField>
   );
 
+  /** The grade picker; routing starts from "choose", taking on from the preset grade. */
+  const gradeSelect = (withChoose: boolean) => (
+    <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
+      <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
+        {withChoose && <option value="">{t('cl.form.choose')}</option>}
+        {grades.map((g) => (
+          <option key={g} value={g}>
+            {loopLabel(t, 'grade', g)}
+          </option>
+        ))}
+      </select>
+    </FormField>
+  );
+
   let fields: ReactNode;
   const shown: string[] = ['reason', 'note'];
   switch (action) {
     case 'register':
       fields = note;
       break;
+    case 'take_on':
+      shown.push('grade');
+      fields = (
+        <>
+          {gradeSelect(false)}
+          {note}
+        </>
+      );
+      break;
     case 'grade_and_route': {
       shown.push('grade', 'level', 'unitId', 'timeLimitDays');
       const list = suggestion && suggestion.level === v.level ? mergeUnits(suggestion.units, units) : units;
       fields = (
         <>
-          <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
-            <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
-              <option value="">{t('cl.form.choose')}</option>
-              {grades.map((g) => (
-                <option key={g} value={g}>
-                  {loopLabel(t, 'grade', g)}
-                </option>
-              ))}
-            </select>
-          </FormField>
+          {gradeSelect(true)}
           {suggestion && (
             <p className="suggestion" data-testid="routing-suggestion">
               {t('cl.form.suggestion', {
@@ -292,6 +305,8 @@ function mergeUnits(first: UnitInfo[], rest: UnitInfo[]): UnitInfo[] {
 
 function initialValues(action: CaseActionName): Record<string, string> {
   switch (action) {
+    case 'take_on':
+      return { grade: 'low' };
     case 'close_settled':
       return { agreementForm: 'written' };
     case 'close_unsettled':
@@ -309,6 +324,8 @@ function payload(action: CaseActionName, v: Record<string, string>): Record<stri
   switch (action) {
     case 'register':
       return { ...opt('note') };
+    case 'take_on':
+      return { ...opt('grade'), ...opt('note') };
     case 'grade_and_route':
       return {
         grade: v.grade ?? '',

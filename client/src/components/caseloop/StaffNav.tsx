@@ -3,14 +3,17 @@ import { useT } from '../../i18n/index.ts';
 import { Link, useLocation } from '../../router.tsx';
 import { staffAuth } from '../../services/session.ts';
 import type { MessageKey } from '../../i18n/index.ts';
+import { useWhistleAlerts } from './useWhistleAlerts.ts';
+import { WhistleBadge, WhistleNotice } from './WhistleAlert.tsx';
 
 /** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 吹哨任务 (officials), 规则 and 审计 (admins). */
 export function StaffNav() {
   const t = useT();
   const auth = useStore(staffAuth);
   const { pathname } = useLocation();
+  const role = auth?.user.role;
+  const alerts = useWhistleAlerts(role === 'official');
   if (!auth) return null;
-  const role = auth.user.role;
   const links: Array<[string, MessageKey]> = [['/', 'cl.nav.home']];
   if (role === 'mediator' || role === 'official' || role === 'gridworker') links.push(['/queue', 'cl.nav.queue']);
   if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard']);
@@ -18,12 +21,16 @@ export function StaffNav() {
   if (role === 'admin' || role === 'supervisor') links.push(['/rules', 'cl.nav.rules']);
   if (role === 'admin') links.push(['/audit', 'audit.nav']);
   return (
-    <nav className="staff-nav" aria-label={t('cl.nav.label')}>
-      {links.map(([to, key]) => (
-        <Link key={to} to={to} className={`staff-nav__link${pathname === to ? ' staff-nav__link--on' : ''}`} aria-current={pathname === to ? 'page' : undefined}>
-          {t(key)}
-        </Link>
-      ))}
-    </nav>
+    <>
+      <nav className="staff-nav" aria-label={t('cl.nav.label')}>
+        {links.map(([to, key]) => (
+          <Link key={to} to={to} className={`staff-nav__link${pathname === to ? ' staff-nav__link--on' : ''}`} aria-current={pathname === to ? 'page' : undefined}>
+            {t(key)}
+            {to === '/whistles' && role === 'official' && <WhistleBadge count={alerts.count} />}
+          </Link>
+        ))}
+      </nav>
+      {alerts.fresh && <WhistleNotice whistle={alerts.fresh} onDismiss={alerts.dismiss} />}
+    </>
   );
 }

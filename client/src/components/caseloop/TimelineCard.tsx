@@ -31,9 +31,10 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
     }
   };
 
+  // Every known type has a label in both languages (timelineLabels.ts); a type from a newer server reads as a generic entry, never as its key.
   const label = (type: string) => {
     const key = `cl.tl.${type}`;
-    return hasKey(key) ? t(key) : type;
+    return hasKey(key) ? t(key) : t('cl.tl.unknown');
   };
   /** Who did it: the name resolved by the server, with the role (staff role, or the invited participant's role). */
   const actorText = (e: TimelineEntryView): string => {
@@ -46,7 +47,7 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
     const role = e.actorKind === 'invitation' ? (hasKey(roleKey) ? t(roleKey) : e.actorRole) : staffRoleLabel(t, e.actorRole);
     return `${e.actorName}（${role}）`;
   };
-  const detail = (data: unknown): string | null => {
+  const detail = (type: string, data: unknown): string | null => {
     if (typeof data !== 'object' || data === null) return null;
     const d = data as Record<string, unknown>;
     const parts: string[] = [];
@@ -56,6 +57,7 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
       if (k === 'toLevel') parts.push(loopLabel(t, 'level', value));
       else if (k === 'satisfaction') parts.push(loopLabel(t, 'satisfaction', value));
       else if (k === 'referredTo') parts.push(loopLabel(t, 'referral', value));
+      else if (k === 'reason' && type === 'session.left') parts.push(loopLabel(t, 'tl.leave', value, t('cl.tl.unknown')));
       else parts.push(value);
     }
     return parts.length ? parts.join(' · ') : null;
@@ -84,7 +86,7 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
       {entries.data && (
         <ol className="timeline">
           {entries.data.map((e) => {
-            const d = detail(e.data);
+            const d = detail(e.type, e.data);
             return (
               <li key={e.seq} className={`timeline__item timeline__item--${e.type.split('.')[0]}`} data-testid="timeline-entry" data-type={e.type}>
                 <span className="timeline__dot" aria-hidden="true" />
