@@ -95,7 +95,10 @@ describe('mediation agreement in the browser', () => {
     await mediator.getByTestId('agreement-clause-2').fill('本协议一式三份，双方当事人及调解委员会各执一份。');
     await mediator.getByTestId('agreement-performance').fill('李四通过银行转账方式一次性支付至张三指定的银行账户。');
     await mediator.getByTestId('agreement-save').click();
-    await mediator.getByText('已保存为第 2 版').waitFor();
+    await mediator.getByText('已保存为第 2 版').waitFor().catch(async (e: unknown) => {
+      await screenshot(mediator, 'agreement-debug-save');
+      throw e;
+    });
     for (const p of parties) {
       await p.getByTestId('clause-0').getByText(clause1).waitFor({ timeout: 10_000 });
       assert.equal(await p.getByTestId('agreement-text').getAttribute('data-revision'), '2');

@@ -13,8 +13,10 @@ export function SigningSheet({ view, token, onClose }: { view: AgreementView; to
   return (
     <section className="agr-sheet" role="dialog" aria-modal="false" aria-labelledby="agr-sheet-title" data-testid="signing-sheet">
       <div className="agr-sheet__head">
-        <span className="agr-sheet__live">{t('sheet.live')}</span>
-        <h2 id="agr-sheet-title">{t('sign.title')}</h2>
+        <div className="agr-sheet__titles">
+          <h2 id="agr-sheet-title">{t('sign.title')}</h2>
+          <span className="agr-sheet__live">{t('sheet.live')}</span>
+        </div>
         <button type="button" className="btn btn--ghost agr-sheet__close" onClick={onClose} data-testid="signing-sheet-close">
           {t('sheet.back')}
         </button>
