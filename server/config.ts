@@ -29,6 +29,8 @@ const envSchema = z
     LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
     SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
+    /** The centre's public phone, shown to parties at the end of a session (whom to call). */
+    CENTRE_PHONE: z.string().trim().max(40).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     DEMO: z.stringbool().default(false),
   })
@@ -59,6 +61,8 @@ export interface Config {
   demo: boolean;
   /** SEAL_ORGANISATION: names the seal key generated on first sealing (server/agreement/orgKey.ts). */
   sealOrganisation: string;
+  /** CENTRE_PHONE: the number parties may call about their case; null when not configured. */
+  centrePhone: string | null;
 }
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -113,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
     sealOrganisation: e.SEAL_ORGANISATION,
+    centrePhone: e.CENTRE_PHONE || null,
   };
 }
