@@ -79,6 +79,8 @@ const envShape = z
       .trim()
       .default('Asia/Shanghai')
       .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
+    /** The centre's public phone, shown to parties at the end of a session (whom to call). */
+    CENTRE_PHONE: z.string().trim().max(40).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
     METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
@@ -133,6 +135,8 @@ export interface Config {
   };
   /** CENTRE_TIME_ZONE: IANA zone of the centre, for exported times. */
   centreTimeZone: string;
+  /** CENTRE_PHONE: the number parties may call about their case; null when not configured. */
+  centrePhone: string | null;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -225,5 +229,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rootCertPath: e.SEAL_ROOT_CERT_PATH && path.resolve(e.SEAL_ROOT_CERT_PATH),
     },
     centreTimeZone: e.CENTRE_TIME_ZONE,
+    centrePhone: e.CENTRE_PHONE || null,
   };
 }

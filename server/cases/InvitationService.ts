@@ -172,9 +172,14 @@ export class InvitationService {
     const principal = await this.#auth.verifyInvitationToken(token, { allowEnded: true });
     const session = await this.#db.mediationSession.findUnique({
       where: { id: principal.sessionId },
-      include: { case: { select: { caseNumber: true, title: true } } },
+      include: {
+        case: { select: { caseNumber: true, title: true, unit: { select: { name: true, kind: true } } } },
+        startedBy: { select: { displayName: true } },
+      },
     });
     if (!session) throw notFound('Session');
+    const unit = session.case.unit;
+    const centreName = unit && (unit.kind === 'mediation_committee' || unit.kind === 'mediation_centre') ? unit.name : this.#config.sealOrganisation;
     return {
       sessionId: session.id,
       caseNumber: session.case.caseNumber,
@@ -183,6 +188,7 @@ export class InvitationService {
       displayName: principal.displayName,
       side: principal.side,
       sessionStatus: session.status === 'open' ? 'open' : 'ended',
+      contact: { mediatorName: session.startedBy.displayName, centreName, centrePhone: this.#config.centrePhone },
     };
   }
 }

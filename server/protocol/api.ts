@@ -72,6 +72,8 @@ export interface InvitationPreview {
   displayName: string;
   side: PartySide | null;
   sessionStatus: 'open' | 'ended';
+  /** Who runs the session and whom to call afterwards: shown in the waiting room and at the end. */
+  contact: { mediatorName: string; centreName: string; centrePhone: string | null };
 }
 
 export interface HealthResponse {

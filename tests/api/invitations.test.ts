@@ -33,7 +33,7 @@ function tokenOf(url: string): string {
 }
 
 before(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: { CENTRE_PHONE: '0571-12348' } });
   await t.createUser('mediator1', 'mediator', undefined, { displayName: '王调解员' });
   await t.createUser('supervisor1', 'supervisor');
   mediator = (await t.login('mediator1')).token;
@@ -77,6 +77,8 @@ describe('invitations', () => {
       displayName: '李先生',
       side: 'respondent',
       sessionStatus: 'open',
+      // The party learns before admission who runs the session and whom to call afterwards.
+      contact: { mediatorName: '王调解员', centreName: '云调解人民调解委员会', centrePhone: '0571-12348' },
     });
     assert.ok(!preview.text.includes('1398765'));
 

@@ -127,6 +127,7 @@ describe('cloud-mediation call in Chromium', () => {
       return p?.producers.find((x: { kind: string }) => x.kind === 'audio')?.paused === true;
     }, 'the party microphone to be paused on the server');
     await party.getByTestId('leave').click();
+    await party.getByTestId('confirm-leave').getByTestId('confirm-ok').click();
     await waitFor(async () => {
       const s = await server.api('GET', `/api/sessions/${sessionId}/media`, { token });
       return s.body.peers.length === 1;

@@ -119,7 +119,6 @@ describe('the mediation room in Chromium', () => {
     // End the caucus: A's microphone comes back muted and the UI says so.
     await m.page.getByTestId('caucus-end').click();
     await a.page.locator('[data-notice=muted-caucus_return]').waitFor();
-    await a.page.getByTestId('muted-by-mediator').waitFor();
     await waitFor(() => room.mediaState().peers.find((p) => p.peerId === ids.a)!.producers.find((p) => p.kind === 'audio')!.paused, 'A mic paused');
     await screenshot(a.page, 'room-09-party-back-muted-phone');
     await waitFor(async () => (await waitForRemoteMedia(b.page, 5000)).videoFramesDecoded > 0 && consumersOf(ids.b).length >= 2, 'B re-offered');
@@ -137,6 +136,7 @@ describe('the mediation room in Chromium', () => {
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.a}"] [data-testid=send-back]`).click();
     await a.page.getByTestId('lobby').waitFor();
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.b}"] [data-testid=remove-peer]`).click();
+    await m.page.getByTestId('confirm-remove').getByTestId('confirm-ok').click();
     await b.page.getByText('调解员已请您离开调解室').waitFor();
     const invs = await server.api('GET', `/api/sessions/${session.id}/invitations`, { token });
     assert.ok((invs.body as Array<{ id: string; revokedAt: string | null }>).find((i) => i.id === invB.id)?.revokedAt);

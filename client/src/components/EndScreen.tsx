@@ -9,10 +9,12 @@ interface Props {
   error: { code: string; message: string } | null;
   onRejoin: () => void;
   actions?: ReactNode | undefined;
+  /** What comes next and whom to call (invited participants). */
+  nextSteps?: ReactNode | undefined;
 }
 
 /** After the room: why it ended, and what the person can do now. */
-export function EndScreen({ reason, error, onRejoin, actions }: Props) {
+export function EndScreen({ reason, error, onRejoin, actions, nextSteps }: Props) {
   const t = useT();
   const title = t(`room.end.${reason}`);
   let body = t(`room.end.${reason}.body`);
@@ -22,7 +24,7 @@ export function EndScreen({ reason, error, onRejoin, actions }: Props) {
   }
   // The mediator's own words when they did not admit someone.
   if (reason === 'denied' && error?.message) body = `${body} ${error.message}`;
-  // Rejoining makes sense when the person left or the network failed, not when the meeting is over.
+  // Rejoining makes sense when the person left or the network failed, not when the session is over.
   const canRejoin = reason === 'left' || reason === 'disconnected' || reason === 'error' || (reason === 'refused' && error?.code !== 'gone');
   const final = reason === 'ended' || reason === 'session_closed' || reason === 'replaced' || reason === 'removed' || reason === 'denied';
 
@@ -44,6 +46,7 @@ export function EndScreen({ reason, error, onRejoin, actions }: Props) {
         <p data-testid="end-reason" data-reason={reason}>
           {body}
         </p>
+        {nextSteps}
         {final && <p className="muted">{t('room.closePage')}</p>}
       </MessageCard>
     </AppShell>

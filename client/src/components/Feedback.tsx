@@ -19,7 +19,7 @@ export function Alert({ tone = 'error', children }: { tone?: 'error' | 'info' | 
   );
 }
 
-/** A centred card for whole-page messages (link invalid, meeting ended, …). */
+/** A centred card for whole-page messages (link invalid, session ended, …). */
 export function MessageCard({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
   return (
     <section className="card message-card">

@@ -8,6 +8,7 @@ import { Room } from './Room.tsx';
 import { AgreementPanel, sessionIdOfInvitation } from './agreement/AgreementPanel.tsx';
 import { useAT } from './agreement/i18n.ts';
 import { useStore } from '../hooks/useStore.ts';
+import type { PartyContext } from './EndNextSteps.tsx';
 
 interface Props {
   auth: HandshakeAuth;
@@ -22,10 +23,14 @@ interface Props {
   frame: (content: ReactNode) => ReactNode;
   /** Case summary beside the video (mediators). */
   summary?: ReactNode;
+  /** Inviting from inside the room (mediators). */
+  invite?: ReactNode;
+  /** Invited participants: the case and whom to call. */
+  partyContext?: PartyContext;
 }
 
 /** Pre-join (device check) → room → end screen, and back to pre-join on "rejoin". */
-export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary }: Props) {
+export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
@@ -66,9 +71,6 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
   if (session) {
     const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
     return (
-      <>
-        {/* Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live. */}
-        {agreementSessionId && <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />}
       <Room
         session={session}
         heading={heading}
@@ -78,8 +80,12 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
         onRejoin={rejoin}
         endActions={endActions}
         summary={summary}
+        invite={invite}
+        partyContext={partyContext}
+        // Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live.
+        // Its toggle sits in the room's tool row, so it never covers a notice or the chat.
+        tools={agreementSessionId && <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />}
       />
-      </>
     );
   }
   if (!local) return frame(null);

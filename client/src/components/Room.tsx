@@ -11,12 +11,17 @@ import { RemoteAudio } from './RemoteAudio.tsx';
 import { VideoTile } from './VideoTile.tsx';
 import { EndScreen } from './EndScreen.tsx';
 import { LanguageToggle } from './LanguageToggle.tsx';
-import { EmblemIcon, MicOffIcon, SpeakerIcon } from './Icons.tsx';
+import { EmblemIcon } from './Icons.tsx';
 import { Spinner } from './Feedback.tsx';
 import { WaitingRoom } from './WaitingRoom.tsx';
 import { RoomStateBanner } from './RoomStateBanner.tsx';
 import { MediatorPanel } from './MediatorPanel.tsx';
 import { ChatPanel } from './ChatPanel.tsx';
+import { ConfirmDialog, Dialog } from './Dialog.tsx';
+import { EndNextSteps, type PartyContext } from './EndNextSteps.tsx';
+import { PeopleList } from './PeopleList.tsx';
+import { RoomNotice } from './RoomNotice.tsx';
+import { useLobbyAlert } from '../hooks/useLobbyAlert.ts';
 import '../styles/room-controls.css';
 
 interface Props {
@@ -30,6 +35,12 @@ interface Props {
   endActions?: ReactNode;
   /** Case summary for the mediator's side panel. */
   summary?: ReactNode;
+  /** The invitation sheet's content (mediators): inviting without leaving the call. */
+  invite?: ReactNode;
+  /** Extra buttons in the room's tool row (the agreement drawer's toggle). */
+  tools?: ReactNode;
+  /** Invited participants: the case and whom to call (waiting room, end screen). */
+  partyContext?: PartyContext | undefined;
 }
 
 const roleOrder: Record<string, number> = { mediator: 0, applicant: 1, respondent: 2, party: 3, official: 4, observer: 5 };
@@ -71,13 +82,19 @@ function gridShape(n: number): { cols: number; rows: number } {
 }
 
 /** The mediation room: video grid, self view, status, and the big control buttons. */
-export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions, summary }: Props) {
+export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions, summary, invite, tools, partyContext }: Props) {
   const t = useT();
   const state = useStore(session);
   const rootRef = useRef<HTMLDivElement>(null);
   const [audioBlocked, setAudioBlocked] = useState(false);
   useRoomTestHooks(session, state.status);
   const [chatOpen, setChatOpen] = useState(false);
+  const [peopleOpen, setPeopleOpen] = useState(false);
+  const [inviteOpen, setInviteOpen] = useState(false);
+  const [leaving, setLeaving] = useState(false);
+  const isMediator = selfRole === 'mediator';
+  const lobby = state.room?.roster.filter((p) => p.place === 'lobby') ?? [];
+  const [lobbyAlert, dismissLobbyAlert] = useLobbyAlert(lobby, isMediator && state.status === 'joined');
 
   useEffect(() => {
     if (!state.notice) return;
@@ -92,13 +109,12 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         error={state.endMessage ? { code: 'denied', message: state.endMessage } : state.error}
         onRejoin={onRejoin}
         actions={endActions}
+        nextSteps={partyContext ? <EndNextSteps reason={state.endReason ?? 'disconnected'} context={partyContext} /> : undefined}
       />
     );
   }
   const roomState = state.room;
   const inLobby = roomState?.self.place === 'lobby';
-  const isMediator = selfRole === 'mediator';
-  const mutedByMediator = state.notice === 'muted-mediator' || state.notice === 'muted-caucus_return';
   const handRaised = roomState?.self.handRaised ?? false;
   const hands = new Set(roomState?.hands ?? []);
 
@@ -116,6 +132,21 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
     setAudioBlocked(false);
   };
 
+  const leaveConfirm = (
+    <ConfirmDialog
+      open={leaving}
+      title={t('room.confirm.leave.title')}
+      body={<p>{t(isMediator ? 'room.confirm.leave.mediator' : 'room.confirm.leave.party')}</p>}
+      confirmLabel={t('room.confirm.leave.ok')}
+      onCancel={() => setLeaving(false)}
+      onConfirm={() => {
+        setLeaving(false);
+        void session.leave();
+      }}
+      testId="confirm-leave"
+    />
+  );
+
   if (inLobby && roomState) {
     return (
       <div className="room room--lobby" ref={rootRef} data-status={state.status} data-place="lobby">
@@ -129,7 +160,14 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
             <LanguageToggle className="lang-toggle lang-toggle--dark" />
           </div>
         </header>
-        <WaitingRoom state={roomState} videoTrack={state.local.videoTrack} camOn={state.local.camOn} onLeave={() => void session.leave()} />
+        <WaitingRoom
+          state={roomState}
+          videoTrack={state.local.videoTrack}
+          camOn={state.local.camOn}
+          onLeave={() => setLeaving(true)}
+          context={partyContext}
+        />
+        {leaveConfirm}
       </div>
     );
   }
@@ -161,8 +199,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         </div>
       </header>
 
-      {roomState && !isMediator && <RoomStateBanner state={roomState} mutedByMediator={mutedByMediator && !state.local.micOn} />}
-      {roomState && isMediator && (roomState.caucus.active || roomState.paused) && <RoomStateBanner state={roomState} mutedByMediator={false} />}
+      {roomState && (!isMediator || roomState.caucus.active || roomState.paused) && <RoomStateBanner state={roomState} isMediator={isMediator} />}
 
       <div className="room__body">
       <main className="room__stage">
@@ -202,7 +239,18 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
             ))}
           {(waiting || entering) && (
             <div className="tile tile--waiting" data-testid="waiting">
-              {entering ? <Spinner label={t(status.key)} /> : <p className="tile__waiting-text">{waiting}</p>}
+              {entering ? (
+                <Spinner label={t(status.key)} />
+              ) : (
+                <div className="tile__waiting-body">
+                  <p className="tile__waiting-text">{waiting}</p>
+                  {isMediator && invite && (
+                    <button type="button" className="btn btn--primary btn--lg" onClick={() => setInviteOpen(true)} data-testid="stage-invite">
+                      {t('room.invite.open')}
+                    </button>
+                  )}
+                </div>
+              )}
             </div>
           )}
           <VideoTile
@@ -217,9 +265,29 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
             handRaised={handRaised}
           />
         </div>
+        {isMediator && lobby.length > 0 && (
+          <button
+            type="button"
+            className="stage-waiting"
+            onClick={() => document.getElementById('waiting-list')?.scrollIntoView({ block: 'nearest' })}
+            data-testid="stage-waiting-count"
+            data-count={lobby.length}
+          >
+            {t('room.stage.waiting', { n: lobby.length })}
+          </button>
+        )}
       </main>
       {isMediator && roomState && (
-        <MediatorPanel session={session} state={roomState} quality={state.quality} summary={summary} />
+        <MediatorPanel
+          session={session}
+          state={roomState}
+          quality={state.quality}
+          summary={summary}
+          onInvite={invite ? () => setInviteOpen(true) : undefined}
+        />
+      )}
+      {!isMediator && peopleOpen && (
+        <PeopleList self={state.self} selfName={selfName} selfRoleLabel={selfLabel} peers={peers.map((p) => p.info)} room={roomState} />
       )}
       {(chatOpen || isMediator) && (
         <ChatPanel
@@ -232,42 +300,51 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
       )}
       </div>
 
-      <div className="room__notices" aria-live="polite">
-        {!isMediator && (
-          <button type="button" className="chat-toggle" onClick={() => setChatOpen((x) => !x)} data-testid="chat-toggle">
-            {t('room.chat.title')}
-            {state.chat.length > 0 && <span className="chat-toggle__count">{state.chat.length}</span>}
-          </button>
-        )}
-        {audioBlocked && (
-          <button type="button" className="pill pill--action" onClick={enableAudio} data-testid="enable-audio">
-            <SpeakerIcon size={20} />
-            {t('room.enableAudio')}
-          </button>
-        )}
-        {state.notice && (
-          <p className="pill pill--warning" data-testid="notice" data-notice={state.notice}>
-            {t(`room.notice.${state.notice}`)}
-          </p>
-        )}
-        {state.unmuteRequested && (
-          <div className="pill pill--action unmute-ask" data-testid="unmute-request">
-            <span>{t('room.unmuteAsk')}</span>
-            <button type="button" className="btn btn--primary btn--small" onClick={() => session.answerUnmute(true)} data-testid="unmute-yes">
-              {t('room.unmuteYes')}
-            </button>
-            <button type="button" className="btn btn--ghost btn--small" onClick={() => session.answerUnmute(false)}>
-              {t('room.unmuteNo')}
-            </button>
-          </div>
-        )}
-        {!state.local.micOn && state.status === 'joined' && (
-          <p className="pill pill--muted" data-testid="mic-muted-banner">
-            <MicOffIcon size={18} />
-            {t('room.micMutedBanner')}
-          </p>
-        )}
+      <div className="room__dock">
+        <div className="room__notice" aria-live="polite">
+          <RoomNotice session={session} state={state} audioBlocked={audioBlocked} onEnableAudio={enableAudio} />
+        </div>
+        <div className="room__tools">
+          {!isMediator && (
+            <>
+              <button
+                type="button"
+                className="chat-toggle"
+                onClick={() => setChatOpen((x) => !x)}
+                aria-pressed={chatOpen}
+                data-testid="chat-toggle"
+              >
+                {t('room.chat.title')}
+                {state.chat.length > 0 && <span className="chat-toggle__count">{state.chat.length}</span>}
+              </button>
+              <button
+                type="button"
+                className="chat-toggle"
+                onClick={() => setPeopleOpen((x) => !x)}
+                aria-pressed={peopleOpen}
+                data-testid="people-toggle"
+              >
+                {t('room.people.toggle')}
+                <span className="chat-toggle__count chat-toggle__count--plain">{peers.length + 1}</span>
+              </button>
+            </>
+          )}
+          {tools && <span className="room__tools-end">{tools}</span>}
+        </div>
       </div>
+
+      {lobbyAlert && (
+        <div className="lobby-toast" role="alert" data-testid="lobby-toast" data-chime={lobbyAlert.chime}>
+          <span>
+            {lobbyAlert.names.length === 1 && lobbyAlert.waiting === 1
+              ? t('room.lobbyAlert.one', { name: lobbyAlert.names[0]! })
+              : t('room.lobbyAlert.many', { n: lobbyAlert.waiting })}
+          </span>
+          <button type="button" className="dialog__close" onClick={dismissLobbyAlert} aria-label={t('room.dialog.close')}>
+            ×
+          </button>
+        </div>
+      )}
 
       <ControlBar
         micOn={state.local.micOn}
@@ -277,12 +354,20 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         disabled={state.status !== 'joined'}
         onToggleMic={() => void session.setMicEnabled(!state.local.micOn)}
         onToggleCam={() => void session.setCamEnabled(!state.local.camOn)}
-        onLeave={() => void session.leave()}
+        onLeave={() => setLeaving(true)}
         {...(!isMediator ? { hand: { raised: handRaised, onToggle: () => void session.setHand(!handRaised).catch(() => undefined) } } : {})}
         {...(roomState?.self.canShare && roomState.self.canPublish
           ? { share: { on: state.screenOn, onToggle: () => void session.setScreenShare(!state.screenOn) } }
           : {})}
       />
+
+      {leaveConfirm}
+      {isMediator && invite && (
+        <Dialog open={inviteOpen} title={t('room.invite.title')} onClose={() => setInviteOpen(false)} wide testId="room-invite">
+          <p className="muted">{t('room.invite.hint')}</p>
+          {invite}
+        </Dialog>
+      )}
 
       <div hidden>
         {peers.map((p) =>

@@ -1,8 +1,11 @@
 import type { RoomStateInfo } from '@protocol/signalling.ts';
 import { useT, type MessageKey } from '../i18n/index.ts';
 
-/** One clear line: in session / private session / other side in caucus / mediator reconnecting / muted. */
-export function RoomStateBanner({ state, mutedByMediator }: { state: RoomStateInfo; mutedByMediator: boolean }) {
+/**
+ * One clear line: in session / private session (for a party: "the other side cannot hear you") /
+ * other side in caucus / mediator reconnecting. Mute messages are the room's one notice, not here.
+ */
+export function RoomStateBanner({ state, isMediator }: { state: RoomStateInfo; isMediator: boolean }) {
   const t = useT();
   let key: MessageKey = 'room.state.main';
   let tone = 'main';
@@ -10,7 +13,7 @@ export function RoomStateBanner({ state, mutedByMediator }: { state: RoomStateIn
     key = 'room.state.paused';
     tone = 'paused';
   } else if (state.caucus.active && state.caucus.withMe) {
-    key = 'room.state.caucus';
+    key = isMediator ? 'room.state.caucus' : 'room.state.caucusParty';
     tone = 'caucus';
   } else if (state.caucus.active) {
     key = 'room.state.caucusOther';
@@ -21,11 +24,6 @@ export function RoomStateBanner({ state, mutedByMediator }: { state: RoomStateIn
       <span className={`state-chip state-chip--${tone}`} data-testid="room-state" data-state={tone}>
         {t(key)}
       </span>
-      {mutedByMediator && (
-        <span className="state-chip state-chip--muted" data-testid="muted-by-mediator">
-          {t('room.state.mutedByMediator')}
-        </span>
-      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { prefixed } from './timelineLabels.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
+import { roomEn } from './room.en.ts';
 
 /** English. Every key of the Chinese dictionary must be present (the type enforces it). */
 export const en: Record<MessageKey, string> = {
@@ -237,7 +238,7 @@ export const en: Record<MessageKey, string> = {
   'room.status.mediaProblem': 'Audio/video connection unstable, recovering…',
   'room.waiting.party': 'Please wait, the mediator will start shortly',
   'room.waiting.caucusOther': 'The mediator is talking privately with the other side',
-  'room.waiting.mediator': 'Waiting for others to join. You can send invitation links from the case page.',
+  'room.waiting.mediator': 'Waiting for others to join. Press "Invite" to send a link to the parties or an official.',
   'room.waiting.other': 'Please wait, the others will be here shortly',
   'room.participants': '{n} in the room',
   'room.selfName': '{name} (me)',
@@ -255,7 +256,7 @@ export const en: Record<MessageKey, string> = {
   'room.notice.camera-unavailable': 'Could not open the camera. Check the device or permission.',
   'room.notice.publish-failed': 'Your video or audio could not be sent. Check your network.',
 
-  'room.end.ended': 'The meeting has ended',
+  'room.end.ended': 'This mediation session has ended',
   'room.end.ended.body': 'The mediator has ended this mediation. Thank you for taking part.',
   'room.end.replaced': 'You joined from another device',
   'room.end.replaced.body': 'An invitation can be used on one device at a time; this device has left the room.',
@@ -288,7 +289,7 @@ export const en: Record<MessageKey, string> = {
   'room.end.logged_out': 'You have signed out',
   'room.end.logged_out.body': 'This login has ended, so its connection to the room was closed. Please sign in again to return.',
   'room.notice.muted-mediator': 'The mediator muted you. Tap "Unmute" when you need to speak.',
-  'room.notice.muted-caucus_return': 'You are back in the joint session; your microphone was turned off. Tap "Unmute" to speak.',
+  'room.notice.muted-caucus_return': 'The private session is over and you are back in the joint session. Your microphone is off; turn it on when you want to speak.',
   'room.notice.muted-rights_revoked': 'The mediator withdrew your right to speak.',
   'room.notice.camera-stopped': 'The mediator turned off your camera.',
   'room.state.lobby': 'Waiting',
@@ -296,7 +297,6 @@ export const en: Record<MessageKey, string> = {
   'room.state.caucus': 'Private session',
   'room.state.caucusOther': 'The mediator is talking privately with the other side; please wait',
   'room.state.paused': 'The mediator is reconnecting; please wait',
-  'room.state.mutedByMediator': 'Muted by the mediator',
   'room.lobby.title': 'Please wait, the mediator will let you in',
   'room.lobby.body': 'You are in the waiting room. Nobody can see or hear you. You will enter automatically once the mediator admits you.',
   'room.lobby.locked': 'The room is locked; please wait for the mediator.',
@@ -364,4 +364,5 @@ export const en: Record<MessageKey, string> = {
   'session.ended': 'This mediation has ended.',
   ...caseloopEn,
   ...auditEn,
+  ...roomEn,
 };

@@ -2,6 +2,7 @@ import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
+import { roomZhCN } from './room.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
 export const zhCN = {
@@ -236,7 +237,7 @@ export const zhCN = {
   'room.status.mediaProblem': '音视频连接不稳定，正在恢复…',
   'room.waiting.party': '请稍候，调解员马上为您开始',
   'room.waiting.caucusOther': '调解员正在与另一方单独沟通',
-  'room.waiting.mediator': '正在等待其他人加入。您可以在案件页面把邀请链接发给当事人。',
+  'room.waiting.mediator': '正在等待其他人加入。点“邀请参加”，把链接发给当事人或部门人员。',
   'room.waiting.other': '请稍候，其他参加人员马上就到',
   'room.participants': '{n} 人在调解室',
   'room.selfName': '{name}（我）',
@@ -254,7 +255,7 @@ export const zhCN = {
   'room.notice.camera-unavailable': '无法打开摄像头，请检查设备或权限',
   'room.notice.publish-failed': '您的画面或声音没有发送成功，请检查网络',
 
-  'room.end.ended': '会议已结束',
+  'room.end.ended': '本次调解已结束',
   'room.end.ended.body': '调解员已结束本次调解，感谢您的参与。',
   'room.end.replaced': '您已在其他设备加入',
   'room.end.replaced.body': '同一个邀请只能在一台设备上使用，这台设备已退出调解室。',
@@ -287,7 +288,7 @@ export const zhCN = {
   'room.end.logged_out': '您已退出登录',
   'room.end.logged_out.body': '这个登录已结束，调解室的连接随之断开。请重新登录后再进入。',
   'room.notice.muted-mediator': '调解员已把您静音。需要说话时，请点“取消静音”。',
-  'room.notice.muted-caucus_return': '您已回到联合调解，麦克风已自动关闭。需要说话时，请点“取消静音”。',
+  'room.notice.muted-caucus_return': '背对背结束，您已回到联合调解。麦克风已关闭，请按需打开麦克风。',
   'room.notice.muted-rights_revoked': '调解员收回了您的发言权限。',
   'room.notice.camera-stopped': '调解员关闭了您的摄像头。',
   'room.state.lobby': '等候中',
@@ -295,7 +296,6 @@ export const zhCN = {
   'room.state.caucus': '背对背调解中',
   'room.state.caucusOther': '调解员正在与另一方单独沟通，请稍候',
   'room.state.paused': '调解员正在重新连接，请稍候',
-  'room.state.mutedByMediator': '已被调解员静音',
   'room.lobby.title': '请稍候，调解员会请您进入调解室',
   'room.lobby.body': '您现在在等候室。别人看不到您，也听不到您。调解员同意后，您会自动进入。',
   'room.lobby.locked': '调解室已锁定，请等待调解员同意。',
@@ -363,6 +363,7 @@ export const zhCN = {
   'session.ended': '这次调解已经结束。',
   ...caseloopZhCN,
   ...auditZhCN,
+  ...roomZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

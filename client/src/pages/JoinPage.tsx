@@ -80,6 +80,7 @@ function JoinWithToken({ token }: { token: string }) {
       displayName={info.displayName}
       role={info.role}
       roleLabel={roleLabel}
+      partyContext={{ caseNumber: info.caseNumber, caseTitle: info.caseTitle, contact: info.contact }}
       heading={
         <>
           <span className="room__case-number">{info.caseNumber}</span>

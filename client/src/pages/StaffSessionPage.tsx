@@ -10,6 +10,7 @@ import { staffAuth } from '../services/session.ts';
 import { Link } from '../router.tsx';
 import { hasKey, type Translate } from '../i18n/index.ts';
 import { LightBadge } from '../components/caseloop/LightBadge.tsx';
+import { InvitationPanel } from '../components/InvitationPanel.tsx';
 
 const disputeTypeText = (t: Translate, type: string) => {
   const key = `disputeType.${type}`;
@@ -79,6 +80,7 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
         </>
       }
       endActions={backToCase}
+      invite={role === 'mediator' && info.kase ? <InvitationPanel sessionId={sessionId} parties={info.kase.parties} /> : undefined}
       summary={
         info.kase ? (
           <dl className="case-summary" data-testid="case-summary">
