@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import type { ErrorCode, WireError } from './protocol/errors.ts';
+import { errorReasonCode, type ErrorCode, type ErrorParams, type ErrorReason, type ErrorReasonParams, type FieldProblem, type WireError } from './protocol/errors.ts';
 
 const httpStatus: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -13,16 +13,33 @@ const httpStatus: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-/** An error that knows how it goes on the wire. Anything else becomes `internal`. */
+/** What the user is told: a catalogue reason with its parameters, and per-field reasons. */
+export interface UserFacing {
+  reason?: ErrorReason;
+  params?: ErrorParams;
+  fields?: Record<string, FieldProblem>;
+}
+
+/**
+ * An error that knows how it goes on the wire. Anything else becomes `internal`.
+ * `message` and `details` are English for developers; users see the client's text for
+ * `reason` (or `code`) and `fields`.
+ */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, string> | undefined;
+  readonly reason: ErrorReason | undefined;
+  readonly params: ErrorParams | undefined;
+  readonly fields: Record<string, FieldProblem> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, string>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, string>, user: UserFacing = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.reason = user.reason;
+    this.params = user.params;
+    this.fields = user.fields;
   }
 
   get status(): number {
@@ -38,6 +55,30 @@ export const forbidden = (message = 'Not allowed') => new AppError('forbidden', 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError('conflict', message);
 
+type ParamsArgs<R extends ErrorReason> = Record<string, never> extends ErrorReasonParams[R]
+  ? [params?: ErrorReasonParams[R], details?: Record<string, string>]
+  : [params: ErrorReasonParams[R], details?: Record<string, string>];
+
+/**
+ * An error the user is told about by `reason` (its code comes from the reason table):
+ * `fail('otp_wrong', 'Wrong code', { attemptsLeft: 4 })`.
+ */
+export function fail<R extends ErrorReason>(reason: R, message: string, ...[params, details]: ParamsArgs<R>): AppError {
+  const user: UserFacing = { reason };
+  if (params && Object.keys(params).length > 0) user.params = params as ErrorParams;
+  return new AppError(errorReasonCode[reason], message, details, user);
+}
+
+/**
+ * A bad_request about one field, shown next to it: `fieldFail('date', 'date_in_future', 'The date is in the future')`.
+ * `details` keeps the English for developers.
+ */
+export function fieldFail<R extends ErrorReason>(field: string, reason: R, message: string, ...[params]: ParamsArgs<R>): AppError {
+  const problem: FieldProblem = { reason };
+  if (params && Object.keys(params).length > 0) problem.params = params as ErrorParams;
+  return new AppError('bad_request', `Invalid request: ${message}`, { [field]: message }, { fields: { [field]: problem } });
+}
+
 export function zodDetails(error: ZodError): Record<string, string> {
   const details: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -51,7 +92,10 @@ export function zodDetails(error: ZodError): Record<string, string> {
 export function toWireError(error: unknown): { status: number; body: WireError; unexpected: boolean } {
   if (error instanceof AppError) {
     const body: WireError = { code: error.code, message: error.message };
+    if (error.reason) body.reason = error.reason;
+    if (error.params) body.params = error.params;
     if (error.details) body.details = error.details;
+    if (error.fields) body.fields = error.fields;
     return { status: error.status, body, unexpected: false };
   }
   if (error instanceof ZodError) {

@@ -7,7 +7,7 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { AgreementContent } from '../protocol/agreement.ts';
@@ -176,7 +176,7 @@ export class Finaliser {
     if (!a) throw notFound('Agreement');
     if (a.status === 'sealed') return;
     const { complete, missing } = await this.completeness(agreementId);
-    if (!complete) throw conflict(`Signatures missing: ${missing.join(', ')}`);
+    if (!complete) throw fail('signatures_missing', `Signatures missing: ${missing.join(', ')}`);
     const kase = await this.#db.case.findUniqueOrThrow({ where: { id: a.caseId }, include: { parties: true } });
     const rev = await this.#db.agreementRevision.findUniqueOrThrow({ where: { agreementId_number: { agreementId, number: a.frozenRev! } } });
     const content = JSON.parse(rev.content) as AgreementContent;

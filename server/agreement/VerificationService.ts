@@ -3,7 +3,7 @@ import { FailureLimiter } from '../auth/AuthService.ts';
 import { maskName } from '../cases/masking.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { AppError } from '../errors.ts';
+import { fail } from '../errors.ts';
 import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
@@ -44,7 +44,8 @@ export class VerificationService {
     const wait = this.#perIp.blockedForMs(ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      throw new AppError('too_many_requests', `Too many verification requests from this address; try again in ${Math.ceil(seconds / 60)} minute(s) (核验过于频繁，请稍后再试)`, {
+      const minutes = Math.ceil(seconds / 60);
+      throw fail('verify_rate_limited', `Too many verification requests from this address; try again in ${minutes} minute(s) (核验过于频繁，请稍后再试)`, { minutes }, {
         retryAfterSeconds: String(seconds),
       });
     }

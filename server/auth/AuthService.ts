@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, unauthenticated } from '../errors.ts';
+import { AppError, fail, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { LoginResponse, StaffUser } from '../protocol/api.ts';
@@ -111,7 +111,8 @@ export class AuthService {
     const wait = Math.max(this.#byUser.blockedForMs(userKey), this.#byIp.blockedForMs(ip));
     if (wait > 0) {
       this.#log.warn('login rate limited', { ip });
-      throw new AppError('too_many_requests', `Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minute(s)`);
+      const minutes = Math.ceil(wait / 60_000);
+      throw fail('login_rate_limited', `Too many failed logins; try again in ${minutes} minute(s)`, { minutes });
     }
 
     const user = await this.#db.user.findUnique({ where: { username: name } });
@@ -122,7 +123,7 @@ export class AuthService {
       this.#byIp.fail(ip);
       throw unauthenticated(LOGIN_FAILED);
     }
-    if (user.disabled) throw new AppError('forbidden', 'This account is disabled');
+    if (user.disabled) throw fail('account_disabled', 'This account is disabled');
     this.#byUser.reset(userKey);
 
     const now = this.#clock.now();
@@ -172,7 +173,7 @@ export class AuthService {
     if (inv.sessionId !== claims.sid || inv.role !== claims.role) throw unauthenticated('invitation does not match token');
     if (inv.revokedAt) throw unauthenticated('invitation has been revoked');
     if (inv.expiresAt.getTime() <= this.#clock.now().getTime()) throw unauthenticated('invitation expired');
-    if (inv.session.status !== 'open' && !options.allowEnded) throw new AppError('gone', 'This mediation session has ended');
+    if (inv.session.status !== 'open' && !options.allowEnded) throw fail('session_ended', 'This mediation session has ended');
     return {
       kind: 'invitation',
       invitationId: inv.id,

@@ -4,7 +4,7 @@ import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwor
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, badRequest, zodDetails } from '../errors.ts';
+import { AppError, badRequest, fail, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt } from '../protocol/cases.ts';
@@ -113,7 +113,7 @@ export class IntakeService {
     const wait = this.#reports.blockedForMs(ip);
     if (wait > 0) {
       this.#log.warn('public report rate limited', { ip });
-      throw new AppError('too_many_requests', `Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`);
+      throw fail('public_rate_limited', `Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`, { minutes: Math.ceil(wait / 60_000) });
     }
     const parsed = publicCaseRequest.safeParse(input);
     if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
@@ -147,7 +147,7 @@ export class IntakeService {
   /** Progress for case number + query code. Unknown number and wrong code look the same. */
   async query(input: unknown, ip: string): Promise<PublicCaseProgress> {
     const wait = this.#failedQueries.blockedForMs(ip);
-    if (wait > 0) throw new AppError('too_many_requests', `Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`);
+    if (wait > 0) throw fail('public_rate_limited', `Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`, { minutes: Math.ceil(wait / 60_000) });
     const parsed = publicQueryRequest.safeParse(input);
     if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
     const caseNumber = parsed.data.caseNumber.toUpperCase();
@@ -157,7 +157,7 @@ export class IntakeService {
     const ok = await verifyPassword(code, c?.queryCodeHash ?? (await this.#dummyHash));
     if (!c || !c.queryCodeHash || !ok) {
       this.#failedQueries.fail(ip);
-      throw new AppError('not_found', NO_MATCH);
+      throw fail('query_no_match', NO_MATCH);
     }
     // No reset on success: one valid code must not buy fresh guesses at other cases.
     const { ruleSet } = await this.#settings.activeRuleSet();

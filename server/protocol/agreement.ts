@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PartySide } from './roles.ts';
 
 /*
  * Mediation agreement (人民调解协议书): request schemas and response types shared by the server
@@ -119,7 +120,8 @@ export interface SignerStatus {
   kind: SignerKind;
   partyId: string | null;
   name: string;
-  side: string | null;
+  /** A party's side as a code (the client labels it); null for the mediator and the witness. */
+  side: PartySide | null;
   required: boolean;
   status: 'pending' | 'signed' | 'refused';
   at: string | null;
@@ -131,7 +133,7 @@ export interface AgreementCommentInfo {
   revision: number;
   clauseIndex: number;
   authorName: string;
-  side: string | null;
+  side: PartySide | null;
   text: string;
   createdAt: string;
 }
@@ -170,7 +172,7 @@ export interface AgreementView {
 export interface SigningLinkInfo {
   partyId: string;
   name: string;
-  side: string;
+  side: PartySide | null;
   url: string;
   expiresAt: string;
 }
@@ -178,7 +180,7 @@ export interface SigningLinkInfo {
 /** GET /api/signing — what a party sees on the signing page. */
 export interface SigningView {
   agreement: AgreementView;
-  me: { partyId: string; name: string; side: string; phoneMasked: string };
+  me: { partyId: string; name: string; side: PartySide | null; phoneMasked: string };
   myStatus: SignerStatus | null;
   /** Whether it is this party's turn (frozen, not yet signed or refused). */
   canSign: boolean;

@@ -337,6 +337,8 @@ export interface FollowUpLinkInfo {
 /** What the no-login follow-up page shows (nothing personal). */
 export interface PublicFollowUpPreview {
   caseNumber: string;
+  disputeType: DisputeType;
+  /** Chinese label (for logs and old clients); the client labels `disputeType` itself. */
   disputeTypeLabel: string;
   closedAs: 'settled' | 'unsettled';
   closedAt: string | null;

@@ -1,3 +1,4 @@
+import { errorsEn } from './errors.en.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { caseloopEn } from './caseloop.en.ts';
 
@@ -21,6 +22,10 @@ export const en: Record<MessageKey, string> = {
   'common.none': 'None',
   'common.notFound': 'Page not found',
   'common.notFoundHint': 'This page does not exist. Please check the address.',
+  'punct.paren': ' ({text})',
+  'punct.colon': '{label}: ',
+  'punct.list': ', ',
+  'punct.sep': '; ',
   'common.home': 'Go to start page',
 
   'nav.cases': 'Cases',
@@ -66,12 +71,6 @@ export const en: Record<MessageKey, string> = {
   'disputeType.traffic': 'Traffic accident',
   'disputeType.other': 'Other',
 
-  'caseStatus.pending': 'Pending',
-  'caseStatus.mediating': 'In mediation',
-  'caseStatus.resolved': 'Resolved',
-  'caseStatus.failed': 'Not resolved',
-  'caseStatus.closed': 'Closed',
-  'caseStatus.withdrawn': 'Withdrawn',
 
   'side.applicant': 'Applicant',
   'side.respondent': 'Respondent',
@@ -121,18 +120,6 @@ export const en: Record<MessageKey, string> = {
   'field.username': 'Enter your username',
   'field.password': 'Enter your password',
 
-  'error.network': 'Network problem. Check your connection and try again.',
-  'error.timeout': 'The server did not answer in time. Please try again.',
-  'error.disconnected': 'The connection was lost',
-  'error.bad_request': 'Some of the information is not valid. Please check it.',
-  'error.unauthenticated': 'Your sign-in has expired. Please sign in again.',
-  'error.forbidden': 'You are not allowed to do this',
-  'error.not_found': 'Not found',
-  'error.conflict': 'That did not work. Please reload the page and try again.',
-  'error.gone': 'No longer available',
-  'error.too_many_requests': 'Too many attempts. Please wait a moment.',
-  'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
-  'error.internal': 'Something went wrong. Please try again later.',
 
   'case.back': 'Back to cases',
   'case.info': 'Case information',
@@ -363,5 +350,6 @@ export const en: Record<MessageKey, string> = {
 
   'session.loading': 'Opening the mediation room…',
   'session.ended': 'This mediation has ended.',
+  ...errorsEn,
   ...caseloopEn,
 };

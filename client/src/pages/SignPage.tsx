@@ -3,11 +3,12 @@ import type { SigningView } from '@protocol/agreement.ts';
 import { LanguageToggle } from '../components/LanguageToggle.tsx';
 import { AgreementText, Fingerprint, Signers } from '../components/agreement/AgreementText.tsx';
 import { SealedBox } from '../components/agreement/AgreementPanel.tsx';
-import { useAT } from '../components/agreement/i18n.ts';
+import { sideAndName, useAT, type AgreementKey } from '../components/agreement/i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from '../components/agreement/SignaturePad.tsx';
 import '../components/agreement/agreement.css';
 import { useFragmentToken } from '../hooks/useFragmentToken.ts';
-import { useLanguage } from '../i18n/index.ts';
+import { useLanguage, useT } from '../i18n/index.ts';
+import { errorText } from '../i18n/labels.ts';
 import { ApiError } from '../services/ApiError.ts';
 import { agreementApi, signingToken } from '../services/agreement.ts';
 
@@ -21,13 +22,15 @@ export function SignPage() {
 
 function SignWithToken({ token }: { token: string | null }) {
   const t = useAT();
+  const tm = useT();
   const lang = useLanguage();
   const [data, setData] = useState<SigningView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [consent, setConsent] = useState(false);
   const [code, setCode] = useState('');
   const [sent, setSent] = useState<string | null>(null);
-  const [msg, setMsg] = useState<string | null>(null);
+  // A local hint (key) or a failure from the server, rendered in the current language.
+  const [problem, setProblem] = useState<{ key: AgreementKey } | { error: unknown } | null>(null);
   const [busy, setBusy] = useState(false);
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
@@ -35,21 +38,23 @@ function SignWithToken({ token }: { token: string | null }) {
 
   const load = () => {
     if (!token) return setLoadError(t('sign.badLink'));
-    agreementApi.signingView(token).then(setData, (e: unknown) => setLoadError(e instanceof ApiError && e.status === 401 ? t('sign.badLink') : String((e as Error).message)));
+    agreementApi.signingView(token).then(setData, (e: unknown) => setLoadError(e instanceof ApiError && e.status === 401 ? t('sign.badLink') : errorText(tm, e)));
   };
   useEffect(load, [token]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
-    setMsg(null);
+    setProblem(null);
     try {
       await fn();
     } catch (e) {
-      setMsg(e instanceof ApiError ? (e.details?.code ?? e.message) : String(e));
+      setProblem({ error: e });
     } finally {
       setBusy(false);
     }
   };
+
+  const msg = problem === null ? null : 'key' in problem ? t(problem.key) : errorText(tm, problem.error);
 
   if (loadError) return <Shell><div className="agr-result agr-result--unknown" data-testid="sign-error">{loadError}</div></Shell>;
   if (!data || !token) return <Shell><p>…</p></Shell>;
@@ -62,7 +67,9 @@ function SignWithToken({ token }: { token: string | null }) {
       <p className="agr-note">{t('sign.intro')}</p>
       <div className="agr-card">
         <div>
-          {t('sign.you')}：<b data-testid="signer-name">{data.me.side} {data.me.name}</b>
+          {t('sign.you')}
+          {t('sep.colon')}
+          <b data-testid="signer-name">{sideAndName(t, data.me.side, data.me.name)}</b>
         </div>
         <Fingerprint view={view} />
         <Signers view={view} />
@@ -105,9 +112,9 @@ function SignWithToken({ token }: { token: string | null }) {
               disabled={busy}
               data-testid="sign-submit"
               onClick={() => {
-                if (!consent) return setMsg(t('sign.needConsent'));
-                if (!/^\d{6}$/.test(code)) return setMsg(t('sign.needCode'));
-                if (pad.current?.isEmpty()) return setMsg(t('sign.needDrawing'));
+                if (!consent) return setProblem({ key: 'sign.needConsent' });
+                if (!/^\d{6}$/.test(code)) return setProblem({ key: 'sign.needCode' });
+                if (pad.current?.isEmpty()) return setProblem({ key: 'sign.needDrawing' });
                 void act(async () => {
                   await agreementApi.sign(token, {
                     partyId: data.me.partyId,

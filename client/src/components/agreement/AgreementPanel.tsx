@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import type { AgreementContent, AgreementView, SigningLinkInfo } from '@protocol/agreement.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi, watchAgreement } from '../../services/agreement.ts';
-import { useLanguage } from '../../i18n/index.ts';
+import { useLanguage, useT } from '../../i18n/index.ts';
+import { errorText } from '../../i18n/labels.ts';
 import { AgreementText, Fingerprint, Signers } from './AgreementText.tsx';
-import { useAT } from './i18n.ts';
+import { sideAndName, useAT } from './i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
 import './agreement.css';
 
@@ -18,6 +19,7 @@ interface Props {
 /** The agreement drawer over the room: the mediator drafts, everyone sees the text live (SSE). */
 export function AgreementPanel({ sessionId, token, role }: Props) {
   const t = useAT();
+  const tm = useT();
   const [open, setOpen] = useState(role === 'mediator');
   const [view, setView] = useState<AgreementView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +32,7 @@ export function AgreementPanel({ sessionId, token, role }: Props) {
       const v = await fn();
       if (v) setView(v);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorText(tm, e));
     }
   };
 
@@ -136,10 +138,9 @@ function MediatorView({ view, token, run }: { view: AgreementView; token: string
             <p className="agr-note">{t('links.hint')}</p>
             {links.map((l) => (
               <p key={l.partyId}>
-                <b>
-                  {l.side} {l.name}
-                </b>
-                ：<a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                <b>{sideAndName(t, l.side, l.name)}</b>
+                {t('sep.colon')}
+                <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
               </p>
             ))}
           </div>
@@ -299,7 +300,9 @@ export function SealedBox({ view, token }: { view: AgreementView; token: string 
     <div className="agr-card" data-testid="agreement-sealed">
       <p className="agr-ok">{t('sign.sealed')}</p>
       <p className="agr-note">
-        {t('verifyCode')}：<code data-testid="verification-code">{d.verificationCode}</code>
+        {t('verifyCode')}
+        {t('sep.colon')}
+        <code data-testid="verification-code">{d.verificationCode}</code>
       </p>
       <button type="button" className="btn btn--secondary" onClick={() => void agreementApi.download(view.id, token, `人民调解协议书-${view.caseNumber}.pdf`)}>
         {t('download')}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { AgreementView } from '@protocol/agreement.ts';
-import { useAT } from './i18n.ts';
+import { sideAndName, useAT } from './i18n.ts';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 const numeral = (i: number) => (i < 10 ? NUMERALS[i] : String(i + 1));
@@ -37,8 +37,8 @@ export function AgreementText({ view, onComment }: { view: AgreementView; onComm
               .map((x) => (
                 <div key={x.id} className="agr-comment" data-testid="clause-comment">
                   <b>
-                    {x.side ? `${x.side} ` : ''}
-                    {x.authorName}：
+                    {sideAndName(t, x.side, x.authorName)}
+                    {t('sep.colon')}
                   </b>
                   {x.text}
                 </div>
@@ -74,7 +74,13 @@ export function AgreementText({ view, onComment }: { view: AgreementView; onComm
       <h3>{t('field.breach')}</h3>
       <p>{c.breach}</p>
       <p className="agr-doc__sig">
-        {t('field.organisation')}：{c.organisation}　{t('field.mediator')}：{c.mediator}
+        {t('field.organisation')}
+        {t('sep.colon')}
+        {c.organisation}
+        {t('sep.gap')}
+        {t('field.mediator')}
+        {t('sep.colon')}
+        {c.mediator}
       </p>
     </article>
   );
@@ -104,9 +110,9 @@ export function Signers({ view }: { view: AgreementView }) {
     <ul className="agr-signers" data-testid="agreement-signers">
       {view.signers.map((s, i) => (
         <li key={i} data-status={s.status}>
-          <span>{s.kind === 'party' ? `${s.side}　${s.name}` : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}　${s.name}`}</span>
+          <span>{s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}</span>
           <span className={`agr-pill agr-pill--${s.status}`}>{t(`signer.${s.status}`)}</span>
-          {s.refusalReason && <small>（{s.refusalReason}）</small>}
+          {s.refusalReason && <small>{t('sep.paren', { text: s.refusalReason })}</small>}
         </li>
       ))}
     </ul>
