@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { AgreementContent } from '../protocol/agreement.ts';
+import { signerRoleLabels, type AgreementContent } from '../protocol/agreement.ts';
 import type { AgreementHub } from './AgreementHub.ts';
 import { toRevision, verifyUrl, sha256Hex } from './AgreementService.ts';
 import { revisionHash } from './canonical.ts';
@@ -195,7 +195,7 @@ export class Finaliser {
     const order = (k: string) => (k === 'party' ? 0 : k === 'mediator' ? 1 : 2);
     for (const s of [...sigs].sort((x, y) => order(x.kind) - order(y.kind) || x.at.getTime() - y.at.getTime())) {
       const party = s.partyId ? kase.parties.find((p) => p.id === s.partyId) : undefined;
-      const roleLabel = s.kind === 'party' ? (s.side ?? '当事人') : s.kind === 'mediator' ? '人民调解员' : '见证人';
+      const roleLabel = s.kind === 'party' ? (s.side ?? signerRoleLabels.party) : signerRoleLabels[s.kind === 'mediator' ? 'mediator' : 'witness'];
       signatures.push({
         signerName: s.signerName,
         role: s.kind === 'party' ? '当事人' : roleLabel,

@@ -4,7 +4,7 @@ import { maskName } from '../cases/masking.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { fail } from '../errors.ts';
-import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
+import { signerRoleLabels, signerRoles, type VerificationResult, type VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
 import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
@@ -64,7 +64,10 @@ export class VerificationService {
       fingerprint: fingerprint(doc.revisionHash),
       sealedAt: doc.sealedAt.toISOString(),
       sha256: doc.sha256,
-      signers: events.map((e) => ({ name: maskName(e.name), role: e.role, at: e.at, method: e.method })),
+      signers: events.map((e) => {
+        const roleCode = signerRoles.find((r) => signerRoleLabels[r] === e.role);
+        return { name: maskName(e.name), role: e.role, ...(roleCode ? { roleCode } : {}), at: e.at, method: e.method };
+      }),
     };
   }
 

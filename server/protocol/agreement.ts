@@ -192,9 +192,25 @@ export interface OtpResponse {
   expiresAt: string;
 }
 
+/** Who signed, as a code the client labels. */
+export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness'] as const;
+export type SignerRole = (typeof signerRoles)[number];
+
+/** The Chinese role words written on the certificate page and kept in the sealed record. */
+export const signerRoleLabels: Record<SignerRole, string> = {
+  applicant: '申请人',
+  respondent: '被申请人',
+  party: '当事人',
+  mediator: '人民调解员',
+  witness: '见证人',
+};
+
 export interface VerificationSigner {
   name: string;
+  /** The Chinese role word from the sealed record. */
   role: string;
+  /** The same role as a code (absent when the record holds a word this version does not know). */
+  roleCode?: SignerRole;
   at: string;
   method: string;
 }

@@ -87,7 +87,9 @@ export function VerifyPage() {
                     {r.signers.map((s, i) => (
                       <li key={i}>
                         <span>
-                          {s.role}　{s.name}
+                          {s.roleCode ? t(`signerRole.${s.roleCode}`) : s.role}
+                          {t('sep.gap')}
+                          {s.name}
                         </span>
                         <small>
                           {formatTime(s.at, lang)} · {t(`verify.method.${s.method}` as 'verify.method.sms_otp+handwritten')}
