@@ -3,14 +3,15 @@
  * transpiler must not rewrite it, it runs in the browser). It returns problems as sentences that
  * name the offending element:
  * - horizontal overflow (`scrollWidth > innerWidth`), with the outermost elements that stick out;
+ * - a visible button or link cut off by an ancestor that hides its overflow;
  * - a visible button or link whose box overlaps visible text, a form control or another button
  *   that is neither its ancestor nor its descendant (boxes clipped by scrolling/clipping ancestors);
  * - visible text that looks like a message key (`cl.state.in_mediation`, `session_ended`).
  * Run it at the top and at the bottom of the page: fixed elements move over the content.
  */
-export const layoutAuditScript = String.raw`(() => {
+export function layoutAuditScript(viewportWidth: number): string {
+  return String.raw`((W) => {
   const problems = [];
-  const W = window.innerWidth;
   const describe = (el) => {
     if (!el || !el.tagName) return String(el);
     let s = el.tagName.toLowerCase();
@@ -25,8 +26,9 @@ export const layoutAuditScript = String.raw`(() => {
   };
   const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
 
-  // 1. Horizontal overflow.
-  const sw = document.documentElement.scrollWidth;
+  // 1. Horizontal overflow. A phone browser widens its layout viewport to fit what overflows
+  // (innerWidth grows with it), so the device's width is the measure.
+  const sw = Math.max(document.documentElement.scrollWidth, window.innerWidth);
   if (sw > W) {
     const out = [];
     for (const el of document.body.querySelectorAll('*')) {
@@ -39,7 +41,7 @@ export const layoutAuditScript = String.raw`(() => {
       out.push(describe(el) + ' (right edge ' + Math.round(r.right) + 'px)');
       if (out.length >= 4) break;
     }
-    problems.push('horizontal overflow: scrollWidth ' + sw + 'px > innerWidth ' + W + 'px; sticking out: ' + (out.join('; ') || 'unknown'));
+    problems.push('horizontal overflow: scrollWidth ' + sw + 'px > viewport width ' + W + 'px; sticking out: ' + (out.join('; ') || 'unknown'));
   }
 
   // Rectangles clipped by every ancestor that clips (overflow other than visible).
@@ -55,13 +57,33 @@ export const layoutAuditScript = String.raw`(() => {
     return r;
   };
 
-  // 2. Buttons and links against text, form controls and other buttons.
+  // The nearest ancestor with overflow hidden/clip that hides part of the rectangle.
+  const hiddenBy = (el, rect) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      const hides = (v) => v === 'hidden' || v === 'clip';
+      if (!hides(cs.overflowX) && !hides(cs.overflowY)) continue;
+      const ar = a.getBoundingClientRect();
+      const lostX = hides(cs.overflowX) ? Math.max(0, ar.left - rect.left) + Math.max(0, rect.right - ar.right) : 0;
+      const lostY = hides(cs.overflowY) ? Math.max(0, ar.top - rect.top) + Math.max(0, rect.bottom - ar.bottom) : 0;
+      if (lostX > 2 || lostY > 2) return { by: a, lost: Math.max(lostX, lostY) };
+    }
+    return null;
+  };
+
+  // 2. Buttons and links: not cut off, and not over text, form controls or other buttons.
   const buttonSel = 'button, a[href], [role=button], input[type=submit], input[type=button]';
   const buttons = [];
   for (const el of document.querySelectorAll(buttonSel)) {
     if (!visible(el)) continue;
-    const r = clipped(el, el.getBoundingClientRect());
+    const full = el.getBoundingClientRect();
+    const r = clipped(el, full);
     if (r && r.r - r.l >= 3 && r.b - r.t >= 3) buttons.push({ el, r });
+    // Cut off by an ancestor that hides its overflow (a scroller is fine: it can be scrolled).
+    const cut = hiddenBy(el, full);
+    if (full.width >= 3 && full.height >= 3 && cut) {
+      problems.push('cut off: ' + describe(el) + ' is clipped by ' + describe(cut.by) + ' (' + Math.round(cut.lost) + 'px hidden)');
+    }
   }
   const items = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -70,7 +92,8 @@ export const layoutAuditScript = String.raw`(() => {
     if (!n.nodeValue || !n.nodeValue.trim()) continue;
     const owner = n.parentElement;
     if (!owner || !visible(owner) || owner.closest('script, style, noscript, template')) continue;
-    texts.push({ owner, text: n.nodeValue.trim() });
+    // What people type (a textarea's content) is data, not a label.
+    if (!owner.closest('textarea')) texts.push({ owner, text: n.nodeValue.trim() });
     const range = document.createRange();
     range.selectNodeContents(n);
     for (const rect of range.getClientRects()) {
@@ -110,4 +133,5 @@ export const layoutAuditScript = String.raw`(() => {
     if (m) problems.push('message key shown: "' + m[0] + '" in ' + describe(s.el));
   }
   return problems;
-})()`;
+})(${viewportWidth})`;
+}
