@@ -57,14 +57,16 @@ export function layoutAuditScript(viewportWidth: number): string {
     return r;
   };
 
-  // The nearest ancestor with overflow hidden/clip that hides part of the rectangle.
+  // The nearest ancestor that hides part of the rectangle: overflow hidden/clip, or a sideways
+  // scroller (a button one has to scroll sideways to find counts as cut off; scrolling down is fine).
   const hiddenBy = (el, rect) => {
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const cs = getComputedStyle(a);
       const hides = (v) => v === 'hidden' || v === 'clip';
-      if (!hides(cs.overflowX) && !hides(cs.overflowY)) continue;
+      const hidesX = hides(cs.overflowX) || cs.overflowX === 'auto' || cs.overflowX === 'scroll';
+      if (!hidesX && !hides(cs.overflowY)) continue;
       const ar = a.getBoundingClientRect();
-      const lostX = hides(cs.overflowX) ? Math.max(0, ar.left - rect.left) + Math.max(0, rect.right - ar.right) : 0;
+      const lostX = hidesX ? Math.max(0, ar.left - rect.left) + Math.max(0, rect.right - ar.right) : 0;
       const lostY = hides(cs.overflowY) ? Math.max(0, ar.top - rect.top) + Math.max(0, rect.bottom - ar.bottom) : 0;
       if (lostX > 2 || lostY > 2) return { by: a, lost: Math.max(lostX, lostY) };
     }
