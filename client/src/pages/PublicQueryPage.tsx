@@ -92,7 +92,7 @@ export function PublicQueryPage() {
                 <span className="timeline__dot" aria-hidden="true" />
                 <div className="timeline__body">
                   <div className="timeline__row">
-                    <strong>{ev.label}</strong>
+                    <strong>{ev.unitName ? t('cl.pub.ev.routedTo', { unit: ev.unitName }) : loopLabel(t, 'pub.ev', ev.kind, ev.label)}</strong>
                     <time className="muted" dateTime={ev.at}>
                       {formatDateTime(ev.at, language)}
                     </time>
