@@ -8,7 +8,7 @@ import { createLogger } from '../../server/logger.ts';
 import type { LoginResponse } from '../../server/protocol/api.ts';
 import { frozenAgreement } from '../helpers/agreementFlow.ts';
 import { ARTIFACTS_DIR, launchChromium, phoneViewport } from '../helpers/browser.ts';
-import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
+import { sampleCase, startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { layoutAuditScript } from '../helpers/layoutAudit.ts';
 
 /*
@@ -92,15 +92,7 @@ before(async () => {
   const med = auth.mediator!.token;
 
   // A case in mediation with an open session, a party's invitation and a frozen agreement to sign.
-  const created = await api('create a case', 'POST', '/api/cases', med, {
-    disputeType: 'labour',
-    title: '工地欠薪纠纷',
-    description: '申请人称在被申请人工地务工三个月，工资 18000 元未结清。',
-    parties: [
-      { side: 'applicant', name: '张三', phone: '13812345678' },
-      { side: 'respondent', name: '某某建筑公司', phone: '13987654321' },
-    ],
-  });
+  const created = await api('create a case', 'POST', '/api/cases', med, sampleCase);
   world.caseId = created.id;
   world.sessionId = (await api('start a session', 'POST', `/api/cases/${created.id}/sessions`, med)).id;
   world.partyJoinUrl = (
