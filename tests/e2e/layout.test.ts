@@ -186,19 +186,22 @@ const pages: PageSpec[] = [
   { name: 'whistle-queue', path: () => '/whistles', as: 'official', ready: '[data-testid=whistle-task]' },
 ];
 
-/** Loads one page in the reused tab and audits it at the top and at the bottom. */
-async function audit(page: Page, spec: PageSpec, language: Language, viewport: Viewport): Promise<string[]> {
-  const where = `${spec.name} [${language} ${viewport}]`;
-  const login = spec.as ? auth[spec.as] : undefined;
-  await page.goto(`${server.baseUrl}/verify#blank`);
+/** The tab's staff login (sessionStorage, as the login page keeps it), changed only when the next page needs another. */
+async function signIn(page: Page, tab: { role: Role | null }, role: Role | null): Promise<void> {
+  if (tab.role === role) return;
+  const login = role ? auth[role] : undefined;
+  await page.goto(`${server.baseUrl}/verify`);
   await page.evaluate(
-    ({ staff, lang }) => {
-      localStorage.setItem('cm.lang', lang);
-      if (staff) sessionStorage.setItem('cm.staff', staff);
-      else sessionStorage.removeItem('cm.staff');
-    },
-    { staff: login ? JSON.stringify({ token: login.token, expiresAt: login.expiresAt, user: login.user }) : null, lang: language },
+    (staff) => (staff ? sessionStorage.setItem('cm.staff', staff) : sessionStorage.removeItem('cm.staff')),
+    login ? JSON.stringify({ token: login.token, expiresAt: login.expiresAt, user: login.user }) : null,
   );
+  tab.role = role;
+}
+
+/** Loads one page in the reused tab and audits it at the top and at the bottom. */
+async function audit(page: Page, tab: { role: Role | null }, spec: PageSpec, language: Language, viewport: Viewport): Promise<string[]> {
+  const where = `${spec.name} [${language} ${viewport}]`;
+  await signIn(page, tab, spec.as ?? null);
   await page.goto(server.baseUrl + spec.path());
   try {
     await page.locator(spec.ready).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -217,8 +220,6 @@ async function audit(page: Page, spec: PageSpec, language: Language, viewport: V
       if (!problems.has(p)) problems.set(p, `${where}: ${p}${at === 'bottom' ? ' (scrolled to the bottom)' : ''}`);
     }
   }
-  // Leave the room (and anything else live) before the next page.
-  await page.goto('about:blank');
   return [...problems.values()];
 }
 
@@ -227,12 +228,15 @@ describe('layout of every page', () => {
     for (const viewport of Object.keys(viewports) as Viewport[]) {
       test(`${language} at ${viewport} size: no overflow, nothing over a button, no message keys`, async () => {
         const context: BrowserContext = await browser.newContext({ ...viewports[viewport], locale: language });
+        // The language the user picked, as the language switch keeps it.
+        await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), language);
+        const tab = { role: null as Role | null };
         try {
           const page = await context.newPage();
           const pageErrors: string[] = [];
           page.on('pageerror', (e) => pageErrors.push(e.message));
           const problems: string[] = [];
-          for (const spec of pages) problems.push(...(await audit(page, spec, language, viewport)));
+          for (const spec of pages) problems.push(...(await audit(page, tab, spec, language, viewport)));
           for (const e of pageErrors) problems.push(`[${language} ${viewport}] page error: ${e}`);
           assert.deepEqual(problems, [], `layout problems:\n${problems.join('\n')}`);
         } finally {
