@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { frozenAgreement, type FrozenAgreement } from '../helpers/agreementFlow.ts';
+import type { Browser } from 'playwright-core';
+import { drawSignature, frozenAgreement, lastSigningCode, type FrozenAgreement } from '../helpers/agreementFlow.ts';
 import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
@@ -24,21 +24,6 @@ after(async () => {
   await server?.close();
 });
 
-function lastCode(phone: string): string {
-  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string };
-  return /验证码(\d{6})/.exec(row.text)![1]!;
-}
-
-async function draw(page: Page): Promise<void> {
-  const pad = page.getByTestId('signature-pad').last();
-  await pad.scrollIntoViewIfNeeded();
-  const box = (await pad.boundingBox())!;
-  await page.mouse.move(box.x + 20, box.y + box.height * 0.6);
-  await page.mouse.down();
-  for (let i = 0; i <= 20; i++) await page.mouse.move(box.x + 20 + i * ((box.width - 50) / 20), box.y + box.height * (0.5 + 0.3 * Math.sin(i / 3)));
-  await page.mouse.up();
-}
-
 describe('signing page errors', () => {
   test('a wrong code on the zh-CN signing page reads in Chinese with the attempts left, and in English after switching', async () => {
     const context = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
@@ -51,10 +36,10 @@ describe('signing page errors', () => {
 
       await page.getByTestId('sign-send-code').click();
       await page.getByTestId('sign-code-sent').waitFor();
-      const code = lastCode('13812345678');
+      const code = lastSigningCode(server, '13812345678');
       await page.getByTestId('sign-code').fill(code === '000000' ? '000001' : '000000');
       await page.getByTestId('sign-consent').check();
-      await draw(page);
+      await drawSignature(page);
       await page.getByTestId('sign-submit').click();
 
       const message = page.getByTestId('sign-message');

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import type { FullServer } from './fullServer.ts';
 
 export interface FrozenAgreement {
@@ -27,4 +28,23 @@ export async function frozenAgreement(server: FullServer, mediatorToken: string,
   const frozen = await ok(server, 'freeze', 'POST', `/api/agreements/${draft.id}/freeze`, mediatorToken, { revision: saved.revision.number });
   const links = await ok(server, 'signing links', 'POST', `/api/agreements/${draft.id}/signing-links`, mediatorToken);
   return { agreementId: draft.id, revisionHash: frozen.frozen.hash, links };
+}
+
+/** The last signing code sent to a phone, read from the development SMS outbox. */
+export function lastSigningCode(server: FullServer, phone: string): string {
+  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string } | undefined;
+  const code = row && /验证码(\d{6})/.exec(row.text)?.[1];
+  if (!code) throw new Error(`no signing code sent to ${phone}`);
+  return code;
+}
+
+/** Draws a signature on the page's signing pad with the mouse; `seed` varies the stroke. */
+export async function drawSignature(page: Page, seed = 3): Promise<void> {
+  const pad = page.getByTestId('signature-pad').last();
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 0; i <= 20; i++) await page.mouse.move(box.x + 20 + i * ((box.width - 50) / 20), box.y + box.height * (0.5 + 0.3 * Math.sin(i / seed)));
+  await page.mouse.up();
 }
