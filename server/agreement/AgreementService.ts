@@ -9,7 +9,7 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors.ts';
+import { AppError, badRequest, conflict, fail, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -24,10 +24,11 @@ import {
   type SigningOrder,
 } from '../protocol/agreement.ts';
 import { blankFieldIds } from '../protocol/agreementFields.ts';
+import type { PartySide } from '../protocol/roles.ts';
 import type { AgreementHub } from './AgreementHub.ts';
-import { checkCode, fingerprint, normaliseRevision, revisionHash } from './canonical.ts';
+import { checkCode, fingerprint, normaliseRevision, revisionHash, type AgreementRevision } from './canonical.ts';
 import { assertNoBlanks, readContent, toRevision } from './revisionText.ts';
-import { agreementTemplates, fillTemplate, SIDE_LABELS, templateFor } from './templates.ts';
+import { agreementTemplates, fillTemplate, SIDE_LABELS, sideCode, templateFor } from './templates.ts';
 
 /** SEAL_ORGANISATION's default (server/config.ts); the configured name is used when the case has no mediation committee of its own. */
 export const DEFAULT_ORGANISATION = '云调解人民调解委员会';
@@ -85,10 +86,10 @@ export class AgreementService {
     if (token.startsWith(SIGNING_LINK_PREFIX)) {
       const link = await this.#db.agreementSigningLink.findUnique({ where: { tokenHash: sha256Hex(token) } });
       if (!link || link.revokedAt || link.expiresAt.getTime() <= this.#clock.now().getTime()) {
-        throw unauthenticated('This signing link is not valid (expired or revoked)');
+        throw fail('signing_link_invalid', 'This signing link is not valid (expired or revoked)');
       }
       const a = await this.#db.agreement.findUnique({ where: { id: link.agreementId }, select: { caseId: true } });
-      if (!a) throw unauthenticated('This signing link is not valid');
+      if (!a) throw fail('signing_link_invalid', 'This signing link is not valid');
       return { kind: 'signing-link', linkId: link.id, agreementId: link.agreementId, caseId: a.caseId, partyId: link.partyId, actor: `signing-link:${link.id}` };
     }
     let staffError: unknown;
@@ -184,7 +185,7 @@ export class AgreementService {
     const now = this.#clock.now();
     const id = await this.#db.$transaction(async (tx) => {
       const existing = await tx.agreement.findUnique({ where: { caseId: kase.id }, select: { id: true } });
-      if (existing) throw conflict('This case already has an agreement');
+      if (existing) throw fail('agreement_exists', 'This case already has an agreement');
       const id = newId();
       await tx.agreement.create({
         data: { id, caseId: kase.id, templateId: template.id, status: 'drafting', currentRev: 1, createdById: staff.userId, createdAt: now, updatedAt: now },
@@ -216,9 +217,9 @@ export class AgreementService {
     const changed = await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUnique({ where: { id: agreementId } });
       if (!cur) throw notFound('Agreement');
-      if (cur.status === 'sealed') throw conflict('The agreement has been sealed and can no longer be edited');
+      if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed and can no longer be edited');
       if (input.baseRevision !== cur.currentRev) {
-        throw new AppError('conflict', `The draft was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`, {
+        throw fail('agreement_draft_changed', `The draft was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`, { revision: cur.currentRev }, {
           currentRevision: String(cur.currentRev),
         });
       }
@@ -273,11 +274,11 @@ export class AgreementService {
     if (actor.kind === 'staff') authorName = actor.staff.displayName;
     else if (actor.kind === 'invitation') {
       authorName = actor.invitation.displayName;
-      side = actor.invitation.side ? SIDE_LABELS[actor.invitation.side]! : null;
+      side = actor.invitation.side ?? null;
     } else {
       const p = await this.#db.party.findUniqueOrThrow({ where: { id: actor.partyId } });
       authorName = p.name;
-      side = SIDE_LABELS[p.side] ?? p.side;
+      side = p.side;
     }
     await this.#db.agreementComment.create({
       data: {
@@ -302,9 +303,9 @@ export class AgreementService {
     const now = this.#clock.now();
     await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId } });
-      if (cur.status === 'sealed') throw conflict('The agreement has been sealed');
-      if (cur.status === 'signing') throw conflict('A revision is already frozen for signing; edit the text to start a new revision');
-      if (input.revision !== cur.currentRev) throw conflict(`Only the latest revision (${cur.currentRev}) can be frozen`);
+      if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed');
+      if (cur.status === 'signing') throw fail('agreement_already_frozen', 'A revision is already frozen for signing; edit the text to start a new revision');
+      if (input.revision !== cur.currentRev) throw fail('agreement_not_latest', `Only the latest revision (${cur.currentRev}) can be frozen`, { revision: cur.currentRev });
       const rev = await tx.agreementRevision.findUniqueOrThrow({ where: { agreementId_number: { agreementId, number: cur.currentRev } } });
       const kase = await tx.case.findUniqueOrThrow({ where: { id: cur.caseId }, select: { caseNumber: true } });
       const content = readContent(rev.content);
@@ -313,7 +314,7 @@ export class AgreementService {
       try {
         hash = revisionHash(toRevision(kase.caseNumber, content));
       } catch (e) {
-        throw badRequest(`The draft is incomplete: ${(e as Error).message}`);
+        throw fail('agreement_incomplete', `The draft is incomplete: ${(e as Error).message}`);
       }
       await tx.agreement.update({
         where: { id: agreementId },
@@ -358,7 +359,7 @@ export class AgreementService {
       kind: 'party',
       partyId: p.id,
       name: p.name,
-      side: SIDE_LABELS[p.side] ?? p.side,
+      side: sideCode(p.side),
       required: true,
       ...status(sigs.find((s) => s.kind === 'party' && s.partyId === p.id)),
     }));
@@ -393,7 +394,7 @@ export class AgreementService {
         revision: c.revision,
         clauseIndex: c.clauseIndex,
         authorName: c.authorName,
-        side: c.side,
+        side: sideCode(c.side),
         text: c.text,
         createdAt: c.createdAt.toISOString(),
       })),
@@ -412,10 +413,10 @@ export class AgreementService {
   }
 
   /** Masked phone of a party (for the signing page). */
-  async partyOf(partyId: string): Promise<{ id: string; caseId: string; name: string; side: string; phone: string; phoneMasked: string }> {
+  async partyOf(partyId: string): Promise<{ id: string; caseId: string; name: string; side: string; sideCode: PartySide | null; phone: string; phoneMasked: string }> {
     const p = await this.#db.party.findUnique({ where: { id: partyId } });
     if (!p) throw notFound('Party');
-    return { id: p.id, caseId: p.caseId, name: p.name, side: SIDE_LABELS[p.side] ?? p.side, phone: p.phone, phoneMasked: maskPhone(p.phone) };
+    return { id: p.id, caseId: p.caseId, name: p.name, side: SIDE_LABELS[p.side] ?? p.side, sideCode: sideCode(p.side), phone: p.phone, phoneMasked: maskPhone(p.phone) };
   }
 }
 

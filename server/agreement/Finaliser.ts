@@ -7,9 +7,10 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import { signerRoleLabels, type AgreementContent } from '../protocol/agreement.ts';
 import type { AgreementHub } from './AgreementHub.ts';
 import { verifyUrl, sha256Hex } from './AgreementService.ts';
 import { readContent, toRevision } from './revisionText.ts';
@@ -201,7 +202,7 @@ export class Finaliser {
     if (!a) throw notFound('Agreement');
     if (a.status === 'sealed') return false;
     const { complete, missing } = await this.completeness(agreementId);
-    if (!complete) throw conflict(`Signatures missing: ${missing.join(', ')}`);
+    if (!complete) throw fail('signatures_missing', `Signatures missing: ${missing.join(', ')}`);
     const kase = await this.#db.case.findUniqueOrThrow({ where: { id: a.caseId }, include: { parties: true } });
     const rev = await this.#db.agreementRevision.findUniqueOrThrow({ where: { agreementId_number: { agreementId, number: a.frozenRev! } } });
     const content = readContent(rev.content);
@@ -220,7 +221,7 @@ export class Finaliser {
     const order = (k: string) => (k === 'party' ? 0 : k === 'mediator' ? 1 : 2);
     for (const s of [...sigs].sort((x, y) => order(x.kind) - order(y.kind) || x.at.getTime() - y.at.getTime())) {
       const party = s.partyId ? kase.parties.find((p) => p.id === s.partyId) : undefined;
-      const roleLabel = s.kind === 'party' ? (s.side ?? '当事人') : s.kind === 'mediator' ? '人民调解员' : '见证人';
+      const roleLabel = s.kind === 'party' ? (s.side ?? signerRoleLabels.party) : signerRoleLabels[s.kind === 'mediator' ? 'mediator' : 'witness'];
       signatures.push({
         signerName: s.signerName,
         role: s.kind === 'party' ? '当事人' : roleLabel,

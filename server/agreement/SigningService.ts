@@ -5,7 +5,7 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, conflict, forbidden, tooManyRequests } from '../errors.ts';
+import { AppError, badRequest, conflict, fail, forbidden, tooManyRequests } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -129,7 +129,7 @@ export class SigningService {
   async createLinks(agreementId: string, staff: StaffPrincipal): Promise<SigningLinkInfo[]> {
     const a = await this.#agreements.getRow(agreementId);
     await this.#agreements.assertCase(staff, 'agreement.links', a.caseId);
-    if (a.status === 'sealed') throw conflict('The agreement has been sealed');
+    if (a.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed');
     const parties = await this.#db.party.findMany({ where: { caseId: a.caseId }, orderBy: { position: 'asc' } });
     const now = this.#clock.now();
     const expiresAt = new Date(now.getTime() + SIGNING_LINK_TTL_MS);
@@ -140,7 +140,7 @@ export class SigningService {
         data: { id: newId(), agreementId, partyId: p.id, tokenHash: sha256Hex(token), createdAt: now, expiresAt },
       });
       const party = await this.#agreements.partyOf(p.id);
-      out.push({ partyId: p.id, name: p.name, side: party.side, url: `${this.#config.publicUrl}/sign#t=${token}`, expiresAt: expiresAt.toISOString() });
+      out.push({ partyId: p.id, name: p.name, side: party.sideCode, url: `${this.#config.publicUrl}/sign#t=${token}`, expiresAt: expiresAt.toISOString() });
     }
     return out;
   }
@@ -149,12 +149,12 @@ export class SigningService {
 
   /** The party behind a token: a signing link, or a party invitation of a session of the case. */
   async #partyActor(actor: AgreementActor): Promise<{ partyId: string; agreementId: string }> {
-    if (actor.kind === 'staff') throw forbidden('Staff sign with POST /api/agreements/:id/sign, not as a party');
+    if (actor.kind === 'staff') throw fail('sign_staff_not_party', 'Staff sign with POST /api/agreements/:id/sign, not as a party');
     if (actor.kind === 'invitation') {
-      if (actor.invitation.role === 'official') throw forbidden('An official cannot sign as a party');
+      if (actor.invitation.role === 'official') throw fail('sign_official_not_party', 'An official cannot sign as a party');
       if (actor.invitation.role !== 'party' || !actor.partyId) throw forbidden('Only a party of the case can sign here');
       const a = await this.#agreements.forCase(actor.caseId);
-      if (!a) throw new AppError('not_found', 'There is no agreement for this case yet');
+      if (!a) throw fail('agreement_none', 'There is no agreement for this case yet');
       return { partyId: actor.partyId, agreementId: a.id };
     }
     return { partyId: actor.partyId, agreementId: actor.agreementId };
@@ -167,7 +167,7 @@ export class SigningService {
     const myStatus = agreement.signers.find((s) => s.kind === 'party' && s.partyId === partyId) ?? null;
     return {
       agreement,
-      me: { partyId, name: party.name, side: party.side, phoneMasked: party.phoneMasked },
+      me: { partyId, name: party.name, side: party.sideCode, phoneMasked: party.phoneMasked },
       myStatus,
       canSign: agreement.status === 'signing' && myStatus?.status === 'pending',
       consentTexts: CONSENT_TEXTS,
@@ -177,16 +177,16 @@ export class SigningService {
   /** Checks the party may act on this revision now; returns the agreement row. */
   async #checkParty(actor: AgreementActor, partyId: string, hash: string) {
     const me = await this.#partyActor(actor);
-    if (partyId !== me.partyId) throw forbidden('A party can only sign for themselves, not for another party');
+    if (partyId !== me.partyId) throw fail('sign_self_only', 'A party can only sign for themselves, not for another party');
     const a = await this.#agreements.getRow(me.agreementId);
-    if (a.status === 'sealed') throw conflict('The agreement has already been sealed');
+    if (a.status === 'sealed') throw fail('agreement_sealed', 'The agreement has already been sealed');
     if (a.status !== 'signing' || a.frozenHash !== hash) {
-      throw conflict('This is not the revision frozen for signing (the text has changed); reload and read it again');
+      throw fail('agreement_text_changed', 'This is not the revision frozen for signing (the text has changed); reload and read it again');
     }
     const existing = await this.#db.agreementSignature.findFirst({
       where: { agreementId: a.id, revision: a.frozenRev!, revisionHash: hash, partyId, cancelledAt: null },
     });
-    if (existing) throw conflict(existing.action === 'refused' ? 'You have refused to sign this revision' : 'You have already signed this revision');
+    if (existing) throw existing.action === 'refused' ? fail('sign_already_refused', 'You have refused to sign this revision') : fail('sign_already_signed', 'You have already signed this revision');
     return a;
   }
 
@@ -200,11 +200,11 @@ export class SigningService {
     });
     if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
       const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
-      throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait);
+      throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
     }
     const oldest = recent[OTP_MAX_PER_HOUR - 1];
     if (oldest) {
-      throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime());
+      throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime(), { reason: 'otp_hourly_limit' });
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = newId();
@@ -227,15 +227,15 @@ export class SigningService {
   /** Decodes and checks a drawn signature; refuses an image already used on any signing. */
   async #signatureImage(dataUrl: string): Promise<{ png: Buffer; sha: string }> {
     const png = pngFromDataUrl(dataUrl);
-    if (png.length > MAX_SIGNATURE_PNG_BYTES) throw badRequest('Signature image too large', { signaturePng: 'Too large' });
+    if (png.length > MAX_SIGNATURE_PNG_BYTES) throw fail('signature_invalid', 'Signature image too large', {}, { signaturePng: 'Too large' });
     try {
       validatePng(png);
     } catch (e) {
-      throw badRequest(`Invalid signature image: ${(e as Error).message}`, { signaturePng: (e as Error).message });
+      throw fail('signature_invalid', `Invalid signature image: ${(e as Error).message}`, {}, { signaturePng: (e as Error).message });
     }
     const sha = sha256Hex(png);
     const reused = await this.#db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } });
-    if (reused) throw conflict('This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
+    if (reused) throw fail('signature_replayed', 'This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
     return { png, sha };
   }
 
@@ -251,21 +251,22 @@ export class SigningService {
       where: { agreementId: a.id, partyId: input.partyId, revisionHash: input.revisionHash, consumedAt: null },
       orderBy: { createdAt: 'desc' },
     });
-    if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw badRequest('The code has expired or was not requested for this text; request a new code', { code: 'Expired' });
-    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS);
+    if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
     const expected = Buffer.from(otp.codeHash, 'hex');
     const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
     if (!timingSafeEqual(expected, given)) {
       const attempts = otp.attempts + 1;
       await this.#db.agreementOtp.update({ where: { id: otp.id }, data: { attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumedAt: now } : {}) } });
-      throw badRequest('Wrong code', { code: `Wrong code (${OTP_MAX_ATTEMPTS - attempts} attempts left)` });
+      const attemptsLeft = OTP_MAX_ATTEMPTS - attempts;
+      throw fail('otp_wrong', 'Wrong code', { attemptsLeft }, { code: `Wrong code (${attemptsLeft} attempts left)` });
     }
 
     await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
-      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed while you were signing; reload and read it again');
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed while you were signing; reload and read it again');
       const used = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
-      if (used.count !== 1) throw badRequest('The code was already used; request a new code');
+      if (used.count !== 1) throw fail('otp_used', 'The code was already used; request a new code');
       await recordSignature(tx, {
         agreementId: a.id,
         caseId: a.caseId,
@@ -294,7 +295,7 @@ export class SigningService {
     const now = this.#clock.now();
     await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
-      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed; reload');
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed; reload');
       await tx.agreementSignature.create({
         data: {
           id: newId(),
@@ -331,31 +332,34 @@ export class SigningService {
   async staffSign(agreementId: string, input: StaffSignRequest, staff: StaffPrincipal, meta: RequestMeta): Promise<AgreementView> {
     const a = await this.#agreements.getRow(agreementId);
     if (input.as === 'party') {
-      throw forbidden(staff.role === 'official' ? 'An official cannot sign as a party' : 'Staff cannot sign as a party');
+      throw staff.role === 'official' ? fail('sign_official_not_party', 'An official cannot sign as a party') : fail('sign_staff_not_party', 'Staff cannot sign as a party');
     }
-    if (input.as === 'mediator' && staff.role !== 'mediator') throw forbidden('Only the mediator of this case signs as mediator');
-    if (input.as === 'witness' && staff.role !== 'official') throw forbidden('Only an official may sign as a witness');
+    if (input.as === 'mediator' && staff.role !== 'mediator') throw fail('agreement_mediator_only', 'Only the mediator of this case signs as mediator');
+    if (input.as === 'witness' && staff.role !== 'official') throw fail('sign_witness_official_only', 'Only an official may sign as a witness');
     // The responsible mediator, or an official called in to this case (an accepted whistle).
     await this.#agreements.assertCase(staff, 'agreement.sign', a.caseId);
-    if (a.status === 'sealed') throw conflict('The agreement has already been sealed');
-    if (a.status !== 'signing' || a.frozenHash !== input.revisionHash) throw conflict('This is not the revision frozen for signing');
+    if (a.status === 'sealed') throw fail('agreement_sealed', 'The agreement has already been sealed');
+    if (a.status !== 'signing' || a.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'This is not the revision frozen for signing');
     const view = await this.#agreements.view(agreementId);
     const mine = view.signers.find((s) => s.kind === input.as);
-    if (mine && mine.status !== 'pending') throw conflict(`The ${input.as} has already signed this revision`);
+    if (mine && mine.status !== 'pending') throw fail('sign_already_signed', `The ${input.as} has already signed this revision`);
     if (a.signingOrder === 'parties_first') {
       const waiting = view.signers.filter((s) => s.kind === 'party' && s.status !== 'signed');
-      if (waiting.length > 0) throw conflict('The parties sign first; waiting for: ' + waiting.map((s) => s.name).join('、'));
+      if (waiting.length > 0) {
+        const names = waiting.map((s) => s.name).join('、');
+        throw fail('sign_parties_first', `The parties sign first; waiting for: ${names}`, { names });
+      }
     }
     const { png, sha } = await this.#signatureImage(input.signaturePng);
     const now = this.#clock.now();
     const consentText = CONSENT_TEXTS[input.consentLang];
     await this.#db.$transaction(async (tx) => {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
-      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw conflict('The text changed; reload');
+      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed; reload');
       const dup = await tx.agreementSignature.findFirst({
         where: { agreementId: a.id, revision: cur.frozenRev!, revisionHash: input.revisionHash, kind: input.as, cancelledAt: null },
       });
-      if (dup) throw conflict(`The ${input.as} has already signed this revision`);
+      if (dup) throw fail('sign_already_signed', `The ${input.as} has already signed this revision`);
       await recordSignature(tx, {
         agreementId: a.id,
         caseId: a.caseId,

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { tooManyRequests } from '../errors.ts';
 import { FailureLimiter } from '../limits/FailureLimiter.ts';
-import type { VerificationResult, VerificationSigner } from '../protocol/agreement.ts';
+import { signerRoleLabels, signerRoles, type VerificationResult, type VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
 import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
@@ -43,7 +43,8 @@ export class VerificationService {
   admit(ip: string): void {
     const wait = this.#perIp.take(ip);
     if (wait > 0) {
-      throw tooManyRequests(`Too many verification requests from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (核验过于频繁，请稍后再试)`, wait);
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`Too many verification requests from this address; try again in ${minutes} minute(s)`, wait, { reason: 'verify_rate_limited', params: { minutes } });
     }
   }
 
@@ -61,7 +62,10 @@ export class VerificationService {
       fingerprint: fingerprint(doc.revisionHash),
       sealedAt: doc.sealedAt.toISOString(),
       sha256: doc.sha256,
-      signers: events.map((e) => ({ name: maskName(e.name), role: e.role, at: e.at, method: e.method })),
+      signers: events.map((e) => {
+        const roleCode = signerRoles.find((r) => signerRoleLabels[r] === e.role);
+        return { name: maskName(e.name), role: e.role, ...(roleCode ? { roleCode } : {}), at: e.at, method: e.method };
+      }),
     };
   }
 

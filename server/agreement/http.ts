@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { AppError, forbidden } from '../errors.ts';
+import { AppError, fail, forbidden } from '../errors.ts';
 import { bearerToken, staffOf, validate } from '../http/middleware.ts';
 import {
   commentRequest,
@@ -53,7 +53,7 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     const actor = await actorOf(req);
     const caseId = await m.agreements.caseOfSession(id(req, 'sessionId'), actor);
     const a = await m.agreements.forCase(caseId);
-    if (!a) throw new AppError('not_found', 'No agreement has been drafted for this case yet');
+    if (!a) throw fail('agreement_none', 'No agreement has been drafted for this case yet');
     res.json(await m.agreements.view(a.id));
   });
   route('post', '/api/sessions/:sessionId/agreement', validate(createAgreementRequest), async (req: Request, res: Response) => {

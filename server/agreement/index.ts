@@ -5,7 +5,7 @@ import type { CaseLoopService } from '../cases/CaseLoopService.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { conflict } from '../errors.ts';
+import { fail } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { CaseDetail } from '../protocol/cases.ts';
 import { AgreementHub } from './AgreementHub.ts';
@@ -54,7 +54,7 @@ export function createAgreementModule(deps: {
     async settle(agreementId, staff, summary) {
       const a = await agreements.getRow(agreementId);
       await agreements.assertCase(staff, 'agreement.settle', a.caseId);
-      if (a.status !== 'sealed') throw conflict('The agreement is not sealed yet');
+      if (a.status !== 'sealed') throw fail('agreement_not_sealed', 'The agreement is not sealed yet');
       const view = await agreements.view(agreementId);
       const text = summary ?? `经调解达成书面调解协议（${view.revision.content.clauses.length}项），已电子签署并加盖电子印章。`;
       return deps.loop.act(a.caseId, 'close_settled', { agreementForm: 'written', summary: text, agreementId }, staff);

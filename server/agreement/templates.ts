@@ -1,6 +1,7 @@
 import type { DisputeType } from '../protocol/cases.ts';
 import type { AgreementContent } from '../protocol/agreement.ts';
 import type { AgreementField, AgreementFieldType } from '../protocol/agreementFields.ts';
+import { partySides, type PartySide } from '../protocol/roles.ts';
 
 /*
  * Agreement templates as data, one per dispute type (plus a general one). Placeholders in
@@ -165,6 +166,13 @@ export function templateFor(disputeType: string, templateId?: string): Agreement
 }
 
 export const SIDE_LABELS: Record<string, string> = { applicant: '申请人', respondent: '被申请人' };
+
+/** A side as a code for the wire (the client labels it); older rows stored the Chinese label. */
+export function sideCode(side: string | null): PartySide | null {
+  if (side === null) return null;
+  if ((partySides as readonly string[]).includes(side)) return side as PartySide;
+  return partySides.find((s) => SIDE_LABELS[s] === side) ?? null;
+}
 
 export interface TemplateCase {
   description: string;

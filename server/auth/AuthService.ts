@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, tooManyRequests, unauthenticated } from '../errors.ts';
+import { AppError, fail, tooManyRequests, unauthenticated } from '../errors.ts';
 import { FailureLimiter } from '../limits/FailureLimiter.ts';
 import { InFlight } from '../limits/InFlight.ts';
 import { WorkGate } from '../limits/WorkGate.ts';
@@ -98,7 +98,7 @@ export class AuthService {
       if (!user || !ok) throw unauthenticated(LOGIN_FAILED);
       this.#byUser.reset(userKey);
       this.#byIp.forgive(ip);
-      if (user.disabled) throw new AppError('forbidden', 'This account is disabled');
+      if (user.disabled) throw fail('account_disabled', 'This account is disabled');
 
       const now = this.#clock.now();
       const expiresAt = new Date(now.getTime() + this.#config.staffSessionSeconds * 1000);
@@ -144,7 +144,8 @@ export class AuthService {
       release();
       const wait = Math.max(userWait, ipWait);
       this.#log.warn('login rate limited', { ip });
-      throw tooManyRequests(`Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, wait);
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`Too many failed logins; try again in ${minutes} minute(s)`, wait, { reason: 'login_rate_limited', params: { minutes } });
     }
     return release;
   }
@@ -189,7 +190,7 @@ export class AuthService {
     if (inv.sessionId !== claims.sid || inv.role !== claims.role) throw unauthenticated('invitation does not match token');
     if (inv.revokedAt) throw unauthenticated('invitation has been revoked');
     if (inv.expiresAt.getTime() <= this.#clock.now().getTime()) throw unauthenticated('invitation expired');
-    if (inv.session.status !== 'open' && !options.allowEnded) throw new AppError('gone', 'This mediation session has ended');
+    if (inv.session.status !== 'open' && !options.allowEnded) throw fail('session_ended', 'This mediation session has ended');
     const principal: InvitationPrincipal = {
       kind: 'invitation',
       invitationId: inv.id,

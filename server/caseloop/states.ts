@@ -177,6 +177,7 @@ export function applyTransition(state: CaseState, action: CaseAction, role: Acto
       'forbidden',
       `Role '${role}' may not ${actionVerb[action]} a case (${roleZh}无权${zh.actions[action]})`,
       { action, role },
+      { reason: 'case_action_not_allowed', params: { action } },
     );
   }
   if (!canApply(state, action)) {
@@ -184,6 +185,7 @@ export function applyTransition(state: CaseState, action: CaseAction, role: Acto
       'conflict',
       `Cannot ${actionVerb[action]} a case that is '${state}' (${stateObstacle[state]}，不能${zh.actions[action]})`,
       { action, state },
+      { reason: 'case_state_forbids', params: { action, state } },
     );
   }
   return transitions[action].to;
@@ -292,6 +294,7 @@ export function assertEscalation(currentLevel: Level, toLevel: Level): void {
       'conflict',
       `Cannot escalate from '${currentLevel}' to '${toLevel}': escalation must go to a higher level (提级须报送更高层级)`,
       { currentLevel, toLevel },
+      { reason: 'escalation_not_higher' },
     );
   }
 }
@@ -302,6 +305,8 @@ export function assertReopenable(lastSatisfaction: Satisfaction | null | undefin
     throw new AppError(
       'conflict',
       'Cannot reopen a case unless the last follow-up recorded the party as not satisfied (仅回访不满意的案件可重新办理)',
+      undefined,
+      { reason: 'case_not_dissatisfied' },
     );
   }
 }

@@ -5,7 +5,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { badRequest, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { AttachmentInfo } from '../protocol/cases.ts';
@@ -89,12 +89,12 @@ export class AttachmentService {
     if (!kase) throw notFound('Case');
     const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     if (!Object.hasOwn(allowed, type)) {
-      throw badRequest('Unsupported file type (仅支持 JPEG、PNG 图片和 PDF 文件)', { 'content-type': `One of ${allowedAttachmentTypes.join(', ')}` });
+      throw fail('attachment_type', 'Unsupported file type (仅支持 JPEG、PNG 图片和 PDF 文件)', {}, { 'content-type': `One of ${allowedAttachmentTypes.join(', ')}` });
     }
     const spec = allowed[type as AllowedType];
-    if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('The file is empty (文件为空)');
-    if (body.length > MAX_ATTACHMENT_BYTES) throw new AppError('payload_too_large', `The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB (too large)`);
-    if (!spec.matches(body)) throw badRequest(`The file content is not ${type} (文件内容与类型不符)`);
+    if (!Buffer.isBuffer(body) || body.length === 0) throw fail('attachment_empty', 'The file is empty (文件为空)');
+    if (body.length > MAX_ATTACHMENT_BYTES) throw fail('attachment_too_large', `The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`, { mb: MAX_ATTACHMENT_BYTES / 1024 / 1024 });
+    if (!spec.matches(body)) throw fail('attachment_mismatch', `The file content is not ${type} (文件内容与类型不符)`);
 
     const id = newId();
     const storedName = `${newId()}.${spec.ext}`;

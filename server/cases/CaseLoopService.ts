@@ -27,7 +27,7 @@ import {
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, forbidden, notFound, unauthenticated, zodDetails } from '../errors.ts';
+import { AppError, badRequest, fail, fieldFail, notFound, unauthenticated, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -123,9 +123,7 @@ export class CaseLoopService {
           const p = parseActionPayload('grade_and_route', input);
           const unit = await this.#activeUnit(tx, p.unitId, 'unitId');
           if (unit.level !== p.level) {
-            throw badRequest('Invalid grade_and_route request (提交内容有误)', {
-              unitId: `${unit.name} is a ${unit.level}-level unit, not ${p.level} (单位层级不符)`,
-            });
+            throw fieldFail('unitId', 'unit_level_mismatch', `${unit.name} is a ${unit.level}-level unit, not ${p.level} (单位层级不符)`, { unit: unit.name });
           }
           const rule = resolveRule(rules!.ruleSet, disputeTypeOf(c), p.grade);
           const days = p.timeLimitDays ?? rule.timeLimitDays;
@@ -152,7 +150,7 @@ export class CaseLoopService {
           const p = a === 'assign' ? parseActionPayload('assign', input) : parseActionPayload('reassign', input);
           const lead = await this.#assignee(tx, p.mediatorId, c.unitId);
           if (a === 'reassign' && c.leadMediatorId === lead.id) {
-            throw new AppError('conflict', `${lead.displayName} already leads this case (已是该案调解员)`);
+            throw fail('already_lead', `${lead.displayName} already leads this case (已是该案调解员)`, { name: lead.displayName });
           }
           const previous = c.leadMediatorId ? await tx.user.findUnique({ where: { id: c.leadMediatorId }, select: { id: true, displayName: true } }) : null;
           update = { ...update, leadMediatorId: lead.id };
@@ -175,7 +173,7 @@ export class CaseLoopService {
           if (p.unitId !== undefined) {
             const u = await this.#activeUnit(tx, p.unitId, 'unitId');
             if (u.level !== p.toLevel) {
-              throw badRequest('Invalid escalate request (提交内容有误)', { unitId: `${u.name} is not a ${p.toLevel}-level unit (单位层级不符)` });
+              throw fieldFail('unitId', 'unit_level_mismatch', `${u.name} is not a ${p.toLevel}-level unit (单位层级不符)`, { unit: u.name });
             }
             unit = u;
           }
@@ -213,12 +211,12 @@ export class CaseLoopService {
         case 'record_follow_up': {
           const p = parseActionPayload('record_follow_up', input);
           if (p.method === 'party_link') {
-            throw badRequest('Invalid record_follow_up request (提交内容有误)', { method: "'party_link' is recorded by the party through the follow-up link" });
+            throw fieldFail('method', 'follow_up_by_link_only', "'party_link' is recorded by the party through the follow-up link");
           }
           const date = parseDateInput(p.date);
-          if (date.getTime() > now.getTime()) throw badRequest('Invalid record_follow_up request (提交内容有误)', { date: 'The follow-up date is in the future' });
+          if (date.getTime() > now.getTime()) throw fieldFail('date', 'date_in_future', 'The follow-up date is in the future');
           if (c.closedAt && date.getTime() < startOfCstDay(c.closedAt).getTime()) {
-            throw badRequest('Invalid record_follow_up request (提交内容有误)', { date: 'The follow-up date is before the case was closed' });
+            throw fieldFail('date', 'date_before_close', 'The follow-up date is before the case was closed');
           }
           const f = await this.#writeFollowUp(tx, c.id, { date, method: p.method, satisfaction: p.satisfaction, notes: p.notes }, actorOf(principal), now);
           update = { ...update, lastSatisfaction: p.satisfaction };
@@ -238,7 +236,7 @@ export class CaseLoopService {
       }
 
       const changed = await tx.case.updateMany({ where: { id: c.id, state: from }, data: update });
-      if (changed.count !== 1) throw new AppError('conflict', 'The case was changed by someone else meanwhile; reload and try again');
+      if (changed.count !== 1) throw fail('case_changed_meanwhile', 'The case was changed by someone else meanwhile; reload and try again');
       await appendTimeline(tx, { caseId: c.id, type: `case.${a}`, actor: actorOf(principal), at: now, data });
     }, TX_OPTIONS);
 
@@ -260,22 +258,22 @@ export class CaseLoopService {
       const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
       if (me?.unitId === c.unitId) return;
     }
-    throw forbidden(`Only the case's lead mediator, its responsible unit or a supervisor may ${zh.actions[action]} (${zh.actions[action]}须由承办人或督办人员操作)`);
+    throw fail('case_not_lead', `Only the case's lead mediator, its responsible unit or a supervisor may ${zh.actions[action]} (${zh.actions[action]}须由承办人或督办人员操作)`, { action });
   }
 
   async #activeUnit(tx: Tx, unitId: string, field: string): Promise<{ id: string; name: string; level: string; kind: string }> {
     const unit = await tx.unit.findUnique({ where: { id: unitId } });
-    if (!unit || !unit.active) throw badRequest('Invalid request (提交内容有误)', { [field]: 'No such unit (单位不存在或已停用)' });
+    if (!unit || !unit.active) throw fieldFail(field, 'unit_inactive', 'No such unit (单位不存在或已停用)');
     return unit;
   }
 
   /** A lead: an active mediator (any unit), or an official of the case's own unit. */
   async #assignee(tx: Tx, userId: string, caseUnitId: string | null): Promise<{ id: string; displayName: string }> {
     const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, displayName: true, role: true, disabled: true, unitId: true } });
-    if (!user || user.disabled) throw badRequest('Invalid request (提交内容有误)', { mediatorId: 'No such staff member (人员不存在或已停用)' });
+    if (!user || user.disabled) throw fieldFail('mediatorId', 'staff_inactive', 'No such staff member (人员不存在或已停用)');
     if (user.role === 'mediator') return user;
     if (user.role === 'official' && caseUnitId !== null && user.unitId === caseUnitId) return user;
-    throw badRequest('Invalid request (提交内容有误)', { mediatorId: "The lead must be a mediator, or an official of the case's responsible unit" });
+    throw fieldFail('mediatorId', 'lead_not_eligible', "The lead must be a mediator, or an official of the case's responsible unit");
   }
 
   async #writeFollowUp(
@@ -334,7 +332,7 @@ export class CaseLoopService {
     if (!token || token.length > 200) throw unauthenticated('Follow-up link token required');
     const link = await tx.followUpLink.findUnique({ where: { tokenHash: sha256(token) }, include: { case: true } });
     const invalid = 'This follow-up link is invalid, used or expired (回访链接无效或已过期)';
-    if (!link || link.usedAt !== null || link.expiresAt.getTime() <= this.#clock.now().getTime()) throw unauthenticated(invalid);
+    if (!link || link.usedAt !== null || link.expiresAt.getTime() <= this.#clock.now().getTime()) throw fail('follow_up_link_invalid', invalid);
     return link;
   }
 
@@ -344,6 +342,7 @@ export class CaseLoopService {
     const state = stateOf(c);
     return {
       caseNumber: c.caseNumber,
+      disputeType: disputeTypeOf(c),
       disputeTypeLabel: zh.disputeTypes[disputeTypeOf(c)],
       closedAs: c.settled ? 'settled' : 'unsettled',
       closedAt: c.closedAt?.toISOString() ?? null,
@@ -361,7 +360,7 @@ export class CaseLoopService {
       const c = link.case;
       const from = stateOf(c);
       if (!canApply(from, 'record_follow_up')) {
-        throw new AppError('conflict', `A follow-up can no longer be recorded for this case (${zh.states[from]})`);
+        throw fail('follow_up_not_possible', `A follow-up can no longer be recorded for this case (${zh.states[from]})`, { state: from });
       }
       const to: CaseState = transitions.record_follow_up.to;
       const now = this.#clock.now();
@@ -373,11 +372,11 @@ export class CaseLoopService {
         notes,
       });
       const used = await tx.followUpLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
-      if (used.count !== 1) throw unauthenticated('This follow-up link is invalid, used or expired (回访链接无效或已过期)');
+      if (used.count !== 1) throw fail('follow_up_link_invalid', 'This follow-up link is invalid, used or expired (回访链接无效或已过期)');
       const actor = `followup-link:${link.id}`;
       const f = await this.#writeFollowUp(tx, c.id, { date: now, method: p.method, satisfaction: p.satisfaction, notes: p.notes }, actor, now);
       const changed = await tx.case.updateMany({ where: { id: c.id, state: from }, data: { state: to, lastSatisfaction: p.satisfaction } });
-      if (changed.count !== 1) throw new AppError('conflict', 'The case was changed meanwhile; try again');
+      if (changed.count !== 1) throw fail('case_changed_meanwhile', 'The case was changed meanwhile; try again');
       await appendTimeline(tx, {
         caseId: c.id,
         type: 'case.record_follow_up',
@@ -402,11 +401,11 @@ export class CaseLoopService {
       const c = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
       if (!c) throw notFound('Case');
       const state = stateOf(c);
-      if (closedStates.includes(state)) throw new AppError('conflict', `Cannot supervise a case that is '${state}' (${zh.states[state]}的案件无需督办)`);
+      if (closedStates.includes(state)) throw fail('case_closed', `Cannot supervise a case that is '${state}' (${zh.states[state]}的案件无需督办)`, { state });
       if (!parsed.success) throw badRequest('Invalid supervision note (提交内容有误)', zodDetails(parsed.error));
       const now = this.#clock.now();
       const dueAt = parseDateInput(parsed.data.dueAt, true);
-      if (dueAt.getTime() <= now.getTime()) throw badRequest('Invalid supervision note (提交内容有误)', { dueAt: 'The due date must be in the future' });
+      if (dueAt.getTime() <= now.getTime()) throw fieldFail('dueAt', 'due_date_past', 'The due date must be in the future');
       await tx.supervisionNote.create({ data: { id, caseId, authorId: principal.userId, text: parsed.data.text, dueAt, createdAt: now } });
       await appendTimeline(tx, {
         caseId,
@@ -431,16 +430,16 @@ export class CaseLoopService {
           const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
           ok = me?.unitId === note.case.unitId;
         }
-        if (!ok) throw forbidden("Only the case's lead mediator (or its responsible unit) answers a supervision note (督办由承办人答复)");
+        if (!ok) throw fail('supervision_not_lead', "Only the case's lead mediator (or its responsible unit) answers a supervision note (督办由承办人答复)");
       }
-      if (note.answeredAt !== null) throw new AppError('conflict', 'This supervision note has already been answered (已答复)');
+      if (note.answeredAt !== null) throw fail('supervision_answered', 'This supervision note has already been answered (已答复)');
       if (!parsed.success) throw badRequest('Invalid answer (提交内容有误)', zodDetails(parsed.error));
       const now = this.#clock.now();
       const changed = await tx.supervisionNote.updateMany({
         where: { id: noteId, answeredAt: null },
         data: { answer: parsed.data.answer, answeredAt: now, answeredById: principal.userId },
       });
-      if (changed.count !== 1) throw new AppError('conflict', 'This supervision note has already been answered (已答复)');
+      if (changed.count !== 1) throw fail('supervision_answered', 'This supervision note has already been answered (已答复)');
       await appendTimeline(tx, {
         caseId: note.caseId,
         type: 'supervision.answered',

@@ -5,11 +5,11 @@ import { WorkGate } from '../limits/WorkGate.ts';
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, badRequest, tooManyRequests, zodDetails } from '../errors.ts';
+import { badRequest, fail, tooManyRequests, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
-import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt, type PublicQueryCodeSms } from '../protocol/cases.ts';
+import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt, type PublicEventKind, type PublicQueryCodeSms } from '../protocol/cases.ts';
 import { insertCase, TX_OPTIONS } from './CaseService.ts';
 import { maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
@@ -43,41 +43,49 @@ export function normalizeQueryCode(code: string): string {
 const NO_MATCH = 'No case matches this case number and query code (案件编号或查询码不正确)';
 
 /** Timeline entries a citizen may see, with their public label. Nothing else leaves (no names, notes, reasons). */
-function publicLabel(type: string, data: Record<string, unknown>): string | undefined {
-  switch (type) {
-    case 'case.created':
-      return data.state === 'registered' ? '已登记受理' : '已上报';
-    case 'case.register':
-      return '已受理';
-    case 'case.take_on':
-      return '已受理并指派调解员';
-    case 'case.grade_and_route':
-      return typeof data.unitName === 'string' ? `已分级分流（承办单位：${data.unitName}）` : '已分级分流';
-    case 'case.assign':
-      return '已指派调解员';
-    case 'case.reassign':
-      return '已更换调解员';
-    case 'case.start_mediation':
-      return '开始调解';
-    case 'session.started':
-      return '召开云调解';
-    case 'whistle.accepted':
-      return '相关部门已报到参与调解';
-    case 'case.escalate':
-      return '已提级办理';
-    case 'agreement.sealed':
-      return '调解协议已签署';
-    case 'case.close_settled':
-      return '调解成功，已结案';
-    case 'case.close_unsettled':
-      return '调解未成，已结案并告知其他解决途径';
-    case 'case.record_follow_up':
-      return '已回访';
-    case 'case.reopen':
-      return '重新办理';
-    default:
-      return undefined;
-  }
+/** The milestones a citizen sees, with the Chinese words kept on the wire for logs and old clients. */
+const publicEventZh: Record<PublicEventKind, string> = {
+  reported: '已上报',
+  registered: '已登记受理',
+  accepted: '已受理',
+  routed: '已分级分流',
+  assigned: '已指派调解员',
+  reassigned: '已更换调解员',
+  mediation_started: '开始调解',
+  session_held: '召开云调解',
+  department_joined: '相关部门已报到参与调解',
+  escalated: '已提级办理',
+  agreement_sealed: '调解协议已签署',
+  closed_settled: '调解成功，已结案',
+  closed_unsettled: '调解未成，已结案并告知其他解决途径',
+  followed_up: '已回访',
+  reopened: '重新办理',
+};
+
+const publicEventOf: Record<string, (data: Record<string, unknown>) => PublicEventKind> = {
+  'case.created': (data) => (data.state === 'registered' ? 'registered' : 'reported'),
+  'case.register': () => 'accepted',
+  'case.take_on': () => 'assigned',
+  'case.grade_and_route': () => 'routed',
+  'case.assign': () => 'assigned',
+  'case.reassign': () => 'reassigned',
+  'case.start_mediation': () => 'mediation_started',
+  'session.started': () => 'session_held',
+  'whistle.accepted': () => 'department_joined',
+  'case.escalate': () => 'escalated',
+  'agreement.sealed': () => 'agreement_sealed',
+  'case.close_settled': () => 'closed_settled',
+  'case.close_unsettled': () => 'closed_unsettled',
+  'case.record_follow_up': () => 'followed_up',
+  'case.reopen': () => 'reopened',
+};
+
+function publicEvent(type: string, data: Record<string, unknown>, at: string): PublicCaseProgress['events'][number] | undefined {
+  const kind = Object.hasOwn(publicEventOf, type) ? publicEventOf[type]!(data) : undefined;
+  if (!kind) return undefined;
+  const unitName = kind === 'routed' && typeof data.unitName === 'string' ? data.unitName : undefined;
+  const label = unitName ? `${publicEventZh[kind]}（承办单位：${unitName}）` : publicEventZh[kind];
+  return { type, kind, label, ...(unitName ? { unitName } : {}), at };
 }
 
 export class IntakeService {
@@ -133,7 +141,8 @@ export class IntakeService {
     const wait = this.#reports.take(ip);
     if (wait > 0) {
       this.#log.warn('public report rate limited', { ip });
-      throw tooManyRequests(`Too many reports from this address; try again in ${Math.ceil(wait / 60_000)} minute(s) (提交过于频繁)`, wait);
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`Too many reports from this address; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
     }
     const parsed = publicCaseRequest.safeParse(input);
     if (!parsed.success) {
@@ -173,7 +182,10 @@ export class IntakeService {
   async #verified(input: unknown, ip: string) {
     // Counted as a failure before the code is checked (in one step with the check); a match takes it back.
     const wait = this.#failedQueries.take(ip);
-    if (wait > 0) throw tooManyRequests(`Too many failed queries; try again in ${Math.ceil(wait / 60_000)} minute(s) (查询过于频繁)`, wait);
+    if (wait > 0) {
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`Too many failed queries; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
+    }
     const parsed = publicQueryRequest.safeParse(input);
     if (!parsed.success) {
       this.#failedQueries.forgive(ip);
@@ -191,7 +203,7 @@ export class IntakeService {
       this.#failedQueries.forgive(ip); // refused as busy: not a guess
       throw error;
     });
-    if (!c || !c.queryCodeHash || !ok) throw new AppError('not_found', NO_MATCH);
+    if (!c || !c.queryCodeHash || !ok) throw fail('query_no_match', NO_MATCH);
     this.#failedQueries.forgive(ip);
     return { c, queryCode: `${code.slice(0, 4)}-${code.slice(4)}` };
   }
@@ -204,10 +216,13 @@ export class IntakeService {
   async sendQueryCode(input: unknown, ip: string): Promise<PublicQueryCodeSms> {
     const { c, queryCode } = await this.#verified(input, ip);
     const phone = c.parties[0]?.phone ?? '';
-    if (phone === '') throw new AppError('conflict', 'No phone number was given for the reporter (未填写申请人手机号)');
+    if (phone === '') throw fail('query_code_no_phone', 'No phone number was given for the reporter');
     // Counted in one step with the check, so parallel requests cannot send more than the limit.
     const wait = this.#smsPerCase.take(c.caseNumber);
-    if (wait > 0) throw tooManyRequests(`This case's code was sent several times already; try again in ${Math.ceil(wait / 60_000)} minute(s) (短信发送过于频繁)`, wait);
+    if (wait > 0) {
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`This case's code was sent several times already; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
+    }
     await this.#sms.send({
       phone,
       purpose: 'query_code',
@@ -228,8 +243,8 @@ export class IntakeService {
     const events: PublicCaseProgress['events'] = [];
     for (const e of entries) {
       const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
-      const label = publicLabel(e.type, data);
-      if (label !== undefined) events.push({ type: e.type, label, at: e.at });
+      const event = publicEvent(e.type, data, e.at);
+      if (event) events.push(event);
     }
     const disputeType = disputeTypeOf(c);
     return {

@@ -5,7 +5,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { createInvitationRequest, type CreateInvitationRequest, type InvitationInfo, type InvitationPreview } from '../protocol/api.ts';
@@ -81,7 +81,7 @@ export class InvitationService {
     const expiresAt = new Date(now.getTime() + this.#config.invitationSeconds * 1000);
     const session = await tx.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true, caseId: true, status: true } });
     if (!session) throw notFound('Session');
-    if (session.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
+    if (session.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
 
     let side: PartySide | null = null;
     let partyId: string | null = null;

@@ -1,7 +1,7 @@
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
@@ -67,7 +67,7 @@ export class SessionService {
     if (!kase) throw notFound('Case');
     const state = stateOf(kase);
     if (closedStates.includes(state)) {
-      throw new AppError('conflict', `Cannot start a session on a case that is '${state}' (${zh.states[state]}的案件不能开始调解)`);
+      throw fail('session_state_forbids', `Cannot start a session on a case that is '${state}' (${zh.states[state]}的案件不能开始调解)`, { state });
     }
     const open = await tx.mediationSession.findFirst({
       where: { caseId, status: 'open' },
@@ -161,7 +161,7 @@ export class SessionService {
     await this.#db.$transaction(async (tx) => {
       const s = await tx.mediationSession.findUnique({ where: { id: input.sessionId }, select: { caseId: true, status: true } });
       if (!s) throw notFound('Session');
-      if (s.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
+      if (s.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
       const now = this.#clock.now();
       await tx.sessionParticipation.create({
         data: {

@@ -3,7 +3,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { defaultRuleSet, department, level, parseRuleSet, resolveRule, unitKind, type Grade, type RuleSet } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, notFound, zodDetails } from '../errors.ts';
+import { AppError, badRequest, fail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { DisputeType, RoutingSuggestion, UnitInfo } from '../protocol/cases.ts';
@@ -114,7 +114,7 @@ export class SettingsService {
 
   async #writeVersion(version: number, ruleSet: RuleSet, principal: StaffPrincipal, tx: Tx = this.#db): Promise<RuleSetRecord> {
     const exists = await tx.routingRuleSet.findUnique({ where: { version }, select: { version: true } });
-    if (exists) throw new AppError('conflict', 'The rule set was changed by someone else meanwhile; reload and try again');
+    if (exists) throw fail('rules_changed_meanwhile', 'The rule set was changed by someone else meanwhile; reload and try again');
     const row = await tx.routingRuleSet.create({
       data: { version, ruleSet: JSON.stringify(ruleSet), createdAt: this.#clock.now(), createdById: principal.userId },
     });
@@ -194,7 +194,7 @@ export class SettingsService {
     if (!parsed.success) throw badRequest('Invalid unit', zodDetails(parsed.error));
     const u = parsed.data;
     const existing = await this.#db.unit.findUnique({ where: { name: u.name }, select: { id: true } });
-    if (existing) throw new AppError('conflict', `A unit named '${u.name}' already exists`);
+    if (existing) throw fail('unit_name_taken', `A unit named '${u.name}' already exists`, { name: u.name });
     const row = await this.#db.unit.create({
       data: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: this.#clock.now() },
     });
@@ -209,7 +209,7 @@ export class SettingsService {
     if (!unit) throw notFound('Unit');
     if (parsed.data.name !== undefined && parsed.data.name !== unit.name) {
       const clash = await this.#db.unit.findUnique({ where: { name: parsed.data.name }, select: { id: true } });
-      if (clash) throw new AppError('conflict', `A unit named '${parsed.data.name}' already exists`);
+      if (clash) throw fail('unit_name_taken', `A unit named '${parsed.data.name}' already exists`, { name: parsed.data.name });
     }
     const row = await this.#db.unit.update({
       where: { id: unitId },

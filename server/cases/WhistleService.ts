@@ -2,7 +2,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { closedStates, zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, forbidden, notFound, zodDetails } from '../errors.ts';
+import { badRequest, fail, fieldFail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { whistleCloseRequest, whistleRequest, whistleStatuses, type PendingWhistles, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
@@ -78,11 +78,11 @@ export class WhistleService {
       const c = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
       if (!c) throw notFound('Case');
       const state = stateOf(c);
-      if (closedStates.includes(state)) throw new AppError('conflict', `Cannot call a department into a case that is '${state}' (${zh.states[state]})`);
+      if (closedStates.includes(state)) throw fail('case_closed', `Cannot call a department into a case that is '${state}' (${zh.states[state]})`, { state });
       if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
       const unit = await tx.unit.findUnique({ where: { id: parsed.data.unitId } });
       if (!unit || !unit.active || unit.kind !== 'department') {
-        throw badRequest('Invalid request (提交内容有误)', { unitId: 'Choose an active department (须选择职能部门)' });
+        throw fieldFail('unitId', 'unit_inactive', 'Choose an active department (须选择职能部门)');
       }
       const now = this.#clock.now();
       await tx.whistleRequest.create({
@@ -149,11 +149,11 @@ export class WhistleService {
       if (!w) throw notFound('Whistle request');
       const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
       if (principal.role !== 'official' || me?.unitId !== w.unitId) {
-        throw forbidden(`Only officials of ${w.unit.name} may accept this request (仅被呼叫部门人员可响应)`);
+        throw fail('whistle_not_unit', `Only officials of ${w.unit.name} may accept this request (仅被呼叫部门人员可响应)`, { unit: w.unit.name });
       }
-      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'})`);
+      if (w.status !== 'open') throw fail('whistle_answered', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'})`);
       const state = stateOf(w.case);
-      if (closedStates.includes(state)) throw new AppError('conflict', `The case is already closed (${zh.states[state]})`);
+      if (closedStates.includes(state)) throw fail('case_closed', `The case is already closed (${zh.states[state]})`, { state });
       const now = this.#clock.now();
       const { session } = await this.#sessions.startInTx(tx, w.caseId, principal);
       const invitation = await this.#invitations.createInTx(
@@ -166,7 +166,7 @@ export class WhistleService {
         where: { id: whistleId, status: 'open' },
         data: { status: 'accepted', acceptedById: principal.userId, acceptedAt: now, sessionId: session.id, invitationId: invitation.id },
       });
-      if (changed.count !== 1) throw new AppError('conflict', 'This request was accepted meanwhile (该请求已被响应)');
+      if (changed.count !== 1) throw fail('whistle_answered', 'This request was accepted meanwhile (该请求已被响应)');
       await appendTimeline(tx, {
         caseId: w.caseId,
         type: 'whistle.accepted',
@@ -209,21 +209,21 @@ export class WhistleService {
       if (!w) throw notFound('Whistle request');
       if (to === 'cancelled') {
         const mayCancel = principal.role === 'mediator' && (w.requestedById === principal.userId || w.case.leadMediatorId === principal.userId);
-        if (!mayCancel) throw forbidden('Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
+        if (!mayCancel) throw fail('whistle_not_caller', 'Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
       } else {
         const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
         if (principal.role !== 'official' || me?.unitId !== w.unitId) {
-          throw forbidden(`Only officials of ${w.unit.name} may decline this request (仅被呼叫部门人员可拒绝)`);
+          throw fail('whistle_not_unit', `Only officials of ${w.unit.name} may decline this request (仅被呼叫部门人员可拒绝)`, { unit: w.unit.name });
         }
       }
-      if (w.status !== 'open') throw new AppError('conflict', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'}，不能${to === 'cancelled' ? '取消' : '拒绝'})`);
+      if (w.status !== 'open') throw fail('whistle_answered', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'}，不能${to === 'cancelled' ? '取消' : '拒绝'})`);
       if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
       const now = this.#clock.now();
       const changed = await tx.whistleRequest.updateMany({
         where: { id: whistleId, status: 'open' },
         data: { status: to, closedById: principal.userId, closedAt: now, closeReason: parsed.data.reason },
       });
-      if (changed.count !== 1) throw new AppError('conflict', 'This request was answered meanwhile (该请求已被处理)');
+      if (changed.count !== 1) throw fail('whistle_answered', 'This request was answered meanwhile (该请求已被处理)');
       await appendTimeline(tx, {
         caseId: w.caseId,
         type: to === 'cancelled' ? 'whistle.cancelled' : 'whistle.declined',

@@ -14,7 +14,7 @@ import type {
   RoomStateInfo,
   TransportOptions,
 } from '../protocol/signalling.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
 import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Peer.ts';
@@ -159,7 +159,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#assertOpen();
     if (peer.closed) throw new AppError('gone', 'Participant has left the room');
     if (this.#peers.has(peer.id)) throw conflict('Participant already in the room');
-    if (this.#removed.has(peer.identity)) throw forbidden('The mediator has removed you from this session');
+    if (this.#removed.has(peer.identity)) throw fail('removed_from_session', 'The mediator has removed you from this session');
     const previous = [...this.#peers.values()].find((p) => p.identity === peer.identity);
 
     // Waiting room: whoever must be admitted waits, unless admitted before and the room is not locked.
@@ -485,7 +485,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    */
   chat(fromPeerId: string, text: string, toPeerId?: string): ChatMessageInfo {
     const from = this.getPeer(fromPeerId);
-    if (!from.joined || from.presence.waiting) throw forbidden('Chat opens once the mediator lets you in');
+    if (!from.joined || from.presence.waiting) throw fail('chat_not_admitted', 'Chat opens once the mediator lets you in');
     let recipients: Peer[];
     let scope: ChatMessageInfo['scope'];
     if (toPeerId !== undefined) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agreementField, referencedFieldIds, unknownPartyFieldIds } from './agreementFields.ts';
+import type { PartySide } from './roles.ts';
 
 /*
  * Mediation agreement (人民调解协议书): request schemas and response types shared by the server
@@ -138,7 +139,8 @@ export interface SignerStatus {
   kind: SignerKind;
   partyId: string | null;
   name: string;
-  side: string | null;
+  /** A party's side as a code (the client labels it); null for the mediator and the witness. */
+  side: PartySide | null;
   required: boolean;
   status: 'pending' | 'signed' | 'refused';
   at: string | null;
@@ -150,7 +152,7 @@ export interface AgreementCommentInfo {
   revision: number;
   clauseIndex: number;
   authorName: string;
-  side: string | null;
+  side: PartySide | null;
   text: string;
   createdAt: string;
 }
@@ -191,7 +193,7 @@ export interface AgreementView {
 export interface SigningLinkInfo {
   partyId: string;
   name: string;
-  side: string;
+  side: PartySide | null;
   url: string;
   expiresAt: string;
 }
@@ -199,7 +201,7 @@ export interface SigningLinkInfo {
 /** GET /api/signing — what a party sees on the signing page. */
 export interface SigningView {
   agreement: AgreementView;
-  me: { partyId: string; name: string; side: string; phoneMasked: string };
+  me: { partyId: string; name: string; side: PartySide | null; phoneMasked: string };
   myStatus: SignerStatus | null;
   /** Whether it is this party's turn (frozen, not yet signed or refused). */
   canSign: boolean;
@@ -211,9 +213,25 @@ export interface OtpResponse {
   expiresAt: string;
 }
 
+/** Who signed, as a code the client labels. */
+export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness'] as const;
+export type SignerRole = (typeof signerRoles)[number];
+
+/** The Chinese role words written on the certificate page and kept in the sealed record. */
+export const signerRoleLabels: Record<SignerRole, string> = {
+  applicant: '申请人',
+  respondent: '被申请人',
+  party: '当事人',
+  mediator: '人民调解员',
+  witness: '见证人',
+};
+
 export interface VerificationSigner {
   name: string;
+  /** The Chinese role word from the sealed record. */
   role: string;
+  /** The same role as a code (absent when the record holds a word this version does not know). */
+  roleCode?: SignerRole;
   at: string;
   method: string;
 }

@@ -167,8 +167,28 @@ export interface PublicCaseProgress {
   unitName: string | null;
   deadlineAt: string | null;
   closedAt: string | null;
-  events: Array<{ type: string; label: string; at: string }>;
+  /** Milestones: `kind` is labelled by the client; `label` is the Chinese wording. */
+  events: Array<{ type: string; kind: PublicEventKind; label: string; unitName?: string; at: string }>;
 }
+
+export const publicEventKinds = [
+  'reported',
+  'registered',
+  'accepted',
+  'routed',
+  'assigned',
+  'reassigned',
+  'mediation_started',
+  'session_held',
+  'department_joined',
+  'escalated',
+  'agreement_sealed',
+  'closed_settled',
+  'closed_unsettled',
+  'followed_up',
+  'reopened',
+] as const;
+export type PublicEventKind = (typeof publicEventKinds)[number];
 
 /** A calendar date (YYYY-MM-DD, read as China time) or an ISO date-time with offset. */
 const dueDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'Enter a date (YYYY-MM-DD) or an ISO date-time' });
@@ -370,6 +390,8 @@ export interface FollowUpLinkInfo {
 /** What the no-login follow-up page shows (nothing personal). */
 export interface PublicFollowUpPreview {
   caseNumber: string;
+  disputeType: DisputeType;
+  /** Chinese label (for logs and old clients); the client labels `disputeType` itself. */
   disputeTypeLabel: string;
   closedAs: 'settled' | 'unsettled';
   closedAt: string | null;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { AppError, toWireError, zodDetails } from '../errors.ts';
+import { AppError, fail, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
@@ -230,7 +230,7 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Partici
   }
   const principal = await deps.verifyStaffToken(auth.token);
   const session = await deps.getSession(auth.sessionId);
-  if (session.status !== 'open') throw new AppError('gone', 'This mediation session has ended');
+  if (session.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
   const participant = participantFor(principal, session.id);
   await deps.mayEnter(principal, session);
   return participant;

@@ -152,7 +152,7 @@ describe('drafting', () => {
     const seen = await sseA.waitFor((e) => e?.comments?.length === 1);
     assert.deepEqual(
       { authorName: seen.comments[0].authorName, side: seen.comments[0].side, clauseIndex: 0, text: seen.comments[0].text },
-      { authorName: '李四', side: '被申请人', clauseIndex: 0, text: '希望分两期支付。' },
+      { authorName: '李四', side: 'respondent', clauseIndex: 0, text: '希望分两期支付。' },
     );
     assert.equal((await t.request('POST', `/api/agreements/${a.id}/comments`, { token: f.inviteA, body: { revision: 2, clauseIndex: 9, text: 'x' } })).status, 400);
     const g = await caseWithSession(t, mediator);
@@ -203,7 +203,7 @@ describe('freezing and signing', () => {
     assert.ok(links[0].url.startsWith(`${t.config.publicUrl}/sign#t=sl_`));
     const view = await t.request('GET', '/api/signing', { token: tokenOf(links[0].url) });
     assert.equal(view.status, 200, view.text);
-    assert.deepEqual(view.body.me, { partyId: f.partyA.id, name: '张三', side: '申请人', phoneMasked: '138****5678' });
+    assert.deepEqual(view.body.me, { partyId: f.partyA.id, name: '张三', side: 'applicant', phoneMasked: '138****5678' });
     assert.equal(view.body.canSign, true);
     assert.ok(!JSON.stringify(view.body).includes('13812345678'), 'no raw phone number');
     const viaInvite = await t.request('GET', '/api/signing', { token: f.inviteB });
@@ -272,6 +272,9 @@ describe('freezing and signing', () => {
     const wrong = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ code: code === '000000' ? '000001' : '000000' }) });
     assert.equal(wrong.status, 400);
     assert.match(wrong.body.details.code, /4 attempts left/);
+    // What the user is told comes from the client's catalogue: a reason with typed parameters.
+    assert.equal(wrong.body.reason, 'otp_wrong');
+    assert.deepEqual(wrong.body.params, { attemptsLeft: 4 });
   });
 
   test('a code is bound to its revision: after an edit (signatures cancelled) it never signs the new one; a replayed signature is refused', async () => {

@@ -1,15 +1,19 @@
 import type { CaseSummary } from '@protocol/cases.ts';
-import { useLanguage, useT } from '../i18n/index.ts';
-import { caseStatusLabel, caseStatusTone, disputeTypeLabel, sideLabel } from '../i18n/labels.ts';
+import { useT } from '../i18n/index.ts';
+import { caseStateLabel, caseStateTone, disputeTypeLabel, sideLabel } from '../i18n/labels.ts';
 import { Link } from '../router.tsx';
 import { LightBadge } from './caseloop/LightBadge.tsx';
 
-/** The case's status: the server's detailed Chinese state label when shown in Chinese, else the coarse status. */
-export function StatusBadge({ status, stateLabel }: { status: string; stateLabel?: string | null | undefined }) {
+type CaseState = CaseSummary['state'];
+
+/** The case's state, labelled from the client catalogue in either language. */
+export function StatusBadge({ state }: { state: CaseState }) {
   const t = useT();
-  const language = useLanguage();
-  const label = language === 'zh-CN' && stateLabel ? stateLabel : caseStatusLabel(t, status);
-  return <span className={`badge badge--${caseStatusTone(status)}`}>{label}</span>;
+  return (
+    <span className={`badge badge--${caseStateTone(state)}`} data-state={state}>
+      {caseStateLabel(t, state)}
+    </span>
+  );
 }
 
 /** The first two cells of a case row (the staff case list and the case-loop lists): light, then case number. */
@@ -76,7 +80,7 @@ export function CaseList({ cases }: { cases: CaseSummary[] }) {
             <PartiesCell kase={c} />
             <td data-label={t('cases.col.status')}>
               <div className="case-table__status">
-                <StatusBadge status={c.status} stateLabel={c.stateLabel} />
+                <StatusBadge state={c.state} />
                 {c.activeSessionId && <span className="badge badge--live">{t('cases.live')}</span>}
                 {c.unit && <span className="muted case-table__unit">{c.unit.name}</span>}
               </div>

@@ -1,4 +1,5 @@
 import { useId, type ReactElement, type ReactNode, cloneElement } from 'react';
+import { useT } from '../i18n/index.ts';
 
 interface Props {
   label: ReactNode;
@@ -12,6 +13,7 @@ interface Props {
 
 /** Label + control + inline error, wired for screen readers. */
 export function FormField({ label, error, hint, optional, className = '', children }: Props) {
+  const t = useT();
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
@@ -20,7 +22,7 @@ export function FormField({ label, error, hint, optional, className = '', childr
     <div className={`field${error ? ' field--invalid' : ''} ${className}`.trim()}>
       <label htmlFor={id}>
         {label}
-        {optional && <span className="field__optional">（{optional}）</span>}
+        {optional && <span className="field__optional">{t('punct.paren', { text: optional })}</span>}
       </label>
       {cloneElement(children, { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
       {hint && !error && (

@@ -37,7 +37,7 @@ export function OfficialInviteForm({ sessionId, onCreated }: { sessionId: string
       setDisplayName('');
       setDepartment('');
     } catch (e) {
-      if (e instanceof ApiError && e.details) errors.fromDetails(e.details);
+      if (e instanceof ApiError && e.details) errors.fromDetails(e.details, e.fields);
       else setError(errorText(t, e));
     } finally {
       setBusy(false);

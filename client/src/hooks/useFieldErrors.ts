@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { ZodError } from 'zod';
+import type { FieldProblem } from '@protocol/errors.ts';
 import { useT } from '../i18n/index.ts';
 import { fieldErrorText } from '../i18n/labels.ts';
 
@@ -13,10 +14,15 @@ export function zodDetails(error: ZodError): Record<string, string> {
 /** Field errors keyed by dotted path (`parties.0.phone`), from zod or from the API `details`. */
 export function useFieldErrors() {
   const t = useT();
-  const [raw, setRaw] = useState<Record<string, string>>({});
+  const [raw, setRaw] = useState<Record<string, unknown>>({});
+  const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
 
-  const fromDetails = useCallback((details: Record<string, string> | undefined) => setRaw(details ?? {}), []);
-  const fromZod = useCallback((error: ZodError) => setRaw(zodDetails(error)), []);
+  /** The fields an API error or a zod check named; `fields` adds the server's reason for some. */
+  const fromDetails = useCallback((details: Record<string, string> | undefined, fields?: Record<string, FieldProblem>) => {
+    setRaw({ ...details, ...fields });
+    setProblems(fields ?? {});
+  }, []);
+  const fromZod = useCallback((error: ZodError) => fromDetails(zodDetails(error)), [fromDetails]);
   const clear = useCallback((path?: string) => {
     setRaw((previous) => {
       if (path === undefined) return {};
@@ -27,10 +33,7 @@ export function useFieldErrors() {
     });
   }, []);
 
-  const get = (path: string): string | undefined => {
-    const message = raw[path];
-    return message === undefined ? undefined : fieldErrorText(t, path, message);
-  };
+  const get = (path: string): string | undefined => (path in raw ? fieldErrorText(t, path, problems[path]) : undefined);
 
   return { get, fromDetails, fromZod, clear, any: Object.keys(raw).length > 0, paths: Object.keys(raw) };
 }

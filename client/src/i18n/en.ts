@@ -1,5 +1,6 @@
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
+import { errorsEn } from './errors.en.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
@@ -25,6 +26,10 @@ export const en: Record<MessageKey, string> = {
   'common.none': 'None',
   'common.notFound': 'Page not found',
   'common.notFoundHint': 'This page does not exist. Please check the address.',
+  'punct.paren': ' ({text})',
+  'punct.colon': '{label}: ',
+  'punct.list': ', ',
+  'punct.sep': '; ',
   'common.home': 'Go to start page',
 
   'nav.cases': 'Cases',
@@ -62,12 +67,6 @@ export const en: Record<MessageKey, string> = {
 
   ...prefixed('disputeType.', disputeTypeLabels['en']),
 
-  'caseStatus.pending': 'Pending',
-  'caseStatus.mediating': 'In mediation',
-  'caseStatus.resolved': 'Resolved',
-  'caseStatus.failed': 'Not resolved',
-  'caseStatus.closed': 'Closed',
-  'caseStatus.withdrawn': 'Withdrawn',
 
   'side.applicant': 'Applicant',
   'side.respondent': 'Respondent',
@@ -117,20 +116,6 @@ export const en: Record<MessageKey, string> = {
   'field.username': 'Enter your username',
   'field.password': 'Enter your password',
 
-  'error.network': 'Network problem. Check your connection and try again.',
-  'error.timeout': 'The server did not answer in time. Please try again.',
-  'error.disconnected': 'The connection was lost',
-  'error.bad_request': 'Some of the information is not valid. Please check it.',
-  'error.unauthenticated': 'Your sign-in has expired. Please sign in again.',
-  'error.forbidden': 'You are not allowed to do this',
-  'error.not_found': 'Not found',
-  'error.conflict': 'That did not work. Please reload the page and try again.',
-  'error.gone': 'No longer available',
-  'error.blank_fields': 'The agreement still has blanks; fill in the fields marked in red first',
-  'error.payload_too_large': 'The file or text is too large.',
-  'error.too_many_requests': 'Too many attempts. Please wait a moment.',
-  'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
-  'error.internal': 'Something went wrong. Please try again later.',
 
   'case.back': 'Back to cases',
   'case.info': 'Case information',
@@ -362,6 +347,7 @@ export const en: Record<MessageKey, string> = {
 
   'session.loading': 'Opening the mediation room…',
   'session.ended': 'This mediation has ended.',
+  ...errorsEn,
   ...caseloopEn,
   ...auditEn,
   ...roomEn,

@@ -1,8 +1,11 @@
-import type { DisputeType } from '@protocol/cases.ts';
+import type { CaseSummary, DisputeType } from '@protocol/cases.ts';
+import { isErrorReason, type FieldProblem } from '@protocol/errors.ts';
 import type { ParticipantRole, PartySide, StaffRole } from '@protocol/roles.ts';
 import { hasKey, type MessageKey, type Translate } from './index.ts';
 
-/** Labels for protocol enums and server errors, in the current language. */
+type CaseState = CaseSummary['state'];
+
+/** Labels for protocol enums and errors (by code and reason, from the catalogue), in the current language. */
 
 export const disputeTypeLabel = (t: Translate, type: DisputeType | string): string => {
   const key = `disputeType.${type}`;
@@ -26,61 +29,70 @@ export function participantLabel(
   return t(`role.${who.role}`);
 }
 
-/** Case status strings are free-form on the server; common ones are translated. */
-const statusAliases: Record<string, MessageKey> = {
-  new: 'caseStatus.pending',
-  registered: 'caseStatus.pending',
-  pending: 'caseStatus.pending',
-  open: 'caseStatus.pending',
-  accepted: 'caseStatus.pending',
-  mediating: 'caseStatus.mediating',
-  in_mediation: 'caseStatus.mediating',
-  in_progress: 'caseStatus.mediating',
-  active: 'caseStatus.mediating',
-  resolved: 'caseStatus.resolved',
-  mediated: 'caseStatus.resolved',
-  settled: 'caseStatus.resolved',
-  agreement: 'caseStatus.resolved',
-  failed: 'caseStatus.failed',
-  unresolved: 'caseStatus.failed',
-  closed: 'caseStatus.closed',
-  archived: 'caseStatus.closed',
-  withdrawn: 'caseStatus.withdrawn',
+/** A case's state in the user's language: one label source (`cl.state.*`) for every page and both languages. */
+export function caseStateLabel(t: Translate, state: CaseState): string {
+  return t(`cl.state.${state}`);
+}
+
+const stateTone: Record<CaseState, 'neutral' | 'active' | 'good' | 'bad'> = {
+  reported: 'neutral',
+  registered: 'neutral',
+  routed: 'neutral',
+  assigned: 'neutral',
+  in_mediation: 'active',
+  closed_settled: 'good',
+  closed_unsettled: 'bad',
+  followed_up: 'good',
+  escalated: 'neutral',
+  reopened: 'active',
 };
 
-export function caseStatusLabel(t: Translate, status: string): string {
-  const key = statusAliases[status];
-  return key ? t(key) : status;
+export function caseStateTone(state: CaseState): 'neutral' | 'active' | 'good' | 'bad' {
+  return stateTone[state];
 }
 
-export function caseStatusTone(status: string): 'neutral' | 'active' | 'good' | 'bad' {
-  const key = statusAliases[status];
-  if (key === 'caseStatus.mediating') return 'active';
-  if (key === 'caseStatus.resolved') return 'good';
-  if (key === 'caseStatus.failed') return 'bad';
-  return 'neutral';
+/** The parts of an ApiError / RequestError / wire error that say what went wrong. */
+interface ErrorLike {
+  code?: unknown;
+  reason?: unknown;
+  params?: unknown;
 }
 
-/** A message for an ApiError / RequestError code. */
+/** Parameters that arrive as codes are put in as labels (`in_mediation` → 调解中 / In mediation). */
+const labelledParams: Record<string, string> = { state: 'cl.state', action: 'cl.action', status: 'cl.wh.status' };
+
+function labelParams(t: Translate, params: unknown): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (typeof params !== 'object' || params === null) return out;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const group = labelledParams[name];
+    const key = group ? `${group}.${String(value)}` : '';
+    out[name] = group && hasKey(key) ? t(key) : value;
+  }
+  return out;
+}
+
+/** The catalogue message for a reason (with its parameters), else null. */
+function reasonText(t: Translate, reason: unknown, params: unknown): string | null {
+  if (!isErrorReason(reason)) return null;
+  const key = `error.${reason}`;
+  return hasKey(key) ? t(key, labelParams(t, params)) : null;
+}
+
+/**
+ * What to tell the user about a failure: the catalogue text for its reason (with parameters),
+ * else for its code. Never the server's English `message`.
+ */
 export function errorText(t: Translate, error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'internal';
-  const key = `error.${code}`;
+  const e: ErrorLike = typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+  const byReason = reasonText(t, e.reason, e.params);
+  if (byReason !== null) return byReason;
+  const key = `error.${String(e.code ?? 'internal')}`;
   return hasKey(key) ? t(key) : t('error.internal');
 }
 
-/** Server validation messages we know, mapped to friendlier wording. */
-const knownMessages: Record<string, MessageKey> = {
-  'Name is required': 'field.name',
-  'Enter a valid phone number': 'field.phone',
-  'ID number must be 18 characters': 'field.idNumber',
-  'Title is required': 'field.title',
-  'Description is required': 'field.description',
-  'At least one party is required': 'field.parties',
-  'Display name is required': 'field.displayName',
-  'Username is required': 'field.username',
-  'Password is required': 'field.password',
-};
-
+/** Field labels for problems the server names only by field (`parties.0.phone` → phone). */
 const byField: Record<string, MessageKey> = {
   title: 'field.title',
   description: 'field.description',
@@ -94,12 +106,25 @@ const byField: Record<string, MessageKey> = {
   department: 'field.department',
   username: 'field.username',
   password: 'field.password',
+  reason: 'cl.err.reason',
+  summary: 'cl.err.summary',
+  notes: 'cl.err.notes',
+  need: 'cl.err.need',
+  unitId: 'cl.err.department',
+  text: 'cl.err.supText',
+  answer: 'cl.err.answer',
+  referralDetail: 'cl.err.referralDetail',
+  date: 'cl.err.date',
+  dueAt: 'cl.err.date',
 };
 
-/** A field error from the API `details` (path like `parties.0.phone`) in plain words. */
-export function fieldErrorText(t: Translate, path: string, message: string): string {
-  const known = knownMessages[message];
-  if (known) return t(known);
+/**
+ * A field's problem in plain words: the server's reason for it when it gave one
+ * (`fields[path]`), else the field's own hint, else a general one.
+ */
+export function fieldErrorText(t: Translate, path: string, problem?: FieldProblem): string {
+  const byReason = problem ? reasonText(t, problem.reason, problem.params) : null;
+  if (byReason !== null) return byReason;
   const field = path.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? '';
   const key = byField[field];
   return key ? t(key) : t('field.invalid');

@@ -1,6 +1,7 @@
 import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
+import { errorsZhCN } from './errors.zh-CN.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 import { roomZhCN } from './room.zh-CN.ts';
 
@@ -25,6 +26,11 @@ export const zhCN = {
   'common.notFound': '页面不存在',
   'common.notFoundHint': '您访问的页面不存在，请检查地址是否正确。',
   'common.home': '返回首页',
+  // punctuation around words and values (full-width in Chinese only)
+  'punct.paren': '（{text}）',
+  'punct.colon': '{label}：',
+  'punct.list': '、',
+  'punct.sep': '；',
 
   'nav.cases': '案件列表',
   'nav.logout': '退出登录',
@@ -61,12 +67,6 @@ export const zhCN = {
 
   ...prefixed('disputeType.', disputeTypeLabels['zh-CN']),
 
-  'caseStatus.pending': '待调解',
-  'caseStatus.mediating': '调解中',
-  'caseStatus.resolved': '调解成功',
-  'caseStatus.failed': '调解未成功',
-  'caseStatus.closed': '已结案',
-  'caseStatus.withdrawn': '已撤回',
 
   'side.applicant': '申请人',
   'side.respondent': '被申请人',
@@ -116,20 +116,6 @@ export const zhCN = {
   'field.username': '请输入账号',
   'field.password': '请输入密码',
 
-  'error.network': '网络连接失败，请检查网络后重试',
-  'error.timeout': '服务器没有及时响应，请重试',
-  'error.disconnected': '网络连接已断开',
-  'error.bad_request': '提交的内容有误，请检查后重试',
-  'error.unauthenticated': '登录已过期，请重新登录',
-  'error.forbidden': '您没有权限进行此操作',
-  'error.not_found': '没有找到相关内容',
-  'error.conflict': '操作没有成功，请刷新页面后重试',
-  'error.gone': '内容已失效',
-  'error.blank_fields': '协议还有未填写的内容，请先填写标红的项目',
-  'error.payload_too_large': '文件或内容太大',
-  'error.too_many_requests': '操作太频繁，请稍后再试',
-  'error.unavailable': '服务暂时不可用，请稍后再试',
-  'error.internal': '系统出了点问题，请稍后再试',
 
   'case.back': '返回案件列表',
   'case.info': '案件信息',
@@ -361,6 +347,7 @@ export const zhCN = {
 
   'session.loading': '正在打开调解室…',
   'session.ended': '这次调解已经结束。',
+  ...errorsZhCN,
   ...caseloopZhCN,
   ...auditZhCN,
   ...roomZhCN,

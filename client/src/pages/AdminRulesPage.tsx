@@ -115,7 +115,7 @@ export function AdminRulesPage() {
           <h2 className="card__title">{t('cl.rules.ruleSet', { v: rules.data.version })}</h2>
           <p className="muted">{t('cl.rules.ruleSetHint', { time: formatDateTime(rules.data.createdAt, language) })}</p>
           <textarea className="rules-json" rows={24} spellCheck={false} value={text} readOnly={!canEdit} onChange={(e) => setText(e.target.value)} aria-label={t('cl.rules.ruleSet', { v: rules.data.version })} />
-          {ruleErrors.others([]).length > 0 && <Alert>{ruleErrors.others([]).join('；')}</Alert>}
+          {ruleErrors.others([]).length > 0 && <Alert>{ruleErrors.others([]).join(t('punct.sep'))}</Alert>}
           {ruleErrors.message && <Alert>{ruleErrors.message}</Alert>}
           {canEdit && (
             <div className="form-actions">

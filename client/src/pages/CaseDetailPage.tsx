@@ -92,7 +92,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
           </p>
           <h1 className="page-head__title">{detail.title}</h1>
         </div>
-        <StatusBadge status={detail.status} stateLabel={detail.stateLabel} />
+        <StatusBadge state={detail.state} />
       </div>
 
       <div className="detail-layout">

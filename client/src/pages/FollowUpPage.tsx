@@ -4,7 +4,7 @@ import { AppShell } from '../components/AppShell.tsx';
 import { Alert, MessageCard, Spinner } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { useLanguage, useT } from '../i18n/index.ts';
-import { errorText, formatDateTime } from '../i18n/labels.ts';
+import { disputeTypeLabel, errorText, formatDateTime } from '../i18n/labels.ts';
 import { ApiError } from '../services/api.ts';
 import { publicApi } from '../services/caseloopApi.ts';
 import { replaceAddress, useLocation } from '../router.tsx';
@@ -99,7 +99,7 @@ export function FollowUpPage() {
     body = (
       <section className="card public-form followup-form" data-testid="followup-page">
         <p className="page-head__eyebrow">
-          {preview.caseNumber} · {preview.disputeTypeLabel}
+          {preview.caseNumber} · {disputeTypeLabel(t, preview.disputeType)}
         </p>
         <h1 className="card__title public-form__title">{t('cl.fu.question')}</h1>
         <p className="card__subtitle">

@@ -38,7 +38,7 @@ export function PublicQueryPage() {
     }
   };
 
-  const stateText = (p: PublicCaseProgress) => (language === 'zh-CN' ? p.stateLabel : loopLabel(t, 'state', p.state, p.stateLabel));
+  const stateText = (p: PublicCaseProgress) => loopLabel(t, 'state', p.state);
 
   return (
     <AppShell narrow>
@@ -61,7 +61,7 @@ export function PublicQueryPage() {
       {progress && (
         <section className="card progress" data-testid="query-result" data-state={progress.state}>
           <p className="page-head__eyebrow">
-            {progress.caseNumber} · {language === 'zh-CN' ? progress.disputeTypeLabel : disputeTypeLabel(t, progress.disputeType)}
+            {progress.caseNumber} · {disputeTypeLabel(t, progress.disputeType)}
           </p>
           <h2 className="progress__state">{stateText(progress)}</h2>
           <dl className="info-list">
@@ -92,7 +92,7 @@ export function PublicQueryPage() {
                 <span className="timeline__dot" aria-hidden="true" />
                 <div className="timeline__body">
                   <div className="timeline__row">
-                    <strong>{ev.label}</strong>
+                    <strong>{ev.unitName ? t('cl.pub.ev.routedTo', { unit: ev.unitName }) : loopLabel(t, 'pub.ev', ev.kind, ev.label)}</strong>
                     <time className="muted" dateTime={ev.at}>
                       {formatDateTime(ev.at, language)}
                     </time>

@@ -125,7 +125,7 @@ export function PublicReportPage() {
             <fieldset className="public-form__group" key={i}>
               <legend>
                 {i === 0 ? t('cl.pub.you') : t('cl.pub.other')}
-                {i > 0 && <span className="field__optional">（{t('common.optional')}）</span>}
+                {i > 0 && <span className="field__optional">{t('punct.paren', { text: t('common.optional') })}</span>}
               </legend>
               <div className="form-grid">
                 <FormField label={t('newCase.partyName')} error={errors.field(`parties.${i}.name`)}>

@@ -4,7 +4,7 @@ import { MediaCall } from '../components/MediaCall.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useT } from '../i18n/index.ts';
-import { errorText, participantLabel } from '../i18n/labels.ts';
+import { caseStateLabel, errorText, participantLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
 import { staffAuth } from '../services/session.ts';
 import { Link } from '../router.tsx';
@@ -94,11 +94,11 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
             </div>
             <div>
               <dt>{t('case.parties')}</dt>
-              <dd>{info.kase.parties.map((p) => p.name).join('、')}</dd>
+              <dd>{info.kase.parties.map((p) => p.name).join(t('punct.list'))}</dd>
             </div>
             <div>
               <dt>{t('room.panel.state')}</dt>
-              <dd data-testid="case-summary-state">{info.kase.stateLabel}</dd>
+              <dd data-testid="case-summary-state">{caseStateLabel(t, info.kase.state)}</dd>
             </div>
             <div>
               <dt>{t('room.panel.deadline')}</dt>

@@ -3,13 +3,14 @@ import type { VerificationResult } from '@protocol/agreement.ts';
 import { LanguageToggle } from '../components/LanguageToggle.tsx';
 import { formatTime, useAT } from '../components/agreement/i18n.ts';
 import '../components/agreement/agreement.css';
-import { useLanguage } from '../i18n/index.ts';
-import { ApiError } from '../services/ApiError.ts';
+import { useLanguage, useT } from '../i18n/index.ts';
+import { errorText } from '../i18n/labels.ts';
 import { agreementApi } from '../services/agreement.ts';
 
 /** /verify (public): by verification code (#c=… prefills it) or by uploading the PDF. */
 export function VerifyPage() {
   const t = useAT();
+  const tm = useT();
   const lang = useLanguage();
   const [code, setCode] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('c') ?? '');
   const [file, setFile] = useState<File | null>(null);
@@ -21,7 +22,7 @@ export function VerifyPage() {
       const r = by === 'code' ? await agreementApi.verifyCode(code) : await agreementApi.verifyFile(file!, code || undefined);
       setResult({ r, by });
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorText(tm, e));
     }
   };
   const r = result?.r;
@@ -86,7 +87,9 @@ export function VerifyPage() {
                     {r.signers.map((s, i) => (
                       <li key={i}>
                         <span>
-                          {s.role}　{s.name}
+                          {s.roleCode ? t(`signerRole.${s.roleCode}`) : s.role}
+                          {t('sep.gap')}
+                          {s.name}
                         </span>
                         <small>
                           {formatTime(s.at, lang)} · {t(`verify.method.${s.method}` as 'verify.method.sms_otp+handwritten')}

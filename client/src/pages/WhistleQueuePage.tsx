@@ -84,7 +84,7 @@ export function WhistleQueuePage() {
                 </span>
               </div>
               <p className="whq-item__need">
-                <strong>{t('cl.wh.need')}：</strong>
+                <strong>{t('punct.colon', { label: t('cl.wh.need') })}</strong>
                 {w.need}
               </p>
               <p className="muted">

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ErrorCode, WireError } from '@protocol/errors.ts';
+import type { ErrorCode, ErrorParams, ErrorReason, WireError } from '@protocol/errors.ts';
 import type {
   ClientToServerEvents,
   HandshakeAuth,
@@ -21,17 +21,30 @@ export class RequestError extends Error {
   readonly code: SignallingErrorCode;
   readonly details: Record<string, string> | undefined;
   readonly request: string | undefined;
+  readonly reason: ErrorReason | undefined;
+  readonly params: ErrorParams | undefined;
 
-  constructor(code: SignallingErrorCode, message: string, options: { details?: Record<string, string>; request?: string } = {}) {
+  constructor(
+    code: SignallingErrorCode,
+    message: string,
+    options: { details?: Record<string, string>; request?: string; reason?: ErrorReason; params?: ErrorParams } = {},
+  ) {
     super(message);
     this.name = 'RequestError';
     this.code = code;
     this.details = options.details;
     this.request = options.request;
+    this.reason = options.reason;
+    this.params = options.params;
   }
 
   static fromWire(wire: WireError, request?: string): RequestError {
-    return new RequestError(wire.code, wire.message, { ...(wire.details ? { details: wire.details } : {}), ...(request ? { request } : {}) });
+    return new RequestError(wire.code, wire.message, {
+      ...(wire.details ? { details: wire.details } : {}),
+      ...(request ? { request } : {}),
+      ...(wire.reason ? { reason: wire.reason } : {}),
+      ...(wire.params ? { params: wire.params } : {}),
+    });
   }
 }
 

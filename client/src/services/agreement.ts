@@ -50,7 +50,7 @@ export async function agreementCall<T>(method: 'GET' | 'POST' | 'PUT', path: str
   const text = await res.text();
   const payload: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
-    if (isWireError(payload)) throw new ApiError(payload.code, payload.message, res.status, payload.details);
+    if (isWireError(payload)) throw ApiError.fromWire(res.status, payload);
     throw new ApiError("internal", `HTTP ${res.status}`, res.status);
   }
   return payload as T;
@@ -81,7 +81,7 @@ export const agreementApi = {
     if (code) headers['X-Verification-Code'] = code;
     const res = await fetch('/api/verify/file', { method: 'POST', headers, body: file });
     const payload: unknown = await res.json();
-    if (!res.ok) throw isWireError(payload) ? new ApiError(payload.code, payload.message, res.status, payload.details) : new ApiError('internal', 'verify failed');
+    if (!res.ok) throw isWireError(payload) ? ApiError.fromWire(res.status, payload) : new ApiError('internal', 'verify failed');
     return payload as VerificationResult;
   },
   /** Downloads the sealed PDF with the bearer token and hands it to the browser. */

@@ -8,7 +8,7 @@ import { labelsToTokens, tokensToLabels, type AgreementField } from '@protocol/a
 import { AgreementFieldsForm } from './AgreementFieldsForm.tsx';
 import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
 import { FreezeDialog } from './FreezeDialog.tsx';
-import { useAT } from './i18n.ts';
+import { sideAndName, useAT } from './i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
 import { SigningSheet } from './SigningSheet.tsx';
 import './agreement.css';
@@ -44,7 +44,7 @@ export function AgreementPanel({ sessionId, token, role, partiesInCall = [] }: P
       const v = await fn();
       if (v) setView(v);
     } catch (e) {
-      setError(e instanceof ApiError ? errorText(tApp, e) : String(e));
+      setError(errorText(tApp, e));
     }
   };
 
@@ -168,19 +168,17 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
               inCall(l, partiesInCall) ? (
                 <details key={l.partyId} data-testid={`signing-in-call-${l.partyId}`}>
                   <summary>
-                    <b>
-                      {l.side} {l.name}
-                    </b>
-                    ：{t('links.inCall')}
+                    <b>{sideAndName(t, l.side, l.name)}</b>
+                    {t('sep.colon')}
+                    {t('links.inCall')}
                   </summary>
                   <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
                 </details>
               ) : (
                 <p key={l.partyId}>
-                  <b>
-                    {l.side} {l.name}
-                  </b>
-                  ：<a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                  <b>{sideAndName(t, l.side, l.name)}</b>
+                  {t('sep.colon')}
+                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
                 </p>
               ),
             )}
@@ -343,7 +341,9 @@ export function SealedBox({ view, token }: { view: AgreementView; token: string 
     <div className="agr-card" data-testid="agreement-sealed">
       <p className="agr-ok">{t('sign.sealed')}</p>
       <p className="agr-note">
-        {t('verifyCode')}：<code data-testid="verification-code">{d.verificationCode}</code>
+        {t('verifyCode')}
+        {t('sep.colon')}
+        <code data-testid="verification-code">{d.verificationCode}</code>
       </p>
       <button type="button" className="btn btn--secondary" onClick={() => void agreementApi.download(view.id, token, `人民调解协议书-${view.caseNumber}.pdf`)}>
         {t('download')}

@@ -2,7 +2,7 @@ import { Fragment, useState } from 'react';
 import type { AgreementContent, AgreementView } from '@protocol/agreement.ts';
 import { FIELD_TOKEN, formatFieldValue, type AgreementField } from '@protocol/agreementFields.ts';
 import { useLanguage } from '../../i18n/index.ts';
-import { useAT } from './i18n.ts';
+import { sideAndName, useAT } from './i18n.ts';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 const numeral = (i: number) => (i < 10 ? NUMERALS[i] : String(i + 1));
@@ -77,8 +77,8 @@ export function AgreementText({
               .map((x) => (
                 <div key={x.id} className="agr-comment" data-testid="clause-comment">
                   <b>
-                    {x.side ? `${x.side} ` : ''}
-                    {x.authorName}：
+                    {sideAndName(t, x.side, x.authorName)}
+                    {t('sep.colon')}
                   </b>
                   {x.text}
                 </div>
@@ -115,9 +115,11 @@ export function AgreementText({
       <p>{ft(c.breach)}</p>
       <p className="agr-doc__sig">
         {t('field.organisation')}
-        {colon}
-        {c.organisation}　{t('field.mediator')}
-        {colon}
+        {t('sep.colon')}
+        {c.organisation}
+        {t('sep.gap')}
+        {t('field.mediator')}
+        {t('sep.colon')}
         {c.mediator}
       </p>
     </article>
@@ -152,9 +154,9 @@ export function Signers({ view }: { view: AgreementView }) {
     <ul className="agr-signers" data-testid="agreement-signers">
       {view.signers.map((s, i) => (
         <li key={i} data-status={s.status}>
-          <span>{s.kind === 'party' ? `${s.side}　${s.name}` : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}　${s.name}`}</span>
+          <span>{s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}</span>
           <span className={`agr-pill agr-pill--${s.status}`}>{t(`signer.${s.status}`)}</span>
-          {s.refusalReason && <small>（{s.refusalReason}）</small>}
+          {s.refusalReason && <small>{t('sep.paren', { text: s.refusalReason })}</small>}
         </li>
       ))}
     </ul>

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { AgreementView } from '@protocol/agreement.ts';
 import type { CaseDetail } from '@protocol/cases.ts';
-import { useLanguage } from '../../i18n/index.ts';
+import { useLanguage, useT, type Translate } from '../../i18n/index.ts';
+import { errorText } from '../../i18n/labels.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi } from '../../services/agreement.ts';
 import { staffAuth } from '../../services/session.ts';
-import { formatTime, useAT } from './i18n.ts';
+import { formatTime, sideAndName, useAT } from './i18n.ts';
 import './agreement.css';
 
 /** 草稿 / 待签署 / 已签署 (all required signatures in, seal pending) / 已盖章. */
@@ -14,8 +15,8 @@ function statusKey(a: AgreementView): 'drafting' | 'signing' | 'signed' | 'seale
   return a.status;
 }
 
-function message(e: unknown): string {
-  return e instanceof ApiError || e instanceof Error ? e.message : String(e);
+function message(t: Translate, e: unknown): string {
+  return errorText(t, e);
 }
 
 /**
@@ -25,6 +26,7 @@ function message(e: unknown): string {
  */
 export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; onChanged: (next: CaseDetail) => void }) {
   const t = useAT();
+  const tm = useT();
   const lang = useLanguage();
   const token = staffAuth.token;
   const [agreements, setAgreements] = useState<AgreementView[] | null>(null);
@@ -36,7 +38,7 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
     let live = true;
     agreementApi.forCase(detail.id, token).then(
       (list) => live && setAgreements(list),
-      (e: unknown) => live && setError(t('error', { message: message(e) })),
+      (e: unknown) => live && setError(message(tm, e)),
     );
     return () => {
       live = false;
@@ -50,7 +52,7 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
     try {
       await agreementApi.download(a.id, token, `人民调解协议书-${a.caseNumber}.pdf`);
     } catch (e) {
-      setError(t('case.downloadFailed', { message: message(e) }));
+      setError(t('case.downloadFailed', { message: message(tm, e) }));
     }
   };
 
@@ -61,7 +63,7 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
     try {
       onChanged(await agreementApi.settle(a.id, token));
     } catch (e) {
-      setError(t('error', { message: message(e) }));
+      setError(message(tm, e));
     } finally {
       setBusy(false);
     }
@@ -101,10 +103,10 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
               <ul className="agr-signers" data-testid="case-agreement-signers">
                 {a.signers.map((s, i) => (
                   <li key={i} data-status={s.status}>
-                    <span>{s.kind === 'party' ? `${s.side ?? ''}　${s.name}` : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}　${s.name}`}</span>
+                    <span>{s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}</span>
                     {s.at && s.status === 'signed' && <small>{t('case.signedAt', { time: formatTime(s.at, lang) })}</small>}
                     <span className={`agr-pill agr-pill--${s.status}`}>{t(`signer.${s.status}`)}</span>
-                    {s.refusalReason && <small>（{s.refusalReason}）</small>}
+                    {s.refusalReason && <small>{t('sep.paren', { text: s.refusalReason })}</small>}
                   </li>
                 ))}
               </ul>

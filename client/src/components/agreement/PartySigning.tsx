@@ -5,12 +5,11 @@ import { errorText } from '../../i18n/labels.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi } from '../../services/agreement.ts';
 import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
-import { useAT } from './i18n.ts';
+import { sideAndName, useAT } from './i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
 
-/** An API failure in catalogue words: the field's own message where the server names one (the code). */
-function failureText(tApp: ReturnType<typeof useT>, t: ReturnType<typeof useAT>, e: unknown): string {
-  if (e instanceof ApiError && e.code === 'bad_request' && e.details?.code) return t('sign.badCode');
+/** An API failure in catalogue words, by the server's reason (e.g. a wrong code with the attempts left). */
+function failureText(tApp: ReturnType<typeof useT>, e: unknown): string {
   return errorText(tApp, e);
 }
 
@@ -57,7 +56,7 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
     try {
       await fn();
     } catch (e) {
-      setMsg(failureText(tApp, t, e));
+      setMsg(failureText(tApp, e));
     } finally {
       setBusy(false);
     }
@@ -70,7 +69,6 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
   const status = data.myStatus?.status;
   const check = view.frozen ? { n: view.frozen.number, code: view.frozen.checkCode } : null;
 
-  const colon = lang === 'en' ? ': ' : '：';
   return (
     <>
       <div ref={top} />
@@ -87,7 +85,7 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
           </button>
           <p className="agr-note">
             {t('verifyCode')}
-            {colon}
+            {t('sep.colon')}
             <code data-testid="verification-code">{view.document.verificationCode}</code>
           </p>
         </div>
@@ -100,8 +98,8 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
       <div className="agr-card">
         <div>
           {t('sign.you')}
-          {colon}
-          <b data-testid="signer-name">{data.me.side} {data.me.name}</b>
+          {t('sep.colon')}
+          <b data-testid="signer-name">{sideAndName(t, data.me.side, data.me.name)}</b>
         </div>
         <RevisionCheck view={view} />
         {data.canSign && check && <p className="agr-note" data-testid="sign-check-hint">{t('sign.checkHint', check)}</p>}

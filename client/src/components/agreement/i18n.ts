@@ -1,4 +1,5 @@
 import { useCallback } from 'react';
+import type { PartySide } from '@protocol/roles.ts';
 import { useLanguage } from '../../i18n/index.ts';
 
 /* The agreement screens' own strings (zh-CN plain language + English), kept here so the shared dictionaries stay small. */
@@ -71,6 +72,18 @@ const zh = {
   'download': '下载已盖章的协议书（PDF）',
   'verifyCode': '验证码',
   'readonly': '协议文本由调解员编辑，您看到的是实时内容。',
+  'side.applicant': '申请人',
+  'side.respondent': '被申请人',
+  'side.party': '当事人',
+  'signerRole.applicant': '申请人',
+  'signerRole.respondent': '被申请人',
+  'signerRole.party': '当事人',
+  'signerRole.mediator': '人民调解员',
+  'signerRole.witness': '见证人',
+  // separators: a label and its value, a side and a name
+  'sep.colon': '：',
+  'sep.gap': '　',
+  'sep.paren': '（{text}）',
   // signing page
   'sign.title': '签署调解协议',
   'sign.intro': '请仔细阅读下面的协议全文。确认无误后，勾选同意、输入手机验证码并手写签名。',
@@ -111,7 +124,6 @@ const zh = {
   'verify.sha': '文件 SHA-256',
   'verify.method.sms_otp+handwritten': '短信验证码 + 手写签名',
   'verify.method.staff_login+handwritten': '工作人员账号 + 手写签名',
-  'error': '出错了：{message}',
   // case detail page (staff)
   'case.title': '调解协议',
   'case.none': '本案尚未起草调解协议。调解员可在视频调解中按模板起草。',
@@ -201,6 +213,17 @@ const en: Record<Key, string> = {
   download: 'Download the sealed agreement (PDF)',
   verifyCode: 'Verification code',
   readonly: 'The mediator edits the text; you see it live.',
+  'side.applicant': 'Applicant',
+  'side.respondent': 'Respondent',
+  'side.party': 'Party',
+  'signerRole.applicant': 'Applicant',
+  'signerRole.respondent': 'Respondent',
+  'signerRole.party': 'Party',
+  'signerRole.mediator': 'Mediator',
+  'signerRole.witness': 'Witness',
+  'sep.colon': ': ',
+  'sep.gap': ' ',
+  'sep.paren': '({text})',
   'sign.title': 'Sign the mediation agreement',
   'sign.intro': 'Read the full agreement below. If it is right, tick the consent box, enter the code sent to your phone and sign by hand.',
   'sign.you': 'Signer',
@@ -239,7 +262,6 @@ const en: Record<Key, string> = {
   'verify.sha': 'File SHA-256',
   'verify.method.sms_otp+handwritten': 'SMS code + handwritten signature',
   'verify.method.staff_login+handwritten': 'Staff login + handwritten signature',
-  error: 'Something went wrong: {message}',
   'case.title': 'Mediation agreement',
   'case.none': 'No agreement has been drafted for this case yet. The mediator drafts it from a template during the video session.',
   'case.status.drafting': 'Draft',
@@ -258,6 +280,9 @@ const en: Record<Key, string> = {
 };
 
 export type AgreementKey = Key;
+
+/** Both dictionaries, for the tests that check them. */
+export const agreementMessages = { 'zh-CN': zh, en };
 export type AT = (key: Key, params?: Record<string, string | number>) => string;
 
 export function useAT(): AT {
@@ -269,6 +294,11 @@ export function useAT(): AT {
     },
     [lang],
   );
+}
+
+/** 申请人　张三 / Applicant Zhang San: a signer or commenter with their side (a code from the server). */
+export function sideAndName(t: AT, side: PartySide | null, name: string): string {
+  return side ? `${t(`side.${side}`)}${t('sep.gap')}${name}` : name;
 }
 
 export function formatTime(iso: string, lang: string): string {

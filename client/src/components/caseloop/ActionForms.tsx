@@ -173,7 +173,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               {staff.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.displayName}
-                  {s.role === 'official' ? `（${t('staffRole.official')}）` : ''}
+                  {s.role === 'official' ? t('punct.paren', { text: t('staffRole.official') }) : ''}
                 </option>
               ))}
             </select>
@@ -284,7 +284,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid={`action-form-${action}`}>
       <h3 className="action-form__title">{loopLabel(t, 'action', action)}</h3>
       {fields}
-      {rest.length > 0 && <Alert>{rest.join('；')}</Alert>}
+      {rest.length > 0 && <Alert>{rest.join(t('punct.sep'))}</Alert>}
       {errors.message && <Alert>{errors.message}</Alert>}
       <div className="form-actions">
         <button type="button" className="btn btn--ghost" onClick={onCancel}>

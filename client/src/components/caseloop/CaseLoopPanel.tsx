@@ -67,7 +67,7 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
           <div>
             <dt>{t('cl.col.state')}</dt>
             <dd data-testid="case-state">
-              <span className={`state-pill state-pill--${detail.state}`}>{language === 'zh-CN' ? detail.stateLabel : loopLabel(t, 'state', detail.state)}</span>
+              <span className={`state-pill state-pill--${detail.state}`}>{loopLabel(t, 'state', detail.state)}</span>
             </dd>
           </div>
           <div>

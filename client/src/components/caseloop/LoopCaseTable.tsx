@@ -47,7 +47,7 @@ export function LoopCaseTable({
               )}
             </td>
             <td data-label={t('cl.col.state')}>
-              <span className={`state-pill state-pill--${c.state}`}>{language === 'zh-CN' ? c.stateLabel : loopLabel(t, 'state', c.state, c.stateLabel)}</span>
+              <span className={`state-pill state-pill--${c.state}`}>{loopLabel(t, 'state', c.state)}</span>
             </td>
             <td data-label={t('cl.col.unit')}>
               {c.unit ? c.unit.name : <span className="muted">{t('cl.unrouted')}</span>}

@@ -45,7 +45,7 @@ export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKe
     if (!e.actorRole) return e.actorName;
     const roleKey = `role.${e.actorRole}`;
     const role = e.actorKind === 'invitation' ? (hasKey(roleKey) ? t(roleKey) : e.actorRole) : staffRoleLabel(t, e.actorRole);
-    return `${e.actorName}（${role}）`;
+    return `${e.actorName}${t('punct.paren', { text: role })}`;
   };
   const detail = (type: string, data: unknown): string | null => {
     if (typeof data !== 'object' || data === null) return null;

@@ -1,29 +1,31 @@
 import { useCallback, useState, type FormEvent } from 'react';
+import type { FieldProblem } from '@protocol/errors.ts';
 import { useT } from '../../i18n/index.ts';
-import { errorText } from '../../i18n/labels.ts';
+import { errorText, fieldErrorText } from '../../i18n/labels.ts';
 import { ApiError } from '../../services/api.ts';
-import { fieldText } from './fieldText.ts';
 
 /**
- * Inline field errors from an ApiError's `details` (field path → message), plus a message for the form.
- * Server messages are English; known ones are put in plain words, others shown as the server wrote them.
+ * Inline field errors from an ApiError (the fields named in `details`, each with the reason from
+ * `fields` when the server gave one), plus a message for the form; all from the message catalogue.
  */
 export function useApiFieldErrors() {
   const t = useT();
-  const [details, setDetails] = useState<Record<string, string>>({});
+  const [details, setDetails] = useState<Record<string, unknown>>({});
+  const [problems, setProblems] = useState<Record<string, FieldProblem>>({});
   const [message, setMessage] = useState<string | null>(null);
 
   const reset = useCallback(() => {
     setDetails({});
+    setProblems({});
     setMessage(null);
   }, []);
 
   const take = useCallback(
     (error: unknown) => {
       if (error instanceof ApiError) {
-        setDetails(error.details ?? {});
+        setDetails({ ...error.details, ...error.fields });
+        setProblems(error.fields ?? {});
         if (error.details && Object.keys(error.details).length > 0) setMessage(t('cl.form.fix'));
-        else if (error.code === 'conflict' || error.code === 'forbidden' || error.code === 'not_found') setMessage(localMessage(error.message) ?? errorText(t, error));
         else setMessage(errorText(t, error));
       } else {
         setMessage(errorText(t, error));
@@ -32,16 +34,13 @@ export function useApiFieldErrors() {
     [t],
   );
 
-  const field = (path: string): string | undefined => {
-    const m = details[path];
-    return m === undefined ? undefined : fieldText(t, path, m);
-  };
+  const field = (path: string): string | undefined => (path in details ? fieldErrorText(t, path, problems[path]) : undefined);
 
   /** Errors for fields the form does not show (so nothing is silently dropped). */
   const others = (shown: string[]): string[] =>
     Object.entries(details)
       .filter(([p]) => !shown.includes(p))
-      .map(([p, m]) => `${p}: ${fieldText(t, p, m)}`);
+      .map(([p]) => fieldErrorText(t, p, problems[p]));
 
   return { reset, take, field, others, message, setMessage };
 }
@@ -68,10 +67,4 @@ export function useApiSubmit(send: () => Promise<void>) {
   };
 
   return { busy, errors, submit };
-}
-
-/** Server messages carry the Chinese in parentheses: "Cannot close a case … (案件…，不能…)". */
-function localMessage(message: string): string | null {
-  const m = /[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$/.exec(message);
-  return m?.[1] ?? null;
 }
