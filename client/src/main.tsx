@@ -1,3 +1,4 @@
+import './zodConfig.ts';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import './styles/base.css';

@@ -31,8 +31,19 @@ export type MediaConsumer = Consumer<ConsumerData>;
 export type PeerCloseReason = CloseReason | 'left';
 export type ConsumerCloseReason = 'producer_closed' | 'transport_closed' | 'closed';
 
-/** Transports a peer may hold at once (a send and a recv one, plus room for reconnect attempts). */
-export const MAX_TRANSPORTS_PER_PEER = 4;
+/**
+ * Transports a peer may hold at once: what the client uses, one send transport (camera, mic and
+ * screen share it) and one receive transport. A rejoin after a reconnection is a new peer.
+ */
+export const MAX_TRANSPORTS_PER_PEER = 2;
+/** Of those, per direction (transports made by the Room carry appData.direction). */
+export const MAX_TRANSPORTS_PER_DIRECTION = 1;
+/** Producers are one per source (mic, webcam, screen), so at most 3. */
+export const MAX_PRODUCERS_PER_PEER = 3;
+/** A peer consumes each visible producer at most once. */
+export const MAX_CONSUMERS_PER_PRODUCER = 1;
+
+type Direction = 'send' | 'recv';
 
 export type PeerEvents = {
   producerAdded: [producer: ProducerInfo];
@@ -72,6 +83,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
   readonly #log: Logger;
   readonly #transports = new Map<string, Transport>();
   readonly #connectedTransports = new Set<string>();
+  /** transport.create requests in flight, by direction: they count against the limits. */
+  readonly #pendingTransports = new Map<Direction, number>();
+  /** Producers with a consume() in flight, so concurrent requests cannot pass the one-consumer check together. */
+  readonly #pendingConsumes = new Set<string>();
   readonly #producers = new Map<string, MediaProducer>();
   /** Sources with a produce() in flight, so two concurrent requests cannot both win. */
   readonly #pendingSources = new Set<MediaSource>();
@@ -143,17 +158,45 @@ export class Peer extends TypedEmitter<PeerEvents> {
 
   // --- transports ----------------------------------------------------------------------------
 
-  assertCanAddTransport(): void {
+  /** Refuses (conflict) a transport past the limits, counting creations in flight. */
+  assertCanAddTransport(direction?: Direction): void {
     this.#assertOpen();
-    if (this.#transports.size >= MAX_TRANSPORTS_PER_PEER) {
+    const pending = [...this.#pendingTransports.values()].reduce((a, b) => a + b, 0);
+    if (this.#transports.size + pending >= MAX_TRANSPORTS_PER_PEER) {
       throw conflict(`At most ${MAX_TRANSPORTS_PER_PEER} transports per participant`);
     }
+    if (direction !== undefined && this.#transportsOf(direction) + (this.#pendingTransports.get(direction) ?? 0) >= MAX_TRANSPORTS_PER_DIRECTION) {
+      throw conflict(`At most ${MAX_TRANSPORTS_PER_DIRECTION} ${direction} transport per participant`);
+    }
+  }
+
+  /** Holds a slot for a transport being created (throws past the limits); call the result when done. */
+  reserveTransport(direction: Direction): () => void {
+    this.assertCanAddTransport(direction);
+    this.#pendingTransports.set(direction, (this.#pendingTransports.get(direction) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#pendingTransports.set(direction, (this.#pendingTransports.get(direction) ?? 1) - 1);
+    };
+  }
+
+  #transportsOf(direction: Direction): number {
+    let n = 0;
+    for (const t of this.#transports.values()) if (t.appData['direction'] === direction) n++;
+    return n;
   }
 
   /** Takes ownership of a transport (closes it right away if this peer cannot hold it). */
   addTransport(transport: Transport): void {
     try {
-      this.assertCanAddTransport();
+      this.#assertOpen();
+      const direction = transport.appData['direction'];
+      if (this.#transports.size >= MAX_TRANSPORTS_PER_PEER) throw conflict(`At most ${MAX_TRANSPORTS_PER_PEER} transports per participant`);
+      if ((direction === 'send' || direction === 'recv') && this.#transportsOf(direction) >= MAX_TRANSPORTS_PER_DIRECTION) {
+        throw conflict(`At most ${MAX_TRANSPORTS_PER_DIRECTION} ${direction} transport per participant`);
+      }
     } catch (error) {
       transport.close();
       throw error;
@@ -211,8 +254,15 @@ export class Peer extends TypedEmitter<PeerEvents> {
     this.#assertOpen();
     if (!this.joined) throw badRequest('Join the room first');
     if ((source === 'mic') !== (kind === 'audio')) throw badRequest('mic is the only audio source');
+    const wrongCodec = rtpParameters.codecs.find((c) => !c.mimeType.toLowerCase().startsWith(`${kind}/`));
+    if (wrongCodec) {
+      throw badRequest(`A ${kind} producer cannot carry ${wrongCodec.mimeType}`, { 'rtpParameters.codecs': 'Codec does not match the kind' });
+    }
     if (this.#pendingSources.has(source) || this.#producerFor(source)) {
       throw conflict(`Already sending ${source}`);
+    }
+    if (this.#producers.size + this.#pendingSources.size >= MAX_PRODUCERS_PER_PEER) {
+      throw conflict(`At most ${MAX_PRODUCERS_PER_PEER} producers per participant`);
     }
     const transport = this.#transportFor(transportId, 'send');
     this.#pendingSources.add(source);
@@ -304,10 +354,20 @@ export class Peer extends TypedEmitter<PeerEvents> {
     if (!router.canConsume({ producerId: producer.id, rtpCapabilities })) {
       throw badRequest('Your device cannot receive this media (no common codec)');
     }
+    const already = [...this.#consumers.values()].filter((c) => c.producerId === producer.id).length;
+    if (this.#pendingConsumes.has(producer.id) || already >= MAX_CONSUMERS_PER_PRODUCER) {
+      throw conflict('Already receiving this producer');
+    }
     const appData: ConsumerData = { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source };
-    const consumer = await withClientInput('Cannot consume', () =>
-      transport.consume<ConsumerData>({ producerId: producer.id, rtpCapabilities, paused: true, appData }),
-    );
+    this.#pendingConsumes.add(producer.id);
+    let consumer: MediaConsumer;
+    try {
+      consumer = await withClientInput('Cannot consume', () =>
+        transport.consume<ConsumerData>({ producerId: producer.id, rtpCapabilities, paused: true, appData }),
+      );
+    } finally {
+      this.#pendingConsumes.delete(producer.id);
+    }
     if (this.#closed || transport.closed || consumer.closed) {
       consumer.close();
       throw new AppError('gone', 'Transport or producer closed while consuming');

@@ -1,4 +1,4 @@
-import type { ActiveSpeakerObserver, RtpCapabilities, Router, Worker } from 'mediasoup/types';
+import type { ActiveSpeakerObserver, RtpCapabilities, Router, WebRtcTransport, Worker } from 'mediasoup/types';
 import type { Config } from '../config.ts';
 import type { SessionMediaState } from '../protocol/api.ts';
 import type {
@@ -530,15 +530,21 @@ export class Room extends TypedEmitter<RoomEvents> {
   async createWebRtcTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportOptions> {
     this.#assertOpen();
     const peer = this.getPeer(peerId);
-    peer.assertCanAddTransport();
-    const transport = await this.router.createWebRtcTransport(
-      webRtcTransportOptions(this.#config, { peerId, direction }),
-    );
+    const release = peer.reserveTransport(direction);
+    let transport: WebRtcTransport;
+    try {
+      transport = await this.router.createWebRtcTransport(webRtcTransportOptions(this.#config, { peerId, direction }));
+    } catch (error) {
+      release();
+      throw error;
+    }
     try {
       await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
       if (peer.closed || this.#closed) throw new AppError('gone', 'Participant has left the room');
+      release();
       peer.addTransport(transport);
     } catch (error) {
+      release();
       transport.close();
       throw error;
     }

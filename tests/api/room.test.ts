@@ -28,8 +28,19 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
   const enter = (auth: Parameters<typeof connectSocket>[1], options: { reconnection?: boolean } = {}): Promise<Member> =>
     enterRoom(server.baseUrl, sockets, auth, options);
 
+  /** The member's one send transport (a participant holds at most one per direction, as the client does). */
+  const sendTransports = new Map<string, Promise<{ id: string }>>();
+  const sendTransport = (m: Member): Promise<{ id: string }> => {
+    let send = sendTransports.get(m.id);
+    if (!send) {
+      send = m.s.request('transport.create', { direction: 'send' });
+      sendTransports.set(m.id, send);
+    }
+    return send;
+  };
+
   async function publish(m: Member): Promise<{ mic: string; cam: string }> {
-    const send = await m.s.request('transport.create', { direction: 'send' });
+    const send = await sendTransport(m);
     const mic = await m.s.request('producer.create', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
     const cam = await m.s.request('producer.create', { transportId: send.id, kind: 'video', source: 'webcam', rtpParameters: vp8Parameters() });
     return { mic: mic.producerId, cam: cam.producerId };
@@ -90,7 +101,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     assert.ok(!a.s.notifications.some((n) => n.name === 'producer.added' || n.name === 'peer.joined'));
     const consume = await a.s.send('consumer.create', { transportId: a.recvId, producerId: mProducers.cam });
     assert.ok(!consume.ok && consume.error.code === 'forbidden');
-    const send = await a.s.request('transport.create', { direction: 'send' });
+    const send = await sendTransport(a);
     const produce = await a.s.send('producer.create', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
     assert.ok(!produce.ok && produce.error.code === 'forbidden');
     // The mediator sees the waiting list with name, role, side and since when.
@@ -160,7 +171,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     const stolen = await b.s.send('consumer.create', { transportId: b.recvId, producerId: ap.cam });
     assert.ok(!stolen.ok && stolen.error.code === 'forbidden');
     // A producer created in the caucus is never announced to B.
-    const aScreenTransport = await a.s.request('transport.create', { direction: 'send' });
+    const aScreenTransport = await sendTransport(a);
     void aScreenTransport;
     await new Promise((r) => setTimeout(r, 100));
     const after = b.s.notifications.slice(mark);
@@ -196,7 +207,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     await a.s.request('producer.resume', { producerId: ap.mic }); // the participant decides
 
     // Screen share: a party only when allowed.
-    const send = (await a.s.request('transport.create', { direction: 'send' })).id;
+    const send = (await sendTransport(a)).id;
     const denied = await a.s.send('producer.create', { transportId: send, kind: 'video', source: 'screen', rtpParameters: vp8Parameters() });
     assert.ok(!denied.ok && denied.error.code === 'forbidden');
     await mediator.s.request('participant.setRights', { peerId: a.id, share: true });
@@ -243,7 +254,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     await until(() => media().peers.find((p) => p.peerId === official.id)!.producers.length === 0, 'official producers closed');
     assert.equal((await official.s.waitFor('self.muted')).data.reason, 'rights_revoked');
     const again = await official.s.send('producer.create', {
-      transportId: (await official.s.request('transport.create', { direction: 'send' })).id,
+      transportId: (await sendTransport(official)).id,
       kind: 'audio',
       source: 'mic',
       rtpParameters: opusParameters(),

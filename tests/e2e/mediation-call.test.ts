@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { waitForRemoteMedia } from '../helpers/roomStats.ts';
 import { until } from '../helpers/wait.ts';
@@ -12,7 +12,8 @@ const waitFor = (check: () => boolean | Promise<boolean>, what: string | (() => 
 /*
  * The whole promise of the core issue, in a real browser with a fake camera and microphone:
  * a mediator logs in, creates a case, starts a session, invites a party; both join and each
- * decodes the other's video and receives the other's audio through the SFU.
+ * decodes the other's video and receives the other's audio through the SFU. All of it under the
+ * documents' Content-Security-Policy: no page may report a single violation.
  */
 describe('cloud-mediation call in Chromium', () => {
   let server: FullServer;
@@ -31,12 +32,14 @@ describe('cloud-mediation call in Chromium', () => {
 
   test('mediator and party see and hear each other', async () => {
     const mediatorContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
+    const mediatorCsp = await collectCspViolations(mediatorContext, 'mediator');
     const mediator = await mediatorContext.newPage();
     const errors: string[] = [];
     mediator.on('pageerror', (e) => errors.push(`mediator: ${e.message}`));
 
-    // Log in.
-    await mediator.goto(`${server.baseUrl}/login`);
+    // Log in (the document carries the strict policy the whole call runs under).
+    const loginPage = await mediator.goto(`${server.baseUrl}/login`);
+    assert.match((await loginPage?.allHeaders())?.['content-security-policy'] ?? '', /script-src 'self'/);
     await mediator.locator('#login-username').fill('wang');
     await mediator.locator('#login-password').fill(TEST_PASSWORD);
     await mediator.locator('button[type=submit]').click();
@@ -78,6 +81,7 @@ describe('cloud-mediation call in Chromium', () => {
 
     // The party joins from a phone.
     const partyContext = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
+    const partyCsp = await collectCspViolations(partyContext, 'party');
     const party = await partyContext.newPage();
     party.on('pageerror', (e) => errors.push(`party: ${e.message}`));
     await party.goto(joinUrl);
@@ -133,7 +137,14 @@ describe('cloud-mediation call in Chromium', () => {
       return s.body.peers.length === 1;
     }, 'the party to be gone from the room');
 
+    // The other public documents load under the same policy.
+    for (const path of ['/verify', '/report', '/query', '/sign']) {
+      await party.goto(server.baseUrl + path);
+      await party.locator('#root > *').first().waitFor();
+    }
+
     assert.deepEqual(errors, []);
+    assert.deepEqual([...mediatorCsp, ...partyCsp], [], 'no Content-Security-Policy violation on any page');
     await partyContext.close();
     await mediatorContext.close();
   });

@@ -64,3 +64,19 @@ export async function loginStaff(page: Page, baseUrl: string, username: string, 
   await page.locator('button[type=submit]').click();
   await page.waitForURL((u) => u.pathname === '/');
 }
+
+/**
+ * Collects every Content-Security-Policy violation in the context's pages (all navigations):
+ * a `securitypolicyviolation` listener installed before any page script runs.
+ */
+export async function collectCspViolations(context: BrowserContext, label: string): Promise<string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding('__cspViolation', (_source, text: string) => void violations.push(`${label}: ${text}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __cspViolation(text: string): void }).__cspViolation;
+      report(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} on ${location.pathname}`);
+    });
+  });
+  return violations;
+}
