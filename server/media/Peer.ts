@@ -82,7 +82,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   readonly info: PeerInfo;
   readonly #log: Logger;
   readonly #transports = new Map<string, Transport>();
-  readonly #connectedTransports = new Set<string>();
+  /** DTLS parameters each transport was connected with (JSON), so a repeated connect can be told apart. */
+  readonly #connectedTransports = new Map<string, string>();
   /** transport.create requests in flight, by direction: they count against the limits. */
   readonly #pendingTransports = new Map<Direction, number>();
   /** Producers with a consume() in flight, so concurrent requests cannot pass the one-consumer check together. */
@@ -231,8 +232,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
   async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
     this.#assertOpen();
     const transport = this.getTransport(transportId);
-    if (this.#connectedTransports.has(transportId)) throw conflict('Transport already connected');
-    this.#connectedTransports.add(transportId);
+    const given = JSON.stringify(dtlsParameters);
+    const connectedWith = this.#connectedTransports.get(transportId);
+    // The same connect again (its answer was lost in a drop, the client retries): already done.
+    if (connectedWith === given) return;
+    if (connectedWith !== undefined) throw conflict('Transport already connected');
+    this.#connectedTransports.set(transportId, given);
     try {
       await withClientInput('Invalid DTLS parameters', () => transport.connect({ dtlsParameters }));
     } catch (error) {

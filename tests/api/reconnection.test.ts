@@ -73,6 +73,19 @@ describe('reconnection and session lifecycle (sockets)', () => {
     assert.equal(room.peers().filter((p) => p.info.displayName === '张三').length, 1, 'no ghost');
   });
 
+  test('a transport connect sent again (its answer lost in a drop) succeeds; other DTLS parameters are refused', async () => {
+    const { token, session } = await server.mediatorWithSession();
+    const mediator = await enter({ kind: 'staff', token, sessionId: session.id });
+    const send = await mediator.s.request('transport.create', { direction: 'send' });
+    const fingerprint = (value: string) => ({ role: 'client' as const, fingerprints: [{ algorithm: 'sha-256' as const, value }] });
+    const dtls = fingerprint(Array.from({ length: 32 }, () => 'AB').join(':'));
+    await mediator.s.request('transport.connect', { transportId: send.id, dtlsParameters: dtls });
+    const again = await mediator.s.send('transport.connect', { transportId: send.id, dtlsParameters: dtls });
+    assert.ok(again.ok, `the same connect again: ${JSON.stringify(again)}`);
+    const other = await mediator.s.send('transport.connect', { transportId: send.id, dtlsParameters: fingerprint(Array.from({ length: 32 }, () => 'CD').join(':')) });
+    assert.ok(!other.ok && other.error.code === 'conflict');
+  });
+
   test('a staff logout disconnects that login’s sockets at once with a typed reason; its token is refused', async () => {
     const { token, session } = await server.mediatorWithSession();
     const mediator = await enter({ kind: 'staff', token, sessionId: session.id });
