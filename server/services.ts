@@ -2,7 +2,6 @@ import { CaseGuard } from './access/CaseGuard.ts';
 import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuditLog } from './audit/AuditLog.ts';
-import { recordRefusal } from './audit/refusals.ts';
 import { DevOutboxSmsSender } from './agreement/sms/SmsSender.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
@@ -70,11 +69,9 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   const staffSessions = new LocalStaffSessionEvents();
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
-  const auditRefusal: RefusalSink = (r) => {
-    void recordRefusal({ what: `${r.via} (${r.action}, case ${r.caseId})`, reason: 'no relation to the case' });
-    refusals?.(r);
-  };
-  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), auditRefusal) });
+  // An access refusal is a 403 (forbidden): the request context records it in the audit trail,
+  // once, with the request's own path or socket step (server/audit/refusals.ts).
+  const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions') });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });

@@ -267,7 +267,7 @@ describe('freezing and signing', () => {
     png[png.length - 20]! ^= 0xff; // corrupt a chunk: CRC fails
     assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: 'data:image/png;base64,' + png.toString('base64') }) })).status, 400);
     const big = 'data:image/png;base64,' + Buffer.alloc(60_000, 1).toString('base64');
-    assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: big }) })).status, 400);
+    assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: big }) })).status, 413, "an oversized body is 413");
 
     const wrong = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ code: code === '000000' ? '000001' : '000000' }) });
     assert.equal(wrong.status, 400);

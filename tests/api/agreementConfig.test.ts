@@ -36,7 +36,8 @@ describe('public verification rate limit', () => {
     assert.equal(refused.status, 429);
     assert.equal(refused.body.code, 'too_many_requests');
     assert.match(refused.body.message, /Too many verification requests.*try again in 10 minute/);
-    assert.match(refused.body.message, /核验过于频繁/);
+    assert.equal(refused.body.reason, 'verify_rate_limited', 'users are told by reason, from the catalogue');
+    assert.deepEqual(refused.body.params, { minutes: 10 });
     assert.equal(refused.headers.get('retry-after'), '600');
 
     const file = await byFile();

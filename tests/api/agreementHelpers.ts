@@ -139,3 +139,9 @@ export function openEvents(baseUrl: string, path: string, token: string) {
     },
   };
 }
+
+/** A draft's content with every typed field filled by its type (a blank required field stops the freeze). */
+export function withFilledFields<C extends { parties: Array<{ name: string }>; fields: Array<{ type: string; value: string }> }>(content: C): C {
+  const sample: Record<string, string> = { date: '2026-12-31', amount: '1000', integer: '1', text: '无', party: content.parties[0]?.name ?? '' };
+  return { ...content, fields: content.fields.map((f) => ({ ...f, value: f.value || (sample[f.type] ?? '') })) };
+}

@@ -12,7 +12,7 @@ import { ManualClock } from '../../server/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { openTestDb } from '../helpers/testDb.ts';
 import { scribblePng } from '../unit/agreement/fixtures.ts';
-import { caseWithSession, partySigns, signatureDataUrl } from './agreementHelpers.ts';
+import { caseWithSession, partySigns, signatureDataUrl, withFilledFields } from './agreementHelpers.ts';
 
 /*
  * `npm run backup` while the server runs and writes, `npm run restore` into a fresh DATA_DIR, a
@@ -56,7 +56,7 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
   // A sealed agreement, through the usual steps.
   const f = await caseWithSession(t, mediator, ['赵备份', '钱恢复']);
   let a = (await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...a.revision.content, clauses: ['钱恢复于2026年4月1日前支付赵备份人民币3000元。'] } } })).body;
+  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['钱恢复于2026年4月1日前支付赵备份人民币3000元。'] } } })).body;
   const frozen = (await t.request('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } })).body;
   assert.equal((await partySigns(t, f.inviteA, f.partyA.id, f.partyA.phone, frozen.frozen.hash, 81)).status, 200);
   assert.equal((await partySigns(t, f.inviteB, f.partyB.id, f.partyB.phone, frozen.frozen.hash, 82)).status, 200);

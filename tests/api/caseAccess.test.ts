@@ -5,6 +5,7 @@ import { routeObjects, type ObjectRule } from '../../server/http/routeObjects.ts
 import { routePermissions, type RouteKey } from '../../server/http/routePermissions.ts';
 import { staffRoles, type StaffRole } from '../../server/protocol/roles.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { withFilledFields } from './agreementHelpers.ts';
 
 /*
  * Two mediators, two officials, two cases: every route with an object rule is called on each
@@ -77,7 +78,8 @@ before(async () => {
     const inv = await ok('POST', `/api/sessions/${s.id}/invitations`, m, { role: 'party', partyId: c.parties[0].id, displayName: '张三' });
     const w = await ok('POST', `/api/cases/${c.id}/whistles`, m, { unitId: units[k], need: '核实工资发放记录' });
     await ok('POST', `/api/whistles/${w.id}/accept`, tok[`o${k}`]!);
-    const a = await ok('POST', `/api/sessions/${s.id}/agreement`, m, {});
+    const draft = await ok('POST', `/api/sessions/${s.id}/agreement`, m, {});
+    const a = await ok('PUT', `/api/agreements/${draft.id}/draft`, m, { baseRevision: draft.revision.number, content: withFilledFields(draft.revision.content) });
     await ok('POST', `/api/agreements/${a.id}/freeze`, m, { revision: a.revision.number, requireWitness: true });
     const n = await ok('POST', `/api/cases/${c.id}/supervision-notes`, tok.sup!, { text: '请尽快调解', dueAt: '2026-03-10' });
     cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id };

@@ -6,7 +6,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/serverProcess
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
 import { parsePrometheus, total } from '../helpers/prometheus.ts';
 import { createTestDb, type TestDb } from '../helpers/testDb.ts';
-import { codeIn, signatureDataUrl, tokenOf } from './agreementHelpers.ts';
+import { codeIn, signatureDataUrl, tokenOf, withFilledFields } from './agreementHelpers.ts';
 
 /*
  * Personal data and secrets never reach the logs. The real server process runs at LOG_LEVEL=debug
@@ -134,7 +134,7 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
 
   // The agreement: drafted, frozen, a signing link for A, one-time codes, signatures, sealed.
   let a = (await api('POST', `/api/sessions/${sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await api('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...a.revision.content, clauses: ['李雷于2026年5月1日前支付韩梅梅人民币9000元。'] } } })).body;
+  a = (await api('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['李雷于2026年5月1日前支付韩梅梅人民币9000元。'] } } })).body;
   const frozen = await api('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } });
   assert.equal(frozen.status, 200, frozen.text);
   const hash: string = frozen.body.frozen.hash;

@@ -95,13 +95,12 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     const secondId = await server.createUser(`mediator-rm-${++staffUsers}`, 'mediator', { displayName: '接手调解员' });
     const secondToken = (await server.login(`mediator-rm-${staffUsers}`)).token;
     const supervisor = await staffLogin('supervisor');
-    const unit = await server.api('POST', '/api/admin/units', { token: await staffLogin('admin'), body: { name: `调处中心${staffUsers}`, kind: 'mediation_centre', level: 'county' } });
     const act = async (action: string, body: unknown) => {
       const res = await server.api('POST', `/api/cases/${caseDetail.id}/actions/${action}`, { token: supervisor, body });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     };
-    await act('grade_and_route', { grade: 'medium', level: 'county', unitId: unit.body.id });
-    await act('assign', { mediatorId: secondId });
+    // A walk-in case is in mediation once its session started: the centre reassigns it.
+    await act('reassign', { mediatorId: secondId, reason: '原调解员另有任务' });
     const second = await enter({ kind: 'staff', token: secondToken, sessionId: session.id });
     await stateWhere(second.s, (st) => !st.self.lead && !st.paused, 'second mediator is not lead');
 
