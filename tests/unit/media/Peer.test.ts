@@ -244,11 +244,13 @@ test('setConsumerPreferredLayers applies to simulcast consumers', async () => {
   bob.close();
 });
 
-test('connectTransport twice is a conflict; restartIce gives new ICE parameters', async () => {
+test('connectTransport again with the same DTLS parameters is answered again (a lost answer), with others a conflict; restartIce gives new ICE parameters', async () => {
   const peer = makePeer();
   const transportId = await addWebRtcTransport(peer, 'send');
   await peer.connectTransport(transportId, clientDtls);
-  await rejectsWith('conflict', peer.connectTransport(transportId, clientDtls));
+  await peer.connectTransport(transportId, clientDtls);
+  const other = { ...clientDtls, role: clientDtls.role === 'client' ? ('server' as const) : ('client' as const) };
+  await rejectsWith('conflict', peer.connectTransport(transportId, other));
   const before = (peer.getTransport(transportId) as unknown as { iceParameters: { usernameFragment: string } }).iceParameters;
   const ice = await peer.restartIce(transportId);
   assert.notEqual(ice.usernameFragment, before.usernameFragment);

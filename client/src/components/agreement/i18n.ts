@@ -156,7 +156,7 @@ const en: Record<Key, string> = {
   'panel.check': 'Check code',
   'panel.checkHint': 'Matches the revision and check code in the signing SMS: everyone sees the same text',
   'fields.title': 'To fill in',
-  'fields.hint': 'Each 【】 in the text is replaced by what you enter here; red ones are still empty.',
+  'fields.hint': 'Each field marked in the text is replaced by what you enter here; red ones are still empty.',
   'fields.blank': 'Not filled in yet',
   'fields.choose': 'Choose',
   'fields.yuan': 'yuan',
