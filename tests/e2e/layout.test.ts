@@ -33,7 +33,7 @@ interface PageSpec {
   name: string;
   /** Path with query and fragment; a function when it depends on the seeded world. */
   path: () => string;
-  /** The staff login this page needs (kept in the tab's sessionStorage like a real login). */
+  /** The staff login this page needs (kept in localStorage like a real login). */
   as?: Role;
   /** A selector that is visible once the page has its content. */
   ready: string;
@@ -186,13 +186,13 @@ const pages: PageSpec[] = [
   { name: 'whistle-queue', path: () => '/whistles', as: 'official', ready: '[data-testid=whistle-task]' },
 ];
 
-/** The tab's staff login (sessionStorage, as the login page keeps it), changed only when the next page needs another. */
+/** The staff login (localStorage, shared by the tabs, as the login page keeps it), changed only when the next page needs another. */
 async function signIn(page: Page, tab: { role: Role | null }, role: Role | null): Promise<void> {
   if (tab.role === role) return;
   const login = role ? auth[role] : undefined;
   await page.goto(`${server.baseUrl}/verify`);
   await page.evaluate(
-    (staff) => (staff ? sessionStorage.setItem('cm.staff', staff) : sessionStorage.removeItem('cm.staff')),
+    (staff) => (staff ? localStorage.setItem('cm.staff', staff) : localStorage.removeItem('cm.staff')),
     login ? JSON.stringify({ token: login.token, expiresAt: login.expiresAt, user: login.user }) : null,
   );
   tab.role = role;

@@ -59,16 +59,24 @@ export function layoutAuditScript(viewportWidth: number): string {
 
   // The nearest ancestor that hides part of the rectangle: overflow hidden/clip, or a sideways
   // scroller (a button one has to scroll sideways to find counts as cut off; scrolling down is fine).
+  // Inside a vertical scroller the element can be scrolled into the scroller's viewport, so the
+  // ancestors above it are checked against that viewport, not against where the element sits now.
   const hiddenBy = (el, rect) => {
+    let r = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom };
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const cs = getComputedStyle(a);
       const hides = (v) => v === 'hidden' || v === 'clip';
+      const scrollsY = cs.overflowY === 'auto' || cs.overflowY === 'scroll';
       const hidesX = hides(cs.overflowX) || cs.overflowX === 'auto' || cs.overflowX === 'scroll';
-      if (!hidesX && !hides(cs.overflowY)) continue;
+      if (!hidesX && !hides(cs.overflowY) && !scrollsY) continue;
       const ar = a.getBoundingClientRect();
-      const lostX = hidesX ? Math.max(0, ar.left - rect.left) + Math.max(0, rect.right - ar.right) : 0;
-      const lostY = hides(cs.overflowY) ? Math.max(0, ar.top - rect.top) + Math.max(0, rect.bottom - ar.bottom) : 0;
+      const lostX = hidesX ? Math.max(0, ar.left - r.left) + Math.max(0, r.right - ar.right) : 0;
+      const lostY = hides(cs.overflowY) ? Math.max(0, ar.top - r.top) + Math.max(0, r.bottom - ar.bottom) : 0;
       if (lostX > 2 || lostY > 2) return { by: a, lost: Math.max(lostX, lostY) };
+      if (scrollsY) {
+        const h = Math.min(r.bottom - r.top, ar.height);
+        r = { left: r.left, right: r.right, top: ar.top, bottom: ar.top + h };
+      }
     }
     return null;
   };
