@@ -8,10 +8,6 @@ import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
 import { sideAndName, useAT } from './i18n.ts';
 import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
 
-/** An API failure in catalogue words, by the server's reason (e.g. a wrong code with the attempts left). */
-function failureText(tApp: ReturnType<typeof useT>, e: unknown): string {
-  return errorText(tApp, e);
-}
 
 /**
  * A party signs the frozen agreement: used by the /sign page (a signing link or invitation) and by
@@ -27,7 +23,9 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
   const [consent, setConsent] = useState(false);
   const [code, setCode] = useState('');
   const [sent, setSent] = useState<string | null>(null);
-  const [msg, setMsg] = useState<string | null>(null);
+  // A local hint (key) or a failure from the server, rendered in the current language (re-rendered when it changes).
+  const [problem, setProblem] = useState<{ key: Parameters<typeof t>[0] } | { error: unknown } | null>(null);
+  const msg = problem === null ? null : 'key' in problem ? t(problem.key) : errorText(tApp, problem.error);
   const [busy, setBusy] = useState(false);
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
@@ -52,11 +50,11 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
-    setMsg(null);
+    setProblem(null);
     try {
       await fn();
     } catch (e) {
-      setMsg(failureText(tApp, e));
+      setProblem({ error: e });
     } finally {
       setBusy(false);
     }
@@ -139,9 +137,9 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
               disabled={busy}
               data-testid="sign-submit"
               onClick={() => {
-                if (!consent) return setMsg(t('sign.needConsent'));
-                if (!/^\d{6}$/.test(code)) return setMsg(t('sign.needCode'));
-                if (pad.current?.isEmpty()) return setMsg(t('sign.needDrawing'));
+                if (!consent) return setProblem({ key: 'sign.needConsent' });
+                if (!/^\d{6}$/.test(code)) return setProblem({ key: 'sign.needCode' });
+                if (pad.current?.isEmpty()) return setProblem({ key: 'sign.needDrawing' });
                 void act(async () => {
                   await agreementApi.sign(token, {
                     partyId: data.me.partyId,
