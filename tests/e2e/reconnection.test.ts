@@ -110,7 +110,7 @@ describe('reconnection in Chromium', () => {
     }
   });
 
-  test('a drop while the party starts publishing (right at admission): both producers are there after the recovery', { todo: 'passes alone; inside the full e2e run it has not finished (under investigation), so it reports without failing the run' }, async () => {
+  test('a drop while the party starts publishing (right at admission): both producers are there after the recovery', { todo: 'passes alone; inside the full e2e run it has not finished (under investigation), so it reports without failing the run', timeout: 150_000 }, async () => {
     let server: FullServer | undefined;
     try {
       server = await startFullServer({ signallingTiming: { pingIntervalMs: 2000, pingTimeoutMs: 2000, recoveryMs: 4000 } });
@@ -140,7 +140,7 @@ describe('reconnection in Chromium', () => {
     }
   });
 
-  test('a party offline for 20 s (longer than the recovery window) comes back by itself, re-admitted, no ghost', { todo: 'passes alone; inside the full e2e run it has not finished (under investigation), so it reports without failing the run' }, async () => {
+  test('a party offline for 20 s (longer than the recovery window) comes back by itself, re-admitted, no ghost', { todo: 'passes alone; inside the full e2e run it has not finished (under investigation), so it reports without failing the run', timeout: 150_000 }, async () => {
     let server: FullServer | undefined;
     try {
       server = await startFullServer();
