@@ -115,8 +115,8 @@ export async function generateSealDir(dataDir: string, dir: string, orgName: str
   }
 }
 
-/** Writes a newly generated root CA key where the admin asked, once: an existing file is never overwritten. */
-async function writeRootKey(file: string, pem: string): Promise<void> {
+/** Writes a root CA key where the admin asked, once (0600): an existing file is never overwritten. */
+export async function writeRootKey(file: string, pem: string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   const handle = await fs.open(file, 'wx', 0o600);
   try {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { generateSealDir, LEGACY_ROOT_KEY_FILE, loadOrCreateSealKey, SEAL_DIR, SEAL_FILES, type SealKey } from './orgKey.ts';
+import { generateSealDir, LEGACY_ROOT_KEY_FILE, loadOrCreateSealKey, SEAL_DIR, SEAL_FILES, writeRootKey, type SealKey } from './orgKey.ts';
 import { recordSealKey } from './sealTrust.ts';
 
 /**
@@ -64,13 +64,6 @@ export async function exportLegacyRootKey(dataDir: string, out: string): Promise
   const pem = await fs.readFile(file, 'utf8').catch(() => {
     throw new Error(`no root key in ${path.dirname(file)}: it is already offline`);
   });
-  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true, mode: 0o700 });
-  const handle = await fs.open(out, 'wx', 0o600);
-  try {
-    await handle.writeFile(pem);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeRootKey(out, pem);
   await fs.rm(file);
 }

@@ -1,3 +1,4 @@
+import { withFilledFields } from '../api/agreementHelpers.ts';
 import type { Page } from 'playwright-core';
 import type { FullServer } from './fullServer.ts';
 
@@ -20,9 +21,7 @@ async function ok<T = any>(server: FullServer, what: string, method: string, pat
  */
 export async function frozenAgreement(server: FullServer, mediatorToken: string, sessionId: string): Promise<FrozenAgreement> {
   const draft = await ok(server, 'draft the agreement', 'POST', `/api/sessions/${sessionId}/agreement`, mediatorToken, {});
-  const content = draft.revision.content as { parties: Array<{ name: string }>; fields: Array<{ type: string; value: string }> };
-  const sample: Record<string, string> = { date: '2026-12-31', amount: '1000', integer: '1', text: '无', party: content.parties[0]?.name ?? '' };
-  const filled = { ...content, fields: content.fields.map((f) => ({ ...f, value: f.value || (sample[f.type] ?? '') })) };
+  const filled = withFilledFields(draft.revision.content as { parties: Array<{ name: string }>; fields: Array<{ type: string; value: string }> });
   const saved = await ok(server, 'fill the blanks', 'PUT', `/api/agreements/${draft.id}/draft`, mediatorToken, {
     baseRevision: draft.revision.number,
     content: filled,
