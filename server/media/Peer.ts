@@ -229,6 +229,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return transport;
   }
 
+  /** Closes one of this peer's transports with what runs on it (the client replaces a broken one). */
+  closeTransport(transportId: string): void {
+    this.#assertOpen();
+    this.getTransport(transportId).close();
+  }
+
   async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
     this.#assertOpen();
     const transport = this.getTransport(transportId);
@@ -359,10 +365,10 @@ export class Peer extends TypedEmitter<PeerEvents> {
     if (!router.canConsume({ producerId: producer.id, rtpCapabilities })) {
       throw badRequest('Your device cannot receive this media (no common codec)');
     }
-    const already = [...this.#consumers.values()].filter((c) => c.producerId === producer.id).length;
-    if (this.#pendingConsumes.has(producer.id) || already >= MAX_CONSUMERS_PER_PRODUCER) {
-      throw conflict('Already receiving this producer');
-    }
+    if (this.#pendingConsumes.has(producer.id)) throw conflict('Already receiving this producer');
+    // The client asks again only when it does not hold the consumer it has here (the answer, or
+    // its own set-up, was lost in a drop): the new one replaces it, so the count stays capped.
+    for (const held of [...this.#consumers.values()]) if (held.producerId === producer.id) held.close();
     const appData: ConsumerData = { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source };
     this.#pendingConsumes.add(producer.id);
     let consumer: MediaConsumer;

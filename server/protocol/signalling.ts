@@ -27,6 +27,8 @@ export const requestSchemas = {
   'transport.create': z.object({ direction: z.enum(['send', 'recv']) }).strict(),
   'transport.connect': z.object({ transportId: id, dtlsParameters }).strict(),
   'transport.restartIce': z.object({ transportId: id }).strict(),
+  /** The client gives up one of its transports (a failed first connect leaves the browser's side unusable). */
+  'transport.close': z.object({ transportId: id }).strict(),
   'producer.create': z
     .object({ transportId: id, kind: mediaKind, rtpParameters, source: mediaSource })
     .strict()
@@ -111,6 +113,7 @@ export interface ResponseMap {
   'transport.create': TransportOptions;
   'transport.connect': Empty;
   'transport.restartIce': { iceParameters: IceParameters };
+  'transport.close': Empty;
   'producer.create': { producerId: string };
   'producer.pause': Empty;
   'producer.resume': Empty;

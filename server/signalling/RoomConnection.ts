@@ -332,6 +332,10 @@ export class RoomConnection {
         return {};
       },
       'transport.restartIce': async ({ transportId }) => ({ iceParameters: await peer.restartIce(transportId) }),
+      'transport.close': ({ transportId }) => {
+        peer.closeTransport(transportId);
+        return {};
+      },
       'producer.create': async (data) => ({ producerId: await room.produce(peer.id, data) }),
       'producer.pause': async ({ producerId }) => {
         await peer.pauseProducer(producerId);

@@ -18,6 +18,7 @@ export const requestPermissions: Record<RequestName, readonly ParticipantRole[]>
   'transport.create': everyone,
   'transport.connect': everyone,
   'transport.restartIce': everyone,
+  'transport.close': everyone,
   'producer.create': everyone,
   'producer.pause': everyone,
   'producer.resume': everyone,

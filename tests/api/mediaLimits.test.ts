@@ -5,6 +5,7 @@ import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { opusParameters, vp8Parameters } from '../helpers/rtp.ts';
 import { enterRoom, seatRoom, type Member } from '../helpers/room.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
+import { until } from '../helpers/wait.ts';
 
 /*
  * What one participant may hold in the SFU is what the client uses: one send and one receive
@@ -34,14 +35,14 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
     return { ...seated, media };
   }
 
-  test('300 concurrent consumers of one producer by one party → one accepted, the rest refused (conflict)', async () => {
+  test('300 concurrent consumers of one producer by one party → one consumer on the server, the rest refused (conflict) or replacing it', async () => {
     const { mediator, a, media } = await room();
     const send = (await mediator.s.request('transport.create', { direction: 'send' })).id;
     const { producerId } = await mediator.s.request('producer.create', { transportId: send, kind: 'video', source: 'webcam', rtpParameters: vp8Parameters() });
     const answers = await Promise.all(Array.from({ length: 300 }, () => a.s.send('consumer.create', { transportId: a.recvId, producerId })));
     const accepted = answers.filter((r) => r.ok).length;
     const codes = new Set(answers.flatMap((r) => (r.ok ? [] : [r.error.code])));
-    assert.equal(accepted, 1, `accepted ${accepted}`);
+    assert.ok(accepted >= 1 && accepted < 300, `accepted ${accepted}`);
     assert.deepEqual([...codes], ['conflict']);
     const party = (await media()).peers.find((p) => p.peerId === a.id)!;
     assert.equal(party.consumers.length, 1, 'one consumer on the server');
@@ -49,6 +50,35 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
     await mediator.s.request('producer.close', { producerId });
     const again = await mediator.s.request('producer.create', { transportId: send, kind: 'video', source: 'webcam', rtpParameters: vp8Parameters() });
     assert.ok((await a.s.send('consumer.create', { transportId: a.recvId, producerId: again.producerId })).ok);
+  });
+
+  test('a consumer asked for again (its answer lost in a drop) replaces the one the client never got', async () => {
+    const { mediator, a, media } = await room();
+    const send = (await mediator.s.request('transport.create', { direction: 'send' })).id;
+    const { producerId } = await mediator.s.request('producer.create', { transportId: send, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
+    const first = await a.s.request('consumer.create', { transportId: a.recvId, producerId });
+    const second = await a.s.request('consumer.create', { transportId: a.recvId, producerId });
+    assert.notEqual(second.id, first.id);
+    await until(() => a.s.notifications.some((n) => n.name === 'consumer.closed' && n.data.consumerId === first.id), 'the old consumer closed');
+    const party = (await media()).peers.find((p) => p.peerId === a.id)!;
+    assert.deepEqual(party.consumers.map((c) => c.id), [second.id], 'only the new one on the server');
+  });
+
+  test('a client closes its own transport (to replace one whose first connect failed); what ran on it closes too', async () => {
+    const { mediator, b, media } = await room();
+    const send = (await mediator.s.request('transport.create', { direction: 'send' })).id;
+    const { producerId } = await mediator.s.request('producer.create', { transportId: send, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
+    await until(() => b.s.notifications.some((n) => n.name === 'producer.added' && n.data.producer.id === producerId), 'b sees the producer');
+    await mediator.s.request('transport.close', { transportId: send });
+    await until(() => b.s.notifications.some((n) => n.name === 'producer.removed' && n.data.producerId === producerId), 'b told it is gone');
+    const state = await media();
+    assert.equal(state.peers.find((p) => p.peerId === mediator.id)!.producers.length, 0);
+    const replacement = await mediator.s.request('transport.create', { direction: 'send' });
+    assert.notEqual(replacement.id, send, 'a new send transport fits within the limit');
+    const again = await mediator.s.send('transport.close', { transportId: send });
+    assert.ok(!again.ok && again.error.code === 'not_found');
+    const foreign = await b.s.send('transport.close', { transportId: replacement.id });
+    assert.ok(!foreign.ok && foreign.error.code === 'not_found', 'another participant\'s transport is not found for them');
   });
 
   test('transports: one per direction; concurrent creations cannot slip past the limit', async () => {

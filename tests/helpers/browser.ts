@@ -53,6 +53,8 @@ export async function newTrackedPage(
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e.message));
+  // E2E_CONSOLE=1: the page's console in the test log, for reading a failure's story.
+  if (process.env['E2E_CONSOLE']) page.on('console', (m) => console.error(`[page ${new Date().toISOString().slice(11, 23)}] ${m.type()}: ${m.text()}`));
   return { page, context };
 }
 

@@ -15,8 +15,11 @@ export async function staffLogin(server: Pick<ServerHelpers, 'api'>, token: stri
 export interface RoomPages {
   /** The mediator on a 1440x900 desktop, joined (the agreement drawer folded away). */
   mediatorPage(sessionId: string, login: StaffLogin, options?: { language?: 'zh-CN' | 'en' }): Promise<{ page: Page; context: BrowserContext }>;
-  /** An invitee from their link (a phone unless `phone` is false), joined (perhaps in the waiting room). */
-  inviteePage(url: string, phone?: boolean): Promise<{ page: Page; context: BrowserContext }>;
+  /**
+   * An invitee from their link (a phone unless `phone` is false), joined (perhaps in the waiting
+   * room); `prepare` runs on the page before it opens the link (e.g. to route its WebSocket).
+   */
+  inviteePage(url: string, phone?: boolean, prepare?: (page: Page) => Promise<void>): Promise<{ page: Page; context: BrowserContext }>;
   /** The agreement drawer (another feature) opens over the room's side panel; fold it away. */
   closeAgreementDrawer(page: Page): Promise<void>;
 }
@@ -41,8 +44,9 @@ export function roomPages(browser: Browser, contexts: BrowserContext[], baseUrl:
     return { page, context };
   }
 
-  async function inviteePage(url: string, phone = true) {
+  async function inviteePage(url: string, phone = true, prepare?: (page: Page) => Promise<void>) {
     const { page, context } = await newPage(phone ? phoneViewport : { viewport: { width: 1280, height: 800 } });
+    await prepare?.(page);
     await page.goto(url);
     await page.getByTestId('invitation-landing').waitFor();
     await page.getByTestId('continue').click();

@@ -128,6 +128,14 @@ export class MediaSession extends Store<MediaSessionState> {
 
   #device: Device | null = null;
   #send: Transport | null = null;
+  /**
+   * A produce failed inside the send transport (e.g. its first connect lost in a drop): the
+   * browser's offer went ahead while mediasoup-client's answer did not ("order of m-lines in
+   * answer doesn't match"), and no later produce on it can succeed. The next reconcile replaces it.
+   */
+  #sendBroken = false;
+  /** A replaced send transport the server has not yet confirmed closing (its slot is needed). */
+  #retiringSend: string | null = null;
   #recv: Transport | null = null;
   readonly #producers = new Map<MediaSource, Producer>();
   readonly #consumers = new Map<string, ConsumerEntry>();
@@ -605,6 +613,14 @@ export class MediaSession extends Store<MediaSessionState> {
   }
 
   async #reconcileOnce(): Promise<void> {
+    if (this.#sendBroken || this.#retiringSend !== null) {
+      try {
+        if (!(await this.#replaceSendTransport())) return;
+      } catch (error) {
+        this.#publishFailed(error, null);
+        return;
+      }
+    }
     const generation = this.#generation;
     const transport = this.#send;
     if (this.#ended || !transport || transport.closed || !this.#device || this.#signalling.status !== 'connected') return;
@@ -630,8 +646,35 @@ export class MediaSession extends Store<MediaSessionState> {
       await this.#confirmPauses();
       this.#retryDelayMs = 0;
     } catch (error) {
-      if (!stale()) this.#publishFailed(error, producing);
+      if (stale()) return;
+      // Refused by the server: the transport is fine. Anything else may have left it half-way.
+      if (producing !== null && isTransient(error)) this.#sendBroken = true;
+      this.#publishFailed(error, producing);
     }
+  }
+
+  /** Closes the broken send transport (here and on the server) and makes a new one; false if not now. */
+  async #replaceSendTransport(): Promise<boolean> {
+    const generation = this.#generation;
+    if (this.#ended || !this.#device || this.#signalling.status !== 'connected') return false;
+    const old = this.#send;
+    if (old) {
+      // Its producers fire 'transportclose' and leave #producers; the plan publishes them again.
+      if (!old.closed) old.close();
+      this.#send = null;
+      this.#retiringSend = old.id;
+      this.#emit({ transports: { ...this.getSnapshot().transports, send: null } });
+    }
+    this.#sendBroken = false;
+    if (this.#retiringSend !== null) {
+      await this.#signalling.request('transport.close', { transportId: this.#retiringSend }).catch((error: unknown) => {
+        if (!(error instanceof RequestError && error.code === 'not_found')) throw error;
+      });
+      this.#retiringSend = null;
+    }
+    if (generation !== this.#generation) return false;
+    await this.#createSendTransport(generation);
+    return generation === this.#generation && this.#send !== null;
   }
 
   /** What the user wants on the wire now: a live track per source (switched-off ones go paused). */
@@ -946,6 +989,9 @@ export class MediaSession extends Store<MediaSessionState> {
     if (this.#send && !this.#send.closed) this.#send.close();
     if (this.#recv && !this.#recv.closed) this.#recv.close();
     this.#send = null;
+    this.#sendBroken = false;
+    // A fresh peer comes with fresh transports: nothing of the old one's to close.
+    this.#retiringSend = null;
     this.#recv = null;
     this.#device = null;
     this.#emit({ transports: { send: null, recv: null } });
