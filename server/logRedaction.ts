@@ -15,6 +15,8 @@ const secretKeys = [
   'idCard',
   'password',
   'passwordHash',
+  'currentPassword',
+  'newPassword',
   'secret',
   'token',
   'tokens',

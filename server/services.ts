@@ -3,6 +3,7 @@ import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuditLog } from './audit/AuditLog.ts';
 import { DevOutboxSmsSender } from './agreement/sms/SmsSender.ts';
+import { AccountService } from './auth/AccountService.ts';
 import { AuthService } from './auth/AuthService.ts';
 import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -27,7 +28,9 @@ import type { Metrics } from './metrics/Metrics.ts';
 export interface Services {
   tokens: TokenService;
   auth: AuthService;
-  /** Staff logins revoked (logout): announced for whoever holds their open connections. */
+  /** Staff accounts: own password change; admins disable and enable accounts. */
+  accounts: AccountService;
+  /** Staff logins revoked (logout, password change, account disabled): announced for whoever holds their open connections. */
   staffSessions: StaffSessionEvents;
   cases: CaseService;
   sessions: SessionService;
@@ -68,6 +71,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   const passwordWork = new WorkGate(2, 32);
   const staffSessions = new LocalStaffSessionEvents();
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
+  const accounts = new AccountService({ db, clock, log: log.child('accounts'), attempts: auth.attempts, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   // An access refusal is a 403 (forbidden): the request context records it in the audit trail,
   // once, with the request's own path or socket step (server/audit/refusals.ts).
@@ -95,5 +99,5 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  return { tokens, auth, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
+  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
 }

@@ -1,23 +1,23 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, fail, tooManyRequests, unauthenticated } from '../errors.ts';
-import { FailureLimiter } from '../limits/FailureLimiter.ts';
-import { InFlight } from '../limits/InFlight.ts';
-import { WorkGate } from '../limits/WorkGate.ts';
+import { fail, unauthenticated } from '../errors.ts';
+import { PasswordAttempts, type PasswordAttemptLimits } from '../limits/PasswordAttempts.ts';
+import type { WorkGate } from '../limits/WorkGate.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { LoginResponse, StaffUser } from '../protocol/api.ts';
 import { staffRoles, partySides, type PartySide, type StaffRole, type InvitedRole } from '../protocol/roles.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { InvitationPrincipal, StaffPrincipal } from './principals.ts';
+import { revokeLogins } from './revokeLogins.ts';
 import type { StaffSessionEvents } from './staffSessionEvents.ts';
 import { TokenService } from './tokens.ts';
 import { identify } from '../requestContext.ts';
 
 const LOGIN_FAILED = 'Invalid username or password';
 
-export interface AuthServiceOptions {
+export interface AuthServiceOptions extends PasswordAttemptLimits {
   config: Config;
   db: Db;
   clock: Clock;
@@ -25,20 +25,7 @@ export interface AuthServiceOptions {
   tokens: TokenService;
   /** Revocations are announced here once committed (open sockets of that login are dropped). */
   staffSessions: StaffSessionEvents;
-  /** Failed logins per username+IP before refusing (default 10 per 10 minutes). */
-  maxFailures?: number;
-  failureWindowMs?: number;
-  /** Failed logins per IP over all usernames (default 50 per 10 minutes). */
-  maxFailuresPerIp?: number;
-  /** Password checks in progress at once per account and per IP (default 2 and 8); more answer 429 at once. */
-  maxInFlightPerAccount?: number;
-  maxInFlightPerIp?: number;
-  /** The process's gate for password hashing (shared with the public query code checks). */
-  passwordWork?: WorkGate;
 }
-
-/** Logins answer "try again in a second" when refused for being in flight or queued. */
-const BUSY_RETRY_MS = 1000;
 
 export function toStaffUser(u: { id: string; username: string; displayName: string; role: string; department: string | null }): StaffUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: asStaffRole(u.role), department: u.department };
@@ -56,12 +43,8 @@ export class AuthService {
   readonly #log: Logger;
   readonly tokens: TokenService;
   readonly #staffSessions: StaffSessionEvents;
-  readonly #byUser: FailureLimiter;
-  readonly #byIp: FailureLimiter;
-  readonly #inFlightByAccount: InFlight;
-  readonly #inFlightByIp: InFlight;
-  /** Every scrypt of a login runs through this gate. */
-  readonly passwordWork: WorkGate;
+  /** The limits on guessing a password: logins and password changes count against the same windows. */
+  readonly attempts: PasswordAttempts;
   #dummyHash: Promise<string> | undefined;
 
   constructor(options: AuthServiceOptions) {
@@ -71,33 +54,25 @@ export class AuthService {
     this.#log = options.log;
     this.tokens = options.tokens;
     this.#staffSessions = options.staffSessions;
-    const windowMs = options.failureWindowMs ?? 10 * 60_000;
-    this.#byUser = new FailureLimiter(options.clock, options.maxFailures ?? 10, windowMs);
-    this.#byIp = new FailureLimiter(options.clock, options.maxFailuresPerIp ?? 50, windowMs);
-    this.#inFlightByAccount = new InFlight(options.maxInFlightPerAccount ?? 2);
-    this.#inFlightByIp = new InFlight(options.maxInFlightPerIp ?? 8);
-    this.passwordWork = options.passwordWork ?? new WorkGate(2, 32);
+    this.attempts = new PasswordAttempts(options.clock, options.log, options);
     // Computed once up front, so even the first unknown-user login costs one scrypt like any other.
     this.#dummyHash = hashPassword('not-a-real-password-' + newId());
     this.#dummyHash.catch(() => undefined);
   }
 
+  /** Every scrypt of a staff password runs through this gate. */
+  get passwordWork(): WorkGate {
+    return this.attempts.work;
+  }
+
   async login(username: string, password: string, ip = 'unknown'): Promise<LoginResponse> {
     const name = username.trim();
-    const userKey = `${name.toLowerCase()}\u0000${ip}`;
-    const release = this.#admitLogin(name.toLowerCase(), userKey, ip);
-    let evaluated = false;
-    try {
+    return this.attempts.run(name.toLowerCase(), ip, async (attempt) => {
       const user = await this.#db.user.findUnique({ where: { username: name } });
       // Unknown users cost the same scrypt as known ones, so timing does not tell which names exist.
-      const ok = await this.passwordWork.run(() => {
-        evaluated = true;
-        return user ? verifyPassword(password, user.passwordHash) : this.#burn(password);
-      });
+      const ok = await attempt.check(() => (user ? verifyPassword(password, user.passwordHash) : this.#burn(password)));
       // The attempt was counted as a failure on admission; a wrong password leaves it counted.
       if (!user || !ok) throw unauthenticated(LOGIN_FAILED);
-      this.#byUser.reset(userKey);
-      this.#byIp.forgive(ip);
       if (user.disabled) throw fail('account_disabled', 'This account is disabled');
 
       const now = this.#clock.now();
@@ -105,57 +80,28 @@ export class AuthService {
       const session = await this.#db.staffSession.create({
         data: { id: newId(), userId: user.id, createdAt: now, expiresAt },
       });
+      await this.#withdrawIfOvertaken(user, session.id, now);
       const token = this.tokens.signStaff({ userId: user.id, staffSessionId: session.id, expiresAt });
       this.#log.info('staff login', { userId: user.id, role: user.role });
       return { token, expiresAt: expiresAt.toISOString(), user: toStaffUser(user) };
-    } catch (error) {
-      if (!evaluated) {
-        // Refused before the password was looked at (server busy, database error): it does not count.
-        this.#byUser.forgive(userKey);
-        this.#byIp.forgive(ip);
-      }
-      throw error;
-    } finally {
-      release();
-    }
+    });
   }
 
   /**
-   * Admits one login attempt or throws 429 with Retry-After: at most a few in flight per account
-   * and per IP, and the attempt is counted against the failure windows here, before any password
-   * is checked, in one synchronous step, so a concurrent burst cannot outrun the count.
+   * A password change or a disable committed while this password was being checked ended the
+   * user's logins before this one existed (server/auth/revokeLogins.ts): look again, and
+   * withdraw this login if the password it proved is no longer the password.
    */
-  #admitLogin(account: string, userKey: string, ip: string): () => void {
-    const releaseAccount = this.#inFlightByAccount.enter(account);
-    const releaseIp = releaseAccount && this.#inFlightByIp.enter(ip);
-    if (!releaseAccount || !releaseIp) {
-      releaseAccount?.();
-      this.#log.warn('login refused: too many in flight', { ip });
-      throw tooManyRequests('Too many logins in progress; try again in a moment', BUSY_RETRY_MS);
-    }
-    const release = () => {
-      releaseIp();
-      releaseAccount();
-    };
-    const userWait = this.#byUser.take(userKey);
-    const ipWait = userWait > 0 ? 0 : this.#byIp.take(ip);
-    if (userWait > 0 || ipWait > 0) {
-      if (ipWait > 0) this.#byUser.forgive(userKey);
-      release();
-      const wait = Math.max(userWait, ipWait);
-      this.#log.warn('login rate limited', { ip });
-      const minutes = Math.ceil(wait / 60_000);
-      throw tooManyRequests(`Too many failed logins; try again in ${minutes} minute(s)`, wait, { reason: 'login_rate_limited', params: { minutes } });
-    }
-    return release;
+  async #withdrawIfOvertaken(checked: { id: string; passwordHash: string }, staffSessionId: string, now: Date): Promise<void> {
+    const user = await this.#db.user.findUnique({ where: { id: checked.id }, select: { passwordHash: true, disabled: true } });
+    if (user && !user.disabled && user.passwordHash === checked.passwordHash) return;
+    await this.#db.staffSession.update({ where: { id: staffSessionId }, data: { revokedAt: now } });
+    throw user?.disabled ? fail('account_disabled', 'This account is disabled') : unauthenticated(LOGIN_FAILED);
   }
 
   async logout(principal: StaffPrincipal): Promise<void> {
-    await this.#db.staffSession.updateMany({
-      where: { id: principal.staffSessionId, revokedAt: null },
-      data: { revokedAt: this.#clock.now() },
-    });
-    this.#staffSessions.publish({ userId: principal.userId, staffSessionId: principal.staffSessionId, reason: 'logout' });
+    const deps = { db: this.#db, clock: this.#clock, staffSessions: this.#staffSessions };
+    await revokeLogins(deps, principal.userId, { only: principal.staffSessionId }, 'logout');
   }
 
   async verifyStaffToken(token: string): Promise<StaffPrincipal> {

@@ -1,15 +1,17 @@
 import { EventEmitter } from 'node:events';
 
 /** Why a staff login stopped being valid before it expired. */
-export type StaffSessionEndReason = 'logout';
+export const staffSessionEndReasons = ['logout', 'password_changed', 'account_disabled'] as const;
+export type StaffSessionEndReason = (typeof staffSessionEndReasons)[number];
 
 /**
- * A staff login was revoked: one login (`staffSessionId`) or every login of the user
- * (`staffSessionId: null`, e.g. an account disabled or its password changed).
+ * Staff logins were revoked: exactly the ones named, all of one user. Naming them (rather than
+ * "every login of the user") keeps a login made after the revocation, with the new password or
+ * after the account was enabled again, out of it.
  */
 export interface StaffSessionRevoked {
   userId: string;
-  staffSessionId: string | null;
+  staffSessionIds: readonly string[];
   reason: StaffSessionEndReason;
 }
 
@@ -40,5 +42,5 @@ export class LocalStaffSessionEvents implements StaffSessionEvents {
 
 /** True when the revocation covers this login. */
 export function revokes(event: StaffSessionRevoked, login: { userId: string; staffSessionId: string }): boolean {
-  return event.userId === login.userId && (event.staffSessionId === null || event.staffSessionId === login.staffSessionId);
+  return event.userId === login.userId && event.staffSessionIds.includes(login.staffSessionId);
 }

@@ -125,6 +125,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     await recordAudit('logout');
     res.status(204).end();
   });
+  route('post', '/api/auth/password', async (req: Request, res: Response) => {
+    res.json(await services.accounts.changePassword(staffOf(res), req.body, clientIp(req)));
+  });
   route('get', '/api/auth/me', (_req: Request, res: Response) => {
     const s = staffOf(res);
     res.json({ id: s.userId, username: s.username, displayName: s.displayName, role: s.role, department: s.department });
@@ -297,6 +300,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('get', '/api/admin/audit', async (req: Request, res: Response) => {
     res.json(await services.audit.list(req.query));
+  });
+  route('get', '/api/admin/users', async (_req: Request, res: Response) => {
+    res.json(await services.accounts.list());
+  });
+  route('put', '/api/admin/users/:userId/disabled', async (req: Request<IdParams<'userId'>>, res: Response) => {
+    res.json(await services.accounts.setDisabled(ids(req, 'userId').userId, req.body, staffOf(res)));
   });
   route('put', '/api/admin/users/:userId/unit', async (req: Request<IdParams<'userId'>>, res: Response) => {
     res.json(await services.settings.setUserUnit(ids(req, 'userId').userId, req.body, staffOf(res)));

@@ -34,6 +34,7 @@ const actionRoutes = Object.fromEntries(
 export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/auth/login': publicForm,
   'POST /api/auth/logout': own,
+  'POST /api/auth/password': own,
   'GET /api/auth/me': own,
 
   'GET /api/cases': { list: 'case.read' },
@@ -76,6 +77,8 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/admin/units': config,
   'PUT /api/admin/units/:unitId': config,
   'PUT /api/admin/users/:userId/unit': config,
+  'GET /api/admin/users': { none: 'staff accounts, no case behind them; admins only (role table)' },
+  'PUT /api/admin/users/:userId/disabled': { none: 'a staff account, no case behind it; admins only (role table), never their own (service)' },
   'GET /api/admin/audit': { none: 'the security audit trail; admins only (role table)' },
   'GET /metrics': { none: 'Prometheus scrape: the handler checks the bearer METRICS_TOKEN' },
 

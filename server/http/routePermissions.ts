@@ -24,6 +24,8 @@ const actionRoutes = Object.fromEntries(
 export const routePermissions = {
   'POST /api/auth/login': 'public',
   'POST /api/auth/logout': ALL_STAFF,
+  /** One's own password: the current one is checked under the login form's limits; the other logins end. */
+  'POST /api/auth/password': ALL_STAFF,
   'GET /api/auth/me': ALL_STAFF,
 
   /** ?mine=1&state=&light=&unitId= — always in work-queue order (red first). */
@@ -72,6 +74,10 @@ export const routePermissions = {
   'POST /api/admin/units': ['admin'],
   'PUT /api/admin/units/:unitId': ['admin'],
   'PUT /api/admin/users/:userId/unit': ['admin'],
+  /** Every staff account, disabled ones too (never a password hash). */
+  'GET /api/admin/users': ['admin'],
+  /** Disabling ends all the account's logins at once; not one's own (the service refuses). */
+  'PUT /api/admin/users/:userId/disabled': ['admin'],
   /** The security audit trail (logins, logouts, contact reveals, refusals); ?action=&user=&ip=&from=&to=&before=&limit= */
   'GET /api/admin/audit': ['admin'],
 

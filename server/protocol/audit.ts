@@ -1,7 +1,18 @@
 import { z } from 'zod';
 
 /** What the audit trail records (server/audit). */
-export const auditActions = ['login_succeeded', 'login_failed', 'logout', 'contact_revealed', 'permission_refused'] as const;
+export const auditActions = [
+  'login_succeeded',
+  'login_failed',
+  'logout',
+  'password_changed',
+  /** A wrong current password, or refused by the password-attempt limit (detail: the catalogue reason). */
+  'password_change_failed',
+  'account_disabled',
+  'account_enabled',
+  'contact_revealed',
+  'permission_refused',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 export const auditAction = z.enum(auditActions);
 

@@ -37,6 +37,11 @@ export interface ErrorReasonParams {
   // staff login and links
   login_rate_limited: { minutes: number };
   account_disabled: None;
+  account_self_disable: None;
+  password_wrong: None;
+  password_too_short: { min: number };
+  password_is_username: None;
+  password_unchanged: None;
   session_ended: None;
   invitation_invalid: None;
   // the room
@@ -114,6 +119,11 @@ export type ErrorParams = Record<string, string | number>;
 export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   login_rate_limited: 'too_many_requests',
   account_disabled: 'forbidden',
+  account_self_disable: 'conflict',
+  password_wrong: 'bad_request',
+  password_too_short: 'bad_request',
+  password_is_username: 'bad_request',
+  password_unchanged: 'bad_request',
   session_ended: 'gone',
   invitation_invalid: 'unauthenticated',
   removed_from_session: 'forbidden',

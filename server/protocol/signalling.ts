@@ -210,8 +210,17 @@ export const closeReasons = [
   'reconnect',
   /** The staff login behind this connection was revoked (logout): sign in again. */
   'logged_out',
+  /** …because the account's password was changed in another login: sign in with the new one. */
+  'password_changed',
+  /** …because an administrator disabled the account. */
+  'account_disabled',
 ] as const;
 export type CloseReason = (typeof closeReasons)[number];
+
+/** The close reasons that mean the staff login itself has ended (not just this room). */
+export const loginEndedReasons = ['logged_out', 'password_changed', 'account_disabled'] as const satisfies readonly CloseReason[];
+export type LoginEndedReason = (typeof loginEndedReasons)[number];
+export const isLoginEnded = (reason: string | null | undefined): reason is LoginEndedReason => (loginEndedReasons as readonly string[]).includes(reason ?? '');
 
 export interface NotificationMap {
   'peer.joined': { peer: PeerInfo };

@@ -13,6 +13,7 @@ import type {
   RequestResult,
   ServerToClientEvents,
 } from '../protocol/signalling.ts';
+import { isLoginEnded } from '../protocol/signalling.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { dispatch, type RequestHandlers } from './dispatcher.ts';
 import type { Participant } from './participant.ts';
@@ -97,7 +98,7 @@ export class RoomConnection {
   handle(request: unknown): Promise<RequestResult<unknown>> {
     // Requests still arriving after the end (in flight, or a socket not yet gone) change nothing.
     if (this.#closed) {
-      const error = this.#endReason === 'logged_out'
+      const error = isLoginEnded(this.#endReason)
         ? { code: 'unauthenticated' as const, message: 'This login has ended; please sign in again' }
         : { code: 'gone' as const, message: 'Participant has left the room' };
       return Promise.resolve({ ok: false, error });

@@ -4,9 +4,9 @@ import { AppError, fail, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
-import { revokes, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
+import { revokes, type StaffSessionEndReason, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
-import { handshakeAuth, type ClientToServerEvents, type CloseReason, type ServerToClientEvents } from '../protocol/signalling.ts';
+import { handshakeAuth, type ClientToServerEvents, type CloseReason, type LoginEndedReason, type ServerToClientEvents } from '../protocol/signalling.ts';
 import { runInRequestContext } from '../requestContext.ts';
 import type { SignallingObserver } from './observe.ts';
 import { mustWait, participantFor, type Participant } from './participant.ts';
@@ -18,6 +18,13 @@ import {
   type SignallingSocket,
   type SocketData,
 } from './RoomConnection.ts';
+
+/** What the room tells a socket whose staff login was revoked, by why it was revoked. */
+const closeReasonOf: Record<StaffSessionEndReason, LoginEndedReason> = {
+  logout: 'logged_out',
+  password_changed: 'password_changed',
+  account_disabled: 'account_disabled',
+};
 
 export interface SignallingDeps {
   log: Logger;
@@ -92,29 +99,31 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   // A revoked staff login loses its sockets at once. Revocations are kept for a minute, so a
   // handshake that read the login before the revocation was committed is refused too.
   const recentlyRevoked = new Map<StaffSessionRevoked, number>();
-  const isRevoked = (participant: Participant) => {
+  const revocationOf = (participant: Participant): StaffSessionRevoked | undefined => {
     const staff = participant.staff;
-    if (!staff) return false;
+    if (!staff) return undefined;
     const cutoff = Date.now() - 60_000;
     for (const [event, at] of recentlyRevoked) {
       if (at < cutoff) recentlyRevoked.delete(event);
-      else if (revokes(event, staff)) return true;
+      else if (revokes(event, staff)) return event;
     }
-    return false;
+    return undefined;
   };
-  const loggedOut = () => new AppError('unauthenticated', 'This login has ended; please sign in again');
+  const loginEnded = () => new AppError('unauthenticated', 'This login has ended; please sign in again');
+  const drop = (socket: SignallingSocket, reason: LoginEndedReason) => {
+    socket.emit('notification', { name: 'room.closed', data: { reason } });
+    socket.disconnect(true);
+  };
   const unsubscribeRevocations = deps.staffSessions.subscribe((event) => {
     recentlyRevoked.set(event, Date.now());
+    const reason = closeReasonOf[event.reason];
     for (const socket of io.of('/').sockets.values()) {
       const staff = socket.data.participant?.staff;
       if (!staff || !revokes(event, staff)) continue;
       log.info('staff login revoked: disconnecting its socket', { reason: event.reason });
       const connection = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
-      if (connection) connection.remove('logged_out');
-      else {
-        socket.emit('notification', { name: 'room.closed', data: { reason: 'logged_out' } });
-        socket.disconnect(true);
-      }
+      if (connection) connection.remove(reason);
+      else drop(socket, reason);
     }
   });
 
@@ -123,7 +132,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     const authenticated = context ? runInRequestContext(context, () => authenticate(socket.handshake.auth, deps)) : authenticate(socket.handshake.auth, deps);
     authenticated
       .then((participant) => {
-        if (isRevoked(participant)) throw loggedOut();
+        if (revocationOf(participant)) throw loginEnded();
         return participant;
       })
       .then(
@@ -143,9 +152,9 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   });
 
   io.on('connection', (socket: SignallingSocket) => {
-    if (isRevoked(socket.data.participant)) {
-      socket.emit('notification', { name: 'room.closed', data: { reason: 'logged_out' } });
-      socket.disconnect(true);
+    const revoked = revocationOf(socket.data.participant);
+    if (revoked) {
+      drop(socket, closeReasonOf[revoked.reason]);
       return;
     }
     deps.observer?.attach(socket);

@@ -23,6 +23,11 @@ export const errorsZhCN = {
   // reasons
   'error.login_rate_limited': '登录失败次数过多，请 {minutes} 分钟后再试',
   'error.account_disabled': '该账号已停用，请联系管理员',
+  'error.account_self_disable': '不能停用自己的账号，请由其他管理员操作',
+  'error.password_wrong': '当前密码不正确',
+  'error.password_too_short': '密码至少 {min} 个字符',
+  'error.password_is_username': '密码不能与用户名相同',
+  'error.password_unchanged': '新密码不能与当前密码相同',
   'error.session_ended': '这次调解已经结束',
   'error.invitation_invalid': '邀请链接无效或已过期，请联系调解员重新获取',
   'error.removed_from_session': '调解员已将您移出本次调解',

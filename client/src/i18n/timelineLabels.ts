@@ -96,6 +96,8 @@ export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
   session_closed: '调解已关闭',
   reconnect: '重新连接',
   logged_out: '账号已退出登录',
+  password_changed: '账号密码已修改，登录失效',
+  account_disabled: '账号已被停用',
   server_restarted: '服务重启后关闭',
 };
 
@@ -110,6 +112,8 @@ export const leaveReasonLabelsEn: Record<LeaveReason, string> = {
   session_closed: 'session closed',
   reconnect: 'reconnecting',
   logged_out: 'signed out of the account',
+  password_changed: 'sign-in ended by a password change',
+  account_disabled: 'account disabled',
   server_restarted: 'closed after a server restart',
 };
 

@@ -1,0 +1,112 @@
+import type { Clock } from '../clock.ts';
+import { tooManyRequests } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { FailureLimiter } from './FailureLimiter.ts';
+import { InFlight } from './InFlight.ts';
+import { WorkGate } from './WorkGate.ts';
+
+export interface PasswordAttemptLimits {
+  /** Failed attempts per account+IP before refusing (default 10 per 10 minutes). */
+  maxFailures?: number;
+  failureWindowMs?: number;
+  /** Failed attempts per IP over all accounts (default 50 per 10 minutes). */
+  maxFailuresPerIp?: number;
+  /** Password checks in progress at once per account and per IP (default 2 and 8); more answer 429 at once. */
+  maxInFlightPerAccount?: number;
+  maxInFlightPerIp?: number;
+  /** The process's gate for password hashing (shared with the public query code checks). */
+  passwordWork?: WorkGate;
+}
+
+/** One admitted attempt: `check` compares the password through the work gate and settles the count. */
+export interface PasswordAttempt {
+  check(verify: () => Promise<boolean>): Promise<boolean>;
+}
+
+/** Refused for being in flight or queued: "try again in a second". */
+const BUSY_RETRY_MS = 1000;
+
+/**
+ * The limits on guessing a staff password, wherever one is typed (the login form, the current
+ * password of a password change), so both count against the same windows. An attempt is counted
+ * as a failure when admitted, before any password is checked, in one synchronous step, so a
+ * concurrent burst cannot outrun the count; a right password takes it back.
+ */
+export class PasswordAttempts {
+  readonly #log: Logger;
+  readonly #byAccount: FailureLimiter;
+  readonly #byIp: FailureLimiter;
+  readonly #inFlightByAccount: InFlight;
+  readonly #inFlightByIp: InFlight;
+  /** Every scrypt of a staff password runs through this gate. */
+  readonly work: WorkGate;
+
+  constructor(clock: Clock, log: Logger, limits: PasswordAttemptLimits = {}) {
+    this.#log = log;
+    const windowMs = limits.failureWindowMs ?? 10 * 60_000;
+    this.#byAccount = new FailureLimiter(clock, limits.maxFailures ?? 10, windowMs);
+    this.#byIp = new FailureLimiter(clock, limits.maxFailuresPerIp ?? 50, windowMs);
+    this.#inFlightByAccount = new InFlight(limits.maxInFlightPerAccount ?? 2);
+    this.#inFlightByIp = new InFlight(limits.maxInFlightPerIp ?? 8);
+    this.work = limits.passwordWork ?? new WorkGate(2, 32);
+  }
+
+  /**
+   * Runs `body` as one attempt for `account` (lower-cased username) from `ip`, or throws 429 with
+   * Retry-After. An attempt refused before its password was looked at (busy, database error) does not count.
+   */
+  async run<T>(account: string, ip: string, body: (attempt: PasswordAttempt) => Promise<T>): Promise<T> {
+    const accountKey = `${account}\u0000${ip}`;
+    const release = this.#admit(account, accountKey, ip);
+    let evaluated = false;
+    const attempt: PasswordAttempt = {
+      check: async (verify) => {
+        const ok = await this.work.run(() => {
+          evaluated = true;
+          return verify();
+        });
+        if (ok) {
+          this.#byAccount.reset(accountKey);
+          this.#byIp.forgive(ip);
+        }
+        return ok;
+      },
+    };
+    try {
+      return await body(attempt);
+    } catch (error) {
+      if (!evaluated) {
+        this.#byAccount.forgive(accountKey);
+        this.#byIp.forgive(ip);
+      }
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  #admit(account: string, accountKey: string, ip: string): () => void {
+    const releaseAccount = this.#inFlightByAccount.enter(account);
+    const releaseIp = releaseAccount && this.#inFlightByIp.enter(ip);
+    if (!releaseAccount || !releaseIp) {
+      releaseAccount?.();
+      this.#log.warn('password attempt refused: too many in flight', { ip });
+      throw tooManyRequests('Too many attempts in progress; try again in a moment', BUSY_RETRY_MS);
+    }
+    const release = () => {
+      releaseIp();
+      releaseAccount();
+    };
+    const accountWait = this.#byAccount.take(accountKey);
+    const ipWait = accountWait > 0 ? 0 : this.#byIp.take(ip);
+    if (accountWait > 0 || ipWait > 0) {
+      if (ipWait > 0) this.#byAccount.forgive(accountKey);
+      release();
+      const wait = Math.max(accountWait, ipWait);
+      this.#log.warn('password attempts rate limited', { ip });
+      const minutes = Math.ceil(wait / 60_000);
+      throw tooManyRequests(`Too many failed password attempts; try again in ${minutes} minute(s)`, wait, { reason: 'login_rate_limited', params: { minutes } });
+    }
+    return release;
+  }
+}
