@@ -1,17 +1,17 @@
 import type { ReactNode } from 'react';
 import { Link, navigate } from '../router.tsx';
 import { useT } from '../i18n/index.ts';
-import { staffRoleLabel } from '../i18n/labels.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { staffAuth } from '../services/session.ts';
 import { api } from '../services/api.ts';
+import { AccountMenu } from './AccountMenu.tsx';
 import { EmblemIcon } from './Icons.tsx';
 import { LanguageToggle } from './LanguageToggle.tsx';
 import { StaffNav } from './caseloop/StaffNav.tsx';
 
 interface Props {
   children: ReactNode;
-  /** Show the staff navigation (name, sign out). */
+  /** Show the staff navigation (name, change password, sign out). */
   staff?: boolean;
   /** Narrow centred content (forms, invitation landing). */
   narrow?: boolean;
@@ -52,9 +52,7 @@ export function AppShell({ children, staff = false, narrow = false }: Props) {
           <div className="topbar__actions">
             {staff && auth && (
               <>
-                <span className="topbar__user">
-                  {t('nav.signedInAs', { name: auth.user.displayName, role: staffRoleLabel(t, auth.user.role) })}
-                </span>
+                <AccountMenu auth={auth} />
                 <button type="button" className="topbar__link" onClick={() => void logout()}>
                   {t('nav.logout')}
                 </button>

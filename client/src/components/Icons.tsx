@@ -109,6 +109,13 @@ export const SpeakerIcon = (p: IconProps) => (
 );
 
 /** The emblem in the header: a stylised balance inside a circle. */
+export const UserIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="12" cy="8" r="4" />
+    <path d="M4.5 21a7.5 7.5 0 0 1 15 0" />
+  </Svg>
+);
+
 export const EmblemIcon = (p: IconProps) => (
   <Svg strokeWidth={1.6} {...p}>
     <circle cx="12" cy="12" r="10.2" />

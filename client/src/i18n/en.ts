@@ -1,3 +1,4 @@
+import { accountsEn } from './accounts.en.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
 import { errorsEn } from './errors.en.ts';
@@ -114,6 +115,8 @@ export const en: Record<MessageKey, string> = {
   'field.displayName': 'Enter a name (up to 50 characters)',
   'field.department': 'Enter the department (up to 50 characters)',
   'field.username': 'Enter your username',
+  'field.currentPassword': 'Enter your current password',
+  'field.newPassword': 'Enter a new password',
   'field.password': 'Enter your password',
 
 
@@ -273,6 +276,10 @@ export const en: Record<MessageKey, string> = {
   'room.end.reconnect.body': 'Please wait.',
   'room.end.logged_out': 'You have signed out',
   'room.end.logged_out.body': 'This login has ended, so its connection to the room was closed. Please sign in again to return.',
+  'room.end.password_changed': 'Your password was changed',
+  'room.end.password_changed.body': "This account's password was changed elsewhere, so this login has ended and its connection to the room was closed. Please sign in again with the new password to return.",
+  'room.end.account_disabled': 'Your account has been disabled',
+  'room.end.account_disabled.body': 'An administrator disabled this account, so its connection to the room was closed. Please contact the administrator if you have questions.',
   'room.notice.muted-mediator': 'The mediator muted you. Tap "Unmute" when you need to speak.',
   'room.notice.muted-caucus_return': 'The private session is over and you are back in the joint session. Your microphone is off; turn it on when you want to speak.',
   'room.notice.muted-rights_revoked': 'The mediator withdrew your right to speak.',
@@ -350,5 +357,6 @@ export const en: Record<MessageKey, string> = {
   ...errorsEn,
   ...caseloopEn,
   ...auditEn,
+  ...accountsEn,
   ...roomEn,
 };

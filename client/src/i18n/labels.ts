@@ -106,6 +106,8 @@ const byField: Record<string, MessageKey> = {
   department: 'field.department',
   username: 'field.username',
   password: 'field.password',
+  currentPassword: 'field.currentPassword',
+  newPassword: 'field.newPassword',
   reason: 'cl.err.reason',
   summary: 'cl.err.summary',
   notes: 'cl.err.notes',

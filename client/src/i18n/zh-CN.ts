@@ -1,3 +1,4 @@
+import { accountsZhCN } from './accounts.zh-CN.ts';
 import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
@@ -114,6 +115,8 @@ export const zhCN = {
   'field.displayName': '请填写姓名（50 字以内）',
   'field.department': '请填写单位或部门（50 字以内）',
   'field.username': '请输入账号',
+  'field.currentPassword': '请输入当前密码',
+  'field.newPassword': '请输入新密码',
   'field.password': '请输入密码',
 
 
@@ -273,6 +276,10 @@ export const zhCN = {
   'room.end.reconnect.body': '请稍候。',
   'room.end.logged_out': '您已退出登录',
   'room.end.logged_out.body': '这个登录已结束，调解室的连接随之断开。请重新登录后再进入。',
+  'room.end.password_changed': '账号密码已修改',
+  'room.end.password_changed.body': '这个账号的密码已在别处修改，这个登录随之失效，调解室的连接已断开。请用新密码重新登录后再进入。',
+  'room.end.account_disabled': '您的账号已被停用',
+  'room.end.account_disabled.body': '管理员停用了这个账号，调解室的连接已断开。如有疑问，请联系管理员。',
   'room.notice.muted-mediator': '调解员已把您静音。需要说话时，请点“取消静音”。',
   'room.notice.muted-caucus_return': '背对背结束，您已回到联合调解。麦克风已关闭，请按需打开麦克风。',
   'room.notice.muted-rights_revoked': '调解员收回了您的发言权限。',
@@ -350,6 +357,7 @@ export const zhCN = {
   ...errorsZhCN,
   ...caseloopZhCN,
   ...auditZhCN,
+  ...accountsZhCN,
   ...roomZhCN,
 } as const;
 

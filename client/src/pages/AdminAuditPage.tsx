@@ -41,11 +41,19 @@ function roleText(t: Translate, role: string | null): string {
   return role;
 }
 
-/** Login failures and reveals carry a code the catalogue knows; refusal reasons are the server's record, shown as recorded. */
+/** The catalogue's prefix for details that are codes (failures, reveals); other details are shown as recorded. */
+const detailKeys: Partial<Record<AuditAction, string>> = {
+  login_failed: 'audit.loginFailed.',
+  password_change_failed: 'audit.passwordFailed.',
+  contact_revealed: 'audit.revealed.',
+};
+
+/** Refusal reasons are the server's record; account changes name the account; a password change says how many other logins ended. */
 function detailText(t: Translate, e: AuditEventInfo): string | null {
   if (!e.detail) return null;
-  const key = e.action === 'login_failed' ? `audit.loginFailed.${e.detail}` : e.action === 'contact_revealed' ? `audit.revealed.${e.detail}` : null;
-  return key !== null && hasKey(key) ? t(key) : e.detail;
+  if (e.action === 'password_changed') return Number(e.detail) > 0 ? t('audit.passwordChanged.others', { n: e.detail }) : null;
+  const key = `${detailKeys[e.action] ?? '-'}${e.detail}`;
+  return hasKey(key) ? t(key) : e.detail;
 }
 
 /** 安全审计: logins, logouts, contact reveals and refusals, newest first, with filters (admins). */
@@ -133,7 +141,7 @@ export function AdminAuditPage() {
           {events.length === 0 ? (
             <p className="empty empty--small">{t('audit.empty')}</p>
           ) : (
-            <table className="audit-table">
+            <table className="data-table audit-table">
               <thead>
                 <tr>
                   <th scope="col">{t('audit.col.time')}</th>

@@ -12,6 +12,7 @@ import { DashboardPage } from './DashboardPage.tsx';
 import { WhistleQueuePage } from './WhistleQueuePage.tsx';
 import { AdminRulesPage } from './AdminRulesPage.tsx';
 import { AdminAuditPage } from './AdminAuditPage.tsx';
+import { AdminStaffPage } from './AdminStaffPage.tsx';
 
 const loopPages: Record<string, () => ReactNode> = {
   '/queue': () => <WorkQueuePage />,
@@ -19,6 +20,7 @@ const loopPages: Record<string, () => ReactNode> = {
   '/whistles': () => <WhistleQueuePage />,
   '/rules': () => <AdminRulesPage />,
   '/audit': () => <AdminAuditPage />,
+  '/staff': () => <AdminStaffPage />,
 };
 
 /** Staff pages: without a login, go to /login and come back afterwards. */

@@ -7,13 +7,14 @@ import type {
   MediationSessionInfo,
   StaffUser,
 } from '@protocol/api.ts';
+import type { ChangePasswordRequest, ChangePasswordResponse, StaffAccount } from '@protocol/accounts.ts';
 import type { CaseDetail, CaseSummary, CreateCaseRequest } from '@protocol/cases.ts';
 import { ApiError, isWireError } from './ApiError.ts';
 import { staffAuth } from './session.ts';
 
 export { ApiError } from './ApiError.ts';
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PUT';
 
 interface CallOptions {
   method?: Method;
@@ -71,6 +72,11 @@ export const api = {
   login: (body: LoginRequest) => apiFetch<LoginResponse>('/auth/login', { method: 'POST', body, token: null }),
   me: () => apiFetch<StaffUser>('/auth/me'),
   logout: () => apiFetch<unknown>('/auth/logout', { method: 'POST', body: {} }),
+  changePassword: (body: ChangePasswordRequest) => apiFetch<ChangePasswordResponse>('/auth/password', { method: 'POST', body }),
+
+  listAccounts: () => apiFetch<StaffAccount[]>('/admin/users'),
+  setAccountDisabled: (userId: string, disabled: boolean) =>
+    apiFetch<StaffAccount>(`/admin/users/${enc(userId)}/disabled`, { method: 'PUT', body: { disabled } }),
 
   listCases: (signal?: AbortSignal) => apiFetch<CaseSummary[]>('/cases', signal ? { signal } : {}),
   createCase: (body: CreateCaseRequest) => apiFetch<CaseDetail>('/cases', { method: 'POST', body }),

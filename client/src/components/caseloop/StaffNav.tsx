@@ -6,7 +6,7 @@ import type { MessageKey } from '../../i18n/index.ts';
 import { useWhistleAlerts } from './useWhistleAlerts.ts';
 import { WhistleBadge, WhistleNotice } from './WhistleAlert.tsx';
 
-/** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 吹哨任务 (officials), 规则 and 审计 (admins). */
+/** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 吹哨任务 (officials), 规则, 人员管理 and 审计 (admins). */
 export function StaffNav() {
   const t = useT();
   const auth = useStore(staffAuth);
@@ -19,7 +19,7 @@ export function StaffNav() {
   if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard']);
   if (role === 'official' || role === 'mediator') links.push(['/whistles', 'cl.nav.whistles']);
   if (role === 'admin' || role === 'supervisor') links.push(['/rules', 'cl.nav.rules']);
-  if (role === 'admin') links.push(['/audit', 'audit.nav']);
+  if (role === 'admin') links.push(['/staff', 'staff.nav'], ['/audit', 'audit.nav']);
   return (
     <>
       <nav className="staff-nav" aria-label={t('cl.nav.label')}>
