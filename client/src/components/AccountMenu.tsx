@@ -46,11 +46,14 @@ export function AccountMenu({ auth }: { auth: StaffAuth }) {
         aria-expanded={open}
         aria-controls={panelId}
         onClick={() => setOpen((o) => !o)}
+        aria-label={auth.user.displayName}
         title={t('nav.signedInAs', { name: auth.user.displayName, role })}
         data-testid="account-menu"
       >
         <UserIcon size={20} />
-        <span className="account-menu__name">{auth.user.displayName}</span>
+        <span className="account-menu__name" aria-hidden="true">
+          {auth.user.displayName}
+        </span>
         <span className="account-menu__caret" aria-hidden="true" />
       </button>
       <div className="account-menu__panel" id={panelId} hidden={!open}>
