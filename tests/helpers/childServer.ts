@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { FULL_TEST_SECRET, freePort, serverHelpers, type ServerHelpers } from './fullServer.ts';
+import { freePort } from './freePort.ts';
+import { FULL_TEST_SECRET, serverHelpers, type ServerHelpers } from './fullServer.ts';
 import { createTestDb, type TestDb } from './testDb.ts';
 import { until } from './wait.ts';
 
