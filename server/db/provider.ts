@@ -1,13 +1,19 @@
 import type { PoolConfig } from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
+import { z } from 'zod';
 
 /** The database engine behind a DATABASE_URL, told by its scheme. */
 export type DatabaseProvider = 'sqlite' | 'postgresql';
 
+const SQLITE = /^file:/;
+const POSTGRESQL = /^postgres(ql)?:\/\//;
+
+export const databaseUrlSchema = z
+  .string()
+  .refine((url) => SQLITE.test(url) || POSTGRESQL.test(url), 'DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)');
+
 export function databaseProvider(databaseUrl: string): DatabaseProvider {
-  if (databaseUrl.startsWith('file:')) return 'sqlite';
-  if (databaseUrl.startsWith('postgresql://') || databaseUrl.startsWith('postgres://')) return 'postgresql';
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), not ${databaseUrl.split(':')[0]}:`);
+  return SQLITE.test(databaseUrlSchema.parse(databaseUrl)) ? 'sqlite' : 'postgresql';
 }
 
 /**
