@@ -26,7 +26,7 @@ export interface ChildServer extends ServerHelpers {
 const mainFile = path.resolve(import.meta.dirname, '../../server/main.ts');
 
 export async function startChildServer(options: { env?: Record<string, string> } = {}): Promise<ChildServer> {
-  const testDb = createTestDb();
+  const testDb = await createTestDb();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {

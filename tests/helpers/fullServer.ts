@@ -54,7 +54,7 @@ export async function startFullServer(
   } = {},
 ): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
-  const testDb = createTestDb();
+  const testDb = await createTestDb();
   const port = await freePort();
   const config = loadConfig({
     HOST: '127.0.0.1',
