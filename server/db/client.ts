@@ -2,6 +2,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/index.js';
 import { PrismaClient as PgPrismaClient } from './generated-pg/index.js';
+import { drainOnDisconnect } from './drainOnDisconnect.ts';
 import { databaseProvider, pgPoolConfig } from './provider.ts';
 
 /**
@@ -24,8 +25,10 @@ function connect(databaseUrl: string): Db {
 
 /** Opens the database through its driver adapter (no native Prisma engine): `file:` SQLite, `postgresql://` PostgreSQL. */
 export function openDb(databaseUrl: string, options: { observe?: QueryObserver } = {}): Db {
-  const client = connect(databaseUrl);
-  const observe = options.observe;
+  return drainOnDisconnect(withObserver(connect(databaseUrl), options.observe));
+}
+
+function withObserver(client: Db, observe: QueryObserver | undefined): Db {
   if (!observe) return client;
   // A query extension times every operation (inside transactions too). It adds no methods or
   // result fields, so the extended client is used as the plain client type everywhere.
