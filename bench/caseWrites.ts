@@ -16,22 +16,12 @@ import type { Db } from '../server/db/client.ts';
 import { transaction } from '../server/db/transactions.ts';
 import { newId } from '../server/ids.ts';
 import { createLogger, setLogLevel } from '../server/logger.ts';
-import type { CreateCaseRequest } from '../server/protocol/cases.ts';
+import { sampleCase } from '../tests/helpers/fullServer.ts';
 import { benchDatabases } from './benchDatabases.ts';
 
 const CLIENTS = [1, 20] as const;
 /** Operations per client: enough for a steady rate, few enough for a couple of minutes in all. */
 const OPS_TOTAL = 200;
-
-const sampleCase: CreateCaseRequest = {
-  disputeType: 'labour',
-  title: '工地欠薪纠纷',
-  description: '申请人称在被申请人工地务工三个月，工资 18000 元未结清。',
-  parties: [
-    { side: 'applicant', name: '张三', phone: '13812345678' },
-    { side: 'respondent', name: '某某建筑公司', phone: '13987654321' },
-  ],
-};
 
 export interface CaseWritesRow {
   database: string;
