@@ -1,37 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
+import { pgMigrateAdapter } from './prisma/config/pgMigrateAdapter.ts';
+import { sqliteMigrateAdapter } from './prisma/config/sqliteMigrateAdapter.ts';
+import { databaseProvider } from './server/db/provider.ts';
 
 // The JS engine needs no native Prisma binaries, so the CLI works offline.
 // The database is the one the server uses: DATABASE_URL, else DATA_DIR/cloud-mediation.db.
+// Its scheme picks the schema, the migrations folder and the driver adapter.
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 mkdirSync(dataDir, { recursive: true });
 const url = process.env.DATABASE_URL ?? `file:${path.join(dataDir, 'cloud-mediation.db')}`;
+const postgresql = databaseProvider(url) === 'postgresql';
+const prismaDir = postgresql ? path.join('prisma', 'postgresql') : 'prisma';
 
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
-  schema: path.join('prisma', 'schema.prisma'),
-  migrations: { path: path.join('prisma', 'migrations') },
+  schema: path.join(prismaDir, 'schema.prisma'),
+  migrations: { path: path.join(prismaDir, 'migrations') },
   async adapter() {
-    const factory = new PrismaBetterSQLite3({ url });
-    return {
-      provider: factory.provider,
-      adapterName: factory.adapterName,
-      connect: () => factory.connect(),
-      // `migrate diff --from-migrations` replays each migration file on the shadow database
-      // through executeRaw, which better-sqlite3 refuses for multi-statement SQL; run those as scripts.
-      async connectToShadowDb() {
-        const adapter = await factory.connectToShadowDb();
-        const executeRaw = adapter.executeRaw.bind(adapter);
-        adapter.executeRaw = async (query) => {
-          if (query.args.length > 0) return executeRaw(query);
-          await adapter.executeScript(query.sql);
-          return 0;
-        };
-        return adapter;
-      },
-    };
+    return postgresql ? pgMigrateAdapter(url) : sqliteMigrateAdapter(url);
   },
 });

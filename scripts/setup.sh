@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, idempotently, and quickly on a second run:
 #   Debian packages, npm packages, the mediasoup worker (built offline, cached outside node_modules),
-#   the Prisma client, the database schema and the client bundle.
-# Usage: scripts/setup.sh [demo|test]   ("test" also installs Chromium and PDF tools)
+#   the Prisma clients (SQLite and PostgreSQL) and the client bundle.
+# Usage: scripts/setup.sh [demo|test]   ("test" also installs Chromium and PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-demo}
@@ -14,7 +14,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 # --- Debian packages --------------------------------------------------------------
 need=()
 runtime_pkgs=(fonts-noto-cjk poppler-utils)
-[[ $purpose == test ]] && runtime_pkgs+=(chromium)
+[[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql)
 for p in "${runtime_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
   bash scripts/apt-install.sh "${need[@]}"
@@ -40,12 +40,16 @@ if ! cmp -s "$worker_bin" "$target" 2>/dev/null; then
   cp "$worker_bin" "$target.tmp" && mv "$target.tmp" "$target"
 fi
 
-# --- Prisma client ----------------------------------------------------------------
-schema_hash=$(hash_of prisma/schema.prisma package-lock.json)
-if [[ ! -f server/db/generated/index.js || ! -f $stamp_dir/prisma || $(cat $stamp_dir/prisma) != "$schema_hash" ]]; then
-  log "prisma generate"
-  npx prisma generate >/dev/null
-  echo "$schema_hash" > $stamp_dir/prisma
+# --- Prisma clients ---------------------------------------------------------------
+# prisma/schema.prisma is the one hand-edited schema; the PostgreSQL one is generated from it.
+prisma_inputs=(prisma/schema.prisma prisma/postgresql/schema.prisma scripts/gen-pg-schema.ts package-lock.json)
+schema_hash=$(hash_of "${prisma_inputs[@]}")
+if [[ ! -f server/db/generated/index.js || ! -f server/db/generated-pg/index.js || ! -f $stamp_dir/prisma || $(cat $stamp_dir/prisma) != "$schema_hash" ]]; then
+  node --import tsx scripts/gen-pg-schema.ts
+  log "prisma generate (SQLite and PostgreSQL clients)"
+  npx prisma generate --schema prisma/schema.prisma >/dev/null
+  npx prisma generate --schema prisma/postgresql/schema.prisma >/dev/null
+  hash_of "${prisma_inputs[@]}" > $stamp_dir/prisma
 fi
 
 # --- client bundle ----------------------------------------------------------------

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { databaseUrlSchema } from './db/provider.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -51,7 +52,7 @@ const envShape = z
     /** Public base URL used in invitation links; defaults to http://localhost:PORT. */
     PUBLIC_URL: z.url().optional(),
     DATA_DIR: z.string().default(path.resolve('data')),
-    DATABASE_URL: z.string().optional(),
+    DATABASE_URL: databaseUrlSchema.optional(),
     JWT_SECRET: z.string().optional(),
     JWT_ISSUER: z.string().default('cloud-mediation'),
     STAFF_SESSION_HOURS: z.coerce.number().positive().default(12),

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { verifySealedPdf } from '../../server/agreement/verify.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 import {
   caseWithSession,
   codeIn,
-  lastSms,
   openEvents,
   partySigns,
   run,
@@ -247,12 +247,12 @@ describe('freezing and signing', () => {
     const otp = await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } });
     assert.equal(otp.status, 200, otp.text);
     assert.equal(otp.body.sentTo, '138****5678');
-    const sms = lastSms(t, f.partyA.phone);
+    const sms = await lastSms(t.testDb, f.partyA.phone);
     assert.ok(sms.includes(`第${frozen.frozen.number}版，核对码${frozen.frozen.checkCode}`), `the SMS names the revision and its check code: ${sms}`);
     assert.match(frozen.frozen.checkCode, /^[0-9A-HJKMNP-TV-Z]{6}$/);
     assert.ok(!sms.includes(frozen.frozen.fingerprint) && !/[0-9a-f]{4} [0-9a-f]{4}/.test(sms), 'no hex fingerprint in the SMS');
     const code = codeIn(sms);
-    const stored = t.testDb.raw().prepare('SELECT codeHash, revisionHash FROM AgreementOtp ORDER BY rowid DESC LIMIT 1').get() as any;
+    const stored = (await t.testDb.sql.get('SELECT "codeHash", "revisionHash" FROM "AgreementOtp" WHERE "partyId" = ? AND "consumedAt" IS NULL', f.partyA.id)) as any;
     assert.notEqual(stored.codeHash, code);
     assert.ok(!stored.codeHash.includes(code), 'only a hash of the code is stored');
     assert.equal(stored.revisionHash, hash);
@@ -287,13 +287,13 @@ describe('freezing and signing', () => {
     // Party B asks for a code on revision 4 ...
     t.clock.advance(31_000);
     assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteB, body: { partyId: f.partyB.id, revisionHash: hash1 } })).status, 200);
-    const codeB = codeIn(lastSms(t, f.partyB.phone));
+    const codeB = codeIn(await lastSms(t.testDb, f.partyB.phone));
     // ... then the mediator edits: revision 5, A's signature cancelled.
     const edited = await save(a.id, 4, withClauses(a.revision.content, [...CLAUSES, '本协议一式三份。']));
     assert.equal(edited.status, 200, edited.text);
     assert.equal(edited.body.status, 'drafting');
     assert.equal(edited.body.frozen, null);
-    const cancelled = t.testDb.raw().prepare("SELECT cancelledAt FROM AgreementSignature WHERE agreementId = ? AND partyId = ?").get(a.id, f.partyA.id) as any;
+    const cancelled = (await t.testDb.sql.get('SELECT "cancelledAt" FROM "AgreementSignature" WHERE "agreementId" = ? AND "partyId" = ?', a.id, f.partyA.id)) as any;
     assert.ok(cancelled.cancelledAt, 'the old signature is cancelled');
     const f2 = await freeze(a.id, 5);
     const hash2 = f2.frozen.hash;
@@ -345,7 +345,7 @@ describe('freezing and signing', () => {
     assert.equal(doc.revisionHash, hash);
 
     // Each signing recorded with everything the evidence needs.
-    const rows = t.testDb.raw().prepare("SELECT * FROM AgreementSignature WHERE agreementId = ? AND cancelledAt IS NULL ORDER BY at").all(a.id) as any[];
+    const rows = (await t.testDb.sql.all('SELECT * FROM "AgreementSignature" WHERE "agreementId" = ? AND "cancelledAt" IS NULL ORDER BY "at"', a.id)) as any[];
     assert.equal(rows.length, 3);
     for (const r of rows) {
       assert.equal(r.revisionHash, hash);
@@ -483,13 +483,13 @@ describe('refusal, witness and signing order', () => {
     const hash = fr.frozen.hash;
     t.clock.advance(60_000);
     assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status, 200);
-    const code = codeIn(lastSms(t, f.partyA.phone));
+    const code = codeIn(await lastSms(t.testDb, f.partyA.phone));
     t.clock.advance(10 * 60_000 + 1000);
     const late = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(51) } });
     assert.equal(late.status, 400);
     assert.match(late.body.message, /expired/);
     assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status, 200);
-    const code2 = codeIn(lastSms(t, f.partyA.phone));
+    const code2 = codeIn(await lastSms(t.testDb, f.partyA.phone));
     const wrong = code2 === '999999' ? '999998' : '999999';
     for (let i = 0; i < 5; i++) {
       const r = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code: wrong, signaturePng: signatureDataUrl(52) } });

@@ -16,6 +16,7 @@ import { newId } from '../../server/ids.ts';
 import { createLogger } from '../../server/logger.ts';
 import { artifactFile } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import type { DbSnapshot } from '../helpers/testDb.ts';
 import { caseWithSession, partySigns, run, signatureDataUrl } from './agreementHelpers.ts';
 
 /*
@@ -28,19 +29,25 @@ import { caseWithSession, partySigns, run, signatureDataUrl } from './agreementH
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 let t: TestServer;
-let snapshot: string;
+let snapshot: DbSnapshot;
 let agreementId: string;
 let caseId: string;
 const work = mkdtempSync(path.join(os.tmpdir(), 'cm-crash-'));
 
-function childFinalise(dataDir: string, crashAt?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+/** A DATA_DIR with its own copy of the database, as the crashed process left it. */
+interface Copy {
+  dir: string;
+  databaseUrl: string;
+}
+
+function childFinalise(copy: Copy, crashAt?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'agreementFinaliseChild.ts')], {
       cwd: root,
       env: {
         ...process.env,
-        DATA_DIR: dataDir,
-        DATABASE_URL: `file:${path.join(dataDir, 'cloud-mediation.db')}`,
+        DATA_DIR: copy.dir,
+        DATABASE_URL: copy.databaseUrl,
         AGREEMENT_ID: agreementId,
         CLOCK: t.clock.now().toISOString(),
         ...(crashAt ? { CRASH_AT: crashAt } : {}),
@@ -55,14 +62,14 @@ function childFinalise(dataDir: string, crashAt?: string): Promise<{ code: numbe
 }
 
 /** The state after restart: recovery run, then the invariant checked. */
-async function inspect(dataDir: string, expectRemoved?: number): Promise<'none' | 'complete'> {
-  const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, 'cloud-mediation.db')}`, JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
+async function inspect(copy: Copy, expectRemoved?: number): Promise<'none' | 'complete'> {
+  const config = loadConfig({ DATA_DIR: copy.dir, DATABASE_URL: copy.databaseUrl, JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
   const db = openDb(config.databaseUrl);
   try {
     const finaliser = new Finaliser({ db, clock: t.clock, config, log: createLogger('inspect') });
     const removed = await finaliser.recover();
     if (expectRemoved !== undefined) assert.equal(removed.length, expectRemoved, `recovery removed ${removed.join(', ')}`);
-    const dir = path.join(dataDir, 'agreements');
+    const dir = path.join(copy.dir, 'agreements');
     const files = existsSync(dir) ? readdirSync(dir) : [];
     assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no .tmp after recovery');
     const doc = await db.agreementDocument.findUnique({ where: { agreementId } });
@@ -115,35 +122,33 @@ before(async () => {
     },
   });
   assert.equal((await t.services.agreement.finaliser.completeness(agreementId)).complete, true);
-  snapshot = path.join(work, 'snapshot.db');
-  t.testDb.raw().exec(`VACUUM INTO '${snapshot}'`);
+  snapshot = await t.testDb.snapshot();
 });
 after(async () => {
   await t.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-function freshCopy(name: string): string {
+async function freshCopy(name: string): Promise<Copy> {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'cloud-mediation.db'), readFileSync(snapshot));
-  return dir;
+  return { dir, databaseUrl: await snapshot.copy(dir) };
 }
 
 describe('kill -9 during finalisation', () => {
   for (const step of CRASH_STEPS) {
     test(`SIGKILL at "${step}" → after restart either no agreement (and it completes again) or a complete one`, async () => {
-      const dir = freshCopy(step);
-      const crashed = await childFinalise(dir, step);
+      const copy = await freshCopy(step);
+      const crashed = await childFinalise(copy, step);
       assert.equal(crashed.signal, 'SIGKILL', `child was killed (${crashed.out})`);
       // A .tmp (written, synced) or an orphan .pdf (renamed, killed in the transaction) is left behind.
       const leftover = ['tmp-written', 'tmp-synced', 'renamed', 'in-transaction'].includes(step) ? 1 : 0;
-      const after = await inspect(dir, leftover);
+      const after = await inspect(copy, leftover);
       assert.equal(after, step === 'committed' ? 'complete' : 'none', `outcome at ${step}`);
       if (after === 'none') {
-        const again = await childFinalise(dir);
+        const again = await childFinalise(copy);
         assert.equal(again.code, 0, again.out);
-        assert.equal(await inspect(dir), 'complete');
+        assert.equal(await inspect(copy), 'complete');
       }
     });
   }
@@ -159,9 +164,10 @@ describe('the verifiers on a real finalised agreement', () => {
     return p;
   };
   before(async () => {
-    const dir = freshCopy('verify');
-    assert.equal((await childFinalise(dir)).code, 0);
-    const db = openDb(`file:${path.join(dir, 'cloud-mediation.db')}`);
+    const copy = await freshCopy('verify');
+    const dir = copy.dir;
+    assert.equal((await childFinalise(copy)).code, 0);
+    const db = openDb(copy.databaseUrl);
     const row = await db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
     await db.$disconnect();
     doc = row;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
-import { caseWithSession, lastSms, partySigns, run, signatureDataUrl, tokenOf, type AgreementFixture } from './agreementHelpers.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
+import { caseWithSession, partySigns, run, signatureDataUrl, tokenOf, type AgreementFixture } from './agreementHelpers.ts';
 
 /*
  * The template's blanks are typed fields: a freeze with a required field empty is refused with
@@ -113,7 +114,7 @@ describe('typed fields of the agreement', () => {
     // The SMS names the revision and the check code, not the hex fingerprint.
     const otp = await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: frozen.hash } });
     assert.equal(otp.status, 200, otp.text);
-    const sms = lastSms(t, f.partyA.phone);
+    const sms = await lastSms(t.testDb, f.partyA.phone);
     assert.ok(sms.includes(`第4版，核对码${frozen.checkCode}`), sms);
     assert.ok(!sms.includes('指纹') && !sms.includes(frozen.fingerprint), sms);
 

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { scribblePng } from '../unit/agreement/fixtures.ts';
 import type { TestServer } from '../helpers/httpServer.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 
 export const run = promisify(execFile);
 
@@ -15,13 +16,6 @@ export function tokenOf(url: string): string {
   const m = /#t=([^&]+)$/.exec(url);
   assert.ok(m, `token in fragment of ${url}`);
   return decodeURIComponent(m[1]!);
-}
-
-/** The last SMS to a phone number, read from the development outbox in the database. */
-export function lastSms(t: TestServer, phone: string): string {
-  const row = t.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string } | undefined;
-  assert.ok(row, `an SMS to ${phone}`);
-  return row.text;
 }
 
 export function codeIn(sms: string): string {
@@ -82,7 +76,7 @@ export async function caseWithSession(t: TestServer, mediator: string, names: [s
 export async function partySigns(t: TestServer, token: string, partyId: string, phone: string, revisionHash: string, seed: number) {
   const otp = await t.request('POST', '/api/signing/otp', { token, body: { partyId, revisionHash } });
   assert.equal(otp.status, 200, otp.text);
-  const code = codeIn(lastSms(t, phone));
+  const code = codeIn(await lastSms(t.testDb, phone));
   t.clock.advance(31_000);
   return t.request('POST', '/api/signing/sign', {
     token,

@@ -52,7 +52,7 @@ describe('staff registration', () => {
   test('a walk-in case registered before window intake took cases on (registered, led by its mediator) offers that mediator 受理并承办', async () => {
     const m = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: labourCase() });
     // Such a row, as the previous version left it: registered, led by the mediator, not timed.
-    t.testDb.raw().prepare(`UPDATE "Case" SET state = 'registered', grade = NULL, level = NULL, unitId = NULL, timeLimitDays = NULL, startedAt = NULL, deadlineAt = NULL WHERE id = ?`).run(m.body.id);
+    await t.testDb.sql.run(`UPDATE "Case" SET "state" = 'registered', "grade" = NULL, "level" = NULL, "unitId" = NULL, "timeLimitDays" = NULL, "startedAt" = NULL, "deadlineAt" = NULL WHERE "id" = ?`, m.body.id);
     const mine = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator1 });
     assert.deepEqual(mine.body.availableActions, ['take_on']);
     const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });

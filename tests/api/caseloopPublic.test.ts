@@ -51,9 +51,8 @@ describe('public report form', () => {
     assert.deepEqual([row.state, row.source, row.createdById, row.leadMediatorId, row.title], ['reported', 'online', null, null, '邻里纠纷']);
     assert.match(row.queryCodeHash!, /^scrypt\$/);
     const code = r.queryCode.replace('-', '');
-    const raw = t.testDb.raw();
-    for (const table of ['"Case"', 'TimelineEntry', 'Party']) {
-      const dump = JSON.stringify(raw.prepare(`SELECT * FROM ${table}`).all());
+    for (const table of ['Case', 'TimelineEntry', 'Party']) {
+      const dump = JSON.stringify(await t.testDb.sql.all(`SELECT * FROM "${table}"`));
       assert.ok(!dump.includes(code) && !dump.includes(r.queryCode), `query code not stored in ${table}`);
     }
     const tl = await t.services.cases.timeline(row.id);
@@ -104,17 +103,18 @@ describe('public report form', () => {
   test('the query code by SMS to the reporter\'s phone, through the OTP sender (dev outbox); only with the right code, a few times per case', async () => {
     nextWindow();
     const r = await publicReport(report({ parties: [{ side: 'applicant', name: '刘六', phone: '138-1111-2222' }, { side: 'respondent', name: '王五', phone: '' }] }));
-    const outbox = () => t.testDb.raw().prepare("SELECT phone, text, purpose FROM SmsOutbox WHERE purpose = 'query_code' ORDER BY rowid").all() as Array<{ phone: string; text: string; purpose: string }>;
-    const before = outbox().length;
+    const { sql } = t.testDb;
+    const outbox = () => sql.all<{ phone: string; text: string; purpose: string }>(`SELECT "phone", "text", "purpose" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder}`);
+    const before = (await outbox()).length;
 
     const wrong = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: 'AAAA-AAAA' } });
     assert.equal(wrong.status, 404, 'a wrong code sends nothing');
-    assert.equal(outbox().length, before);
+    assert.equal((await outbox()).length, before);
 
     const sent = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber.toLowerCase(), queryCode: r.queryCode.replace('-', '').toLowerCase() } });
     assert.equal(sent.status, 200, sent.text);
     assert.deepEqual(sent.body, { sentTo: '138****2222' });
-    const msgs = outbox();
+    const msgs = await outbox();
     assert.equal(msgs.length, before + 1);
     const sms = msgs.at(-1)!;
     assert.equal(sms.phone, '13811112222', 'to the reporter, the number as stored');
@@ -124,7 +124,7 @@ describe('public report form', () => {
     for (let i = 0; i < 2; i++) assert.equal((await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } })).status, 200);
     const limited = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } });
     assert.equal(limited.status, 429, 'at most three messages per case per hour');
-    assert.equal(outbox().length, before + 3);
+    assert.equal((await outbox()).length, before + 3);
   });
 
   test('rate-limited per IP: the 6th report within an hour is refused, and allowed again an hour later', async () => {
@@ -230,7 +230,7 @@ describe('follow-up through a no-login link', () => {
     const m = /^https:\/\/tiaojie\.example\.cn\/followup#t=([A-Za-z0-9_-]{43})$/.exec(link.body.url);
     assert.ok(m, link.body.url);
     const token = m[1]!;
-    const stored = JSON.stringify(t.testDb.raw().prepare('SELECT * FROM FollowUpLink').all());
+    const stored = JSON.stringify(await t.testDb.sql.all('SELECT * FROM "FollowUpLink"'));
     assert.ok(!stored.includes(token), 'only a hash of the token is stored');
 
     const preview = await t.request('GET', '/api/public/followup', { headers: { authorization: `Bearer ${token}` } });

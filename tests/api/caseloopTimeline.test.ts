@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appendTimeline } from '../../server/cases/timeline.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { editTimelineData } from '../helpers/timelineTamper.ts';
 import { LONG_LOGINS, caseIn, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 
 let t: TestServer;
@@ -28,9 +29,7 @@ describe('the case-loop timeline hash chain and its head', () => {
 
   test('an edited entry is detected (e.g. the closing outcome rewritten)', async () => {
     const id = await loopCase();
-    const raw = t.testDb.raw();
-    const changed = raw.prepare(`UPDATE TimelineEntry SET data = json_set(data, '$.summary', '未达成') WHERE caseId = ? AND type = 'case.close_settled'`).run(id);
-    assert.equal(changed.changes, 1);
+    assert.equal(await editTimelineData(t.testDb, id, { type: 'case.close_settled' }, { summary: '未达成' }), 1);
     const v = await verify(id);
     assert.equal(v.ok, false);
     assert.equal(v.firstBrokenSeq, 7);
@@ -39,7 +38,7 @@ describe('the case-loop timeline hash chain and its head', () => {
 
   test('an entry deleted in the middle is detected', async () => {
     const id = await loopCase();
-    t.testDb.raw().prepare(`DELETE FROM TimelineEntry WHERE caseId = ? AND seq = 4`).run(id);
+    await t.testDb.sql.run('DELETE FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" = 4', id);
     const v = await verify(id);
     assert.deepEqual([v.ok, v.firstBrokenSeq], [false, 4]);
     assert.match(v.reason, /missing/);
@@ -47,22 +46,23 @@ describe('the case-loop timeline hash chain and its head', () => {
 
   test('deleting the newest entries is detected through the head stored on the case', async () => {
     const id = await loopCase();
-    t.testDb.raw().prepare(`DELETE FROM TimelineEntry WHERE caseId = ? AND seq = 8`).run(id);
+    await t.testDb.sql.run('DELETE FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" = 8', id);
     const v = await verify(id);
     assert.deepEqual([v.ok, v.firstBrokenSeq], [false, 8]);
     assert.match(v.reason, /chain head records 8 entries/);
 
     const two = await loopCase();
-    t.testDb.raw().prepare(`DELETE FROM TimelineEntry WHERE caseId = ? AND seq >= 7`).run(two);
+    await t.testDb.sql.run('DELETE FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" >= 7', two);
     const v2 = await verify(two);
     assert.deepEqual([v2.ok, v2.firstBrokenSeq], [false, 7]);
   });
 
   test('an entry appended behind the server’s back, or a swapped last entry, is detected', async () => {
     const id = await loopCase();
-    const raw = t.testDb.raw();
-    const last = raw.prepare(`SELECT * FROM TimelineEntry WHERE caseId = ? AND seq = 8`).get(id) as Record<string, unknown>;
-    raw.prepare(`INSERT INTO TimelineEntry (id, caseId, seq, type, actor, data, at, prevHash, hash) VALUES (?, ?, 9, 'case.reopen', 'system', '{}', ?, ?, ?)`).run(
+    const { sql } = t.testDb;
+    const last = (await sql.get('SELECT * FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" = 8', id))!;
+    await sql.run(
+      `INSERT INTO "TimelineEntry" ("id", "caseId", "seq", "type", "actor", "data", "at", "prevHash", "hash") VALUES (?, ?, 9, 'case.reopen', 'system', '{}', ?, ?, ?)`,
       'forged',
       id,
       last.at,
@@ -74,7 +74,7 @@ describe('the case-loop timeline hash chain and its head', () => {
     assert.equal(v.firstBrokenSeq, 9);
 
     const other = await loopCase();
-    raw.prepare(`UPDATE "Case" SET chainHash = ? WHERE id = ?`).run('d'.repeat(64), other);
+    await sql.run('UPDATE "Case" SET "chainHash" = ? WHERE "id" = ?', 'd'.repeat(64), other);
     const v2 = await verify(other);
     assert.deepEqual([v2.ok, v2.firstBrokenSeq], [false, 8]);
     assert.match(v2.reason, /chain head/);

@@ -5,6 +5,7 @@ import { newId } from '../../server/ids.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
 import { connectSocket, type TestSocket } from '../helpers/socketClient.ts';
 import { parsePrometheus, total } from '../helpers/prometheus.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 import { createTestDb, type TestDb } from '../helpers/testDb.ts';
 import { codeIn, signatureDataUrl, tokenOf, withFilledFields } from './agreementHelpers.ts';
 
@@ -44,14 +45,8 @@ async function api(method: string, path: string, options: { token?: string; body
   return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : undefined, text };
 }
 
-function lastSmsCode(phone: string): string {
-  const row = db.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string } | undefined;
-  assert.ok(row, `an SMS to ${phone}`);
-  return codeIn(row.text);
-}
-
 before(async () => {
-  db = createTestDb();
+  db = await createTestDb();
   const passwordHash = await hashPassword(PASSWORD);
   for (const [username, role, displayName] of [
     ['logmed', 'mediator', '林调解员'],
@@ -149,7 +144,7 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
   ] as const) {
     const otp = await api('POST', '/api/signing/otp', { token, body: { partyId, revisionHash: hash } });
     assert.equal(otp.status, 200, otp.text);
-    const code = lastSmsCode(phone);
+    const code = codeIn(await lastSms(db, phone));
     remember(`one-time code for ${phone}`, code);
     const signBody = { partyId, revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(seed) };
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');

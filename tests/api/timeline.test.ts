@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { canonicalJson, GENESIS_HASH } from '../../server/cases/timeline.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { editTimelineData } from '../helpers/timelineTamper.ts';
 
 let t: TestServer;
 let mediator: string;
@@ -73,11 +74,7 @@ describe('timeline', () => {
 
   test('an edited row is detected', async () => {
     const { caseId } = await busyCase();
-    const raw = t.testDb.raw();
-    const changed = raw
-      .prepare(`UPDATE TimelineEntry SET data = json_set(data, '$.displayName', '别人') WHERE caseId = ? AND seq = 6`)
-      .run(caseId);
-    assert.equal(changed.changes, 1);
+    assert.equal(await editTimelineData(t.testDb, caseId, { seq: 6 }, { displayName: '别人' }), 1);
     const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: mediator });
     assert.equal(v.body.ok, false);
     assert.equal(v.body.firstBrokenSeq, 6);
@@ -86,8 +83,7 @@ describe('timeline', () => {
 
   test('an edited row whose hash was recomputed still breaks the link to the next', async () => {
     const { caseId } = await busyCase();
-    const raw = t.testDb.raw();
-    raw.prepare(`UPDATE TimelineEntry SET hash = ? WHERE caseId = ? AND seq = 2`).run('f'.repeat(64), caseId);
+    await t.testDb.sql.run('UPDATE "TimelineEntry" SET "hash" = ? WHERE "caseId" = ? AND "seq" = 2', 'f'.repeat(64), caseId);
     const v = await t.services.cases.verifyTimeline(caseId);
     assert.equal(v.ok, false);
     assert.equal(v.ok === false && v.firstBrokenSeq, 2);
@@ -95,8 +91,8 @@ describe('timeline', () => {
 
   test('a deleted row is detected', async () => {
     const { caseId } = await busyCase();
-    const raw = t.testDb.raw();
-    assert.equal(raw.prepare(`DELETE FROM TimelineEntry WHERE caseId = ? AND seq = 3`).run(caseId).changes, 1);
+    const { sql } = t.testDb;
+    assert.equal(await sql.run('DELETE FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" = 3', caseId), 1);
     const v = await t.request('GET', `/api/cases/${caseId}/timeline/verify`, { token: mediator });
     assert.deepEqual(v.body.ok, false);
     assert.equal(v.body.firstBrokenSeq, 3);
@@ -104,8 +100,8 @@ describe('timeline', () => {
 
     // Deleting and renumbering still breaks the hash links.
     const other = await busyCase();
-    raw.prepare(`DELETE FROM TimelineEntry WHERE caseId = ? AND seq = 2`).run(other.caseId);
-    raw.prepare(`UPDATE TimelineEntry SET seq = seq - 1 WHERE caseId = ? AND seq > 2`).run(other.caseId);
+    await sql.run('DELETE FROM "TimelineEntry" WHERE "caseId" = ? AND "seq" = 2', other.caseId);
+    await sql.run('UPDATE "TimelineEntry" SET "seq" = "seq" - 1 WHERE "caseId" = ? AND "seq" > 2', other.caseId);
     const v2 = await t.services.cases.verifyTimeline(other.caseId);
     assert.equal(v2.ok, false);
     assert.equal(v2.ok === false && v2.firstBrokenSeq, 2);

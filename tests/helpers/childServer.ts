@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { FULL_TEST_SECRET, freePort, serverHelpers, type ServerHelpers } from './fullServer.ts';
+import { freePort } from './freePort.ts';
+import { FULL_TEST_SECRET, serverHelpers, type ServerHelpers } from './fullServer.ts';
 import { createTestDb, type TestDb } from './testDb.ts';
 import { until } from './wait.ts';
 
@@ -25,7 +26,7 @@ export interface ChildServer extends ServerHelpers {
 const mainFile = path.resolve(import.meta.dirname, '../../server/main.ts');
 
 export async function startChildServer(options: { env?: Record<string, string> } = {}): Promise<ChildServer> {
-  const testDb = createTestDb();
+  const testDb = await createTestDb();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {

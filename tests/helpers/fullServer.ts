@@ -1,4 +1,3 @@
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { createApp, type App } from '../../server/app.ts';
@@ -10,6 +9,7 @@ import type { CaseDetail, CreateCaseRequest } from '../../server/protocol/cases.
 import type { InvitationInfo, LoginResponse, MediationSessionInfo, CreateInvitationRequest } from '../../server/protocol/api.ts';
 import type { StaffRole } from '../../server/protocol/roles.ts';
 import { snapshotClient } from './clientSnapshot.ts';
+import { freePort } from './freePort.ts';
 import { createTestDb, type TestDb } from './testDb.ts';
 
 export const FULL_TEST_SECRET = 'full-server-test-secret-0123456789-abcdefghij';
@@ -44,19 +44,6 @@ export const sampleCase: CreateCaseRequest = {
 
 let passwordHash: Promise<string> | undefined;
 
-/** A port that was free a moment ago, so invitation links can name it before the server listens. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** The real server: real mediasoup workers, real socket.io, real SQLite in a temp dir, on 127.0.0.1. */
 export async function startFullServer(
   options: {
@@ -67,7 +54,7 @@ export async function startFullServer(
   } = {},
 ): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
-  const testDb = createTestDb();
+  const testDb = await createTestDb();
   const port = await freePort();
   const config = loadConfig({
     HOST: '127.0.0.1',

@@ -53,7 +53,7 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   setLogLevel('silent');
-  const testDb = options.testDb ?? createTestDb();
+  const testDb = options.testDb ?? (await createTestDb());
   const clock = options.clock ?? new ManualClock('2026-03-02T09:00:00+08:00');
   const config = loadConfig({
     DATA_DIR: testDb.dataDir,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SessionParticipation" ADD COLUMN     "admittedAt" TIMESTAMP(3);
+
