@@ -17,6 +17,7 @@ import { transaction } from '../../server/db/transactions.ts';
 import { toWireError } from '../../server/errors.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startTestServer } from '../helpers/httpServer.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 import { caseWithSession, codeIn, partySigns, signatureDataUrl, withFilledFields, type AgreementFixture } from './agreementHelpers.ts';
 import { caseIn, labourCase, LONG_LOGINS, ok, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 
@@ -241,8 +242,7 @@ describe('the agreement', () => {
         token: f.inviteA,
         body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(seed) },
       });
-    const sms = await w.t.testDb.db.smsOutbox.findFirstOrThrow({ where: { phone: f.partyA.phone, text: { contains: f.caseNumber } } });
-    const right = codeIn(sms.text);
+    const right = codeIn(await lastSms(w.t.testDb, f.partyA.phone));
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     const answers = await burst(N, (i) => sign(wrong, 1000 + i));
     tally(answers, 'wrong codes');
@@ -260,8 +260,7 @@ describe('the agreement', () => {
     w.t.clock.advance(31_000);
     const otp = await w.t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } });
     assert.equal(otp.status, 200, otp.text);
-    const sms = await w.t.testDb.db.smsOutbox.findMany({ where: { phone: f.partyA.phone, text: { contains: f.caseNumber } }, orderBy: { createdAt: 'desc' }, take: 1 });
-    const code = codeIn(sms[0]!.text);
+    const code = codeIn(await lastSms(w.t.testDb, f.partyA.phone));
     const signs = await burst(N, (i) =>
       w.t.request('POST', '/api/signing/sign', {
         token: f.inviteA,
