@@ -207,8 +207,8 @@ describe('the agreement', () => {
 
   test(`${N} drafts of one agreement at once: one is created`, async () => {
     const answers = await burst(N, () => w.t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: w.tok.mediator1, body: {} }));
-    oneWinner(answers, 201, ['agreement_exists'], 'agreement create');
     agreementId = answers.find((a) => a.status === 201)!.body.id;
+    oneWinner(answers, 201, ['agreement_exists'], 'agreement create');
   });
 
   test(`${N} saves on the same base revision: one new revision, the rest are stale (409)`, async () => {
@@ -224,8 +224,8 @@ describe('the agreement', () => {
 
   test(`${N} freezes at once: one`, async () => {
     const answers = await burst(N, () => w.t.request('POST', `/api/agreements/${agreementId}/freeze`, { token: w.tok.mediator1, body: { revision: 2 } }));
-    oneWinner(answers, 200, ['agreement_already_frozen'], 'freeze');
     hash = answers.find((a) => a.status === 200)!.body.frozen.hash;
+    oneWinner(answers, 200, ['agreement_already_frozen'], 'freeze');
     assert.equal((await entries(f.caseId, 'agreement.frozen')).length, 1);
   });
 
