@@ -14,7 +14,7 @@ RUN apt-get update \
       libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev \
       libflatbuffers-dev flatbuffers-compiler liburing-dev pkg-config \
       ninja-build python3-venv g++ patch openssl \
-      make ca-certificates fonts-noto-cjk poppler-utils \
+      make ca-certificates fonts-noto-cjk poppler-utils postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -42,7 +42,7 @@ COPY prisma/ prisma/
 COPY server/ server/
 COPY client/ client/
 COPY scripts/ scripts/
-RUN npx prisma generate && npm run build
+RUN npm run db:generate && npm run build
 
 ENV HOST=0.0.0.0 \
     PORT=3000 \
@@ -53,5 +53,6 @@ ENV HOST=0.0.0.0 \
 VOLUME ["/data"]
 EXPOSE 3000/tcp 40000-40100/udp 40000-40100/tcp
 
-# Apply pending database migrations (DATA_DIR/cloud-mediation.db), then start.
+# Apply pending database migrations (DATA_DIR/cloud-mediation.db, or the PostgreSQL
+# database of a postgresql:// DATABASE_URL), then start.
 CMD ["sh", "-c", "npx prisma migrate deploy && exec npm start"]

@@ -1,7 +1,7 @@
 /*
  * npm run backup [-- --out DIR]
- * Backs up the embedded database (SQLite online backup) and DATA_DIR's files into
- * DIR/cloud-mediation-<UTC time>/ (default DIR: ./backups). Safe while the server runs.
+ * Backs up the database (SQLite: online backup API; PostgreSQL: pg_dump from PATH) and DATA_DIR's
+ * files into DIR/cloud-mediation-<UTC time>/ (default DIR: ./backups). Safe while the server runs.
  * Reads DATA_DIR and DATABASE_URL like the server. Prints the backup directory.
  */
 import { parseArgs } from 'node:util';

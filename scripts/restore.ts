@@ -1,8 +1,9 @@
 /*
  * npm run restore -- BACKUP_DIR
  * Restores a backup made by `npm run backup` into DATA_DIR and DATABASE_URL (as the server reads
- * them), which must not hold data yet. Stop the server first; start it afterwards (migrations
- * newer than the backup are applied by `prisma migrate deploy` as on any upgrade).
+ * them), which must not hold data yet (PostgreSQL: an empty database; pg_restore from PATH). Stop
+ * the server first; start it afterwards (migrations newer than the backup are applied by
+ * `prisma migrate deploy` as on any upgrade).
  */
 import { parseArgs } from 'node:util';
 import { dataLocations } from '../server/config.ts';

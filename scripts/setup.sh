@@ -45,10 +45,8 @@ fi
 prisma_inputs=(prisma/schema.prisma prisma/postgresql/schema.prisma scripts/gen-pg-schema.ts package-lock.json)
 schema_hash=$(hash_of "${prisma_inputs[@]}")
 if [[ ! -f server/db/generated/index.js || ! -f server/db/generated-pg/index.js || ! -f $stamp_dir/prisma || $(cat $stamp_dir/prisma) != "$schema_hash" ]]; then
-  node --import tsx scripts/gen-pg-schema.ts
   log "prisma generate (SQLite and PostgreSQL clients)"
-  npx prisma generate --schema prisma/schema.prisma >/dev/null
-  npx prisma generate --schema prisma/postgresql/schema.prisma >/dev/null
+  npm run --silent db:generate >/dev/null
   hash_of "${prisma_inputs[@]}" > $stamp_dir/prisma
 fi
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then run the whole test suite
 # (typecheck; unit tests against a real mediasoup worker; API and socket tests against a real
-# server on loopback; end-to-end tests in Debian's Chromium with fake camera and microphone).
+# server on loopback; end-to-end tests in Debian's Chromium with fake camera and microphone),
+# then the API and socket tests once more on PostgreSQL (Debian's package, a throwaway cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 echo "[test] typecheck" >&2
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p client/tsconfig.json --noEmit
-echo "[test] node --test" >&2
-exec bash scripts/run-tests.sh tests
+status=0
+echo "[test] node --test (SQLite)" >&2
+bash scripts/run-tests.sh tests || status=$?
+echo "[test] node --test tests/api on PostgreSQL" >&2
+TEST_DATABASE=postgresql bash scripts/run-tests.sh tests/api || status=$?
+exit $status

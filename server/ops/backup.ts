@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { DataLocations } from '../config.ts';
+import { z } from 'zod';
+import { databaseSnapshot } from './databaseSnapshot.ts';
 
 /*
- * Backup of the embedded default (SQLite + files in DATA_DIR), safe while the server runs:
- *  1. the database through SQLite's online backup API (a consistent snapshot, writers carry on);
+ * Backup of the database and the files in DATA_DIR, safe while the server runs:
+ *  1. a consistent snapshot of the database while writers carry on (SQLite's online backup API,
+ *     or pg_dump for PostgreSQL: server/ops/databaseSnapshot.ts);
  *  2. then every file of DATA_DIR (seal keys, sealed PDFs, attachments, JWT secret, …).
  * In that order a row in the snapshot always finds its file: agreements and attachments write
  * and rename their file before the row that names it is committed. A file written after the
@@ -15,25 +17,22 @@ import type { DataLocations } from '../config.ts';
  */
 
 export const MANIFEST = 'manifest.json';
-export const DATABASE_FILE = 'database.sqlite';
 export const FILES_DIR = 'data';
 
-export interface BackupManifest {
-  format: 'cloud-mediation-backup/1';
-  createdAt: string;
-  /** The database the snapshot was taken from, and the migrations it had. */
-  database: { source: string; file: typeof DATABASE_FILE; sha256: string; size: number; migrations: string[] };
-  /** Files under `data/`, relative to DATA_DIR, with their hashes (checked by restore). */
-  files: Array<{ path: string; sha256: string; size: number }>;
-  /** Secrets that came from the environment and are NOT in the backup (keep them elsewhere). */
-  notIncluded: string[];
-}
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const size = z.number().int().nonnegative();
 
-/** `file:/abs/path.db` → `/abs/path.db`; other URLs are not the embedded database. */
-export function sqlitePath(databaseUrl: string): string {
-  if (!databaseUrl.startsWith('file:')) throw new Error(`backup handles the embedded SQLite database only (DATABASE_URL ${databaseUrl.split(':')[0]}:…)`);
-  return path.resolve(databaseUrl.slice('file:'.length).replace(/\?.*$/, ''));
-}
+export const backupManifestSchema = z.object({
+  format: z.literal('cloud-mediation-backup/1'),
+  createdAt: z.string(),
+  /** The database the snapshot was taken from, and the migrations it had; the file name tells the engine. */
+  database: z.object({ source: z.string(), file: z.enum(['database.sqlite', 'database.pgdump']), sha256: sha256Hex, size, migrations: z.array(z.string()) }),
+  /** Files under `data/`, relative to DATA_DIR, with their hashes (checked by restore). */
+  files: z.array(z.object({ path: z.string(), sha256: sha256Hex, size })),
+  /** Secrets that came from the environment and are NOT in the backup (keep them elsewhere). */
+  notIncluded: z.array(z.string()),
+});
+export type BackupManifest = z.infer<typeof backupManifestSchema>;
 
 /** Files that are never copied: the live database, and half-written files (*.tmp, *.part, seal key being generated). */
 function skipped(name: string, liveDb: Set<string>, full: string): boolean {
@@ -79,7 +78,7 @@ function stamp(date: Date): string {
  * The directory appears complete or not at all (written under a temporary name, then renamed).
  */
 export async function backup(config: DataLocations, outRoot: string, now = new Date()): Promise<{ dir: string; manifest: BackupManifest }> {
-  const dbFile = sqlitePath(config.databaseUrl);
+  const database = databaseSnapshot(config.databaseUrl);
   const root = path.resolve(outRoot);
   const finalDir = path.join(root, `cloud-mediation-${stamp(now)}`);
   const work = `${finalDir}.partial`;
@@ -88,27 +87,11 @@ export async function backup(config: DataLocations, outRoot: string, now = new D
   await mkdir(path.join(work, FILES_DIR), { recursive: true, mode: 0o700 });
   try {
     // 1. The database, online.
-    const source = new Database(dbFile, { fileMustExist: true });
-    let migrations: string[] = [];
-    try {
-      await source.backup(path.join(work, DATABASE_FILE));
-    } finally {
-      source.close();
-    }
-    const copy = new Database(path.join(work, DATABASE_FILE), { readonly: true });
-    try {
-      const check = copy.pragma('integrity_check', { simple: true });
-      if (check !== 'ok') throw new Error(`the database snapshot failed its integrity check: ${String(check)}`);
-      const hasTable = copy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
-      if (hasTable) {
-        migrations = (copy.prepare('SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name').all() as Array<{ name: string }>).map((r) => r.name);
-      }
-    } finally {
-      copy.close();
-    }
+    const dbCopy = path.join(work, database.file);
+    const migrations = await database.take(dbCopy);
 
     // 2. The files, after the snapshot (see above). The backup itself is skipped if it lies inside DATA_DIR.
-    const liveDb = new Set([dbFile, `${dbFile}-wal`, `${dbFile}-shm`, `${dbFile}-journal`]);
+    const liveDb = new Set(database.liveFiles);
     const exclude = (name: string, full: string) => skipped(name, liveDb, full) || full === root || full.startsWith(root + path.sep);
     const files: BackupManifest['files'] = [];
     for (const rel of await listFiles(config.dataDir, exclude)) {
@@ -124,11 +107,10 @@ export async function backup(config: DataLocations, outRoot: string, now = new D
       files.push({ path: rel.split(path.sep).join('/'), sha256: await sha256File(to), size: (await stat(to)).size });
     }
 
-    const dbCopy = path.join(work, DATABASE_FILE);
     const manifest: BackupManifest = {
       format: 'cloud-mediation-backup/1',
       createdAt: now.toISOString(),
-      database: { source: dbFile, file: DATABASE_FILE, sha256: await sha256File(dbCopy), size: (await stat(dbCopy)).size, migrations },
+      database: { source: database.source, file: database.file, sha256: await sha256File(dbCopy), size: (await stat(dbCopy)).size, migrations },
       files,
       notIncluded: files.some((f) => f.path === 'jwt-secret') ? [] : ['JWT_SECRET (set in the environment, not in DATA_DIR)'],
     };

@@ -6,11 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { verifySealedPdf } from '../../server/agreement/verify.ts';
 import { ManualClock } from '../../server/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
-import { openTestDb } from '../helpers/testDb.ts';
+import { emptyDatabaseUrl, openTestDb } from '../helpers/testDb.ts';
 import { scribblePng } from '../unit/agreement/fixtures.ts';
 import { caseWithSession, partySigns, signatureDataUrl, withFilledFields } from './agreementHelpers.ts';
 
@@ -134,22 +133,23 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
   bytes[bytes.length - 100]! ^= 0x01;
   writeFileSync(damagedPdf, bytes);
   const damagedTarget = path.join(work, 'damaged-target');
-  const refused = await npm('restore', [damagedDir], { DATA_DIR: damagedTarget });
+  const refused = await npm('restore', [damagedDir], { DATA_DIR: damagedTarget, DATABASE_URL: await emptyDatabaseUrl(damagedTarget) });
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /does not match its manifest hash/);
   assert.throws(() => readdirSync(damagedTarget), 'nothing written');
 
   // Restore into a fresh directory; start a server on it (a different process would do the same).
   const fresh = path.join(work, 'restored-data');
-  const back = await npm('restore', [backupDir], { DATA_DIR: fresh });
+  const freshUrl = await emptyDatabaseUrl(fresh);
+  const back = await npm('restore', [backupDir], { DATA_DIR: fresh, DATABASE_URL: freshUrl });
   assert.equal(back.code, 0, back.stderr);
-  const check = new Database(path.join(fresh, 'cloud-mediation.db'), { readonly: true });
-  assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
-  const restoredCases = (check.prepare('SELECT COUNT(*) AS n FROM "Case"').get() as { n: number }).n;
-  check.close();
+  const restoredDb = openTestDb(fresh, freshUrl);
+  if (restoredDb.provider === 'sqlite') assert.deepEqual(await restoredDb.sql.get('PRAGMA integrity_check'), { integrity_check: 'ok' });
+  const restoredCases = (await restoredDb.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM "Case"'))!.n;
   assert.ok(restoredCases >= 1 && restoredCases <= 1 + written, `a consistent snapshot (${restoredCases} cases)`);
+  assert.equal(manifest.database.file, restoredDb.provider === 'sqlite' ? 'database.sqlite' : 'database.pgdump');
 
-  restored = await startTestServer({ clock: new ManualClock(t.clock.now().toISOString()), env: { JWT_SECRET: undefined }, testDb: openTestDb(fresh) });
+  restored = await startTestServer({ clock: new ManualClock(t.clock.now().toISOString()), env: { JWT_SECRET: undefined }, testDb: restoredDb });
   const r = restored;
 
   // The agreement verifies by code (the stored PDF checked against the restored seal) and by file.
