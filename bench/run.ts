@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench } from './bench.ts';
+import { benchCaseWrites } from './caseWrites.ts';
 import { benchConsumersPerCore } from './consumers.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
@@ -28,6 +29,7 @@ const BENCHES: Bench[] = [
     run: async () => ({ ...(await benchConsumersPerCore()) }),
   },
   { name: 'join_to_first_frame_ms', run: async () => ({ ...(await benchJoinToFirstFrame()) }) },
+  { name: 'case_writes', run: benchCaseWrites },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -1,4 +1,5 @@
 import { ZodError } from 'zod';
+import { dbFailureOf, type DbFailure } from './db/failures.ts';
 import { errorReasonCode, type ErrorCode, type ErrorParams, type ErrorReason, type ErrorReasonParams, type FieldProblem, type WireError } from './protocol/errors.ts';
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -97,8 +98,20 @@ export function zodDetails(error: ZodError): Record<string, string> {
   return details;
 }
 
+/**
+ * What a concurrency failure that reached the caller means to the user: both are 409. A unique key
+ * taken by a concurrent writer (the service checked under its lock, so this is the database's
+ * last word), or a transaction that kept losing to others after its retries.
+ */
+const dbFailureError: { readonly [F in DbFailure]: () => AppError } = {
+  unique_violation: () => fail('saved_meanwhile', 'A concurrent request saved the same record first'),
+  write_conflict: () => fail('write_conflict', 'The transaction kept conflicting with concurrent ones; try again'),
+};
+
 /** The one place an error becomes a wire answer; raw Error objects never leave the server. */
 export function toWireError(error: unknown): { status: number; body: WireError; unexpected: boolean; retryAfterSeconds?: number } {
+  const dbFailure = dbFailureOf(error);
+  if (dbFailure) return toWireError(dbFailureError[dbFailure]());
   if (error instanceof AppError) {
     const body: WireError = { code: error.code, message: error.message };
     if (error.reason) body.reason = error.reason;

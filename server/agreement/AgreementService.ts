@@ -3,12 +3,13 @@ import type { CaseGuard } from '../access/CaseGuard.ts';
 import type { AccessAction } from '../access/caseAccess.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
-import { TX_OPTIONS } from '../cases/CaseService.ts';
 import { maskPhone } from '../cases/masking.ts';
+import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { AppError, badRequest, conflict, fail, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -183,7 +184,8 @@ export class AgreementService {
       mediator: kase.leadMediator?.displayName ?? staff.displayName,
     });
     const now = this.#clock.now();
-    const id = await this.#db.$transaction(async (tx) => {
+    const id = await transaction(this.#db, async (tx) => {
+      await lockCase(tx, kase.id);
       const existing = await tx.agreement.findUnique({ where: { caseId: kase.id }, select: { id: true } });
       if (existing) throw fail('agreement_exists', 'This case already has an agreement');
       const id = newId();
@@ -202,7 +204,7 @@ export class AgreementService {
         data: { agreementId: id, templateId: template.id, revision: 1 },
       });
       return id;
-    }, TX_OPTIONS);
+    });
     this.#log.info('agreement drafted', { agreementId: id, caseId: kase.id });
     this.hub.publish(kase.id);
     return this.view(id);
@@ -214,7 +216,8 @@ export class AgreementService {
     await this.assertCase(staff, 'agreement.edit', a.caseId);
     const content = agreementContent.parse(input.content);
     const now = this.#clock.now();
-    const changed = await this.#db.$transaction(async (tx) => {
+    const changed = await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
       const cur = await tx.agreement.findUnique({ where: { id: agreementId } });
       if (!cur) throw notFound('Agreement');
       if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed and can no longer be edited');
@@ -256,7 +259,7 @@ export class AgreementService {
         });
       }
       return true;
-    }, TX_OPTIONS);
+    });
     if (changed) this.hub.publish(a.caseId);
     return this.view(agreementId);
   }
@@ -301,7 +304,8 @@ export class AgreementService {
     const a = await this.getRow(agreementId);
     await this.assertCase(staff, 'agreement.freeze', a.caseId);
     const now = this.#clock.now();
-    await this.#db.$transaction(async (tx) => {
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId } });
       if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed');
       if (cur.status === 'signing') throw fail('agreement_already_frozen', 'A revision is already frozen for signing; edit the text to start a new revision');
@@ -334,7 +338,7 @@ export class AgreementService {
         at: now,
         data: { agreementId, revision: rev.number, revisionHash: hash, signingOrder: input.signingOrder ?? cur.signingOrder },
       });
-    }, TX_OPTIONS);
+    });
     this.hub.publish(a.caseId);
     return this.view(agreementId);
   }

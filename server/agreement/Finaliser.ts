@@ -1,12 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { TX_OPTIONS } from '../cases/CaseService.ts';
 import { maskPhone } from '../cases/masking.ts';
+import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -22,13 +23,15 @@ import { sealPdf } from './seal.ts';
 
 /*
  * Finalisation: render → seal → write <id>.pdf.tmp, fsync → rename to <id>.pdf, fsync the
- * directory → ONE transaction: AgreementDocument row (with the file's SHA-256), agreement
- * status `sealed`, timeline entry `agreement.sealed`.
+ * directory → ONE transaction: the agreement claimed from `signing` to `sealed` (one sealer wins;
+ * a loser removes its file), AgreementDocument row (with the file's SHA-256), timeline entry
+ * `agreement.sealed`.
  *
  * Crash safety comes from the order: the row is written last, so a row always has its complete
  * file. A crash before the commit leaves at most a .tmp file or a .pdf with no row; recover()
- * deletes both (at startup and before every attempt), and the agreement is still `signing` with
- * all its signatures, so finalisation simply runs again.
+ * deletes both (at startup and before every attempt, sparing the files of runs in flight in this
+ * process), and the agreement is still `signing` with all its signatures, so finalisation simply
+ * runs again.
  */
 
 export const AGREEMENTS_DIR = 'agreements';
@@ -77,6 +80,8 @@ export class Finaliser {
   readonly #crashAt: CrashStep | undefined;
   readonly #onSealed: ((seconds: number) => void) | undefined;
   readonly #running = new Map<string, Promise<void>>();
+  /** Documents this process is writing now: recover() must not take their files for crash leftovers. */
+  readonly #writing = new Set<string>();
   #sealKey: Promise<SealKey> | undefined;
 
   constructor(deps: FinaliserDeps) {
@@ -149,6 +154,7 @@ export class Finaliser {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const removed: string[] = [];
     for (const name of await fs.readdir(this.dir)) {
+      if (this.#writing.has(name.slice(0, name.indexOf('.')))) continue;
       const full = path.join(this.dir, name);
       if (name.endsWith('.tmp')) {
         await fs.rm(full, { force: true });
@@ -238,81 +244,97 @@ export class Finaliser {
     }
 
     const documentId = newId();
-    const verificationCode = newVerificationCode();
-    const timelineHash = kase.chainHash;
-    const key = await this.sealKey();
-    const rendered = await renderAgreementPdf({
-      revision,
-      signatures,
-      certificate: {
-        caseNumber: kase.caseNumber,
-        revisionHash: hash,
-        events,
-        timelineHash,
-        verificationCode,
-        verifyUrl: verifyUrl(this.#config, verificationCode),
-      },
-      completedAt,
-      seal: { name: key.signerName, location: content.organisation, contactInfo: this.#config.publicUrl },
-    });
-    this.#step('rendered');
-    const sealed = await sealPdf(rendered, key, completedAt);
-    this.#step('sealed');
-    const sha256 = sha256Hex(sealed);
-
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const final = this.filePath(documentId);
-    const tmp = `${final}.${randomBytes(4).toString('hex')}.tmp`;
-    const fh = await fs.open(tmp, 'wx', 0o600);
+    this.#writing.add(documentId);
     try {
-      await fh.writeFile(sealed);
-      this.#step('tmp-written');
-      await fh.sync();
-      this.#step('tmp-synced');
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, final);
-    await fsyncDir(this.dir);
-    this.#step('renamed');
+      const verificationCode = newVerificationCode();
+      const timelineHash = kase.chainHash;
+      const key = await this.sealKey();
+      const rendered = await renderAgreementPdf({
+        revision,
+        signatures,
+        certificate: {
+          caseNumber: kase.caseNumber,
+          revisionHash: hash,
+          events,
+          timelineHash,
+          verificationCode,
+          verifyUrl: verifyUrl(this.#config, verificationCode),
+        },
+        completedAt,
+        seal: { name: key.signerName, location: content.organisation, contactInfo: this.#config.publicUrl },
+      });
+      this.#step('rendered');
+      const sealed = await sealPdf(rendered, key, completedAt);
+      this.#step('sealed');
+      const sha256 = sha256Hex(sealed);
 
-    const now = this.#clock.now();
-    try {
-      await this.#db.$transaction(async (tx) => {
-        const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId } });
-        if (cur.status !== 'signing' || cur.frozenHash !== hash) throw conflict('The agreement changed during finalisation');
-        await tx.agreementDocument.create({
-          data: {
-            id: documentId,
-            agreementId,
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const final = this.filePath(documentId);
+      const tmp = `${final}.${randomBytes(4).toString('hex')}.tmp`;
+      const fh = await fs.open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(sealed);
+        this.#step('tmp-written');
+        await fh.sync();
+        this.#step('tmp-synced');
+      } finally {
+        await fh.close();
+      }
+      await fs.rename(tmp, final);
+      await fsyncDir(this.dir);
+      this.#step('renamed');
+
+      const now = this.#clock.now();
+      let won: boolean;
+      try {
+        won = await transaction(this.#db, async (tx) => {
+          await lockCase(tx, a.caseId);
+          // The claim: only one run moves the agreement from signing to sealed.
+          const claimed = await tx.agreement.updateMany({ where: { id: agreementId, status: 'signing', frozenHash: hash }, data: { status: 'sealed', updatedAt: now } });
+          if (claimed.count !== 1) {
+            const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId }, select: { status: true } });
+            if (cur.status === 'sealed') return false;
+            throw conflict('The agreement changed during finalisation');
+          }
+          await tx.agreementDocument.create({
+            data: {
+              id: documentId,
+              agreementId,
+              caseId: a.caseId,
+              revisionHash: hash,
+              sha256,
+              size: sealed.length,
+              verificationCode,
+              timelineHash,
+              events: JSON.stringify(publicEvents),
+              sealedAt: completedAt,
+            },
+          });
+          await appendTimeline(tx, {
             caseId: a.caseId,
-            revisionHash: hash,
-            sha256,
-            size: sealed.length,
-            verificationCode,
-            timelineHash,
-            events: JSON.stringify(publicEvents),
-            sealedAt: completedAt,
-          },
+            type: 'agreement.sealed',
+            actor: 'system',
+            at: now,
+            data: { agreementId, documentId, revision: a.frozenRev, revisionHash: hash, sha256, size: sealed.length, timelineHashAtCompletion: timelineHash },
+          });
+          this.#step('in-transaction');
+          return true;
         });
-        await tx.agreement.update({ where: { id: agreementId }, data: { status: 'sealed', updatedAt: now } });
-        await appendTimeline(tx, {
-          caseId: a.caseId,
-          type: 'agreement.sealed',
-          actor: 'system',
-          at: now,
-          data: { agreementId, documentId, revision: a.frozenRev, revisionHash: hash, sha256, size: sealed.length, timelineHashAtCompletion: timelineHash },
-        });
-        this.#step('in-transaction');
-      }, TX_OPTIONS);
-    } catch (err) {
-      await fs.rm(final, { force: true }); // no row: the file must not stay
-      throw err;
+      } catch (err) {
+        await fs.rm(final, { force: true }); // no row: the file must not stay
+        throw err;
+      }
+      if (!won) {
+        await fs.rm(final, { force: true }); // another process sealed it first
+        return false;
+      }
+      this.#step('committed');
+      this.#log.info('agreement sealed', { agreementId, documentId, sha256 });
+      this.#hub?.publish(a.caseId);
+      return true;
+    } finally {
+      this.#writing.delete(documentId);
     }
-    this.#step('committed');
-    this.#log.info('agreement sealed', { agreementId, documentId, sha256 });
-    this.#hub?.publish(a.caseId);
-    return true;
   }
 
   /** Looks up a document and its file for download. */

@@ -1,11 +1,12 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { TX_OPTIONS } from '../cases/CaseService.ts';
+import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { AppError, badRequest, conflict, fail, forbidden, tooManyRequests } from '../errors.ts';
+import { transaction } from '../db/transactions.ts';
+import { AppError, badRequest, conflict, fail, forbidden, notFound, tooManyRequests } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -105,6 +106,11 @@ async function recordSignature(
   });
 }
 
+async function assertImageUnused(db: Db | Prisma.TransactionClient, sha: string): Promise<void> {
+  const reused = await db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } });
+  if (reused) throw fail('signature_replayed', 'This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
+}
+
 export class SigningService {
   readonly #db: Db;
   readonly #clock: Clock;
@@ -174,16 +180,24 @@ export class SigningService {
     };
   }
 
-  /** Checks the party may act on this revision now; returns the agreement row. */
+  /**
+   * Checks the party may act on this revision now; returns the agreement row. Asked first without
+   * a lock (to refuse early), then again inside the writing transaction, after the case lock.
+   */
   async #checkParty(actor: AgreementActor, partyId: string, hash: string) {
     const me = await this.#partyActor(actor);
     if (partyId !== me.partyId) throw fail('sign_self_only', 'A party can only sign for themselves, not for another party');
-    const a = await this.#agreements.getRow(me.agreementId);
+    return this.#signable(this.#db, me.agreementId, partyId, hash);
+  }
+
+  async #signable(db: Db | Prisma.TransactionClient, agreementId: string, partyId: string, hash: string) {
+    const a = await db.agreement.findUnique({ where: { id: agreementId } });
+    if (!a) throw notFound('Agreement');
     if (a.status === 'sealed') throw fail('agreement_sealed', 'The agreement has already been sealed');
     if (a.status !== 'signing' || a.frozenHash !== hash) {
       throw fail('agreement_text_changed', 'This is not the revision frozen for signing (the text has changed); reload and read it again');
     }
-    const existing = await this.#db.agreementSignature.findFirst({
+    const existing = await db.agreementSignature.findFirst({
       where: { agreementId: a.id, revision: a.frozenRev!, revisionHash: hash, partyId, cancelledAt: null },
     });
     if (existing) throw existing.action === 'refused' ? fail('sign_already_refused', 'You have refused to sign this revision') : fail('sign_already_signed', 'You have already signed this revision');
@@ -194,26 +208,30 @@ export class SigningService {
     const a = await this.#checkParty(actor, partyId, hash);
     const party = await this.#agreements.partyOf(partyId);
     const now = this.#clock.now();
-    const recent = await this.#db.agreementOtp.findMany({
-      where: { agreementId: a.id, partyId, createdAt: { gt: new Date(now.getTime() - 3_600_000) } },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
-      const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
-      throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
-    }
-    const oldest = recent[OTP_MAX_PER_HOUR - 1];
-    if (oldest) {
-      throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime(), { reason: 'otp_hourly_limit' });
-    }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = newId();
     const expiresAt = new Date(now.getTime() + OTP_TTL_MS);
-    await this.#db.$transaction(async (tx) => {
+    // The codes already sent are the limit's counter: counted under the case lock, in one step with
+    // the new code, so parallel requests cannot send more than the limit.
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
+      await this.#signable(tx, a.id, partyId, hash);
+      const recent = await tx.agreementOtp.findMany({
+        where: { agreementId: a.id, partyId, createdAt: { gt: new Date(now.getTime() - 3_600_000) } },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
+        const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
+        throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
+      }
+      const oldest = recent[OTP_MAX_PER_HOUR - 1];
+      if (oldest) {
+        throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime(), { reason: 'otp_hourly_limit' });
+      }
       // A new code replaces the earlier ones for this party.
       await tx.agreementOtp.updateMany({ where: { agreementId: a.id, partyId, consumedAt: null }, data: { consumedAt: now } });
       await tx.agreementOtp.create({ data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(id, hash, code), createdAt: now, expiresAt } });
-    }, TX_OPTIONS);
+    });
     const view = await this.#agreements.view(a.id);
     await this.#sms.send({
       phone: party.phone,
@@ -224,7 +242,7 @@ export class SigningService {
     return { sentTo: party.phoneMasked, expiresAt: expiresAt.toISOString() };
   }
 
-  /** Decodes and checks a drawn signature; refuses an image already used on any signing. */
+  /** Decodes and checks a drawn signature; refuses an image already used on any signing (asked again under the lock). */
   async #signatureImage(dataUrl: string): Promise<{ png: Buffer; sha: string }> {
     const png = pngFromDataUrl(dataUrl);
     if (png.length > MAX_SIGNATURE_PNG_BYTES) throw fail('signature_invalid', 'Signature image too large', {}, { signaturePng: 'Too large' });
@@ -234,8 +252,7 @@ export class SigningService {
       throw fail('signature_invalid', `Invalid signature image: ${(e as Error).message}`, {}, { signaturePng: (e as Error).message });
     }
     const sha = sha256Hex(png);
-    const reused = await this.#db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } });
-    if (reused) throw fail('signature_replayed', 'This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
+    await assertImageUnused(this.#db, sha);
     return { png, sha };
   }
 
@@ -246,25 +263,27 @@ export class SigningService {
     const now = this.#clock.now();
     const consentText = CONSENT_TEXTS[input.consentLang];
 
-    // The code: latest unconsumed one for this party AND this revision hash.
-    const otp = await this.#db.agreementOtp.findFirst({
-      where: { agreementId: a.id, partyId: input.partyId, revisionHash: input.revisionHash, consumedAt: null },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
-    if (otp.attempts >= OTP_MAX_ATTEMPTS) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
-    const expected = Buffer.from(otp.codeHash, 'hex');
-    const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
-    if (!timingSafeEqual(expected, given)) {
+    // One transaction under the case lock: the attempt is counted (and committed, also when the code
+    // is wrong) before the code is compared, so parallel guesses cannot get past the limit.
+    const wrong = await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
+      const cur = await this.#signable(tx, a.id, input.partyId, input.revisionHash);
+      await assertImageUnused(tx, sha);
+      // The code: latest unconsumed one for this party AND this revision hash.
+      const otp = await tx.agreementOtp.findFirst({
+        where: { agreementId: a.id, partyId: input.partyId, revisionHash: input.revisionHash, consumedAt: null },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+      const counted = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } }, data: { attempts: { increment: 1 } } });
+      if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
       const attempts = otp.attempts + 1;
-      await this.#db.agreementOtp.update({ where: { id: otp.id }, data: { attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumedAt: now } : {}) } });
-      const attemptsLeft = OTP_MAX_ATTEMPTS - attempts;
-      throw fail('otp_wrong', 'Wrong code', { attemptsLeft }, { code: `Wrong code (${attemptsLeft} attempts left)` });
-    }
-
-    await this.#db.$transaction(async (tx) => {
-      const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
-      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed while you were signing; reload and read it again');
+      const expected = Buffer.from(otp.codeHash, 'hex');
+      const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
+      if (!timingSafeEqual(expected, given)) {
+        if (attempts >= OTP_MAX_ATTEMPTS) await tx.agreementOtp.update({ where: { id: otp.id }, data: { consumedAt: now } });
+        return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
+      }
       const used = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
       if (used.count !== 1) throw fail('otp_used', 'The code was already used; request a new code');
       await recordSignature(tx, {
@@ -284,7 +303,12 @@ export class SigningService {
         meta,
         at: now,
       });
-    }, TX_OPTIONS);
+      return null;
+    });
+    if (wrong) {
+      const { attemptsLeft } = wrong;
+      throw fail('otp_wrong', 'Wrong code', { attemptsLeft }, { code: `Wrong code (${attemptsLeft} attempts left)` });
+    }
     this.#log.info('agreement signed by party', { agreementId: a.id, partyId: input.partyId });
     return this.#afterSigning(a.id, a.caseId);
   }
@@ -293,9 +317,9 @@ export class SigningService {
     const a = await this.#checkParty(actor, input.partyId, input.revisionHash);
     const party = await this.#agreements.partyOf(input.partyId);
     const now = this.#clock.now();
-    await this.#db.$transaction(async (tx) => {
-      const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
-      if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed; reload');
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
+      const cur = await this.#signable(tx, a.id, input.partyId, input.revisionHash);
       await tx.agreementSignature.create({
         data: {
           id: newId(),
@@ -322,7 +346,7 @@ export class SigningService {
         at: now,
         data: { agreementId: a.id, partyId: input.partyId, side: party.side, revision: cur.frozenRev, revisionHash: input.revisionHash, reason: input.reason },
       });
-    }, TX_OPTIONS);
+    });
     this.#agreements.hub.publish(a.caseId);
     return this.#agreements.view(a.id);
   }
@@ -353,9 +377,12 @@ export class SigningService {
     const { png, sha } = await this.#signatureImage(input.signaturePng);
     const now = this.#clock.now();
     const consentText = CONSENT_TEXTS[input.consentLang];
-    await this.#db.$transaction(async (tx) => {
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, a.caseId);
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: a.id } });
+      if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has already been sealed');
       if (cur.status !== 'signing' || cur.frozenHash !== input.revisionHash) throw fail('agreement_text_changed', 'The text changed; reload');
+      await assertImageUnused(tx, sha);
       const dup = await tx.agreementSignature.findFirst({
         where: { agreementId: a.id, revision: cur.frozenRev!, revisionHash: input.revisionHash, kind: input.as, cancelledAt: null },
       });
@@ -377,7 +404,7 @@ export class SigningService {
         meta,
         at: now,
       });
-    }, TX_OPTIONS);
+    });
     return this.#afterSigning(a.id, a.caseId);
   }
 

@@ -5,11 +5,13 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { badRequest, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { AttachmentInfo } from '../protocol/cases.ts';
-import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { actorOf } from './CaseService.ts';
+import { lockCase } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
 
 /*
@@ -108,7 +110,8 @@ export class AttachmentService {
     try {
       await writeFile(partPath, body, { flag: 'wx', mode: 0o600 });
       await rename(partPath, finalPath);
-      const row = await this.#db.$transaction(async (tx) => {
+      const row = await transaction(this.#db, async (tx) => {
+        await lockCase(tx, caseId);
         const created = await tx.attachment.create({
           data: { id, caseId, storedName, originalName, mimeType: type, size: body.length, sha256, uploadedBy: actorOf(principal), createdAt: now },
         });
@@ -120,7 +123,7 @@ export class AttachmentService {
           data: { attachmentId: id, originalName, mimeType: type, size: body.length, sha256 },
         });
         return created;
-      }, TX_OPTIONS);
+      });
       this.#log.info('attachment added', { caseId, attachmentId: id, size: body.length, by: principal.userId });
       return toInfo(row);
     } catch (err) {

@@ -27,6 +27,7 @@ import {
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { AppError, badRequest, fail, fieldFail, notFound, unauthenticated, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -42,9 +43,10 @@ import {
   type SupervisionNoteInfo,
 } from '../protocol/cases.ts';
 import type { CaseService } from './CaseService.ts';
-import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { actorOf } from './CaseService.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { takeOnChange } from './takeOn.ts';
+import { lockCase } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
 import { disputeTypeOf, parseDateInput, startOfCstDay, stateOf } from './views.ts';
 
@@ -95,9 +97,9 @@ export class CaseLoopService {
     const rules = a === 'grade_and_route' || a === 'reopen' || a === 'take_on' ? await this.#settings.activeRuleSet() : undefined;
     const settings = a === 'close_settled' || a === 'close_unsettled' ? await this.#settings.settings() : undefined;
 
-    await this.#db.$transaction(async (tx) => {
-      const c = await tx.case.findUnique({ where: { id: caseId } });
-      if (!c) throw notFound('Case');
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      const c = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
       const from = stateOf(c);
       // Role first (a caller without the right learns nothing about the case), then responsibility, then state.
       if (!roleMayPerform(a, principal.role)) applyTransition(from, a, principal.role);
@@ -238,7 +240,7 @@ export class CaseLoopService {
       const changed = await tx.case.updateMany({ where: { id: c.id, state: from }, data: update });
       if (changed.count !== 1) throw fail('case_changed_meanwhile', 'The case was changed by someone else meanwhile; reload and try again');
       await appendTimeline(tx, { caseId: c.id, type: `case.${a}`, actor: actorOf(principal), at: now, data });
-    }, TX_OPTIONS);
+    });
 
     this.#log.info('case transition', { caseId, action: a, by: principal.userId });
     return this.#cases.get(caseId, principal);
@@ -314,16 +316,16 @@ export class CaseLoopService {
     const token = randomBytes(32).toString('base64url');
     const now = this.#clock.now();
     const expiresAt = new Date(now.getTime() + settings.followUpLinkDays * DAY_MS);
-    await this.#db.$transaction(async (tx) => {
-      const c = await tx.case.findUnique({ where: { id: caseId } });
-      if (!c) throw notFound('Case');
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      const c = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
       if (!roleMayPerform('record_follow_up', principal.role)) applyTransition(stateOf(c), 'record_follow_up', principal.role);
       await this.#assertResponsible(tx, c, 'record_follow_up', principal);
       applyTransition(stateOf(c), 'record_follow_up', principal.role);
       const id = newId();
       await tx.followUpLink.create({ data: { id, caseId, tokenHash: sha256(token), createdById: principal.userId, createdAt: now, expiresAt } });
       await appendTimeline(tx, { caseId, type: 'followup.link_created', actor: actorOf(principal), at: now, data: { linkId: id, expiresAt: expiresAt.toISOString() } });
-    }, TX_OPTIONS);
+    });
     this.#log.info('follow-up link created', { caseId, by: principal.userId });
     return { url: `${this.#config.publicUrl}/followup#t=${token}`, expiresAt: expiresAt.toISOString() };
   }
@@ -354,7 +356,8 @@ export class CaseLoopService {
   /** The party's own follow-up (method party_link). Completes the loop like a staff follow-up. */
   async recordPublicFollowUp(token: string | undefined, input: unknown): Promise<{ recorded: true; satisfaction: Satisfaction; satisfactionLabel: string }> {
     const parsed = publicFollowUpRequest.safeParse(input);
-    const result = await this.#db.$transaction(async (tx) => {
+    const result = await transaction(this.#db, async (tx) => {
+      await lockCase(tx, (await this.#link(tx, token)).caseId);
       const link = await this.#link(tx, token);
       if (!parsed.success) throw badRequest('Invalid follow-up (提交内容有误)', zodDetails(parsed.error));
       const c = link.case;
@@ -385,7 +388,7 @@ export class CaseLoopService {
         data: { from, to, followUpId: f.id, date: now.toISOString(), method: p.method, satisfaction: p.satisfaction, notes: p.notes },
       });
       return { caseId: c.id, satisfaction: p.satisfaction };
-    }, TX_OPTIONS);
+    });
     this.#log.info('follow-up recorded through link', { caseId: result.caseId });
     return { recorded: true, satisfaction: result.satisfaction, satisfactionLabel: zh.satisfaction[result.satisfaction] };
   }
@@ -397,9 +400,9 @@ export class CaseLoopService {
   async addSupervisionNote(caseId: string, input: unknown, principal: StaffPrincipal): Promise<SupervisionNoteInfo> {
     const parsed = supervisionNoteRequest.safeParse(input);
     const id = newId();
-    await this.#db.$transaction(async (tx) => {
-      const c = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
-      if (!c) throw notFound('Case');
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      const c = await tx.case.findUniqueOrThrow({ where: { id: caseId }, select: { id: true, state: true } });
       const state = stateOf(c);
       if (closedStates.includes(state)) throw fail('case_closed', `Cannot supervise a case that is '${state}' (${zh.states[state]}的案件无需督办)`, { state });
       if (!parsed.success) throw badRequest('Invalid supervision note (提交内容有误)', zodDetails(parsed.error));
@@ -414,16 +417,18 @@ export class CaseLoopService {
         at: now,
         data: { noteId: id, text: parsed.data.text, dueAt: dueAt.toISOString(), by: principal.displayName },
       });
-    }, TX_OPTIONS);
+    });
     this.#log.info('supervision note added', { caseId, noteId: id, by: principal.userId });
     return this.#note(id);
   }
 
   async answerSupervisionNote(noteId: string, input: unknown, principal: StaffPrincipal): Promise<SupervisionNoteInfo> {
     const parsed = supervisionAnswerRequest.safeParse(input);
-    await this.#db.$transaction(async (tx) => {
-      const note = await tx.supervisionNote.findUnique({ where: { id: noteId }, include: { case: true } });
-      if (!note) throw notFound('Supervision note');
+    await transaction(this.#db, async (tx) => {
+      const found = await tx.supervisionNote.findUnique({ where: { id: noteId }, select: { caseId: true } });
+      if (!found) throw notFound('Supervision note');
+      await lockCase(tx, found.caseId);
+      const note = await tx.supervisionNote.findUniqueOrThrow({ where: { id: noteId }, include: { case: true } });
       if (note.case.leadMediatorId !== principal.userId) {
         let ok = false;
         if (principal.role === 'official' && note.case.unitId !== null) {
@@ -447,7 +452,7 @@ export class CaseLoopService {
         at: now,
         data: { noteId, answer: parsed.data.answer, late: now.getTime() > note.dueAt.getTime(), by: principal.displayName },
       });
-    }, TX_OPTIONS);
+    });
     this.#log.info('supervision note answered', { noteId, by: principal.userId });
     return this.#note(noteId);
   }

@@ -3,6 +3,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { applyTransition, caseState, lights, parseActionPayload, type CaseState } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -12,6 +13,7 @@ import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
 import { takeOnChange } from './takeOn.ts';
+import { lockCase } from './caseLock.ts';
 import { appendTimeline, listTimeline, resolveActors, verifyChain } from './timeline.ts';
 import { accessActionNames } from '../access/caseAccess.ts';
 import { caseInclude, sortCases, toDetail, toSummary, type ViewContext } from './views.ts';
@@ -20,8 +22,6 @@ export type CreateCaseInput = z.output<typeof createCaseRequest>;
 
 /** Legacy coarse statuses (kept for the existing client): registered, a session has been held, closed. */
 export const caseStatuses = ['pending', 'in_mediation', 'closed'] as const;
-
-export const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 export const actorOf = (p: StaffPrincipal) => `user:${p.userId}`;
 
@@ -137,7 +137,7 @@ export class CaseService {
     const data = createCaseRequest.parse(input);
     const isMediator = principal.role === 'mediator';
     const rules = isMediator ? await this.#settings.activeRuleSet() : undefined;
-    const { id } = await this.#db.$transaction(async (tx) => {
+    const { id } = await transaction(this.#db, async (tx) => {
       const created = await insertCase(
         tx,
         this.#clock,
@@ -160,7 +160,7 @@ export class CaseService {
         await appendTimeline(tx, { caseId: created.id, type: 'case.take_on', actor: actorOf(principal), at: now, data: entry });
       }
       return created;
-    }, TX_OPTIONS);
+    });
     this.#log.info('case created', { caseId: id, by: principal.userId });
     return this.get(id, principal);
   }
@@ -217,10 +217,9 @@ export class CaseService {
    * Every reveal is written to the timeline (who, which party; never the number).
    */
   async revealContact(caseId: string, partyId: string, principal: StaffPrincipal): Promise<PartyContact> {
-    const contact = await this.#db.$transaction(async (tx) => {
+    const contact = await transaction(this.#db, async (tx) => {
       // Who may reveal is the route's object rule `contact.reveal` (server/access/caseAccess.ts).
-      const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true } });
-      if (!kase) throw notFound('Case');
+      await lockCase(tx, caseId);
       const party = await tx.party.findUnique({ where: { id: partyId } });
       if (!party || party.caseId !== caseId) throw notFound('Party');
       await appendTimeline(tx, {
@@ -231,7 +230,7 @@ export class CaseService {
         data: { partyId, side: party.side, field: 'phone', by: principal.displayName, role: principal.role },
       });
       return { partyId, side: party.side as PartySide, name: party.name, phone: party.phone };
-    }, TX_OPTIONS);
+    });
     this.#log.info('party contact revealed', { caseId, partyId, by: principal.userId });
     return contact;
   }

@@ -5,12 +5,13 @@ import { WorkGate } from '../limits/WorkGate.ts';
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { badRequest, fail, tooManyRequests, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
 import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt, type PublicEventKind, type PublicQueryCodeSms } from '../protocol/cases.ts';
-import { insertCase, TX_OPTIONS } from './CaseService.ts';
+import { insertCase } from './CaseService.ts';
 import { maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { listTimeline } from './timeline.ts';
@@ -156,23 +157,21 @@ export class IntakeService {
       throw error;
     });
     const now = this.#clock.now();
-    const { id, caseNumber } = await this.#db.$transaction(
-      (tx) =>
-        insertCase(
-          tx,
-          this.#clock,
-          {
-            ...data,
-            title: data.title || zh.disputeTypes[data.disputeType],
-            source: 'online',
-            state: 'reported',
-            createdById: null,
-            leadMediatorId: null,
-            queryCodeHash,
-          },
-          'public',
-        ),
-      TX_OPTIONS,
+    const { id, caseNumber } = await transaction(this.#db, (tx) =>
+      insertCase(
+        tx,
+        this.#clock,
+        {
+          ...data,
+          title: data.title || zh.disputeTypes[data.disputeType],
+          source: 'online',
+          state: 'reported',
+          createdById: null,
+          leadMediatorId: null,
+          queryCodeHash,
+        },
+        'public',
+      ),
     );
     this.#log.info('public report', { caseId: id });
     return { caseNumber, queryCode, createdAt: now.toISOString() };

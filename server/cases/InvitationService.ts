@@ -5,12 +5,14 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { AppError, badRequest, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { createInvitationRequest, type CreateInvitationRequest, type InvitationInfo, type InvitationPreview } from '../protocol/api.ts';
 import { partySides, type InvitedRole, type PartySide } from '../protocol/roles.ts';
-import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { actorOf } from './CaseService.ts';
+import { lockCase, lockCaseOfSession } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
 
 export type InvitationRow = {
@@ -63,7 +65,7 @@ export class InvitationService {
    */
   async create(sessionId: string, input: CreateInvitationRequest, principal: StaffPrincipal): Promise<InvitationInfo> {
     const req = createInvitationRequest.parse(input);
-    const row = await this.#db.$transaction((tx) => this.createInTx(tx, sessionId, req, principal), TX_OPTIONS);
+    const row = await transaction(this.#db, (tx) => this.createInTx(tx, sessionId, req, principal));
     const info = await this.withLink(row);
     this.#log.info('invitation created', { invitationId: row.id, sessionId, role: row.role, by: principal.userId });
     return info;
@@ -79,8 +81,8 @@ export class InvitationService {
     const req = createInvitationRequest.parse(input);
     const now = this.#clock.now();
     const expiresAt = new Date(now.getTime() + this.#config.invitationSeconds * 1000);
-    const session = await tx.mediationSession.findUnique({ where: { id: sessionId }, select: { id: true, caseId: true, status: true } });
-    if (!session) throw notFound('Session');
+    await lockCaseOfSession(tx, sessionId);
+    const session = await tx.mediationSession.findUniqueOrThrow({ where: { id: sessionId }, select: { id: true, caseId: true, status: true } });
     if (session.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
 
     let side: PartySide | null = null;
@@ -148,21 +150,23 @@ export class InvitationService {
 
   /** Revokes an invitation (idempotent). Its token is refused from now on. */
   async revoke(invitationId: string, principal: StaffPrincipal): Promise<InvitationInfo> {
-    const row = await this.#db.$transaction(async (tx) => {
-      const inv = await tx.invitation.findUnique({ where: { id: invitationId }, include: { session: { select: { caseId: true } } } });
-      if (!inv) throw notFound('Invitation');
+    const row = await transaction(this.#db, async (tx) => {
+      const found = await tx.invitation.findUnique({ where: { id: invitationId }, include: { session: { select: { caseId: true } } } });
+      if (!found) throw notFound('Invitation');
+      await lockCase(tx, found.session.caseId);
+      const inv = await tx.invitation.findUniqueOrThrow({ where: { id: invitationId } });
       if (inv.revokedAt) return inv;
       const now = this.#clock.now();
       const updated = await tx.invitation.update({ where: { id: invitationId }, data: { revokedAt: now } });
       await appendTimeline(tx, {
-        caseId: inv.session.caseId,
+        caseId: found.session.caseId,
         type: 'invitation.revoked',
         actor: actorOf(principal),
         at: now,
         data: { sessionId: inv.sessionId, invitationId, role: inv.role, displayName: inv.displayName },
       });
       return updated;
-    }, TX_OPTIONS);
+    });
     this.#log.info('invitation revoked', { invitationId, by: principal.userId });
     return toInfo(row);
   }

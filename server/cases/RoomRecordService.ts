@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionChatEntry } from '../protocol/api.ts';
 import type { ParticipantRole, PartySide } from '../protocol/roles.ts';
 import type { ChatMessageInfo } from '../protocol/signalling.ts';
-import { TX_OPTIONS } from './CaseService.ts';
 import { appendTimeline } from './timeline.ts';
 
 /**
@@ -33,16 +33,14 @@ export class RoomRecordService {
     record: { caucusId: string; actor: string; members: Array<{ role: string; side: string | null; displayName: string }> },
   ): Promise<void> {
     const caseId = await this.#caseOf(sessionId);
-    await this.#db.$transaction(
-      (tx) =>
-        appendTimeline(tx, {
-          caseId,
-          type: event === 'started' ? 'caucus.started' : 'caucus.ended',
-          actor: record.actor,
-          at: this.#clock.now(),
-          data: { sessionId, caucusId: record.caucusId, ...(event === 'started' ? { members: record.members } : {}) },
-        }),
-      TX_OPTIONS,
+    await transaction(this.#db, (tx) =>
+      appendTimeline(tx, {
+        caseId,
+        type: event === 'started' ? 'caucus.started' : 'caucus.ended',
+        actor: record.actor,
+        at: this.#clock.now(),
+        data: { sessionId, caucusId: record.caucusId, ...(event === 'started' ? { members: record.members } : {}) },
+      }),
     );
   }
 

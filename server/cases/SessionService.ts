@@ -1,13 +1,15 @@
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { AppError, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
 import type { ParticipantRole } from '../protocol/roles.ts';
 import { applyTransition, closedStates, zh } from '../caseloop/index.ts';
-import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { actorOf } from './CaseService.ts';
+import { lockCase, lockCaseOfSession } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
 import { stateOf } from './views.ts';
 
@@ -52,7 +54,7 @@ export class SessionService {
 
   /** Opens a session for the case, or returns the one already open (`reused: true`). */
   async start(caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
-    const result = await this.#db.$transaction((tx) => this.startInTx(tx, caseId, principal), TX_OPTIONS);
+    const result = await transaction(this.#db, (tx) => this.startInTx(tx, caseId, principal));
     if (!result.reused) this.#log.info('session started', { sessionId: result.session.id, caseId, by: principal.userId });
     return result;
   }
@@ -63,6 +65,7 @@ export class SessionService {
    * assigned may hold a session (e.g. a first talk at intake) without changing state.
    */
   async startInTx(tx: Prisma.TransactionClient, caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
+    await lockCase(tx, caseId);
     const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, status: true, state: true } });
     if (!kase) throw notFound('Case');
     const state = stateOf(kase);
@@ -112,9 +115,9 @@ export class SessionService {
    * Participations still open are closed with reason `session_ended`.
    */
   async end(sessionId: string, principal: StaffPrincipal): Promise<MediationSessionInfo> {
-    const info = await this.#db.$transaction(async (tx) => {
-      const s = await tx.mediationSession.findUnique({ where: { id: sessionId }, include: withCase });
-      if (!s) throw notFound('Session');
+    const info = await transaction(this.#db, async (tx) => {
+      await lockCaseOfSession(tx, sessionId);
+      const s = await tx.mediationSession.findUniqueOrThrow({ where: { id: sessionId }, include: withCase });
       if (s.status !== 'open') return toSessionInfo(s);
       const now = this.#clock.now();
       const open = await tx.sessionParticipation.findMany({ where: { sessionId, leftAt: null }, orderBy: { joinedAt: 'asc' } });
@@ -132,7 +135,7 @@ export class SessionService {
         data: { sessionId, by: principal.displayName },
       });
       return toSessionInfo(ended);
-    }, TX_OPTIONS);
+    });
     this.#log.info('session ended', { sessionId, by: principal.userId });
     return info;
   }
@@ -158,9 +161,9 @@ export class SessionService {
   /** Records that someone entered the session's room. The session must be open (else `gone`). */
   async recordJoin(input: RecordJoinInput): Promise<string> {
     const id = newId();
-    await this.#db.$transaction(async (tx) => {
-      const s = await tx.mediationSession.findUnique({ where: { id: input.sessionId }, select: { caseId: true, status: true } });
-      if (!s) throw notFound('Session');
+    await transaction(this.#db, async (tx) => {
+      await lockCaseOfSession(tx, input.sessionId);
+      const s = await tx.mediationSession.findUniqueOrThrow({ where: { id: input.sessionId }, select: { caseId: true, status: true } });
       if (s.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
       const now = this.#clock.now();
       await tx.sessionParticipation.create({
@@ -181,18 +184,19 @@ export class SessionService {
         at: now,
         data: { sessionId: input.sessionId, participationId: id, role: input.role, displayName: input.displayName },
       });
-    }, TX_OPTIONS);
+    });
     return id;
   }
 
   /** Records a leave. Idempotent: a participation already closed is left as it is. */
   async recordLeave(participationId: string, reason: string): Promise<void> {
-    await this.#db.$transaction(async (tx) => {
+    await transaction(this.#db, async (tx) => {
       const p = await tx.sessionParticipation.findUnique({ where: { id: participationId }, include: { session: { select: { caseId: true } } } });
       if (!p) throw notFound('Participation');
       if (p.leftAt) return;
+      await lockCase(tx, p.session.caseId);
       await this.#leave(tx, p.session.caseId, p, reason, this.#clock.now());
-    }, TX_OPTIONS);
+    });
   }
 
   /** Admitted to the joint session (true) or sent back to the waiting room (false). Leaves a closed participation alone. */
@@ -217,12 +221,11 @@ export class SessionService {
       include: { session: { select: { caseId: true, status: true } } },
     });
     for (const p of open) {
-      await this.#db.$transaction(async (tx) => {
-        // Conditional: a second process starting on the same database must not close it twice.
-        const claimed = await tx.sessionParticipation.updateMany({ where: { id: p.id, leftAt: null }, data: { leftAt: this.#clock.now() } });
-        if (claimed.count === 0) return;
+      // #leave is conditional: a second process starting on the same database does not close it twice.
+      await transaction(this.#db, async (tx) => {
+        await lockCase(tx, p.session.caseId);
         await this.#leave(tx, p.session.caseId, p, SERVER_RESTARTED, this.#clock.now());
-      }, TX_OPTIONS);
+      });
       if (p.admittedAt && p.session.status === 'open') {
         const set = readmit.get(p.sessionId) ?? new Set<string>();
         set.add(p.identity);
@@ -248,6 +251,7 @@ export class SessionService {
     }));
   }
 
+  /** Closes a participation still open (claimed by a conditional update), with its timeline entry. */
   async #leave(
     tx: Prisma.TransactionClient,
     caseId: string,
@@ -256,7 +260,8 @@ export class SessionService {
     now: Date,
   ): Promise<void> {
     const why = reason.slice(0, 64);
-    await tx.sessionParticipation.update({ where: { id: p.id }, data: { leftAt: now, leaveReason: why } });
+    const claimed = await tx.sessionParticipation.updateMany({ where: { id: p.id, leftAt: null }, data: { leftAt: now, leaveReason: why } });
+    if (claimed.count === 0) return;
     await appendTimeline(tx, {
       caseId,
       type: 'session.left',

@@ -3,6 +3,8 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { defaultRuleSet, department, level, parseRuleSet, resolveRule, unitKind, type Grade, type RuleSet } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { dbFailureOf, uniqueAs } from '../db/failures.ts';
+import { transaction } from '../db/transactions.ts';
 import { AppError, badRequest, fail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -95,8 +97,9 @@ export class SettingsService {
     if (row) return toRecord(row);
     try {
       await this.#db.routingRuleSet.create({ data: { version: 1, ruleSet: JSON.stringify(defaultRuleSet), createdAt: this.#clock.now(), createdById: null } });
-    } catch {
+    } catch (error) {
       // A concurrent first use wrote it; read it back below.
+      if (dbFailureOf(error) !== 'unique_violation') throw error;
     }
     const again = await this.#db.routingRuleSet.findFirst({ orderBy: { version: 'desc' } });
     if (!again) throw new Error('could not seed the routing rule set');
@@ -112,12 +115,15 @@ export class SettingsService {
     return record;
   }
 
+  /** The version number is the key: of two concurrent writers of the same version, the second is refused. */
   async #writeVersion(version: number, ruleSet: RuleSet, principal: StaffPrincipal, tx: Tx = this.#db): Promise<RuleSetRecord> {
+    const changedMeanwhile = () => fail('rules_changed_meanwhile', 'The rule set was changed by someone else meanwhile; reload and try again');
     const exists = await tx.routingRuleSet.findUnique({ where: { version }, select: { version: true } });
-    if (exists) throw fail('rules_changed_meanwhile', 'The rule set was changed by someone else meanwhile; reload and try again');
-    const row = await tx.routingRuleSet.create({
-      data: { version, ruleSet: JSON.stringify(ruleSet), createdAt: this.#clock.now(), createdById: principal.userId },
-    });
+    if (exists) throw changedMeanwhile();
+    const row = await uniqueAs(
+      tx.routingRuleSet.create({ data: { version, ruleSet: JSON.stringify(ruleSet), createdAt: this.#clock.now(), createdById: principal.userId } }),
+      changedMeanwhile,
+    );
     return toRecord(row);
   }
 
@@ -141,7 +147,7 @@ export class SettingsService {
     const now = this.#clock.now();
     const { yellowShare, ...values } = parsed.data;
     const current = await this.activeRuleSet();
-    await this.#db.$transaction(async (tx) => {
+    await transaction(this.#db, async (tx) => {
       for (const [key, value] of Object.entries(values)) {
         if (value === undefined) continue;
         await tx.systemSetting.upsert({ where: { key }, create: { key, value: JSON.stringify(value), updatedAt: now }, update: { value: JSON.stringify(value), updatedAt: now } });
@@ -193,11 +199,13 @@ export class SettingsService {
     const parsed = unitCreateRequest.safeParse(input);
     if (!parsed.success) throw badRequest('Invalid unit', zodDetails(parsed.error));
     const u = parsed.data;
+    const taken = () => fail('unit_name_taken', `A unit named '${u.name}' already exists`, { name: u.name });
     const existing = await this.#db.unit.findUnique({ where: { name: u.name }, select: { id: true } });
-    if (existing) throw fail('unit_name_taken', `A unit named '${u.name}' already exists`, { name: u.name });
-    const row = await this.#db.unit.create({
-      data: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: this.#clock.now() },
-    });
+    if (existing) throw taken();
+    const row = await uniqueAs(
+      this.#db.unit.create({ data: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: this.#clock.now() } }),
+      taken,
+    );
     this.#log.info('unit created', { unitId: row.id, by: principal.userId });
     return toUnitInfo(row);
   }
@@ -207,14 +215,19 @@ export class SettingsService {
     if (!parsed.success) throw badRequest('Invalid unit', zodDetails(parsed.error));
     const unit = await this.#db.unit.findUnique({ where: { id: unitId } });
     if (!unit) throw notFound('Unit');
-    if (parsed.data.name !== undefined && parsed.data.name !== unit.name) {
-      const clash = await this.#db.unit.findUnique({ where: { name: parsed.data.name }, select: { id: true } });
-      if (clash) throw fail('unit_name_taken', `A unit named '${parsed.data.name}' already exists`, { name: parsed.data.name });
+    const name = parsed.data.name;
+    const taken = () => fail('unit_name_taken', `A unit named '${name}' already exists`, { name: name ?? '' });
+    if (name !== undefined && name !== unit.name) {
+      const clash = await this.#db.unit.findUnique({ where: { name }, select: { id: true } });
+      if (clash) throw taken();
     }
-    const row = await this.#db.unit.update({
-      where: { id: unitId },
-      data: { ...(parsed.data.name !== undefined ? { name: parsed.data.name } : {}), ...(parsed.data.active !== undefined ? { active: parsed.data.active } : {}) },
-    });
+    const row = await uniqueAs(
+      this.#db.unit.update({
+        where: { id: unitId },
+        data: { ...(name !== undefined ? { name } : {}), ...(parsed.data.active !== undefined ? { active: parsed.data.active } : {}) },
+      }),
+      taken,
+    );
     this.#log.info('unit updated', { unitId, by: principal.userId });
     return toUnitInfo(row);
   }

@@ -2,13 +2,15 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { closedStates, zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import { badRequest, fail, fieldFail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { whistleCloseRequest, whistleRequest, whistleStatuses, type PendingWhistles, type WhistleAcceptance, type WhistleInfo } from '../protocol/cases.ts';
-import { actorOf, TX_OPTIONS } from './CaseService.ts';
+import { actorOf } from './CaseService.ts';
 import type { InvitationService } from './InvitationService.ts';
 import type { SessionService } from './SessionService.ts';
+import { lockCase } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
 import { disputeTypeOf, stateOf, toUnitRef } from './views.ts';
 
@@ -74,9 +76,9 @@ export class WhistleService {
   async create(caseId: string, input: unknown, principal: StaffPrincipal): Promise<WhistleInfo> {
     const parsed = whistleRequest.safeParse(input);
     const id = newId();
-    await this.#db.$transaction(async (tx) => {
-      const c = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
-      if (!c) throw notFound('Case');
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      const c = await tx.case.findUniqueOrThrow({ where: { id: caseId }, select: { id: true, state: true } });
       const state = stateOf(c);
       if (closedStates.includes(state)) throw fail('case_closed', `Cannot call a department into a case that is '${state}' (${zh.states[state]})`, { state });
       if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
@@ -95,7 +97,7 @@ export class WhistleService {
         at: now,
         data: { whistleId: id, unitId: unit.id, unitName: unit.name, need: parsed.data.need, by: principal.displayName },
       });
-    }, TX_OPTIONS);
+    });
     this.#log.info('whistle requested', { caseId, whistleId: id, by: principal.userId });
     return this.#one(id);
   }
@@ -144,9 +146,9 @@ export class WhistleService {
   }
 
   async accept(whistleId: string, principal: StaffPrincipal): Promise<WhistleAcceptance> {
-    const { invitation } = await this.#db.$transaction(async (tx) => {
-      const w = await tx.whistleRequest.findUnique({ where: { id: whistleId }, include: { unit: true, case: { select: { id: true, state: true } } } });
-      if (!w) throw notFound('Whistle request');
+    const { invitation } = await transaction(this.#db, async (tx) => {
+      await this.#lockCaseOf(tx, whistleId);
+      const w = await tx.whistleRequest.findUniqueOrThrow({ where: { id: whistleId }, include: { unit: true, case: { select: { id: true, state: true } } } });
       const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
       if (principal.role !== 'official' || me?.unitId !== w.unitId) {
         throw fail('whistle_not_unit', `Only officials of ${w.unit.name} may accept this request (仅被呼叫部门人员可响应)`, { unit: w.unit.name });
@@ -155,6 +157,11 @@ export class WhistleService {
       const state = stateOf(w.case);
       if (closedStates.includes(state)) throw fail('case_closed', `The case is already closed (${zh.states[state]})`, { state });
       const now = this.#clock.now();
+      const changed = await tx.whistleRequest.updateMany({
+        where: { id: whistleId, status: 'open' },
+        data: { status: 'accepted', acceptedById: principal.userId, acceptedAt: now },
+      });
+      if (changed.count !== 1) throw fail('whistle_answered', 'This request was accepted meanwhile (该请求已被响应)');
       const { session } = await this.#sessions.startInTx(tx, w.caseId, principal);
       const invitation = await this.#invitations.createInTx(
         tx,
@@ -162,11 +169,7 @@ export class WhistleService {
         { role: 'official', displayName: principal.displayName.slice(0, 50), department: w.unit.name.slice(0, 50) },
         principal,
       );
-      const changed = await tx.whistleRequest.updateMany({
-        where: { id: whistleId, status: 'open' },
-        data: { status: 'accepted', acceptedById: principal.userId, acceptedAt: now, sessionId: session.id, invitationId: invitation.id },
-      });
-      if (changed.count !== 1) throw fail('whistle_answered', 'This request was accepted meanwhile (该请求已被响应)');
+      await tx.whistleRequest.update({ where: { id: whistleId }, data: { sessionId: session.id, invitationId: invitation.id } });
       await appendTimeline(tx, {
         caseId: w.caseId,
         type: 'whistle.accepted',
@@ -183,7 +186,7 @@ export class WhistleService {
         },
       });
       return { invitation };
-    }, TX_OPTIONS);
+    });
     const linked = await this.#invitations.withLink(invitation);
     this.#log.info('whistle accepted', { whistleId, invitationId: invitation.id, by: principal.userId });
     return { whistle: await this.#one(whistleId), sessionId: invitation.sessionId, invitationId: invitation.id, url: linked.url!, expiresAt: linked.expiresAt };
@@ -201,12 +204,12 @@ export class WhistleService {
 
   async #close(whistleId: string, input: unknown, principal: StaffPrincipal, to: 'cancelled' | 'declined'): Promise<WhistleInfo> {
     const parsed = whistleCloseRequest.safeParse(input);
-    await this.#db.$transaction(async (tx) => {
-      const w = await tx.whistleRequest.findUnique({
+    await transaction(this.#db, async (tx) => {
+      await this.#lockCaseOf(tx, whistleId);
+      const w = await tx.whistleRequest.findUniqueOrThrow({
         where: { id: whistleId },
         include: { unit: true, case: { select: { leadMediatorId: true } } },
       });
-      if (!w) throw notFound('Whistle request');
       if (to === 'cancelled') {
         const mayCancel = principal.role === 'mediator' && (w.requestedById === principal.userId || w.case.leadMediatorId === principal.userId);
         if (!mayCancel) throw fail('whistle_not_caller', 'Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
@@ -231,9 +234,15 @@ export class WhistleService {
         at: now,
         data: { whistleId, unitId: w.unitId, unitName: w.unit.name, reason: parsed.data.reason, by: principal.displayName },
       });
-    }, TX_OPTIONS);
+    });
     this.#log.info(`whistle ${to}`, { whistleId, by: principal.userId });
     return this.#one(whistleId);
+  }
+
+  async #lockCaseOf(tx: Prisma.TransactionClient, whistleId: string): Promise<void> {
+    const w = await tx.whistleRequest.findUnique({ where: { id: whistleId }, select: { caseId: true } });
+    if (!w) throw notFound('Whistle request');
+    await lockCase(tx, w.caseId);
   }
 
   async #one(id: string): Promise<WhistleInfo> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Prisma } from '../db/client.ts';
 import { newId } from '../ids.ts';
+import { lockCase } from './caseLock.ts';
 import type { TimelineType } from '../protocol/timelineTypes.ts';
 import type { TimelineActorInfo, TimelineEntryInfo, TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 
@@ -64,8 +65,13 @@ export function entryHash(e: { caseId: string; seq: number; type: string; actor:
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
-/** Appends one entry. Call inside the transaction that made the change it records. */
+/**
+ * Appends one entry. Call inside the transaction that made the change it records. The case row is
+ * locked before the chain's last entry is read, so concurrent appends queue up and the chain stays
+ * one chain (the caller has normally locked it already: server/cases/caseLock.ts).
+ */
 export async function appendTimeline(tx: Prisma.TransactionClient, input: AppendTimelineInput): Promise<{ seq: number; hash: string }> {
+  await lockCase(tx, input.caseId);
   const last = await tx.timelineEntry.findFirst({
     where: { caseId: input.caseId },
     orderBy: { seq: 'desc' },

@@ -110,6 +110,9 @@ export interface ErrorReasonParams {
   otp_wrong: { attemptsLeft: number };
   otp_used: None;
   verify_rate_limited: { minutes: number };
+  // concurrency (server/db/failures.ts)
+  saved_meanwhile: None;
+  write_conflict: None;
 }
 
 export type ErrorReason = keyof ErrorReasonParams;
@@ -189,6 +192,8 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   otp_wrong: 'bad_request',
   otp_used: 'bad_request',
   verify_rate_limited: 'too_many_requests',
+  saved_meanwhile: 'conflict',
+  write_conflict: 'conflict',
 };
 
 export const errorReasons = Object.keys(errorReasonCode) as ErrorReason[];

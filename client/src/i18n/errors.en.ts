@@ -88,4 +88,6 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.otp_wrong': 'Wrong code ({attemptsLeft} attempts left)',
   'error.otp_used': 'This code was already used. Please request a new one.',
   'error.verify_rate_limited': 'Too many verifications. Try again in {minutes} min.',
+  'error.saved_meanwhile': 'Someone else saved the same thing at the same moment. Reload to see it.',
+  'error.write_conflict': 'Many changes arrived at the same moment and this one could not be saved. Please try again.',
 };

@@ -93,4 +93,6 @@ export const errorsZhCN = {
   'error.otp_wrong': '验证码不正确，还可以再试 {attemptsLeft} 次',
   'error.otp_used': '验证码已使用，请重新获取',
   'error.verify_rate_limited': '核验过于频繁，请 {minutes} 分钟后再试',
+  'error.saved_meanwhile': '其他人刚刚同时保存了相同的内容，请刷新查看',
+  'error.write_conflict': '同一时间的修改过多，本次未能保存，请重试',
 } as const;
