@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Peer } from '../../server/media/Peer.ts';
 import { launchChromium, screenshot } from '../helpers/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/childServer.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
@@ -75,6 +76,15 @@ async function cutAtFirstTransportConnects(page: Page): Promise<string[]> {
   });
   return cutAt;
 }
+
+/** The server holds the party's two producers (mic and camera) within `ms`. */
+const publishingMicAndCamera = (party: () => Peer | undefined, ms: number) =>
+  until(
+    () => party()?.producers.length === 2,
+    () => `the party publishing mic and camera; the server has ${JSON.stringify(party()?.producers.map((p) => p.appData.source))}`,
+    ms,
+    150,
+  );
 
 describe('reconnection in Chromium', () => {
   let browser: Browser;
@@ -161,12 +171,7 @@ describe('reconnection in Chromium', () => {
       // Admission starts receiving (recv transport) and publishing (send transport): both first connects are cut.
       await until(() => cutAt.length === 2, () => `both transports' first connects cut (so far ${cutAt.length})`, 30_000, 100);
       await joined(a.page);
-      await until(
-        () => party()?.producers.length === 2,
-        () => `the party publishing mic and camera; the server has ${JSON.stringify(party()?.producers.map((p) => p.appData.source))}`,
-        30_000,
-        150,
-      );
+      await publishingMicAndCamera(party, 30_000);
       await decoding(m.page, 'the mediator receiving the party');
       await decoding(a.page, 'the party receiving the mediator');
       assert.equal(party()!.transports.length, 2, 'the broken send transport was replaced, not kept beside the new one');
@@ -192,12 +197,7 @@ describe('reconnection in Chromium', () => {
       await a.page.waitForTimeout(1500);
       await a.context.setOffline(false);
       await joined(a.page);
-      await until(
-        () => party()?.producers.length === 2,
-        () => `the party publishing mic and camera; the server has ${JSON.stringify(party()?.producers.map((p) => p.appData.source))}`,
-        20_000,
-        150,
-      );
+      await publishingMicAndCamera(party, 20_000);
       await decoding(m.page, 'the mediator receiving the party');
       for (const p of [m, a]) await p.context.close();
     } finally {
