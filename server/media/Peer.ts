@@ -40,8 +40,6 @@ export const MAX_TRANSPORTS_PER_PEER = 2;
 export const MAX_TRANSPORTS_PER_DIRECTION = 1;
 /** Producers are one per source (mic, webcam, screen), so at most 3. */
 export const MAX_PRODUCERS_PER_PEER = 3;
-/** A peer consumes each visible producer at most once. */
-export const MAX_CONSUMERS_PER_PRODUCER = 1;
 
 type Direction = 'send' | 'recv';
 
@@ -366,8 +364,9 @@ export class Peer extends TypedEmitter<PeerEvents> {
       throw badRequest('Your device cannot receive this media (no common codec)');
     }
     if (this.#pendingConsumes.has(producer.id)) throw conflict('Already receiving this producer');
-    // The client asks again only when it does not hold the consumer it has here (the answer, or
-    // its own set-up, was lost in a drop): the new one replaces it, so the count stays capped.
+    // A peer consumes each visible producer at most once. The client asks again only when it does
+    // not hold the consumer it has here (the answer, or its own set-up, was lost in a drop): the
+    // new one replaces it.
     for (const held of [...this.#consumers.values()]) if (held.producerId === producer.id) held.close();
     const appData: ConsumerData = { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source };
     this.#pendingConsumes.add(producer.id);

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { artifactFile, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
-import { drawSignature as draw, lastSms, partyJoins, smsCode, staffJoins } from '../helpers/agreementBrowser.ts';
+import { drawSignature as draw, partyJoins, smsCode, staffJoins } from '../helpers/agreementBrowser.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -142,7 +143,7 @@ describe('mediation agreement in the browser', () => {
       await sign.getByTestId('sign-consent').check();
       await sign.getByTestId('sign-send-code').click();
       await sign.getByTestId('sign-code-sent').waitFor();
-      await sign.getByTestId('sign-code').fill(smsCode(lastSms(server, phones[i]!)));
+      await sign.getByTestId('sign-code').fill(smsCode(await lastSms(server.testDb, phones[i]!)));
       await draw(sign, i);
       await screenshot(sign, `agreement-0${3 + i}-party-${i === 0 ? 'applicant' : 'respondent'}-signing`);
       await sign.getByTestId('sign-submit').click();

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
-import { drawSignature as draw, lastSms as lastSmsOf, partyJoins, smsCode as codeIn, staffJoins } from '../helpers/agreementBrowser.ts';
+import { drawSignature as draw, partyJoins, smsCode as codeIn, staffJoins } from '../helpers/agreementBrowser.ts';
+import { lastSms } from '../helpers/smsOutbox.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { inboundSummary, waitForRemoteMedia } from '../helpers/roomStats.ts';
 import { until } from '../helpers/wait.ts';
@@ -164,7 +165,7 @@ describe('the agreement inside the call', () => {
     await sheet.getByTestId('sign-consent').check();
     await sheet.getByTestId('sign-send-code').click();
     await sheet.getByTestId('sign-code-sent').waitFor();
-    const sms = lastSmsOf(server, PHONE_A);
+    const sms = await lastSms(server.testDb, PHONE_A);
     assert.ok(sms.includes(`第2版，核对码${check}`), sms);
     await sheet.getByTestId('sign-code').fill(codeIn(sms));
     await draw(party, 1);
@@ -187,7 +188,7 @@ describe('the agreement inside the call', () => {
     assert.equal((await server.api('POST', '/api/signing/otp', { token: tokenB, body: { partyId: pb!.id, revisionHash: frozenHash } })).status, 200);
     const signB = await server.api('POST', '/api/signing/sign', {
       token: tokenB,
-      body: { partyId: pb!.id, revisionHash: frozenHash, consent: true, consentLang: 'zh-CN', code: codeIn(lastSmsOf(server, PHONE_B)), signaturePng: png(2) },
+      body: { partyId: pb!.id, revisionHash: frozenHash, consent: true, consentLang: 'zh-CN', code: codeIn(await lastSms(server.testDb, PHONE_B)), signaturePng: png(2) },
     });
     assert.equal(signB.status, 200, JSON.stringify(signB.body));
     const agreementId = signB.body.id as string;

@@ -95,7 +95,8 @@ describe('case loop: public report, dashboard, whistle alert, timeline labels (C
       await page.getByTestId('receipt-sms').click();
       await page.getByTestId('receipt-sms-sent').waitFor();
       assert.match((await page.getByTestId('receipt-sms-sent').textContent())!, /138\*{4}5678/);
-      const sms = server.testDb.raw().prepare("SELECT phone, text FROM SmsOutbox WHERE purpose = 'query_code' ORDER BY rowid DESC LIMIT 1").get() as { phone: string; text: string };
+      const { sql } = server.testDb;
+      const sms = (await sql.get<{ phone: string; text: string }>(`SELECT "phone", "text" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder} DESC LIMIT 1`))!;
       assert.equal(sms.phone, '13812345678');
       assert.ok(sms.text.includes(caseNumber) && sms.text.includes(queryCode), sms.text);
       await noHorizontalOverflow(page, `receipt ${lang}`);

@@ -36,7 +36,7 @@ describe('signing page errors', () => {
 
       await page.getByTestId('sign-send-code').click();
       await page.getByTestId('sign-code-sent').waitFor();
-      const code = lastSigningCode(server, '13812345678');
+      const code = await lastSigningCode(server, '13812345678');
       await page.getByTestId('sign-code').fill(code === '000000' ? '000001' : '000000');
       await page.getByTestId('sign-consent').check();
       await drawSignature(page);

@@ -17,12 +17,6 @@ export async function drawSignature(page: Page, seed: number): Promise<void> {
   await page.mouse.up();
 }
 
-/** The last SMS to a phone, from the development outbox in the database. */
-export function lastSms(server: FullServer, phone: string): string {
-  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string };
-  return row.text;
-}
-
 export const smsCode = (sms: string): string => /验证码(\d{6})/.exec(sms)![1]!;
 
 /** A staff member logs in and joins the session's room. */

@@ -1,6 +1,7 @@
 import { withFilledFields } from '../api/agreementHelpers.ts';
 import type { Page } from 'playwright-core';
 import type { FullServer } from './fullServer.ts';
+import { lastSms } from './smsOutbox.ts';
 
 export interface FrozenAgreement {
   agreementId: string;
@@ -32,9 +33,8 @@ export async function frozenAgreement(server: FullServer, mediatorToken: string,
 }
 
 /** The last signing code sent to a phone, read from the development SMS outbox. */
-export function lastSigningCode(server: FullServer, phone: string): string {
-  const row = server.testDb.raw().prepare('SELECT text FROM SmsOutbox WHERE phone = ? ORDER BY rowid DESC LIMIT 1').get(phone) as { text: string } | undefined;
-  const code = row && /验证码(\d{6})/.exec(row.text)?.[1];
+export async function lastSigningCode(server: FullServer, phone: string): Promise<string> {
+  const code = /验证码(\d{6})/.exec(await lastSms(server.testDb, phone))?.[1];
   if (!code) throw new Error(`no signing code sent to ${phone}`);
   return code;
 }

@@ -33,8 +33,6 @@ export interface TestDb {
   db: Db;
   /** Raw SQL behind Prisma's back (UPDATE/DELETE for tampering), on either engine. */
   sql: RawSql;
-  /** SQLite only (the browser suite): a better-sqlite3 handle on the database file. */
-  raw(): Database.Database;
   snapshot(): Promise<DbSnapshot>;
   cleanup(): Promise<void>;
 }
@@ -86,7 +84,6 @@ export function openTestDb(dataDir: string, databaseUrl = `file:${path.join(data
   const dbFile = provider === 'sqlite' ? databaseUrl.slice('file:'.length) : '';
   const db = openDb(databaseUrl);
   const sql = provider === 'sqlite' ? sqliteRawSql(dbFile) : pgRawSql(pgPoolConfig(databaseUrl));
-  const raws: Database.Database[] = [];
   const copies: string[] = [];
   return {
     provider,
@@ -94,12 +91,6 @@ export function openTestDb(dataDir: string, databaseUrl = `file:${path.join(data
     databaseUrl,
     db,
     sql,
-    raw() {
-      if (provider !== 'sqlite') throw new Error('raw() is SQLite only; use sql');
-      const conn = new Database(dbFile);
-      raws.push(conn);
-      return conn;
-    },
     async snapshot() {
       if (provider === 'sqlite') {
         const file = path.join(dataDir, `snapshot-${randomBytes(4).toString('hex')}.db`);
@@ -128,7 +119,6 @@ export function openTestDb(dataDir: string, databaseUrl = `file:${path.join(data
       };
     },
     async cleanup() {
-      for (const r of raws) r.close();
       await sql.close();
       await db.$disconnect();
       if (provider === 'postgresql') for (const url of [databaseUrl, ...copies]) await dropDatabase(url);
