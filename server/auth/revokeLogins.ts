@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { transaction } from '../db/transactions.ts';
 import type { StaffSessionEndReason, StaffSessionEvents } from './staffSessionEvents.ts';
 
 export interface RevocationDeps {
@@ -26,7 +27,7 @@ export async function revokeLogins(
 ): Promise<number> {
   const now = deps.clock.now();
   const scope = which === 'all' ? {} : 'only' in which ? { id: which.only } : { id: { not: which.allBut } };
-  const ids = await deps.db.$transaction(async (tx) => {
+  const ids = await transaction(deps.db, async (tx) => {
     await change?.(tx);
     const live = await tx.staffSession.findMany({ where: { userId, revokedAt: null, expiresAt: { gt: now }, ...scope }, select: { id: true } });
     const ended = live.map((s) => s.id);
