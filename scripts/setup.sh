@@ -14,7 +14,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 # --- Debian packages --------------------------------------------------------------
 need=()
 runtime_pkgs=(fonts-noto-cjk poppler-utils)
-[[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql)
+[[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql redis-server nginx-light)
 for p in "${runtime_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
   bash scripts/apt-install.sh "${need[@]}"

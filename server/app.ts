@@ -14,6 +14,8 @@ import { forbidden } from './errors.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
+import { connectRedis, redisAnswers } from './cluster/redis.ts';
+import type { Redis } from 'ioredis';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -28,6 +30,8 @@ export interface App {
   httpServer: HttpServer;
   log: Logger;
   metrics: Metrics;
+  /** The cluster's Redis (cluster mode only). */
+  redis: Redis | undefined;
   /** The METRICS_LISTEN listener, once listening. */
   metricsServer(): HttpServer | undefined;
   /** Base URL the server is listening on (after listen()). */
@@ -52,7 +56,8 @@ export async function createApp(
   const log = options.log ?? createLogger('server');
   const metrics = new Metrics();
   const db = openDb(config.databaseUrl, { observe: (model, operation, seconds) => metrics.dbDuration.observe({ model, operation }, seconds) });
-  const services = createServices({ config, db, clock, log, metrics });
+  const redis = config.cluster ? await connectRedis(config.cluster.redisUrl, log.child('redis'), `cm:${config.cluster.nodeId}`) : undefined;
+  const services = createServices({ config, db, clock, log, metrics, ...(redis ? { redis } : {}) });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
   // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.
@@ -82,13 +87,19 @@ export async function createApp(
       onSessionEnded: (sessionId) => rooms.close(sessionId, 'ended'),
       onInvitationRevoked: (invitationId) => signalling?.removeInvitation(invitationId),
       mediaState: (sessionId) => rooms.mediaState(sessionId),
-      health: () => ({
-        status: pool.size > 0 ? 'ok' : 'degraded',
-        workers: pool.size,
-        ...rooms.stats(),
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        version: packageVersion,
-      }),
+      health: async () => {
+        const [database, redisOk] = await Promise.all([databaseAnswers(db), redis ? redisAnswers(redis) : Promise.resolve(null)]);
+        return {
+          status: pool.size > 0 && database && redisOk !== false ? 'ok' : 'degraded',
+          nodeId: config.cluster?.nodeId ?? null,
+          workers: pool.size,
+          ...rooms.stats(),
+          database,
+          redis: redisOk,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          version: packageVersion,
+        };
+      },
     },
     extend: (app) => serveClient(app, options.clientDir ?? clientDist),
   });
@@ -140,6 +151,7 @@ export async function createApp(
     httpServer,
     log,
     metrics,
+    redis,
     metricsServer: () => metricsServer,
     url() {
       const address = httpServer.address();
@@ -167,8 +179,18 @@ export async function createApp(
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
       await db.$disconnect();
+      redis?.disconnect();
     },
   };
+}
+
+async function databaseAnswers(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRawUnsafe('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

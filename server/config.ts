@@ -93,6 +93,12 @@ const envShape = z
     DEMO: z.stringbool().default(false),
     /** Behind a reverse proxy: which X-Forwarded-For hops to believe for the client address (rate limits). */
     TRUST_PROXY: trustProxy,
+    /** Cluster mode (several nodes behind one address): the shared Redis. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL').optional(),
+    /** Cluster mode: this node's name, unique in the cluster (the proxy routes `?node=` by it). */
+    NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32').optional(),
+    /** Cluster mode: this node's own address, as the proxy and the other nodes reach it. */
+    NODE_URL: z.url().optional(),
   });
 const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
@@ -138,6 +144,14 @@ export interface Config {
   centreTimeZone: string;
   /** CENTRE_PHONE: the number parties may call about their case; null when not configured. */
   centrePhone: string | null;
+  /** Cluster mode (REDIS_URL, NODE_ID, NODE_URL); null: one process, no Redis (the default). */
+  cluster: ClusterConfig | null;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  nodeId: string;
+  nodeUrl: string;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -200,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const { dataDir, databaseUrl } = dataLocations(env);
+  const cluster = clusterConfig(e, databaseUrl);
   mkdirSync(dataDir, { recursive: true });
   return {
     host: e.HOST,
@@ -231,5 +246,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     centreTimeZone: e.CENTRE_TIME_ZONE,
     centrePhone: e.CENTRE_PHONE || null,
+    cluster,
   };
+}
+
+/**
+ * Any of REDIS_URL, NODE_ID, NODE_URL asks for cluster mode, which then needs all three, a
+ * PostgreSQL database (SQLite is one process's file) and an explicit JWT_SECRET shared by every
+ * node (a generated one would differ per node, and each would refuse the others' tokens).
+ */
+function clusterConfig(e: z.infer<typeof envShape>, databaseUrl: string): ClusterConfig | null {
+  if (e.REDIS_URL === undefined && e.NODE_ID === undefined && e.NODE_URL === undefined) return null;
+  const problems: string[] = [];
+  if (e.REDIS_URL === undefined) problems.push('REDIS_URL: cluster mode needs the shared Redis (redis://host:6379)');
+  if (e.NODE_ID === undefined) problems.push("NODE_ID: cluster mode needs this node's name, unique in the cluster");
+  if (e.NODE_URL === undefined) problems.push("NODE_URL: cluster mode needs this node's own address (http://10.0.0.11:3000)");
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: cluster mode needs PostgreSQL (postgresql://…); SQLite serves one process');
+  if (e.JWT_SECRET === undefined) problems.push('JWT_SECRET: cluster mode needs one explicit secret shared by every node');
+  if (problems.length > 0) throw new Error(`Invalid configuration (cluster mode):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return { redisUrl: e.REDIS_URL!, nodeId: e.NODE_ID!, nodeUrl: e.NODE_URL!.replace(/\/$/, '') };
 }

@@ -24,6 +24,7 @@ import { roleMay } from './http/routeObjects.ts';
 import { WorkGate } from './limits/WorkGate.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
+import type { Redis } from 'ioredis';
 
 export interface Services {
   tokens: TokenService;
@@ -63,6 +64,8 @@ export interface ServiceDeps {
   refusals?: RefusalSink;
   /** Prometheus metrics, when the composition root has them (server/metrics). */
   metrics?: Metrics;
+  /** The cluster's Redis (cluster mode): what several nodes must agree on lives there. */
+  redis?: Redis;
 }
 
 export function createServices({ config, db, clock, log, refusals, metrics }: ServiceDeps): Services {

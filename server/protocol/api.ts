@@ -77,10 +77,17 @@ export interface InvitationPreview {
 }
 
 export interface HealthResponse {
+  /** `degraded`: no media worker, or the database or (in cluster mode) Redis does not answer. */
   status: 'ok' | 'degraded';
+  /** This node's NODE_ID in cluster mode; null for a single node. */
+  nodeId: string | null;
   workers: number;
   rooms: number;
   peers: number;
+  /** Whether the database answered a query just now. */
+  database: boolean;
+  /** Whether Redis answered PING just now; null when there is none (a single node). */
+  redis: boolean | null;
   uptimeSeconds: number;
   version: string;
 }

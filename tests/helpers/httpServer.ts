@@ -72,7 +72,7 @@ export async function startTestServer(
     onSessionEnded: (id) => void hookCalls.sessionEnded.push(id),
     onInvitationRevoked: (id) => void hookCalls.invitationRevoked.push(id),
     mediaState: (sessionId) => ({ sessionId, live: false, peers: [] }),
-    health: () => ({ status: 'ok', workers: 1, rooms: 0, peers: 0, uptimeSeconds: 1, version: 'test' }),
+    health: () => ({ status: 'ok', nodeId: null, workers: 1, rooms: 0, peers: 0, database: true, redis: null, uptimeSeconds: 1, version: 'test' }),
   };
   const app = createHttpApp({ config, db: testDb.db, clock, log, services, hooks });
   const server: Server = await new Promise((resolve) => {
