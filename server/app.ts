@@ -16,6 +16,12 @@ import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
 import { connectRedis, redisAnswers } from './cluster/redis.ts';
 import type { Redis } from 'ioredis';
+import { LocalClusterBus, RedisClusterBus, type ClusterBus } from './cluster/ClusterBus.ts';
+import { NodeDirectory } from './cluster/NodeDirectory.ts';
+import { RoomPlacement } from './cluster/RoomPlacement.ts';
+import { RedisSessionMemory } from './cluster/SessionMemory.ts';
+import { workerCpuSampler } from './cluster/workerCpu.ts';
+import { fail } from './errors.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -56,21 +62,64 @@ export async function createApp(
   const log = options.log ?? createLogger('server');
   const metrics = new Metrics();
   const db = openDb(config.databaseUrl, { observe: (model, operation, seconds) => metrics.dbDuration.observe({ model, operation }, seconds) });
-  const redis = config.cluster ? await connectRedis(config.cluster.redisUrl, log.child('redis'), `cm:${config.cluster.nodeId}`) : undefined;
-  const services = createServices({ config, db, clock, log, metrics, ...(redis ? { redis } : {}) });
+  const cluster = config.cluster;
+  const redis = cluster ? await connectRedis(cluster.redisUrl, log.child('redis'), `cm:${cluster.nodeId}`) : undefined;
+  const bus: ClusterBus = redis && cluster ? await RedisClusterBus.create(redis, { nodeId: cluster.nodeId, log: log.child('bus') }) : new LocalClusterBus(log.child('bus'));
+  const services = createServices({ config, db, clock, log, metrics, bus, ...(redis ? { redis } : {}) });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
   // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.
   const readmit = await services.sessions.closeInterrupted();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
-  const rooms = new RoomRegistry({ pool, config: config.mediasoup, log: log.child('rooms') });
+  let placement: RoomPlacement | undefined;
+  const rooms = new RoomRegistry({
+    pool,
+    config: config.mediasoup,
+    log: log.child('rooms'),
+    ...(redis ? { memory: new RedisSessionMemory(redis) } : {}),
+    prepare: async (room) => {
+      const identities = readmit.get(room.sessionId);
+      readmit.delete(room.sessionId);
+      if (identities) room.readmit(identities);
+      // Several nodes: this room may continue one whose node died; its people come back here.
+      if (placement) room.readmit(await services.sessions.closeOrphaned(room.sessionId, await placement.liveNodeIds()));
+    },
+  });
   metrics.watchMedia({ rooms: () => rooms.rooms(), workers: () => pool.workers });
   let metricsServer: HttpServer | undefined;
-  rooms.on('roomCreated', (room) => {
-    const identities = readmit.get(room.sessionId);
-    readmit.delete(room.sessionId);
-    if (identities) room.readmit(identities);
-  });
+
+  // Several nodes: this node's heartbeat (with its load) and its claims on the rooms it holds.
+  let nodes: NodeDirectory | undefined;
+  if (redis && cluster) {
+    const cpu = workerCpuSampler(() => pool.workers);
+    nodes = new NodeDirectory({
+      redis,
+      self: { id: cluster.nodeId, url: cluster.nodeUrl },
+      load: async () => ({ ...rooms.stats(), cpu: await cpu() }),
+      log: log.child('cluster'),
+    });
+    const boundPlacement = (placement = new RoomPlacement({ redis, nodes }));
+    nodes.afterBeat(async () => {
+      // A room whose claim another node holds now (this node was unreachable for a while) is
+      // a stale copy: its people are sent to the owner.
+      for (const sessionId of await boundPlacement.renew(rooms.rooms().map((r) => r.sessionId))) {
+        log.warn('another node holds this room now; closing the local copy', { sessionId });
+        rooms.close(sessionId, 'reconnect');
+      }
+    });
+    rooms.on('roomClosed', (room) => {
+      boundPlacement.release(room.sessionId).catch((error: unknown) => log.warn('could not release a room claim', { error }));
+    });
+    await nodes.start();
+  }
+  const selfNode = cluster?.nodeId;
+  /** Cluster mode: refuses a handshake on a node that does not hold the session's room. */
+  const placeSession = async (sessionId: string): Promise<void> => {
+    if (!placement || !selfNode) return;
+    const where = await placement.locate(sessionId);
+    if (where.nodeId !== selfNode) throw fail('wrong_node', `This session's room is on node ${where.nodeId}`, { node: where.nodeId });
+  };
+  bus.subscribe('session.ended', ({ sessionId }) => rooms.close(sessionId, 'ended'));
   const startedAt = Date.now();
 
   let signalling: Signalling | undefined;
@@ -84,8 +133,8 @@ export async function createApp(
     services,
     metrics,
     hooks: {
-      onSessionEnded: (sessionId) => rooms.close(sessionId, 'ended'),
-      onInvitationRevoked: (invitationId) => signalling?.removeInvitation(invitationId),
+      onSessionEnded: (sessionId) => bus.publish('session.ended', { sessionId }),
+      onInvitationRevoked: (invitationId) => bus.publish('invitation.revoked', { invitationId }),
       mediaState: (sessionId) => rooms.mediaState(sessionId),
       health: async () => {
         const [database, redisOk] = await Promise.all([databaseAnswers(db), redis ? redisAnswers(redis) : Promise.resolve(null)]);
@@ -136,10 +185,12 @@ export async function createApp(
       saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
     },
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
+    placeSession,
     observer: createSignallingObserver({ audit: services.audit, metrics }),
     ...(options.signallingTiming ? { timing: options.signallingTiming } : {}),
   });
   const boundSignalling = signalling;
+  bus.subscribe('invitation.revoked', ({ invitationId }) => boundSignalling.removeInvitation(invitationId));
 
   return {
     config,
@@ -172,6 +223,8 @@ export async function createApp(
     async close() {
       // Not 'ended': the mediation goes on. Clients keep reconnecting until the server is back.
       stopping = true;
+      // Out of the directory first: the rooms' people reconnect to a node that is staying.
+      await nodes?.stop();
       rooms.closeAll('reconnect');
       rooms.dispose();
       await boundSignalling.close();
@@ -179,6 +232,7 @@ export async function createApp(
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
       await db.$disconnect();
+      await bus.close();
       redis?.disconnect();
     },
   };

@@ -14,6 +14,8 @@ const httpStatus: Record<ErrorCode, number> = {
   too_many_requests: 429,
   unavailable: 503,
   internal: 500,
+  // Misdirected Request: the connection reached a node that does not hold this session's room.
+  wrong_node: 421,
 };
 
 /** What the user is told: a catalogue reason with its parameters, and per-field reasons. */

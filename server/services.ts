@@ -5,7 +5,8 @@ import { AuditLog } from './audit/AuditLog.ts';
 import { DevOutboxSmsSender } from './agreement/sms/SmsSender.ts';
 import { AccountService } from './auth/AccountService.ts';
 import { AuthService } from './auth/AuthService.ts';
-import { LocalStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
+import { BusStaffSessionEvents, type StaffSessionEvents } from './auth/staffSessionEvents.ts';
+import { LocalClusterBus, type ClusterBus } from './cluster/ClusterBus.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
 import { CaseLoopService } from './cases/CaseLoopService.ts';
@@ -66,13 +67,15 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** The cluster's Redis (cluster mode): what several nodes must agree on lives there. */
   redis?: Redis;
+  /** What one node tells every node (default: this process only). */
+  bus?: ClusterBus;
 }
 
-export function createServices({ config, db, clock, log, refusals, metrics }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals, metrics, bus = new LocalClusterBus(log.child('bus')) }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
   // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
   const passwordWork = new WorkGate(2, 32);
-  const staffSessions = new LocalStaffSessionEvents();
+  const staffSessions = new BusStaffSessionEvents(bus, (error) => log.warn('could not announce revoked logins', { error }));
   const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
   const accounts = new AccountService({ db, clock, log: log.child('accounts'), attempts: auth.attempts, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
@@ -80,7 +83,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   // once, with the request's own path or socket step (server/audit/refusals.ts).
   const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
-  const sessions = new SessionService({ db, clock, log: log.child('sessions') });
+  const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
   // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
@@ -98,6 +101,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
     loop,
     access,
     sms,
+    bus,
     ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
   });
   const roomRecord = new RoomRecordService({ db, clock });

@@ -1,11 +1,20 @@
+import type { ClusterBus } from '../cluster/ClusterBus.ts';
+
 /**
- * In-process fan-out of agreement changes to Server-Sent-Event listeners, keyed by case id
- * (a session's participants follow the agreement of the session's case).
+ * Fan-out of agreement changes to Server-Sent-Event listeners, keyed by case id (a session's
+ * participants follow the agreement of the session's case). A change goes out on the cluster
+ * bus, so the listeners of every node hear it, whichever node made the change.
  */
 export type HubListener = (event: { type: 'changed'; caseId: string }) => void;
 
 export class AgreementHub {
   readonly #listeners = new Map<string, Set<HubListener>>();
+  readonly #bus: ClusterBus;
+
+  constructor(bus: ClusterBus) {
+    this.#bus = bus;
+    bus.subscribe('agreement.changed', ({ caseId }) => this.#deliver(caseId));
+  }
 
   subscribe(caseId: string, listener: HubListener): () => void {
     let set = this.#listeners.get(caseId);
@@ -18,6 +27,11 @@ export class AgreementHub {
   }
 
   publish(caseId: string): void {
+    // A listener that misses one change re-reads on the next; the write itself is committed.
+    this.#bus.publish('agreement.changed', { caseId }).catch(() => {});
+  }
+
+  #deliver(caseId: string): void {
     for (const l of [...(this.#listeners.get(caseId) ?? [])]) {
       try {
         l({ type: 'changed', caseId });

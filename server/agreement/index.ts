@@ -8,6 +8,7 @@ import type { Db } from '../db/client.ts';
 import { fail } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { CaseDetail } from '../protocol/cases.ts';
+import type { ClusterBus } from '../cluster/ClusterBus.ts';
 import { AgreementHub } from './AgreementHub.ts';
 import { AgreementService } from './AgreementService.ts';
 import { Finaliser } from './Finaliser.ts';
@@ -37,9 +38,11 @@ export function createAgreementModule(deps: {
   sms?: SmsSender;
   /** Told how long each sealing took (metrics). */
   onSealed?: (seconds: number) => void;
+  /** Agreement changes go to every node's listeners through it. */
+  bus: ClusterBus;
 }): AgreementModule {
   const { db, clock, config, log } = deps;
-  const hub = new AgreementHub();
+  const hub = new AgreementHub(deps.bus);
   const agreements = new AgreementService({ db, clock, config, log: log.child('agreements'), auth: deps.auth, hub, access: deps.access });
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub, onSealed: deps.onSealed });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });

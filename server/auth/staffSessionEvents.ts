@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { ClusterBus } from '../cluster/ClusterBus.ts';
 
 /** Why a staff login stopped being valid before it expired. */
 export const staffSessionEndReasons = ['logout', 'password_changed', 'account_disabled'] as const;
@@ -18,8 +18,8 @@ export interface StaffSessionRevoked {
 /**
  * Where revocations are announced, after they are committed to the database. Whoever holds
  * live connections for a login (the signalling server's sockets) subscribes and drops them.
- * This in-process bus serves one node; with several nodes the same interface goes over a
- * shared channel (e.g. Redis pub/sub), each node subscribing for its own sockets.
+ * It rides the cluster bus: with several nodes each node hears every revocation and drops its
+ * own sockets.
  */
 export interface StaffSessionEvents {
   publish(event: StaffSessionRevoked): void;
@@ -27,16 +27,20 @@ export interface StaffSessionEvents {
   subscribe(listener: (event: StaffSessionRevoked) => void): () => void;
 }
 
-export class LocalStaffSessionEvents implements StaffSessionEvents {
-  readonly #emitter = new EventEmitter();
+export class BusStaffSessionEvents implements StaffSessionEvents {
+  constructor(
+    private readonly bus: ClusterBus,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
 
   publish(event: StaffSessionRevoked): void {
-    this.#emitter.emit('revoked', event);
+    // The database already says the logins are revoked: a handshake or request with them is
+    // refused whatever happens here; this only drops the sockets that are open now.
+    this.bus.publish('staff.loginsRevoked', { userId: event.userId, staffSessionIds: [...event.staffSessionIds], reason: event.reason }).catch(this.onFailure);
   }
 
   subscribe(listener: (event: StaffSessionRevoked) => void): () => void {
-    this.#emitter.on('revoked', listener);
-    return () => this.#emitter.off('revoked', listener);
+    return this.bus.subscribe('staff.loginsRevoked', listener);
   }
 }
 

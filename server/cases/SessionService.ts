@@ -40,16 +40,21 @@ export interface RecordJoinInput {
 
 /** Leave reason of participations that were open when the server stopped without closing them. */
 export const SERVER_RESTARTED = 'server_restarted';
+/** Leave reason of participations whose node died; another node took their room over. */
+export const NODE_FAILED = 'node_failed';
 
 export class SessionService {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #log: Logger;
+  /** Cluster mode: this node's NODE_ID, written on each participation it holds; null on a single node. */
+  readonly #nodeId: string | null;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger }) {
+  constructor(deps: { db: Db; clock: Clock; log: Logger; nodeId?: string | null }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    this.#nodeId = deps.nodeId ?? null;
   }
 
   /** Opens a session for the case, or returns the one already open (`reused: true`). */
@@ -175,6 +180,7 @@ export class SessionService {
           displayName: input.displayName,
           joinedAt: now,
           admittedAt: input.admitted ? now : null,
+          nodeId: this.#nodeId,
         },
       });
       await appendTimeline(tx, {
@@ -211,29 +217,54 @@ export class SessionService {
    * At start-up: participations still open belong to rooms that died with the previous process
    * (crash, kill, power loss). Each is closed with reason `server_restarted`, on its case's
    * timeline. Returns, per open session, the identities that were in the joint session, so the
-   * room can let them straight back in when they reconnect.
+   * room can let them straight back in when they reconnect. In cluster mode only this node's
+   * participations are closed: the other nodes' rooms are alive.
    */
   async closeInterrupted(): Promise<Map<string, Set<string>>> {
-    const readmit = new Map<string, Set<string>>();
+    const where: Prisma.SessionParticipationWhereInput = this.#nodeId === null ? { leftAt: null } : { leftAt: null, nodeId: this.#nodeId };
+    const { admitted, closed } = await this.#closeOpen(where, SERVER_RESTARTED);
+    if (closed > 0) this.#log.warn('closed participations left open by the previous run', { count: closed });
+    return admitted;
+  }
+
+  /**
+   * Cluster mode, when this node creates a session's room: participations of that session still
+   * open on nodes that are no longer alive (`liveNodes`) belong to a room that died with its node.
+   * They are closed with reason `node_failed` (the timeline shows the failover), and whoever was
+   * in the joint session is let straight back in (returned), as after a restart.
+   */
+  async closeOrphaned(sessionId: string, liveNodes: readonly string[]): Promise<Set<string>> {
+    const where: Prisma.SessionParticipationWhereInput = {
+      sessionId,
+      leftAt: null,
+      OR: [{ nodeId: null }, { nodeId: { notIn: [...liveNodes] } }],
+    };
+    const { admitted, closed } = await this.#closeOpen(where, NODE_FAILED);
+    if (closed > 0) this.#log.warn('took over a room from a node that stopped answering', { sessionId, participations: closed });
+    return admitted.get(sessionId) ?? new Set();
+  }
+
+  /** Closes the matching open participations, oldest first; returns the admitted identities per open session. */
+  async #closeOpen(where: Prisma.SessionParticipationWhereInput, reason: string): Promise<{ admitted: Map<string, Set<string>>; closed: number }> {
+    const bySession = new Map<string, Set<string>>();
     const open = await this.#db.sessionParticipation.findMany({
-      where: { leftAt: null },
+      where,
       orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }],
       include: { session: { select: { caseId: true, status: true } } },
     });
     for (const p of open) {
-      // #leave is conditional: a second process starting on the same database does not close it twice.
+      // #leave is conditional: two nodes closing the same participation close it once.
       await transaction(this.#db, async (tx) => {
         await lockCase(tx, p.session.caseId);
-        await this.#leave(tx, p.session.caseId, p, SERVER_RESTARTED, this.#clock.now());
+        await this.#leave(tx, p.session.caseId, p, reason, this.#clock.now());
       });
       if (p.admittedAt && p.session.status === 'open') {
-        const set = readmit.get(p.sessionId) ?? new Set<string>();
+        const set = bySession.get(p.sessionId) ?? new Set<string>();
         set.add(p.identity);
-        readmit.set(p.sessionId, set);
+        bySession.set(p.sessionId, set);
       }
     }
-    if (open.length > 0) this.#log.warn('closed participations left open by the previous run', { count: open.length });
-    return readmit;
+    return { admitted: bySession, closed: open.length };
   }
 
   async listParticipations(sessionId: string): Promise<SessionParticipationInfo[]> {

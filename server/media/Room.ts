@@ -51,6 +51,10 @@ export type RoomEvents = {
   chat: [message: ChatMessageInfo, recipients: Peer[], sender: Peer];
   caucusStarted: [caucus: Caucus, by: Peer, members: Peer[]];
   caucusEnded: [caucus: Caucus, by: Peer | null];
+  /** The mediator removed this identity for good (remembered beyond the room: server/cluster/SessionMemory.ts). */
+  participantRemoved: [identity: string];
+  /** Another mediator leads now (remembered beyond the room). */
+  leadChanged: [identity: string];
   /** The last peer left. */
   empty: [];
   /** Fired once, after every peer and the router are closed. */
@@ -173,7 +177,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       peer.presence.canShare = previous.presence.canShare;
     }
     if (peer.info.role === 'mediator' && (this.#leadIdentity === null || this.#leadLostAt !== null && this.#leadGraceOver())) {
-      this.#leadIdentity = peer.identity;
+      this.#setLead(peer.identity);
     }
     if (peer.identity === this.#leadIdentity) this.#leadReturned();
 
@@ -314,6 +318,22 @@ export class Room extends TypedEmitter<RoomEvents> {
   // --- waiting room --------------------------------------------------------------------------
 
   /**
+   * Continues a session whose previous room died without closing (its node failed): the removed
+   * stay out, and the lead mediator keeps the lead: the room waits for them as for a dropped
+   * lead (the grace period), then another mediator present may take over. Call before peers join.
+   */
+  restore(remembered: { removed: readonly string[]; lead: string | null }): void {
+    for (const identity of remembered.removed) {
+      this.#removed.add(identity);
+      this.#admitted.delete(identity);
+    }
+    if (remembered.lead !== null && this.#leadIdentity === null && this.#peers.size === 0) {
+      this.#leadIdentity = remembered.lead;
+      this.#leadLost();
+    }
+  }
+
+  /**
    * People who were in the joint session when the previous server process died: they come
    * back without waiting for the mediator again (as after a short drop). Call before peers join.
    */
@@ -381,6 +401,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be removed');
     this.#removed.add(peer.identity);
     this.#admitted.delete(peer.identity);
+    this.emit('participantRemoved', peer.identity);
     for (const p of this.peers()) if (p.identity === peer.identity) p.close('removed');
     return peer;
   }
@@ -700,12 +721,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#closed || this.#leadLostAt === null) return;
     const other = this.joinedPeers().find((p) => p.info.role === 'mediator');
     if (other) {
-      this.#leadIdentity = other.identity;
+      this.#setLead(other.identity);
       this.#leadReturned();
       this.#changed();
     } else {
       this.#log.warn('lead mediator did not return; the room stays paused until a mediator joins');
     }
+  }
+
+  #setLead(identity: string): void {
+    if (this.#leadIdentity === identity) return;
+    this.#leadIdentity = identity;
+    this.emit('leadChanged', identity);
   }
 
   #leadReturned(): void {

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Peer } from './Peer.ts';
 import { Room } from './Room.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
+import { LocalSessionMemory, type SessionMemory } from '../cluster/SessionMemory.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 
 export type RoomRegistryEvents = {
@@ -19,6 +20,10 @@ export interface RoomRegistryOptions {
   pool: WorkerPool;
   config: Config['mediasoup'];
   log: Logger;
+  /** What a session's rooms remember beyond each room (removed people, the lead); default: this process. */
+  memory?: SessionMemory;
+  /** Runs on each new room before anyone enters it (e.g. letting back in who was admitted before a crash). */
+  prepare?: (room: Room) => Promise<void>;
 }
 
 interface Pending {
@@ -32,15 +37,19 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   readonly #pool: WorkerPool;
   readonly #config: Config['mediasoup'];
   readonly #log: Logger;
+  readonly #memory: SessionMemory;
+  readonly #prepare: ((room: Room) => Promise<void>) | undefined;
   readonly #rooms = new Map<string, Room>();
   readonly #pending = new Map<string, Pending>();
   readonly #onWorkerDied = (worker: Worker) => this.#closeRoomsOn(worker);
 
-  constructor({ pool, config, log }: RoomRegistryOptions) {
+  constructor({ pool, config, log, memory, prepare }: RoomRegistryOptions) {
     super();
     this.#pool = pool;
     this.#config = config;
     this.#log = log;
+    this.#memory = memory ?? new LocalSessionMemory();
+    this.#prepare = prepare;
     pool.on('workerDied', this.#onWorkerDied);
   }
 
@@ -124,6 +133,13 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
       this.#log.warn('room creation hit a closed worker; retrying', { sessionId });
       room = await Room.create({ sessionId, worker: this.#pool.next(), config: this.#config, log: this.#log, leadGraceMs: this.#config.leadGraceMs });
     }
+    try {
+      room.restore(await this.#memory.load(sessionId));
+      await this.#prepare?.(room);
+    } catch (error) {
+      room.close('reconnect');
+      throw error;
+    }
     const cancelled = this.#pending.get(sessionId)?.cancelled;
     if (cancelled) {
       room.close(cancelled);
@@ -133,8 +149,15 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
 
     this.#rooms.set(sessionId, room);
     room.on('empty', () => room.close('ended'));
+    const remember = (what: string, write: Promise<void>) =>
+      write.catch((error: unknown) => this.#log.warn(`could not remember ${what}`, { sessionId, error }));
+    room.on('participantRemoved', (identity) => void remember('a removal', this.#memory.addRemoved(sessionId, identity)));
+    room.on('leadChanged', (identity) => void remember('the lead', this.#memory.setLead(sessionId, identity)));
     room.once('closed', (reason) => {
       if (this.#rooms.get(sessionId) === room) this.#rooms.delete(sessionId);
+      // Closed on purpose (everyone left, the session ended): the next room starts afresh. Closed
+      // because this process is stopping or lost the room: the lead is kept for the next owner.
+      if (reason === 'ended') void remember('the lead', this.#memory.setLead(sessionId, null));
       this.emit('roomClosed', room, reason);
     });
     this.emit('roomCreated', room);

@@ -20,6 +20,8 @@ export const errorCodes = [
   'too_many_requests',
   'unavailable',
   'internal',
+  /** Cluster mode: this session's room lives on another node; `params.node` names it. */
+  'wrong_node',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -44,6 +46,7 @@ export interface ErrorReasonParams {
   password_unchanged: None;
   session_ended: None;
   invitation_invalid: None;
+  wrong_node: { node: string };
   // the room
   removed_from_session: None;
   chat_not_admitted: None;
@@ -129,6 +132,7 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   password_unchanged: 'bad_request',
   session_ended: 'gone',
   invitation_invalid: 'unauthenticated',
+  wrong_node: 'wrong_node',
   removed_from_session: 'forbidden',
   chat_not_admitted: 'forbidden',
   case_action_not_allowed: 'forbidden',

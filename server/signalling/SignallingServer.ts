@@ -40,6 +40,8 @@ export interface SignallingDeps {
   controls: RoomControls;
   /** Caucus start/end on the case timeline (who, when; never content). */
   recordCaucus(sessionId: string, event: 'started' | 'ended', record: CaucusRecord): Promise<void>;
+  /** Cluster mode: throws `wrong_node` (naming the node) when another node holds the session's room. */
+  placeSession?(sessionId: string): Promise<void>;
   /** Request contexts, refusal auditing and metrics for every socket (server/signalling/observe.ts). */
   observer?: SignallingObserver;
   /** socket.io heartbeat and recovery window; defaults suit phones on weak networks. */
@@ -235,12 +237,15 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Partici
   const auth = parsed.data;
   if (auth.kind === 'invitation') {
     const principal = await deps.verifyInvitationToken(auth.token);
-    return participantFor(principal, principal.sessionId);
+    const participant = participantFor(principal, principal.sessionId);
+    await deps.placeSession?.(participant.sessionId);
+    return participant;
   }
   const principal = await deps.verifyStaffToken(auth.token);
   const session = await deps.getSession(auth.sessionId);
   if (session.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
   const participant = participantFor(principal, session.id);
   await deps.mayEnter(principal, session);
+  await deps.placeSession?.(session.id);
   return participant;
 }

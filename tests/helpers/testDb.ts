@@ -52,9 +52,9 @@ export function applyMigrations(dbFile: string): void {
 }
 
 /** A fresh database with all migrations, in its own temporary DATA_DIR: SQLite there, or a PostgreSQL database copied from the migrated template. */
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(options: { provider?: DatabaseProvider } = {}): Promise<TestDb> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cm-test-'));
-  if (testDatabaseProvider() === 'sqlite') {
+  if ((options.provider ?? testDatabaseProvider()) === 'sqlite') {
     applyMigrations(path.join(dataDir, 'cloud-mediation.db'));
     return openTestDb(dataDir);
   }

@@ -55,7 +55,7 @@ function statusLine(state: MediaSessionState): { key: MessageKey; tone: 'ok' | '
     case 'joining':
       return { key: 'room.status.joining', tone: 'busy' };
     case 'reconnecting':
-      return { key: 'room.status.reconnecting', tone: 'bad' };
+      return { key: state.movingNode ? 'room.status.movingNode' : 'room.status.reconnecting', tone: 'bad' };
     case 'closed':
       return { key: 'room.status.closed', tone: 'bad' };
     case 'joined': {

@@ -221,6 +221,7 @@ export const en: Record<MessageKey, string> = {
   'room.status.joining': 'Entering the room…',
   'room.status.joined': 'Connected',
   'room.status.reconnecting': 'Unstable network, reconnecting…',
+  'room.status.movingNode': 'Switching to another server, reconnecting…',
   'room.status.closed': 'Disconnected',
   'room.status.mediaConnecting': 'Connecting audio and video…',
   'room.status.mediaProblem': 'Audio/video connection unstable, recovering…',

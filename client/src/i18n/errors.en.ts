@@ -15,6 +15,7 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.payload_too_large': 'The file or text is too large.',
   'error.too_many_requests': 'Too many attempts. Please wait a moment.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
+  'error.wrong_node': 'Switching networks, reconnecting…',
   'error.internal': 'Something went wrong. Please try again later.',
   'error.login_rate_limited': 'Too many failed sign-ins. Try again in {minutes} min.',
   'error.account_disabled': 'This account is disabled. Please contact the administrator.',

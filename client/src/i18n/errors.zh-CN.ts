@@ -19,6 +19,7 @@ export const errorsZhCN = {
   'error.payload_too_large': '文件或内容太大',
   'error.too_many_requests': '操作太频繁，请稍后再试',
   'error.unavailable': '服务暂时不可用，请稍后再试',
+  'error.wrong_node': '网络切换中，正在重新连接',
   'error.internal': '系统出了点问题，请稍后再试',
   // reasons
   'error.login_rate_limited': '登录失败次数过多，请 {minutes} 分钟后再试',

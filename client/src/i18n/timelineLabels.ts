@@ -99,6 +99,7 @@ export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
   password_changed: '账号密码已修改，登录失效',
   account_disabled: '账号已被停用',
   server_restarted: '服务重启后关闭',
+  node_failed: '服务节点故障，已切换到其他节点',
 };
 
 export const leaveReasonLabelsEn: Record<LeaveReason, string> = {
@@ -115,6 +116,7 @@ export const leaveReasonLabelsEn: Record<LeaveReason, string> = {
   password_changed: 'sign-in ended by a password change',
   account_disabled: 'account disabled',
   server_restarted: 'closed after a server restart',
+  node_failed: 'the server node failed; moved to another node',
 };
 
 /** `{ a: 'x' }` with prefix 'p.' → `{ 'p.a': 'x' }`, keeping the literal keys for the catalogue's key type. */

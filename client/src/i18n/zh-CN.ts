@@ -221,6 +221,7 @@ export const zhCN = {
   'room.status.joining': '正在进入调解室…',
   'room.status.joined': '连接正常',
   'room.status.reconnecting': '网络不稳定，正在重新连接…',
+  'room.status.movingNode': '网络切换中，正在重新连接…',
   'room.status.closed': '已断开',
   'room.status.mediaConnecting': '正在连接音视频…',
   'room.status.mediaProblem': '音视频连接不稳定，正在恢复…',

@@ -65,6 +65,8 @@ export interface MediaSessionState {
   transports: { send: ConnectionState | null; recv: ConnectionState | null };
   endReason: EndReason | null;
   error: { code: string; message: string } | null;
+  /** Reconnecting because the room moved to another server node (a node stopped or failed), not our network. */
+  movingNode: boolean;
   notice: MediaNotice;
   /** Waiting room, caucus, lock, pause, roster (mediators), hands: as the server says. */
   room: RoomStateInfo | null;
@@ -107,6 +109,7 @@ const initialState = (options: MediaSessionOptions): MediaSessionState => ({
   transports: { send: null, recv: null },
   endReason: null,
   error: null,
+  movingNode: false,
   notice: null,
   room: null,
   chat: [],
@@ -939,10 +942,10 @@ export class MediaSession extends Store<MediaSessionState> {
       s.on('peer.quality', ({ peerId, score }) => this.#emit({ quality: { ...this.getSnapshot().quality, [peerId]: score } })),
       s.on('room.closed', ({ reason, message }) => {
         if (reason === 'reconnect') {
-          // Our peer is gone on the server: a fresh handshake, then a full rejoin.
+          // Our peer is gone on the server (restart, or the room moves to another node): a fresh handshake, then a full rejoin.
           this.#signalling.expectReconnect();
           this.#teardownMedia();
-          this.#emit({ status: 'reconnecting' });
+          this.#emit({ status: 'reconnecting', movingNode: true });
         } else if (reason === 'media_server_restarted') {
           this.#teardownMedia();
           this.#emit({ status: 'reconnecting' });
@@ -959,6 +962,8 @@ export class MediaSession extends Store<MediaSessionState> {
         if (status === 'reconnecting' && current !== 'connecting') {
           // Media keeps flowing meanwhile: the server keeps our peer for a short recovery window.
           if (current !== 'reconnecting') this.#emit({ status: 'reconnecting' });
+          // Sent to another node: the room is moving there, our network is fine.
+          if (error?.code === 'wrong_node' && !this.getSnapshot().movingNode) this.#emit({ movingNode: true });
         } else if (status === 'connected' && current !== 'connecting' && current !== 'idle') {
           this.#afterReconnect();
         } else if (status === 'failed' && current !== 'connecting') {
@@ -1036,6 +1041,7 @@ export class MediaSession extends Store<MediaSessionState> {
         screenTrack: screen?.consumer.track ?? null,
       };
     });
+    const status = patch.status ?? previous.status;
     this.setState({
       ...previous,
       self: this.#self,
@@ -1047,6 +1053,8 @@ export class MediaSession extends Store<MediaSessionState> {
         camOn: this.#camOn,
       }),
       ...patch,
+      // Back in (or gone): whatever moved the room is over.
+      ...(status === 'joined' || status === 'closed' ? { movingNode: false } : {}),
     });
   }
 }

@@ -77,6 +77,8 @@ export class SignallingClient {
   /** Next handshake after a transient refusal (see transientRefusals), and its back-off. */
   #refusalRetry: ReturnType<typeof setTimeout> | undefined;
   #refusalDelayMs = 0;
+  /** Redirects to another node (`wrong_node`) since the last connection; bounded so two nodes that disagree cannot spin us. */
+  #redirects = 0;
 
   constructor(auth: HandshakeAuth, options: SignallingOptions = {}) {
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -93,6 +95,7 @@ export class SignallingClient {
 
     this.#socket.on('connect', () => {
       this.#refusalDelayMs = 0;
+      this.#redirects = 0;
       this.#setStatus('connected');
     });
     this.#socket.on('disconnect', (reason) => {
@@ -114,6 +117,13 @@ export class SignallingClient {
         ? RequestError.fromWire(wire, 'handshake')
         : new RequestError('disconnected', error.message || 'Connection failed', { request: 'handshake' });
       this.#lastError = rpcError;
+      if (rpcError.code === 'wrong_node' && typeof rpcError.params?.node === 'string') {
+        this.#followToNode(rpcError.params.node, rpcError);
+        return;
+      }
+      // The node we were sent to does not answer (it may have died): the next try goes to any
+      // node, which either holds the room now or sends us on.
+      if (!wire && this.#nodeHint() !== undefined) this.#setNodeHint(undefined);
       if (this.#socket.active) {
         this.#setStatus('reconnecting', rpcError);
         return;
@@ -232,6 +242,34 @@ export class SignallingClient {
     this.#socket.removeAllListeners();
     this.#socket.disconnect();
     this.#handlers.clear();
+  }
+
+  /**
+   * Several nodes: the session's room lives on `node`; the proxy routes `?node=` to it. Followed
+   * without the user doing anything; the status stays connecting/reconnecting meanwhile.
+   */
+  #followToNode(node: string, error: RequestError): void {
+    this.#setNodeHint(node);
+    this.#redirects += 1;
+    const delayMs = this.#redirects <= 3 ? 0 : Math.min(5000, 500 * this.#redirects);
+    if (this.#status !== 'connecting') this.#setStatus('reconnecting', error);
+    clearTimeout(this.#refusalRetry);
+    this.#refusalRetry = setTimeout(() => {
+      this.#refusalRetry = undefined;
+      if (this.#status !== 'closed' && !this.#socket.connected) this.#socket.connect();
+    }, delayMs);
+  }
+
+  #nodeHint(): string | undefined {
+    const query = this.#socket.io.opts.query as Record<string, string> | undefined;
+    return query?.node;
+  }
+
+  #setNodeHint(node: string | undefined): void {
+    const query = { ...((this.#socket.io.opts.query as Record<string, string> | undefined) ?? {}) };
+    if (node === undefined) delete query.node;
+    else query.node = node;
+    this.#socket.io.opts.query = query;
   }
 
   #setStatus(status: SignallingStatus, error?: RequestError): void {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SessionParticipation" ADD COLUMN     "nodeId" TEXT;
