@@ -21,7 +21,9 @@ import { NodeDirectory } from './cluster/NodeDirectory.ts';
 import { RoomPlacement } from './cluster/RoomPlacement.ts';
 import { RedisSessionMemory } from './cluster/SessionMemory.ts';
 import { workerCpuSampler } from './cluster/workerCpu.ts';
-import { fail } from './errors.ts';
+import { AppError, fail } from './errors.ts';
+import { FORWARDED_HEADER } from './http/deps.ts';
+import type { SessionMediaState } from './protocol/api.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -135,7 +137,12 @@ export async function createApp(
     hooks: {
       onSessionEnded: (sessionId) => bus.publish('session.ended', { sessionId }),
       onInvitationRevoked: (invitationId) => bus.publish('invitation.revoked', { invitationId }),
-      mediaState: (sessionId) => rooms.mediaState(sessionId),
+      mediaState: async (sessionId, via) => {
+        if (rooms.get(sessionId) || !placement || via?.forwarded) return rooms.mediaState(sessionId);
+        const owner = await placement.owner(sessionId);
+        if (!owner || owner.nodeId === selfNode) return rooms.mediaState(sessionId);
+        return askOwnerForMedia(owner.url, sessionId, via?.authorization, log);
+      },
       health: async () => {
         const [database, redisOk] = await Promise.all([databaseAnswers(db), redis ? redisAnswers(redis) : Promise.resolve(null)]);
         return {
@@ -236,6 +243,21 @@ export async function createApp(
       redis?.disconnect();
     },
   };
+}
+
+/** Several nodes: the media state of a room held by another node, asked with the caller's own credentials. */
+async function askOwnerForMedia(ownerUrl: string, sessionId: string, authorization: string | undefined, log: Logger): Promise<SessionMediaState> {
+  try {
+    const res = await fetch(`${ownerUrl}/api/sessions/${encodeURIComponent(sessionId)}/media`, {
+      headers: { ...(authorization ? { authorization } : {}), [FORWARDED_HEADER]: '1' },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (res.ok) return (await res.json()) as SessionMediaState;
+    log.warn('the owner node refused a media-state request', { status: res.status });
+  } catch (error) {
+    log.warn('the owner node did not answer a media-state request', { error: error instanceof Error ? error.message : String(error) });
+  }
+  throw new AppError('unavailable', 'The node holding this room did not answer');
 }
 
 async function databaseAnswers(db: Db): Promise<boolean> {

@@ -66,6 +66,14 @@ export class RoomPlacement {
     return { nodeId: owner, url: info?.url ?? '', takenOverFrom: previous === '' ? null : previous };
   }
 
+  /** Where the session's room lives now, without claiming it: null when nobody alive holds it. */
+  async owner(sessionId: string): Promise<{ nodeId: string; url: string } | null> {
+    const nodeId = await this.#redis.get(claimKey(sessionId));
+    if (nodeId === null) return null;
+    const node = (await this.#nodes.live()).find((n) => n.id === nodeId);
+    return node ? { nodeId, url: node.url } : null;
+  }
+
   /** Renews this node's claims on these sessions; returns the sessions another node now holds. */
   async renew(sessionIds: readonly string[]): Promise<string[]> {
     if (sessionIds.length === 0) return [];

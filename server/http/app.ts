@@ -10,7 +10,7 @@ import { AppError, badRequest, unauthenticated } from '../errors.ts';
 import { createInvitationRequest, loginRequest, type CreateInvitationRequest, type LoginRequest } from '../protocol/api.ts';
 import { createCaseRequest } from '../protocol/cases.ts';
 import type { CreateCaseInput } from '../cases/CaseService.ts';
-import type { HttpDeps } from './deps.ts';
+import { FORWARDED_HEADER, type HttpDeps } from './deps.ts';
 import { apiHeaders, bearerToken, errorHandler, requireStaffWith, staffOf, validate } from './middleware.ts';
 import { objectRuleFor } from './routeObjects.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -356,7 +356,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('get', '/api/sessions/:sessionId/media', async (req: Request<IdParams<'sessionId'>>, res: Response) => {
     const { sessionId } = ids(req, 'sessionId');
     await services.sessions.get(sessionId); // 404 for unknown sessions
-    res.json(await hooks.mediaState(sessionId));
+    res.json(await hooks.mediaState(sessionId, { authorization: req.get('authorization'), forwarded: req.get(FORWARDED_HEADER) === '1' }));
   });
   route('get', '/api/sessions/:sessionId/participations', async (req: Request<IdParams<'sessionId'>>, res: Response) => {
     res.json(await services.sessions.listParticipations(ids(req, 'sessionId').sessionId));

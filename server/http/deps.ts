@@ -13,10 +13,23 @@ export interface HttpHooks {
   onSessionEnded(sessionId: string): void | Promise<void>;
   /** Called after an invitation was revoked: disconnect whoever joined with it. Errors are logged, not returned. */
   onInvitationRevoked(invitationId: string): void | Promise<void>;
-  /** Live media state of a session (called only for sessions that exist). */
-  mediaState(sessionId: string): SessionMediaState | Promise<SessionMediaState>;
+  /**
+   * Live media state of a session (called only for sessions that exist). Several nodes: asked of
+   * the node holding the room, with the caller's own credentials (`via`), unless already forwarded.
+   */
+  mediaState(sessionId: string, via?: ForwardedFrom): SessionMediaState | Promise<SessionMediaState>;
   health(): HealthResponse | Promise<HealthResponse>;
 }
+
+/** The caller's request, for asking another node on their behalf. */
+export interface ForwardedFrom {
+  authorization: string | undefined;
+  /** The request came from another node already: answer from this node, never forward again. */
+  forwarded: boolean;
+}
+
+/** Header a node puts on a request it forwards to another node. */
+export const FORWARDED_HEADER = 'x-cm-forwarded';
 
 export interface HttpDeps {
   config: Config;

@@ -51,16 +51,23 @@ describe('several nodes: placement, routing, cross-node actions, failover', () =
   }
 
   test('one room on one node: the second node sends the party to the owner, where admission works', async () => {
-    const { mediator, party, owner } = await seat();
+    const seated = await seat();
+    const { mediator, party, owner } = seated;
     assert.equal(party.node.id, owner.id, 'the party lands on the owner');
     assert.equal(party.redirectedFrom, other(owner.id).id, 'after being sent there by the other node');
     const refusal = await handshakeRefusal(connectSocket(other(owner.id).baseUrl, { kind: 'staff', token: 'x', sessionId: 'y' }));
     assert.equal(refusal.code, 'unauthenticated', 'a bad token is refused before any placement');
-    await stateWhere(party.member.s, (st) => st.self.place === 'lobby', () => `the party waits for the mediator: ${JSON.stringify(lastState(party.member.s))}`);
+    await stateWhere(party.member.s, (st) => st.self.place === 'lobby', 'the party waits for the mediator');
     await mediator.member.s.request('lobby.admit', { peerId: party.member.id });
     await stateWhere(party.member.s, (st) => st.self.place === 'main', 'the party is admitted');
     assert.equal(await roomsOn(other(owner.id)), 0, 'no room on the other node');
     assert.ok((await roomsOn(owner)) >= 1);
+    // The HTTP API answers on either node: the other node asks the owner for the live state.
+    const { token, session } = seated;
+    const media = await other(owner.id).api('GET', `/api/sessions/${session.id}/media`, { token });
+    assert.equal(media.status, 200);
+    assert.equal(media.body.live, true);
+    assert.equal(media.body.peers.length, 2);
   });
 
   test('revoking and ending through the node that does not hold the room reach the room', async () => {
