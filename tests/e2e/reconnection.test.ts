@@ -6,7 +6,7 @@ import type { Peer } from '../../server/media/Peer.ts';
 import { launchChromium, screenshot } from '../helpers/browser.ts';
 import { startChildServer, type ChildServer } from '../helpers/childServer.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
-import { inboundSummary } from '../helpers/roomStats.ts';
+import { mediaFlowing } from '../helpers/roomStats.ts';
 import { roomPages, staffLogin } from '../helpers/roomPages.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -20,21 +20,8 @@ type CmState = { status: string; selfId: string | null; place: string | null };
 const stateOf = (page: Page) =>
   page.evaluate(() => (window as unknown as { __cm?: { getState(): CmState } }).__cm?.getState() ?? null);
 
-/** The page decodes remote video: frames decoded go up between two readings. */
-async function decoding(page: Page, what: string): Promise<void> {
-  let last = -1;
-  await until(
-    async () => {
-      const now = (await inboundSummary(page)).videoFramesDecoded;
-      const moving = last >= 0 && now > last;
-      last = now;
-      return moving;
-    },
-    () => `${what}: frames decoded going up (last reading ${last})`,
-    30_000,
-    700,
-  );
-}
+/** The page decodes remote video and receives remote audio, now. */
+const decoding = (page: Page, what: string) => mediaFlowing(page, what);
 
 const joined = (page: Page, ms = 45_000) =>
   page.waitForFunction(() => (window as unknown as { __cm?: { getState(): { status: string } } }).__cm?.getState().status === 'joined', null, {

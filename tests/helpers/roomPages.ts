@@ -14,7 +14,11 @@ export async function staffLogin(server: Pick<ServerHelpers, 'api'>, token: stri
 
 export interface RoomPages {
   /** The mediator on a 1440x900 desktop, joined (the agreement drawer folded away). */
-  mediatorPage(sessionId: string, login: StaffLogin, options?: { language?: 'zh-CN' | 'en' }): Promise<{ page: Page; context: BrowserContext }>;
+  mediatorPage(
+    sessionId: string,
+    login: StaffLogin,
+    options?: { language?: 'zh-CN' | 'en'; prepare?: (page: Page) => Promise<void> },
+  ): Promise<{ page: Page; context: BrowserContext }>;
   /**
    * An invitee from their link (a phone unless `phone` is false), joined (perhaps in the waiting
    * room); `prepare` runs on the page before it opens the link (e.g. to route its WebSocket).
@@ -33,8 +37,9 @@ export function roomPages(browser: Browser, contexts: BrowserContext[], baseUrl:
     if (await close.first().isVisible().catch(() => false)) await close.first().click();
   }
 
-  async function mediatorPage(sessionId: string, login: StaffLogin, options: { language?: 'zh-CN' | 'en' } = {}) {
+  async function mediatorPage(sessionId: string, login: StaffLogin, options: { language?: 'zh-CN' | 'en'; prepare?: (page: Page) => Promise<void> } = {}) {
     const { page, context } = await newPage({ viewport: { width: 1440, height: 900 } });
+    await options.prepare?.(page);
     await context.addInitScript((auth) => sessionStorage.setItem('cm.staff', JSON.stringify(auth)), login);
     if (options.language) await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), options.language);
     await page.goto(`${baseUrl()}/session/${sessionId}`);

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { until } from './wait.ts';
 
 export interface InboundSummary {
   videoFramesDecoded: number;
@@ -34,4 +35,20 @@ export async function waitForRemoteMedia(page: Page, timeoutMs = 30_000): Promis
     last = await inboundSummary(page);
   }
   return last;
+}
+
+/** The page decodes remote video and receives remote audio now: both counters go up between two readings. */
+export async function mediaFlowing(page: Page, what: string, timeoutMs = 30_000): Promise<void> {
+  let last: InboundSummary | undefined;
+  await until(
+    async () => {
+      const now = await inboundSummary(page);
+      const moving = last !== undefined && now.videoFramesDecoded > last.videoFramesDecoded && now.audioPacketsReceived > last.audioPacketsReceived;
+      last = now;
+      return moving;
+    },
+    () => `${what}: video frames decoded and audio packets received going up (last reading ${JSON.stringify(last)})`,
+    timeoutMs,
+    700,
+  );
 }
