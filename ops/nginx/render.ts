@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
  * between callers (docker-compose.cluster.yml runs it as a one-shot container; the tests import it).
  * Node built-ins only, so the app image runs it with the repository's ops/nginx mounted.
  *
- *   node --import tsx ops/nginx/render.ts --listen 80 --node a=node-a:3000 --node b=node-b:3000 [--out FILE]
+ *   node --import tsx ops/nginx/render.ts --listen 80 --node a=node-a:3000 --node b=node-b:3000 [--resolver 127.0.0.11] [--out FILE]
  */
 
 export const TEMPLATE_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster.conf.template');
@@ -31,6 +31,12 @@ export interface RenderOptions {
   http?: string[];
   /** Directives in the server context (e.g. a debug header). */
   server?: string[];
+  /**
+   * A DNS server (e.g. Docker's 127.0.0.11): node names are then looked up while nginx runs
+   * (`resolve`, nginx 1.27.3+), so a node that is down when nginx starts, or comes back with
+   * another address, is no problem. Without it, names are looked up once at start.
+   */
+  resolver?: string;
 }
 
 const NODE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -47,7 +53,8 @@ export function renderClusterConf(options: RenderOptions, template = readFileSyn
   if (new Set(nodes.map((n) => n.id)).size !== nodes.length) throw new Error('node ids must be unique');
   const fill = (text: string, n: ClusterNode) => text.replaceAll('{{id}}', n.id).replaceAll('{{address}}', n.address);
   const block = (name: string) => new RegExp(`^\\{\\{#${name}\\}\\}\\n([\\s\\S]*?)^\\{\\{/${name}\\}\\}\\n`, 'gm');
-  const extra = { main: options.main, http: options.http, server: options.server };
+  const resolver = options.resolver ? [`resolver ${options.resolver} valid=10s ipv6=off;`] : [];
+  const extra = { main: options.main, http: [...resolver, ...(options.http ?? [])], server: options.server };
   const out = template
     .replace(block('nodes'), (_, body: string) =>
       nodes
@@ -65,6 +72,7 @@ export function renderClusterConf(options: RenderOptions, template = readFileSyn
         .join(''),
     )
     .replaceAll('{{listen}}', options.listen)
+    .replaceAll('{{resolve}}', options.resolver ? ' resolve' : '')
     // A line of its own, indented like the placeholder; nothing at all when there is nothing to add.
     .replace(/^([ \t]*)\{\{(main|http|server)\}\}\n/gm, (_, indent: string, name: keyof typeof extra) =>
       (extra[name] ?? []).map((d) => `${indent}${d}\n`).join(''),
@@ -86,11 +94,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     options: {
       listen: { type: 'string', default: '80' },
       node: { type: 'string', multiple: true, default: [] },
+      resolver: { type: 'string' },
       out: { type: 'string' },
     },
   });
   try {
-    const conf = renderClusterConf({ listen: values.listen, nodes: values.node.map(parseNode) });
+    const conf = renderClusterConf({
+      listen: values.listen,
+      nodes: values.node.map(parseNode),
+      ...(values.resolver ? { resolver: values.resolver } : {}),
+    });
     if (values.out) writeFileSync(values.out, conf);
     else process.stdout.write(conf);
   } catch (error) {
