@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { startClusterTopology, type ClusterTopology } from '../helpers/clusterTopology.ts';
+import { connectSocket, handshakeRefusal } from '../helpers/socketClient.ts';
 import { until } from '../helpers/wait.ts';
 
 /*
@@ -75,6 +76,11 @@ test('socket.io requests go to the node that ?node= names, else to the cm_node c
   for (let i = 0; i < 4; i++) sticky.add((await socketIoOpen('')).node);
   assert.equal(sticky.size, 1, `sticky by client address, got ${[...sticky].join(', ')}`);
   assert.ok(topo.nodeIds.includes([...sticky][0]!));
+});
+
+test('a WebSocket passes through the proxy: the node itself refuses a handshake without a token', async () => {
+  const refusal = await handshakeRefusal(connectSocket(topo.proxyUrl, {}));
+  assert.ok(refusal.code, `a WireError from the server: ${JSON.stringify(refusal)}`);
 });
 
 test('a killed node’s requests go to a live one; started again, it gets its own back', async () => {
