@@ -182,6 +182,8 @@ export async function startClusterTopology(options: ClusterTopologyOptions = {})
   const onExit = () => {
     for (const pid of started) kill(pid, 'SIGKILL');
     if (pg) stopCluster(pg);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(nginxDir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
 
