@@ -42,6 +42,8 @@ COPY prisma/ prisma/
 COPY server/ server/
 COPY client/ client/
 COPY scripts/ scripts/
+# The cluster's nginx configuration, rendered by this image (docker-compose.cluster.yml).
+COPY ops/nginx/ ops/nginx/
 RUN npm run db:generate && npm run build
 
 ENV HOST=0.0.0.0 \
