@@ -32,7 +32,6 @@ export async function startRedis(): Promise<RedisServer> {
   child.unref();
   const pid = child.pid!;
   const url = `redis://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
   try {
@@ -64,10 +63,20 @@ export async function startRedis(): Promise<RedisServer> {
       } catch {
         /* already gone */
       }
-      await exited;
+      // Polled, not the child's exit event: the child is unref'd, so nothing else may keep the loop alive.
+      await until(() => !alive(pid), `redis-server ${pid} to exit`, 10_000, 20);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function safeRead(file: string): string {
