@@ -2,7 +2,8 @@
 # README command 2: install what is missing, then run the whole test suite
 # (typecheck; unit tests against a real mediasoup worker; API and socket tests against a real
 # server on loopback; end-to-end tests in Debian's Chromium with fake camera and microphone),
-# then the API and socket tests once more on PostgreSQL (Debian's package, a throwaway cluster).
+# then the API and socket tests once more on PostgreSQL (Debian's package, a throwaway cluster),
+# and the concurrency suite with its requests alternating between two nodes (PostgreSQL and Redis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -14,4 +15,6 @@ echo "[test] node --test (SQLite)" >&2
 bash scripts/run-tests.sh tests || status=$?
 echo "[test] node --test tests/api on PostgreSQL" >&2
 TEST_DATABASE=postgresql bash scripts/run-tests.sh tests/api || status=$?
+echo "[test] the concurrency suite split across two nodes (PostgreSQL, Redis)" >&2
+TEST_DATABASE=postgresql TEST_NODES=2 bash scripts/run-tests.sh tests/api/concurrency.test.ts || status=$?
 exit $status

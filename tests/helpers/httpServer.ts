@@ -13,6 +13,12 @@ import type { LoginResponse } from '../../server/protocol/api.ts';
 import type { StaffRole } from '../../server/protocol/roles.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { createTestDb, type TestDb } from './testDb.ts';
+import type { Redis } from 'ioredis';
+import { RedisClusterBus } from '../../server/cluster/ClusterBus.ts';
+import { connectRedis } from '../../server/cluster/redis.ts';
+import { openDb } from '../../server/db/client.ts';
+import type { Logger } from '../../server/logger.ts';
+import { startRedis } from './redisServer.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 export const PUBLIC_URL = 'https://tiaojie.example.cn';
@@ -66,7 +72,10 @@ export async function startTestServer(
   });
   const log = createLogger('test');
   const refusals: Refusal[] = [];
-  const services = createServices({ config, db: testDb.db, clock, log, refusals: (r) => void refusals.push(r) });
+  // TEST_NODES=2 (with TEST_DATABASE=postgresql): a second node on the same database and a shared
+  // Redis, with its own connection pool; requests alternate between the two.
+  const second = process.env.TEST_NODES === '2' ? await secondNodeOf(config, testDb, clock, log) : undefined;
+  const services = createServices({ config: second?.configA ?? config, db: testDb.db, clock, log, refusals: (r) => void refusals.push(r), ...second?.depsA });
   const hookCalls: HookCalls = { sessionEnded: [], invitationRevoked: [] };
   const hooks: HttpHooks = {
     onSessionEnded: (id) => void hookCalls.sessionEnded.push(id),
@@ -80,6 +89,10 @@ export async function startTestServer(
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
+  const secondServer = second ? await second.listen(hooks) : undefined;
+  let turn = 0;
+  /** The node this request goes to: alternately the first and the second (TEST_NODES=2). */
+  const nodeUrl = () => (secondServer && turn++ % 2 === 1 ? secondServer.baseUrl : baseUrl);
 
   const request: TestServer['request'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -89,7 +102,7 @@ export async function startTestServer(
       headers['content-type'] ??= 'application/json';
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     }
-    const res = await fetch(baseUrl + path, { method, headers, body });
+    const res = await fetch(nodeUrl() + path, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = undefined;
     if (text && (res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
@@ -126,7 +139,51 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await secondServer?.close();
+      await second?.close();
       await testDb.cleanup();
+    },
+  };
+}
+
+/** The cluster settings of two nodes, a second node's services on its own pool, and the shared Redis (TEST_NODES=2). */
+async function secondNodeOf(config: Config, testDb: TestDb, clock: ManualClock, log: Logger) {
+  if (testDb.provider !== 'postgresql') throw new Error('TEST_NODES=2 needs TEST_DATABASE=postgresql');
+  const redisServer = await startRedis();
+  const cluster = (nodeId: string): Config => ({ ...config, cluster: { redisUrl: redisServer.url, nodeId, nodeUrl: `http://${nodeId}.test` } });
+  const connections: Redis[] = [];
+  const nodeDeps = async (nodeId: string) => {
+    const redis = await connectRedis(redisServer.url, log, `test-${nodeId}`);
+    connections.push(redis);
+    return { redis, bus: await RedisClusterBus.create(redis, { nodeId, log }) };
+  };
+  const depsA = await nodeDeps('a');
+  const depsB = await nodeDeps('b');
+  const dbB = openDb(testDb.databaseUrl);
+  const configB = cluster('b');
+  const servicesB = createServices({ config: configB, db: dbB, clock, log, ...depsB });
+  return {
+    configA: cluster('a'),
+    depsA,
+    async listen(hooks: HttpHooks) {
+      const app = createHttpApp({ config: configB, db: dbB, clock, log, services: servicesB, hooks });
+      const server: Server = await new Promise((resolve) => {
+        const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
+      });
+      return {
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        async close() {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
+    async close() {
+      await depsA.bus.close();
+      await depsB.bus.close();
+      for (const c of connections) c.disconnect();
+      await dbB.$disconnect();
+      await redisServer.stop();
     },
   };
 }
