@@ -99,6 +99,9 @@ export async function createApp(
       self: { id: cluster.nodeId, url: cluster.nodeUrl },
       load: async () => ({ ...rooms.stats(), cpu: await cpu() }),
       log: log.child('cluster'),
+      // Cut off from Redis longer than a heartbeat lasts: another node may hold these rooms now.
+      // Their people reconnect, and the claim (once Redis answers) decides where they land.
+      onFenced: () => rooms.closeAll('reconnect'),
     });
     const boundPlacement = (placement = new RoomPlacement({ redis, nodes }));
     nodes.afterBeat(async () => {

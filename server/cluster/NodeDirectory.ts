@@ -40,11 +40,27 @@ export class NodeDirectory {
   readonly #beatMs: number;
   readonly #ttlMs: number;
   readonly #afterBeat: Array<() => Promise<void>> = [];
+  readonly #onFenced: (() => void) | undefined;
+  #lastBeatAt = 0;
+  #fenced = false;
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(deps: { redis: Redis; self: { id: string; url: string }; load: () => NodeLoad | Promise<NodeLoad>; log: Logger; beatMs?: number; ttlMs?: number }) {
+  constructor(deps: {
+    redis: Redis;
+    self: { id: string; url: string };
+    load: () => NodeLoad | Promise<NodeLoad>;
+    log: Logger;
+    beatMs?: number;
+    ttlMs?: number;
+    /**
+     * This node could not beat for longer than its heartbeat lasts: the others may have taken
+     * its rooms over, so it must give them up (called once per outage).
+     */
+    onFenced?: () => void;
+  }) {
+    this.#onFenced = deps.onFenced;
     this.#redis = deps.redis;
     this.#self = deps.self;
     this.#load = deps.load;
@@ -68,7 +84,14 @@ export class NodeDirectory {
     this.#timer = setInterval(() => {
       if (this.#beating) return; // Redis is slow: skip a beat rather than pile them up
       this.#beating = this.#beat()
-        .catch((error: unknown) => this.#log.warn('heartbeat failed', { error: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) => {
+          this.#log.warn('heartbeat failed', { error: error instanceof Error ? error.message : String(error) });
+          if (!this.#fenced && Date.now() - this.#lastBeatAt > this.#ttlMs) {
+            this.#fenced = true;
+            this.#log.error('no heartbeat for longer than it lasts: giving up this node\'s rooms');
+            this.#onFenced?.();
+          }
+        })
         .finally(() => (this.#beating = undefined));
     }, this.#beatMs);
     this.#timer.unref();
@@ -104,6 +127,8 @@ export class NodeDirectory {
     const load = await this.#load();
     const info: NodeInfo = { ...this.#self, ...load, at: Date.now() };
     await this.#redis.multi().set(nodeKey(this.#self.id), JSON.stringify(info), 'PX', this.#ttlMs).sadd(NODE_SET, this.#self.id).exec();
+    this.#lastBeatAt = Date.now();
+    this.#fenced = false;
     for (const task of this.#afterBeat) {
       await task().catch((error: unknown) => this.#log.warn('after-heartbeat task failed', { error }));
     }

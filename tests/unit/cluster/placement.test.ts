@@ -83,6 +83,20 @@ describe('room placement in Redis', () => {
     await watcher.stop();
   });
 
+  test('a node cut off from Redis for longer than its heartbeat lasts gives its rooms up', async () => {
+    const own = await startRedis();
+    const redis = new Redis(own.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    redis.on('error', () => {});
+    let fenced = 0;
+    const cutOff = new NodeDirectory({ redis, self: { id: 'island', url: 'http://island.test' }, load: () => ({ rooms: 1, peers: 2, cpu: 0 }), log, beatMs: 50, ttlMs: 300, onFenced: () => fenced++ });
+    await cutOff.start();
+    assert.equal(fenced, 0);
+    await own.stop();
+    await until(() => fenced === 1, 'the node to give its rooms up', 5000);
+    await cutOff.stop();
+    redis.disconnect();
+  });
+
   test('leastLoaded: peers, then rooms, then CPU, then id', () => {
     const n = (id: string, peers: number, rooms: number, cpu: number) => ({ id, url: '', peers, rooms, cpu, at: 0 });
     assert.equal(leastLoaded([n('x', 3, 1, 0), n('y', 2, 5, 0.9)])?.id, 'y');
