@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { startClusterTopology, type ClusterTopology } from '../helpers/clusterTopology.ts';
 import { connectSocket, handshakeRefusal } from '../helpers/socketClient.ts';
 import { until } from '../helpers/wait.ts';
+import { alive } from '../helpers/processes.ts';
 
 /*
  * Two nodes behind nginx (ops/nginx/cluster.conf.template), sharing PostgreSQL and Redis: the
@@ -109,14 +110,7 @@ test('stop() leaves no process behind', async () => {
   const before = topo.pids();
   assert.ok(before.length >= 2 + 2 + 1, `nodes, their mediasoup workers, nginx, Redis, PostgreSQL: ${before.join(' ')}`);
   await topo.stop();
-  const left = before.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
-  });
+  const left = before.filter(alive);
   assert.deepEqual(left, [], `still running: ${left.map((pid) => `${pid} ${safeCmdline(pid)}`).join('; ')}`);
 });
 

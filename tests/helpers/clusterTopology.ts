@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderClusterConf } from '../../ops/nginx/render.ts';
 import { freePort } from './freePort.ts';
+import { alive, gone } from './processes.ts';
 import { FULL_TEST_SECRET } from './fullServer.ts';
 import { adminQuery, startCluster, stopCluster, TEMPLATE_DB, type PgCluster } from './postgresCluster.ts';
 import { startRedis, type RedisServer } from './redisServer.ts';
@@ -78,21 +79,6 @@ export function firstContactCookie(topology: Pick<ClusterTopology, 'proxyUrl'>, 
   return { name: 'cm_node', value: nodeId, url: topology.proxyUrl };
 }
 
-function alive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped) counts as gone.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** The live descendants of `pid` (from /proc). */
 function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -115,20 +101,6 @@ function descendants(pid: number): number[] {
   };
   visit(pid);
   return out;
-}
-
-/** Waits until `pid` no longer exists, not even as a zombie (Node reaps its children while the loop runs). */
-async function reaped(pid: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > end) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function kill(pid: number, signal: NodeJS.Signals): void {
@@ -211,9 +183,8 @@ export async function startClusterTopology(options: ClusterTopologyOptions = {})
       await adminQuery(borrowedPg, `DROP DATABASE IF EXISTS ${path.basename(databaseUrl)} WITH (FORCE)`).catch(() => {});
     }
     if (pg) {
-      // stopCluster waits synchronously, so it could not reap its postmaster (our child): a zombie it would wait 10 s for.
       kill(pg.pid, 'SIGQUIT');
-      await reaped(pg.pid, 10_000);
+      await gone(pg.pid, 'PostgreSQL').catch(() => {});
       stopCluster(pg);
     }
     // Helpers of killed processes (mediasoup workers exit when their channel closes): give them a moment, then no mercy.

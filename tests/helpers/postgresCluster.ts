@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from './freePort.ts';
+import { alive } from './processes.ts';
 
 /*
  * A real PostgreSQL 15 (Debian's `postgresql` package) for the tests, in a temporary directory on a
@@ -46,15 +47,6 @@ async function ready(url: string, pid: number, log: string): Promise<void> {
       if (!alive(pid) || Date.now() > end) throw new Error(`PostgreSQL did not start (${String(error)}):\n${readFileSync(log, 'utf8')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

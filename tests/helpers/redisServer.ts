@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './freePort.ts';
+import { gone } from './processes.ts';
 import { until } from './wait.ts';
 
 /*
@@ -63,20 +64,10 @@ export async function startRedis(): Promise<RedisServer> {
       } catch {
         /* already gone */
       }
-      // Polled, not the child's exit event: the child is unref'd, so nothing else may keep the loop alive.
-      await until(() => !alive(pid), `redis-server ${pid} to exit`, 10_000, 20);
+      await gone(pid, 'redis-server');
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function safeRead(file: string): string {
