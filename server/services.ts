@@ -22,6 +22,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { roleMay } from './http/routeObjects.ts';
 import { WorkGate } from './limits/WorkGate.ts';
+import { memoryWindows } from './limits/SlidingWindow.ts';
+import { redisWindows } from './limits/RedisWindow.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
 import type { Redis } from 'ioredis';
@@ -68,12 +70,16 @@ export interface ServiceDeps {
   redis?: Redis;
 }
 
-export function createServices({ config, db, clock, log, refusals, metrics }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals, metrics, redis }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
-  // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
+  // Password hashing (logins, public query codes): two at a time, a short queue, then 429. Per
+  // process on purpose: it bounds this process's CPU, whatever the other nodes do.
   const passwordWork = new WorkGate(2, 32);
+  // Every rate limit (logins, public reports and queries, query-code SMS, verification) counts in
+  // one place: this process, or with Redis the whole cluster, so N nodes do not give N× the attempts.
+  const windows = redis ? redisWindows(redis, clock) : memoryWindows(clock);
   const staffSessions = new LocalStaffSessionEvents();
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions, windows });
   const accounts = new AccountService({ db, clock, log: log.child('accounts'), attempts: auth.attempts, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   // An access refusal is a 403 (forbidden): the request context records it in the audit trail,
@@ -85,7 +91,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
   // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
   const sms = new DevOutboxSmsSender({ db, clock });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork, windows });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone });
@@ -98,6 +104,7 @@ export function createServices({ config, db, clock, log, refusals, metrics }: Se
     loop,
     access,
     sms,
+    windows,
     ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
   });
   const roomRecord = new RoomRecordService({ db, clock });
