@@ -1,7 +1,7 @@
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SealKey } from './orgKey.ts';
+import { writeNewFile, type SealKey } from './orgKey.ts';
 
 /**
  * What the verifier trusts: every seal certificate this service has sealed with, and their roots,
@@ -28,13 +28,7 @@ async function writeOnce(dir: string, pem: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${sha256(pem)}.pem`);
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await fs.open(tmp, 'wx', 0o644);
-  try {
-    await handle.writeFile(pem);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(tmp, pem, 0o644);
   try {
     await fs.link(tmp, file);
   } catch (error) {
