@@ -23,6 +23,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { roleMay } from './http/routeObjects.ts';
 import { WorkGate } from './limits/WorkGate.ts';
+import { memoryWindows } from './limits/SlidingWindow.ts';
+import { redisWindows } from './limits/RedisWindow.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
 import type { Redis } from 'ioredis';
@@ -71,12 +73,16 @@ export interface ServiceDeps {
   bus?: ClusterBus;
 }
 
-export function createServices({ config, db, clock, log, refusals, metrics, bus = new LocalClusterBus(log.child('bus')) }: ServiceDeps): Services {
+export function createServices({ config, db, clock, log, refusals, metrics, redis, bus = new LocalClusterBus(log.child('bus')) }: ServiceDeps): Services {
   const tokens = new TokenService({ secret: config.jwt.secret, issuer: config.jwt.issuer, clock });
-  // Password hashing (logins, public query codes): two at a time, a short queue, then 429.
+  // Password hashing (logins, public query codes): two at a time, a short queue, then 429. Per
+  // process on purpose: it bounds this process's CPU, whatever the other nodes do.
   const passwordWork = new WorkGate(2, 32);
+  // Every rate limit (logins, public reports and queries, query-code SMS, verification) counts in
+  // one place: this process, or with Redis the whole cluster, so N nodes do not give N× the attempts.
+  const windows = redis ? redisWindows(redis, clock) : memoryWindows(clock);
   const staffSessions = new BusStaffSessionEvents(bus, (error) => log.warn('could not announce revoked logins', { error }));
-  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions });
+  const auth = new AuthService({ config, db, clock, log: log.child('auth'), tokens, passwordWork, staffSessions, windows });
   const accounts = new AccountService({ db, clock, log: log.child('accounts'), attempts: auth.attempts, staffSessions });
   const settings = new SettingsService({ db, clock, log: log.child('settings') });
   // An access refusal is a 403 (forbidden): the request context records it in the audit trail,
@@ -88,7 +94,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, bus 
   const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
   // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
   const sms = new DevOutboxSmsSender({ db, clock });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork });
+  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork, windows });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone });
@@ -102,6 +108,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, bus 
     access,
     sms,
     bus,
+    windows,
     ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
   });
   const roomRecord = new RoomRecordService({ db, clock });

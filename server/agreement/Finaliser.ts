@@ -6,7 +6,7 @@ import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
 import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -22,19 +22,37 @@ import { renderAgreementPdf, type AgreementSignature, type SigningEvent } from '
 import { sealPdf } from './seal.ts';
 
 /*
- * Finalisation: render → seal → write <id>.pdf.tmp, fsync → rename to <id>.pdf, fsync the
- * directory → ONE transaction: the agreement claimed from `signing` to `sealed` (one sealer wins;
- * a loser removes its file), AgreementDocument row (with the file's SHA-256), timeline entry
- * `agreement.sealed`.
+ * Finalisation: claim the sealing (one sealer per agreement, see below) → render → seal → write
+ * <id>.pdf.tmp, fsync → rename to <id>.pdf, fsync the directory → ONE transaction: the agreement
+ * moved from `signing` to `sealed` while our claim still holds (else our file goes), the claim
+ * cleared, AgreementDocument row (with the file's SHA-256), timeline entry `agreement.sealed`.
  *
- * Crash safety comes from the order: the row is written last, so a row always has its complete
- * file. A crash before the commit leaves at most a .tmp file or a .pdf with no row; recover()
- * deletes both (at startup and before every attempt, sparing the files of runs in flight in this
- * process), and the agreement is still `signing` with all its signatures, so finalisation simply
- * runs again.
+ * The claim: several nodes share the database and DATA_DIR (cluster mode), so a conditional update
+ * of the agreement row decides who seals: `sealingBy` (NODE_ID, `local` without cluster mode),
+ * `sealingRun` (random per process start), `sealingAt`, `sealingDocId` (the document, whose files
+ * are <id>.pdf and <id>.pdf.*.tmp). It is taken only when free, older than SEALING_STALE_MS (far
+ * above the longest sealing), or left by this node before a restart (same node, another run: a
+ * node runs one process). Only the claimant renders and writes; another node waits for its result.
+ *
+ * Crash safety comes from the order: the claim is committed before any file is written, and the
+ * row is written last, so a row always has its complete file. A crash before the commit leaves at
+ * most a .tmp file or a .pdf with no row; recover() deletes both (at startup and before every
+ * attempt) unless a live claim of another run is writing them, ending a dead claim first so its
+ * owner can no longer commit. The agreement is still `signing` with all its signatures, so
+ * finalisation simply runs again.
  */
 
 export const AGREEMENTS_DIR = 'agreements';
+
+/** A sealing claim older than this is taken for dead: sealing takes seconds, the commit at most TX_OPTIONS.timeout. */
+export const SEALING_STALE_MS = 10 * 60_000;
+/** How long finalise() waits for another node's sealing before answering that it is still in progress. */
+const WAIT_FOR_OTHER_MS = 30_000;
+const WAIT_POLL_MS = 200;
+
+/** Who holds a sealing claim, and since when (the agreement row's sealing columns). */
+type Claim = { sealingBy: string | null; sealingRun: string | null; sealingAt: Date | null };
+const NO_CLAIM = { sealingBy: null, sealingRun: null, sealingAt: null, sealingDocId: null } as const;
 
 /** Where a test may make the process SIGKILL itself (tests/api/agreementCrash.test.ts). */
 export const CRASH_STEPS = ['rendered', 'sealed', 'tmp-written', 'tmp-synced', 'renamed', 'in-transaction', 'committed'] as const;
@@ -50,6 +68,8 @@ export interface FinaliserDeps {
   crashAt?: CrashStep | undefined;
   /** Told how long each completed finalisation took (metrics). */
   onSealed?: ((seconds: number) => void) | undefined;
+  /** Who claims sealings (default: the cluster's NODE_ID, else `local`); tests name their nodes. */
+  nodeId?: string | undefined;
 }
 
 /** Who must sign, and whether all have. */
@@ -82,6 +102,9 @@ export class Finaliser {
   readonly #running = new Map<string, Promise<void>>();
   /** Documents this process is writing now: recover() must not take their files for crash leftovers. */
   readonly #writing = new Set<string>();
+  readonly #node: string;
+  /** This start of the node (the claim's `sealingRun`). */
+  readonly #run = randomBytes(8).toString('hex');
   #sealKey: Promise<SealKey> | undefined;
 
   constructor(deps: FinaliserDeps) {
@@ -92,6 +115,7 @@ export class Finaliser {
     this.#hub = deps.hub;
     this.#crashAt = deps.crashAt;
     this.#onSealed = deps.onSealed;
+    this.#node = deps.nodeId ?? deps.config.cluster?.nodeId ?? 'local';
   }
 
   get dir(): string {
@@ -149,25 +173,24 @@ export class Finaliser {
     return { complete: missing.length === 0, missing };
   }
 
-  /** Deletes .tmp files and PDFs without a document row. Returns the names removed. */
+  /**
+   * Deletes .tmp files and PDFs without a document row, except those a live claim is writing (this
+   * process's, or another node's not yet stale). Returns the names removed.
+   */
   async recover(): Promise<string[]> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const removed: string[] = [];
     for (const name of await fs.readdir(this.dir)) {
-      if (this.#writing.has(name.slice(0, name.indexOf('.')))) continue;
-      const full = path.join(this.dir, name);
-      if (name.endsWith('.tmp')) {
-        await fs.rm(full, { force: true });
-        removed.push(name);
-        continue;
-      }
-      const m = /^(.+)\.pdf$/.exec(name);
-      if (!m) continue;
-      const row = await this.#db.agreementDocument.findUnique({ where: { id: m[1]! }, select: { id: true } });
-      if (!row) {
-        await fs.rm(full, { force: true });
-        removed.push(name);
-      }
+      const pdf = /^[^.]+\.pdf$/.test(name);
+      if (!pdf && !name.endsWith('.tmp')) continue;
+      const documentId = name.slice(0, name.indexOf('.'));
+      if (this.#writing.has(documentId)) continue;
+      if (pdf && (await this.#hasRow(documentId))) continue;
+      if (!(await this.#unclaimed(documentId))) continue;
+      // Looked at again: the claimant may have committed between the first look and its claim's end.
+      if (pdf && (await this.#hasRow(documentId))) continue;
+      await fs.rm(path.join(this.dir, name), { force: true });
+      removed.push(name);
     }
     if (removed.length > 0) {
       await fsyncDir(this.dir);
@@ -176,23 +199,75 @@ export class Finaliser {
     return removed;
   }
 
-  /** At startup: recover, then finish every agreement whose signatures are complete but which is not sealed. */
+  async #hasRow(documentId: string): Promise<boolean> {
+    return (await this.#db.agreementDocument.findUnique({ where: { id: documentId }, select: { id: true } })) !== null;
+  }
+
+  /**
+   * True when no live claim writes the files of `documentId`. A dead claim is ended here first, in
+   * one conditional update, so its owner (should it still run) cannot commit a row for a file that
+   * recovery removes: its commit requires its claim.
+   */
+  async #unclaimed(documentId: string): Promise<boolean> {
+    const a = await this.#db.agreement.findUnique({ where: { sealingDocId: documentId }, select: { id: true, caseId: true, sealingBy: true, sealingRun: true, sealingAt: true } });
+    if (!a) return true;
+    if (!this.#dead(a)) return false;
+    await this.#setClaim(a.caseId, { id: a.id, sealingDocId: documentId, sealingRun: a.sealingRun }, NO_CLAIM);
+    this.#log.warn('agreement sealing claim ended as dead', { agreementId: a.id, documentId, claimedBy: a.sealingBy, claimedAt: a.sealingAt });
+    return true;
+  }
+
+  /** Nobody's, stale, or this node's from before its restart. */
+  #dead(claim: Claim): boolean {
+    if (claim.sealingBy === null || claim.sealingAt === null) return true;
+    if (claim.sealingAt.getTime() < this.#clock.now().getTime() - SEALING_STALE_MS) return true;
+    return claim.sealingBy === this.#node && claim.sealingRun !== this.#run;
+  }
+
+  /** The same test as #dead, as a condition of the claiming update. */
+  #claimable(): Prisma.AgreementWhereInput {
+    return {
+      OR: [
+        { sealingBy: null },
+        { sealingAt: null },
+        { sealingAt: { lt: new Date(this.#clock.now().getTime() - SEALING_STALE_MS) } },
+        { sealingBy: this.#node, NOT: { sealingRun: this.#run } },
+      ],
+    };
+  }
+
+  /** One conditional update of the claim, under the case lock like every agreement write; true when it applied. */
+  async #setClaim(caseId: string, where: Prisma.AgreementWhereInput, data: Prisma.AgreementUpdateManyMutationInput): Promise<boolean> {
+    return transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      return (await tx.agreement.updateMany({ where, data })).count === 1;
+    });
+  }
+
+  /**
+   * At startup: recover, then finish every agreement whose signatures are complete but which is not
+   * sealed; one that another node is sealing now is left to it.
+   */
   async recoverAndResume(): Promise<void> {
     await this.recover();
     const pending = await this.#db.agreement.findMany({ where: { status: 'signing' }, select: { id: true } });
     for (const { id } of pending) {
       if ((await this.completeness(id)).complete) {
-        await this.finalise(id).catch((err: unknown) => this.#log.error('resuming agreement finalisation failed', { agreementId: id, err }));
+        await this.finalise(id, { wait: false }).catch((err: unknown) => this.#log.error('resuming agreement finalisation failed', { agreementId: id, err }));
       }
     }
   }
 
-  /** Finalises once all required signatures are in; concurrent calls share one run. */
-  finalise(agreementId: string): Promise<void> {
+  /**
+   * Finalises once all required signatures are in; concurrent calls share one run. When another
+   * node is sealing it, waits for that node's result (`wait: false`: leaves it to that node);
+   * past the wait, conflict.
+   */
+  finalise(agreementId: string, options: { wait?: boolean } = {}): Promise<void> {
     const running = this.#running.get(agreementId);
     if (running) return running;
     const started = process.hrtime.bigint();
-    const p = this.#finalise(agreementId)
+    const p = this.#finalise(agreementId, options.wait ?? true)
       .then((sealed) => {
         if (sealed) this.#onSealed?.(Number(process.hrtime.bigint() - started) / 1e9);
       })
@@ -201,12 +276,34 @@ export class Finaliser {
     return p;
   }
 
-  /** True when this run sealed the agreement (false: it already was). */
-  async #finalise(agreementId: string): Promise<boolean> {
+  /** True when this run sealed the agreement (false: it already was, or another node did). */
+  async #finalise(agreementId: string, wait: boolean): Promise<boolean> {
+    const deadline = Date.now() + WAIT_FOR_OTHER_MS;
+    for (;;) {
+      const outcome = await this.#attempt(agreementId);
+      if (outcome !== 'elsewhere') return outcome === 'sealed';
+      if (!wait) return false;
+      if ((await this.#awaitOther(agreementId, deadline)) === 'sealed') return false;
+    }
+  }
+
+  /** Until the agreement is sealed, or the other claim ended (released, or dead): then it is tried again here. */
+  async #awaitOther(agreementId: string, deadline: number): Promise<'sealed' | 'retry'> {
+    for (;;) {
+      const a = await this.#db.agreement.findUnique({ where: { id: agreementId }, select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true } });
+      if (a?.status === 'sealed') return 'sealed';
+      if (!a || a.status !== 'signing' || this.#dead(a)) return 'retry';
+      if (Date.now() >= deadline) throw conflict(`The agreement is being sealed by ${a.sealingBy}; try again in a moment`);
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  }
+
+  /** One try: 'sealed' by this run, 'already' sealed, or being sealed 'elsewhere' (a live claim of another run). */
+  async #attempt(agreementId: string): Promise<'sealed' | 'already' | 'elsewhere'> {
     await this.recover();
     const a = await this.#db.agreement.findUnique({ where: { id: agreementId } });
     if (!a) throw notFound('Agreement');
-    if (a.status === 'sealed') return false;
+    if (a.status === 'sealed') return 'already';
     const { complete, missing } = await this.completeness(agreementId);
     if (!complete) throw fail('signatures_missing', `Signatures missing: ${missing.join(', ')}`);
     const kase = await this.#db.case.findUniqueOrThrow({ where: { id: a.caseId }, include: { parties: true } });
@@ -244,7 +341,21 @@ export class Finaliser {
     }
 
     const documentId = newId();
+    const claimedAt = this.#clock.now();
+    const claimed = await this.#setClaim(a.caseId, { id: agreementId, status: 'signing', frozenHash: hash, ...this.#claimable() }, {
+      sealingBy: this.#node,
+      sealingRun: this.#run,
+      sealingAt: claimedAt,
+      sealingDocId: documentId,
+    });
+    if (!claimed) {
+      const cur = await this.#db.agreement.findUniqueOrThrow({ where: { id: agreementId }, select: { status: true, frozenHash: true } });
+      if (cur.status === 'sealed') return 'already';
+      if (cur.status !== 'signing' || cur.frozenHash !== hash) throw conflict('The agreement changed during finalisation');
+      return 'elsewhere';
+    }
     this.#writing.add(documentId);
+    let committed = false;
     try {
       const verificationCode = newVerificationCode();
       const timelineHash = kase.chainHash;
@@ -285,16 +396,20 @@ export class Finaliser {
       this.#step('renamed');
 
       const now = this.#clock.now();
-      let won: boolean;
+      let won: 'sealed' | 'already' | 'elsewhere';
       try {
         won = await transaction(this.#db, async (tx) => {
           await lockCase(tx, a.caseId);
-          // The claim: only one run moves the agreement from signing to sealed.
-          const claimed = await tx.agreement.updateMany({ where: { id: agreementId, status: 'signing', frozenHash: hash }, data: { status: 'sealed', updatedAt: now } });
-          if (claimed.count !== 1) {
-            const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId }, select: { status: true } });
-            if (cur.status === 'sealed') return false;
-            throw conflict('The agreement changed during finalisation');
+          // Only while our claim holds does the agreement move from signing to sealed (the claim ends with it).
+          const moved = await tx.agreement.updateMany({
+            where: { id: agreementId, status: 'signing', frozenHash: hash, sealingDocId: documentId },
+            data: { status: 'sealed', updatedAt: now, ...NO_CLAIM },
+          });
+          if (moved.count !== 1) {
+            const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId }, select: { status: true, frozenHash: true } });
+            if (cur.status === 'sealed') return 'already';
+            if (cur.status !== 'signing' || cur.frozenHash !== hash) throw conflict('The agreement changed during finalisation');
+            return 'elsewhere'; // our claim was taken for dead and taken over
           }
           await tx.agreementDocument.create({
             data: {
@@ -318,22 +433,29 @@ export class Finaliser {
             data: { agreementId, documentId, revision: a.frozenRev, revisionHash: hash, sha256, size: sealed.length, timelineHashAtCompletion: timelineHash },
           });
           this.#step('in-transaction');
-          return true;
+          return 'sealed';
         });
       } catch (err) {
         await fs.rm(final, { force: true }); // no row: the file must not stay
         throw err;
       }
-      if (!won) {
-        await fs.rm(final, { force: true }); // another process sealed it first
-        return false;
+      if (won !== 'sealed') {
+        await fs.rm(final, { force: true }); // another run sealed it, or holds the claim now
+        return won;
       }
+      committed = true;
       this.#step('committed');
       this.#log.info('agreement sealed', { agreementId, documentId, sha256 });
       this.#hub?.publish(a.caseId);
-      return true;
+      return 'sealed';
     } finally {
       this.#writing.delete(documentId);
+      // Not sealed by us: the claim goes at once (a crash leaves it to recovery or the stale age).
+      if (!committed) {
+        await this.#setClaim(a.caseId, { id: agreementId, sealingDocId: documentId }, NO_CLAIM).catch((err: unknown) =>
+          this.#log.warn('could not release the sealing claim (it lapses after the stale age)', { agreementId, err }),
+        );
+      }
     }
   }
 

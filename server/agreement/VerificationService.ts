@@ -3,7 +3,7 @@ import { maskName } from '../cases/masking.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { tooManyRequests } from '../errors.ts';
-import { FailureLimiter } from '../limits/FailureLimiter.ts';
+import { memoryWindows, type SlidingWindow, type SlidingWindows } from '../limits/SlidingWindow.ts';
 import { signerRoleLabels, signerRoles, type VerificationResult, type VerificationSigner } from '../protocol/agreement.ts';
 import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
@@ -20,8 +20,8 @@ type DocRow = NonNullable<Awaited<ReturnType<Db['agreementDocument']['findUnique
 export class VerificationService {
   readonly #db: Db;
   readonly #finaliser: Finaliser;
-  /** Every verification request counts (by code or by file), per IP: the login limiter's sliding window. */
-  readonly #perIp: FailureLimiter;
+  /** Every verification request counts (by code or by file), per IP: a sliding window like the login limits'. */
+  readonly #perIp: SlidingWindow;
 
   constructor(deps: {
     db: Db;
@@ -30,18 +30,20 @@ export class VerificationService {
     /** Verifications per IP per window (default 30 per 10 minutes). */
     maxPerIp?: number;
     windowMs?: number;
+    /** Where the limit counts (default: in this process; cluster mode: Redis, shared by every node). */
+    windows?: SlidingWindows;
   }) {
     this.#db = deps.db;
     this.#finaliser = deps.finaliser;
-    this.#perIp = new FailureLimiter(deps.clock, deps.maxPerIp ?? 30, deps.windowMs ?? 10 * 60_000);
+    this.#perIp = (deps.windows ?? memoryWindows(deps.clock))({ name: 'verify-ip', max: deps.maxPerIp ?? 30, windowMs: deps.windowMs ?? 10 * 60_000 });
   }
 
   /**
    * Counts one public verification from `ip`; throws too_many_requests (429) past the limit,
    * before the code is looked up or the upload is read. Returns nothing when admitted.
    */
-  admit(ip: string): void {
-    const wait = this.#perIp.take(ip);
+  async admit(ip: string): Promise<void> {
+    const wait = await this.#perIp.take(ip);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`Too many verification requests from this address; try again in ${minutes} minute(s)`, wait, { reason: 'verify_rate_limited', params: { minutes } });

@@ -162,8 +162,8 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   });
 
   // ---- public verification (/verify): rate-limited per IP before anything is parsed or looked up
-  const verifyLimit: AnyHandler = (req: Request, _res: Response, next) => {
-    m.verification.admit(meta(req).ip);
+  const verifyLimit: AnyHandler = async (req: Request, _res: Response, next) => {
+    await m.verification.admit(meta(req).ip);
     next();
   };
   route('post', '/api/verify/code', verifyLimit, validate(verifyCodeRequest), async (req: Request, res: Response) => {

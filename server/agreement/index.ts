@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { fail } from '../errors.ts';
+import type { SlidingWindows } from '../limits/SlidingWindow.ts';
 import type { Logger } from '../logger.ts';
 import type { CaseDetail } from '../protocol/cases.ts';
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
@@ -36,6 +37,8 @@ export function createAgreementModule(deps: {
   loop: CaseLoopService;
   access: CaseGuard;
   sms?: SmsSender;
+  /** Where the public verification limit counts (default: in this process). */
+  windows?: SlidingWindows;
   /** Told how long each sealing took (metrics). */
   onSealed?: (seconds: number) => void;
   /** Agreement changes go to every node's listeners through it. */
@@ -47,7 +50,7 @@ export function createAgreementModule(deps: {
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub, onSealed: deps.onSealed });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
-  const verification = new VerificationService({ db, finaliser, clock });
+  const verification = new VerificationService({ db, finaliser, clock, ...(deps.windows ? { windows: deps.windows } : {}) });
   return {
     hub,
     agreements,

@@ -118,13 +118,7 @@ export async function generateSealDir(dataDir: string, dir: string, orgName: str
 /** Writes a root CA key where the admin asked, once (0600): an existing file is never overwritten. */
 export async function writeRootKey(file: string, pem: string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  const handle = await fs.open(file, 'wx', 0o600);
-  try {
-    await handle.writeFile(pem);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(file, pem, 0o600);
 }
 
 /** Warns (once per load) when the stored seal names another organisation than the configured one. */
@@ -393,14 +387,19 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function writeSecret(dir: string, name: string, data: string | Buffer): Promise<void> {
-  const handle = await fs.open(path.join(dir, name), 'wx', 0o600);
+/** Creates `file` (never an existing one: EEXIST), writes it whole and syncs it to disk. */
+export async function writeNewFile(file: string, data: string | Buffer, mode: number): Promise<void> {
+  const handle = await fs.open(file, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+async function writeSecret(dir: string, name: string, data: string | Buffer): Promise<void> {
+  await writeNewFile(path.join(dir, name), data, 0o600);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -1,7 +1,7 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { SealKey } from './orgKey.ts';
+import { writeNewFile, type SealKey } from './orgKey.ts';
 
 /**
  * What the verifier trusts: every seal certificate this service has sealed with, and their roots,
@@ -20,19 +20,21 @@ const KINDS = { seals: 'seals', roots: 'roots' } as const;
 
 const sha256 = (pem: string): string => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
 
+/**
+ * Written whole under a temporary name, then linked to its final name: a node reading the store
+ * (several share DATA_DIR) never sees a certificate half written, and the first link wins.
+ */
 async function writeOnce(dir: string, pem: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${sha256(pem)}.pem`);
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeNewFile(tmp, pem, 0o644);
   try {
-    const handle = await fs.open(file, 'wx', 0o644);
-    try {
-      await handle.writeFile(pem);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fs.link(tmp, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // recorded before: same bytes by name
+  } finally {
+    await fs.rm(tmp, { force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
-import { FailureLimiter } from '../limits/FailureLimiter.ts';
+import { memoryWindows, type SlidingWindow, type SlidingWindows } from '../limits/SlidingWindow.ts';
 import { WorkGate } from '../limits/WorkGate.ts';
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
@@ -94,14 +94,14 @@ export class IntakeService {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #settings: SettingsService;
-  readonly #reports: FailureLimiter;
-  readonly #failedQueries: FailureLimiter;
+  readonly #reports: SlidingWindow;
+  readonly #failedQueries: SlidingWindow;
   readonly #maxReports: number;
   readonly #dummyHash: Promise<string>;
   readonly #passwordWork: WorkGate;
   readonly #sms: SmsSender;
   readonly #publicUrl: string;
-  readonly #smsPerCase: FailureLimiter;
+  readonly #smsPerCase: SlidingWindow;
 
   constructor(deps: {
     db: Db;
@@ -120,6 +120,8 @@ export class IntakeService {
     queryWindowMs?: number;
     /** The process's gate for password hashing (shared with logins). */
     passwordWork?: WorkGate;
+    /** Where the limits count (default: in this process; cluster mode: Redis, shared by every node). */
+    windows?: SlidingWindows;
   }) {
     this.#passwordWork = deps.passwordWork ?? new WorkGate(2, 32);
     this.#db = deps.db;
@@ -128,10 +130,11 @@ export class IntakeService {
     this.#settings = deps.settings;
     this.#sms = deps.sms;
     this.#publicUrl = deps.publicUrl;
-    this.#smsPerCase = new FailureLimiter(deps.clock, 3, 3_600_000);
+    const windows = deps.windows ?? memoryWindows(deps.clock);
+    this.#smsPerCase = windows({ name: 'query-code-sms-case', max: 3, windowMs: 3_600_000 });
     this.#maxReports = deps.maxReportsPerIp ?? 5;
-    this.#reports = new FailureLimiter(deps.clock, this.#maxReports, deps.reportWindowMs ?? 3_600_000);
-    this.#failedQueries = new FailureLimiter(deps.clock, deps.maxFailedQueriesPerIp ?? 10, deps.queryWindowMs ?? 600_000);
+    this.#reports = windows({ name: 'public-report-ip', max: this.#maxReports, windowMs: deps.reportWindowMs ?? 3_600_000 });
+    this.#failedQueries = windows({ name: 'public-query-ip', max: deps.maxFailedQueriesPerIp ?? 10, windowMs: deps.queryWindowMs ?? 600_000 });
     this.#dummyHash = hashPassword('dummy-' + newId(), QUERY_SCRYPT);
     this.#dummyHash.catch(() => undefined);
   }
@@ -139,7 +142,7 @@ export class IntakeService {
   /** POST /api/public/cases: a `reported` case, source `online`, no creator. */
   async report(input: unknown, ip: string): Promise<PublicCaseReceipt> {
     // Counted before any work, in one step with the check, so a concurrent burst cannot outrun it.
-    const wait = this.#reports.take(ip);
+    const wait = await this.#reports.take(ip);
     if (wait > 0) {
       this.#log.warn('public report rate limited', { ip });
       const minutes = Math.ceil(wait / 60_000);
@@ -147,13 +150,13 @@ export class IntakeService {
     }
     const parsed = publicCaseRequest.safeParse(input);
     if (!parsed.success) {
-      this.#reports.forgive(ip);
+      await this.#reports.forgive(ip);
       throw badRequest('Invalid input', zodDetails(parsed.error));
     }
     const data = parsed.data;
     const queryCode = newQueryCode();
-    const queryCodeHash = await this.#passwordWork.run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT)).catch((error: unknown) => {
-      this.#reports.forgive(ip); // refused as busy: nothing was reported
+    const queryCodeHash = await this.#passwordWork.run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT)).catch(async (error: unknown) => {
+      await this.#reports.forgive(ip); // refused as busy: nothing was reported
       throw error;
     });
     const now = this.#clock.now();
@@ -180,14 +183,14 @@ export class IntakeService {
   /** The case for case number + query code, or not_found; failures count against the IP. */
   async #verified(input: unknown, ip: string) {
     // Counted as a failure before the code is checked (in one step with the check); a match takes it back.
-    const wait = this.#failedQueries.take(ip);
+    const wait = await this.#failedQueries.take(ip);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`Too many failed queries; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
     }
     const parsed = publicQueryRequest.safeParse(input);
     if (!parsed.success) {
-      this.#failedQueries.forgive(ip);
+      await this.#failedQueries.forgive(ip);
       throw badRequest('Invalid input', zodDetails(parsed.error));
     }
     const caseNumber = parsed.data.caseNumber.toUpperCase();
@@ -198,12 +201,12 @@ export class IntakeService {
     });
     // Always one scrypt, so timing does not tell whether the case exists.
     const stored = c?.queryCodeHash ?? (await this.#dummyHash);
-    const ok = await this.#passwordWork.run(() => verifyPassword(code, stored)).catch((error: unknown) => {
-      this.#failedQueries.forgive(ip); // refused as busy: not a guess
+    const ok = await this.#passwordWork.run(() => verifyPassword(code, stored)).catch(async (error: unknown) => {
+      await this.#failedQueries.forgive(ip); // refused as busy: not a guess
       throw error;
     });
     if (!c || !c.queryCodeHash || !ok) throw fail('query_no_match', NO_MATCH);
-    this.#failedQueries.forgive(ip);
+    await this.#failedQueries.forgive(ip);
     return { c, queryCode: `${code.slice(0, 4)}-${code.slice(4)}` };
   }
 
@@ -217,7 +220,7 @@ export class IntakeService {
     const phone = c.parties[0]?.phone ?? '';
     if (phone === '') throw fail('query_code_no_phone', 'No phone number was given for the reporter');
     // Counted in one step with the check, so parallel requests cannot send more than the limit.
-    const wait = this.#smsPerCase.take(c.caseNumber);
+    const wait = await this.#smsPerCase.take(c.caseNumber);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`This case's code was sent several times already; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });

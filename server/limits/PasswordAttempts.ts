@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.ts';
 import { tooManyRequests } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { FailureLimiter } from './FailureLimiter.ts';
 import { InFlight } from './InFlight.ts';
+import { memoryWindows, type SlidingWindow, type SlidingWindows } from './SlidingWindow.ts';
 import { WorkGate } from './WorkGate.ts';
 
 export interface PasswordAttemptLimits {
@@ -16,6 +16,8 @@ export interface PasswordAttemptLimits {
   maxInFlightPerIp?: number;
   /** The process's gate for password hashing (shared with the public query code checks). */
   passwordWork?: WorkGate;
+  /** Where the failure windows are counted (default: in this process; cluster mode: Redis). */
+  windows?: SlidingWindows;
 }
 
 /** One admitted attempt: `check` compares the password through the work gate and settles the count. */
@@ -29,13 +31,15 @@ const BUSY_RETRY_MS = 1000;
 /**
  * The limits on guessing a staff password, wherever one is typed (the login form, the current
  * password of a password change), so both count against the same windows. An attempt is counted
- * as a failure when admitted, before any password is checked, in one synchronous step, so a
- * concurrent burst cannot outrun the count; a right password takes it back.
+ * as a failure when admitted, before any password is checked, in one atomic check-and-count, so
+ * a concurrent burst cannot outrun the count; a right password takes it back. The failure
+ * windows are shared by every node of a cluster (SlidingWindow); the in-flight caps and the work
+ * gate stay per process on purpose: they bound this process's CPU and queue, not the guesses.
  */
 export class PasswordAttempts {
   readonly #log: Logger;
-  readonly #byAccount: FailureLimiter;
-  readonly #byIp: FailureLimiter;
+  readonly #byAccount: SlidingWindow;
+  readonly #byIp: SlidingWindow;
   readonly #inFlightByAccount: InFlight;
   readonly #inFlightByIp: InFlight;
   /** Every scrypt of a staff password runs through this gate. */
@@ -44,8 +48,9 @@ export class PasswordAttempts {
   constructor(clock: Clock, log: Logger, limits: PasswordAttemptLimits = {}) {
     this.#log = log;
     const windowMs = limits.failureWindowMs ?? 10 * 60_000;
-    this.#byAccount = new FailureLimiter(clock, limits.maxFailures ?? 10, windowMs);
-    this.#byIp = new FailureLimiter(clock, limits.maxFailuresPerIp ?? 50, windowMs);
+    const windows = limits.windows ?? memoryWindows(clock);
+    this.#byAccount = windows({ name: 'login-account', max: limits.maxFailures ?? 10, windowMs });
+    this.#byIp = windows({ name: 'login-ip', max: limits.maxFailuresPerIp ?? 50, windowMs });
     this.#inFlightByAccount = new InFlight(limits.maxInFlightPerAccount ?? 2);
     this.#inFlightByIp = new InFlight(limits.maxInFlightPerIp ?? 8);
     this.work = limits.passwordWork ?? new WorkGate(2, 32);
@@ -57,7 +62,7 @@ export class PasswordAttempts {
    */
   async run<T>(account: string, ip: string, body: (attempt: PasswordAttempt) => Promise<T>): Promise<T> {
     const accountKey = `${account}\u0000${ip}`;
-    const release = this.#admit(account, accountKey, ip);
+    const release = await this.#admit(account, accountKey, ip);
     let evaluated = false;
     const attempt: PasswordAttempt = {
       check: async (verify) => {
@@ -66,8 +71,8 @@ export class PasswordAttempts {
           return verify();
         });
         if (ok) {
-          this.#byAccount.reset(accountKey);
-          this.#byIp.forgive(ip);
+          await this.#settle(this.#byAccount.reset(accountKey));
+          await this.#settle(this.#byIp.forgive(ip));
         }
         return ok;
       },
@@ -76,8 +81,8 @@ export class PasswordAttempts {
       return await body(attempt);
     } catch (error) {
       if (!evaluated) {
-        this.#byAccount.forgive(accountKey);
-        this.#byIp.forgive(ip);
+        await this.#settle(this.#byAccount.forgive(accountKey));
+        await this.#settle(this.#byIp.forgive(ip));
       }
       throw error;
     } finally {
@@ -85,7 +90,16 @@ export class PasswordAttempts {
     }
   }
 
-  #admit(account: string, accountKey: string, ip: string): () => void {
+  /**
+   * Taking an attempt back (a right password, or one never evaluated) as far as the store
+   * answers: a failure is logged, not thrown, so the answer stays the password's (or the
+   * request's own error). At worst an attempt stays counted.
+   */
+  async #settle(taking: Promise<void>): Promise<void> {
+    await taking.catch((error: unknown) => this.#log.warn('could not take back a counted password attempt', { error: String(error) }));
+  }
+
+  async #admit(account: string, accountKey: string, ip: string): Promise<() => void> {
     const releaseAccount = this.#inFlightByAccount.enter(account);
     const releaseIp = releaseAccount && this.#inFlightByIp.enter(ip);
     if (!releaseAccount || !releaseIp) {
@@ -97,10 +111,17 @@ export class PasswordAttempts {
       releaseIp();
       releaseAccount();
     };
-    const accountWait = this.#byAccount.take(accountKey);
-    const ipWait = accountWait > 0 ? 0 : this.#byIp.take(ip);
+    let accountWait: number;
+    let ipWait: number;
+    try {
+      accountWait = await this.#byAccount.take(accountKey);
+      ipWait = accountWait > 0 ? 0 : await this.#byIp.take(ip);
+      if (ipWait > 0) await this.#byAccount.forgive(accountKey);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (accountWait > 0 || ipWait > 0) {
-      if (ipWait > 0) this.#byAccount.forgive(accountKey);
       release();
       const wait = Math.max(accountWait, ipWait);
       this.#log.warn('password attempts rate limited', { ip });

@@ -5,12 +5,13 @@
  * stays one chain that verifies; the one-time code's attempt limit holds.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Finaliser } from '../../server/agreement/Finaliser.ts';
+import { Finaliser, SEALING_STALE_MS } from '../../server/agreement/Finaliser.ts';
+import { ManualClock } from '../../server/clock.ts';
 import { OTP_MAX_ATTEMPTS } from '../../server/agreement/SigningService.ts';
 import { lockCase } from '../../server/cases/caseLock.ts';
 import { transaction } from '../../server/db/transactions.ts';
@@ -287,9 +288,13 @@ describe('sealing', () => {
     await w.t.testDb.db.agreement.update({ where: { id: agreementId }, data: { status: 'signing' } });
   }
 
-  function finaliser(name: string, onSealed?: () => void): Finaliser {
-    return new Finaliser({ db: w.t.testDb.db, clock: w.t.clock, config: { ...w.t.config, dataDir: path.join(tmp, name) }, log: createLogger('test'), onSealed });
+  /** A node's finaliser: its own data directory unless `dataDir` (a shared volume) is given; its own clock if given. */
+  function finaliser(name: string, options: { onSealed?: () => void; dataDir?: string; clock?: ManualClock } = {}): Finaliser {
+    const dataDir = options.dataDir ?? path.join(tmp, name);
+    return new Finaliser({ db: w.t.testDb.db, clock: options.clock ?? w.t.clock, config: { ...w.t.config, dataDir }, log: createLogger('test'), onSealed: options.onSealed, nodeId: name });
   }
+
+  const claimOf = (id: string) => w.t.testDb.db.agreement.findUniqueOrThrow({ where: { id }, select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true, sealingDocId: true } });
 
   before(async () => {
     g = await caseWithSession(w.t, w.tok.mediator1!);
@@ -323,7 +328,7 @@ describe('sealing', () => {
   test('two servers sealing the same agreement at once: one sealer, the other keeps no file', async () => {
     await unseal();
     let sealed = 0;
-    const [a, b] = [finaliser('node-a', () => sealed++), finaliser('node-b', () => sealed++)];
+    const [a, b] = [finaliser('node-a', { onSealed: () => sealed++ }), finaliser('node-b', { onSealed: () => sealed++ })];
     const results = await Promise.allSettled([a.finalise(agreementId), b.finalise(agreementId)]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))));
     assert.equal(sealed, 1, 'one run sealed it');
@@ -348,6 +353,85 @@ describe('sealing', () => {
     const file = path.join(tmp, 'node-c', 'agreements', `${doc.id}.pdf`);
     assert.ok(existsSync(file), 'the sealed file is there');
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), doc.sha256);
+  });
+
+  test('two nodes on one shared DATA_DIR sealing at once: one claims and writes, the other waits for its result', async () => {
+    await unseal();
+    const shared = path.join(tmp, 'shared-1');
+    const sealedBy: string[] = [];
+    const nodes = ['node-a', 'node-b'].map((n) => finaliser(n, { dataDir: shared, onSealed: () => sealedBy.push(n) }));
+    const results = await Promise.allSettled(nodes.map((f) => f.finalise(agreementId)));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))));
+    assert.equal(sealedBy.length, 1, `one sealer: ${sealedBy.join(', ')}`);
+    const doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
+    assert.deepEqual(readdirSync(path.join(shared, 'agreements')), [`${doc.id}.pdf`], 'one file, the sealed one; no .tmp');
+    assert.deepEqual(await claimOf(agreementId), { status: 'sealed', sealingBy: null, sealingRun: null, sealingAt: null, sealingDocId: null }, 'the claim ended with the sealing');
+    assert.equal((await entries(g.caseId, 'agreement.sealed')).filter((e) => JSON.parse(e.data).documentId === doc.id).length, 1);
+    await assertChain(g.caseId);
+  });
+
+  test("another node's recovery during a sealing on the shared DATA_DIR leaves its files alone", async () => {
+    await unseal();
+    const shared = path.join(tmp, 'shared-2');
+    const [a, b] = [finaliser('node-a', { dataDir: shared }), finaliser('node-b', { dataDir: shared })];
+    let done = false;
+    const sealing = a.finalise(agreementId).finally(() => (done = true));
+    let sawClaim = false;
+    while (!done) {
+      assert.deepEqual(await b.recover(), [], 'node-b removes nothing of node-a');
+      sawClaim ||= (await claimOf(agreementId)).sealingBy === 'node-a';
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await sealing;
+    assert.ok(sawClaim, "node-a's claim was on the agreement while it sealed");
+    const doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
+    const file = path.join(shared, 'agreements', `${doc.id}.pdf`);
+    assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), doc.sha256);
+  });
+
+  test('start-up clean-up: a live claim of another node is spared and left to it; a stale one, or this node\'s from before its restart, is ended and its files removed', async () => {
+    await unseal();
+    const shared = path.join(tmp, 'shared-3');
+    const dir = path.join(shared, 'agreements');
+    mkdirSync(dir, { recursive: true });
+    /** Node `by` (run `run`) claimed the agreement at `at` and crashed or stalls after writing its files. */
+    const leftBehind = async (by: string, run: string, at: Date) => {
+      const documentId = `doc-${by}-${run}`;
+      await w.t.testDb.db.agreement.update({ where: { id: agreementId }, data: { sealingBy: by, sealingRun: run, sealingAt: at, sealingDocId: documentId } });
+      const files = [`${documentId}.pdf`, `${documentId}.pdf.0a1b2c3d.tmp`];
+      for (const f of files) writeFileSync(path.join(dir, f), 'partial');
+      return files.sort();
+    };
+    const names = () => readdirSync(dir).sort();
+
+    // node-x sealing right now: node-b starting up removes nothing and does not seal over it.
+    const live = await leftBehind('node-x', 'r1', w.t.clock.now());
+    const b = finaliser('node-b', { dataDir: shared });
+    const started = Date.now();
+    await b.recoverAndResume();
+    assert.ok(Date.now() - started < 20_000, 'start-up does not wait for the other node');
+    assert.deepEqual(names(), live, "node-x's files are still there");
+    assert.equal((await claimOf(agreementId)).sealingBy, 'node-x');
+    assert.equal((await claimOf(agreementId)).status, 'signing');
+
+    // The same claim, seen by a node whose clock is past the stale age: ended, files gone, sealed.
+    const later = finaliser('node-b', { dataDir: shared, clock: new ManualClock(new Date(w.t.clock.now().getTime() + SEALING_STALE_MS + 1000)) });
+    assert.deepEqual((await later.recover()).sort(), live);
+    assert.equal((await claimOf(agreementId)).sealingBy, null, 'the dead claim ended');
+    await later.recoverAndResume();
+    let doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
+    assert.deepEqual(names(), [`${doc.id}.pdf`]);
+
+    // node-b's own claim from before its restart (another run), however fresh: ended at once, sealed again.
+    await unseal();
+    rmSync(path.join(dir, `${doc.id}.pdf`));
+    const own = await leftBehind('node-b', 'before-restart', w.t.clock.now());
+    const restarted = finaliser('node-b', { dataDir: shared });
+    await restarted.recoverAndResume();
+    doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
+    assert.deepEqual(names(), [`${doc.id}.pdf`], `${own.join(', ')} removed`);
+    assert.deepEqual(await claimOf(agreementId), { status: 'sealed', sealingBy: null, sealingRun: null, sealingAt: null, sealingDocId: null });
+    await assertChain(g.caseId);
   });
 });
 

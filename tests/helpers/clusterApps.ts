@@ -31,7 +31,7 @@ export interface ClusterApps {
  */
 export async function startClusterApps(ids: readonly string[] = ['a', 'b']): Promise<ClusterApps> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
-  const testDb = await createTestDb({ provider: 'postgresql' });
+  const testDb = await createTestDb('postgresql');
   const redis = await startRedis();
   const nodes: ClusterNode[] = [];
   const stopped = new Set<string>();

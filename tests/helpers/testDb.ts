@@ -51,10 +51,14 @@ export function applyMigrations(dbFile: string): void {
   }
 }
 
-/** A fresh database with all migrations, in its own temporary DATA_DIR: SQLite there, or a PostgreSQL database copied from the migrated template. */
-export async function createTestDb(options: { provider?: DatabaseProvider } = {}): Promise<TestDb> {
+/**
+ * A fresh database with all migrations, in its own temporary DATA_DIR: SQLite there, or a PostgreSQL
+ * database copied from the migrated template. The engine is this run's unless a test needs one
+ * (cluster mode needs PostgreSQL: without TEST_PG_URL the process starts its own cluster).
+ */
+export async function createTestDb(provider: DatabaseProvider = testDatabaseProvider()): Promise<TestDb> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cm-test-'));
-  if ((options.provider ?? testDatabaseProvider()) === 'sqlite') {
+  if (provider === 'sqlite') {
     applyMigrations(path.join(dataDir, 'cloud-mediation.db'));
     return openTestDb(dataDir);
   }

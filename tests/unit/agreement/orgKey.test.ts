@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,26 @@ test('concurrent first runs agree on one key', async () => {
   const dataDir = path.join(tmp, 'race');
   const keys = await Promise.all([1, 2, 3].map(() => loadOrCreateSealKey(dataDir, '外滩街道')));
   assert.equal(new Set(keys.map((k) => k.certSha256)).size, 1);
+});
+
+test('four nodes making the first seal on one shared DATA_DIR at the same moment end with one seal, one root key out, one trust entry', async () => {
+  const dataDir = path.join(tmp, 'nodes');
+  const rootKeyOut = path.join(tmp, 'nodes-offline', 'root-ca.key.pem');
+  const child = path.join(import.meta.dirname, 'sealKeyChild.ts');
+  const env = { ...process.env, DATA_DIR: dataDir, ORG: '外滩街道', ROOT_KEY_OUT: rootKeyOut, GO_AT: String(Date.now() + 2000) };
+  const outs = await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, ['--import', 'tsx', child], { env })));
+  const shas = outs.map((o) => o.stdout.trim());
+  assert.equal(new Set(shas).size, 1, `one seal: ${shas.join(', ')}`);
+  const key = await loadOrCreateSealKey(dataDir, '外滩街道');
+  assert.equal(key.certSha256, shas[0]);
+  assert.deepEqual((await fs.readdir(dataDir)).sort(), ['seal', 'seal-trust'], 'no temporary directory left');
+  assert.equal((await fs.readdir(path.join(dataDir, 'seal-trust', 'seals'))).length, 1);
+  assert.equal((await fs.readdir(path.join(dataDir, 'seal-trust', 'roots'))).length, 1);
+  // The root key written out is the installed root's (the winner's), written once.
+  const rootPublic = new X509Certificate(key.rootCertPem).publicKey.export({ type: 'spki', format: 'der' });
+  const outPublic = createPublicKey(await fs.readFile(rootKeyOut, 'utf8')).export({ type: 'spki', format: 'der' });
+  assert.ok(outPublic.equals(rootPublic), 'SEAL_ROOT_KEY_OUT holds the key of the root in service');
+  assert.deepEqual(await fs.readdir(path.dirname(rootKeyOut)), ['root-ca.key.pem']);
 });
 
 test('a damaged seal directory is an error, not a silent new identity', async () => {

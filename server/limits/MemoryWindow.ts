@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.ts';
+import type { SlidingWindow } from './SlidingWindow.ts';
 
 /**
- * Sliding-window counter per key, in memory (one process). `take` checks and counts in one
- * synchronous step, so concurrent requests cannot all pass the check before any is counted.
+ * Sliding-window counter per key, in memory (one process). `take` checks and counts with no
+ * await in between, so concurrent requests of this process cannot all pass the check before any
+ * is counted. Other processes do not see these counts: a cluster uses ./RedisWindow.ts.
  */
-export class FailureLimiter {
+export class MemoryWindow implements SlidingWindow {
   readonly #hits = new Map<string, number[]>();
   constructor(
     private readonly clock: Clock,
@@ -22,35 +24,33 @@ export class FailureLimiter {
   }
 
   /** Milliseconds until the key may try again, or 0 when it may now. */
-  blockedForMs(key: string): number {
+  #blockedForMs(key: string): number {
     const hits = this.#recent(key);
     if (hits.length < this.max) return 0;
     const oldest = hits[hits.length - this.max] ?? 0;
     return Math.max(1, oldest + this.windowMs - this.clock.now().getTime());
   }
 
-  /** Counts one attempt unless the key is blocked; returns the wait in ms (nothing counted) or 0 (counted). */
-  take(key: string): number {
-    const wait = this.blockedForMs(key);
-    if (wait === 0) this.fail(key);
+  async take(key: string): Promise<number> {
+    const wait = this.#blockedForMs(key);
+    if (wait === 0) this.#count(key);
     return wait;
   }
 
-  fail(key: string): void {
+  #count(key: string): void {
     if (!this.#hits.has(key) && this.#hits.size >= this.maxKeys) this.#prune();
     const hits = this.#recent(key);
     hits.push(this.clock.now().getTime());
     this.#hits.set(key, hits);
   }
 
-  /** Takes back the latest counted attempt (it turned out to be a success, or was never evaluated). */
-  forgive(key: string): void {
+  async forgive(key: string): Promise<void> {
     const hits = this.#recent(key);
     hits.pop();
     if (hits.length === 0) this.#hits.delete(key);
   }
 
-  reset(key: string): void {
+  async reset(key: string): Promise<void> {
     this.#hits.delete(key);
   }
 
