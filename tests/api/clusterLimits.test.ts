@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
 import { LIMIT_KEY_PREFIX } from '../../server/limits/RedisWindow.ts';
-import { createLogger, setLogLevel } from '../../server/logger.ts';
-import { freePort } from '../helpers/freePort.ts';
-import { FULL_TEST_SECRET, serverHelpers, TEST_PASSWORD } from '../helpers/fullServer.ts';
-import { startRedis, type RedisServer } from '../helpers/redisServer.ts';
-import { createTestDb, type TestDb } from '../helpers/testDb.ts';
+import type { App } from '../../server/app.ts';
+import { startClusterApps, type ClusterApps } from '../helpers/clusterApps.ts';
+import { TEST_PASSWORD } from '../helpers/fullServer.ts';
 
 /*
  * Two nodes of one cluster (createApp in cluster mode: the same PostgreSQL, the same Redis, the
@@ -17,46 +13,19 @@ import { createTestDb, type TestDb } from '../helpers/testDb.ts';
  * SQLite): the run's cluster (TEST_PG_URL), or one this process starts.
  */
 
-let redis: RedisServer;
-let testDb: TestDb;
+let cluster: ClusterApps;
 let nodes: App[] = [];
 let inspect: Redis;
 
-async function startNode(nodeId: string): Promise<App> {
-  const port = await freePort();
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: 'http://127.0.0.1:8080',
-    DATA_DIR: testDb.dataDir,
-    DATABASE_URL: testDb.databaseUrl,
-    JWT_SECRET: FULL_TEST_SECRET,
-    LOG_LEVEL: 'silent',
-    MEDIASOUP_WORKERS: '1',
-    RTC_LISTEN_IP: '127.0.0.1',
-    REDIS_URL: redis.url,
-    NODE_ID: nodeId,
-    NODE_URL: `http://127.0.0.1:${port}`,
-  });
-  assert.equal(config.cluster?.nodeId, nodeId);
-  const app = await createApp(config, { log: createLogger(nodeId) });
-  await app.listen();
-  return app;
-}
-
 before(async () => {
-  setLogLevel('silent');
-  [redis, testDb] = await Promise.all([startRedis(), createTestDb('postgresql')]);
-  nodes = [await startNode('node-a'), await startNode('node-b')];
-  inspect = new Redis(redis.url);
-  const helpers = serverHelpers(nodes[0]!.url(), testDb);
-  for (const name of ['spread', 'burst']) await helpers.createUser(name, 'mediator');
+  cluster = await startClusterApps(['node-a', 'node-b']);
+  nodes = cluster.nodes.map((n) => n.app);
+  inspect = new Redis(cluster.redis.url);
+  for (const name of ['spread', 'burst']) await cluster.nodes[0]!.createUser(name, 'mediator');
 });
 after(async () => {
   inspect?.disconnect();
-  for (const node of nodes) await node.close();
-  await testDb?.cleanup();
-  await redis?.stop();
+  await cluster?.close();
 });
 
 /** A POST to node i (0 or 1), JSON in and out. */
