@@ -16,7 +16,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, phoneViewport } from '../tests/helpers/browser.ts';
 import { firstContactCookie, startClusterTopology, type ClusterTopology } from '../tests/helpers/clusterTopology.ts';
-import { serverHelpers, startFullServer, TEST_PASSWORD, type ServerHelpers } from '../tests/helpers/fullServer.ts';
+import { serverHelpers, startFullServer, type ServerHelpers } from '../tests/helpers/fullServer.ts';
+import { roomPages, staffLogin } from '../tests/helpers/roomPages.ts';
 import { openTestDb } from '../tests/helpers/testDb.ts';
 import { percentile } from './stats.ts';
 
@@ -119,7 +120,7 @@ const ARM_ADMIT = `(() => {
 /** A server (or the proxy in front of several) to join through. */
 interface JoinTarget {
   baseUrl: string;
-  helpers: Pick<ServerHelpers, 'api' | 'createUser' | 'login' | 'invite'>;
+  helpers: Pick<ServerHelpers, 'api' | 'mediatorWithSession' | 'invite'>;
 }
 
 interface Room {
@@ -129,35 +130,13 @@ interface Room {
   mediatorContext: BrowserContext;
 }
 
-/** A mediator with a case and a session, in the room (signed in through the form), publishing a fake camera. */
+/** A mediator with a case and a session, in the room, publishing a fake camera. */
 async function openRoom(browser: Browser, target: JoinTarget): Promise<Room> {
-  const { helpers, baseUrl } = target;
-  await helpers.createUser('bench-mediator', 'mediator', { displayName: '基准调解员' });
-  const { token } = await helpers.login('bench-mediator');
-  const created = await helpers.api('POST', '/api/cases', {
-    token,
-    body: {
-      disputeType: 'neighbour',
-      title: '基准测试案件',
-      description: '邻里噪音纠纷（基准测试）',
-      parties: [{ side: 'applicant', name: '测试甲', phone: '13800000001' }],
-    },
-  });
-  const session = await helpers.api('POST', `/api/cases/${created.body.id}/sessions`, { token });
-  const sessionId: string = session.body.id;
-
-  const mediatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const mediator = await mediatorContext.newPage();
-  await mediator.goto(`${baseUrl}/login`);
-  await mediator.locator('#login-username').fill('bench-mediator');
-  await mediator.locator('#login-password').fill(TEST_PASSWORD);
-  await mediator.locator('button[type=submit]').click();
-  await mediator.waitForURL((url) => !url.pathname.startsWith('/login'));
-  await mediator.goto(`${baseUrl}/session/${sessionId}`);
-  await mediator.getByTestId('join-button').click();
-  await mediator.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
+  const { token, session } = await target.helpers.mediatorWithSession();
+  const contexts: BrowserContext[] = [];
+  const { page: mediator, context: mediatorContext } = await roomPages(browser, contexts, () => target.baseUrl).mediatorPage(session.id, await staffLogin(target.helpers, token));
   await mediator.evaluate(ARM_ADMIT);
-  return { token, sessionId, mediator, mediatorContext };
+  return { token, sessionId: session.id, mediator, mediatorContext };
 }
 
 /**
