@@ -18,6 +18,7 @@ import { newId } from '../server/ids.ts';
 import { createLogger, setLogLevel } from '../server/logger.ts';
 import { sampleCase } from '../tests/helpers/fullServer.ts';
 import { benchDatabases } from './benchDatabases.ts';
+import { percentile, round } from './stats.ts';
 
 const CLIENTS = [1, 20] as const;
 /** Operations per client: enough for a steady rate, few enough for a couple of minutes in all. */
@@ -33,13 +34,6 @@ export interface CaseWritesRow {
   p50_ms: number;
   p95_ms: number;
 }
-
-function percentile(sorted: number[], p: number): number {
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? NaN;
-}
-
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** `clients` loops at once, OPS_TOTAL operations in all; op(client, i) is one operation. */
 async function measure(database: string, operation: CaseWritesRow['operation'], clients: number, op: (client: number) => Promise<unknown>): Promise<CaseWritesRow> {

@@ -31,6 +31,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { cpuCount, readMachineCpu, round } from './stats.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
 import {
   hasKeyframeRequest,
@@ -296,18 +297,6 @@ function readRssMb(pid: number): number {
   }
 }
 
-function readMachineCpu(): { busy: number; total: number } {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = v.reduce((a, b) => a + b, 0);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    return { busy: total - idle, total };
-  } catch {
-    return { busy: 0, total: 0 };
-  }
-}
-
 const PROC_BUF = Buffer.allocUnsafe(8 * 1024 * 1024);
 
 /**
@@ -364,12 +353,6 @@ async function startSinkHolder(count: number, lifetimeMs: number): Promise<{ por
   });
   child.removeAllListeners('exit');
   return { ports, child };
-}
-
-function round(n: number, digits = 1): number {
-  if (!Number.isFinite(n)) return n;
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
 
 /** Least-squares slope/intercept of y over x. */
@@ -1010,14 +993,4 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
     config: { ...opts, worker_bin: workerBinPath ?? null, worker_bin_source: workerBinSource },
     steps,
   };
-}
-
-/** Online CPUs as /proc/stat counts them (what the machine-busy figure is relative to). */
-function cpuCount(): number {
-  try {
-    const stat = readFileSync('/proc/stat', 'utf8');
-    return stat.split('\n').filter((l) => /^cpu\d+ /.test(l)).length || 1;
-  } catch {
-    return 1;
-  }
 }

@@ -5,10 +5,43 @@
  * Parties arrive in the waiting room; the mediator's page admits each one as soon as they appear
  * (a scripted click), so the figure includes one admission round trip and no human delay.
  * admit_to_first_frame_ms starts at that click instead. Times are Date.now() in both pages (same machine).
+ *
+ * Measured twice in one run with the same code (measureJoins):
+ * - direct: one server in this process (SQLite), no proxy — the top-level figures;
+ * - via_proxy: two nodes in cluster mode behind nginx (PostgreSQL, Redis); each party's first
+ *   socket.io contact is forced (cm_node cookie) to the node that does NOT hold the room, so every
+ *   measured join includes the `wrong_node` refusal and the client's reconnection with ?node=<owner>.
+ *   Each such join is checked to have been redirected (see checkRedirected).
  */
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, phoneViewport } from '../tests/helpers/browser.ts';
-import { startFullServer, TEST_PASSWORD } from '../tests/helpers/fullServer.ts';
+import { firstContactCookie, startClusterTopology, type ClusterTopology } from '../tests/helpers/clusterTopology.ts';
+import { serverHelpers, startFullServer, type ServerHelpers } from '../tests/helpers/fullServer.ts';
+import { roomPages, staffLogin } from '../tests/helpers/roomPages.ts';
+import { openTestDb } from '../tests/helpers/testDb.ts';
+import { percentile } from './stats.ts';
+
+export interface JoinSeries {
+  joins: number;
+  p50_ms: number;
+  p95_ms: number;
+  min_ms: number;
+  max_ms: number;
+  admit_to_first_frame_p50_ms: number;
+  admit_to_first_frame_p95_ms: number;
+  samples_ms: number[];
+}
+
+export interface JoinViaProxy extends JoinSeries {
+  nodes: number;
+  room_owner: string;
+  first_contact_node: string;
+  /** Joins whose first handshake was refused with wrong_node naming the owner, then connected to the owner. */
+  redirected_joins: number;
+  /** From the refused socket's creation to the redirected socket's creation (the detour's cost). */
+  redirect_p50_ms: number;
+  redirect_p95_ms: number;
+}
 
 export interface JoinToFirstFrameResult {
   admit_to_first_frame_p50_ms: number;
@@ -19,13 +52,8 @@ export interface JoinToFirstFrameResult {
   min_ms: number;
   max_ms: number;
   samples_ms: number[];
+  via_proxy: JoinViaProxy;
   node_rss_mb_after: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
 }
 
 /**
@@ -50,8 +78,36 @@ const ARM_TIMERS = `(() => {
   }).observe(document.body, { childList: true, subtree: true, attributes: true });
 })()`;
 
-async function armTimers(page: Page): Promise<void> {
-  await page.evaluate(ARM_TIMERS);
+/**
+ * Before any page script: every socket.io WebSocket the page opens, with the node it asked for
+ * (?node=), whether the server refused its handshake (a socket.io CONNECT_ERROR packet, "44…",
+ * with the WireError) or accepted it (CONNECT, "40…").
+ */
+const RECORD_SOCKETS = `(() => {
+  const contacts = (window.__benchSockets = []);
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const u = new URL(url, location.href);
+      if (!u.pathname.startsWith('/socket.io/')) return;
+      const contact = { at: Date.now(), node: u.searchParams.get('node'), refused: null, connected: false };
+      contacts.push(contact);
+      this.addEventListener('message', (e) => {
+        if (typeof e.data !== 'string') return;
+        if (e.data.startsWith('44')) {
+          try { const p = JSON.parse(e.data.slice(2)); contact.refused = p.data || { code: p.message }; } catch { contact.refused = { code: 'unparsable' }; }
+        } else if (e.data.startsWith('40')) contact.connected = true;
+      });
+    }
+  };
+})()`;
+
+interface SocketContact {
+  at: number;
+  node: string | null;
+  refused: { code?: string; params?: { node?: string } } | null;
+  connected: boolean;
 }
 
 /** On the mediator's page: remembers when the admit button was last clicked. */
@@ -61,42 +117,50 @@ const ARM_ADMIT = `(() => {
   }, true);
 })()`;
 
-export async function benchJoinToFirstFrame(joins = Number(process.env.BENCH_JOINS ?? 12)): Promise<JoinToFirstFrameResult> {
-  const server = await startFullServer();
-  const browser = await launchChromium();
-  try {
-    await server.createUser('bench-mediator', 'mediator', { displayName: '基准调解员' });
-    const { token } = await server.login('bench-mediator');
-    const created = await server.api('POST', '/api/cases', {
-      token,
-      body: {
-        disputeType: 'neighbour',
-        title: '基准测试案件',
-        description: '邻里噪音纠纷（基准测试）',
-        parties: [{ side: 'applicant', name: '测试甲', phone: '13800000001' }],
-      },
-    });
-    const session = await server.api('POST', `/api/cases/${created.body.id}/sessions`, { token });
-    const sessionId: string = session.body.id;
+/** A server (or the proxy in front of several) to join through. */
+interface JoinTarget {
+  baseUrl: string;
+  helpers: Pick<ServerHelpers, 'api' | 'mediatorWithSession' | 'invite'>;
+}
 
-    // The mediator is in the room, publishing a fake camera.
-    const mediatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const mediator = await mediatorContext.newPage();
-    await mediator.goto(`${server.baseUrl}/login`);
-    await mediator.locator('#login-username').fill('bench-mediator');
-    await mediator.locator('#login-password').fill(TEST_PASSWORD);
-    await mediator.locator('button[type=submit]').click();
-    await mediator.waitForURL((url) => !url.pathname.startsWith('/login'));
-    await mediator.goto(`${server.baseUrl}/session/${sessionId}`);
-    await mediator.getByTestId('join-button').click();
-    await mediator.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
-    await mediator.evaluate(ARM_ADMIT);
+interface Room {
+  token: string;
+  sessionId: string;
+  mediator: Page;
+  mediatorContext: BrowserContext;
+}
 
-    const samples: number[] = [];
-    const fromAdmit: number[] = [];
-    for (let i = 0; i < joins; i++) {
-      const invitation = await server.invite(token, sessionId, { role: 'party', displayName: `当事人${i + 1}`, side: 'applicant' });
-      const context = await browser.newContext({ ...phoneViewport });
+/** A mediator with a case and a session, in the room, publishing a fake camera. */
+async function openRoom(browser: Browser, target: JoinTarget): Promise<Room> {
+  const { token, session } = await target.helpers.mediatorWithSession();
+  const contexts: BrowserContext[] = [];
+  const { page: mediator, context: mediatorContext } = await roomPages(browser, contexts, () => target.baseUrl).mediatorPage(session.id, await staffLogin(target.helpers, token));
+  await mediator.evaluate(ARM_ADMIT);
+  return { token, sessionId: session.id, mediator, mediatorContext };
+}
+
+/**
+ * The one measurement: `joins` parties, one after another, each in a fresh phone context
+ * (`prepare` runs on it first), join from their invitation link and are admitted; `check` runs
+ * while each is in the room with its page's socket.io contacts, and may throw.
+ */
+async function measureJoins(
+  browser: Browser,
+  target: JoinTarget,
+  room: Room,
+  joins: number,
+  label: string,
+  hooks: { prepare?(context: BrowserContext): Promise<void>; check?(contacts: SocketContact[]): Promise<void> } = {},
+): Promise<{ series: JoinSeries; contacts: SocketContact[][] }> {
+  const samples: number[] = [];
+  const fromAdmit: number[] = [];
+  const contactsPerJoin: SocketContact[][] = [];
+  for (let i = 0; i < joins; i++) {
+    const invitation = await target.helpers.invite(room.token, room.sessionId, { role: 'party', displayName: `当事人${i + 1}`, side: 'applicant' });
+    const context = await browser.newContext({ ...phoneViewport });
+    try {
+      await hooks.prepare?.(context);
+      await context.addInitScript(RECORD_SOCKETS);
       const page = await context.newPage();
       await page.goto(invitation.url);
       const continueButton = page.getByTestId('continue');
@@ -105,9 +169,9 @@ export async function benchJoinToFirstFrame(joins = Number(process.env.BENCH_JOI
       const joinButton = page.getByTestId('join-button');
       await joinButton.waitFor();
       await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="join-button"]')?.disabled);
-      await armTimers(page);
+      await page.evaluate(ARM_TIMERS);
       await joinButton.click();
-      await mediator.getByTestId('admit').first().click({ timeout: 20_000 });
+      await room.mediator.getByTestId('admit').first().click({ timeout: 20_000 });
       await page.waitForFunction(
         () => {
           const b = (window as unknown as { __bench?: { frameAt?: number } }).__bench;
@@ -119,29 +183,116 @@ export async function benchJoinToFirstFrame(joins = Number(process.env.BENCH_JOI
       const { clickAt, frameAt } = await page.evaluate(
         () => (window as unknown as { __bench: { clickAt: number; frameAt: number } }).__bench,
       );
-      const admitAt = await mediator.evaluate(() => (window as unknown as { __admitAt: number }).__admitAt);
+      const admitAt = await room.mediator.evaluate(() => (window as unknown as { __admitAt: number }).__admitAt);
+      const contacts = await page.evaluate(() => (window as unknown as { __benchSockets: SocketContact[] }).__benchSockets);
+      await hooks.check?.(contacts);
+      contactsPerJoin.push(contacts);
       samples.push(frameAt - clickAt);
       fromAdmit.push(frameAt - admitAt);
-      process.stderr.write(`[bench] join ${i + 1}/${joins}: ${frameAt - clickAt} ms (${frameAt - admitAt} ms after admission)\n`);
+      process.stderr.write(`[bench] ${label} join ${i + 1}/${joins}: ${frameAt - clickAt} ms (${frameAt - admitAt} ms after admission)\n`);
       await page.getByTestId('leave').click().catch(() => undefined);
+    } finally {
       await context.close();
     }
-    await mediatorContext.close();
-    const sorted = [...samples].sort((a, b) => a - b);
-    const sortedFromAdmit = [...fromAdmit].sort((a, b) => a - b);
-    return {
-      admit_to_first_frame_p50_ms: percentile(sortedFromAdmit, 50),
-      admit_to_first_frame_p95_ms: percentile(sortedFromAdmit, 95),
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const sortedFromAdmit = [...fromAdmit].sort((a, b) => a - b);
+  return {
+    series: {
       joins,
       p50_ms: percentile(sorted, 50),
       p95_ms: percentile(sorted, 95),
       min_ms: sorted[0]!,
       max_ms: sorted[sorted.length - 1]!,
+      admit_to_first_frame_p50_ms: percentile(sortedFromAdmit, 50),
+      admit_to_first_frame_p95_ms: percentile(sortedFromAdmit, 95),
       samples_ms: samples,
-      node_rss_mb_after: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    },
+    contacts: contactsPerJoin,
+  };
+}
+
+/** One server, no proxy: one socket.io contact per join, accepted. */
+async function joinsDirect(browser: Browser, joins: number): Promise<JoinSeries> {
+  const server = await startFullServer();
+  try {
+    const target = { baseUrl: server.baseUrl, helpers: server };
+    const room = await openRoom(browser, target);
+    const { series } = await measureJoins(browser, target, room, joins, 'direct', {
+      async check(contacts) {
+        if (contacts.length !== 1 || !contacts[0]!.connected) throw new Error(`direct join: expected one accepted socket.io contact, got ${JSON.stringify(contacts)}`);
+      },
+    });
+    await room.mediatorContext.close();
+    return series;
+  } finally {
+    await server.close();
+  }
+}
+
+type Health = { nodeId: string; rooms: number; peers: number };
+const health = async (topology: ClusterTopology, id: string) => (await (await fetch(`${topology.node(id).baseUrl}/api/health`)).json()) as Health;
+
+/**
+ * A measured join really went through the non-owner first: in the page, its first socket.io
+ * contact asked for no node (so the cm_node cookie routed it, to `other`) and was refused with
+ * wrong_node naming the owner, and the only accepted contact asked for ?node=<owner>; on the
+ * servers, the party is a peer on the owner and the other node holds no room and no peer.
+ */
+async function checkRedirected(topology: ClusterTopology, owner: string, other: string, contacts: SocketContact[]): Promise<void> {
+  const [first] = contacts;
+  const accepted = contacts.filter((c) => c.connected);
+  const problems: string[] = [];
+  if (!first || first.node !== null) problems.push('the first contact was not routed by the cookie');
+  else if (first.refused?.code !== 'wrong_node' || first.refused.params?.node !== owner) problems.push(`the first contact was not refused with wrong_node naming ${owner}`);
+  if (accepted.length !== 1 || accepted[0]!.node !== owner) problems.push(`not exactly one accepted contact, with ?node=${owner}`);
+  const [onOwner, onOther] = await Promise.all([health(topology, owner), health(topology, other)]);
+  if (onOwner.rooms !== 1 || onOwner.peers !== 2) problems.push(`owner ${owner}: ${onOwner.rooms} rooms, ${onOwner.peers} peers (want 1 room, mediator + party)`);
+  if (onOther.rooms !== 0 || onOther.peers !== 0) problems.push(`node ${other}: ${onOther.rooms} rooms, ${onOther.peers} peers (want none)`);
+  if (problems.length > 0) throw new Error(`join via the proxy not redirected as intended: ${problems.join('; ')}; contacts ${JSON.stringify(contacts)}`);
+}
+
+/** Two nodes behind nginx; every party's first contact is the node without the room. */
+async function joinsViaProxy(browser: Browser, joins: number): Promise<JoinViaProxy> {
+  const topology = await startClusterTopology({ nodes: ['a', 'b'] });
+  const testDb = openTestDb(topology.dataDir, topology.databaseUrl);
+  try {
+    const target = { baseUrl: topology.proxyUrl, helpers: serverHelpers(topology.proxyUrl, testDb) };
+    const room = await openRoom(browser, target);
+    const rooms = await Promise.all(topology.nodeIds.map((id) => health(topology, id)));
+    const owners = rooms.filter((h) => h.rooms === 1);
+    if (owners.length !== 1 || rooms.some((h) => h.rooms > 1)) throw new Error(`expected the one room on one node: ${JSON.stringify(rooms)}`);
+    const owner = owners[0]!.nodeId;
+    const other = topology.nodeIds.find((id) => id !== owner)!;
+    process.stderr.write(`[bench] via proxy: the room is on node ${owner}; parties first contact node ${other}\n`);
+    const { series, contacts } = await measureJoins(browser, target, room, joins, 'via proxy', {
+      prepare: (context) => context.addCookies([firstContactCookie(topology, other)]),
+      check: (c) => checkRedirected(topology, owner, other, c),
+    });
+    await room.mediatorContext.close();
+    const detours = contacts.map((c) => c.find((x) => x.connected)!.at - c[0]!.at).sort((a, b) => a - b);
+    return {
+      ...series,
+      nodes: topology.nodeIds.length,
+      room_owner: owner,
+      first_contact_node: other,
+      redirected_joins: contacts.length,
+      redirect_p50_ms: percentile(detours, 50),
+      redirect_p95_ms: percentile(detours, 95),
     };
   } finally {
+    await testDb.db.$disconnect();
+    await topology.stop();
+  }
+}
+
+export async function benchJoinToFirstFrame(joins = Number(process.env.BENCH_JOINS ?? 12)): Promise<JoinToFirstFrameResult> {
+  const browser = await launchChromium();
+  try {
+    const direct = await joinsDirect(browser, joins);
+    const viaProxy = await joinsViaProxy(browser, joins);
+    return { ...direct, via_proxy: viaProxy, node_rss_mb_after: Math.round(process.memoryUsage().rss / 1024 / 1024) };
+  } finally {
     await browser.close();
-    await server.close();
   }
 }

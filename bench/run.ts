@@ -20,6 +20,7 @@ import type { Bench } from './bench.ts';
 import { benchCaseWrites } from './caseWrites.ts';
 import { benchConsumersPerCore } from './consumers.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
+import { benchSignallingThroughput } from './signallingThroughput.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
 
 /** Add a bench here: one more entry, run in this order. */
@@ -30,6 +31,7 @@ const BENCHES: Bench[] = [
   },
   { name: 'join_to_first_frame_ms', run: async () => ({ ...(await benchJoinToFirstFrame()) }) },
   { name: 'case_writes', run: benchCaseWrites },
+  { name: 'signalling_throughput', run: benchSignallingThroughput },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -28,10 +28,12 @@ export interface TestSocket {
 export function connectSocket(
   baseUrl: string,
   auth: HandshakeAuth | Record<string, unknown> | undefined,
-  options: { reconnection?: boolean } = {},
+  options: { reconnection?: boolean; query?: Record<string, string> } = {},
 ): Promise<TestSocket> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
     auth: auth ?? {},
+    // Several nodes: `{ node }` asks the proxy for that node (?node=), as the browser client does after `wrong_node`.
+    ...(options.query ? { query: options.query } : {}),
     transports: ['websocket'],
     reconnection: options.reconnection ?? false,
     reconnectionDelay: 100,
