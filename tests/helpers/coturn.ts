@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './freePort.ts';
+import { alive } from './redisServer.ts';
 import { until } from './wait.ts';
 
 /*
@@ -60,7 +61,8 @@ export async function startCoturn(): Promise<Coturn> {
   );
   child.unref();
   const pid = child.pid!;
-  const log = () => safeRead(logFile);
+  /** All of its log so far ('' before the file exists). */
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   await until(
     () => child.exitCode !== null || (/UDP listener opened on: 127\.0\.0\.1/.test(log()) && /TCP listener opened on : 127\.0\.0\.1/.test(log())),
     () => `turnserver to listen on 127.0.0.1:${port}; its log:\n${log().slice(-2000)}`,
@@ -176,22 +178,5 @@ export async function allocate(port: number, username: string, password: string)
     return answer.errorCode ?? -1;
   } finally {
     client.close();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function safeRead(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }

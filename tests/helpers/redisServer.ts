@@ -70,7 +70,8 @@ export async function startRedis(): Promise<RedisServer> {
   };
 }
 
-function alive(pid: number): boolean {
+/** The process is still there (signal 0). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
