@@ -68,7 +68,7 @@ async function measure(database: string, operation: CaseWritesRow['operation'], 
 async function mediator(db: Db): Promise<StaffPrincipal> {
   const id = newId();
   await db.user.create({ data: { id, username: `bench-${id}`, role: 'mediator', displayName: '压测调解员', passwordHash: 'x' } });
-  return { kind: 'staff', userId: id, username: `bench-${id}`, displayName: '压测调解员', role: 'mediator', department: null, staffSessionId: newId() };
+  return { kind: 'staff', userId: id, username: `bench-${id}`, displayName: '压测调解员', role: 'mediator', department: null, staffSessionId: newId(), expiresAt: new Date(Date.now() + 3600_000) };
 }
 
 async function runOn(database: string, db: Db): Promise<CaseWritesRow[]> {

@@ -12,6 +12,7 @@ import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
 import { forbidden } from './errors.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
+import { iceServersFor } from './signalling/turnCredentials.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
 import { connectRedis, redisAnswers } from './cluster/redis.ts';
@@ -169,6 +170,7 @@ export async function createApp(
     if (!p.staff) throw forbidden('A staff login is required');
     return p.staff;
   };
+  const turn = config.turn;
   signalling = attachSignalling(httpServer, {
     log: log.child('signalling'),
     rooms,
@@ -196,6 +198,7 @@ export async function createApp(
     },
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
     placeSession,
+    ...(turn ? { iceServers: (p) => iceServersFor(turn, p, clock.now()) } : {}),
     observer: createSignallingObserver({ audit: services.audit, metrics }),
     ...(options.signallingTiming ? { timing: options.signallingTiming } : {}),
   });

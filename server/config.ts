@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseUrlSchema } from './db/provider.ts';
+import { turnUrl } from './protocol/signalling.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** coturn's static-auth-secret, shared with it: as long as a JWT secret. */
+export const MIN_TURN_SECRET_BYTES = 32;
 
 /** An address or subnet express can trust as a proxy, or one of its named ranges. */
 const proxyAddress = z.union([
@@ -99,6 +103,21 @@ const envShape = z
     NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32').optional(),
     /** Cluster mode: this node's own address, as the proxy and the other nodes reach it. */
     NODE_URL: z.url().optional(),
+    /** TURN relay for browsers behind firewalls: comma-separated turn:/turns: URLs of the coturn next to the service. */
+    TURN_URLS: z
+      .string()
+      .trim()
+      .min(1)
+      .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+      .pipe(z.array(turnUrl).min(1).max(8))
+      .optional(),
+    /** The coturn `static-auth-secret` (use-auth-secret): credentials are minted from it per participant. */
+    TURN_SECRET: z
+      .string()
+      .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
+      .optional(),
+    /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
+    TURN_TTL_SECONDS: z.coerce.number().int().min(600).max(31 * 24 * 3600).optional(),
   });
 const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
@@ -146,6 +165,16 @@ export interface Config {
   centrePhone: string | null;
   /** Cluster mode (REDIS_URL, NODE_ID, NODE_URL); null: one process, no Redis (the default). */
   cluster: ClusterConfig | null;
+  /** TURN relay for the browsers; null: none (direct ICE to the SFU only, the default). */
+  turn: TurnConfig | null;
+}
+
+/** TURN (TURN_URLS, TURN_SECRET, TURN_TTL_SECONDS): server/signalling/turnCredentials.ts mints from it. */
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  /** Upper bound on a credential's lifetime; undefined: until the participant's login or invitation expires. */
+  ttlSeconds: number | undefined;
 }
 
 export interface ClusterConfig {
@@ -215,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const { dataDir, databaseUrl } = dataLocations(env);
   const cluster = clusterConfig(e, databaseUrl);
+  const turn = turnConfig(e);
   mkdirSync(dataDir, { recursive: true });
   return {
     host: e.HOST,
@@ -247,7 +277,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     centreTimeZone: e.CENTRE_TIME_ZONE,
     centrePhone: e.CENTRE_PHONE || null,
     cluster,
+    turn,
   };
+}
+
+/** TURN_URLS and TURN_SECRET go together: one without the other is a half-configured relay, refused. */
+function turnConfig(e: z.infer<typeof envShape>): TurnConfig | null {
+  if (e.TURN_URLS === undefined && e.TURN_SECRET === undefined) {
+    if (e.TURN_TTL_SECONDS !== undefined) throw new Error('Invalid configuration (TURN):\n  TURN_TTL_SECONDS: set TURN_URLS and TURN_SECRET too, or leave it unset');
+    return null;
+  }
+  const problems: string[] = [];
+  if (e.TURN_URLS === undefined) problems.push('TURN_URLS: the turn:/turns: URLs browsers reach coturn at (turn:turn.example.org:3478?transport=udp,…)');
+  if (e.TURN_SECRET === undefined) problems.push("TURN_SECRET: coturn's static-auth-secret (use-auth-secret), at least 32 bytes");
+  if (problems.length > 0) throw new Error(`Invalid configuration (TURN):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return { urls: e.TURN_URLS!, secret: e.TURN_SECRET!, ttlSeconds: e.TURN_TTL_SECONDS };
 }
 
 /**

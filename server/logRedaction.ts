@@ -1,7 +1,7 @@
 /*
  * What must never reach a log line: phone numbers, ID numbers, passwords, tokens (staff and
  * invitation JWTs, signing-link, follow-up and query-code secrets), one-time codes and the links
- * that carry them. Removed by key (pino redact paths) and by value (patterns inside strings, for
+ * that carry them, TURN credentials. Removed by key (pino redact paths) and by value (patterns inside strings, for
  * error messages, URLs and text that happen to contain them).
  */
 
@@ -33,6 +33,10 @@ const secretKeys = [
   'authorization',
   'cookie',
   'signaturePng',
+  // TURN: coturn's shared secret, the passwords minted from it, and the servers carrying them.
+  'turnSecret',
+  'credential',
+  'iceServers',
 ];
 
 export const redactionPaths: string[] = secretKeys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);

@@ -119,6 +119,7 @@ export class AuthService {
       role: asStaffRole(session.user.role),
       department: session.user.department,
       staffSessionId: session.id,
+      expiresAt: earlier(session.expiresAt, claims.exp),
     };
     identify(principal);
     return principal;
@@ -146,6 +147,7 @@ export class AuthService {
       side: inv.side !== null && (partySides as readonly string[]).includes(inv.side) ? (inv.side as PartySide) : null,
       department: inv.department,
       partyId: inv.partyId,
+      expiresAt: earlier(inv.expiresAt, claims.exp),
     };
     identify(principal);
     return principal;
@@ -155,4 +157,9 @@ export class AuthService {
     this.#dummyHash ??= hashPassword('not-a-real-password-' + newId());
     return this.#dummyHash.then((h) => verifyPassword(password, h)).then(() => false as const);
   }
+}
+
+/** The earlier of a row's expiry and a token's `exp` (unix seconds). */
+function earlier(rowExpiresAt: Date, tokenExp: number): Date {
+  return new Date(Math.min(rowExpiresAt.getTime(), tokenExp * 1000));
 }

@@ -10,6 +10,8 @@ export interface StaffPrincipal {
   department: string | null;
   /** The StaffSession id (the token's jti). */
   staffSessionId: string;
+  /** When this login ends: the earlier of the token's `exp` and its session row's expiry. */
+  expiresAt: Date;
 }
 
 /** The holder of a verified, unrevoked, unexpired invitation token for one session. */
@@ -22,6 +24,8 @@ export interface InvitationPrincipal {
   side: PartySide | null;
   department: string | null;
   partyId: string | null;
+  /** When this invitation ends: the earlier of the token's `exp` and its row's expiry. */
+  expiresAt: Date;
 }
 
 export type Principal = StaffPrincipal | InvitationPrincipal;

@@ -108,6 +108,7 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
       role: 'mediator',
       department: mediator.department,
       staffSessionId: 'seed',
+      expiresAt: clock.now(),
     };
     await new CaseService({ db: deps.db, clock, log: deps.log }).create(demoCase, principal);
     caseCreated = true;

@@ -90,7 +90,33 @@ export interface TransportOptions {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  /**
+   * TURN servers for this participant's browser (absent when the site runs no TURN): the client
+   * hands them to its RTCPeerConnection, so media can go out through 443/TCP when UDP is blocked.
+   */
+  iceServers?: IceServer[];
 }
+
+/**
+ * A TURN server URL as RTCPeerConnection takes it (RFC 7065): `turn:host:port` or
+ * `turns:host:port`, optionally `?transport=udp|tcp`. No credentials in the URL.
+ */
+export const turnUrl = z
+  .string()
+  .trim()
+  .regex(
+    /^turns?:(\[[0-9a-fA-F:.]+\]|[0-9A-Za-z.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/,
+    'a turn: or turns: URL such as turn:turn.example.org:3478?transport=udp or turns:turn.example.org:443?transport=tcp',
+  );
+
+/**
+ * One RTCIceServer with short-lived TURN REST credentials: `username` is
+ * `<expiry, unix seconds>:<participant identity>`, `credential` base64(HMAC-SHA1(secret, username)).
+ */
+export const iceServer = z
+  .object({ urls: z.array(turnUrl).min(1), username: z.string().min(1).max(512), credential: z.string().min(1).max(256) })
+  .strict();
+export type IceServer = z.infer<typeof iceServer>;
 
 export interface ConsumerOptions {
   id: string;

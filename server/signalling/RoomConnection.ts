@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io';
 import type { Peer, PeerCloseReason, Room } from '../media/index.ts';
 import type {
   ChatMessageInfo,
+  IceServer,
   ClientToServerEvents,
   CloseReason,
   MediaSource,
@@ -61,6 +62,7 @@ export class RoomConnection {
   readonly #controls: RoomControls;
   readonly #log: Logger;
   readonly #recoveryMs: number;
+  readonly #iceServers: (() => IceServer[]) | undefined;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #requestHandlers: RequestHandlers;
   #participationId: Promise<string> | undefined;
@@ -79,6 +81,8 @@ export class RoomConnection {
     controls: RoomControls;
     log: Logger;
     recoveryMs?: number;
+    /** TURN servers with credentials for this participant, minted for each transport (unset: no TURN). */
+    iceServers?: () => IceServer[];
   }) {
     this.#socket = options.socket;
     this.participant = options.socket.data.participant;
@@ -87,6 +91,7 @@ export class RoomConnection {
     this.#attendance = options.attendance;
     this.#controls = options.controls;
     this.#recoveryMs = options.recoveryMs ?? RECOVERY_WINDOW_MS;
+    this.#iceServers = options.iceServers;
     this.#log = options.log.child(`conn:${options.peer.id}`);
     options.socket.data.peerId = options.peer.id;
     this.#subscribe();
@@ -327,7 +332,10 @@ export class RoomConnection {
         setImmediate(() => this.#end(undefined));
         return {};
       },
-      'transport.create': ({ direction }) => room.createWebRtcTransport(peer.id, direction),
+      'transport.create': async ({ direction }) => {
+        const options = await room.createWebRtcTransport(peer.id, direction);
+        return this.#iceServers ? { ...options, iceServers: this.#iceServers() } : options;
+      },
       'transport.connect': async ({ transportId, dtlsParameters }) => {
         await peer.connectTransport(transportId, dtlsParameters);
         return {};

@@ -6,7 +6,14 @@ import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
 import { revokes, type StaffSessionEndReason, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
-import { handshakeAuth, type ClientToServerEvents, type CloseReason, type LoginEndedReason, type ServerToClientEvents } from '../protocol/signalling.ts';
+import {
+  handshakeAuth,
+  type ClientToServerEvents,
+  type CloseReason,
+  type IceServer,
+  type LoginEndedReason,
+  type ServerToClientEvents,
+} from '../protocol/signalling.ts';
 import { runInRequestContext } from '../requestContext.ts';
 import type { SignallingObserver } from './observe.ts';
 import { mustWait, participantFor, type Participant } from './participant.ts';
@@ -44,6 +51,8 @@ export interface SignallingDeps {
   placeSession?(sessionId: string): Promise<void>;
   /** Request contexts, refusal auditing and metrics for every socket (server/signalling/observe.ts). */
   observer?: SignallingObserver;
+  /** TURN servers with credentials minted for this participant (server/signalling/turnCredentials.ts); unset: no TURN. */
+  iceServers?(participant: Participant): IceServer[];
   /** socket.io heartbeat and recovery window; defaults suit phones on weak networks. */
   timing?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
 }
@@ -195,6 +204,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         controls: deps.controls,
         log,
         recoveryMs,
+        ...(deps.iceServers ? { iceServers: () => deps.iceServers!(participant) } : {}),
       });
       connections.add(connection);
       peer.once('closed', () => connections.delete(connection));

@@ -15,6 +15,8 @@ export interface Participant {
   userId: string | null;
   /** The staff login behind a mediator/observer (acts on the case record: revoke, end). */
   staff: StaffPrincipal | null;
+  /** When the login or invitation behind this connection ends (nothing minted for it outlives this). */
+  expiresAt: Date;
 }
 
 /** Invitation holders (parties, officials, invited observers) wait until a mediator admits them. */
@@ -48,6 +50,7 @@ export function participantFor(principal: Principal, sessionId: string): Partici
       invitationId: principal.invitationId,
       userId: null,
       staff: null,
+      expiresAt: principal.expiresAt,
     };
   }
   const role = staffRoomRoles[principal.role];
@@ -62,5 +65,6 @@ export function participantFor(principal: Principal, sessionId: string): Partici
     invitationId: null,
     userId: principal.userId,
     staff: principal,
+    expiresAt: principal.expiresAt,
   };
 }

@@ -48,6 +48,21 @@ test('fields named like secrets are redacted at any of the first three levels', 
   assert.match(lines[0].time, /^\d{4}-\d\d-\d\dT/);
 });
 
+test('TURN: the shared secret, minted passwords and the ice servers carrying them are redacted by field', async () => {
+  const TURN_SECRET = 'north-gate-coturn-shared-secret-2026-0123456789';
+  const PASSWORD = '2wA20L4JshD1I5PaAgx5S5s4BJE=';
+  const out = await logLines(`
+    const log = createLogger('t');
+    log.info('transport', { options: { id: 't1', iceServers: [{ urls: ['turn:x'], username: '1767225600:user:u1', credential: '${PASSWORD}' }] } });
+    log.info('turn', { turn: { urls: ['turn:x'], secret: '${TURN_SECRET}' }, credential: '${PASSWORD}', turnSecret: '${TURN_SECRET}' });
+  `);
+  for (const secret of [TURN_SECRET, PASSWORD]) assert.ok(!out.includes(secret), `${secret} in\n${out}`);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines[0].options.iceServers, '[redacted]');
+  assert.equal(lines[0].options.id, 't1');
+  assert.equal(lines[1].credential, '[redacted]');
+});
+
 test('secrets inside strings are scrubbed: messages, error messages and stacks, links, SMS text', async () => {
   const out = await logLines(`
     const log = createLogger('t');

@@ -491,6 +491,8 @@ export class MediaSession extends Store<MediaSessionState> {
     for (const producer of this.#remoteProducers.values()) void this.#consume(producer, this.#generation);
   }
 
+  // The server's transport options go to mediasoup-client whole: with TURN configured they carry
+  // `iceServers` (credentials minted for this participant), which it hands to RTCPeerConnection.
   async #createRecvTransport(generation: number): Promise<void> {
     const options = await this.#signalling.request('transport.create', { direction: 'recv' });
     if (generation !== this.#generation || !this.#device) return;

@@ -32,7 +32,7 @@ async function serve(build: (app: express.Express) => void): Promise<{ url: stri
   return { url: `http://127.0.0.1:${port}`, events, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const staff = { kind: 'staff' as const, userId: 'u1', username: 'wang', displayName: '王', role: 'mediator' as const, department: null, staffSessionId: 's1' };
+const staff = { kind: 'staff' as const, userId: 'u1', username: 'wang', displayName: '王', role: 'mediator' as const, department: null, staffSessionId: 's1', expiresAt: new Date(Date.now() + 3600_000) };
 const service = async (hide: boolean) => {
   await new Promise((r) => setTimeout(r, 5));
   if (hide) {

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { turnPassword } from '../../server/signalling/turnCredentials.ts';
+import { launchChromium, screenshot } from '../helpers/browser.ts';
+import { allocate, startCoturn, type Coturn } from '../helpers/coturn.ts';
+import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
+import { mediaFlowing } from '../helpers/roomStats.ts';
+import { roomPages, staffLogin } from '../helpers/roomPages.ts';
+
+/*
+ * Through a firewall that lets nothing but TURN out, in Chromium: a real coturn on loopback, the
+ * server configured with it, and both pages (mediator, party) forced to relay-only ICE. They decode
+ * each other's media, and the pair each transport selected has a relay candidate on the browser's
+ * side (over UDP, then over TCP to coturn as from an office that blocks outbound UDP). coturn
+ * accepts the minted credential and refuses a wrong or expired one.
+ *
+ * Relay-only is forced by the test, not by the product: an init script wraps RTCPeerConnection so
+ * every configuration the client passes gets `iceTransportPolicy: 'relay'` (the iceServers are the
+ * server's, untouched). Direct candidates to the SFU are thereby never tried, as behind such a firewall.
+ */
+
+/**
+ * Runs in the page before any script: RTCPeerConnection, relay-only, recording what it was given.
+ * A string, not a function: tsx's transform would leave a helper (`__name`) the page does not have.
+ */
+const FORCE_RELAY_ONLY = `(() => {
+  const Native = window.RTCPeerConnection;
+  const seen = [];
+  window.__pcConfigs = seen;
+  class RelayOnly extends Native {
+    constructor(configuration) {
+      seen.push(configuration || {});
+      super({ ...configuration, iceTransportPolicy: 'relay' });
+    }
+    setConfiguration(configuration) {
+      return super.setConfiguration({ ...configuration, iceTransportPolicy: 'relay' });
+    }
+  }
+  window.RTCPeerConnection = RelayOnly;
+})();`;
+
+const relayOnly = async (page: Page): Promise<void> => {
+  await page.addInitScript(FORCE_RELAY_ONLY);
+};
+
+type Stat = Record<string, unknown>;
+
+/** Per transport direction: the selected candidate pair's local and remote candidates, from window.__cm.getStats(). */
+async function selectedPairs(page: Page): Promise<Array<{ direction: string; local: Stat; remote: Stat }>> {
+  const stats = await page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats());
+  const byId = (direction: unknown, id: unknown) => stats.find((s) => s['transportDirection'] === direction && s['id'] === id);
+  const out: Array<{ direction: string; local: Stat; remote: Stat }> = [];
+  for (const transport of stats.filter((s) => s['type'] === 'transport')) {
+    const direction = transport['transportDirection'];
+    const pair = byId(direction, transport['selectedCandidatePairId']);
+    if (!pair || pair['state'] !== 'succeeded') continue;
+    const local = byId(direction, pair['localCandidateId']);
+    const remote = byId(direction, pair['remoteCandidateId']);
+    if (local && remote) out.push({ direction: String(direction), local, remote });
+  }
+  return out;
+}
+
+async function assertRelayed(page: Page, who: string, relayProtocol: 'udp' | 'tcp') {
+  const pairs = await selectedPairs(page);
+  assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
+  for (const { direction, local, remote } of pairs) {
+    assert.equal(local['candidateType'], 'relay', `${who} ${direction}: the local candidate is coturn's relay (${JSON.stringify(local)})`);
+    assert.equal(local['relayProtocol'], relayProtocol, `${who} ${direction}: reached coturn over ${relayProtocol}`);
+    assert.equal(local['address'] ?? local['ip'], '127.0.0.1');
+    // The other end is the SFU's own candidate (mediasoup is ICE-lite: host candidates only).
+    assert.equal(remote['candidateType'], 'host', `${who} ${direction}: the remote candidate is the SFU's`);
+  }
+}
+
+/** The RTCPeerConnections of the page got the server's TURN servers, with a minted username. */
+async function assertTurnConfigured(page: Page, who: string, urls: string[]) {
+  const configs = await page.evaluate(() => (window as unknown as { __pcConfigs: RTCConfiguration[] }).__pcConfigs);
+  const withTurn = configs.filter((c) => (c.iceServers ?? []).length > 0);
+  assert.ok(withTurn.length >= 2, `${who}: both transports were created with iceServers (${JSON.stringify(configs.map((c) => c.iceServers?.length ?? 0))})`);
+  for (const c of withTurn) {
+    const [server] = c.iceServers!;
+    assert.deepEqual(server!.urls, urls);
+    assert.match(String(server!.username), /^\d{10}:(user|invitation):/);
+  }
+}
+
+describe('TURN relay in Chromium', () => {
+  let browser: Browser;
+  let coturn: Coturn;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    assert.ok(existsSync('client/dist/index.html'), 'client bundle missing');
+    [browser, coturn] = await Promise.all([launchChromium(), startCoturn()]);
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await coturn?.stop();
+  });
+
+  /** A mediator and an admitted party, both relay-only, on a server whose TURN is `urls`. */
+  async function relayedCall(server: FullServer) {
+    const pages = roomPages(browser, contexts, () => server.baseUrl);
+    const { token, session } = await server.mediatorWithSession();
+    const inv = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
+    const m = await pages.mediatorPage(session.id, await staffLogin(server, token), { prepare: relayOnly });
+    const a = await pages.inviteePage(inv.url, true, relayOnly);
+    await a.page.getByTestId('lobby').waitFor();
+    await m.page.getByTestId('admit').click();
+    await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+    return { m, a };
+  }
+
+  for (const transport of ['udp', 'tcp'] as const) {
+    test(`relay-only over TURN/${transport.toUpperCase()}: mediator and party decode each other, through coturn's relay`, async () => {
+      const urls = [`turn:127.0.0.1:${coturn.port}?transport=${transport}`];
+      const logFrom = coturn.log().length;
+      const server = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: coturn.secret } });
+      try {
+        const { m, a } = await relayedCall(server);
+        try {
+          await mediaFlowing(m.page, `mediator (relay-only, TURN/${transport})`);
+          await mediaFlowing(a.page, `party (relay-only, TURN/${transport})`);
+        } catch (error) {
+          await screenshot(m.page, `turn-${transport}-mediator`).catch(() => undefined);
+          await screenshot(a.page, `turn-${transport}-party`).catch(() => undefined);
+          throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
+        }
+        await assertTurnConfigured(m.page, 'mediator', urls);
+        await assertTurnConfigured(a.page, 'party', urls);
+        await assertRelayed(m.page, 'mediator', transport);
+        await assertRelayed(a.page, 'party', transport);
+        // …and coturn allocated those relays with the credentials minted for each of them.
+        for (const kind of ['user', 'invitation']) {
+          assert.match(coturn.log().slice(logFrom), new RegExp(`user <\\d{10}:${kind}:[^>]+>: incoming packet ALLOCATE processed, success`), `coturn allocated for a ${kind}`);
+        }
+        for (const c of contexts.splice(0)) await c.close();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test('coturn allocates with a minted credential, refuses a wrong or expired one', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const fresh = `${now + 3600}:invitation:turn-e2e`;
+    assert.equal(await allocate(coturn.port, fresh, turnPassword(coturn.secret, fresh)), 'allocated');
+    assert.equal(await allocate(coturn.port, fresh, turnPassword(`${coturn.secret}-not-it`, fresh)), 401, 'wrong secret');
+    assert.equal(await allocate(coturn.port, fresh, turnPassword(coturn.secret, `${now + 7200}:invitation:turn-e2e`)), 401, 'password of another username');
+    const expired = `${now - 60}:invitation:turn-e2e`;
+    assert.equal(await allocate(coturn.port, expired, turnPassword(coturn.secret, expired)), 401, 'expired');
+  });
+});
