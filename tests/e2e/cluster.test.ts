@@ -54,7 +54,7 @@ describe('several nodes behind one address, in Chromium', () => {
     const { token, session, caseDetail } = await s.mediatorWithSession();
     const inv = await s.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
     const other = await s.invite(token, session.id, { role: 'party', displayName: '某公司', side: 'respondent' });
-    const m = await pages.mediatorPage(session.id, await staffLogin(s, token), { prepare: via('b') });
+    const m = await pages.mediatorPage(session.id, await staffLogin(s, token), { language: 'en', prepare: via('b') });
     const a = await pages.inviteePage(inv.url, true, via('a'));
     const r = await pages.inviteePage(other.url, true, via('a'));
     await a.page.getByTestId('lobby').waitFor();
@@ -87,11 +87,16 @@ describe('several nodes behind one address, in Chromium', () => {
     // kill -9 of the node that holds the room.
     const killedAt = Date.now();
     await topo.kill(owner);
-    const moving = await Promise.race([
-      a.page.getByTestId('connection-status').getByText('网络切换中，正在重新连接…').waitFor({ timeout: 20_000 }).then(() => true),
-      joined(a.page, 20_000).then(() => false),
-    ]).catch(() => false);
-    if (moving) await screenshot(a.page, 'cluster-02-party-moving-node-phone-zh');
+    /** The page says the room is moving (it was sent on by wrong_node) before it is back in; false if it got back first. */
+    const sawMoving = (page: Page, text: string, shot: string) =>
+      Promise.race([
+        page.getByTestId('connection-status').getByText(text).waitFor({ timeout: 20_000 }).then(async () => (await screenshot(page, shot), true)),
+        joined(page, 20_000).then(() => false),
+      ]).catch(() => false);
+    const [moving] = await Promise.all([
+      sawMoving(a.page, '网络切换中，正在重新连接…', 'cluster-02-party-moving-node-phone-zh'),
+      sawMoving(m.page, 'Switching to another server, reconnecting…', 'cluster-02-mediator-moving-node-en'),
+    ]);
     await Promise.all([joined(m.page), joined(a.page)]);
     await Promise.all([mediaFlowing(m.page, 'the mediator after the failover', 60_000), mediaFlowing(a.page, 'the party after the failover', 60_000)]);
     const failoverMs = Date.now() - killedAt;
@@ -102,7 +107,7 @@ describe('several nodes behind one address, in Chromium', () => {
     const after = await health(topo, survivor);
     assert.equal(after.rooms, 1, 'the room lives on the survivor now');
     assert.equal(after.peers, 2, 'the mediator and the party; not the removed party');
-    await screenshot(m.page, 'cluster-03-mediator-after-failover-zh');
+    await screenshot(m.page, 'cluster-03-mediator-after-failover-en');
 
     // The removed party stays out: its link no longer opens the room on any node.
     const refusal = await handshakeRefusal(connectSocket(topo.node(survivor).baseUrl, { kind: 'invitation', token: other.token }));
