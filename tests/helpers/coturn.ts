@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './freePort.ts';
-import { gone } from './processes.ts';
+import { killAndClean } from './processes.ts';
 import { until } from './wait.ts';
 
 /*
@@ -76,15 +76,7 @@ export async function startCoturn(): Promise<Coturn> {
     realm: TEST_REALM,
     pid,
     log,
-    async stop() {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      await gone(pid, 'turnserver');
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => killAndClean(pid, 'turnserver', dir),
   };
 }
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './freePort.ts';
-import { gone } from './processes.ts';
+import { killAndClean } from './processes.ts';
 import { until } from './wait.ts';
 
 /*
@@ -58,15 +58,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url,
     pid,
-    async stop() {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      await gone(pid, 'redis-server');
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => killAndClean(pid, 'redis-server', dir),
   };
 }
 
