@@ -118,12 +118,11 @@ export async function createApp(
     });
     await nodes.start();
   }
-  const selfNode = cluster?.nodeId;
   /** Cluster mode: refuses a handshake on a node that does not hold the session's room. */
   const placeSession = async (sessionId: string): Promise<void> => {
-    if (!placement || !selfNode) return;
+    if (!placement) return;
     const where = await placement.locate(sessionId);
-    if (where.nodeId !== selfNode) throw fail('wrong_node', `This session's room is on node ${where.nodeId}`, { node: where.nodeId });
+    if (where.nodeId !== placement.selfId) throw fail('wrong_node', `This session's room is on node ${where.nodeId}`, { node: where.nodeId });
   };
   bus.subscribe('session.ended', ({ sessionId }) => rooms.close(sessionId, 'ended'));
   const startedAt = Date.now();
@@ -144,14 +143,14 @@ export async function createApp(
       mediaState: async (sessionId, via) => {
         if (rooms.get(sessionId) || !placement || via?.forwarded) return rooms.mediaState(sessionId);
         const owner = await placement.owner(sessionId);
-        if (!owner || owner.nodeId === selfNode) return rooms.mediaState(sessionId);
+        if (!owner || owner.nodeId === placement.selfId) return rooms.mediaState(sessionId);
         return askOwnerForMedia(owner.url, sessionId, via?.authorization, log);
       },
       health: async () => {
         const [database, redisOk] = await Promise.all([databaseAnswers(db), redis ? redisAnswers(redis) : Promise.resolve(null)]);
         return {
           status: pool.size > 0 && database && redisOk !== false ? 'ok' : 'degraded',
-          nodeId: config.cluster?.nodeId ?? null,
+          nodeId: cluster?.nodeId ?? null,
           workers: pool.size,
           ...rooms.stats(),
           database,

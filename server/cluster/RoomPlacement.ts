@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
+import { LuaScript } from './luaScript.ts';
 import { leastLoaded, nodeKey, type NodeDirectory, type NodeInfo } from './NodeDirectory.ts';
 
 /** How long a room claim lasts without renewal; the owner renews it with every heartbeat. */
@@ -11,14 +12,14 @@ const claimKey = (sessionId: string) => `cm:room:${sessionId}`;
  * candidate becomes the owner. KEYS[1] claim; ARGV: candidate, ttl ms, node key prefix.
  * Returns { owner, previous owner when taken over from a dead node or '' }.
  */
-const CLAIM = `
+const CLAIM = new LuaScript(`
 local owner = redis.call('GET', KEYS[1])
 if owner and redis.call('EXISTS', ARGV[3] .. owner) == 1 then return {owner, ''} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {ARGV[1], owner or ''}`;
+return {ARGV[1], owner or ''}`);
 
 /* Renews this node's claims; a vanished claim is taken again; returns the keys another node holds. */
-const RENEW = `
+const RENEW = new LuaScript(`
 local lost = {}
 for _, key in ipairs(KEYS) do
   local owner = redis.call('GET', key)
@@ -26,10 +27,10 @@ for _, key in ipairs(KEYS) do
   elseif not owner then redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
   else table.insert(lost, key) end
 end
-return lost`;
+return lost`);
 
 /* Deletes the claim if this node still holds it. */
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RELEASE = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 export interface RoomLocation {
   nodeId: string;
@@ -61,7 +62,7 @@ export class RoomPlacement {
     const live = await this.#nodes.live();
     const candidate = leastLoaded(live);
     if (!candidate) throw new AppError('unavailable', 'No media node is alive');
-    const [owner, previous] = (await this.#redis.eval(CLAIM, 1, claimKey(sessionId), candidate.id, ROOM_CLAIM_TTL_MS, nodeKey(''))) as [string, string];
+    const [owner, previous] = (await CLAIM.run(this.#redis, [claimKey(sessionId)], [candidate.id, ROOM_CLAIM_TTL_MS, nodeKey('')])) as [string, string];
     const info: NodeInfo | undefined = live.find((n) => n.id === owner);
     return { nodeId: owner, url: info?.url ?? '', takenOverFrom: previous === '' ? null : previous };
   }
@@ -77,13 +78,13 @@ export class RoomPlacement {
   /** Renews this node's claims on these sessions; returns the sessions another node now holds. */
   async renew(sessionIds: readonly string[]): Promise<string[]> {
     if (sessionIds.length === 0) return [];
-    const lost = (await this.#redis.eval(RENEW, sessionIds.length, ...sessionIds.map(claimKey), this.selfId, ROOM_CLAIM_TTL_MS)) as string[];
+    const lost = (await RENEW.run(this.#redis, sessionIds.map(claimKey), [this.selfId, ROOM_CLAIM_TTL_MS])) as string[];
     return lost.map((key) => key.slice(claimKey('').length));
   }
 
   /** The room closed here: the claim goes (if still ours), so the next join places it afresh. */
   async release(sessionId: string): Promise<void> {
-    await this.#redis.eval(RELEASE, 1, claimKey(sessionId), this.selfId);
+    await RELEASE.run(this.#redis, [claimKey(sessionId)], [this.selfId]);
   }
 
   /** The ids of the nodes alive now. */

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
+import { LuaScript } from '../cluster/luaScript.ts';
 import { AppError } from '../errors.ts';
 import type { SlidingWindow, SlidingWindows, WindowSpec } from './SlidingWindow.ts';
 
@@ -34,26 +35,8 @@ redis.call('ZPOPMAX', KEYS[1])
 return 0
 `;
 
-/** A Lua script run by its SHA-1 (loaded again when Redis answers NOSCRIPT, e.g. after a restart). */
-class Script {
-  readonly #source: string;
-  readonly #sha: string;
-  constructor(source: string) {
-    this.#source = source;
-    this.#sha = createHash('sha1').update(source).digest('hex');
-  }
-  async run(redis: Redis, key: string, args: Array<string | number>): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.#sha, 1, key, ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#source, 1, key, ...args);
-    }
-  }
-}
-
-const take = new Script(TAKE);
-const forgive = new Script(FORGIVE);
+const take = new LuaScript(TAKE);
+const forgive = new LuaScript(FORGIVE);
 
 /** Without Redis no limit can be checked: refused as unavailable (503), never let through uncounted. */
 function unavailable(error: unknown): AppError {
@@ -82,14 +65,14 @@ export class RedisWindow implements SlidingWindow {
     const now = this.#clock.now().getTime();
     // Unique per hit, so hits at the same millisecond (a fixed test clock, two nodes) all count.
     const member = `${now}:${randomBytes(8).toString('hex')}`;
-    const wait = await take.run(this.#redis, this.#key(key), [now, this.#spec.windowMs, this.#spec.max, member]).catch((error: unknown) => {
+    const wait = await take.run(this.#redis, [this.#key(key)], [now, this.#spec.windowMs, this.#spec.max, member]).catch((error: unknown) => {
       throw unavailable(error);
     });
     return Number(wait);
   }
 
   async forgive(key: string): Promise<void> {
-    await forgive.run(this.#redis, this.#key(key), [this.#clock.now().getTime(), this.#spec.windowMs]).catch((error: unknown) => {
+    await forgive.run(this.#redis, [this.#key(key)], [this.#clock.now().getTime(), this.#spec.windowMs]).catch((error: unknown) => {
       throw unavailable(error);
     });
   }
