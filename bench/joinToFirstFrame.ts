@@ -19,6 +19,7 @@ import { firstContactCookie, startClusterTopology, type ClusterTopology } from '
 import { serverHelpers, startFullServer, type ServerHelpers } from '../tests/helpers/fullServer.ts';
 import { roomPages, staffLogin } from '../tests/helpers/roomPages.ts';
 import { openTestDb } from '../tests/helpers/testDb.ts';
+import { joinMarkPrefix, joinPhases } from '../client/src/services/joinPhases.ts';
 import { percentile } from './stats.ts';
 
 export interface JoinSeries {
@@ -29,6 +30,12 @@ export interface JoinSeries {
   max_ms: number;
   admit_to_first_frame_p50_ms: number;
   admit_to_first_frame_p95_ms: number;
+  /**
+   * Each milestone's time after the join click (p50 and p95 over the joins): the client's
+   * `cm-join:*` marks (joinPhases.ts), the mediator's admit click, and the first frame painted.
+   * A phase a join never reached (e.g. no send transport) is left out of that phase's figures.
+   */
+  phases_ms: Record<string, { p50: number; p95: number; reached: number }>;
   samples_ms: number[];
 }
 
@@ -155,6 +162,7 @@ async function measureJoins(
   const samples: number[] = [];
   const fromAdmit: number[] = [];
   const contactsPerJoin: SocketContact[][] = [];
+  const phaseSamples: Array<Record<string, number>> = [];
   for (let i = 0; i < joins; i++) {
     const invitation = await target.helpers.invite(room.token, room.sessionId, { role: 'party', displayName: `当事人${i + 1}`, side: 'applicant' });
     const context = await browser.newContext({ ...phoneViewport });
@@ -185,11 +193,24 @@ async function measureJoins(
       );
       const admitAt = await room.mediator.evaluate(() => (window as unknown as { __admitAt: number }).__admitAt);
       const contacts = await page.evaluate(() => (window as unknown as { __benchSockets: SocketContact[] }).__benchSockets);
+      const marks = await page.evaluate((prefix) => {
+        const first: Record<string, number> = {};
+        for (const m of performance.getEntriesByType('mark')) {
+          if (!m.name.startsWith(prefix)) continue;
+          const phase = m.name.slice(prefix.length);
+          first[phase] ??= Math.round(performance.timeOrigin + m.startTime);
+        }
+        return first;
+      }, joinMarkPrefix);
+      const sample: Record<string, number> = { admit_clicked: admitAt - clickAt, first_frame: frameAt - clickAt };
+      for (const [phase, at] of Object.entries(marks)) sample[phase] = at - clickAt;
+      phaseSamples.push(sample);
       await hooks.check?.(contacts);
       contactsPerJoin.push(contacts);
       samples.push(frameAt - clickAt);
       fromAdmit.push(frameAt - admitAt);
-      process.stderr.write(`[bench] ${label} join ${i + 1}/${joins}: ${frameAt - clickAt} ms (${frameAt - admitAt} ms after admission)\n`);
+      const phaseLine = phaseOrder.filter((p) => sample[p] !== undefined).map((p) => `${p} ${sample[p]}`).join(', ');
+      process.stderr.write(`[bench] ${label} join ${i + 1}/${joins}: ${frameAt - clickAt} ms (${frameAt - admitAt} ms after admission): ${phaseLine}\n`);
       await page.getByTestId('leave').click().catch(() => undefined);
     } finally {
       await context.close();
@@ -206,14 +227,26 @@ async function measureJoins(
       max_ms: sorted[sorted.length - 1]!,
       admit_to_first_frame_p50_ms: percentile(sortedFromAdmit, 50),
       admit_to_first_frame_p95_ms: percentile(sortedFromAdmit, 95),
+      phases_ms: phaseFigures(phaseSamples),
       samples_ms: samples,
     },
     contacts: contactsPerJoin,
   };
 }
 
+const phaseOrder = [...joinPhases.slice(0, joinPhases.indexOf('admitted')), 'admit_clicked', ...joinPhases.slice(joinPhases.indexOf('admitted')), 'first_frame'];
+
+function phaseFigures(samples: Array<Record<string, number>>): JoinSeries['phases_ms'] {
+  const out: JoinSeries['phases_ms'] = {};
+  for (const phase of phaseOrder) {
+    const values = samples.map((s) => s[phase]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    if (values.length > 0) out[phase] = { p50: percentile(values, 50), p95: percentile(values, 95), reached: values.length };
+  }
+  return out;
+}
+
 /** One server, no proxy: one socket.io contact per join, accepted. */
-async function joinsDirect(browser: Browser, joins: number): Promise<JoinSeries> {
+export async function joinsDirect(browser: Browser, joins: number): Promise<JoinSeries> {
   const server = await startFullServer();
   try {
     const target = { baseUrl: server.baseUrl, helpers: server };

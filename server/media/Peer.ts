@@ -1,6 +1,7 @@
 import type {
   Consumer,
   ConsumerLayers,
+  DataConsumer,
   DtlsParameters,
   IceParameters,
   MediaKind,
@@ -12,7 +13,7 @@ import type {
   WebRtcTransport,
 } from 'mediasoup/types';
 import type { SessionMediaState } from '../protocol/api.ts';
-import type { CloseReason, MediaSource, NotificationMap, PeerInfo, ProducerInfo } from '../protocol/signalling.ts';
+import type { ChannelOptions, CloseReason, MediaSource, NotificationMap, PeerInfo, ProducerInfo } from '../protocol/signalling.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -80,6 +81,7 @@ export class Peer extends TypedEmitter<PeerEvents> {
   readonly info: PeerInfo;
   readonly #log: Logger;
   readonly #transports = new Map<string, Transport>();
+  #channel: DataConsumer | null = null;
   /** DTLS parameters each transport was connected with (JSON), so a repeated connect can be told apart. */
   readonly #connectedTransports = new Map<string, string>();
   /** transport.create requests in flight, by direction: they count against the limits. */
@@ -454,11 +456,35 @@ export class Peer extends TypedEmitter<PeerEvents> {
   // --- lifecycle -----------------------------------------------------------------------------
 
   /** Closes every transport (and with them every producer and consumer), then emits `closed`. Idempotent. */
+  /**
+   * The room channel on this peer's receive transport (see Room.openChannel); asked again (its
+   * answer lost in a drop), the old one is replaced.
+   */
+  async openChannel(transportId: string, dataProducerId: string): Promise<ChannelOptions> {
+    this.#assertOpen();
+    const transport = this.#transportFor(transportId, 'recv');
+    this.#channel?.close();
+    const channel = await transport.consumeData({ dataProducerId });
+    if (this.#closed || transport.closed) {
+      channel.close();
+      throw new AppError('gone', 'Transport closed while opening the channel');
+    }
+    this.#channel = channel;
+    return {
+      id: channel.id,
+      dataProducerId,
+      sctpStreamParameters: channel.sctpStreamParameters!,
+      label: channel.label,
+      protocol: channel.protocol,
+    };
+  }
+
   close(reason: PeerCloseReason = 'left', message?: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeReason = reason;
     this.#closeMessage = message;
+    this.#channel?.close();
     for (const transport of [...this.#transports.values()]) transport.close();
     // Transports own producers/consumers, so these are normally empty by now.
     for (const producer of [...this.#producers.values()]) producer.close();

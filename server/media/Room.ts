@@ -13,6 +13,7 @@ import type {
   ProducerInfo,
   RoomStateInfo,
   TransportOptions,
+  ChannelOptions,
 } from '../protocol/signalling.ts';
 import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -88,6 +89,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Per-peer listeners, removed when the peer leaves so a closed peer keeps no reference to us. */
   readonly #detach = new Map<string, () => void>();
   readonly #speakers: ActiveSpeakerObserver;
+  readonly #channelProducerId: string;
   readonly #leadGraceMs: number;
   /** Identities the mediator admitted: they come straight back in after a drop (unless locked). */
   readonly #admitted = new Set<string>();
@@ -105,7 +107,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   static async create({ sessionId, worker, config, log, leadGraceMs }: RoomOptions): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs, appData: { sessionId } });
     const speakers = await router.createActiveSpeakerObserver({ interval: 400 });
-    return new Room(sessionId, worker, router, speakers, config, log.child(`room:${sessionId}`), leadGraceMs ?? LEAD_GRACE_MS);
+    // The room channel's source: the router owns it (and closes it with itself).
+    const channel = await (await router.createDirectTransport()).produceData({ label: 'room' });
+    return new Room(sessionId, worker, router, speakers, channel.id, config, log.child(`room:${sessionId}`), leadGraceMs ?? LEAD_GRACE_MS);
   }
 
   private constructor(
@@ -113,6 +117,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     worker: Worker,
     router: Router,
     speakers: ActiveSpeakerObserver,
+    channelProducerId: string,
     config: Config['mediasoup'],
     log: Logger,
     leadGraceMs: number,
@@ -122,6 +127,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.worker = worker;
     this.router = router;
     this.#speakers = speakers;
+    this.#channelProducerId = channelProducerId;
     this.#leadGraceMs = leadGraceMs;
     this.#config = config;
     this.#log = log;
@@ -373,7 +379,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     peer.close('denied', reason);
   }
 
-  /** Back to the waiting room: their consumers close, nobody sees them, they leave any caucus. */
+  /**
+   * Back to the waiting room: their consumers close, nobody sees or hears them (their producers
+   * stay, unseen, as for anyone waiting), they leave any caucus.
+   */
   sendBack(peerId: string): void {
     const peer = this.getPeer(peerId);
     if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be sent to the waiting room');
@@ -385,8 +394,6 @@ export class Room extends TypedEmitter<RoomEvents> {
       peer.presence.handRaised = false;
       this.#caucus?.remove(peer.identity);
     });
-    // Nobody may hear them while they wait, and they publish again only once admitted.
-    for (const producer of peer.producers) producer.close();
   }
 
   setLocked(locked: boolean): void {
@@ -554,7 +561,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     const release = peer.reserveTransport(direction);
     let transport: WebRtcTransport;
     try {
-      transport = await this.router.createWebRtcTransport(webRtcTransportOptions(this.#config, { peerId, direction }));
+      // Receive transports carry SCTP for the room channel (openChannel).
+      transport = await this.router.createWebRtcTransport({
+        ...webRtcTransportOptions(this.#config, { peerId, direction }),
+        enableSctp: direction === 'recv',
+      });
     } catch (error) {
       release();
       throw error;
@@ -574,22 +585,37 @@ export class Room extends TypedEmitter<RoomEvents> {
       iceParameters: transport.iceParameters,
       iceCandidates: transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
+      ...(transport.sctpParameters ? { sctpParameters: transport.sctpParameters } : {}),
     };
   }
 
-  /** producer.create; `producerAdded` is emitted (via the peer) once it exists. */
+  /**
+   * channel.open: the room channel (a server-to-client data channel) on the peer's receive
+   * transport. Open to a waiting peer: it carries nothing about anyone, and connecting the
+   * transport while the person waits takes ICE and DTLS off the path from admission to video.
+   */
+  openChannel(peerId: string, transportId: string): Promise<ChannelOptions> {
+    this.#assertOpen();
+    return this.getPeer(peerId).openChannel(transportId, this.#channelProducerId);
+  }
+
+  /**
+   * producer.create; `producerAdded` is emitted (via the peer) once it exists. A peer in the
+   * waiting room may publish too: nobody sees a waiting peer (canSee), so its media stops at the
+   * router until admission, and admission then costs only consume and a key frame, the
+   * transport's ICE and DTLS being done while the person waited.
+   */
   async produce(peerId: string, options: ProduceOptions): Promise<string> {
     this.#assertOpen();
     const peer = this.getPeer(peerId);
-    if (peer.presence.waiting) throw forbidden('You are in the waiting room');
     if (!peer.presence.canPublish) throw forbidden('You may not publish in this session');
     if (options.source === 'screen' && !peer.presence.canShare) throw forbidden('You may not share your screen');
     const producer = await peer.produce(options);
     if (producer.kind === 'audio') {
       await this.#speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
     }
-    // Rights revoked or sent to the waiting room while this was being created.
-    if (peer.presence.waiting || !peer.presence.canPublish) {
+    // Rights revoked while this was being created.
+    if (!peer.presence.canPublish) {
       producer.close();
       throw forbidden('You may not publish now');
     }
@@ -599,7 +625,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Client resume of a producer; refused while the peer may not publish. */
   async resumeProducer(peerId: string, producerId: string): Promise<void> {
     const peer = this.getPeer(peerId);
-    if (peer.presence.waiting || !peer.presence.canPublish) throw forbidden('You may not publish now');
+    if (!peer.presence.canPublish) throw forbidden('You may not publish now');
     await peer.resumeProducer(producerId);
   }
 

@@ -112,4 +112,4 @@ export const rtpCapabilities = structural<RtpCapabilities>(rtpCapabilitiesShape,
 export const dtlsParameters = structural<DtlsParameters>(dtlsParametersShape, 'Invalid DTLS parameters');
 
 export type { DtlsParameters, RtpCapabilities, RtpParameters };
-export type { IceCandidate, IceParameters, SctpParameters } from 'mediasoup/types';
+export type { IceCandidate, IceParameters, SctpParameters, SctpStreamParameters } from 'mediasoup/types';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WireError } from './errors.ts';
 import { dtlsParameters, rtpCapabilities, rtpParameters } from './mediaTypes.ts';
-import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters } from './mediaTypes.ts';
+import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters, SctpStreamParameters } from './mediaTypes.ts';
 import type { ParticipantRole, PartySide } from './roles.ts';
 
 /*
@@ -27,6 +27,12 @@ export const requestSchemas = {
   'transport.create': z.object({ direction: z.enum(['send', 'recv']) }).strict(),
   'transport.connect': z.object({ transportId: id, dtlsParameters }).strict(),
   'transport.restartIce': z.object({ transportId: id }).strict(),
+  /**
+   * Opens the room channel, a server-to-client data channel, on the caller's receive transport.
+   * Opening it connects that transport (ICE, DTLS, SCTP) at once, in the waiting room, before
+   * any media is consumed; admission then costs no connection set-up.
+   */
+  'channel.open': z.object({ transportId: id }).strict(),
   /** The client gives up one of its transports (a failed first connect leaves the browser's side unusable). */
   'transport.close': z.object({ transportId: id }).strict(),
   'producer.create': z
@@ -95,6 +101,17 @@ export interface TransportOptions {
    * hands them to its RTCPeerConnection, so media can go out through 443/TCP when UDP is blocked.
    */
   iceServers?: IceServer[];
+  /** Receive transports carry SCTP for the room channel (channel.open). */
+  sctpParameters?: SctpParameters;
+}
+
+/** The room channel's data consumer, as mediasoup-client's `transport.consumeData()` takes it. */
+export interface ChannelOptions {
+  id: string;
+  dataProducerId: string;
+  sctpStreamParameters: SctpStreamParameters;
+  label: string;
+  protocol: string;
 }
 
 /**
@@ -140,6 +157,7 @@ export interface ResponseMap {
   'transport.connect': Empty;
   'transport.restartIce': { iceParameters: IceParameters };
   'transport.close': Empty;
+  'channel.open': ChannelOptions;
   'producer.create': { producerId: string };
   'producer.pause': Empty;
   'producer.resume': Empty;

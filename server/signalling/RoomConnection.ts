@@ -340,6 +340,7 @@ export class RoomConnection {
         await peer.connectTransport(transportId, dtlsParameters);
         return {};
       },
+      'channel.open': ({ transportId }) => room.openChannel(peer.id, transportId),
       'transport.restartIce': async ({ transportId }) => ({ iceParameters: await peer.restartIce(transportId) }),
       'transport.close': ({ transportId }) => {
         peer.closeTransport(transportId);

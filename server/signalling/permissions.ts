@@ -19,6 +19,7 @@ export const requestPermissions: Record<RequestName, readonly ParticipantRole[]>
   'transport.connect': everyone,
   'transport.restartIce': everyone,
   'transport.close': everyone,
+  'channel.open': everyone,
   'producer.create': everyone,
   'producer.pause': everyone,
   'producer.resume': everyone,

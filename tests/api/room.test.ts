@@ -92,7 +92,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     assert.ok(!b.s.notifications.some((n) => n.name === 'room.closed' || n.name === 'self.muted'));
   });
 
-  test('waiting room: waiting peers see nobody, get no producer ids, cannot consume or publish; admit / deny / send back / lock', async () => {
+  test('waiting room: waiting peers see nobody, get no producer ids, cannot consume, publish unseen; admit / deny / send back / lock', async () => {
     const { mediator, a, b, invA, media, consumersOf } = await room({ admit: false });
     const mProducers = await publish(mediator);
     // A waiting party sees nothing, and learns no producer id.
@@ -101,9 +101,17 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     assert.ok(!a.s.notifications.some((n) => n.name === 'producer.added' || n.name === 'peer.joined'));
     const consume = await a.s.send('consumer.create', { transportId: a.recvId, producerId: mProducers.cam });
     assert.ok(!consume.ok && consume.error.code === 'forbidden');
-    const send = await sendTransport(a);
-    const produce = await a.s.send('producer.create', { transportId: send.id, kind: 'audio', source: 'mic', rtpParameters: opusParameters() });
-    assert.ok(!produce.ok && produce.error.code === 'forbidden');
+    // A waiting party publishes (admission then finds its media ready), but nobody learns of it or can receive it.
+    const aMic = (await publish(a)).mic;
+    const peek = await mediator.s.send('consumer.create', { transportId: mediator.recvId, producerId: aMic });
+    assert.ok(!peek.ok && peek.error.code === 'forbidden', 'a waiting party cannot be heard');
+    const announcedToMediator = () => mediator.s.notifications.some((n) => n.name === 'producer.added' && (n.data as { producer: { id: string } }).producer.id === aMic);
+    assert.ok(!announcedToMediator(), 'a waiting party is not announced');
+    // The room channel opens on the receive transport only, also while waiting.
+    const channel = await a.s.request('channel.open', { transportId: a.recvId });
+    assert.equal(typeof channel.sctpStreamParameters.streamId, 'number');
+    const onSend = await a.s.send('channel.open', { transportId: (await sendTransport(a)).id });
+    assert.ok(!onSend.ok, 'no channel on a send transport');
     // The mediator sees the waiting list with name, role, side and since when.
     const mst = await stateWhere(mediator.s, (st) => st.roster.filter((p) => p.place === 'lobby').length === 2, 'two waiting');
     const waitingA = mst.roster.find((p) => p.peerId === a.id)!;
@@ -117,15 +125,18 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     assert.equal(closed.data.reason, 'denied');
     assert.equal(closed.data.message, '请等待下次调解通知');
 
-    // Admit A: now A learns the mediator's producers and can consume.
+    // Admit A: now A learns the mediator's producers and can consume, and A's waiting-room microphone is offered to the mediator.
     await mediator.s.request('lobby.admit', { peerId: a.id });
     await a.s.waitFor('producer.added');
     await a.s.request('consumer.create', { transportId: a.recvId, producerId: mProducers.cam });
     assert.deepEqual(consumersOf(a), [mProducers.cam]);
+    await until(announcedToMediator, "A's microphone announced on admission");
+    await mediator.s.request('consumer.create', { transportId: mediator.recvId, producerId: aMic });
+    assert.deepEqual(consumersOf(mediator), [aMic]);
 
-    // Send back: A's consumers close on the server; A is told the mediator left its sight.
+    // Send back: consumers across the lobby's boundary close on the server, both ways; A is told the mediator left its sight.
     await mediator.s.request('lobby.sendBack', { peerId: a.id });
-    await until(() => consumersOf(a).length === 0, 'consumers closed on send-back');
+    await until(() => consumersOf(a).length === 0 && consumersOf(mediator).length === 0, 'consumers closed on send-back');
     await stateWhere(a.s, (st) => st.self.place === 'lobby', 'A back in the lobby');
     assert.ok(a.s.notifications.some((n) => n.name === 'peer.left'));
 

@@ -12,6 +12,7 @@ import type {
 import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
+import { markJoinPhase } from './joinPhases.ts';
 import { preferredSpatialLayer } from './layers.ts';
 import { planPublishing, type PublishAction } from './publishPlan.ts';
 
@@ -201,6 +202,7 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#emit({ status: 'connecting' });
     try {
       await this.#signalling.connect();
+      markJoinPhase('socket-connected');
     } catch (error) {
       this.#end('refused', error);
       return;
@@ -401,9 +403,11 @@ export class MediaSession extends Store<MediaSessionState> {
     const stale = () => generation !== this.#generation || this.#ended;
     this.#emit({ status: 'joining', error: null });
     try {
-      const { rtpCapabilities } = await this.#signalling.request('room.getRouterRtpCapabilities', {});
+      const [{ rtpCapabilities }, device] = await Promise.all([
+        this.#signalling.request('room.getRouterRtpCapabilities', {}),
+        Device.factory(),
+      ]);
       if (stale()) return;
-      const device = await Device.factory();
       await device.load({ routerRtpCapabilities: rtpCapabilities as unknown as msTypes.RtpCapabilities });
       if (stale()) return;
       this.#device = device;
@@ -412,6 +416,7 @@ export class MediaSession extends Store<MediaSessionState> {
         rtpCapabilities: device.recvRtpCapabilities as unknown as RequestRtpCapabilities,
       });
       if (stale()) return;
+      markJoinPhase('join-answered');
       this.#self = joined.self;
       this.#room = joined.state;
       this.#emit({ room: joined.state });
@@ -421,15 +426,15 @@ export class MediaSession extends Store<MediaSessionState> {
       }
       this.#emit();
 
-      await this.#createRecvTransport(generation);
+      await Promise.all([
+        this.#createRecvTransport(generation),
+        device.canProduce('audio') || device.canProduce('video') ? this.#createSendTransport(generation) : undefined,
+      ]);
       if (stale()) return;
-      if (device.canProduce('audio') || device.canProduce('video')) {
-        await this.#createSendTransport(generation);
-        if (stale()) return;
-      }
+      markJoinPhase('transports-created');
 
-      // Receive first (people want to see the room), then publish what the user wants
-      // (in the waiting room nothing: admission, through room.state, reconciles again).
+      // Receive first (people want to see the room), then publish what the user wants (in the
+      // waiting room too: nobody sees it there, and admission finds the producers ready).
       const consumeAll = [...this.#remoteProducers.values()].map((p) => this.#consume(p, generation));
       this.#joinComplete = true;
       await Promise.allSettled([...consumeAll, this.#reconcile()]);
@@ -499,6 +504,28 @@ export class MediaSession extends Store<MediaSessionState> {
     const transport = this.#device.createRecvTransport(options as unknown as msTypes.TransportOptions);
     this.#wireTransport(transport, 'recv');
     this.#recv = transport;
+    void this.#openChannel(transport, generation);
+  }
+
+  /**
+   * The room channel: consuming it connects the receive transport now, in the waiting room,
+   * instead of at the first consume after admission. Only a head start: without it the first
+   * consume connects the transport as usual.
+   */
+  async #openChannel(transport: Transport, generation: number): Promise<void> {
+    try {
+      const channel = await this.#signalling.request('channel.open', { transportId: transport.id });
+      if (generation !== this.#generation || transport.closed) return;
+      await transport.consumeData({
+        id: channel.id,
+        dataProducerId: channel.dataProducerId,
+        sctpStreamParameters: channel.sctpStreamParameters as unknown as msTypes.SctpStreamParameters,
+        label: channel.label,
+        protocol: channel.protocol,
+      });
+    } catch (error) {
+      if (generation === this.#generation) console.warn('[media] room channel not opened', error);
+    }
   }
 
   async #createSendTransport(generation: number): Promise<void> {
@@ -535,6 +562,7 @@ export class MediaSession extends Store<MediaSessionState> {
       if (transport.closed) return;
       this.#emit({ transports: { ...this.getSnapshot().transports, [direction]: state } });
       if (state === 'failed') void this.#restartIce(transport);
+      if (state === 'connected') markJoinPhase(direction === 'send' ? 'send-connected' : 'recv-connected');
     });
     this.#emit({ transports: { ...this.getSnapshot().transports, [direction]: transport.connectionState } });
   }
@@ -550,20 +578,24 @@ export class MediaSession extends Store<MediaSessionState> {
 
   // ---- publishing ---------------------------------------------------------------------------
 
+  /**
+   * Publishing starts in the waiting room: the server keeps a waiting person's media to itself,
+   * and admission then finds the send transport connected and the producers ready.
+   */
   #mayPublish(): boolean {
-    const self = this.#room?.self;
-    return self !== undefined && self.place !== 'lobby' && self.canPublish;
+    return this.#room?.self.canPublish ?? false;
   }
 
-  /** room.state changed: start publishing on admission, stop when sent back or rights revoked. */
+  /** room.state changed: start publishing when allowed, stop when rights are revoked. */
   #onRoomState(state: RoomStateInfo): void {
     const before = this.#room;
     this.#room = state;
     this.#emit({ room: state });
-    const wasAllowed = before !== null && before.self.place !== 'lobby' && before.self.canPublish;
+    if (before?.self.place === 'lobby' && state.self.place !== 'lobby') markJoinPhase('admitted');
+    const wasAllowed = before !== null && before.self.canPublish;
     if (this.#mayPublish() === wasAllowed) return;
     if (!this.#mayPublish()) {
-      // Sent back or rights revoked: the server closed our producers; nothing leaves the device.
+      // Rights revoked: the server closed our producers; nothing leaves the device.
       for (const [source, producer] of this.#producers) {
         if (!producer.closed) producer.close();
         this.#producers.delete(source);
@@ -869,6 +901,7 @@ export class MediaSession extends Store<MediaSessionState> {
       consumer.on('transportclose', () => this.#dropConsumer(consumer.id));
       consumer.on('trackended', () => this.#dropConsumer(consumer.id));
       await this.#signalling.request('consumer.resume', { consumerId: consumer.id });
+      if (consumer.kind === 'video') markJoinPhase('consumer-resumed');
       void this.#applyPreferredLayer(consumer.id);
       this.#emit();
     } catch (error) {
