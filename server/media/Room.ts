@@ -90,6 +90,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #detach = new Map<string, () => void>();
   readonly #speakers: ActiveSpeakerObserver;
   readonly #channelProducerId: string;
+  /**
+   * The last dominant speaker. The observer says so only on a change, so whoever comes into
+   * sight of them later (joined, admitted, back from a caucus) is told by the connection.
+   */
+  #dominantSpeaker: Peer | null = null;
   readonly #leadGraceMs: number;
   /** Identities the mediator admitted: they come straight back in after a drop (unless locked). */
   readonly #admitted = new Set<string>();
@@ -133,6 +138,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#log = log;
     speakers.on('dominantspeaker', ({ producer }) => {
       const owner = this.findPeer(String(producer.appData['peerId']));
+      this.#dominantSpeaker = owner ?? null;
       if (owner && !this.#quiet) this.emit('activeSpeaker', owner);
     });
     router.on('workerclose', () => {
@@ -238,6 +244,10 @@ export class Room extends TypedEmitter<RoomEvents> {
       producers: this.visibleProducers(peerId),
       state: this.stateFor(peer),
     };
+  }
+
+  get dominantSpeaker(): Peer | null {
+    return this.#dominantSpeaker?.closed ? null : this.#dominantSpeaker;
   }
 
   // --- visibility ----------------------------------------------------------------------------

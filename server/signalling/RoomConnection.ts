@@ -203,6 +203,7 @@ export class RoomConnection {
         this.#notify('peer.joined', { peer: owner.info });
         for (const producer of owner.producerInfos()) this.#notify('producer.added', { producer });
         this.#sendQuality([owner]);
+        if (room.dominantSpeaker === owner) this.#notify('speaker.active', { peerId: owner.id });
       } else {
         for (const producer of owner.producerInfos()) this.#notify('producer.removed', { producerId: producer.id });
         this.#notify('peer.left', { peerId: owner.id });
@@ -325,6 +326,8 @@ export class RoomConnection {
           this.#sendState();
           // Quality is sent on change; someone arriving later learns the current values here.
           this.#sendQuality(room.viewersOf(peer).filter((other) => room.canSee(peer, other)));
+          const speaker = room.dominantSpeaker;
+          if (speaker && speaker !== peer && room.canSee(peer, speaker)) this.#notify('speaker.active', { peerId: speaker.id });
         });
         return result;
       },
