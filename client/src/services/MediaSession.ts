@@ -878,10 +878,11 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#consuming.add(producer.id);
     let created: string | undefined;
     try {
-      const options = await this.#signalling.request('consumer.create', {
-        transportId: transport.id,
-        producerId: producer.id,
-      });
+      this.#creating++;
+      const options = await this.#signalling
+        .request('consumer.create', { transportId: transport.id, producerId: producer.id })
+        .finally(() => this.#answered());
+      await this.#allAnswered();
       if (generation !== this.#generation || transport.closed) return;
       const consumer = await transport.consume({
         id: options.id,
@@ -918,6 +919,25 @@ export class MediaSession extends Store<MediaSessionState> {
         }, 1000);
       }
     }
+  }
+
+  // On admission several consumer.create go out at once. Their consumers are set up together once
+  // all are answered: mediasoup-client batches consume() calls made in one tick into one SDP
+  // negotiation, so video need not wait for audio's. A late answer holds the others ≤ 300 ms.
+  #creating = 0;
+  #whenAllAnswered: Array<() => void> = [];
+
+  #answered(): void {
+    if (--this.#creating > 0) return;
+    for (const resolve of this.#whenAllAnswered.splice(0)) resolve();
+  }
+
+  #allAnswered(): Promise<void> {
+    if (this.#creating === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#whenAllAnswered.push(resolve);
+      window.setTimeout(resolve, 300);
+    });
   }
 
   #dropConsumer(consumerId: string): void {
