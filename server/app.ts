@@ -8,6 +8,7 @@ import { openDb, type Db } from './db/client.ts';
 import { createHttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { RoomRegistry, WorkerPool } from './media/index.ts';
+import { readMediaCapabilities } from './media/mediaCapabilities.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
 import { forbidden } from './errors.ts';
@@ -24,7 +25,7 @@ import { RedisSessionMemory } from './cluster/SessionMemory.ts';
 import { workerCpuSampler } from './cluster/workerCpu.ts';
 import { AppError, fail } from './errors.ts';
 import { FORWARDED_HEADER } from './http/deps.ts';
-import type { SessionMediaState } from './protocol/api.ts';
+import type { MediaCapabilities, SessionMediaState } from './protocol/api.ts';
 
 const packageVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const clientDist = path.resolve(import.meta.dirname, '../client/dist');
@@ -126,6 +127,8 @@ export async function createApp(
   };
   bus.subscribe('session.ended', ({ sessionId }) => rooms.close(sessionId, 'ended'));
   const startedAt = Date.now();
+  /** Read once (a throwaway router); a failure is not kept, the next request tries again. */
+  let mediaCapabilities: Promise<MediaCapabilities> | undefined;
 
   let signalling: Signalling | undefined;
   /** Set by close(): the rooms go down with the process, not because people left. */
@@ -145,6 +148,13 @@ export async function createApp(
         const owner = await placement.owner(sessionId);
         if (!owner || owner.nodeId === placement.selfId) return rooms.mediaState(sessionId);
         return askOwnerForMedia(owner.url, sessionId, via?.authorization, log);
+      },
+      mediaCapabilities: () => {
+        mediaCapabilities ??= readMediaCapabilities(pool.next()).catch((error: unknown) => {
+          mediaCapabilities = undefined;
+          throw error;
+        });
+        return mediaCapabilities;
       },
       health: async () => {
         const [database, redisOk] = await Promise.all([databaseAnswers(db), redis ? redisAnswers(redis) : Promise.resolve(null)]);

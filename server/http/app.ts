@@ -381,6 +381,11 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
 
+  // ---- media
+  route('get', '/api/media/capabilities', async (_req: Request, res: Response) => {
+    res.json(await hooks.mediaCapabilities());
+  });
+
   // ---- health
   route('get', '/api/health', async (_req: Request, res: Response) => {
     res.json(await hooks.health());

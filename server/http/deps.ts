@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import type { HealthResponse, SessionMediaState } from '../protocol/api.ts';
+import type { HealthResponse, MediaCapabilities, SessionMediaState } from '../protocol/api.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { Services } from '../services.ts';
 
@@ -19,6 +19,7 @@ export interface HttpHooks {
    */
   mediaState(sessionId: string, via?: ForwardedFrom): SessionMediaState | Promise<SessionMediaState>;
   health(): HealthResponse | Promise<HealthResponse>;
+  mediaCapabilities(): Promise<MediaCapabilities>;
 }
 
 /** The caller's request, for asking another node on their behalf. */

@@ -101,6 +101,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/public/followup': publicForm,
 
   'GET /api/health': { none: 'public liveness' },
+  'GET /api/media/capabilities': { none: 'codec capabilities, the same for every room' },
 
   'GET /api/agreement-templates': config,
   'GET /api/sessions/:sessionId/agreement': { action: 'case.read', via: 'sessionId', by: 'token' },

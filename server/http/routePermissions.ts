@@ -23,6 +23,8 @@ const actionRoutes = Object.fromEntries(
 
 export const routePermissions = {
   'POST /api/auth/login': 'public',
+  /** Codec capabilities, the same for every room; nothing about anyone. */
+  'GET /api/media/capabilities': 'public',
   'POST /api/auth/logout': ALL_STAFF,
   /** One's own password: the current one is checked under the login form's limits; the other logins end. */
   'POST /api/auth/password': ALL_STAFF,

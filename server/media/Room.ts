@@ -17,6 +17,7 @@ import type {
 } from '../protocol/signalling.ts';
 import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { capabilitiesId } from './mediaCapabilities.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
 import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
@@ -95,6 +96,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    * sight of them later (joined, admitted, back from a caucus) is told by the connection.
    */
   #dominantSpeaker: Peer | null = null;
+  #capabilitiesId: string | undefined;
   readonly #leadGraceMs: number;
   /** Identities the mediator admitted: they come straight back in after a drop (unless locked). */
   readonly #admitted = new Set<string>();
@@ -159,6 +161,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get rtpCapabilities(): RtpCapabilities {
     return this.router.rtpCapabilities;
+  }
+
+  /** The router capabilities' id (mediaCapabilities.ts): room.join tells the page which it has. */
+  get capabilitiesId(): string {
+    this.#capabilitiesId ??= capabilitiesId(this.router.rtpCapabilities);
+    return this.#capabilitiesId;
   }
 
   get peerCount(): number {

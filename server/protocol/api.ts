@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RtpCapabilities } from './mediaTypes.ts';
 import { invitedRole, partySide, type InvitedRole, type ParticipantRole, type PartySide, type StaffRole } from './roles.ts';
 
 export const loginRequest = z
@@ -74,6 +75,16 @@ export interface InvitationPreview {
   sessionStatus: 'open' | 'ended';
   /** Who runs the session and whom to call afterwards: shown in the waiting room and at the end. */
   contact: { mediatorName: string; centreName: string; centrePhone: string | null };
+}
+
+/**
+ * GET /api/media/capabilities: the router RTP capabilities every room of this deployment has,
+ * and their id (room.join answers with the room's). A page loads its mediasoup Device with them
+ * while the person checks their camera, so joining skips that step.
+ */
+export interface MediaCapabilities {
+  rtpCapabilities: RtpCapabilities;
+  id: string;
 }
 
 export interface HealthResponse {

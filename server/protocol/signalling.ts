@@ -151,7 +151,8 @@ type Empty = Record<string, never>;
 
 export interface ResponseMap {
   'room.getRouterRtpCapabilities': { rtpCapabilities: RtpCapabilities };
-  'room.join': { self: PeerInfo; peers: PeerInfo[]; producers: ProducerInfo[]; state: RoomStateInfo };
+  /** `capabilitiesId`: the room's router capabilities, as GET /api/media/capabilities names them. */
+  'room.join': { self: PeerInfo; peers: PeerInfo[]; producers: ProducerInfo[]; state: RoomStateInfo; capabilitiesId: string };
   'room.leave': Empty;
   'transport.create': TransportOptions;
   'transport.connect': Empty;

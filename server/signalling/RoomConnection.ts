@@ -329,7 +329,7 @@ export class RoomConnection {
           const speaker = room.dominantSpeaker;
           if (speaker && speaker !== peer && room.canSee(peer, speaker)) this.#notify('speaker.active', { peerId: speaker.id });
         });
-        return result;
+        return { ...result, capabilitiesId: room.capabilitiesId };
       },
       'room.leave': () => {
         setImmediate(() => this.#end(undefined));

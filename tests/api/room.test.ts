@@ -92,6 +92,18 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     assert.ok(!b.s.notifications.some((n) => n.name === 'room.closed' || n.name === 'self.muted'));
   });
 
+  test('GET /api/media/capabilities: the same capabilities as every room, named as room.join names them', async () => {
+    const response = await fetch(`${server.baseUrl}/api/media/capabilities`);
+    assert.equal(response.status, 200);
+    const caps = (await response.json()) as { rtpCapabilities: unknown; id: string };
+    const { mediator, a } = await room({ admit: false });
+    const { rtpCapabilities } = await mediator.s.request('room.getRouterRtpCapabilities', {});
+    assert.deepEqual(caps.rtpCapabilities, rtpCapabilities);
+    assert.match(caps.id, /^[0-9a-f]{16}$/);
+    assert.equal(mediator.capabilitiesId, caps.id);
+    assert.equal(a.capabilitiesId, caps.id);
+  });
+
   test('waiting room: waiting peers see nobody, get no producer ids, cannot consume, publish unseen; admit / deny / send back / lock', async () => {
     const { mediator, a, b, invA, media, consumersOf } = await room({ admit: false });
     const mProducers = await publish(mediator);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { AppError } from '../../server/errors.ts';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Refusal } from '../../server/access/refusals.ts';
@@ -81,6 +82,7 @@ export async function startTestServer(
     onSessionEnded: (id) => void hookCalls.sessionEnded.push(id),
     onInvitationRevoked: (id) => void hookCalls.invitationRevoked.push(id),
     mediaState: (sessionId) => ({ sessionId, live: false, peers: [] }),
+    mediaCapabilities: () => Promise.reject(new AppError('unavailable', 'No media server in the HTTP-only test server')),
     health: () => ({ status: 'ok', nodeId: null, workers: 1, rooms: 0, peers: 0, database: true, redis: null, uptimeSeconds: 1, version: 'test' }),
   };
   const app = createHttpApp({ config, db: testDb.db, clock, log, services, hooks });

@@ -24,6 +24,8 @@ export interface Member {
   s: TestSocket;
   id: string;
   recvId: string;
+  /** The room.join answer's capabilitiesId. */
+  capabilitiesId: string;
 }
 
 /** Connects (the socket goes into `sockets`, for closing after the tests), joins the room and opens a receive transport. */
@@ -38,7 +40,7 @@ export async function enterRoom(
   const { rtpCapabilities } = await s.request('room.getRouterRtpCapabilities', {});
   const joined = await s.request('room.join', { rtpCapabilities });
   const recv = await s.request('transport.create', { direction: 'recv' });
-  return { s, id: joined.self.id, recvId: recv.id };
+  return { s, id: joined.self.id, recvId: recv.id, capabilitiesId: joined.capabilitiesId };
 }
 
 /** A mediator in a fresh session, and an applicant and a respondent invited and entered (in the lobby until admitted). */

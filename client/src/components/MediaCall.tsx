@@ -3,6 +3,7 @@ import type { HandshakeAuth } from '@protocol/signalling.ts';
 import type { ParticipantRole } from '@protocol/roles.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
 import { MediaSession } from '../services/MediaSession.ts';
+import { preloadDevice } from '../services/devicePreload.ts';
 import { PreJoin } from './PreJoin.tsx';
 import { Room } from './Room.tsx';
 import { AgreementPanel, sessionIdOfInvitation } from './agreement/AgreementPanel.tsx';
@@ -41,6 +42,8 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
     const media = new LocalMedia();
     setLocal(media);
     void media.start();
+    // The media Device too, while the person looks at their camera (see devicePreload.ts).
+    preloadDevice();
     return () => media.dispose();
   }, [attempt, session]);
 

@@ -12,6 +12,7 @@ import type {
 import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
+import { takePreloadedDevice } from './devicePreload.ts';
 import { markJoinPhase } from './joinPhases.ts';
 import { preferredSpatialLayer } from './layers.ts';
 import { planPublishing, type PublishAction } from './publishPlan.ts';
@@ -162,6 +163,8 @@ export class MediaSession extends Store<MediaSessionState> {
   #screenTrack: MediaStreamTrack | null = null;
   /** Bumped on every (re)join and teardown so stale async work can tell it is stale. */
   #generation = 0;
+  /** The pre-join screen's Device was asked for (it serves the first join only). */
+  #preloadTaken = false;
   /** The join of the current generation went all the way (transports created, room entered). */
   #joinComplete = false;
   /** Consecutive joins that failed for a reason worth another try (timeouts, server errors). */
@@ -403,19 +406,24 @@ export class MediaSession extends Store<MediaSessionState> {
     const stale = () => generation !== this.#generation || this.#ended;
     this.#emit({ status: 'joining', error: null });
     try {
-      const [{ rtpCapabilities }, device] = await Promise.all([
-        this.#signalling.request('room.getRouterRtpCapabilities', {}),
-        Device.factory(),
-      ]);
+      // The first join uses the Device the pre-join screen loaded, if it did; rejoins (maybe in
+      // another node's room) load their own.
+      const preloaded = this.#preloadTaken ? null : await takePreloadedDevice();
+      this.#preloadTaken = true;
       if (stale()) return;
-      await device.load({ routerRtpCapabilities: rtpCapabilities as unknown as msTypes.RtpCapabilities });
-      if (stale()) return;
+      const device = preloaded?.device ?? (await this.#loadDevice());
+      if (!device || stale()) return;
       this.#device = device;
 
       const joined = await this.#signalling.request('room.join', {
         rtpCapabilities: device.recvRtpCapabilities as unknown as RequestRtpCapabilities,
       });
       if (stale()) return;
+      if (preloaded && joined.capabilitiesId !== preloaded.capabilitiesId) {
+        // This room's codecs differ from what the page loaded (a node of another version): start over.
+        this.#restartSession();
+        return;
+      }
       markJoinPhase('join-answered');
       this.#self = joined.self;
       this.#room = joined.state;
@@ -462,6 +470,16 @@ export class MediaSession extends Store<MediaSessionState> {
       const refused = error instanceof RequestError && !isTransient(error);
       this.#end(refused ? 'refused' : 'error', error);
     }
+  }
+
+  /** A Device loaded with this room's router capabilities. */
+  async #loadDevice(): Promise<Device> {
+    const [{ rtpCapabilities }, device] = await Promise.all([
+      this.#signalling.request('room.getRouterRtpCapabilities', {}),
+      Device.factory(),
+    ]);
+    await device.load({ routerRtpCapabilities: rtpCapabilities as unknown as msTypes.RtpCapabilities });
+    return device;
   }
 
   /**
