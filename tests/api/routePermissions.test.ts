@@ -48,6 +48,7 @@ test('the table only names real staff roles, never an empty list', () => {
     'GET /api/agreements/:agreementId/document',
     'GET /api/health',
     'GET /api/invitation',
+    'GET /api/media/capabilities',
     'GET /api/public/cases/query',
     'GET /api/public/followup',
     'GET /api/sessions/:sessionId/agreement',
