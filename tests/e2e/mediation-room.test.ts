@@ -65,6 +65,21 @@ describe('the mediation room in Chromium', () => {
     await screenshot(m.page, 'room-02-mediator-waiting-list');
     // Nobody waiting receives anything.
     assert.equal((await statsOf(b.page)).filter((s) => s.type === 'inbound-rtp' && s.peerId).length, 0);
+    // A waiting party is ready for admission (both transports connected, camera and microphone
+    // produced on the server) yet sends nothing: every encoding is off until admitted.
+    const waitingReady = (stats: Stat[]) => {
+      const out = stats.filter((s) => s.type === 'outbound-rtp');
+      const dtls = stats.filter((s) => s.type === 'transport').map((s) => `${s.transportDirection}:${s.dtlsState}`);
+      return out.some((s) => s.kind === 'audio') && out.some((s) => s.kind === 'video') && out.every((s) => s.active === false) && dtls.includes('send:connected') && dtls.includes('recv:connected');
+    };
+    let seen = '';
+    await waitFor(async () => {
+      const stats = await statsOf(a.page);
+      seen = JSON.stringify(stats.filter((s) => s.type === 'outbound-rtp' || s.type === 'transport').map((s) => [s.type, s.kind, s.active, s.transportDirection, s.dtlsState]));
+      return waitingReady(stats);
+    }, () => `A ready and silent while waiting: ${seen}`);
+    const producersOfA = () => server.app.rooms.get(session.id)!.mediaState().peers.find((p) => p.displayName === '张三')?.producers.length ?? 0;
+    await waitFor(() => producersOfA() === 2, "A's producers on the server");
 
     // Deny the official with a reason, then admit the two parties.
     await m.page.locator(`[data-testid=waiting-row]:has-text("刘警官") [data-testid=deny]`).click();

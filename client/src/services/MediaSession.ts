@@ -610,6 +610,9 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#room = state;
     this.#emit({ room: state });
     if (before?.self.place === 'lobby' && state.self.place !== 'lobby') markJoinPhase('admitted');
+    if ((before?.self.place === 'lobby') !== (state.self.place === 'lobby') && before !== null) {
+      for (const producer of this.#producers.values()) void this.#hold(producer, state.self.place === 'lobby');
+    }
     const wasAllowed = before !== null && before.self.canPublish;
     if (this.#mayPublish() === wasAllowed) return;
     if (!this.#mayPublish()) {
@@ -798,7 +801,24 @@ export class MediaSession extends Store<MediaSessionState> {
       producer.pause();
       this.#unconfirmedPause.add(source);
     }
+    if (this.#inLobby()) void this.#hold(producer, true);
     this.#emit();
+  }
+
+  #inLobby(): boolean {
+    return this.#room?.self.place === 'lobby';
+  }
+
+  /**
+   * In the waiting room the producers exist (the transport connected, ready for admission) but
+   * their encodings are off: nothing leaves the device, no mobile data is spent while waiting.
+   * Independent of mute (the user's choice, told to the server): this is local only.
+   */
+  async #hold(producer: msTypes.Producer, hold: boolean): Promise<void> {
+    if (producer.closed) return;
+    await producer.setRtpEncodingParameters({ active: !hold }).catch((error: unknown) => {
+      if (!producer.closed) console.warn('[media] could not', hold ? 'hold' : 'release', producer.appData['source'], error);
+    });
   }
 
   /** Sends the pause / resume the server has not confirmed yet. */
