@@ -13,6 +13,7 @@ import { attachSignalling, type Signalling } from './signalling/SignallingServer
 import { forbidden } from './errors.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
 import { iceServersFor } from './signalling/turnCredentials.ts';
+import { ConnectivityProbes, type ConnectivityProbesOptions } from './connectivity/ConnectivityProbes.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
 import { connectRedis, redisAnswers } from './cluster/redis.ts';
@@ -35,6 +36,8 @@ export interface App {
   services: Services;
   pool: WorkerPool;
   rooms: RoomRegistry;
+  /** The pre-join connectivity probes (server/connectivity). */
+  connectivity: ConnectivityProbes;
   signalling: Signalling;
   httpServer: HttpServer;
   log: Logger;
@@ -59,6 +62,8 @@ export async function createApp(
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
     /** The built client to serve (default client/dist); browser tests pass a private snapshot. */
     clientDir?: string;
+    /** Probe lifetime and limits (tests shorten them). */
+    connectivity?: ConnectivityProbesOptions;
   } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -89,6 +94,18 @@ export async function createApp(
     },
   });
   metrics.watchMedia({ rooms: () => rooms.rooms(), workers: () => pool.workers });
+  const probeTurn = config.turn;
+  const connectivity = new ConnectivityProbes({
+    pool,
+    config: config.mediasoup,
+    log: log.child('connectivity'),
+    windows: services.windows,
+    // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).
+    ...(probeTurn
+      ? { iceServers: (caller, until) => iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()) }
+      : {}),
+    ...options.connectivity,
+  });
   let metricsServer: HttpServer | undefined;
 
   // Several nodes: this node's heartbeat (with its load) and its claims on the rooms it holds.
@@ -137,6 +154,7 @@ export async function createApp(
     log: log.child('http'),
     services,
     metrics,
+    connectivity,
     hooks: {
       onSessionEnded: (sessionId) => bus.publish('session.ended', { sessionId }),
       onInvitationRevoked: (invitationId) => bus.publish('invitation.revoked', { invitationId }),
@@ -210,6 +228,7 @@ export async function createApp(
     services,
     pool,
     rooms,
+    connectivity,
     signalling: boundSignalling,
     httpServer,
     log,
@@ -239,6 +258,7 @@ export async function createApp(
       await nodes?.stop();
       rooms.closeAll('reconnect');
       rooms.dispose();
+      connectivity.close();
       await boundSignalling.close();
       pool.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
