@@ -14,6 +14,7 @@ import { forbidden } from './errors.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
 import { iceServersFor } from './signalling/turnCredentials.ts';
 import { ConnectivityProbes, type ConnectivityProbesOptions } from './connectivity/ConnectivityProbes.ts';
+import { firewallPorts } from './connectivity/firewallPorts.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
 import { connectRedis, redisAnswers } from './cluster/redis.ts';
@@ -100,6 +101,8 @@ export async function createApp(
     config: config.mediasoup,
     log: log.child('connectivity'),
     windows: services.windows,
+    ports: firewallPorts(config.mediasoup, config.turn),
+    nodeId: cluster?.nodeId ?? null,
     // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).
     ...(probeTurn
       ? { iceServers: (caller, until) => iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()) }

@@ -6,7 +6,7 @@ import type { SlidingWindows, SlidingWindow } from '../limits/SlidingWindow.ts';
 import type { Logger } from '../logger.ts';
 import { mediaCodecs, webRtcTransportOptions } from '../media/mediaCodecs.ts';
 import type { WorkerPool } from '../media/WorkerPool.ts';
-import type { ConnectivityProbe, ProbeConnectRequest, ProbeDataProducerRequest, ProbeDataProducer } from '../protocol/connectivity.ts';
+import type { ConnectivityProbe, PortRule, ProbeConnectRequest, ProbeDataProducerRequest, ProbeDataProducer } from '../protocol/connectivity.ts';
 import type { IceServer } from '../protocol/signalling.ts';
 
 /** Who opened a probe: the room identity of their token (`invitation:<id>` / `user:<id>`) and when it ends. */
@@ -31,6 +31,10 @@ export interface ConnectivityProbesDeps extends ConnectivityProbesOptions {
   windows: SlidingWindows;
   /** TURN servers for the caller's browser (absent without TURN), valid at least until `until`. */
   iceServers?: (caller: ProbeCaller, until: Date) => IceServer[];
+  /** What a firewall must let out (./firewallPorts.ts), for the advice when the check fails. */
+  ports: PortRule[];
+  /** Several nodes: this node's id (the client names it in its follow-ups); null with one. */
+  nodeId: string | null;
 }
 
 interface Probe {
@@ -114,6 +118,8 @@ export class ConnectivityProbes {
           ...(iceServers ? { iceServers } : {}),
         },
         expiresInMs: this.#ttlMs,
+        ports: this.#deps.ports,
+        node: this.#deps.nodeId,
       };
     } catch (error) {
       router?.close();

@@ -11,7 +11,8 @@ import type { TransportOptions } from './signalling.ts';
  *   POST   /api/connectivity/probe/:probeId/connect        ProbeConnect        → 204
  *   POST   /api/connectivity/probe/:probeId/data-producer  ProbeDataProducer   → { id }
  *   DELETE /api/connectivity/probe/:probeId                                     → 204
- * Every call carries the caller's invitation token or staff login in `Authorization: Bearer`.
+ * Every call carries the caller's invitation token or staff login in `Authorization: Bearer`;
+ * with several nodes, the follow-ups `?node=` (ConnectivityProbe.node).
  */
 
 /** Nothing to say yet (an empty body is the same). */
@@ -43,12 +44,25 @@ export interface ProbeTransportOptions extends TransportOptions {
   sctpParameters: SctpParameters;
 }
 
+/** Ports a firewall must let out (to the media server, or to TURN), for the advice when nothing gets through. */
+export interface PortRule {
+  protocol: 'udp' | 'tcp';
+  min: number;
+  max: number;
+}
+
 export interface ConnectivityProbe {
   probeId: string;
   routerRtpCapabilities: RtpCapabilities;
   transport: ProbeTransportOptions;
   /** The probe closes itself this long after it was opened. */
   expiresInMs: number;
+  ports: PortRule[];
+  /**
+   * Several nodes: the node holding the probe. The follow-up requests carry `?node=<id>`, which the
+   * proxy routes to that node (as it does socket.io's); null with one node.
+   */
+  node: string | null;
 }
 
 export interface ProbeDataProducer {
