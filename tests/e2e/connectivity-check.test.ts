@@ -62,6 +62,9 @@ describe('pre-join connection check in Chromium', () => {
     return { page, sessionId: session.id, mediator: token };
   }
 
+  /** The advice as a reader sees it (no-break spaces and word joiners as plain text). */
+  const adviceText = async (page: Page) => (await page.getByTestId('connectivity-advice').innerText()).replace(/\u00a0/g, ' ').replace(/\u2060/g, '');
+
   /** Waits for the check's verdict (anything but `checking`) and returns it. */
   async function verdict(page: Page, timeout = 20_000): Promise<string> {
     const row = page.getByTestId('connectivity');
@@ -113,13 +116,19 @@ describe('pre-join connection check in Chromium', () => {
     const { page } = await partyPreJoin(s, { language: 'en' });
     assert.equal(await verdict(page), 'failed');
     assert.equal((await page.getByTestId('connectivity').innerText()).trim(), 'Cannot connect to the mediation server');
-    const advice = await page.getByTestId('connectivity-advice').innerText();
+    const advice = await adviceText(page);
     assert.match(advice, /switch to another network \(for example mobile data\)/);
     assert.match(advice, /UDP 41000–41099, TCP 41000–41099/);
     assert.match(advice, /You can still join/);
     assert.ok(!/[\u4e00-\u9fff]/.test(advice), 'no Chinese in the English advice');
     assert.ok(await page.getByTestId('join-button').isEnabled(), 'the join button stays usable');
     await screenshot(page, 'connectivity-phone-en-failed');
+    // The same verdict in Chinese, after switching the language.
+    await page.getByRole('button', { name: /中文|Chinese/ }).first().click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.equal((await page.getByTestId('connectivity').innerText()).trim(), '无法连接到调解服务器');
+    assert.match(await adviceText(page), /请换用其他网络（如手机流量）.*UDP 41000–41099、TCP 41000–41099/s);
+    await screenshot(page, 'connectivity-phone-zh-failed');
     // "Check again": a fresh check runs, and fails the same way.
     await page.getByTestId('connectivity-retry').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=connectivity]')?.getAttribute('data-result') === 'checking');

@@ -37,10 +37,13 @@ const networkTone: Record<ConnectivityStatus, 'is-on' | 'is-off' | 'is-pending'>
   unchecked: 'is-pending',
 };
 
-/** `UDP 40000–40999、TCP 443`: the ports for the network administrator. */
+/**
+ * `UDP 40000–40999、TCP 443`: the ports for the network administrator. A line never breaks inside
+ * one item (no-break space after the protocol, word joiners around the dash).
+ */
 function portsText(t: Translate, ports: readonly PortRule[]): string {
   return ports
-    .map((r) => t('prejoin.network.port', { protocol: r.protocol.toUpperCase(), port: r.min === r.max ? String(r.min) : `${r.min}–${r.max}` }))
+    .map((r) => t('prejoin.network.port', { protocol: r.protocol.toUpperCase(), port: r.min === r.max ? String(r.min) : `${r.min}\u2060–\u2060${r.max}` }))
     .join(t('prejoin.network.portSeparator'));
 }
 
@@ -161,12 +164,14 @@ export function PreJoin({ local, token, displayName, roleLabel, onJoin }: Props)
 
           {network.status === 'failed' && (
             <Alert tone="warning">
-              <span data-testid="connectivity-advice">
-                {network.ports && network.ports.length > 0
-                  ? t('prejoin.network.advice', { ports: portsText(t, network.ports) })
-                  : t('prejoin.network.adviceNoPorts')}{' '}
-                {t('prejoin.network.stillJoin')}
-              </span>
+              <div className="prejoin__advice" data-testid="connectivity-advice">
+                <p>
+                  {network.ports && network.ports.length > 0
+                    ? t('prejoin.network.advice', { ports: portsText(t, network.ports) })
+                    : t('prejoin.network.adviceNoPorts')}
+                </p>
+                <p>{t('prejoin.network.stillJoin')}</p>
+              </div>
             </Alert>
           )}
           {(network.status === 'failed' || network.status === 'unchecked') && (

@@ -224,7 +224,7 @@ export const en: Record<MessageKey, string> = {
   'prejoin.network.advice': 'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again". On an office network, ask the network administrator to allow these ports: {ports}.',
   'prejoin.network.adviceNoPorts': 'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again", or ask your network administrator.',
   'prejoin.network.stillJoin': 'You can still join; the call keeps trying to connect.',
-  'prejoin.network.port': '{protocol} {port}',
+  'prejoin.network.port': '{protocol}\u00a0{port}',
   'prejoin.network.portSeparator': ', ',
   'prejoin.network.retry': 'Check again',
 

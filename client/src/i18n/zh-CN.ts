@@ -224,7 +224,7 @@ export const zhCN = {
   'prejoin.network.advice': '当前网络无法传输音视频。请换用其他网络（如手机流量）后点“重新检测”。如在单位内网，请网络管理员放行以下端口：{ports}。',
   'prejoin.network.adviceNoPorts': '当前网络无法传输音视频。请换用其他网络（如手机流量）后点“重新检测”，或联系单位网络管理员。',
   'prejoin.network.stillJoin': '您仍可以加入，进入后系统会继续尝试连接。',
-  'prejoin.network.port': '{protocol} {port}',
+  'prejoin.network.port': '{protocol}\u00a0{port}',
   'prejoin.network.portSeparator': '、',
   'prejoin.network.retry': '重新检测',
 
