@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ConnectivityProbe } from '../../server/protocol/connectivity.ts';
+import { iceServer } from '../../server/protocol/signalling.ts';
+import { turnPassword } from '../../server/signalling/turnCredentials.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -102,6 +104,35 @@ test('a caller has one probe at a time, and a limited number per window (429 wit
   assert.ok(Number(res.headers.get('retry-after')) > 0);
   // Another caller is not affected.
   assert.equal((await open(party)).status, 201);
+});
+
+test('with TURN: the probe carries the TURN servers with a credential for the caller that ends with the probe', async () => {
+  const secret = 'probe-api-test-coturn-secret-0123456789-abcdef';
+  const urls = ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp'];
+  const turnServer = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: secret, RTC_MIN_PORT: '40100', RTC_MAX_PORT: '40199' } });
+  try {
+    const { token, session } = await turnServer.mediatorWithSession();
+    const inv = await turnServer.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });
+    const before = Math.floor(Date.now() / 1000);
+    const res = await turnServer.api<ConnectivityProbe>('POST', '/api/connectivity/probe', { token: inv.token, body: {} });
+    assert.equal(res.status, 201);
+    const ice = iceServer.parse(res.body.transport.iceServers?.[0]);
+    assert.deepEqual(ice.urls, urls);
+    const [expiry, ...identity] = ice.username.split(':');
+    assert.equal(identity.join(':'), `invitation:${inv.id}`, 'the identity the room gives the same person');
+    // Default probe lifetime 25 s, plus a minute's grace: not the invitation's days.
+    assert.ok(Number(expiry) >= before + 25 && Number(expiry) <= before + 25 + 60 + 5, `expiry ${Number(expiry) - before} s from now`);
+    assert.equal(ice.credential, turnPassword(secret, ice.username));
+    assert.deepEqual(res.body.ports, [
+      { protocol: 'udp', min: 40100, max: 40199 },
+      { protocol: 'tcp', min: 40100, max: 40199 },
+      { protocol: 'udp', min: 3478, max: 3478 },
+      { protocol: 'tcp', min: 443, max: 443 },
+    ]);
+    assert.equal(res.body.node, null, 'one node');
+  } finally {
+    await turnServer.close();
+  }
 });
 
 test('closing the server closes its probes', async () => {
