@@ -103,6 +103,7 @@ export async function createApp(
     windows: services.windows,
     ports: firewallPorts(config.mediasoup, config.turn),
     nodeId: cluster?.nodeId ?? null,
+    now: () => clock.now(),
     // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).
     ...(probeTurn
       ? { iceServers: (caller, until) => iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()) }
@@ -172,6 +173,7 @@ export async function createApp(
         return {
           status: pool.size > 0 && database && redisOk !== false ? 'ok' : 'degraded',
           nodeId: cluster?.nodeId ?? null,
+    now: () => clock.now(),
           workers: pool.size,
           ...rooms.stats(),
           database,

@@ -35,6 +35,8 @@ export interface ConnectivityProbesDeps extends ConnectivityProbesOptions {
   ports: PortRule[];
   /** Several nodes: this node's id (the client names it in its follow-ups); null with one. */
   nodeId: string | null;
+  /** The composition root's clock (TURN credentials are minted by it). */
+  now?: () => Date;
 }
 
 interface Probe {
@@ -104,7 +106,7 @@ export class ConnectivityProbes {
       this.#probes.set(id, probe);
       // Its worker died: the router is gone already.
       router.observer.once('close', () => this.#close(probe, 'router closed'));
-      const until = new Date(Date.now() + this.#ttlMs + 60_000);
+      const until = new Date((this.#deps.now?.() ?? new Date()).getTime() + this.#ttlMs + 60_000);
       const iceServers = this.#deps.iceServers?.(caller, until);
       return {
         probeId: id,
