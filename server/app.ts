@@ -14,6 +14,8 @@ import { attachSignalling, type Signalling } from './signalling/SignallingServer
 import { forbidden } from './errors.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
 import { iceServersFor } from './signalling/turnCredentials.ts';
+import { ConnectivityProbes, type ConnectivityProbesOptions } from './connectivity/ConnectivityProbes.ts';
+import { firewallPorts } from './connectivity/firewallPorts.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { listenForMetrics } from './metrics/listener.ts';
 import { connectRedis, redisAnswers } from './cluster/redis.ts';
@@ -36,6 +38,8 @@ export interface App {
   services: Services;
   pool: WorkerPool;
   rooms: RoomRegistry;
+  /** The pre-join connectivity probes (server/connectivity). */
+  connectivity: ConnectivityProbes;
   signalling: Signalling;
   httpServer: HttpServer;
   log: Logger;
@@ -60,6 +64,8 @@ export async function createApp(
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
     /** The built client to serve (default client/dist); browser tests pass a private snapshot. */
     clientDir?: string;
+    /** Probe lifetime and limits (tests shorten them). */
+    connectivity?: ConnectivityProbesOptions;
   } = {},
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -90,6 +96,21 @@ export async function createApp(
     },
   });
   metrics.watchMedia({ rooms: () => rooms.rooms(), workers: () => pool.workers });
+  const probeTurn = config.turn;
+  const connectivity = new ConnectivityProbes({
+    pool,
+    config: config.mediasoup,
+    log: log.child('connectivity'),
+    windows: services.windows,
+    ports: firewallPorts(config.mediasoup, config.turn),
+    nodeId: cluster?.nodeId ?? null,
+    now: () => clock.now(),
+    // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).
+    ...(probeTurn
+      ? { iceServers: (caller, until) => iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()) }
+      : {}),
+    ...options.connectivity,
+  });
   let metricsServer: HttpServer | undefined;
 
   // Several nodes: this node's heartbeat (with its load) and its claims on the rooms it holds.
@@ -140,6 +161,7 @@ export async function createApp(
     log: log.child('http'),
     services,
     metrics,
+    connectivity,
     hooks: {
       onSessionEnded: (sessionId) => bus.publish('session.ended', { sessionId }),
       onInvitationRevoked: (invitationId) => bus.publish('invitation.revoked', { invitationId }),
@@ -161,6 +183,7 @@ export async function createApp(
         return {
           status: pool.size > 0 && database && redisOk !== false ? 'ok' : 'degraded',
           nodeId: cluster?.nodeId ?? null,
+    now: () => clock.now(),
           workers: pool.size,
           ...rooms.stats(),
           database,
@@ -220,6 +243,7 @@ export async function createApp(
     services,
     pool,
     rooms,
+    connectivity,
     signalling: boundSignalling,
     httpServer,
     log,
@@ -249,6 +273,7 @@ export async function createApp(
       await nodes?.stop();
       rooms.closeAll('reconnect');
       rooms.dispose();
+      connectivity.close();
       await boundSignalling.close();
       pool.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -23,7 +23,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { roleMay } from './http/routeObjects.ts';
 import { WorkGate } from './limits/WorkGate.ts';
-import { memoryWindows } from './limits/SlidingWindow.ts';
+import { memoryWindows, type SlidingWindows } from './limits/SlidingWindow.ts';
 import { redisWindows } from './limits/RedisWindow.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
@@ -56,6 +56,8 @@ export interface Services {
   access: CaseGuard;
   /** The security audit trail (server/audit). */
   audit: AuditLog;
+  /** Where every rate limit counts: this process, or with Redis the whole cluster. */
+  windows: SlidingWindows;
 }
 
 export interface ServiceDeps {
@@ -113,5 +115,5 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit };
+  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows };
 }

@@ -16,13 +16,14 @@ import { objectRuleFor } from './routeObjects.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
+import { registerConnectivityRoutes } from '../connectivity/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
 import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
 import { httpMetrics, metricsEndpoint } from '../metrics/http.ts';
 
 const JSON_LIMIT = '64kb';
 
-type Method = 'get' | 'post' | 'put';
+type Method = 'get' | 'post' | 'put' | 'delete';
 // Handlers declare their own typed Request; the registrar accepts any of them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyHandler = RequestHandler<any, any, any, any>;
@@ -385,6 +386,9 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('get', '/api/media/capabilities', async (_req: Request, res: Response) => {
     res.json(await hooks.mediaCapabilities());
   });
+
+  // ---- pre-join connectivity check (server/connectivity)
+  registerConnectivityRoutes(route, services.auth, deps.connectivity);
 
   // ---- health
   route('get', '/api/health', async (_req: Request, res: Response) => {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { HealthResponse, MediaCapabilities, SessionMediaState } from '../protocol/api.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { Services } from '../services.ts';
+import type { ConnectivityProbes } from '../connectivity/ConnectivityProbes.ts';
 
 /** What the HTTP layer needs from the media layer. All may be sync or async. */
 export interface HttpHooks {
@@ -41,6 +42,8 @@ export interface HttpDeps {
   hooks: HttpHooks;
   /** Prometheus metrics: request timing by route, and GET /metrics (with config.metrics.token). */
   metrics?: Metrics;
+  /** The pre-join connectivity probes (they need the media workers); without them the probe routes answer 503. */
+  connectivity?: ConnectivityProbes;
   /** Called after the API routes (and the /api 404) and before the error handler, e.g. to serve the client. */
   extend?: (app: Express) => void;
 }

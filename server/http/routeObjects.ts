@@ -25,6 +25,7 @@ export type ObjectRule =
 
 const own = { none: "the caller's own account" } as const;
 const config = { none: 'centre-wide configuration or aggregate statistics; role table only' } as const;
+const probe = { none: "no case: a probe transport to the media server, the caller's own only (invitation or room-role staff token, per-caller limit)" } as const;
 const publicForm = { none: 'public: rate-limited, or the handler verifies its own single-purpose token' } as const;
 
 const actionRoutes = Object.fromEntries(
@@ -102,6 +103,10 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
 
   'GET /api/health': { none: 'public liveness' },
   'GET /api/media/capabilities': { none: 'codec capabilities, the same for every room' },
+  'POST /api/connectivity/probe': probe,
+  'POST /api/connectivity/probe/:probeId/connect': probe,
+  'POST /api/connectivity/probe/:probeId/data-producer': probe,
+  'DELETE /api/connectivity/probe/:probeId': probe,
 
   'GET /api/agreement-templates': config,
   'GET /api/sessions/:sessionId/agreement': { action: 'case.read', via: 'sessionId', by: 'token' },

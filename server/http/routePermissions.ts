@@ -109,6 +109,11 @@ export const routePermissions = {
   'POST /api/public/followup': 'public',
 
   'GET /api/health': 'public',
+  /** The pre-join connectivity check: an invitation token or a staff login with a room role, verified by the handler (server/connectivity). */
+  'POST /api/connectivity/probe': 'public',
+  'POST /api/connectivity/probe/:probeId/connect': 'public',
+  'POST /api/connectivity/probe/:probeId/data-producer': 'public',
+  'DELETE /api/connectivity/probe/:probeId': 'public',
   /** Prometheus: `Authorization: Bearer METRICS_TOKEN`, checked by the handler (server/metrics/http.ts); 404 without the setting. */
   'GET /metrics': 'public',
 

@@ -45,6 +45,7 @@ test('the table only names real staff roles, never an empty list', () => {
   }
   const publicRoutes = Object.entries(routePermissions).filter(([, p]) => p === 'public').map(([k]) => k).sort();
   assert.deepEqual(publicRoutes, [
+    'DELETE /api/connectivity/probe/:probeId',
     'GET /api/agreements/:agreementId/document',
     'GET /api/health',
     'GET /api/invitation',
@@ -57,6 +58,9 @@ test('the table only names real staff roles, never an empty list', () => {
     'GET /metrics',
     'POST /api/agreements/:agreementId/comments',
     'POST /api/auth/login',
+    'POST /api/connectivity/probe',
+    'POST /api/connectivity/probe/:probeId/connect',
+    'POST /api/connectivity/probe/:probeId/data-producer',
     'POST /api/public/cases',
     'POST /api/public/cases/query',
     'POST /api/public/cases/sms',

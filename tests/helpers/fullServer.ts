@@ -2,6 +2,7 @@ import path from 'node:path';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { createApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
+import type { ConnectivityProbesOptions } from '../../server/connectivity/ConnectivityProbes.ts';
 import { loadConfig } from '../../server/config.ts';
 import { newId } from '../../server/ids.ts';
 import { createLogger, setLogLevel } from '../../server/logger.ts';
@@ -51,6 +52,8 @@ export async function startFullServer(
     workers?: number;
     env?: Record<string, string>;
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
+    /** Connectivity probe lifetime and limits. */
+    connectivity?: ConnectivityProbesOptions;
   } = {},
 ): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
@@ -75,6 +78,7 @@ export async function startFullServer(
     clock: options.clock,
     log: createLogger('test'),
     ...(options.signallingTiming ? { signallingTiming: options.signallingTiming } : {}),
+    ...(options.connectivity ? { connectivity: options.connectivity } : {}),
   });
   await app.listen();
   const baseUrl = app.url();

@@ -101,6 +101,13 @@ export const AlertIcon = (p: IconProps) => (
   </Svg>
 );
 
+/** Signal bars: the connection to the media server. */
+export const NetworkIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 20v-3M9 20v-7M14 20v-11M19 20V5" />
+  </Svg>
+);
+
 export const SpeakerIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="M4 9.5h3.5L12 5.5v13l-4.5-4H4z" />

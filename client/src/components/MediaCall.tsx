@@ -92,7 +92,7 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
     );
   }
   if (!local) return frame(null);
-  return frame(<PreJoin local={local} displayName={displayName} roleLabel={roleLabel} onJoin={join} />);
+  return frame(<PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} onJoin={join} />);
 }
 
 /**

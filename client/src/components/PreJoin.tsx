@@ -1,18 +1,50 @@
 import type { LocalMedia, DeviceProblem } from '../services/LocalMedia.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useTrackElement } from '../hooks/useTrackElement.ts';
-import { useT, type Translate } from '../i18n/index.ts';
+import { useT, type MessageKey, type Translate } from '../i18n/index.ts';
 import { Alert } from './Feedback.tsx';
 import { Avatar } from './Avatar.tsx';
 import { DeviceSelect } from './DeviceSelect.tsx';
 import { LevelMeter } from './LevelMeter.tsx';
-import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './Icons.tsx';
+import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon, NetworkIcon } from './Icons.tsx';
+import { useConnectivityCheck, type ConnectivityStatus } from '../hooks/useConnectivityCheck.ts';
+import type { PortRule } from '@protocol/connectivity.ts';
 
 interface Props {
   local: LocalMedia;
+  /** The invitation token or staff login the room is joined with: the connection check uses it too. */
+  token: string;
   displayName: string;
   roleLabel: string;
   onJoin: () => void;
+}
+
+const networkText: Record<ConnectivityStatus, MessageKey> = {
+  checking: 'prejoin.network.checking',
+  udp: 'prejoin.network.udp',
+  tcp: 'prejoin.network.tcp',
+  relay: 'prejoin.network.relay',
+  failed: 'prejoin.network.failed',
+  unchecked: 'prejoin.network.unchecked',
+};
+
+const networkTone: Record<ConnectivityStatus, 'is-on' | 'is-off' | 'is-pending'> = {
+  checking: 'is-pending',
+  udp: 'is-on',
+  tcp: 'is-on',
+  relay: 'is-on',
+  failed: 'is-off',
+  unchecked: 'is-pending',
+};
+
+/**
+ * `UDP 40000–40999、TCP 443`: the ports for the network administrator. A line never breaks inside
+ * one item (no-break space after the protocol, word joiners around the dash).
+ */
+function portsText(t: Translate, ports: readonly PortRule[]): string {
+  return ports
+    .map((r) => t('prejoin.network.port', { protocol: r.protocol.toUpperCase(), port: r.min === r.max ? String(r.min) : `${r.min}\u2060–\u2060${r.max}` }))
+    .join(t('prejoin.network.portSeparator'));
 }
 
 function problemText(t: Translate, problem: DeviceProblem, device: 'camera' | 'microphone'): string {
@@ -20,9 +52,10 @@ function problemText(t: Translate, problem: DeviceProblem, device: 'camera' | 'm
 }
 
 /** Camera preview, microphone meter, device choice and on/off toggles before joining. */
-export function PreJoin({ local, displayName, roleLabel, onJoin }: Props) {
+export function PreJoin({ local, token, displayName, roleLabel, onJoin }: Props) {
   const t = useT();
   const s = useStore(local);
+  const network = useConnectivityCheck(token);
   const videoRef = useTrackElement<HTMLVideoElement>(s.videoTrack);
   const requesting = s.status === 'requesting' || s.status === 'idle';
   const showVideo = s.videoTrack !== null && s.camOn;
@@ -123,7 +156,29 @@ export function PreJoin({ local, displayName, roleLabel, onJoin }: Props) {
               {s.camOn && s.videoTrack ? <CameraIcon size={18} /> : <CameraOffIcon size={18} />}
               {s.camOn && s.videoTrack ? t('prejoin.camOn') : t('prejoin.camOff')}
             </li>
+            <li className={`prejoin__network ${networkTone[network.status]}`} data-testid="connectivity" data-result={network.status} aria-live="polite">
+              <NetworkIcon size={18} />
+              {t(networkText[network.status])}
+            </li>
           </ul>
+
+          {network.status === 'failed' && (
+            <Alert tone="warning">
+              <div className="prejoin__advice" data-testid="connectivity-advice">
+                <p>
+                  {network.ports && network.ports.length > 0
+                    ? t('prejoin.network.advice', { ports: portsText(t, network.ports) })
+                    : t('prejoin.network.adviceNoPorts')}
+                </p>
+                <p>{t('prejoin.network.stillJoin')}</p>
+              </div>
+            </Alert>
+          )}
+          {(network.status === 'failed' || network.status === 'unchecked') && (
+            <button type="button" className="btn btn--secondary btn--sm" onClick={network.retry} data-testid="connectivity-retry">
+              {t('prejoin.network.retry')}
+            </button>
+          )}
 
           {noDevices && <p className="muted">{t('prejoin.withoutDevices')}</p>}
 

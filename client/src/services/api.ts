@@ -14,7 +14,7 @@ import { staffAuth } from './session.ts';
 
 export { ApiError } from './ApiError.ts';
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 interface CallOptions {
   method?: Method;
