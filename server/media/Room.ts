@@ -17,6 +17,7 @@ import type {
 import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
+import { webRtcServerOf } from './webRtcServer.ts';
 import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import { Caucus } from './Caucus.ts';
@@ -554,7 +555,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     const release = peer.reserveTransport(direction);
     let transport: WebRtcTransport;
     try {
-      transport = await this.router.createWebRtcTransport(webRtcTransportOptions(this.#config, { peerId, direction }));
+      const options = webRtcTransportOptions(this.#config, { peerId, direction }, webRtcServerOf(this.worker));
+      transport = await this.router.createWebRtcTransport(options);
     } catch (error) {
       release();
       throw error;

@@ -65,6 +65,8 @@ export async function startFullServer(
     JWT_SECRET: FULL_TEST_SECRET,
     LOG_LEVEL: 'silent',
     MEDIASOUP_WORKERS: String(options.workers ?? 1),
+    // Each worker's WebRtcServer on a free port: test servers run side by side.
+    RTC_PORT: '0',
     RTC_LISTEN_IP: '127.0.0.1',
     ...options.env,
   });
