@@ -6,7 +6,7 @@ import { turnPassword } from '../../server/signalling/turnCredentials.ts';
 import { launchChromium, screenshot } from '../helpers/browser.ts';
 import { allocate, startCoturn, type Coturn } from '../helpers/coturn.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
-import { mediaFlowing } from '../helpers/roomStats.ts';
+import { mediaFlowing, selectedPairs } from '../helpers/roomStats.ts';
 import { roomPages, staffLogin } from '../helpers/roomPages.ts';
 
 /*
@@ -44,24 +44,6 @@ const FORCE_RELAY_ONLY = `(() => {
 const relayOnly = async (page: Page): Promise<void> => {
   await page.addInitScript(FORCE_RELAY_ONLY);
 };
-
-type Stat = Record<string, unknown>;
-
-/** Per transport direction: the selected candidate pair's local and remote candidates, from window.__cm.getStats(). */
-async function selectedPairs(page: Page): Promise<Array<{ direction: string; local: Stat; remote: Stat }>> {
-  const stats = await page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats());
-  const byId = (direction: unknown, id: unknown) => stats.find((s) => s['transportDirection'] === direction && s['id'] === id);
-  const out: Array<{ direction: string; local: Stat; remote: Stat }> = [];
-  for (const transport of stats.filter((s) => s['type'] === 'transport')) {
-    const direction = transport['transportDirection'];
-    const pair = byId(direction, transport['selectedCandidatePairId']);
-    if (!pair || pair['state'] !== 'succeeded') continue;
-    const local = byId(direction, pair['localCandidateId']);
-    const remote = byId(direction, pair['remoteCandidateId']);
-    if (local && remote) out.push({ direction: String(direction), local, remote });
-  }
-  return out;
-}
 
 async function assertRelayed(page: Page, who: string, relayProtocol: 'udp' | 'tcp') {
   const pairs = await selectedPairs(page);

@@ -49,6 +49,8 @@ export async function startFullServer(
   options: {
     clock?: Clock;
     workers?: number;
+    /** The address it listens on and names in links (default 127.0.0.1). */
+    host?: string;
     env?: Record<string, string>;
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
   } = {},
@@ -56,10 +58,11 @@ export async function startFullServer(
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
   const testDb = await createTestDb();
   const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
   const config = loadConfig({
-    HOST: '127.0.0.1',
+    HOST: host,
     PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: `http://${host}:${port}`,
     DATA_DIR: testDb.dataDir,
     DATABASE_URL: testDb.databaseUrl,
     JWT_SECRET: FULL_TEST_SECRET,
