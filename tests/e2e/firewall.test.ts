@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../helpers/browser.ts';
+import { startCoturn, type Coturn } from '../helpers/coturn.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { firewallUnavailable, startFirewalledNetwork, type FirewalledNetwork } from '../helpers/netns.ts';
 import { mediaFlowing, selectedPairs } from '../helpers/roomStats.ts';
@@ -76,5 +77,72 @@ describe('a party whose UDP is blocked, in Chromium', () => {
     await assertSelected(m.page, 'mediator', 'udp', network.hostIp, port);
     // The firewall was in the way, not idle: the party's browser tried UDP and lost it.
     assert.ok(network.dropped().udp > 0, `the firewall dropped the party's UDP (${JSON.stringify(network.dropped())})`);
+  });
+});
+
+/*
+ * An office that lets nothing out but TCP 443 (and the app's own port here, which stands for the
+ * HTTPS the app is served on): UDP dropped, TCP to the media port dropped. Nothing is forced in the
+ * page either: the party's browser tries UDP and TCP to the SFU, loses both, and relays through
+ * coturn over TLS on 443, the one turns: URL the server hands out.
+ */
+describe('a party behind an office firewall that lets only TCP 443 out, in Chromium', () => {
+  let network: FirewalledNetwork;
+  let coturn: Coturn;
+  let server: FullServer;
+  let outside: Browser;
+  let inside: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    assert.ok(existsSync('client/dist/index.html'), 'client bundle missing');
+    assert.equal(firewallUnavailable(), null, 'a firewalled network namespace can be built here');
+    network = startFirewalledNetwork();
+    coturn = await startCoturn({ tls: { port: 443 }, host: network.hostIp });
+    server = await startFullServer({
+      host: network.hostIp,
+      env: { RTC_LISTEN_IP: network.hostIp, TURN_URLS: `turns:${network.hostIp}:443?transport=tcp`, TURN_SECRET: coturn.secret },
+    });
+    network.allowTcpOnlyTo([443, Number(new URL(server.baseUrl).port)]);
+    // coturn's certificate is self-signed (see tests/e2e/turn.test.ts).
+    const args = [`--unsafely-treat-insecure-origin-as-secure=${server.baseUrl}`, '--ignore-certificate-errors'];
+    [outside, inside] = await Promise.all([launchChromium({ args }), launchChromium({ args, executablePath: network.chromium })]);
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await Promise.all([outside?.close(), inside?.close()]);
+    await server?.close();
+    await coturn?.stop();
+    network?.close();
+  });
+
+  test('relays over TURN/TLS on 443 by itself; mediator and party decode each other', async () => {
+    const { token, session } = await server.mediatorWithSession();
+    const inv = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
+    const m = await roomPages(outside, contexts, () => server.baseUrl).mediatorPage(session.id, await staffLogin(server, token));
+    const a = await roomPages(inside, contexts, () => server.baseUrl).inviteePage(inv.url, true);
+    await a.page.getByTestId('lobby').waitFor();
+    await m.page.getByTestId('admit').click();
+    await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+    try {
+      await mediaFlowing(m.page, 'mediator (unfirewalled)');
+      await mediaFlowing(a.page, 'party (only TCP 443 out)');
+    } catch (error) {
+      await screenshot(m.page, 'firewall-443-mediator').catch(() => undefined);
+      await screenshot(a.page, 'firewall-443-party').catch(() => undefined);
+      throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
+    }
+    const pairs = await selectedPairs(a.page);
+    assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `party: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
+    for (const { direction, local } of pairs) {
+      assert.equal(local['candidateType'], 'relay', `party ${direction}: through coturn (${JSON.stringify(local)})`);
+      assert.equal(local['relayProtocol'], 'tls', `party ${direction}: reached coturn over TLS`);
+      assert.equal(local['url'], `turns:${network.hostIp}:443?transport=tcp`);
+    }
+    const [worker] = server.app.pool.workers;
+    await assertSelected(m.page, 'mediator', 'udp', network.hostIp, server.app.pool.portOf(worker!)!);
+    // The party's browser did try the direct ways, and the firewall dropped them.
+    const dropped = network.dropped();
+    assert.ok(dropped.udp > 0 && dropped.tcp > 0, `the firewall dropped the party's UDP and its TCP to the media port (${JSON.stringify(dropped)})`);
   });
 });

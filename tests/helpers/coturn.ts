@@ -51,9 +51,10 @@ function selfSignedCertificate(dir: string, host: string): { cert: string; key: 
   return { cert, key };
 }
 
-export async function startCoturn(options: { tls?: { port?: number } } = {}): Promise<Coturn> {
+/** `host`: listen there instead (e.g. a firewalled network's host end, tests/helpers/netns.ts). */
+export async function startCoturn(options: { tls?: { port?: number }; host?: string } = {}): Promise<Coturn> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-coturn-'));
-  const host = options.tls ? `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}` : '127.0.0.1';
+  const host = options.host ?? (options.tls ? `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}` : '127.0.0.1');
   const tlsPort = options.tls ? (options.tls.port ?? 443) : undefined;
   const tls = options.tls ? selfSignedCertificate(dir, host) : undefined;
   const port = await freePort();

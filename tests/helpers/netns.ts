@@ -24,6 +24,8 @@ export interface FirewalledNetwork {
   chromium: string;
   /** Packets the firewall dropped so far: UDP (either way) and, with `tcpOnlyTo`, TCP to other ports. */
   dropped(): { udp: number; tcp: number };
+  /** From now on lets TCP out only to these ports (as `tcpOnlyTo`, for ports known only once servers listen). */
+  allowTcpOnlyTo(ports: number[]): void;
   /** Removes the namespace (and with it the veth pair) and the wrapper. Idempotent. */
   close(): void;
 }
@@ -47,8 +49,10 @@ export function firewallUnavailable(): string | null {
   return null;
 }
 
+const tcpRule = (device: string, ports: number[]) => `oifname "${device}" tcp dport != { ${ports.join(', ')} } counter name tcp_dropped drop`;
+
 function ruleset(device: string, tcpOnlyTo: number[] | undefined): string {
-  const tcp = tcpOnlyTo ? `    oifname "${device}" tcp dport != { ${tcpOnlyTo.join(', ')} } counter name tcp_dropped drop\n` : '';
+  const tcp = tcpOnlyTo ? `    ${tcpRule(device, tcpOnlyTo)}\n` : '';
   return `table inet firewall {
   counter udp_dropped {}
   counter tcp_dropped {}
@@ -117,5 +121,8 @@ export function startFirewalledNetwork(options: { tcpOnlyTo?: number[] } = {}): 
     const packets = (counter: string) => listed.nftables.find((e) => e.counter?.name === counter)?.counter?.packets ?? 0;
     return { udp: packets('udp_dropped'), tcp: packets('tcp_dropped') };
   };
-  return { name, hostIp, namespaceIp, chromium, dropped, close };
+  const allowTcpOnlyTo = (ports: number[]) => {
+    run(IP, ['netns', 'exec', name, NFT, '-f', '-'], `add rule inet firewall output ${tcpRule(nsDevice, ports)}\n`);
+  };
+  return { name, hostIp, namespaceIp, chromium, dropped, allowTcpOnlyTo, close };
 }
