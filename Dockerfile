@@ -50,10 +50,10 @@ ENV HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data \
     RTC_LISTEN_IP=0.0.0.0 \
-    RTC_MIN_PORT=40000 \
-    RTC_MAX_PORT=40100
+    RTC_PORT=40000
 VOLUME ["/data"]
-EXPOSE 3000/tcp 40000-40100/udp 40000-40100/tcp
+# Media: one UDP and one TCP port per mediasoup worker, RTC_PORT + i (4 workers shown).
+EXPOSE 3000/tcp 40000-40003/udp 40000-40003/tcp
 
 # Apply pending database migrations (DATA_DIR/cloud-mediation.db, or the PostgreSQL
 # database of a postgresql:// DATABASE_URL), then start.

@@ -2,7 +2,7 @@
 # Installs whatever is missing, idempotently, and quickly on a second run:
 #   Debian packages, npm packages, the mediasoup worker (built offline, cached outside node_modules),
 #   the Prisma clients (SQLite and PostgreSQL) and the client bundle.
-# Usage: scripts/setup.sh [demo|test]   ("test" also installs Chromium, PostgreSQL, Redis, nginx and coturn)
+# Usage: scripts/setup.sh [demo|test]   ("test" also installs Chromium, PostgreSQL, Redis, nginx, coturn, and iproute2 + nftables for the firewall tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-demo}
@@ -14,7 +14,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 # --- Debian packages --------------------------------------------------------------
 need=()
 runtime_pkgs=(fonts-noto-cjk poppler-utils)
-[[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql redis-server nginx-light coturn)
+[[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql redis-server nginx-light coturn iproute2 nftables openssl)
 for p in "${runtime_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then
   bash scripts/apt-install.sh "${need[@]}"

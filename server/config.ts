@@ -65,6 +65,13 @@ const envShape = z
     RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
     /** Address given to browsers in ICE candidates; required when RTC_LISTEN_IP is 0.0.0.0. */
     RTC_ANNOUNCED_IP: z.string().optional(),
+    /**
+     * `server` (default): each worker has one WebRtcServer, UDP and TCP on RTC_PORT + i, shared by
+     * all its transports. `range`: each transport takes its own ports from RTC_MIN_PORT…RTC_MAX_PORT.
+     */
+    RTC_PORT_MODE: z.enum(['server', 'range']).default('server'),
+    /** Server mode: the first worker's media port (UDP and TCP); 0: each worker a free one from the range. */
+    RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
     RTC_MIN_PORT: port.default(40000),
     RTC_MAX_PORT: port.default(40999),
     /** How long a room waits for a dropped lead mediator before another mediator present takes the lead. */
@@ -123,6 +130,10 @@ const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
+  })
+  .refine((e) => e.RTC_PORT_MODE === 'range' || e.RTC_PORT + e.MEDIASOUP_WORKERS - 1 <= 65535, {
+    message: 'RTC_PORT + MEDIASOUP_WORKERS - 1 must be a port (at most 65535)',
+    path: ['RTC_PORT'],
   });
 
 export interface Config {
@@ -138,6 +149,10 @@ export interface Config {
     numWorkers: number;
     listenIp: string;
     announcedAddress: string | undefined;
+    /** RTC_PORT_MODE: `server`, one WebRtcServer per worker (server/media/webRtcServer.ts); `range`, ports per transport. */
+    portMode: 'server' | 'range';
+    /** RTC_PORT: server mode, worker i listens on port + i; 0: on a free port from minPort…maxPort. */
+    port: number;
     minPort: number;
     maxPort: number;
     /** Grace period for a dropped lead mediator (LEAD_GRACE_MS, default 60 s). */
@@ -259,6 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       numWorkers: e.MEDIASOUP_WORKERS,
       listenIp: e.RTC_LISTEN_IP,
       announcedAddress: e.RTC_ANNOUNCED_IP,
+      portMode: e.RTC_PORT_MODE,
+      port: e.RTC_PORT,
       minPort: e.RTC_MIN_PORT,
       maxPort: e.RTC_MAX_PORT,
       leadGraceMs: e.LEAD_GRACE_MS,

@@ -19,6 +19,7 @@ import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../er
 import type { Logger } from '../logger.ts';
 import { capabilitiesId } from './mediaCapabilities.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
+import { webRtcServerOf } from './webRtcServer.ts';
 import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import { Caucus } from './Caucus.ts';
@@ -580,10 +581,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     let transport: WebRtcTransport;
     try {
       // Receive transports carry SCTP for the room channel (openChannel).
-      transport = await this.router.createWebRtcTransport({
-        ...webRtcTransportOptions(this.#config, { peerId, direction }),
-        enableSctp: direction === 'recv',
-      });
+      const options = webRtcTransportOptions(this.#config, { peerId, direction }, webRtcServerOf(this.worker));
+      transport = await this.router.createWebRtcTransport({ ...options, enableSctp: direction === 'recv' });
     } catch (error) {
       release();
       throw error;

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
+import { openWebRtcServer } from './webRtcServer.ts';
 
 export type WorkerPoolEvents = {
   /** A worker process died; its routers are already closed (their rooms got `workerclose`). */
@@ -25,15 +26,19 @@ const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * The mediasoup worker processes. Owns them: closes them on `close()`, replaces any that die.
- * `next()` hands out the live worker with the fewest routers.
+ * `next()` hands out the live worker with the fewest routers. In server mode (RTC_PORT_MODE) each
+ * worker gets its WebRtcServer before it is handed out, and a replacement reopens the dead one's port.
  */
 export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   readonly #settings: WorkerSettings;
+  readonly #config: Config['mediasoup'];
   readonly #log: Logger;
   readonly #createWorker: CreateWorker;
   readonly #retryDelayMs: number;
   /** Live workers → number of routers on each. */
   readonly #load = new Map<Worker, number>();
+  /** Server mode: live workers → their media port (UDP and TCP). */
+  readonly #ports = new Map<Worker, number>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #roundRobin = 0;
   #closed = false;
@@ -41,6 +46,7 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   private constructor(config: Config['mediasoup'], log: Logger, options: WorkerPoolOptions) {
     super();
     this.#settings = { logLevel: 'warn', rtcMinPort: config.minPort, rtcMaxPort: config.maxPort };
+    this.#config = config;
     this.#log = log;
     this.#createWorker = options.createWorker ?? ((s) => mediasoup.createWorker(s));
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
@@ -49,13 +55,18 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   /** Starts `config.numWorkers` workers; rejects (closing any started) if one fails to start. */
   static async create(config: Config['mediasoup'], log: Logger, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const pool = new WorkerPool(config, log, options);
-    const results = await Promise.allSettled(Array.from({ length: config.numWorkers }, () => pool.#spawn()));
+    const port = (i: number) => (config.portMode === 'range' ? undefined : config.port === 0 ? 0 : config.port + i);
+    const results = await Promise.allSettled(Array.from({ length: config.numWorkers }, (_, i) => pool.#spawn(port(i))));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       pool.close();
       throw failed.reason;
     }
-    log.info('mediasoup workers started', { workers: pool.size, pids: pool.workers.map((w) => w.pid) });
+    log.info('mediasoup workers started', {
+      workers: pool.size,
+      pids: pool.workers.map((w) => w.pid),
+      ports: config.portMode === 'server' ? pool.workers.map((w) => pool.portOf(w)) : `${config.minPort}-${config.maxPort}`,
+    });
     return pool;
   }
 
@@ -70,6 +81,11 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Server mode: the worker's media port (UDP and TCP); undefined in range mode. */
+  portOf(worker: Worker): number | undefined {
+    return this.#ports.get(worker);
   }
 
   /** The live worker with the fewest routers (ties broken round-robin). */
@@ -98,16 +114,25 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     this.#retryTimers.clear();
     const workers = this.workers;
     this.#load.clear();
+    this.#ports.clear();
     for (const worker of workers) worker.close();
   }
 
-  async #spawn(): Promise<Worker> {
+  /** `port`: server mode's port for this worker (0: any free one from the range); undefined in range mode. */
+  async #spawn(port: number | undefined): Promise<Worker> {
     const worker = await this.#createWorker(this.#settings);
+    try {
+      if (port !== undefined) port = await openWebRtcServer(worker, this.#config, port);
+    } catch (error) {
+      worker.close();
+      throw error;
+    }
     if (this.#closed) {
       worker.close();
       throw new AppError('unavailable', 'Worker pool closed');
     }
     this.#load.set(worker, 0);
+    if (port !== undefined) this.#ports.set(worker, port);
     worker.observer.on('newrouter', (router: Router) => {
       this.#adjust(worker, +1);
       router.observer.once('close', () => this.#adjust(worker, -1));
@@ -123,16 +148,19 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
 
   #onDied(worker: Worker, error: Error): void {
     if (!this.#load.delete(worker)) return;
-    this.#log.error('mediasoup worker died', { pid: worker.pid, error: error.message, live: this.size });
+    const port = this.#ports.get(worker);
+    this.#ports.delete(worker);
+    this.#log.error('mediasoup worker died', { pid: worker.pid, error: error.message, live: this.size, port });
     this.emit('workerDied', worker, error);
-    this.#replace(worker, this.#retryDelayMs);
+    this.#replace(worker, port, this.#retryDelayMs);
   }
 
-  #replace(dead: Worker, retryDelayMs: number): void {
+  /** The replacement listens on the dead worker's port: the firewall rules and the announced port stay right. */
+  #replace(dead: Worker, port: number | undefined, retryDelayMs: number): void {
     if (this.#closed) return;
-    this.#spawn().then(
+    this.#spawn(port).then(
       (replacement) => {
-        this.#log.info('mediasoup worker replaced', { deadPid: dead.pid, pid: replacement.pid, live: this.size });
+        this.#log.info('mediasoup worker replaced', { deadPid: dead.pid, pid: replacement.pid, live: this.size, port });
         this.emit('workerReplaced', dead, replacement);
       },
       (error: unknown) => {
@@ -140,7 +168,7 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
         this.#log.error('replacement mediasoup worker failed to start; retrying', { error, retryInMs: retryDelayMs });
         const timer = setTimeout(() => {
           this.#retryTimers.delete(timer);
-          this.#replace(dead, Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS));
+          this.#replace(dead, port, Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS));
         }, retryDelayMs);
         timer.unref();
         this.#retryTimers.add(timer);

@@ -1,4 +1,4 @@
-import type { RouterRtpCodecCapability, TransportListenInfo, WebRtcTransportOptions } from 'mediasoup/types';
+import type { RouterRtpCodecCapability, TransportListenInfo, WebRtcServer, WebRtcTransportOptions } from 'mediasoup/types';
 import type { Config } from '../config.ts';
 
 /** Codecs every room's router offers; browsers negotiate a subset of these. */
@@ -36,13 +36,17 @@ export function listenInfos(config: Config['mediasoup']): TransportListenInfo[] 
   });
 }
 
-/** Options for `router.createWebRtcTransport()`: UDP preferred, TCP as a fallback for strict networks. */
+/**
+ * Options for `router.createWebRtcTransport()`: UDP preferred, TCP as a fallback for strict networks.
+ * On the worker's WebRtcServer when it has one (server mode), else on ports of their own (range mode).
+ */
 export function webRtcTransportOptions(
   config: Config['mediasoup'],
   appData: Record<string, unknown> = {},
+  webRtcServer?: WebRtcServer,
 ): WebRtcTransportOptions {
   return {
-    listenInfos: listenInfos(config),
+    ...(webRtcServer ? { webRtcServer } : { listenInfos: listenInfos(config) }),
     enableUdp: true,
     enableTcp: true,
     preferUdp: true,

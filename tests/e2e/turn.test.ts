@@ -6,7 +6,7 @@ import { turnPassword } from '../../server/signalling/turnCredentials.ts';
 import { launchChromium, screenshot } from '../helpers/browser.ts';
 import { allocate, startCoturn, type Coturn } from '../helpers/coturn.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
-import { mediaFlowing } from '../helpers/roomStats.ts';
+import { mediaFlowing, selectedPairs } from '../helpers/roomStats.ts';
 import { roomPages, staffLogin } from '../helpers/roomPages.ts';
 
 /*
@@ -45,31 +45,13 @@ const relayOnly = async (page: Page): Promise<void> => {
   await page.addInitScript(FORCE_RELAY_ONLY);
 };
 
-type Stat = Record<string, unknown>;
-
-/** Per transport direction: the selected candidate pair's local and remote candidates, from window.__cm.getStats(). */
-async function selectedPairs(page: Page): Promise<Array<{ direction: string; local: Stat; remote: Stat }>> {
-  const stats = await page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats());
-  const byId = (direction: unknown, id: unknown) => stats.find((s) => s['transportDirection'] === direction && s['id'] === id);
-  const out: Array<{ direction: string; local: Stat; remote: Stat }> = [];
-  for (const transport of stats.filter((s) => s['type'] === 'transport')) {
-    const direction = transport['transportDirection'];
-    const pair = byId(direction, transport['selectedCandidatePairId']);
-    if (!pair || pair['state'] !== 'succeeded') continue;
-    const local = byId(direction, pair['localCandidateId']);
-    const remote = byId(direction, pair['remoteCandidateId']);
-    if (local && remote) out.push({ direction: String(direction), local, remote });
-  }
-  return out;
-}
-
-async function assertRelayed(page: Page, who: string, relayProtocol: 'udp' | 'tcp') {
+async function assertRelayed(page: Page, who: string, relayProtocol: 'udp' | 'tcp' | 'tls', relayAddress = '127.0.0.1') {
   const pairs = await selectedPairs(page);
   assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
   for (const { direction, local, remote } of pairs) {
     assert.equal(local['candidateType'], 'relay', `${who} ${direction}: the local candidate is coturn's relay (${JSON.stringify(local)})`);
     assert.equal(local['relayProtocol'], relayProtocol, `${who} ${direction}: reached coturn over ${relayProtocol}`);
-    assert.equal(local['address'] ?? local['ip'], '127.0.0.1');
+    assert.equal(local['address'] ?? local['ip'], relayAddress);
     // The other end is the SFU's own candidate (mediasoup is ICE-lite: host candidates only).
     assert.equal(remote['candidateType'], 'host', `${who} ${direction}: the remote candidate is the SFU's`);
   }
@@ -90,16 +72,24 @@ async function assertTurnConfigured(page: Page, who: string, urls: string[]) {
 describe('TURN relay in Chromium', () => {
   let browser: Browser;
   let coturn: Coturn;
+  /** Also TURN over TLS on 443, with a self-signed certificate. */
+  let tlsCoturn: Coturn;
   const contexts: BrowserContext[] = [];
 
   before(async () => {
     assert.ok(existsSync('client/dist/index.html'), 'client bundle missing');
-    [browser, coturn] = await Promise.all([launchChromium(), startCoturn()]);
+    [browser, coturn, tlsCoturn] = await Promise.all([
+      // coturn's certificate is self-signed: Chromium's TURN/TLS client checks it like any other.
+      launchChromium({ args: ['--ignore-certificate-errors'] }),
+      startCoturn(),
+      startCoturn({ tls: { port: 443 } }),
+    ]);
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await coturn?.stop();
+    await tlsCoturn?.stop();
   });
 
   /** A mediator and an admitted party, both relay-only, on a server whose TURN is `urls`. */
@@ -144,6 +134,39 @@ describe('TURN relay in Chromium', () => {
       }
     });
   }
+
+  test("relay-only over TURN/TLS on 443 (the only URL offered): mediator and party decode each other, through coturn's relay", async () => {
+    const urls = [`turns:${tlsCoturn.host}:${tlsCoturn.tlsPort}?transport=tcp`];
+    const logFrom = tlsCoturn.log().length;
+    const server = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: tlsCoturn.secret } });
+    try {
+      const { m, a } = await relayedCall(server);
+      try {
+        await mediaFlowing(m.page, 'mediator (relay-only, TURN/TLS)');
+        await mediaFlowing(a.page, 'party (relay-only, TURN/TLS)');
+      } catch (error) {
+        await screenshot(m.page, 'turn-tls-mediator').catch(() => undefined);
+        await screenshot(a.page, 'turn-tls-party').catch(() => undefined);
+        throw new Error(`${(error as Error).message}\ncoturn log:\n${tlsCoturn.log().slice(-3000)}`);
+      }
+      await assertTurnConfigured(m.page, 'mediator', urls);
+      await assertTurnConfigured(a.page, 'party', urls);
+      await assertRelayed(m.page, 'mediator', 'tls', tlsCoturn.host);
+      await assertRelayed(a.page, 'party', 'tls', tlsCoturn.host);
+      const log = tlsCoturn.log().slice(logFrom);
+      for (const kind of ['user', 'invitation']) {
+        assert.match(log, new RegExp(`user <\\d{10}:${kind}:[^>]+>: incoming packet ALLOCATE processed, success`), `coturn allocated for a ${kind}`);
+      }
+      // Each relay candidate came from the turns: URL on 443.
+      for (const page of [m.page, a.page]) {
+        for (const { local } of await selectedPairs(page)) assert.equal(local['url'], urls[0], `relay candidate from ${urls[0]} (${JSON.stringify(local)})`);
+      }
+    } finally {
+      // Pages first: a server closing under connected pages would wait for them.
+      for (const c of contexts.splice(0)) await c.close();
+      await server.close();
+    }
+  });
 
   test('coturn allocates with a minted credential, refuses a wrong or expired one', async () => {
     const now = Math.floor(Date.now() / 1000);

@@ -7,11 +7,12 @@ export const ARTIFACTS_DIR = path.resolve('tests/artifacts');
 
 /**
  * Debian's Chromium with a fake camera and microphone. The background-networking flags keep it
- * from dialling out (this machine has no network beyond loopback).
+ * from dialling out (this machine has no network beyond loopback). `executablePath`: a wrapper
+ * (e.g. one that runs it in a network namespace); `args`: more flags.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: { executablePath?: string; args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
     headless: true,
     args: [
       '--no-sandbox',
@@ -24,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.args ?? []),
     ],
   });
 }

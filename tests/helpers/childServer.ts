@@ -39,6 +39,8 @@ export async function startChildServer(options: { env?: Record<string, string> }
     JWT_SECRET: FULL_TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     MEDIASOUP_WORKERS: '1',
+    // Each worker's WebRtcServer on a free port: test servers run side by side.
+    RTC_PORT: '0',
     RTC_LISTEN_IP: '127.0.0.1',
     DEMO: 'false',
     ...options.env,

@@ -49,6 +49,8 @@ export async function startClusterApps(ids: readonly string[] = ['a', 'b']): Pro
         JWT_SECRET: FULL_TEST_SECRET,
         LOG_LEVEL: 'silent',
         MEDIASOUP_WORKERS: '1',
+        // Each worker's WebRtcServer on a free port: test servers run side by side.
+        RTC_PORT: '0',
         RTC_LISTEN_IP: '127.0.0.1',
         RTC_MIN_PORT: String(rtcPort),
         RTC_MAX_PORT: String(rtcPort + 199),

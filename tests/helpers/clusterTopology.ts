@@ -261,6 +261,8 @@ export async function startClusterTopology(options: ClusterTopologyOptions = {})
           RTC_LISTEN_IP: '127.0.0.1',
           RTC_MIN_PORT: String(n.rtcPorts.min),
           RTC_MAX_PORT: String(n.rtcPorts.max),
+          // Each node's worker on a free port of its own range.
+          RTC_PORT: '0',
           DEMO: 'false',
           ...options.env,
         },

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,13 +10,22 @@ import { until } from './wait.ts';
 
 /*
  * A real coturn (Debian's `turnserver` 4.6) for the tests: loopback only, TURN REST credentials
- * (use-auth-secret) with a random shared secret, no TLS/DTLS, no CLI, its user database and log in a
+ * (use-auth-secret) with a random shared secret, no DTLS, no CLI, its user database and log in a
  * temp dir. Loopback peers are allowed (the SFU listens on 127.0.0.1 here; coturn refuses loopback
  * peers by default). Stopped by PID; the directory goes with it.
+ *
+ * Without `tls` it listens on 127.0.0.1 (UDP and TCP, a free port) and offers no TLS. With `tls`
+ * it also serves TURN over TLS on `tls.port` (443 by default: binding it needs root, as in CI) with
+ * a self-signed certificate made for it by openssl in its temp dir; then it listens on an address of
+ * its own in 127.0.0.0/8, so that parallel runs do not fight over that one port.
  */
 export interface Coturn {
-  /** The port it listens on, UDP and TCP, at 127.0.0.1. */
+  /** The address it listens on: 127.0.0.1, or with TLS a random 127.x.y.z. */
+  host: string;
+  /** The port it listens on, UDP and TCP. */
   port: number;
+  /** With `tls`: its TURN-over-TLS port. */
+  tlsPort: number | undefined;
   /** Its static-auth-secret. */
   secret: string;
   realm: string;
@@ -27,10 +36,27 @@ export interface Coturn {
 }
 
 const BIN = process.env.TURNSERVER_BIN ?? '/usr/bin/turnserver';
+const OPENSSL = process.env.OPENSSL_BIN ?? 'openssl';
 export const TEST_REALM = 'cloud-mediation.test';
 
-export async function startCoturn(): Promise<Coturn> {
+/** A self-signed certificate for `host` (as its IP SAN and CN), key and certificate in `dir`. */
+function selfSignedCertificate(dir: string, host: string): { cert: string; key: string } {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync(
+    OPENSSL,
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`, '-keyout', key, '-out', cert],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return { cert, key };
+}
+
+/** `host`: listen there instead (e.g. a firewalled network's host end, tests/helpers/netns.ts). */
+export async function startCoturn(options: { tls?: { port?: number }; host?: string } = {}): Promise<Coturn> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-coturn-'));
+  const host = options.host ?? (options.tls ? `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}` : '127.0.0.1');
+  const tlsPort = options.tls ? (options.tls.port ?? 443) : undefined;
+  const tls = options.tls ? selfSignedCertificate(dir, host) : undefined;
   const port = await freePort();
   const secret = randomBytes(32).toString('base64url');
   const logFile = path.join(dir, 'turnserver.log');
@@ -39,14 +65,14 @@ export async function startCoturn(): Promise<Coturn> {
     BIN,
     [
       '-n',
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
+      `--listening-ip=${host}`,
+      `--relay-ip=${host}`,
       `--listening-port=${port}`,
+      ...(tls ? [`--tls-listening-port=${tlsPort}`, `--cert=${tls.cert}`, `--pkey=${tls.key}`] : ['--no-tls']),
       '--use-auth-secret',
       `--static-auth-secret=${secret}`,
       `--realm=${TEST_REALM}`,
       '--no-cli',
-      '--no-tls',
       '--no-dtls',
       '--allow-loopback-peers',
       '--fingerprint',
@@ -63,15 +89,20 @@ export async function startCoturn(): Promise<Coturn> {
   const pid = child.pid!;
   /** All of its log so far ('' before the file exists). */
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const at = host.replaceAll('.', '\\.');
+  const listening = [new RegExp(`UDP listener opened on: ${at}:${port}`), new RegExp(`TCP listener opened on : ${at}:${port}`)];
+  if (tlsPort !== undefined) listening.push(new RegExp(`TLS/TCP listener opened on : ${at}:${tlsPort}`));
   await until(
-    () => child.exitCode !== null || (/UDP listener opened on: 127\.0\.0\.1/.test(log()) && /TCP listener opened on : 127\.0\.0\.1/.test(log())),
-    () => `turnserver to listen on 127.0.0.1:${port}; its log:\n${log().slice(-2000)}`,
+    () => child.exitCode !== null || listening.every((line) => line.test(log())),
+    () => `turnserver to listen on ${host}:${port}${tlsPort === undefined ? '' : ` and TLS ${tlsPort}`}; its log:\n${log().slice(-2000)}`,
     15_000,
     50,
   );
   if (child.exitCode !== null) throw new Error(`turnserver exited at start-up:\n${log().slice(-2000)}`);
   return {
+    host,
     port,
+    tlsPort,
     secret,
     realm: TEST_REALM,
     pid,

@@ -50,6 +50,8 @@ export async function startFullServer(
   options: {
     clock?: Clock;
     workers?: number;
+    /** The address it listens on and names in links (default 127.0.0.1). */
+    host?: string;
     env?: Record<string, string>;
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
     /** Connectivity probe lifetime and limits. */
@@ -59,15 +61,18 @@ export async function startFullServer(
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
   const testDb = await createTestDb();
   const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
   const config = loadConfig({
-    HOST: '127.0.0.1',
+    HOST: host,
     PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: `http://${host}:${port}`,
     DATA_DIR: testDb.dataDir,
     DATABASE_URL: testDb.databaseUrl,
     JWT_SECRET: FULL_TEST_SECRET,
     LOG_LEVEL: 'silent',
     MEDIASOUP_WORKERS: String(options.workers ?? 1),
+    // Each worker's WebRtcServer on a free port: test servers run side by side.
+    RTC_PORT: '0',
     RTC_LISTEN_IP: '127.0.0.1',
     ...options.env,
   });

@@ -69,6 +69,8 @@ export async function startTestServer(
     PUBLIC_URL: PUBLIC_URL,
     LOG_LEVEL: 'silent',
     MEDIASOUP_WORKERS: '1',
+    // Each worker's WebRtcServer on a free port: test servers run side by side.
+    RTC_PORT: '0',
     ...options.env,
   });
   const log = createLogger('test');

@@ -52,3 +52,21 @@ export async function mediaFlowing(page: Page, what: string, timeoutMs = 30_000)
     700,
   );
 }
+
+export type Stat = Record<string, unknown>;
+
+/** Per transport direction: the selected candidate pair's local and remote candidates, from window.__cm.getStats(). */
+export async function selectedPairs(page: Page): Promise<Array<{ direction: string; local: Stat; remote: Stat }>> {
+  const stats = await page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats());
+  const byId = (direction: unknown, id: unknown) => stats.find((s) => s['transportDirection'] === direction && s['id'] === id);
+  const out: Array<{ direction: string; local: Stat; remote: Stat }> = [];
+  for (const transport of stats.filter((s) => s['type'] === 'transport')) {
+    const direction = transport['transportDirection'];
+    const pair = byId(direction, transport['selectedCandidatePairId']);
+    if (!pair || pair['state'] !== 'succeeded') continue;
+    const local = byId(direction, pair['localCandidateId']);
+    const remote = byId(direction, pair['remoteCandidateId']);
+    if (local && remote) out.push({ direction: String(direction), local, remote });
+  }
+  return out;
+}

@@ -31,6 +31,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       PORT: String(port),
       PUBLIC_URL: baseUrl,
       MEDIASOUP_WORKERS: '1',
+      // Each worker's WebRtcServer on a free port: test servers run side by side.
+      RTC_PORT: '0',
       RTC_LISTEN_IP: '127.0.0.1',
       ...env,
     },

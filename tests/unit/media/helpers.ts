@@ -14,9 +14,12 @@ setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | 'info' | 'warn' | 'error' |
 
 export const log: Logger = createLogger('test');
 
-/** A port range of its own, so these tests do not collide with a dev server on 40000-40999. */
+/**
+ * A port range of its own, so these tests do not collide with a dev server on 40000-40999; server
+ * mode (the default) with each worker's WebRtcServer on a free port of that range.
+ */
 export function mediaConfig(numWorkers = 1): Config['mediasoup'] {
-  return { numWorkers, listenIp: '127.0.0.1', announcedAddress: undefined, minPort: 47000, maxPort: 47999 };
+  return { numWorkers, listenIp: '127.0.0.1', announcedAddress: undefined, portMode: 'server', port: 0, minPort: 47000, maxPort: 47999 };
 }
 
 const workers: Worker[] = [];
