@@ -102,7 +102,7 @@ export async function createApp(
     config: config.mediasoup,
     log: log.child('connectivity'),
     windows: services.windows,
-    ports: firewallPorts(config.mediasoup, config.turn),
+    ports: firewallPorts(pool.mediaPorts(), config.turn),
     nodeId: cluster?.nodeId ?? null,
     now: () => clock.now(),
     // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).

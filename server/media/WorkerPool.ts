@@ -83,6 +83,13 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     return this.#closed;
   }
 
+  /** The media ports browsers reach: the workers' (server mode), or the whole range. */
+  mediaPorts(): { min: number; max: number } {
+    const ports = this.workers.map((w) => this.#ports.get(w)).filter((p): p is number => p !== undefined);
+    if (ports.length === 0) return { min: this.#config.minPort, max: this.#config.maxPort };
+    return { min: Math.min(...ports), max: Math.max(...ports) };
+  }
+
   /** Server mode: the worker's media port (UDP and TCP); undefined in range mode. */
   portOf(worker: Worker): number | undefined {
     return this.#ports.get(worker);

@@ -109,7 +109,7 @@ test('a caller has one probe at a time, and a limited number per window (429 wit
 test('with TURN: the probe carries the TURN servers with a credential for the caller that ends with the probe', async () => {
   const secret = 'probe-api-test-coturn-secret-0123456789-abcdef';
   const urls = ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp'];
-  const turnServer = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: secret, RTC_MIN_PORT: '40100', RTC_MAX_PORT: '40199' } });
+  const turnServer = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: secret, RTC_PORT_MODE: 'range', RTC_MIN_PORT: '40100', RTC_MAX_PORT: '40199' } });
   try {
     const { token, session } = await turnServer.mediatorWithSession();
     const inv = await turnServer.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });

@@ -112,7 +112,7 @@ describe('pre-join connection check in Chromium', () => {
   });
 
   test('media address unreachable (English phone): the failure, advice with the ports, retry, join still possible', async () => {
-    const s = await server({ RTC_ANNOUNCED_IP: '192.0.2.1', RTC_MIN_PORT: '41000', RTC_MAX_PORT: '41099' });
+    const s = await server({ RTC_ANNOUNCED_IP: '192.0.2.1', RTC_PORT_MODE: 'range', RTC_MIN_PORT: '41000', RTC_MAX_PORT: '41099' });
     const { page } = await partyPreJoin(s, { language: 'en' });
     assert.equal(await verdict(page), 'failed');
     assert.equal((await page.getByTestId('connectivity').innerText()).trim(), 'Cannot connect to the mediation server');

@@ -61,7 +61,12 @@ export class ConnectivityCheck {
       const connected = this.#connected(t, signal);
       // Opening the data channel is what starts ICE and DTLS on a send transport.
       await Promise.all([t.produceData({ label: 'connectivity-check', ordered: true }), connected]);
-      const path = selectedPath(statsOf(await t.getStats()));
+      // The stats may trail the 'connected' event by a moment on a busy device: ask a few times.
+      let path = selectedPath(statsOf(await t.getStats()));
+      for (let i = 0; path === null && i < 10 && !signal?.aborted; i++) {
+        await new Promise((resolve) => window.setTimeout(resolve, 100));
+        path = selectedPath(statsOf(await t.getStats()));
+      }
       return { result: path ?? 'failed', ports: probe.ports };
     } catch (error) {
       if (isAbort(error) || signal?.aborted) throw abortError();

@@ -4,8 +4,15 @@ import { firewallPorts } from '../../../server/connectivity/firewallPorts.ts';
 
 /* The ports the pre-join check's failure advice names for a network administrator. */
 
-const mediasoup = { numWorkers: 1, listenIp: '0.0.0.0', announcedAddress: 'media.example.cn', minPort: 40000, maxPort: 40999 };
+const mediasoup = { min: 40000, max: 40999 };
 const turn = (urls: string[]) => ({ urls, secret: 'x'.repeat(32), ttlSeconds: undefined });
+
+test('one port per worker: those ports over UDP and TCP', () => {
+  assert.deepEqual(firewallPorts({ min: 40000, max: 40001 }, null), [
+    { protocol: 'udp', min: 40000, max: 40001 },
+    { protocol: 'tcp', min: 40000, max: 40001 },
+  ]);
+});
 
 test('without TURN: the media port range over UDP and TCP', () => {
   assert.deepEqual(firewallPorts(mediasoup, null), [
