@@ -269,8 +269,8 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       });
       const profileId = await Promise.race([
         connected,
-        sleep(20_000).then(() => {
-          throw new Error(`subscriber ${id} got no media within 20 s (dtls ${transport.dtlsState}, ice ${transport.iceState})`);
+        sleep(60_000).then(() => {
+          throw new Error(`subscriber ${id} got no media within 60 s (dtls ${transport.dtlsState}, ice ${transport.iceState})`);
         }),
       ]);
       const name = profileId === null ? 'unknown' : (SRTP_PROFILES[profileId] ?? String(profileId));
@@ -399,7 +399,6 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       };
     };
 
-    const hostCpuMax = (r: Row): number => Math.max(0, ...r.host_cpu_pct.split('/').map(Number));
     /** Which limits a window trips, most specific first (a saturated host or machine explains loss). */
     const limits = (r: Row): string[] => {
       const out: string[] = [];
@@ -426,7 +425,15 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       const created = performance.now();
       const ids: number[] = [];
       for (let id = enc.length; id < target; id++) ids.push(id);
-      for (let i = 0; i < ids.length; i += 10) await Promise.all(ids.slice(i, i + 10).map(addEncrypted));
+      try {
+        for (let i = 0; i < ids.length; i += 10) await Promise.all(ids.slice(i, i + 10).map(addEncrypted));
+      } catch (err) {
+        // A subscriber that cannot connect ends the run; the steps measured so far stand.
+        stopReason = 'subscribers_connect_failed';
+        stopDetail = `adding subscribers up to ${target}: ${err instanceof Error ? err.message : String(err)}`;
+        log(stopDetail);
+        break;
+      }
       while (plain.length < target) await addPlain();
       log(`${target} subscribers connected in ${Math.round(performance.now() - created)} ms (encrypted and plain)`);
 
@@ -463,6 +470,14 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
     }
 
     if (opts.profileSeconds > 0 && worker.pid && (await perfUsable())) {
+      // Profile a load the subscribers could take: back to the last step under every limit
+      // (a step with dropping subscribers is full of NACKs and retransmissions).
+      const keep = lastUnderLimits(rows.filter((r) => r.mode === 'encrypted'), opts)?.subscribers ?? enc.length;
+      for (const s of enc.splice(keep)) {
+        s.transport.close();
+        hosts.remove(s.id);
+      }
+      for (const s of plain.splice(keep)) s.transport.close();
       log(`profiling the worker at ${enc.length} subscribers, ${opts.profileSeconds} s per mode`);
       await setActive('encrypted');
       await sleep(opts.settleMs);
@@ -505,16 +520,7 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
   const encSum = summarize('encrypted');
   const plainSum = summarize('plain');
   const encRows = rows.filter((r) => r.mode === 'encrypted');
-  const lastUnder = [...encRows]
-    .reverse()
-    .find(
-      (r) =>
-        r.worker_cpu_pct < opts.workerCpuLimitPct &&
-        r.loss_pct <= opts.lossLimitPct &&
-        hostCpuMaxOf(r) < opts.hostCpuLimitPct &&
-        r.transports_down === 0 &&
-        r.silent_subscribers === 0,
-    );
+  const lastUnder = lastUnderLimits(encRows, opts);
   const workerLimited = stopReason === 'worker_cpu' || stopReason === 'loss';
   const sortedConnect = [...connectMs].sort((a, b) => a - b);
   return {
@@ -544,10 +550,24 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
     steps: rows,
     profile: profiles,
   };
+}
 
-  function hostCpuMaxOf(r: Row): number {
-    return Math.max(0, ...r.host_cpu_pct.split('/').map(Number).filter(Number.isFinite));
-  }
+function hostCpuMax(r: Row): number {
+  return Math.max(0, ...r.host_cpu_pct.split('/').map(Number).filter(Number.isFinite));
+}
+
+/** The last encrypted window under every limit, every subscriber connected. */
+function lastUnderLimits(encRows: Row[], opts: EncryptedOptions): Row | undefined {
+  return [...encRows]
+    .reverse()
+    .find(
+      (r) =>
+        r.worker_cpu_pct < opts.workerCpuLimitPct &&
+        r.loss_pct <= opts.lossLimitPct &&
+        hostCpuMax(r) < opts.hostCpuLimitPct &&
+        r.transports_down === 0 &&
+        r.silent_subscribers === 0,
+    );
 }
 
 function renice(pid: number, nice: number): boolean {

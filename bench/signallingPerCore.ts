@@ -73,7 +73,6 @@ export async function benchSignallingPerCore(): Promise<Record<string, unknown>>
   const sockets: TestSocket[] = [];
   try {
     server = await startChildServer({ env: { LOG_LEVEL: 'warn' } });
-    await server.start();
     const baseUrl = server.baseUrl;
     const loaders: Loader[] = [];
     for (let i = 0; i < SESSIONS; i++) {

@@ -93,6 +93,9 @@ export class SubscriberHosts {
   offer(req: AddRequest): { answer: Promise<Fingerprints>; connected: Promise<number | null> } {
     const answer = new Promise<Fingerprints>((resolve, reject) => this.answers.set(req.id, { resolve, reject }));
     const connected = new Promise<number | null>((resolve, reject) => this.connected.set(req.id, { resolve, reject }));
+    // Either may be rejected (a host exits) before the caller awaits it: not an unhandled rejection.
+    answer.catch(() => undefined);
+    connected.catch(() => undefined);
     this.childFor(req.id).send(req);
     return { answer, connected };
   }
@@ -108,6 +111,11 @@ export class SubscriberHosts {
     );
     for (const c of this.children) c.send({ type: 'counts', seq } satisfies SubscriberRequest);
     return p;
+  }
+
+  /** Closes one subscriber's peer connection. */
+  remove(id: number): void {
+    this.childFor(id).send({ type: 'close', id } satisfies SubscriberRequest);
   }
 
   close(): void {
