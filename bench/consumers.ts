@@ -25,13 +25,13 @@ import type {
   Worker,
   WorkerResourceUsage,
 } from 'mediasoup/types';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { cpuCount, readMachineCpu, round } from './stats.ts';
+import { cpuCount, linearFit, readMachineCpu, round } from './stats.ts';
+import { readUdpDrops, startSinkHolder } from './udpSinks.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
 import {
   hasKeyframeRequest,
@@ -297,79 +297,10 @@ function readRssMb(pid: number): number {
   }
 }
 
-const PROC_BUF = Buffer.allocUnsafe(8 * 1024 * 1024);
-
-/**
- * Per-socket drop counters (last column of /proc/net/udp), by local 127.0.0.1 port.
- * Read with one big read(): the kernel resumes a /proc/net/udp read by position, so reading it in
- * chunks while other processes open and close sockets can skip or repeat lines.
- */
-function readUdpDrops(): Map<number, number> {
-  const out = new Map<number, number>();
-  let fd: number | undefined;
-  try {
-    fd = openSync('/proc/net/udp', 'r');
-    let len = 0;
-    for (let n = 1; n > 0 && len < PROC_BUF.length; len += n) n = readSync(fd, PROC_BUF, len, PROC_BUF.length - len, null);
-    const lines = PROC_BUF.toString('latin1', 0, len).split('\n');
-    for (let i = 1; i < lines.length; i++) {
-      const cols = lines[i]!.trim().split(/\s+/);
-      if (cols.length < 13 || !cols[1]?.startsWith('0100007F:')) continue;
-      out.set(parseInt(cols[1].slice(9), 16), Number(cols[cols.length - 1]));
-    }
-  } catch {
-    /* not Linux: no drop counters */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  return out;
-}
-
 function sumPorts(drops: Map<number, number>, ports: Iterable<number>): number {
   let n = 0;
   for (const p of ports) n += drops.get(p) ?? 0;
   return n;
-}
-
-/** Starts bench/sinkHolder.ts and returns its ports (see that file). */
-async function startSinkHolder(count: number, lifetimeMs: number): Promise<{ ports: number[]; child: ChildProcess }> {
-  const script = fileURLToPath(new URL('./sinkHolder.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(count), String(Math.round(lifetimeMs))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ports = await new Promise<number[]>((resolve, reject) => {
-    let buf = '';
-    const timeout = setTimeout(() => reject(new Error('sink holder did not start within 20 s')), 20_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`sink holder exited early (code ${code})`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timeout);
-        resolve(JSON.parse(buf.slice(0, nl)) as number[]);
-      }
-    });
-  });
-  child.removeAllListeners('exit');
-  return { ports, child };
-}
-
-/** Least-squares slope/intercept of y over x. */
-function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number } | null {
-  const n = xs.length;
-  if (n < 2) return null;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (xs[i]! - mx) ** 2;
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-  }
-  if (sxx === 0) return null;
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx };
 }
 
 /** Capabilities the sink "endpoints" announce: the router's, minus congestion-control feedback they never send. */

@@ -19,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import type { Bench } from './bench.ts';
 import { benchCaseWrites } from './caseWrites.ts';
 import { benchConsumersPerCore } from './consumers.ts';
+import { benchEncryptedConsumers } from './encryptedConsumers.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
+import { benchSignallingPerCore } from './signallingPerCore.ts';
 import { benchSignallingThroughput } from './signallingThroughput.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
 
@@ -29,9 +31,11 @@ const BENCHES: Bench[] = [
     name: 'consumers_per_worker_core',
     run: async () => ({ ...(await benchConsumersPerCore()) }),
   },
+  { name: 'encrypted_consumers', run: () => benchEncryptedConsumers() },
   { name: 'join_to_first_frame_ms', run: async () => ({ ...(await benchJoinToFirstFrame()) }) },
   { name: 'case_writes', run: benchCaseWrites },
   { name: 'signalling_throughput', run: benchSignallingThroughput },
+  { name: 'signalling_per_core', run: benchSignallingPerCore },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
@@ -65,6 +69,8 @@ function parseArgs(argv: string[]): { only?: string; list: boolean } {
   return only === undefined ? { list } : { only, list };
 }
 
+const loadavg = (): number[] => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
 function machineInfo(loadavgAtStart: number[]): Record<string, unknown> {
   const cpus = os.cpus();
   return {
@@ -76,7 +82,8 @@ function machineInfo(loadavgAtStart: number[]): Record<string, unknown> {
     mediasoup_worker_bin_source: workerBinSource,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     total_mem_mb: Math.round(os.totalmem() / 1024 / 1024),
-    loadavg_at_start: loadavgAtStart.map((l) => Math.round(l * 100) / 100),
+    loadavg_at_start: loadavgAtStart,
+    loadavg_at_end: loadavg(),
   };
 }
 
@@ -147,20 +154,31 @@ async function main(): Promise<number> {
   }
 
   const started = new Date();
-  const loadavgAtStart = os.loadavg();
-  const results: Record<string, BenchEntry | { error: string; timestamp: string; duration_ms: number }> = {};
+  const loadavgAtStart = loadavg();
+  const results: Record<string, BenchEntry | { error: string; timestamp: string; duration_ms: number; loadavg: unknown }> = {};
   let failures = 0;
   for (const bench of selected) {
     const t = Date.now();
+    const loadStart = loadavg();
     process.stderr.write(`running ${bench.name}...\n`);
     try {
       const metrics = await bench.run();
-      results[bench.name] = { timestamp: new Date(t).toISOString(), duration_ms: Date.now() - t, ...metrics };
+      results[bench.name] = {
+        timestamp: new Date(t).toISOString(),
+        duration_ms: Date.now() - t,
+        loadavg: { start: loadStart, end: loadavg() },
+        ...metrics,
+      };
     } catch (err) {
       failures++;
       const message = err instanceof Error ? err.message : String(err);
       process.stderr.write(`${bench.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}\n`);
-      results[bench.name] = { error: message, timestamp: new Date(t).toISOString(), duration_ms: Date.now() - t };
+      results[bench.name] = {
+        error: message,
+        timestamp: new Date(t).toISOString(),
+        duration_ms: Date.now() - t,
+        loadavg: { start: loadStart, end: loadavg() },
+      };
     }
   }
 

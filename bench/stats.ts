@@ -1,4 +1,4 @@
-/** Small measuring helpers shared by the benches: percentiles, rounding, CPU time from /proc. */
+/** Small measuring helpers shared by the benches: percentiles, rounding, least squares, CPU time from /proc. */
 import { readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile of an ascending array (NaN when empty). */
@@ -47,4 +47,25 @@ export function readProcessCpuTicks(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Least-squares line y = slope·x + intercept; null with fewer than 2 points or all x equal. */
+export function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number } | null {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return null;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xs[i]! / n;
+    my += ys[i]! / n;
+  }
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+  }
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
 }
