@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { Bench } from './bench.ts';
 import { benchCaseWrites } from './caseWrites.ts';
 import { benchConsumersPerCore } from './consumers.ts';
+import { benchJoinStorm } from './joinStorm.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
 import { benchSignallingThroughput } from './signallingThroughput.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
@@ -32,6 +33,7 @@ const BENCHES: Bench[] = [
   { name: 'join_to_first_frame_ms', run: async () => ({ ...(await benchJoinToFirstFrame()) }) },
   { name: 'case_writes', run: benchCaseWrites },
   { name: 'signalling_throughput', run: benchSignallingThroughput },
+  { name: 'join_storm', run: benchJoinStorm },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
