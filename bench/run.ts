@@ -20,6 +20,7 @@ import type { Bench } from './bench.ts';
 import { benchCaseWrites } from './caseWrites.ts';
 import { benchConsumersPerCore } from './consumers.ts';
 import { benchEncryptedConsumers } from './encryptedConsumers.ts';
+import { benchJoinStorm } from './joinStorm.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
 import { benchSignallingPerCore } from './signallingPerCore.ts';
 import { benchSignallingThroughput } from './signallingThroughput.ts';
@@ -36,6 +37,7 @@ const BENCHES: Bench[] = [
   { name: 'case_writes', run: benchCaseWrites },
   { name: 'signalling_throughput', run: benchSignallingThroughput },
   { name: 'signalling_per_core', run: benchSignallingPerCore },
+  { name: 'join_storm', run: benchJoinStorm },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

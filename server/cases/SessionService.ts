@@ -1,6 +1,7 @@
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
+import { GroupCommit, type ItemResult } from '../db/groupCommit.ts';
 import { transaction } from '../db/transactions.ts';
 import { AppError, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -10,7 +11,7 @@ import type { ParticipantRole } from '../protocol/roles.ts';
 import { applyTransition, closedStates, zh } from '../caseloop/index.ts';
 import { actorOf } from './CaseService.ts';
 import { lockCase, lockCaseOfSession } from './caseLock.ts';
-import { appendTimeline } from './timeline.ts';
+import { appendTimeline, appendTimelineEntries } from './timeline.ts';
 import { stateOf } from './views.ts';
 
 type SessionRow = { id: string; caseId: string; status: string; startedAt: Date; endedAt: Date | null; case: { caseNumber: string } };
@@ -38,6 +39,9 @@ export interface RecordJoinInput {
   admitted?: boolean;
 }
 
+/** How long a participation write waits for others of the same session to write with it (nobody waits for the write). */
+const JOIN_GATHER_MS = 100;
+
 /** Leave reason of participations that were open when the server stopped without closing them. */
 export const SERVER_RESTARTED = 'server_restarted';
 /** Leave reason of participations whose node died; another node took their room over. */
@@ -49,6 +53,10 @@ export class SessionService {
   readonly #log: Logger;
   /** Cluster mode: this node's NODE_ID, written on each participation it holds; null on a single node. */
   readonly #nodeId: string | null;
+  /** A storm of people entering (a hearing starting, a room moving nodes) is written in a few transactions, not one each. */
+  readonly #joins = new GroupCommit<RecordJoinInput, string>((sessionId, inputs) => this.#recordJoins(sessionId, inputs), { gatherMs: JOIN_GATHER_MS });
+
+  readonly #admissions = new GroupCommit<{ participationId: string; admitted: boolean }, void>((_, changes) => this.#recordAdmissions(changes));
 
   constructor(deps: { db: Db; clock: Clock; log: Logger; nodeId?: string | null }) {
     this.#db = deps.db;
@@ -163,35 +171,47 @@ export class SessionService {
     return rows.map(toSessionInfo);
   }
 
-  /** Records that someone entered the session's room. The session must be open (else `gone`). */
-  async recordJoin(input: RecordJoinInput): Promise<string> {
-    const id = newId();
-    await transaction(this.#db, async (tx) => {
-      await lockCaseOfSession(tx, input.sessionId);
-      const s = await tx.mediationSession.findUniqueOrThrow({ where: { id: input.sessionId }, select: { caseId: true, status: true } });
+  /**
+   * Records that someone entered the session's room. The session must be open (else `gone`).
+   * People entering the same session while its previous entries are being written are written
+   * together, in one transaction (server/db/groupCommit.ts); each gets their own answer.
+   */
+  recordJoin(input: RecordJoinInput): Promise<string> {
+    return this.#joins.submit(input.sessionId, input);
+  }
+
+  /** One transaction for the entries of one session: the participations and their timeline entries, in order. */
+  async #recordJoins(sessionId: string, inputs: RecordJoinInput[]): Promise<Array<ItemResult<string>>> {
+    const ids = inputs.map(() => newId());
+    return transaction(this.#db, async (tx) => {
+      await lockCaseOfSession(tx, sessionId);
+      const s = await tx.mediationSession.findUniqueOrThrow({ where: { id: sessionId }, select: { caseId: true, status: true } });
       if (s.status !== 'open') throw fail('session_ended', 'This mediation session has ended');
       const now = this.#clock.now();
-      await tx.sessionParticipation.create({
-        data: {
-          id,
-          sessionId: input.sessionId,
+      await tx.sessionParticipation.createMany({
+        data: inputs.map((input, i) => ({
+          id: ids[i]!,
+          sessionId,
           identity: input.identity,
           role: input.role,
           displayName: input.displayName,
           joinedAt: now,
           admittedAt: input.admitted ? now : null,
           nodeId: this.#nodeId,
-        },
+        })),
       });
-      await appendTimeline(tx, {
-        caseId: s.caseId,
-        type: 'session.joined',
-        actor: input.identity,
-        at: now,
-        data: { sessionId: input.sessionId, participationId: id, role: input.role, displayName: input.displayName },
-      });
+      await appendTimelineEntries(
+        tx,
+        s.caseId,
+        inputs.map((input, i) => ({
+          type: 'session.joined' as const,
+          actor: input.identity,
+          at: now,
+          data: { sessionId, participationId: ids[i]!, role: input.role, displayName: input.displayName },
+        })),
+      );
+      return ids.map((value) => ({ ok: true as const, value }));
     });
-    return id;
   }
 
   /** Records a leave. Idempotent: a participation already closed is left as it is. */
@@ -205,12 +225,24 @@ export class SessionService {
     });
   }
 
-  /** Admitted to the joint session (true) or sent back to the waiting room (false). Leaves a closed participation alone. */
-  async recordAdmission(participationId: string, admitted: boolean): Promise<void> {
-    await this.#db.sessionParticipation.updateMany({
-      where: { id: participationId, leftAt: null },
-      data: { admittedAt: admitted ? this.#clock.now() : null },
-    });
+  /**
+   * Admitted to the joint session (true) or sent back to the waiting room (false). Leaves a closed
+   * participation alone. An admit-all's many changes are written together (one commit).
+   */
+  recordAdmission(participationId: string, admitted: boolean): Promise<void> {
+    return this.#admissions.submit('', { participationId, admitted });
+  }
+
+  async #recordAdmissions(changes: Array<{ participationId: string; admitted: boolean }>): Promise<Array<ItemResult<void>>> {
+    // In order: a later change of the same participation wins.
+    const latest = new Map(changes.map((c) => [c.participationId, c.admitted]));
+    const ids = (admitted: boolean) => [...latest].filter(([, a]) => a === admitted).map(([id]) => id);
+    const now = this.#clock.now();
+    await this.#db.$transaction([
+      this.#db.sessionParticipation.updateMany({ where: { id: { in: ids(true) }, leftAt: null }, data: { admittedAt: now } }),
+      this.#db.sessionParticipation.updateMany({ where: { id: { in: ids(false) }, leftAt: null }, data: { admittedAt: null } }),
+    ]);
+    return changes.map(() => ({ ok: true as const, value: undefined }));
   }
 
   /**

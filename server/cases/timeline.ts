@@ -77,6 +77,31 @@ export async function appendTimeline(tx: Prisma.TransactionClient, input: Append
     orderBy: { seq: 'desc' },
     select: { seq: true, hash: true },
   });
+  const entry = chained(input, last);
+  await tx.timelineEntry.create({ data: entry });
+  await tx.case.update({ where: { id: input.caseId }, data: { chainSeq: entry.seq, chainHash: entry.hash } });
+  return { seq: entry.seq, hash: entry.hash };
+}
+
+/**
+ * Appends several entries of one case in order, with one read of the chain head and one write of
+ * each table (e.g. many people entering a room at once: server/cases/SessionService.ts).
+ */
+export async function appendTimelineEntries(tx: Prisma.TransactionClient, caseId: string, inputs: ReadonlyArray<Omit<AppendTimelineInput, 'caseId'>>): Promise<void> {
+  if (inputs.length === 0) return;
+  await lockCase(tx, caseId);
+  let last: { seq: number; hash: string } | null = await tx.timelineEntry.findFirst({
+    where: { caseId },
+    orderBy: { seq: 'desc' },
+    select: { seq: true, hash: true },
+  });
+  const entries = inputs.map((input) => (last = chained({ ...input, caseId }, last)));
+  await tx.timelineEntry.createMany({ data: entries });
+  await tx.case.update({ where: { id: caseId }, data: { chainSeq: last!.seq, chainHash: last!.hash } });
+}
+
+/** The row of `input` following `last` (null: the first entry) in its case's chain. */
+function chained(input: AppendTimelineInput, last: { seq: number; hash: string } | null) {
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   // Round-trip through canonical JSON so what is hashed is exactly what is stored.
@@ -84,11 +109,7 @@ export async function appendTimeline(tx: Prisma.TransactionClient, input: Append
   const data: unknown = JSON.parse(dataJson);
   const at = new Date(input.at.getTime());
   const hash = entryHash({ caseId: input.caseId, seq, type: input.type, actor: input.actor, data, at, prevHash });
-  await tx.timelineEntry.create({
-    data: { id: newId(), caseId: input.caseId, seq, type: input.type, actor: input.actor, data: dataJson, at, prevHash, hash },
-  });
-  await tx.case.update({ where: { id: input.caseId }, data: { chainSeq: seq, chainHash: hash } });
-  return { seq, hash };
+  return { id: newId(), caseId: input.caseId, seq, type: input.type, actor: input.actor, data: dataJson, at, prevHash, hash };
 }
 
 export async function listTimeline(db: Db | Prisma.TransactionClient, caseId: string): Promise<TimelineEntryRecord[]> {

@@ -68,6 +68,8 @@ export class RoomConnection {
   #participationId: Promise<string> | undefined;
   #recoveryTimer: NodeJS.Timeout | undefined;
   #lastState = '';
+  /** A room.state is due at the next turn of the event loop (one for any number of changes in between). */
+  #stateDue = false;
   /** Admission as last written to the participation record. */
   #recordedAdmitted = false;
   #closed = false;
@@ -160,8 +162,21 @@ export class RoomConnection {
     this.#socket.emit('notification', { name, data } as ServerNotification);
   }
 
+  /**
+   * Room changes come in bursts (200 people entering, an admit-all): each connection builds and
+   * sends its room.state once per turn of the event loop, after the burst, not once per change.
+   */
+  #scheduleState(): void {
+    if (this.#stateDue) return;
+    this.#stateDue = true;
+    setImmediate(() => {
+      this.#stateDue = false;
+      this.#sendState();
+    });
+  }
+
   #sendState(): void {
-    if (!this.#peer.joined || this.#peer.closed) return;
+    if (!this.#peer.joined || this.#peer.closed || this.#closed) return;
     const state = this.#room.stateFor(this.#peer);
     const json = JSON.stringify(state);
     if (json === this.#lastState) return;
@@ -210,7 +225,7 @@ export class RoomConnection {
       }
     };
     const onState = () => {
-      this.#sendState();
+      this.#scheduleState();
       this.#recordAdmission();
     };
     const onMuted = (peer: Peer, source: MediaSource, reason: MuteReason) => {
@@ -322,8 +337,8 @@ export class RoomConnection {
         this.#recordedAdmitted = !peer.presence.waiting;
         this.#participationId = this.#attendance.recordJoin(this.participant, { admitted: this.#recordedAdmitted });
         this.#participationId.catch((error: unknown) => this.#log.warn('could not record join', { error }));
+        this.#scheduleState();
         setImmediate(() => {
-          this.#sendState();
           // Quality is sent on change; someone arriving later learns the current values here.
           this.#sendQuality(room.viewersOf(peer).filter((other) => room.canSee(peer, other)));
           const speaker = room.dominantSpeaker;
