@@ -815,10 +815,17 @@ export class MediaSession extends Store<MediaSessionState> {
    * Independent of mute (the user's choice, told to the server): this is local only.
    */
   async #hold(producer: msTypes.Producer, hold: boolean): Promise<void> {
-    if (producer.closed) return;
-    await producer.setRtpEncodingParameters({ active: !hold }).catch((error: unknown) => {
+    // On the RTCRtpSender itself: no SDP negotiation (mediasoup-client's setRtpEncodingParameters
+    // renegotiates), so releasing on admission does not queue behind or delay the receiving side.
+    const sender = producer.rtpSender;
+    if (producer.closed || !sender) return;
+    try {
+      const parameters = sender.getParameters();
+      parameters.encodings = parameters.encodings.map((encoding) => ({ ...encoding, active: !hold }));
+      await sender.setParameters(parameters);
+    } catch (error) {
       if (!producer.closed) console.warn('[media] could not', hold ? 'hold' : 'release', producer.appData['source'], error);
-    });
+    }
   }
 
   /** Sends the pause / resume the server has not confirmed yet. */
@@ -920,6 +927,7 @@ export class MediaSession extends Store<MediaSessionState> {
       const options = await this.#signalling
         .request('consumer.create', { transportId: transport.id, producerId: producer.id })
         .finally(() => this.#answered());
+      if (options.kind === 'video') markJoinPhase('consumer-created');
       await this.#allAnswered();
       if (generation !== this.#generation || transport.closed) return;
       const consumer = await transport.consume({
@@ -934,6 +942,7 @@ export class MediaSession extends Store<MediaSessionState> {
         consumer.close();
         return;
       }
+      if (consumer.kind === 'video') markJoinPhase('consumer-ready');
       this.#consumers.set(consumer.id, { consumer, peerId: options.peerId, producerId: options.producerId, source: options.source });
       created = consumer.id;
       // The paused flag stays as notifications left it: `producer.updated` may be newer than this answer.

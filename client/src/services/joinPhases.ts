@@ -10,6 +10,9 @@ export const joinPhases = [
   'send-connected',
   'recv-connected',
   'admitted',
+  /** The first video consumer: answered by the server, set up in the browser, resumed. */
+  'consumer-created',
+  'consumer-ready',
   'consumer-resumed',
 ] as const;
 
