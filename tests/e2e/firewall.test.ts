@@ -31,6 +31,29 @@ async function assertSelected(page: Page, who: string, protocol: 'udp' | 'tcp', 
   }
 }
 
+/**
+ * The mediator (browser `outside`) and a party (browser `inside` the namespace) in one room, the
+ * party admitted; resolves once each decodes the other, else photographs both pages and throws.
+ */
+async function callAcross(server: FullServer, outside: Browser, inside: Browser, contexts: BrowserContext[], shots: string, labels: [string, string]) {
+  const { token, session } = await server.mediatorWithSession();
+  const inv = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
+  const m = await roomPages(outside, contexts, () => server.baseUrl).mediatorPage(session.id, await staffLogin(server, token));
+  const a = await roomPages(inside, contexts, () => server.baseUrl).inviteePage(inv.url, true);
+  await a.page.getByTestId('lobby').waitFor();
+  await m.page.getByTestId('admit').click();
+  await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
+  try {
+    await mediaFlowing(m.page, labels[0]);
+    await mediaFlowing(a.page, labels[1]);
+  } catch (error) {
+    await screenshot(m.page, `${shots}-mediator`).catch(() => undefined);
+    await screenshot(a.page, `${shots}-party`).catch(() => undefined);
+    throw error;
+  }
+  return { m, a };
+}
+
 describe('a party whose UDP is blocked, in Chromium', () => {
   let network: FirewalledNetwork;
   let server: FullServer;
@@ -55,21 +78,7 @@ describe('a party whose UDP is blocked, in Chromium', () => {
   });
 
   test('connects over ICE-TCP to the worker’s media port; mediator and party decode each other', async () => {
-    const { token, session } = await server.mediatorWithSession();
-    const inv = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
-    const m = await roomPages(outside, contexts, () => server.baseUrl).mediatorPage(session.id, await staffLogin(server, token));
-    const a = await roomPages(inside, contexts, () => server.baseUrl).inviteePage(inv.url, true);
-    await a.page.getByTestId('lobby').waitFor();
-    await m.page.getByTestId('admit').click();
-    await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
-    try {
-      await mediaFlowing(m.page, 'mediator (UDP open)');
-      await mediaFlowing(a.page, 'party (UDP blocked)');
-    } catch (error) {
-      await screenshot(m.page, 'firewall-udp-blocked-mediator').catch(() => undefined);
-      await screenshot(a.page, 'firewall-udp-blocked-party').catch(() => undefined);
-      throw error;
-    }
+    const { m, a } = await callAcross(server, outside, inside, contexts, 'firewall-udp-blocked', ['mediator (UDP open)', 'party (UDP blocked)']);
     const [worker] = server.app.pool.workers;
     const port = server.app.pool.portOf(worker!)!;
     assert.equal(typeof port, 'number', 'the worker has a WebRtcServer (server mode)');
@@ -117,21 +126,9 @@ describe('a party behind an office firewall that lets only TCP 443 out, in Chrom
   });
 
   test('relays over TURN/TLS on 443 by itself; mediator and party decode each other', async () => {
-    const { token, session } = await server.mediatorWithSession();
-    const inv = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
-    const m = await roomPages(outside, contexts, () => server.baseUrl).mediatorPage(session.id, await staffLogin(server, token));
-    const a = await roomPages(inside, contexts, () => server.baseUrl).inviteePage(inv.url, true);
-    await a.page.getByTestId('lobby').waitFor();
-    await m.page.getByTestId('admit').click();
-    await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
-    try {
-      await mediaFlowing(m.page, 'mediator (unfirewalled)');
-      await mediaFlowing(a.page, 'party (only TCP 443 out)');
-    } catch (error) {
-      await screenshot(m.page, 'firewall-443-mediator').catch(() => undefined);
-      await screenshot(a.page, 'firewall-443-party').catch(() => undefined);
+    const { m, a } = await callAcross(server, outside, inside, contexts, 'firewall-443', ['mediator (unfirewalled)', 'party (only TCP 443 out)']).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
-    }
+    });
     const pairs = await selectedPairs(a.page);
     assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `party: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
     for (const { direction, local } of pairs) {

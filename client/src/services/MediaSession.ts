@@ -412,7 +412,7 @@ export class MediaSession extends Store<MediaSessionState> {
       this.#preloadTaken = true;
       if (stale()) return;
       const device = preloaded?.device ?? (await this.#loadDevice());
-      if (!device || stale()) return;
+      if (stale()) return;
       this.#device = device;
 
       const joined = await this.#signalling.request('room.join', {
