@@ -13,7 +13,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # --- Debian packages --------------------------------------------------------------
 need=()
-runtime_pkgs=(fonts-noto-cjk poppler-utils)
+runtime_pkgs=(fonts-noto-cjk poppler-utils ffmpeg)
 [[ $purpose == test ]] && runtime_pkgs+=(chromium postgresql redis-server nginx-light coturn iproute2 nftables openssl)
 for p in "${runtime_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if ((${#need[@]})); then

@@ -45,6 +45,19 @@ export const timelineTypes = [
   'agreement.refused',
   'agreement.signatures_cancelled',
   'agreement.sealed',
+  /** Recording (issue 11): turned on, paused, resumed, stopped; notices confirmed or declined; files. */
+  'recording.started',
+  'recording.paused',
+  'recording.resumed',
+  'recording.stopped',
+  'recording.consented',
+  'recording.declined',
+  'recording.file_closed',
+  'recording.gap',
+  'recording.composed',
+  'recording.played',
+  'recording.downloaded',
+  'recording.deleted',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 
@@ -53,7 +66,7 @@ type MissingTransition = Exclude<`case.${CaseAction}`, TimelineType>;
 export const everyTransitionHasAType: [MissingTransition] extends [never] ? true : MissingTransition = true;
 
 /** Why a participant left the room (`session.left` data.reason): the room's close reasons, a plain leave, or the session's end. */
-export const leaveReasons = ['left', 'session_ended', 'ended', 'media_server_restarted', 'replaced', 'removed', 'denied', 'session_closed', 'reconnect', 'logged_out', 'password_changed', 'account_disabled', 'server_restarted', 'node_failed'] as const;
+export const leaveReasons = ['left', 'session_ended', 'ended', 'media_server_restarted', 'replaced', 'removed', 'denied', 'session_closed', 'reconnect', 'logged_out', 'password_changed', 'account_disabled', 'server_restarted', 'node_failed', 'recording_declined'] as const;
 export type LeaveReason = (typeof leaveReasons)[number];
 type MissingReason = Exclude<CloseReason, LeaveReason>;
 /** Compile-time: every close reason of the room is a leave reason. */

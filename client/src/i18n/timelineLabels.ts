@@ -44,6 +44,18 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'agreement.refused': '拒绝签署',
   'agreement.signatures_cancelled': '签名作废',
   'agreement.sealed': '调解协议已签章',
+  'recording.started': '开始录音录像',
+  'recording.paused': '暂停录制',
+  'recording.resumed': '继续录制',
+  'recording.stopped': '录制结束',
+  'recording.consented': '确认录音录像告知',
+  'recording.declined': '不同意录音录像',
+  'recording.file_closed': '录像文件封存',
+  'recording.gap': '录制中断',
+  'recording.composed': '合成审阅录像',
+  'recording.played': '播放录像',
+  'recording.downloaded': '下载录像',
+  'recording.deleted': '录像到期删除',
 };
 
 export const timelineLabelsEn: Record<TimelineType, string> = {
@@ -83,6 +95,18 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'agreement.refused': 'Signature refused',
   'agreement.signatures_cancelled': 'Signatures cancelled',
   'agreement.sealed': 'Agreement sealed',
+  'recording.started': 'Recording started',
+  'recording.paused': 'Recording paused',
+  'recording.resumed': 'Recording resumed',
+  'recording.stopped': 'Recording stopped',
+  'recording.consented': 'Recording notice confirmed',
+  'recording.declined': 'Recording notice declined',
+  'recording.file_closed': 'Recording file closed',
+  'recording.gap': 'Recording interrupted',
+  'recording.composed': 'Review recording composed',
+  'recording.played': 'Recording played',
+  'recording.downloaded': 'Recording downloaded',
+  'recording.deleted': 'Recording deleted (retention)',
 };
 
 export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
@@ -100,6 +124,7 @@ export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
   account_disabled: '账号已被停用',
   server_restarted: '服务重启后关闭',
   node_failed: '服务节点故障，已切换到其他节点',
+  recording_declined: '不同意录音录像，未进入',
 };
 
 export const leaveReasonLabelsEn: Record<LeaveReason, string> = {
@@ -117,6 +142,7 @@ export const leaveReasonLabelsEn: Record<LeaveReason, string> = {
   account_disabled: 'account disabled',
   server_restarted: 'closed after a server restart',
   node_failed: 'the server node failed; moved to another node',
+  recording_declined: 'declined the recording notice and did not enter',
 };
 
 /** `{ a: 'x' }` with prefix 'p.' → `{ 'p.a': 'x' }`, keeping the literal keys for the catalogue's key type. */
