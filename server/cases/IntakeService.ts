@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
 import { memoryWindows, type SlidingWindow, type SlidingWindows } from '../limits/SlidingWindow.ts';
 import { WorkGate } from '../limits/WorkGate.ts';
@@ -145,6 +146,7 @@ export class IntakeService {
     const wait = await this.#reports.take(ip);
     if (wait > 0) {
       this.#log.warn('public report rate limited', { ip });
+      countRateLimitRefusal('public reports per address');
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`Too many reports from this address; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
     }
@@ -185,6 +187,7 @@ export class IntakeService {
     // Counted as a failure before the code is checked (in one step with the check); a match takes it back.
     const wait = await this.#failedQueries.take(ip);
     if (wait > 0) {
+      countRateLimitRefusal('public failed queries per address');
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`Too many failed queries; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
     }
@@ -222,6 +225,7 @@ export class IntakeService {
     // Counted in one step with the check, so parallel requests cannot send more than the limit.
     const wait = await this.#smsPerCase.take(c.caseNumber);
     if (wait > 0) {
+      countRateLimitRefusal('public query code SMS per case');
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`This case's code was sent several times already; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
     }

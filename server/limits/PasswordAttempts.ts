@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 import { tooManyRequests } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { InFlight } from './InFlight.ts';
@@ -105,6 +106,7 @@ export class PasswordAttempts {
     if (!releaseAccount || !releaseIp) {
       releaseAccount?.();
       this.#log.warn('password attempt refused: too many in flight', { ip });
+      countRateLimitRefusal(releaseAccount ? 'login in progress per address' : 'login in progress per account');
       throw tooManyRequests('Too many attempts in progress; try again in a moment', BUSY_RETRY_MS);
     }
     const release = () => {
@@ -125,6 +127,7 @@ export class PasswordAttempts {
       release();
       const wait = Math.max(accountWait, ipWait);
       this.#log.warn('password attempts rate limited', { ip });
+      countRateLimitRefusal(accountWait > 0 ? 'login per account' : 'login per address');
       const minutes = Math.ceil(wait / 60_000);
       throw tooManyRequests(`Too many failed password attempts; try again in ${minutes} minute(s)`, wait, { reason: 'login_rate_limited', params: { minutes } });
     }

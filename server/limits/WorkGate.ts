@@ -1,4 +1,5 @@
 import { tooManyRequests } from '../errors.ts';
+import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 
 /**
  * Runs expensive work (password hashing) at most `concurrency` at a time, with at most `maxQueued`
@@ -32,6 +33,7 @@ export class WorkGate {
     if (this.#running >= this.concurrency) {
       if (this.#queue.length >= this.maxQueued) {
         this.#refused++;
+        countRateLimitRefusal('password hashing queue full');
         throw tooManyRequests('The server is busy; try again in a moment', this.retryAfterMs);
       }
       await new Promise<void>((resolve) => this.#queue.push(resolve));

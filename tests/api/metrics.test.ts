@@ -95,6 +95,9 @@ describe('with METRICS_TOKEN', () => {
 
     // Rate-limit refusals, the database and the process.
     assert.ok(total(m, 'cm_rate_limit_refusals_total') >= limited, 'each 429 counted');
+    // …under the limiter's own name, not the route's.
+    assert.equal(total(m, 'cm_rate_limit_refusals_total', { limiter: 'login per account' }), limited);
+    assert.equal(total(m, 'cm_rate_limit_refusals_total', { limiter: 'http POST /api/auth/login' }), 0);
     assert.ok(total(m, 'cm_db_query_duration_seconds_count', { model: 'Case', operation: 'create' }) >= 1);
     assert.ok(total(m, 'cm_db_query_duration_seconds_count', { model: 'User', operation: 'findUnique' }) >= 1);
     assert.ok(samplesOf(m, 'cm_agreement_sealing_duration_seconds_count').length === 1, 'the sealing histogram is exposed');
