@@ -14,29 +14,56 @@ export interface SessionMemory {
   setLead(sessionId: string, identity: string | null): Promise<void>;
 }
 
-/** One process: kept in memory for the process's life (a restart forgets it, as it forgets the room). */
+/** A day: longer than any mediation session; the keys go by themselves afterwards. */
+const TTL_SECONDS = 24 * 3600;
+
+/**
+ * One process: kept in memory, each session's entry for a day after its last write (as Redis keeps
+ * it), so a long-running node does not keep every session it ever hosted. Expired entries are
+ * dropped on the next write of any session.
+ */
 export class LocalSessionMemory implements SessionMemory {
-  readonly #removed = new Map<string, Set<string>>();
-  readonly #lead = new Map<string, string>();
+  readonly #sessions = new Map<string, { removed: Set<string>; lead: string | null; writtenAt: number }>();
+  readonly #now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Sessions remembered now (for tests and metrics). */
+  get size(): number {
+    return this.#sessions.size;
+  }
 
   async load(sessionId: string): Promise<RememberedRoom> {
-    return { removed: [...(this.#removed.get(sessionId) ?? [])], lead: this.#lead.get(sessionId) ?? null };
+    const entry = this.#live(sessionId);
+    return { removed: [...(entry?.removed ?? [])], lead: entry?.lead ?? null };
   }
 
   async addRemoved(sessionId: string, identity: string): Promise<void> {
-    const set = this.#removed.get(sessionId) ?? new Set<string>();
-    set.add(identity);
-    this.#removed.set(sessionId, set);
+    this.#write(sessionId, (entry) => entry.removed.add(identity));
   }
 
   async setLead(sessionId: string, identity: string | null): Promise<void> {
-    if (identity === null) this.#lead.delete(sessionId);
-    else this.#lead.set(sessionId, identity);
+    this.#write(sessionId, (entry) => (entry.lead = identity));
+  }
+
+  #live(sessionId: string) {
+    const entry = this.#sessions.get(sessionId);
+    return entry && this.#now() - entry.writtenAt < TTL_SECONDS * 1000 ? entry : undefined;
+  }
+
+  #write(sessionId: string, change: (entry: { removed: Set<string>; lead: string | null }) => void): void {
+    const now = this.#now();
+    for (const [id, entry] of this.#sessions) if (now - entry.writtenAt >= TTL_SECONDS * 1000) this.#sessions.delete(id);
+    const entry = this.#sessions.get(sessionId) ?? { removed: new Set<string>(), lead: null, writtenAt: now };
+    change(entry);
+    entry.writtenAt = now;
+    if (entry.removed.size === 0 && entry.lead === null) this.#sessions.delete(sessionId);
+    else this.#sessions.set(sessionId, entry);
   }
 }
 
-/** A day: longer than any mediation session; the keys go by themselves afterwards. */
-const TTL_SECONDS = 24 * 3600;
 const removedKey = (sessionId: string) => `cm:session:${sessionId}:removed`;
 const leadKey = (sessionId: string) => `cm:session:${sessionId}:lead`;
 
