@@ -1,5 +1,5 @@
+import { level as levelSchema, type Level } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { level as levelSchema, type Level } from '../caseloop/rules.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { AppError, notFound } from '../errors.ts';
 import { allows, accessActionNames, type ActorFacts, type AccessAction, type CaseFacts } from './caseAccess.ts';

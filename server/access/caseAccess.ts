@@ -1,4 +1,5 @@
-import { levelRank, type Level } from '../caseloop/rules.ts';
+import { type Level } from '../protocol/caseLoop.ts';
+import { levelRank } from '../caseloop/rules.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 
 /*

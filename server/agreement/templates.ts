@@ -1,4 +1,4 @@
-import type { DisputeType } from '../protocol/cases.ts';
+import { type DisputeType } from '../protocol/caseLoop.ts';
 import type { AgreementContent } from '../protocol/agreement.ts';
 import type { AgreementField, AgreementFieldType } from '../protocol/agreementFields.ts';
 import { partySides, type PartySide } from '../protocol/roles.ts';

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import type { StaffSessionEndReason, StaffSessionEvents } from './staffSessionEvents.ts';
+import type { StaffSessionEndReason } from './staffSessionEndReasons.ts';
+import type { StaffSessionEvents } from './staffSessionEvents.ts';
 
 export interface RevocationDeps {
   db: Db;

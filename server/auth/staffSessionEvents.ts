@@ -1,8 +1,5 @@
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
-
-/** Why a staff login stopped being valid before it expired. */
-export const staffSessionEndReasons = ['logout', 'password_changed', 'account_disabled'] as const;
-export type StaffSessionEndReason = (typeof staffSessionEndReasons)[number];
+import type { StaffSessionEndReason } from './staffSessionEndReasons.ts';
 
 /**
  * Staff logins were revoked: exactly the ones named, all of one user. Naming them (rather than

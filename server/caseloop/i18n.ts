@@ -2,12 +2,9 @@
  * Chinese (zh-CN) labels for the case loop. Typed as complete records, so adding a
  * state, type or grade without a label is a compile error.
  */
-import type { DisputeType } from '../protocol/cases.ts';
+import { type CaseAction, type CaseState, type Department, type DisputeType, type FollowUpMethod, type Grade, type Level, type Light, type ReferralTarget, type Satisfaction, type UnitKind } from '../protocol/caseLoop.ts';
 import { disputeTypeLabels } from '../protocol/disputeTypeLabels.ts';
 import type { StaffRole } from '../protocol/roles.ts';
-import type { CaseAction, CaseState, FollowUpMethod, ReferralTarget, Satisfaction } from './states.ts';
-import type { Department, Grade, Level, UnitKind } from './rules.ts';
-import type { Light } from './lights.ts';
 
 export const zh: {
   states: Record<CaseState, string>;

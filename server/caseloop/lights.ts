@@ -7,9 +7,8 @@
  * done   — the case is closed (`assessDeadline` also says whether it closed late).
  */
 import { AppError } from '../errors.ts';
+import type { Light } from '../protocol/caseLoop.ts';
 
-export const lights = ['green', 'yellow', 'red', 'done'] as const;
-export type Light = (typeof lights)[number];
 
 /** An instant: a Date, an ISO string or epoch milliseconds. */
 export type Instant = Date | string | number;

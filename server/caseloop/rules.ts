@@ -11,46 +11,13 @@
  */
 import { z } from 'zod';
 import { AppError, zodDetails } from '../errors.ts';
-import { disputeTypes, type DisputeType } from '../protocol/cases.ts';
-
-/** Dispute grade set at triage (分级): low 一般, medium 较大, high 重大. */
-export const grades = ['low', 'medium', 'high'] as const;
-export const grade = z.enum(grades);
-export type Grade = z.infer<typeof grade>;
-
-/** Levels of the four-level network, lowest first (社区/村 → 镇/街道 → 县/区 → 市). */
-export const levels = ['community', 'town', 'county', 'city'] as const;
-export const level = z.enum(levels);
-export type Level = z.infer<typeof level>;
+import { department, disputeTypes, grade, grades, level, levels, unitKind, type Department, type DisputeType, type Grade, type Level, type UnitKind } from '../protocol/caseLoop.ts';
 
 /** Rank of a level (community 0 … city 3): escalation must go strictly up. */
 export function levelRank(l: Level): number {
   return levels.indexOf(l);
 }
 
-/**
- * Kind of responsible unit: a 人民调解委员会 (community/village, sometimes town),
- * a 矛盾纠纷调处中心 (town/county/city centre) or a functional department (职能部门).
- */
-export const unitKinds = ['mediation_committee', 'mediation_centre', 'department'] as const;
-export const unitKind = z.enum(unitKinds);
-export type UnitKind = z.infer<typeof unitKind>;
-
-/** Functional departments a case may be routed to when unitKind is 'department'. */
-export const departments = [
-  'human_resources', // 人力资源和社会保障局 (labour inspection, wage arrears)
-  'natural_resources', // 自然资源和规划局 (land; 宅基地 together with 农业农村局)
-  'agriculture_rural', // 农业农村局 (宅基地, rural land contracts)
-  'housing', // 住房和城乡建设局 (property management)
-  'market_regulation', // 市场监督管理局 (consumer, 12315)
-  'traffic_police', // 公安交警 (road traffic accidents)
-  'civil_affairs', // 民政局
-  'justice', // 司法局
-  'womens_federation', // 妇联 (family)
-  'court', // 人民法院 (诉调对接)
-] as const;
-export const department = z.enum(departments);
-export type Department = z.infer<typeof department>;
 
 /** Maximum time limit in days (see the file header). */
 export const maxTimeLimitDays = 30;

@@ -6,52 +6,22 @@
  * validates the payload with `parseActionPayload`, writes the new state and appends
  * a timeline entry (reassignment and reopening keep history that way).
  */
-import { z } from 'zod';
 import { AppError, zodDetails } from '../errors.ts';
+import {
+  actionPayloads,
+  caseActions,
+  caseStates,
+  type ActionPayload,
+  type CaseAction,
+  type CaseState,
+  type Level,
+  type Satisfaction,
+} from '../protocol/caseLoop.ts';
 import type { StaffRole } from '../protocol/roles.ts';
-import { grade, level, levelRank, type Level } from './rules.ts';
+import { levelRank } from './rules.ts';
 import { zh } from './i18n.ts';
 
-export const caseStates = [
-  'reported', // 已上报: public form or grid worker, not yet accepted
-  'registered', // 已受理: accepted by the centre, waiting for triage
-  'routed', // 已分流: graded and routed to a level + unit
-  'assigned', // 已指派: a lead mediator is responsible
-  'in_mediation', // 调解中: at least one session started
-  'closed_settled', // 调解成功结案
-  'closed_unsettled', // 调解不成结案 (referred elsewhere)
-  'followed_up', // 已回访: loop complete
-  'escalated', // 已提级: sent up a level, waiting to be routed/assigned there
-  'reopened', // 重新办理: party dissatisfied at follow-up, waiting for (re)assignment
-] as const;
-export const caseState = z.enum(caseStates);
-export type CaseState = z.infer<typeof caseState>;
 
-/** Every case starts here; anyone (public form, grid worker, staff) may report. */
-export const initialState: CaseState = 'reported';
-
-/** States in which the unit's time limit is running (a traffic light is shown). */
-export const activeStates: readonly CaseState[] = ['routed', 'assigned', 'in_mediation', 'escalated', 'reopened'];
-/** States where the loop is complete: no next step is owed to anyone (a reopening is an exception, not a step). */
-export const terminalStates: readonly CaseState[] = ['followed_up'];
-/** States in which the case has been handled to a conclusion (办结). */
-export const closedStates: readonly CaseState[] = ['closed_settled', 'closed_unsettled', 'followed_up'];
-
-export const caseActions = [
-  'register',
-  'take_on',
-  'grade_and_route',
-  'assign',
-  'start_mediation',
-  'close_settled',
-  'close_unsettled',
-  'record_follow_up',
-  'reopen',
-  'escalate',
-  'reassign',
-] as const;
-export const caseAction = z.enum(caseActions);
-export type CaseAction = z.infer<typeof caseAction>;
 
 /** Who may act: listed staff roles, or 'public' (anyone, including unauthenticated). */
 export type ActorRole = StaffRole | 'public';
@@ -191,89 +161,8 @@ export function applyTransition(state: CaseState, action: CaseAction, role: Acto
   return transitions[action].to;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Payloads                                                                                    */
-/* ------------------------------------------------------------------------------------------ */
+/* Payloads: their schemas are the vocabulary's (server/protocol/caseLoop.ts). */
 
-const id = z.string().trim().min(1, 'Required').max(64);
-const text = (max: number, required = 'Required') => z.string().trim().min(1, required).max(max);
-const note = z.string().trim().max(2000).optional();
-
-export const referralTargets = ['court', 'arbitration', 'department', 'other'] as const;
-export const referralTarget = z.enum(referralTargets);
-export type ReferralTarget = z.infer<typeof referralTarget>;
-
-export const followUpMethods = ['phone', 'visit', 'online', 'party_link'] as const;
-export const followUpMethod = z.enum(followUpMethods);
-export type FollowUpMethod = z.infer<typeof followUpMethod>;
-
-export const satisfactionLevels = ['satisfied', 'basically_satisfied', 'not_satisfied'] as const;
-export const satisfaction = z.enum(satisfactionLevels);
-export type Satisfaction = z.infer<typeof satisfaction>;
-
-export const agreementForms = ['written', 'oral'] as const;
-
-/** A calendar date (YYYY-MM-DD) or an ISO date-time with offset. */
-const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
-  error: 'Enter a date (YYYY-MM-DD) or an ISO date-time',
-});
-
-export const actionPayloads = {
-  register: z.object({ note }).strict(),
-  /** The grade decides the time limit through the rule set; a walk-in is 'low' (一般) unless said otherwise. */
-  take_on: z.object({ grade: grade.optional(), note }).strict(),
-  grade_and_route: z
-    .object({
-      grade,
-      level,
-      unitId: id,
-      /** Override of the rule's time limit (1–30 days); the rule applies when absent. */
-      timeLimitDays: z.number().int().positive().max(30).optional(),
-      note,
-    })
-    .strict(),
-  assign: z.object({ mediatorId: id, note }).strict(),
-  start_mediation: z.object({ sessionId: id }).strict(),
-  close_settled: z
-    .object({
-      /** 书面调解协议 or 口头协议 (人民调解法 第二十八条). */
-      agreementForm: z.enum(agreementForms),
-      summary: text(2000, 'A summary of the agreement is required'),
-    })
-    .strict(),
-  close_unsettled: z
-    .object({
-      reason: text(2000, 'A reason is required'),
-      referredTo: referralTarget,
-      /** Which court/department/etc.; required when referredTo is 'other'. */
-      referralDetail: z.string().trim().max(200).optional(),
-    })
-    .strict()
-    .refine((v) => v.referredTo !== 'other' || (v.referralDetail ?? '') !== '', {
-      message: "Say where the case was referred when referredTo is 'other'",
-      path: ['referralDetail'],
-    }),
-  record_follow_up: z
-    .object({
-      date: dateOrDateTime,
-      method: followUpMethod,
-      satisfaction,
-      notes: text(2000, 'Follow-up notes are required'),
-    })
-    .strict(),
-  reopen: z.object({ reason: text(2000, 'A reason is required') }).strict(),
-  escalate: z
-    .object({
-      toLevel: level,
-      reason: text(2000, 'A reason is required'),
-      /** The receiving unit, if already known; otherwise the higher level routes it. */
-      unitId: id.optional(),
-    })
-    .strict(),
-  reassign: z.object({ mediatorId: id, reason: text(2000, 'A reason is required') }).strict(),
-} as const satisfies Record<CaseAction, z.ZodType>;
-
-export type ActionPayload<A extends CaseAction> = z.infer<(typeof actionPayloads)[A]>;
 
 /** Validate an action's payload; throws AppError('bad_request') with per-field details. */
 export function parseActionPayload<A extends CaseAction>(action: A, input: unknown): ActionPayload<A> {

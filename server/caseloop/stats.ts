@@ -1,14 +1,9 @@
 /**
  * Pure aggregation for the supervisor dashboard, and CSV export.
  */
-import type { DisputeType } from '../protocol/cases.ts';
-import { disputeTypes } from '../protocol/cases.ts';
-import { caseStates, closedStates, type CaseState, type Satisfaction } from './states.ts';
-import { lights, toMs, type Instant, type Light } from './lights.ts';
+import { caseStates, closedStates, disputeTypes, statsLights, type CaseState, type CaseStats, type DisputeType, type Light, type Satisfaction, type StatsLight } from '../protocol/caseLoop.ts';
+import { toMs, type Instant } from './lights.ts';
 
-/** The dashboard's light buckets: the four lights and 'none' (no time limit runs yet: 未计时, grey in every list). */
-export const statsLights = [...lights, 'none'] as const;
-export type StatsLight = (typeof statsLights)[number];
 
 /** One case as the dashboard sees it; `light` is computed by the caller at `now`, null while untimed. */
 export interface CaseRow {
@@ -34,28 +29,6 @@ export interface StatsFilter {
   disputeType?: DisputeType | undefined;
 }
 
-export interface CaseStats {
-  total: number;
-  byState: Record<CaseState, number>;
-  byType: Record<DisputeType, number>;
-  /** Keyed by unit id; unrouted cases count under '' (empty string). */
-  byUnit: Record<string, number>;
-  /** Untimed cases (reported, registered, not routed yet) count under 'none', as the lists show them. */
-  byLight: Record<StatsLight, number>;
-  /** 办结: cases in closed_settled, closed_unsettled or followed_up. */
-  handled: number;
-  settled: number;
-  /** settled / handled; null when nothing is closed. */
-  settlementRate: number | null;
-  /** Cases with a recorded follow-up result (including reopened ones). */
-  followedUp: number;
-  /** satisfied + basically_satisfied. */
-  satisfied: number;
-  /** satisfied / followedUp; null when nobody was followed up. */
-  satisfactionRate: number | null;
-  /** Mean of closedAt − createdAt in hours over handled cases with a closedAt; null if none. */
-  avgHoursToClose: number | null;
-}
 
 const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;

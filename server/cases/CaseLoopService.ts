@@ -1,29 +1,8 @@
+import { closedStates, grade as gradeSchema, level as levelSchema, satisfaction, type ActionPayload, type CaseAction, type CaseState, type Level, type Satisfaction } from '../protocol/caseLoop.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import {
-  applyTransition,
-  assertEscalation,
-  assertReopenable,
-  canApply,
-  closedStates,
-  deadlineFor,
-  DAY_MS,
-  grade as gradeSchema,
-  isCaseAction,
-  level as levelSchema,
-  parseActionPayload,
-  resolveRule,
-  roleMayPerform,
-  satisfaction,
-  transitions,
-  zh,
-  type ActionPayload,
-  type CaseAction,
-  type CaseState,
-  type Level,
-  type Satisfaction,
-} from '../caseloop/index.ts';
+import { applyTransition, assertEscalation, assertReopenable, canApply, deadlineFor, DAY_MS, isCaseAction, parseActionPayload, resolveRule, roleMayPerform, transitions, zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';

@@ -1,6 +1,7 @@
+import { caseState, lights, type CaseState } from '../protocol/caseLoop.ts';
 import type { z } from 'zod';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { applyTransition, caseState, lights, parseActionPayload, type CaseState } from '../caseloop/index.ts';
+import { applyTransition, parseActionPayload } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';

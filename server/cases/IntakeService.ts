@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
-import { memoryWindows, type SlidingWindow, type SlidingWindows } from '../limits/SlidingWindow.ts';
+import { memoryWindows } from '../limits/MemoryWindow.ts';
+import { type SlidingWindow, type SlidingWindows } from '../limits/SlidingWindow.ts';
 import { WorkGate } from '../limits/WorkGate.ts';
 import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';

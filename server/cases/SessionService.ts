@@ -1,3 +1,4 @@
+import { closedStates } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
@@ -8,7 +9,7 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
 import type { ParticipantRole } from '../protocol/roles.ts';
-import { applyTransition, closedStates, zh } from '../caseloop/index.ts';
+import { applyTransition, zh } from '../caseloop/index.ts';
 import { actorOf } from './CaseService.ts';
 import { lockCase, lockCaseOfSession } from './caseLock.ts';
 import { appendTimeline, appendTimelineEntries } from './timeline.ts';

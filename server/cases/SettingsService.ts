@@ -1,6 +1,7 @@
+import { department, level, unitKind, type DisputeType, type Grade } from '../protocol/caseLoop.ts';
 import { z } from 'zod';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { defaultRuleSet, department, level, parseRuleSet, resolveRule, unitKind, type Grade, type RuleSet } from '../caseloop/index.ts';
+import { defaultRuleSet, parseRuleSet, resolveRule, type RuleSet } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { dbFailureOf, uniqueAs } from '../db/failures.ts';
@@ -8,7 +9,7 @@ import { transaction } from '../db/transactions.ts';
 import { AppError, badRequest, fail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { DisputeType, RoutingSuggestion, UnitInfo } from '../protocol/cases.ts';
+import type { RoutingSuggestion, UnitInfo } from '../protocol/cases.ts';
 import { toUnitInfo } from './views.ts';
 
 /*

@@ -1,16 +1,6 @@
+import { satisfaction as satisfactionSchema } from '../protocol/caseLoop.ts';
 import { z } from 'zod';
-import {
-  computeStats,
-  isoInZone,
-  utcOffsetLabel,
-  matchesFilter,
-  satisfaction as satisfactionSchema,
-  toCsv,
-  zh,
-  type CaseRow,
-  type CsvColumn,
-  type StatsFilter,
-} from '../caseloop/index.ts';
+import { computeStats, isoInZone, utcOffsetLabel, matchesFilter, toCsv, zh, type CaseRow, type CsvColumn, type StatsFilter } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { badRequest, zodDetails } from '../errors.ts';

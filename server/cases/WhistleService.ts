@@ -1,5 +1,6 @@
+import { closedStates } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { closedStates, zh } from '../caseloop/index.ts';
+import { zh } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';

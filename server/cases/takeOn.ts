@@ -1,5 +1,6 @@
+import { type ActionPayload, type CaseState } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
-import { deadlineFor, resolveRule, type ActionPayload, type CaseState } from '../caseloop/index.ts';
+import { deadlineFor, resolveRule } from '../caseloop/index.ts';
 import type { Prisma } from '../db/client.ts';
 import type { RuleSetRecord } from './SettingsService.ts';
 import { disputeTypeOf } from './views.ts';

@@ -2,36 +2,10 @@
  * Database rows → API views for the case loop. Lights are computed here, from the injected
  * clock's `now`, on every read (never stored). Phones and ID numbers leave only masked.
  */
-import {
-  availableActions,
-  closedStates,
-  computeLight,
-  isCaseState,
-  sortForWorkQueue,
-  zh,
-  type ActorRole,
-  type CaseState,
-  type Department,
-  type Grade,
-  type Level,
-  type Light,
-  type Satisfaction,
-  type UnitKind,
-} from '../caseloop/index.ts';
+import { closedStates, disputeTypes, type CaseState, type Department, type DisputeType, type Grade, type Level, type Light, type Satisfaction, type UnitKind } from '../protocol/caseLoop.ts';
+import { availableActions, computeLight, isCaseState, sortForWorkQueue, zh, type ActorRole } from '../caseloop/index.ts';
 import type { Prisma } from '../db/client.ts';
-import {
-  caseSources,
-  disputeTypes,
-  type CaseCan,
-  type CaseDetail,
-  type CaseSource,
-  type CaseSummary,
-  type DisputeType,
-  type PartyDetail,
-  type PartySummary,
-  type UnitInfo,
-  type UnitRef,
-} from '../protocol/cases.ts';
+import { caseSources, type CaseCan, type CaseDetail, type CaseSource, type CaseSummary, type PartyDetail, type PartySummary, type UnitInfo, type UnitRef } from '../protocol/cases.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { maskIdNumber, maskPhone } from './masking.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { staffSessionEndReasons } from '../auth/staffSessionEvents.ts';
+import { staffSessionEndReasons } from '../auth/staffSessionEndReasons.ts';
 
 const id = z.string().min(1).max(64);
 

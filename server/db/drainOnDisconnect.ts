@@ -1,4 +1,8 @@
-import type { Db } from './client.ts';
+/** What this needs of a Prisma client (either engine's); not `Db` itself, which is built with this. */
+interface Disconnectable {
+  $transaction: (...args: never[]) => Promise<unknown>;
+  $disconnect(): Promise<void>;
+}
 
 /**
  * `$disconnect()` waits for the interactive transactions already started, and later ones are
@@ -7,7 +11,7 @@ import type { Db } from './client.ts';
  * connection is never released and `$disconnect()` (the pool's end) waits for it forever, so the
  * server never exits. A socket's leave record written as SIGTERM arrives is such a transaction.
  */
-export function drainOnDisconnect(client: Db): Db {
+export function drainOnDisconnect<Db extends Disconnectable>(client: Db): Db {
   const running = new Set<Promise<unknown>>();
   let closing = false;
   const $transaction = ((...args: Parameters<Db['$transaction']>) => {

@@ -1,3 +1,4 @@
+import { type Department, type Level, type UnitKind } from '../protocol/caseLoop.ts';
 import { pathToFileURL } from 'node:url';
 import { hashPassword } from '../auth/passwords.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
@@ -6,7 +7,6 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { Department, Level, UnitKind } from '../caseloop/index.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 
 export interface DemoUser {

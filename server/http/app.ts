@@ -1,8 +1,8 @@
+import { grade as gradeSchema } from '../protocol/caseLoop.ts';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { grade as gradeSchema } from '../caseloop/index.ts';
 import { MAX_ATTACHMENT_BYTES } from '../cases/AttachmentService.ts';
 import { routedActions } from '../cases/CaseLoopService.ts';
 import { disputeTypeOf } from '../cases/views.ts';

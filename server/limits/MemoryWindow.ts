@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { SlidingWindow } from './SlidingWindow.ts';
+import type { SlidingWindow, SlidingWindows } from './SlidingWindow.ts';
 
 /**
  * Sliding-window counter per key, in memory (one process). `take` checks and counts with no
@@ -62,4 +62,9 @@ export class MemoryWindow implements SlidingWindow {
       this.#hits.delete(key);
     }
   }
+}
+
+/** Today's single-process counters (the default without cluster mode). */
+export function memoryWindows(clock: Clock): SlidingWindows {
+  return (spec) => new MemoryWindow(clock, spec.max, spec.windowMs);
 }

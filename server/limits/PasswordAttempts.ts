@@ -3,7 +3,8 @@ import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 import { tooManyRequests } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { InFlight } from './InFlight.ts';
-import { memoryWindows, type SlidingWindow, type SlidingWindows } from './SlidingWindow.ts';
+import { memoryWindows } from './MemoryWindow.ts';
+import { type SlidingWindow, type SlidingWindows } from './SlidingWindow.ts';
 import { WorkGate } from './WorkGate.ts';
 
 export interface PasswordAttemptLimits {

@@ -1,5 +1,3 @@
-import type { Clock } from '../clock.ts';
-import { MemoryWindow } from './MemoryWindow.ts';
 
 /**
  * A sliding-window counter per key: at most `max` hits per key in any `windowMs`. `take` checks
@@ -25,8 +23,3 @@ export interface WindowSpec {
 
 /** Makes the windows of one composition root: all in memory, or all in the cluster's Redis. */
 export type SlidingWindows = (spec: WindowSpec) => SlidingWindow;
-
-/** Today's single-process counters (the default without cluster mode). */
-export function memoryWindows(clock: Clock): SlidingWindows {
-  return (spec) => new MemoryWindow(clock, spec.max, spec.windowMs);
-}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { pgPoolConfig } from '../db/provider.ts';
-import type { DatabaseSnapshot } from './databaseSnapshot.ts';
+import type { DatabaseSnapshot } from './snapshot.ts';
 
 const run = promisify(execFile);
 

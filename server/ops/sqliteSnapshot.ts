@@ -1,7 +1,7 @@
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DatabaseSnapshot } from './databaseSnapshot.ts';
+import type { DatabaseSnapshot } from './snapshot.ts';
 
 /** `file:/abs/path.db` → `/abs/path.db`. */
 export function sqlitePath(databaseUrl: string): string {

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-// Type-only imports from the case-loop core (erased at runtime, so no import cycle and nothing for the client bundle).
-import type { CaseAction, CaseState, FollowUpMethod, Satisfaction } from '../caseloop/states.ts';
-import type { Department, Grade, Level, UnitKind } from '../caseloop/rules.ts';
-import type { Light } from '../caseloop/lights.ts';
-import type { CaseStats } from '../caseloop/stats.ts';
+import {
+  disputeType,
+  type CaseAction,
+  type CaseState,
+  type CaseStats,
+  type Department,
+  type DisputeType,
+  type FollowUpMethod,
+  type Grade,
+  type Level,
+  type Light,
+  type Satisfaction,
+  type UnitKind,
+} from './caseLoop.ts';
 import type { AccessAction } from '../access/caseAccess.ts';
 import { partySide } from './roles.ts';
 
@@ -32,19 +41,6 @@ export interface StatsResponse extends CaseStats {
   untimed: number;
 }
 
-export const disputeTypes = [
-  'labour',
-  'neighbour',
-  'land',
-  'family',
-  'debt',
-  'property',
-  'consumer',
-  'traffic',
-  'other',
-] as const;
-export const disputeType = z.enum(disputeTypes);
-export type DisputeType = z.infer<typeof disputeType>;
 
 /** Mainland mobile or landline, digits with optional +86 / dashes. Stored normalised (digits only). */
 export const phoneNumber = z

@@ -1,4 +1,4 @@
-import type { DisputeType } from './cases.ts';
+import { type DisputeType } from './caseLoop.ts';
 
 /**
  * The one source of the dispute-type names: the client's catalogues (zh-CN and en) and the

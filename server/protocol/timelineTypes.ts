@@ -1,4 +1,4 @@
-import type { CaseAction } from '../caseloop/states.ts';
+import { type CaseAction } from './caseLoop.ts';
 import type { CloseReason } from './signalling.ts';
 
 /**

@@ -4,7 +4,8 @@ import { AppError, fail, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { Peer, type Room, type RoomRegistry } from '../media/index.ts';
 import type { InvitationPrincipal, StaffPrincipal } from '../auth/principals.ts';
-import { revokes, type StaffSessionEndReason, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
+import type { StaffSessionEndReason } from '../auth/staffSessionEndReasons.ts';
+import { revokes, type StaffSessionEvents, type StaffSessionRevoked } from '../auth/staffSessionEvents.ts';
 import type { MediationSessionInfo } from '../protocol/api.ts';
 import {
   handshakeAuth,

@@ -1,6 +1,6 @@
 /* Shared set-up for the case-loop API tests (tests/api/caseloop*.test.ts). */
+import { type CaseState } from '../../server/protocol/caseLoop.ts';
 import assert from 'node:assert/strict';
-import type { CaseState } from '../../server/caseloop/index.ts';
 import type { CreateCaseRequest } from '../../server/protocol/cases.ts';
 import type { StaffRole } from '../../server/protocol/roles.ts';
 import type { TestServer } from '../helpers/httpServer.ts';

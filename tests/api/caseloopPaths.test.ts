@@ -1,6 +1,7 @@
+import { caseActions, terminalStates, type CaseAction, type CaseState } from '../../server/protocol/caseLoop.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { caseActions, terminalStates, transitions, type CaseAction, type CaseState } from '../../server/caseloop/index.ts';
+import { transitions } from '../../server/caseloop/index.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { LONG_LOGINS, labourCase, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 

@@ -1,6 +1,6 @@
+import { type DisputeType } from '../../server/protocol/caseLoop.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DisputeType } from '../../server/protocol/cases.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { LONG_LOGINS, labourCase, ok, RAW_PHONES, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 

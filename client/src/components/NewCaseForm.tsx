@@ -1,5 +1,6 @@
+import { disputeTypes, type DisputeType } from '@protocol/caseLoop.ts';
 import { useRef, useState, type FormEvent } from 'react';
-import { createCaseRequest, disputeTypes, type CreateCaseRequest, type DisputeType } from '@protocol/cases.ts';
+import { createCaseRequest, type CreateCaseRequest } from '@protocol/cases.ts';
 import { partySides, type PartySide } from '@protocol/roles.ts';
 import type { CaseDetail } from '@protocol/cases.ts';
 import { useT } from '../i18n/index.ts';

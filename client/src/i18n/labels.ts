@@ -1,4 +1,5 @@
-import type { CaseSummary, DisputeType } from '@protocol/cases.ts';
+import { type DisputeType } from '@protocol/caseLoop.ts';
+import type { CaseSummary } from '@protocol/cases.ts';
 import { isErrorReason, type FieldProblem } from '@protocol/errors.ts';
 import type { ParticipantRole, PartySide, StaffRole } from '@protocol/roles.ts';
 import { hasKey, type MessageKey, type Translate } from './index.ts';

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { caseStates, closedStates, type CaseState } from '@protocol/caseLoop.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert, Spinner } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
@@ -12,7 +13,8 @@ import { loopApi, type CaseStatsResponse, type StatsQuery } from '../services/ca
 /** How often the open dashboard refreshes its numbers and lists. */
 const DASHBOARD_REFRESH_MS = 30_000;
 
-const stateOrder: Array<keyof CaseStatsResponse['byState']> = ['reported', 'registered', 'routed', 'assigned', 'in_mediation', 'escalated', 'reopened', 'closed_settled', 'closed_unsettled', 'followed_up'];
+/** Open states in the loop's order, then the closed ones. */
+const stateOrder: readonly CaseState[] = [...caseStates.filter((s) => !closedStates.includes(s)), ...closedStates];
 
 /** 督办看板: red cases first, then the numbers (from the database), with period and unit filters and CSV export. */
 export function DashboardPage() {

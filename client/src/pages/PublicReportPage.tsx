@@ -1,5 +1,6 @@
+import { disputeTypes, type DisputeType } from '@protocol/caseLoop.ts';
 import { useState, type FormEvent } from 'react';
-import { disputeTypes, publicCaseRequest, type DisputeType, type PublicCaseReceipt, type PublicCaseRequest } from '@protocol/cases.ts';
+import { publicCaseRequest, type PublicCaseReceipt, type PublicCaseRequest } from '@protocol/cases.ts';
 import type { PartySide } from '@protocol/roles.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert } from '../components/Feedback.tsx';

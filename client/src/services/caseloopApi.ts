@@ -20,28 +20,13 @@ import type {
   WhistleAcceptance,
   WhistleInfo,
 } from '@protocol/cases.ts';
+import type { CaseAction, Grade } from '@protocol/caseLoop.ts';
 import { ApiError, isWireError } from './ApiError.ts';
 import { apiFetch } from './api.ts';
 import { staffAuth } from './session.ts';
 
 /* The case-loop API (issue 4): work queue, actions, timeline, supervision, whistles, stats, public pages. */
 
-export type CaseActionName =
-  | 'register'
-  | 'take_on'
-  | 'grade_and_route'
-  | 'assign'
-  | 'start_mediation'
-  | 'close_settled'
-  | 'close_unsettled'
-  | 'record_follow_up'
-  | 'reopen'
-  | 'escalate'
-  | 'reassign';
-
-export type LightName = 'green' | 'yellow' | 'red' | 'done';
-export type Grade = 'low' | 'medium' | 'high';
-export type Level = 'community' | 'town' | 'county' | 'city';
 
 export interface StaffPick {
   id: string;
@@ -143,7 +128,7 @@ export const loopApi = {
       `/cases${qs({ mine: query.mine ? '1' : undefined, light: query.light, state: query.state, unitId: query.unitId })}`,
     ),
   getCase: (caseId: string) => apiFetch<CaseDetail>(`/cases/${enc(caseId)}`),
-  act: (caseId: string, action: CaseActionName, body: unknown) =>
+  act: (caseId: string, action: CaseAction, body: unknown) =>
     apiFetch<CaseDetail>(`/cases/${enc(caseId)}/actions/${action}`, { method: 'POST', body }),
   routingSuggestion: (caseId: string, grade: Grade) =>
     apiFetch<RoutingSuggestion>(`/cases/${enc(caseId)}/routing-suggestion?grade=${enc(grade)}`),

@@ -1,12 +1,10 @@
+import { caseActions, caseStates, departments, disputeTypes, followUpMethods, grades, levels, lights, referralTargets, satisfactionLevels, unitKinds } from '../../../server/protocol/caseLoop.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseSourceLabels, disputeTypes } from '../../../server/protocol/cases.ts';
+import { caseSourceLabels } from '../../../server/protocol/cases.ts';
 import { zhCN } from '../../../client/src/i18n/zh-CN.ts';
 import { staffRoles } from '../../../server/protocol/roles.ts';
 import { zh } from '../../../server/caseloop/i18n.ts';
-import { caseActions, caseStates, followUpMethods, referralTargets, satisfactionLevels } from '../../../server/caseloop/states.ts';
-import { departments, grades, levels, unitKinds } from '../../../server/caseloop/rules.ts';
-import { lights } from '../../../server/caseloop/lights.ts';
 
 const han = /[\u4e00-\u9fff]/;
 

@@ -1,15 +1,7 @@
+import { disputeTypes, grades } from '../../../server/protocol/caseLoop.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputeTypes } from '../../../server/protocol/cases.ts';
-import {
-  defaultRuleSet,
-  grades,
-  levelRank,
-  maxTimeLimitDays,
-  parseRuleSet,
-  resolveRule,
-  type RuleSet,
-} from '../../../server/caseloop/rules.ts';
+import { defaultRuleSet, levelRank, maxTimeLimitDays, parseRuleSet, resolveRule, type RuleSet } from '../../../server/caseloop/rules.ts';
 import { throwsApp } from './helpers.ts';
 
 /** A deep copy of the default set, as plain JSON an admin would submit. */

@@ -1,22 +1,8 @@
+import { caseActions, caseStates, initialState, terminalStates, type CaseAction, type CaseState } from '../../../server/protocol/caseLoop.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { staffRoles, type StaffRole } from '../../../server/protocol/roles.ts';
-import {
-  applyTransition,
-  assertEscalation,
-  assertReopenable,
-  availableActions,
-  caseActions,
-  caseStates,
-  initialState,
-  parseActionPayload,
-  terminalStates,
-  transitions,
-  type ActorRole,
-  type CaseAction,
-  type Transition,
-  type CaseState,
-} from '../../../server/caseloop/states.ts';
+import { applyTransition, assertEscalation, assertReopenable, availableActions, parseActionPayload, transitions, type ActorRole, type Transition } from '../../../server/caseloop/states.ts';
 import { routedActions } from '../../../server/protocol/cases.ts';
 import { throwsApp } from './helpers.ts';
 

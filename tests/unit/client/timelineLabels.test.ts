@@ -1,6 +1,6 @@
+import { caseActions } from '../../../server/protocol/caseLoop.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { caseActions } from '../../../server/caseloop/states.ts';
 import { closeReasons } from '../../../server/protocol/signalling.ts';
 import { leaveReasons, timelineTypes } from '../../../server/protocol/timelineTypes.ts';
 import { en } from '../../../client/src/i18n/en.ts';

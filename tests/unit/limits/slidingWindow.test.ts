@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { ManualClock } from '../../../server/clock.ts';
 import { AppError } from '../../../server/errors.ts';
 import { LIMIT_KEY_PREFIX, RedisWindow, redisWindows } from '../../../server/limits/RedisWindow.ts';
-import { memoryWindows, type SlidingWindows } from '../../../server/limits/SlidingWindow.ts';
+import { memoryWindows } from '../../../server/limits/MemoryWindow.ts';
+import { type SlidingWindows } from '../../../server/limits/SlidingWindow.ts';
 import { startRedis, type RedisServer } from '../../helpers/redisServer.ts';
 
 /*

@@ -1,20 +1,21 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { CaseDetail, RoutingSuggestion, UnitInfo } from '@protocol/cases.ts';
 import { useT } from '../../i18n/index.ts';
-import { loopApi, type CaseActionName, type Grade, type Level, type StaffPick } from '../../services/caseloopApi.ts';
+import type { z } from 'zod';
+import { grades, levels, type actionPayloads, type Grade, type Level } from '@protocol/caseLoop.ts';
+import type { RoutedAction } from '@protocol/cases.ts';
+import { loopApi, type StaffPick } from '../../services/caseloopApi.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { eligibleAssignees } from './assignees.ts';
 import { dateInput, loopLabel } from './labels.ts';
 import { useApiSubmit } from './useApiFieldErrors.ts';
 
-const grades: Grade[] = ['low', 'medium', 'high'];
-const levels: Level[] = ['community', 'town', 'county', 'city'];
 const rank = (l: string | null) => (l ? levels.indexOf(l as Level) : -1);
 
 interface FormProps {
   detail: CaseDetail;
-  action: CaseActionName;
+  action: RoutedAction;
   onDone: (next: CaseDetail) => void;
   onCancel: () => void;
 }
@@ -22,7 +23,7 @@ interface FormProps {
 /** The small form behind one action button; errors from the API's `details` appear under their fields. */
 export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
   const t = useT();
-  const [v, setV] = useState<Record<string, string>>(() => initialValues(action));
+  const [v, setV] = useState<FormValues>(() => initialValues[action]?.() ?? {});
   const set = (k: string) => (e: { target: { value: string } }) => setV((o) => ({ ...o, [k]: e.target.value }));
 
   // Pickers: units, staff, the routing suggestion.
@@ -303,52 +304,44 @@ function mergeUnits(first: UnitInfo[], rest: UnitInfo[]): UnitInfo[] {
   return [...first, ...rest.filter((u) => !seen.has(u.id))];
 }
 
-function initialValues(action: CaseActionName): Record<string, string> {
-  switch (action) {
-    case 'take_on':
-      return { grade: 'low' };
-    case 'close_settled':
-      return { agreementForm: 'written' };
-    case 'close_unsettled':
-      return { referredTo: 'court' };
-    case 'record_follow_up':
-      return { date: dateInput(0), method: 'phone', satisfaction: 'satisfied' };
-    default:
-      return {};
-  }
-}
+/** The form's starting values per action (the others start blank). */
+const initialValues: Partial<Record<RoutedAction, () => FormValues>> = {
+  take_on: () => ({ grade: 'low' }),
+  close_settled: () => ({ agreementForm: 'written' }),
+  close_unsettled: () => ({ referredTo: 'court' }),
+  record_follow_up: () => ({ date: dateInput(0), method: 'phone', satisfaction: 'satisfied' }),
+};
 
-/** Only the fields the action takes; blanks of optional fields are left out. */
-function payload(action: CaseActionName, v: Record<string, string>): Record<string, unknown> {
-  const opt = (k: string) => (v[k] && v[k]!.trim() !== '' ? { [k]: v[k] } : {});
-  switch (action) {
-    case 'register':
-      return { ...opt('note') };
-    case 'take_on':
-      return { ...opt('grade'), ...opt('note') };
-    case 'grade_and_route':
-      return {
-        grade: v.grade ?? '',
-        level: v.level ?? '',
-        unitId: v.unitId ?? '',
-        ...(v.timeLimitDays ? { timeLimitDays: Number(v.timeLimitDays) } : {}),
-        ...opt('note'),
-      };
-    case 'assign':
-      return { mediatorId: v.mediatorId ?? '', ...opt('note') };
-    case 'reassign':
-      return { mediatorId: v.mediatorId ?? '', reason: v.reason ?? '' };
-    case 'escalate':
-      return { toLevel: v.toLevel ?? '', reason: v.reason ?? '', ...opt('unitId') };
-    case 'close_settled':
-      return { agreementForm: v.agreementForm ?? 'written', summary: v.summary ?? '' };
-    case 'close_unsettled':
-      return { reason: v.reason ?? '', referredTo: v.referredTo ?? 'court', ...opt('referralDetail') };
-    case 'record_follow_up':
-      return { date: v.date ?? '', method: v.method ?? 'phone', satisfaction: v.satisfaction ?? 'satisfied', notes: v.notes ?? '' };
-    case 'reopen':
-      return { reason: v.reason ?? '' };
-    default:
-      return {};
-  }
+type FormValues = Record<string, string>;
+/** The fields of an action's payload as the protocol names them; the server validates the values. */
+type PayloadFields<A extends RoutedAction> = { [K in keyof z.input<(typeof actionPayloads)[A]>]: unknown };
+const opt = (v: FormValues, k: string) => (v[k] && v[k].trim() !== '' ? v[k] : undefined);
+
+/**
+ * Only the fields each action takes; blanks of optional fields are left out. Keyed by every routed
+ * action, and each result typed by that action's payload schema, so a new action or a renamed
+ * field is a compile error here.
+ */
+const payloads: { [A in RoutedAction]: (v: FormValues) => PayloadFields<A> } = {
+  register: (v) => ({ note: opt(v, 'note') }),
+  take_on: (v) => ({ grade: opt(v, 'grade'), note: opt(v, 'note') }),
+  grade_and_route: (v) => ({
+    grade: v.grade ?? '',
+    level: v.level ?? '',
+    unitId: v.unitId ?? '',
+    timeLimitDays: v.timeLimitDays ? Number(v.timeLimitDays) : undefined,
+    note: opt(v, 'note'),
+  }),
+  assign: (v) => ({ mediatorId: v.mediatorId ?? '', note: opt(v, 'note') }),
+  reassign: (v) => ({ mediatorId: v.mediatorId ?? '', reason: v.reason ?? '' }),
+  escalate: (v) => ({ toLevel: v.toLevel ?? '', reason: v.reason ?? '', unitId: opt(v, 'unitId') }),
+  close_settled: (v) => ({ agreementForm: v.agreementForm ?? 'written', summary: v.summary ?? '' }),
+  close_unsettled: (v) => ({ reason: v.reason ?? '', referredTo: v.referredTo ?? 'court', referralDetail: opt(v, 'referralDetail') }),
+  record_follow_up: (v) => ({ date: v.date ?? '', method: v.method ?? 'phone', satisfaction: v.satisfaction ?? 'satisfied', notes: v.notes ?? '' }),
+  reopen: (v) => ({ reason: v.reason ?? '' }),
+};
+
+/** The request body: undefined members are dropped by JSON. */
+function payload<A extends RoutedAction>(action: A, v: FormValues): PayloadFields<A> {
+  return payloads[action](v);
 }

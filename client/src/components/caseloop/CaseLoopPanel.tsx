@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { routedActions, type CaseDetail } from '@protocol/cases.ts';
+import { closedStates } from '@protocol/caseLoop.ts';
+import { routedActions, type CaseDetail, type RoutedAction } from '@protocol/cases.ts';
 import { useStore } from '../../hooks/useStore.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { formatDateTime } from '../../i18n/labels.ts';
-import type { CaseActionName } from '../../services/caseloopApi.ts';
 import { loopApi } from '../../services/caseloopApi.ts';
 import { staffAuth } from '../../services/session.ts';
 import { ActionForm } from './ActionForms.tsx';
@@ -17,8 +17,7 @@ import { WhistleCard } from './WhistleCard.tsx';
 import { loopLabel, placeFields } from './labels.ts';
 
 /** Actions shown as buttons: the server's routed actions; start_mediation is the session card's "start" button. */
-const buttonActions: readonly CaseActionName[] = routedActions;
-const quiet: CaseActionName[] = ['escalate', 'reassign', 'close_unsettled', 'reopen'];
+const quiet: RoutedAction[] = ['escalate', 'reassign', 'close_unsettled', 'reopen'];
 
 interface Props {
   detail: CaseDetail;
@@ -30,9 +29,9 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
   const t = useT();
   const language = useLanguage();
   const auth = useStore(staffAuth);
-  const [open, setOpen] = useState<CaseActionName | null>(null);
+  const [open, setOpen] = useState<RoutedAction | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const actions = buttonActions.filter((a) => detail.availableActions.includes(a));
+  const actions = routedActions.filter((a) => detail.availableActions.includes(a));
 
   // Starting a session moves the case to in_mediation on the server: fetch the fresh state and actions.
   const sessionSeen = useRef(detail.activeSessionId);
@@ -48,7 +47,7 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
     };
   }, [detail.activeSessionId, detail.id]);
 
-  const changed = (next: CaseDetail, action?: CaseActionName) => {
+  const changed = (next: CaseDetail, action?: RoutedAction) => {
     setOpen(null);
     setDone(action ? t('cl.done', { action: loopLabel(t, 'action', action) }) : null);
     onChanged(next);
@@ -160,7 +159,7 @@ export function CaseLoopActivity({ detail }: { detail: CaseDetail }) {
   const [tick, setTick] = useState(0);
   const role = auth?.user.role;
   const isLead = !!auth && detail.leadMediator?.id === auth.user.id;
-  const closed = detail.state === 'closed_settled' || detail.state === 'closed_unsettled' || detail.state === 'followed_up';
+  const closed = closedStates.includes(detail.state);
   const key = `${tick}:${detail.state}:${detail.activeSessionId ?? ''}:${detail.leadMediator?.id ?? ''}`;
   const bump = () => setTick((n) => n + 1);
   return (
