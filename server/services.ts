@@ -10,6 +10,8 @@ import { LocalClusterBus, type ClusterBus } from './cluster/ClusterBus.ts';
 import { TokenService } from './auth/tokens.ts';
 import { AttachmentService } from './cases/AttachmentService.ts';
 import { CaseLoopService } from './cases/CaseLoopService.ts';
+import { FollowUpService } from './cases/FollowUpService.ts';
+import { SupervisionService } from './cases/SupervisionService.ts';
 import { CaseService } from './cases/CaseService.ts';
 import { IntakeService } from './cases/IntakeService.ts';
 import { RoomRecordService } from './cases/RoomRecordService.ts';
@@ -42,8 +44,12 @@ export interface Services {
   invitations: InvitationService;
   /** Case loop: rule sets, settings, units. */
   settings: SettingsService;
-  /** Case loop: transitions, supervision notes, follow-ups. */
+  /** Case loop: the transitions. */
   loop: CaseLoopService;
+  /** Supervision notes (督办). */
+  supervision: SupervisionService;
+  /** Follow-up visits (回访): the list and the party's links. */
+  followUps: FollowUpService;
   /** Public report form and progress query. */
   intake: IntakeService;
   attachments: AttachmentService;
@@ -94,7 +100,9 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
   const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
-  const loop = new CaseLoopService({ db, clock, config, log: log.child('caseloop'), settings, cases });
+  const loop = new CaseLoopService({ db, clock, log: log.child('caseloop'), settings, cases });
+  const supervision = new SupervisionService({ db, clock, log: log.child('supervision') });
+  const followUps = new FollowUpService({ db, clock, config, log: log.child('followup'), settings });
   // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
   const sms = new DevOutboxSmsSender({ db, clock });
   const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork, windows });
@@ -116,5 +124,5 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows };
+  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows };
 }

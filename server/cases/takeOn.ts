@@ -1,4 +1,4 @@
-import { type ActionPayload, type CaseState } from '../protocol/caseLoop.ts';
+import { level as levelSchema, type ActionPayload, type CaseState, type CaseTimelineData } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import { deadlineFor, resolveRule } from '../caseloop/index.ts';
 import type { Prisma } from '../db/client.ts';
@@ -14,7 +14,7 @@ import { disputeTypeOf } from './views.ts';
 
 export interface TakeOnChange {
   update: Prisma.CaseUncheckedUpdateManyInput;
-  data: Record<string, unknown>;
+  data: CaseTimelineData<'take_on'>;
 }
 
 export async function takeOnChange(
@@ -29,7 +29,7 @@ export async function takeOnChange(
   const unit = me?.unit && me.unit.active ? me.unit : null;
   const grade = p.grade ?? 'low';
   const rule = resolveRule(rules.ruleSet, disputeTypeOf(c), grade);
-  const level = unit?.level ?? rule.level;
+  const level = levelSchema.safeParse(unit?.level).data ?? rule.level;
   const deadlineAt = deadlineFor(move.now, rule.timeLimitDays);
   return {
     update: {

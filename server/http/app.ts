@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { MAX_ATTACHMENT_BYTES } from '../cases/AttachmentService.ts';
-import { routedActions } from '../cases/CaseLoopService.ts';
+import { routedActions } from '../protocol/cases.ts';
 import { disputeTypeOf } from '../cases/views.ts';
 import { AppError, badRequest, unauthenticated } from '../errors.ts';
 import { createInvitationRequest, loginRequest, type CreateInvitationRequest, type LoginRequest } from '../protocol/api.ts';
@@ -219,16 +219,16 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- supervision notes (督办)
   route('get', '/api/cases/:caseId/supervision-notes', async (req: Request<IdParams<'caseId'>>, res: Response) => {
-    res.json(await services.loop.caseSupervisionNotes(ids(req, 'caseId').caseId));
+    res.json(await services.supervision.caseSupervisionNotes(ids(req, 'caseId').caseId));
   });
   route('post', '/api/cases/:caseId/supervision-notes', async (req: Request<IdParams<'caseId'>>, res: Response) => {
-    res.status(201).json(await services.loop.addSupervisionNote(ids(req, 'caseId').caseId, req.body, staffOf(res)));
+    res.status(201).json(await services.supervision.addSupervisionNote(ids(req, 'caseId').caseId, req.body, staffOf(res)));
   });
   route('get', '/api/supervision-notes', async (req: Request, res: Response) => {
-    res.json(await readable(res, await services.loop.listSupervisionNotes(staffOf(res), str(req.query.status) ?? 'open')));
+    res.json(await readable(res, await services.supervision.listSupervisionNotes(staffOf(res), str(req.query.status) ?? 'open')));
   });
   route('post', '/api/supervision-notes/:noteId/answer', async (req: Request<IdParams<'noteId'>>, res: Response) => {
-    res.json(await services.loop.answerSupervisionNote(ids(req, 'noteId').noteId, req.body, staffOf(res)));
+    res.json(await services.supervision.answerSupervisionNote(ids(req, 'noteId').noteId, req.body, staffOf(res)));
   });
 
   // ---- calling in departments (吹哨报到)
@@ -257,10 +257,10 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- follow-up (回访)
   route('get', '/api/cases/:caseId/follow-ups', async (req: Request<IdParams<'caseId'>>, res: Response) => {
-    res.json(await services.loop.followUps(ids(req, 'caseId').caseId));
+    res.json(await services.followUps.list(ids(req, 'caseId').caseId));
   });
   route('post', '/api/cases/:caseId/followup-link', async (req: Request<IdParams<'caseId'>>, res: Response) => {
-    res.status(201).json(await services.loop.createFollowUpLink(ids(req, 'caseId').caseId, staffOf(res)));
+    res.status(201).json(await services.followUps.createLink(ids(req, 'caseId').caseId, staffOf(res)));
   });
 
   // ---- units, staff, statistics
@@ -327,10 +327,10 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.json(await services.intake.query(body, clientIp(req)));
   });
   route('get', '/api/public/followup', async (req: Request, res: Response) => {
-    res.json(await services.loop.previewFollowUp(bearerToken(req)));
+    res.json(await services.followUps.previewLink(bearerToken(req)));
   });
   route('post', '/api/public/followup', async (req: Request, res: Response) => {
-    res.status(201).json(await services.loop.recordPublicFollowUp(bearerToken(req), req.body));
+    res.status(201).json(await services.followUps.recordByLink(bearerToken(req), req.body));
   });
 
   // ---- sessions

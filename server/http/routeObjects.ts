@@ -2,7 +2,7 @@ import type { ObjectKind } from '../access/CaseGuard.ts';
 import type { AccessAction } from '../access/caseAccess.ts';
 import { staffRoomRoles } from '../signalling/participant.ts';
 import { staffRoles, type StaffRole } from '../protocol/roles.ts';
-import { routedActions } from '../cases/CaseLoopService.ts';
+import { routedActions } from '../protocol/cases.ts';
 import { routePermissions, type RouteKey } from './routePermissions.ts';
 
 /*

@@ -1,5 +1,5 @@
 import { transitions } from '../caseloop/index.ts';
-import { routedActions, type RoutedAction } from '../cases/CaseLoopService.ts';
+import { routedActions, type RoutedAction } from '../protocol/cases.ts';
 import { staffRoles, type StaffRole } from '../protocol/roles.ts';
 
 /*

@@ -172,6 +172,8 @@ export const actionPayloads = {
       /** 书面调解协议 or 口头协议 (人民调解法 第二十八条). */
       agreementForm: z.enum(agreementForms),
       summary: text(2000, 'A summary of the agreement is required'),
+      /** The sealed agreement the case closes with (set by the agreement module when it closes the case). */
+      agreementId: id.optional(),
     })
     .strict(),
   close_unsettled: z
@@ -207,3 +209,63 @@ export const actionPayloads = {
 } as const satisfies Record<CaseAction, z.ZodType>;
 
 export type ActionPayload<A extends CaseAction> = z.infer<(typeof actionPayloads)[A]>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* What each transition writes to the case timeline (`case.<action>` entries' data)            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Type aliases, not interfaces: timeline data must be assignable to Record<string, unknown>. */
+type LeadChange = {
+  mediatorId: string;
+  mediatorName: string;
+  previousMediatorId: string | null;
+  previousMediatorName: string | null;
+}
+
+type Timing = {
+  grade: Grade;
+  level: Level;
+  unitId: string | null;
+  unitName: string | null;
+  timeLimitDays: number;
+  /** `override` (given at routing) or `rule:<exact|other|default>` (which rule of the set applied). */
+  timeLimitSource: string;
+  ruleSetVersion: number;
+  startedAt: string;
+  deadlineAt: string;
+  note?: string | undefined;
+}
+
+/** Per action, the timeline data beside `from` and `to`; a new action without its entry fails to compile. */
+export interface CaseTransitionData {
+  register: { note?: string | undefined };
+  take_on: Timing & { mediatorId: string; mediatorName: string };
+  grade_and_route: Timing & {
+    unitId: string;
+    unitName: string;
+    suggested: { level: Level; unitKind: UnitKind; department: Department | null; timeLimitDays: number };
+  };
+  assign: LeadChange & { note?: string | undefined };
+  reassign: LeadChange & { reason: string };
+  start_mediation: { sessionId: string };
+  escalate: {
+    fromLevel: Level;
+    toLevel: Level;
+    reason: string;
+    previousUnitId: string | null;
+    unitId: string | null;
+    unitName: string | null;
+    previousMediatorId: string | null;
+  };
+  close_settled: { agreementForm: (typeof agreementForms)[number]; summary: string; agreementId: string | null; followUpDueAt: string };
+  close_unsettled: { reason: string; referredTo: ReferralTarget; referralDetail?: string | undefined; followUpDueAt: string };
+  record_follow_up: { followUpId: string; date: string; method: FollowUpMethod; satisfaction: Satisfaction; notes: string };
+  reopen: { reason: string; timeLimitDays: number; deadlineAt: string };
+}
+
+/** The data of a `case.<action>` timeline entry. */
+export type CaseTimelineData<A extends CaseAction> = { from: CaseState; to: CaseState } & CaseTransitionData[A];
+
+type MissingTransitionData = Exclude<CaseAction, keyof CaseTransitionData>;
+/** Compile-time: every action has its timeline data. */
+export const everyActionHasTimelineData: [MissingTransitionData] extends [never] ? true : MissingTransitionData = true;

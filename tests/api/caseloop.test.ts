@@ -2,7 +2,7 @@ import { caseStates, type CaseState } from '../../server/protocol/caseLoop.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { canApply } from '../../server/caseloop/index.ts';
-import { routedActions } from '../../server/cases/CaseLoopService.ts';
+import { routedActions } from '../../server/protocol/cases.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { LONG_LOGINS, act, actorFor, caseIn, labourCase, ok, payloadFor, RAW_ID, RAW_PHONES, setupWorld, snapshot, type LoopWorld } from './caseloopHelpers.ts';
 
