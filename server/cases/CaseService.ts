@@ -57,7 +57,6 @@ export async function insertCase(tx: Prisma.TransactionClient, clock: Clock, dat
       disputeType: data.disputeType,
       title: data.title,
       description: data.description,
-      status: 'pending',
       state: data.state,
       source: data.source,
       district: data.district ?? null,

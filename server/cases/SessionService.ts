@@ -80,7 +80,7 @@ export class SessionService {
    */
   async startInTx(tx: Prisma.TransactionClient, caseId: string, principal: StaffPrincipal): Promise<{ session: MediationSessionInfo; reused: boolean }> {
     await lockCase(tx, caseId);
-    const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, status: true, state: true } });
+    const kase = await tx.case.findUnique({ where: { id: caseId }, select: { id: true, state: true } });
     if (!kase) throw notFound('Case');
     const state = stateOf(kase);
     if (closedStates.includes(state)) {
@@ -98,7 +98,6 @@ export class SessionService {
         data: { id: newId(), caseId, status: 'open', startedById: principal.userId, startedAt: now },
         include: withCase,
       });
-      if (kase.status === 'pending') await tx.case.update({ where: { id: caseId }, data: { status: 'in_mediation' } });
       await appendTimeline(tx, {
         caseId,
         type: 'session.started',

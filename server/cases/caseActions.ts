@@ -143,7 +143,7 @@ export const actionHandlers: ActionHandlers = {
     const followUpDueAt = followUpDue(ctx);
     const agreementId = p.agreementId ?? null;
     return {
-      update: { status: 'closed', closedAt: ctx.now, settled: true, agreementId, followUpDueAt },
+      update: { closedAt: ctx.now, settled: true, agreementId, followUpDueAt },
       data: { agreementForm: p.agreementForm, summary: p.summary, agreementId, followUpDueAt: followUpDueAt.toISOString() },
     };
   },
@@ -151,7 +151,7 @@ export const actionHandlers: ActionHandlers = {
   close_unsettled: async (ctx, p) => {
     const followUpDueAt = followUpDue(ctx);
     return {
-      update: { status: 'closed', closedAt: ctx.now, settled: false, agreementId: null, followUpDueAt },
+      update: { closedAt: ctx.now, settled: false, agreementId: null, followUpDueAt },
       data: { reason: p.reason, referredTo: p.referredTo, referralDetail: p.referralDetail, followUpDueAt: followUpDueAt.toISOString() },
     };
   },
@@ -178,7 +178,7 @@ export const actionHandlers: ActionHandlers = {
     const days = c.timeLimitDays ?? (g ? resolveRule(rules.ruleSet, disputeTypeOf(c), g).timeLimitDays : rules.ruleSet.defaults.medium.timeLimitDays);
     const deadlineAt = deadlineFor(now, days);
     return {
-      update: { status: 'pending', closedAt: null, settled: null, followUpDueAt: null, startedAt: now, deadlineAt, timeLimitDays: days },
+      update: { closedAt: null, settled: null, followUpDueAt: null, startedAt: now, deadlineAt, timeLimitDays: days },
       data: { reason: p.reason, timeLimitDays: days, deadlineAt: deadlineAt.toISOString() },
     };
   },

@@ -83,7 +83,6 @@ export function toSummary(c: CaseWithRelations, ctx: ViewContext): CaseSummary {
     caseNumber: c.caseNumber,
     disputeType: disputeTypeOf(c),
     title: c.title,
-    status: isClosedState(state) ? 'closed' : c.status,
     createdAt: c.createdAt.toISOString(),
     parties: c.parties.map(partySummary),
     activeSessionId: c.mediations[0]?.id ?? null,

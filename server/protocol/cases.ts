@@ -247,8 +247,6 @@ export interface CaseSummary {
   caseNumber: string;
   disputeType: DisputeType;
   title: string;
-  /** Legacy coarse status: pending | in_mediation | closed. Use `state`. */
-  status: string;
   createdAt: string;
   parties: PartySummary[];
   activeSessionId: string | null;

@@ -114,7 +114,6 @@ describe('the whole loop', () => {
 
     c = await ok(w, 'mediator1', id, 'close_settled', { agreementForm: 'written', summary: '十日内付清', agreementId: 'agr-123' });
     assert.equal(c.state, 'closed_settled');
-    assert.equal(c.status, 'closed');
     assert.equal(c.light, 'done');
     assert.equal(c.settled, true);
     assert.equal(c.agreementId, 'agr-123');
@@ -210,7 +209,6 @@ describe('the whole loop', () => {
     const id = await caseIn(w, 'reopened');
     const c = (await t.request('GET', `/api/cases/${id}`, { token: w.tok.supervisor1 })).body;
     assert.equal(c.state, 'reopened');
-    assert.equal(c.status, 'pending');
     assert.equal(c.closedAt, null);
     assert.equal(c.light, 'green');
     assert.equal(c.startedAt, t.clock.now().toISOString());

@@ -55,7 +55,7 @@ describe('case creation', () => {
     assert.equal(res.status, 201, res.text);
     assert.match(res.body.caseNumber, caseNumberPattern);
     assert.ok(res.body.caseNumber.startsWith('DY-2026-'));
-    assert.equal(res.body.status, 'pending');
+    assert.equal(res.body.state, 'assigned', 'a window intake is taken on at once');
     assert.equal(res.body.title, '欠薪纠纷');
     assert.equal(res.body.district, '示范区');
     assert.equal(res.body.activeSessionId, null);
@@ -224,7 +224,8 @@ describe('sessions', () => {
 
     const detail = await t.request('GET', `/api/cases/${c.body.id}`, { token: tok.mediator1 });
     assert.equal(detail.body.activeSessionId, first.body.id);
-    assert.equal(detail.body.status, 'in_mediation');
+    assert.equal(detail.body.state, 'in_mediation');
+    assert.equal('status' in detail.body, false, 'one lifecycle field: state');
 
     const ended = await t.request('POST', `/api/sessions/${first.body.id}/end`, { token: tok.mediator1 });
     assert.equal(ended.status, 200);
