@@ -4,7 +4,8 @@ import { computeStats, isoInZone, utcOffsetLabel, matchesFilter, toCsv, zh, type
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { badRequest, zodDetails } from '../errors.ts';
-import { caseSourceLabels, type CaseSource, type StatsResponse } from '../protocol/cases.ts';
+import { caseLoopLabels } from '../protocol/caseLoopLabels.ts';
+import type { CaseSource, StatsResponse } from '../protocol/cases.ts';
 import { maskName, maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { disputeTypeOf, lightOf, parseDateInput, stateOf } from './views.ts';
@@ -118,7 +119,7 @@ export class StatsService {
     const columns: CsvColumn<ExportRow>[] = [
       { header: '案件编号', key: 'caseNumber' },
       { header: '纠纷类型', value: (r) => zh.disputeTypes[r.disputeType] },
-      { header: '来源', value: (r) => caseSourceLabels[r.source as CaseSource] ?? r.source },
+      { header: '来源', value: (r) => caseLoopLabels['zh-CN'].source[r.source as CaseSource] ?? r.source },
       { header: '状态', value: (r) => zh.states[r.state] },
       { header: '等级', value: (r) => (r.grade ? (zh.grades as Record<string, string>)[r.grade] ?? r.grade : '') },
       { header: '层级', value: (r) => (r.level ? (zh.levels as Record<string, string>)[r.level] ?? r.level : '') },

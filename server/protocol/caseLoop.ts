@@ -145,6 +145,7 @@ export const satisfaction = z.enum(satisfactionLevels);
 export type Satisfaction = z.infer<typeof satisfaction>;
 
 export const agreementForms = ['written', 'oral'] as const;
+export type AgreementForm = (typeof agreementForms)[number];
 
 /** A calendar date (YYYY-MM-DD) or an ISO date-time with offset. */
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
@@ -257,7 +258,7 @@ export interface CaseTransitionData {
     unitName: string | null;
     previousMediatorId: string | null;
   };
-  close_settled: { agreementForm: (typeof agreementForms)[number]; summary: string; agreementId: string | null; followUpDueAt: string };
+  close_settled: { agreementForm: AgreementForm; summary: string; agreementId: string | null; followUpDueAt: string };
   close_unsettled: { reason: string; referredTo: ReferralTarget; referralDetail?: string | undefined; followUpDueAt: string };
   record_follow_up: { followUpId: string; date: string; method: FollowUpMethod; satisfaction: Satisfaction; notes: string };
   reopen: { reason: string; timeLimitDays: number; deadlineAt: string };

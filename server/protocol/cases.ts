@@ -75,16 +75,6 @@ export const caseSources = [
 ] as const;
 export const caseSource = z.enum(caseSources);
 export type CaseSource = z.infer<typeof caseSource>;
-export const caseSourceLabels: Record<CaseSource, string> = {
-  grid: '网格上报',
-  walk_in: '来访',
-  phone: '来电',
-  hotline_12345: '12345热线',
-  online: '网上申请',
-  department_referral: '部门移交',
-  court_referral: '法院委派',
-  other: '其他',
-};
 
 export const createCaseRequest = z
   .object({

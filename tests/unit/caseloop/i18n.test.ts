@@ -1,7 +1,7 @@
 import { caseActions, caseStates, departments, disputeTypes, followUpMethods, grades, levels, lights, referralTargets, satisfactionLevels, unitKinds } from '../../../server/protocol/caseLoop.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseSourceLabels } from '../../../server/protocol/cases.ts';
+import { caseLoopLabels } from '../../../server/protocol/caseLoopLabels.ts';
 import { zhCN } from '../../../client/src/i18n/zh-CN.ts';
 import { staffRoles } from '../../../server/protocol/roles.ts';
 import { zh } from '../../../server/caseloop/i18n.ts';
@@ -50,7 +50,10 @@ describe('zh labels', () => {
       ['lights', zh.lights, 'cl.light'],
       ['satisfaction', zh.satisfaction, 'cl.satisfaction'],
       ['referralTargets', zh.referralTargets, 'cl.referral'],
-      ['sources', caseSourceLabels, 'cl.source'],
+      ['sources', caseLoopLabels['zh-CN'].source, 'cl.source'],
+      ['actions', zh.actions, 'cl.action'],
+      ['followUpMethods', zh.followUpMethods, 'cl.method'],
+      ['unitKinds', zh.unitKinds, 'cl.unitKind'],
     ];
     for (const [group, labels, prefix] of pairs) {
       for (const [k, label] of Object.entries(labels)) assert.equal(label, ui[`${prefix}.${k}`], `${group}.${k}`);
