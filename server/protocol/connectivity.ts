@@ -4,7 +4,7 @@ import type { RtpCapabilities, SctpParameters } from './mediaTypes.ts';
 import type { TransportOptions } from './signalling.ts';
 
 /*
- * The pre-join connectivity check (issue 15), shared by server and client. Before joining, the
+ * The pre-join connectivity check, shared by server and client. Before joining, the
  * browser opens a short-lived transport to the media server over HTTP (no socket.io: nobody in the
  * room sees it), connects it with a data channel, and reads which path ICE chose.
  *   POST   /api/connectivity/probe                         {}                  → ConnectivityProbe

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * The recording vocabulary (issue 11), shared by server and client: a leaf that imports only zod.
+ * The recording vocabulary, shared by server and client: a leaf that imports only zod.
  * A session is recorded when its mediator turns recording on; everyone in it must have confirmed
  * the notice (RECORDING_NOTICE) first, and only the media of those who confirmed is recorded.
  */

@@ -45,7 +45,7 @@ export const timelineTypes = [
   'agreement.refused',
   'agreement.signatures_cancelled',
   'agreement.sealed',
-  /** Recording (issue 11): turned on, paused, resumed, stopped; notices confirmed or declined; files. */
+  /** Recording: turned on, paused, resumed, stopped; notices confirmed or declined; files. */
   'recording.started',
   'recording.paused',
   'recording.resumed',

@@ -7,7 +7,7 @@ import { launchChromium, loginStaff, phoneViewport, screenshot } from '../helper
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 
 /*
- * The closed case loop (issue 4) in Chromium, with a manual server clock:
+ * The closed case loop in Chromium, with a manual server clock:
  * grid worker reports → supervisor registers, grades, routes, assigns → green → yellow → red (pinned first)
  * → mediator whistles a department → official accepts and joins the session → mediator closes
  * → follow-up link → the party rates the mediation on a phone → followed_up.

@@ -2,7 +2,7 @@ import { caseLoopLabels } from '../../../server/protocol/caseLoopLabels.ts';
 import { leaveReasonLabelsEn, prefixed, timelineLabelsEn } from './timelineLabels.ts';
 import type { caseloopZhCN } from './caseloop.zh-CN.ts';
 
-/** Case loop (issue 4) strings in English; every Chinese key must be present. */
+/** Case loop strings in English; every Chinese key must be present. */
 export const caseloopEn: Record<keyof typeof caseloopZhCN, string> = {
   ...prefixed('cl.state.', caseLoopLabels['en'].state),
   ...prefixed('cl.action.', caseLoopLabels['en'].action),

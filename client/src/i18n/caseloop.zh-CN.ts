@@ -1,6 +1,6 @@
 import { caseLoopLabels } from '../../../server/protocol/caseLoopLabels.ts';
 import { leaveReasonLabelsZhCN, prefixed, timelineLabelsZhCN } from './timelineLabels.ts';
-/** Case loop (issue 4) strings, merged into the Chinese dictionary. Plain words for front-line staff and citizens. */
+/** Case loop strings, merged into the Chinese dictionary. Plain words for front-line staff and citizens. */
 export const caseloopZhCN = {
   ...prefixed('cl.state.', caseLoopLabels['zh-CN'].state),
   ...prefixed('cl.action.', caseLoopLabels['zh-CN'].action),

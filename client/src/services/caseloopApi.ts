@@ -25,7 +25,7 @@ import { ApiError, isWireError } from './ApiError.ts';
 import { apiFetch } from './api.ts';
 import { staffAuth } from './session.ts';
 
-/* The case-loop API (issue 4): work queue, actions, timeline, supervision, whistles, stats, public pages. */
+/* The case-loop API: work queue, actions, timeline, supervision, whistles, stats, public pages. */
 
 
 export interface StaffPick {
