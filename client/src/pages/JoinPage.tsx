@@ -9,6 +9,7 @@ import { useT } from '../i18n/index.ts';
 import { errorText, participantLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../services/api.ts';
 import { invitationToken } from '../services/session.ts';
+import '../styles/join.css';
 
 export function JoinPage() {
   const t = useT();

@@ -11,6 +11,7 @@ import { Link } from '../router.tsx';
 import { hasKey, type Translate } from '../i18n/index.ts';
 import { LightBadge } from '../components/caseloop/LightBadge.tsx';
 import { InvitationPanel } from '../components/InvitationPanel.tsx';
+import '../styles/join.css';
 
 const disputeTypeText = (t: Translate, type: string) => {
   const key = `disputeType.${type}`;

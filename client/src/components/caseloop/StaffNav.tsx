@@ -5,6 +5,7 @@ import { staffAuth } from '../../services/session.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { useWhistleAlerts } from './useWhistleAlerts.ts';
 import { WhistleBadge, WhistleNotice } from './WhistleAlert.tsx';
+import '../../styles/staff-nav.css';
 
 /** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 吹哨任务 (officials), 规则, 人员管理 and 审计 (admins). */
 export function StaffNav() {

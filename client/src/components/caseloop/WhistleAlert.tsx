@@ -1,6 +1,7 @@
 import type { WhistleInfo } from '@protocol/cases.ts';
 import { useT } from '../../i18n/index.ts';
 import { Link } from '../../router.tsx';
+import '../../styles/staff-nav.css';
 
 /** The header badge on 吹哨任务: how many requests wait for the official's department. */
 export function WhistleBadge({ count }: { count: number }) {
