@@ -81,6 +81,7 @@ function JoinWithToken({ token }: { token: string }) {
       role={info.role}
       roleLabel={roleLabel}
       partyContext={{ caseNumber: info.caseNumber, caseTitle: info.caseTitle, contact: info.contact }}
+      recording={info.recording}
       heading={
         <>
           <span className="room__case-number">{info.caseNumber}</span>
