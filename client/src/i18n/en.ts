@@ -294,8 +294,6 @@ export const en: Record<MessageKey, string> = {
   'room.end.password_changed.body': "This account's password was changed elsewhere, so this login has ended and its connection to the room was closed. Please sign in again with the new password to return.",
   'room.end.account_disabled': 'Your account has been disabled',
   'room.end.account_disabled.body': 'An administrator disabled this account, so its connection to the room was closed. Please contact the administrator if you have questions.',
-  'room.end.recording_declined': 'You did not agree to the recording',
-  'room.end.recording_declined.body': 'This session is recorded (audio and video) from start to end. You did not confirm the recording notice, so you were not let in. To take part, open the invitation link again and confirm it; if you have questions, contact the mediator.',
   'room.notice.muted-mediator': 'The mediator muted you. Tap "Unmute" when you need to speak.',
   'room.notice.muted-caucus_return': 'The private session is over and you are back in the joint session. Your microphone is off; turn it on when you want to speak.',
   'room.notice.muted-rights_revoked': 'The mediator withdrew your right to speak.',

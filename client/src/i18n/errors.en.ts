@@ -29,8 +29,6 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.session_ended': 'This mediation session has ended',
   'error.invitation_invalid': 'This invitation link is invalid or expired. Ask the mediator for a new one.',
   'error.removed_from_session': 'The mediator removed you from this session',
-  'error.recording_disk_low': 'The server is short of storage space, so recording cannot start now. Ask the system administrator to free up space, then try again.',
-  'error.recording_consent_required': 'Please read and agree to the recording notice first.',
   'error.chat_not_admitted': 'You can send messages once the mediator lets you in',
   'error.case_action_not_allowed': 'Your role cannot "{action}"',
   'error.case_state_forbids': 'The case is "{state}": "{action}" is not possible now',

@@ -34,8 +34,6 @@ export const errorsZhCN = {
   'error.session_ended': '这次调解已经结束',
   'error.invitation_invalid': '邀请链接无效或已过期，请联系调解员重新获取',
   'error.removed_from_session': '调解员已将您移出本次调解',
-  'error.recording_disk_low': '服务器存储空间不足，现在不能录制。请联系系统管理员清理空间后再试。',
-  'error.recording_consent_required': '请先阅读并同意录音录像告知。',
   'error.chat_not_admitted': '调解员让您进入后才能发送消息',
   'error.case_action_not_allowed': '您的岗位不能进行“{action}”操作',
   'error.case_state_forbids': '案件当前为“{state}”，不能进行“{action}”',

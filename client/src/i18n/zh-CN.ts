@@ -294,8 +294,6 @@ export const zhCN = {
   'room.end.password_changed.body': '这个账号的密码已在别处修改，这个登录随之失效，调解室的连接已断开。请用新密码重新登录后再进入。',
   'room.end.account_disabled': '您的账号已被停用',
   'room.end.account_disabled.body': '管理员停用了这个账号，调解室的连接已断开。如有疑问，请联系管理员。',
-  'room.end.recording_declined': '您没有同意录音录像',
-  'room.end.recording_declined.body': '本次调解全程录音录像，您没有确认录制告知，因此未能进入调解室。如需参加，请重新打开邀请链接并确认；如有疑问，请联系调解员。',
   'room.notice.muted-mediator': '调解员已把您静音。需要说话时，请点“取消静音”。',
   'room.notice.muted-caucus_return': '背对背结束，您已回到联合调解。麦克风已关闭，请按需打开麦克风。',
   'room.notice.muted-rights_revoked': '调解员收回了您的发言权限。',
