@@ -24,8 +24,8 @@ const indicatorOf = (page: Page) =>
     return el ? { state: el.dataset['state'] ?? null, text: el.textContent ?? '' } : null;
   });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SHOTS_DIR}/${name}.png` });
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: `${SHOTS_DIR}/${name}.png`, fullPage });
 }
 
 /** Switches the page's language with the toggle in view (the room's top bar or the page header). */
@@ -53,8 +53,9 @@ describe('recording notice, consent and indicator in Chromium', () => {
   const pages = () => roomPages(browser, contexts, () => server.baseUrl);
 
   /** An invitee's page up to the pre-join screen (device check), not yet joined. */
-  async function toPreJoin(url: string, phone = true): Promise<Page> {
-    const { page } = await newTrackedPage(browser, contexts, phone ? phoneViewport : { viewport: { width: 1280, height: 800 } });
+  async function toPreJoin(url: string, phone = true, language: 'zh-CN' | 'en' = 'zh-CN'): Promise<Page> {
+    const { page, context } = await newTrackedPage(browser, contexts, phone ? phoneViewport : { viewport: { width: 1280, height: 800 } });
+    if (language === 'en') await context.addInitScript(() => localStorage.setItem('cm.lang', 'en'));
     await page.goto(url);
     await page.getByTestId('invitation-landing').waitFor();
     await page.getByTestId('continue').click();
@@ -80,7 +81,7 @@ describe('recording notice, consent and indicator in Chromium', () => {
     // Party A joins before recording starts and waits; party C opens the pre-join page meanwhile.
     const a = (await pages().inviteePage(invA.url)).page;
     await a.getByTestId('lobby').waitFor();
-    const c = await toPreJoin(invC.url);
+    const c = await toPreJoin(invC.url, true, 'en');
     assert.equal(await c.getByTestId('recording-notice').count(), 0, 'no notice while the session is not recorded');
 
     // The mediator starts recording: a confirmation first (cancel does nothing), then recording.
@@ -108,11 +109,16 @@ describe('recording notice, consent and indicator in Chromium', () => {
     await m.getByTestId('admit').click();
     await a.getByTestId('lobby').waitFor({ state: 'detached' });
     await waitFor(async () => (await indicatorOf(a))?.state === 'recording', 'party A in the room sees 录制中');
+    // (No named functions inside evaluate: the test's transpiler would wrap them in a helper the page lacks.)
     const phoneLayout = await a.evaluate(() => {
-      const rect = (sel: string) => document.querySelector(sel)?.getBoundingClientRect() ?? null;
-      const badge = rect('[data-testid="recording-indicator"]');
-      const controls = [...document.querySelectorAll<HTMLElement>('.controls button, .control')].map((b) => b.getBoundingClientRect());
-      return { badge, controls: controls.map((r) => ({ top: r.top, bottom: r.bottom, left: r.left, right: r.right })), vh: innerHeight, vw: innerWidth };
+      const badge = document.querySelector('[data-testid="recording-indicator"]')?.getBoundingClientRect() ?? null;
+      const controls = [...document.querySelectorAll<HTMLElement>('.controls button')].map((el) => el.getBoundingClientRect());
+      return {
+        badge: badge && { top: badge.top, right: badge.right },
+        controls: controls.map((r) => ({ top: r.top, bottom: r.bottom, left: r.left, right: r.right })),
+        vh: innerHeight,
+        vw: innerWidth,
+      };
     });
     assert.ok(phoneLayout.badge && phoneLayout.badge.right <= phoneLayout.vw && phoneLayout.badge.top >= 0, 'indicator on screen');
     assert.ok(phoneLayout.controls.length > 0, 'control buttons found');
@@ -123,6 +129,8 @@ describe('recording notice, consent and indicator in Chromium', () => {
     await c.getByTestId('join-button').click();
     await c.getByTestId('recording-consent').getByTestId('recording-notice').waitFor();
     assert.equal(await c.getByTestId('recording-notice').getAttribute('data-where'), 'before');
+    await c.getByText('Agree and enter').waitFor();
+    await shot(c, 'notice-held-back-phone-en');
     await c.getByTestId('recording-accept').click();
     await joined(c);
     await waitFor(async () => (await indicatorOf(c))?.state === 'recording', 'party C sees 录制中');
@@ -131,16 +139,19 @@ describe('recording notice, consent and indicator in Chromium', () => {
     const b = await toPreJoin(invB.url);
     await b.getByTestId('recording-notice').waitFor();
     assert.equal(await b.getByTestId('join-button').count(), 0, 'agreeing is the only way in');
-    await shot(b, 'notice-prejoin-phone-zh');
+    await shot(b, 'notice-prejoin-phone-zh', true);
     await toggleLanguage(b);
     await b.getByText('Agree and enter').waitFor();
-    await shot(b, 'notice-prejoin-phone-en');
+    await shot(b, 'notice-prejoin-phone-en', true);
     await toggleLanguage(b);
     await b.getByTestId('recording-decline').click();
     await b.getByTestId('end-reason').waitFor();
     assert.equal(await b.getByTestId('end-reason').getAttribute('data-reason'), 'recording_declined');
     assert.match(await b.getByTestId('end-reason').innerText(), /没有进入本次调解。调解员已收到通知/);
     await shot(b, 'declined-end-phone-zh');
+    await toggleLanguage(b);
+    await b.getByRole('heading', { name: 'You did not enter this session' }).waitFor();
+    await shot(b, 'declined-end-phone-en');
 
     // The same notice on a desktop pre-join page, in both languages (not answered).
     const d = await toPreJoin(invD.url, false);

@@ -200,7 +200,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
           <RecordingIndicator recording={roomState?.recording} />
           <span className={`conn conn--${status.tone}`} role="status" aria-live="polite" data-testid="connection-status">
             <span className="conn__dot" aria-hidden="true" />
-            {t(status.key)}
+            <span className="conn__text">{t(status.key)}</span>
           </span>
           <span className="room__count">{t('room.participants', { n: peers.length + 1 })}</span>
           <LanguageToggle className="lang-toggle lang-toggle--dark" />
