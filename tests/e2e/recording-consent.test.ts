@@ -187,3 +187,40 @@ describe('recording notice, consent and indicator in Chromium', () => {
     await shot(m, 'mediator-controls-desktop-en');
   });
 });
+
+describe('recording refused for lack of disk space, in Chromium', () => {
+  let server: FullServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    mkdirSync(SHOTS_DIR, { recursive: true });
+    // A floor no disk reaches: every start is refused.
+    server = await startFullServer({ env: { RECORDING_MIN_FREE_MB: String(1024 * 1024 * 1024) } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the mediator is told in plain words, in their language, and nothing is recorded', async () => {
+    const { token, session } = await server.mediatorWithSession();
+    const login = await staffLogin(server, token);
+    for (const [language, text] of [
+      ['zh-CN', '服务器存储空间不足'],
+      ['en', 'The server is low on storage'],
+    ] as const) {
+      const { page: m, context } = await roomPages(browser, contexts, () => server.baseUrl).mediatorPage(session.id, login, { language });
+      await m.getByTestId('recording-start').click();
+      await m.getByTestId('confirm-recording').getByTestId('confirm-ok').click();
+      await m.getByTestId('recording-error').waitFor();
+      assert.match(await m.getByTestId('recording-error').innerText(), new RegExp(text));
+      assert.equal(await m.getByTestId('recording-controls').getAttribute('data-state'), 'off');
+      assert.equal(await indicatorOf(m), null);
+      await m.getByTestId('recording-controls').screenshot({ path: `${SHOTS_DIR}/mediator-disk-low-${language}.png` });
+      await context.close();
+    }
+  });
+});
