@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -128,7 +128,12 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
       const format = extensionFor(codec) === '.mkv' ? 'matroska' : 'webm';
       child = spawn(
         options.ffmpegPath,
-        ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-f', format, '-y', file],
+        [
+          ...['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy'],
+          // Written out as it comes (a cluster per 200 ms): a child that dies loses about that much.
+          ...['-flush_packets', '1', '-cluster_time_limit', '200', '-cluster_size_limit', '1048576'],
+          ...['-f', format, '-y', file],
+        ],
         { stdio: ['pipe', 'ignore', 'pipe'] },
       );
       const recorder = new TrackRecorder(transport, consumer, child, file, codec, options.ffmpegPath, options.log);
@@ -257,11 +262,17 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     const endedAt = this.#diedAt ?? new Date();
     if (this.#pausedAt && this.#startedAt) this.#gaps.push({ from: this.#pausedAt.toISOString(), to: endedAt.toISOString(), reason: 'paused' });
     this.#stopping = this.#diedAt === null;
+    let unfinished = false;
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      // SIGINT: ffmpeg finishes the file. Waiting for input that does not come (a paused or
+      // closed producer), ffmpeg 5 only leaves on a second one, which also skips the trailer.
       this.#child.kill('SIGINT');
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await this.#exited;
-      clearTimeout(timer);
+      if (!(await this.#exitedWithin(STOP_TIMEOUT_MS / 5))) {
+        unfinished = true;
+        this.#child.kill('SIGINT');
+        if (!(await this.#exitedWithin(STOP_TIMEOUT_MS))) this.#child.kill('SIGKILL');
+        await this.#exited;
+      }
     }
     this.#transport.close();
     const died = this.#diedAt !== null;
@@ -269,10 +280,38 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
       await rm(this.file, { force: true });
       return { file: this.file, codec: this.codec.mimeType, startedAt: null, endedAt, bytes: 0, sha256: '', gaps: [], died };
     }
-    if (died) await this.#repair();
+    let end = endedAt;
+    if (died || unfinished) {
+      await this.#repair();
+      // What the file holds ends where its media ends (a lost last cluster is part of the gap).
+      const seconds = await this.#duration();
+      if (seconds !== null) end = new Date(Math.min(endedAt.getTime(), this.#startedAt.getTime() + seconds * 1000));
+    }
     const bytes = (await stat(this.file).catch(() => ({ size: 0 }))).size;
     const sha256 = bytes > 0 ? await sha256Of(this.file) : '';
-    return { file: this.file, codec: this.codec.mimeType, startedAt: this.#startedAt, endedAt, bytes, sha256, gaps: [...this.#gaps], died };
+    return { file: this.file, codec: this.codec.mimeType, startedAt: this.#startedAt, endedAt: end, bytes, sha256, gaps: [...this.#gaps], died };
+  }
+
+  /** The file's duration in seconds (ffprobe next to the ffmpeg binary), null when unknown. */
+  #duration(): Promise<number | null> {
+    const dir = path.dirname(this.#ffmpegPath);
+    const ffprobe = dir === '.' ? 'ffprobe' : path.join(dir, 'ffprobe');
+    return new Promise((resolve) => {
+      execFile(ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', this.file], (error, stdout) => {
+        const seconds = Number(String(stdout).trim());
+        resolve(error || !Number.isFinite(seconds) ? null : seconds);
+      });
+    });
+  }
+
+  #exitedWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void this.#exited.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** A killed child leaves a file without its index: copy it once more (no re-encoding). */

@@ -161,7 +161,11 @@ export class TrackSlot extends TypedEmitter<TrackSlotEvents> {
       if (this.#current?.recorder !== recorder) return;
       this.#current = null;
       this.#gapFrom = at;
-      void this.#finish(recorder, meta).then(() => this.#restartLater());
+      void this.#finish(recorder, meta).then((end) => {
+        // The gap starts where the dead part's file ends.
+        if (end) this.#gapFrom = end;
+        this.#restartLater();
+      });
     });
   }
 
@@ -179,13 +183,15 @@ export class TrackSlot extends TypedEmitter<TrackSlotEvents> {
   }
 
   /** Closes one part's file and tells whoever records the rows (only a part that wrote something). */
-  async #finish(recorder: TrackRecorder, meta: TrackMeta): Promise<void> {
+  async #finish(recorder: TrackRecorder, meta: TrackMeta): Promise<Date | null> {
     try {
       const file = await recorder.close();
-      if (file.startedAt === null) return;
+      if (file.startedAt === null) return null;
       this.emit('closed', { ...meta, startedAt: file.startedAt, endedAt: file.endedAt, bytes: file.bytes, sha256: file.sha256, gaps: file.gaps });
+      return file.endedAt;
     } catch (error) {
       this.#log.warn('could not close a recording file', { error, file: recorder.file });
+      return null;
     }
   }
 
