@@ -38,7 +38,7 @@ export function RecordingControls({ session, recording }: { session: MediaSessio
     <section className="panel rec-panel" data-testid="recording-controls" data-state={recording.state}>
       <h2 className="panel__title">
         {t('rec.control.title')}
-        <RecordingIndicator recording={recording} />
+        <RecordingIndicator recording={recording} echo />
       </h2>
       {recording.state === 'off' && <p className="muted">{t('rec.control.off')}</p>}
       {recording.state === 'recording' && since && <p className="muted">{t('rec.control.recordingSince', { time: since })}</p>}
