@@ -52,42 +52,49 @@ function encoded(kind: 'audio' | 'video'): Promise<string> {
   return clip;
 }
 
-async function source(
-  router: Router,
-  kind: 'audio' | 'video',
-  appData: ProducerData,
-): Promise<FfmpegRtpSource> {
-  const transport: PlainTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCALHOST }, rtcpMux: true, comedia: true });
+/** RTP parameters of what the ffmpeg sender sends (VP8 payload type 101, Opus 100). */
+export function ffmpegRtpParameters(kind: 'audio' | 'video') {
   const mySsrc = ++ssrc;
-  const payloadType = kind === 'video' ? 101 : 100;
-  const rtpParameters =
-    kind === 'video'
-      ? {
-          codecs: [{ mimeType: 'video/VP8', payloadType, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
-          encodings: [{ ssrc: mySsrc }],
-          rtcp: { cname: `rec-${mySsrc}` },
-        }
-      : {
-          codecs: [{ mimeType: 'audio/opus', payloadType, clockRate: 48000, channels: 2 }],
-          encodings: [{ ssrc: mySsrc }],
-          rtcp: { cname: `rec-${mySsrc}` },
-        };
-  const producer = await transport.produce<ProducerData>({ kind, rtpParameters, appData });
-  const port = transport.tuple.localPort;
+  return kind === 'video'
+    ? {
+        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+        encodings: [{ ssrc: mySsrc }],
+        rtcp: { cname: `rec-${mySsrc}` },
+      }
+    : {
+        codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+        encodings: [{ ssrc: mySsrc }],
+        rtcp: { cname: `rec-${mySsrc}` },
+      };
+}
+
+/** An ffmpeg child sending the clip as RTP (as `rtpParameters` say) to 127.0.0.1:`port`, looping. */
+export async function ffmpegRtpSender(kind: 'audio' | 'video', port: number, rtpParameters: ReturnType<typeof ffmpegRtpParameters>): Promise<ChildProcess> {
   const input = ['-re', '-stream_loop', '-1', '-i', await encoded(kind), '-map', '0', '-c', 'copy'];
-  const child = spawn(
+  const codec = rtpParameters.codecs[0]!;
+  return spawn(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-ssrc', String(mySsrc), '-payload_type', String(payloadType), '-f', 'rtp', `rtp://${LOCALHOST}:${port}?pkt_size=1200`],
+    ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-ssrc', String(rtpParameters.encodings[0]!.ssrc), '-payload_type', String(codec.payloadType), '-f', 'rtp', `rtp://${LOCALHOST}:${port}?pkt_size=1200`],
     { stdio: 'ignore' },
   );
-  const perSecond = kind === 'video' ? 30 : 50;
+}
+
+/** Resolves once a second of media has reached the producer (see FfmpegRtpSource.steady). */
+export async function steadyProducer(producer: Producer): Promise<void> {
+  const perSecond = producer.kind === 'video' ? 30 : 50;
+  const packets = async () => (await producer.getStats())[0]?.packetCount ?? 0;
+  await until(async () => (await packets()) >= perSecond, `${producer.kind} RTP from ffmpeg`, 15_000, 100);
+}
+
+async function source(router: Router, kind: 'audio' | 'video', appData: ProducerData): Promise<FfmpegRtpSource> {
+  const transport: PlainTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCALHOST }, rtcpMux: true, comedia: true });
+  const rtpParameters = ffmpegRtpParameters(kind);
+  const producer = await transport.produce<ProducerData>({ kind, rtpParameters, appData });
+  const child = await ffmpegRtpSender(kind, transport.tuple.localPort, rtpParameters);
   return {
     producer,
     child,
-    async steady() {
-      const packets = async () => (await producer.getStats())[0]?.packetCount ?? 0;
-      await until(async () => (await packets()) >= perSecond, `${kind} RTP from ffmpeg`, 15_000, 100);
-    },
+    steady: () => steadyProducer(producer),
     close() {
       if (child.exitCode === null) child.kill('SIGKILL');
       transport.close();
