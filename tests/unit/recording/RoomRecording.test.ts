@@ -72,7 +72,7 @@ function assertHashed(file: string, track: TrackClosed): void {
   assert.equal(track.sha256, createHash('sha256').update(readFileSync(file)).digest('hex'));
 }
 
-async function assertPlayable(file: string, codec: 'vp8' | 'opus', seconds: number): Promise<void> {
+async function assertPlayable(file: string, codec: 'vp8' | 'opus' | 'h264', seconds: number): Promise<void> {
   const info = await probe(file);
   const stream = info.streams[0];
   assert.equal(info.streams.length, 1, `${file}: one stream`);
@@ -180,4 +180,37 @@ test('a producer that closes ends its file; reconcile without it closes the slot
   const track = closed[0]!;
   await assertPlayable(path.join(root, 'rec-leave', track.path), 'vp8', (track.endedAt.getTime() - track.startedAt.getTime()) / 1000);
   await recording.close();
+});
+
+test('a simulcast camera is recorded from its highest layer', async () => {
+  const video = await ffmpegVideoSource(router, 'peer-sim', { simulcast: true });
+  sources.push(video);
+  await video.steady();
+  assert.equal(video.producer.type, 'simulcast');
+  const { recording, started, closed } = recordingWith('rec-simulcast');
+  recording.reconcile([itemOf(video.producer)]);
+  await until(() => started.length === 1, 'simulcast track started', 10_000);
+  await publishFor(started[0]!.startedAt.getTime(), 2500);
+  await recording.close();
+  const track = closed[0]!;
+  await assertPlayable(path.join(root, 'rec-simulcast', track.path), 'vp8', (track.endedAt.getTime() - track.startedAt.getTime()) / 1000);
+  const info = await probe(path.join(root, 'rec-simulcast', track.path));
+  assert.equal((info.streams[0] as unknown as { width: number }).width, 320, 'the layer ffmpeg sends (the highest)');
+  video.close();
+});
+
+test('an H264 camera goes into a Matroska file', async () => {
+  const video = await ffmpegVideoSource(router, 'peer-h264', { h264: true });
+  sources.push(video);
+  await video.steady();
+  const { recording, started, closed } = recordingWith('rec-h264');
+  recording.reconcile([itemOf(video.producer)]);
+  await until(() => started.length === 1, 'H264 track started', 10_000);
+  await publishFor(started[0]!.startedAt.getTime(), 2500);
+  await recording.close();
+  const track = closed[0]!;
+  assert.match(track.path, /\.mkv$/);
+  assert.equal(track.codec, 'video/H264');
+  await assertPlayable(path.join(root, 'rec-h264', track.path), 'h264', (track.endedAt.getTime() - track.startedAt.getTime()) / 1000);
+  video.close();
 });
