@@ -88,6 +88,8 @@ export async function createApp(
     log: log.child('rooms'),
     ...(redis ? { memory: new RedisSessionMemory(redis) } : {}),
     prepare: async (room) => {
+      // The session's recording (on, paused) and who confirmed the notice, before anyone joins.
+      await services.recording.ready(room);
       const identities = readmit.get(room.sessionId);
       readmit.delete(room.sessionId);
       if (identities) room.readmit(identities);
@@ -228,6 +230,7 @@ export async function createApp(
       },
       saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
     },
+    recording: services.recording,
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
     placeSession,
     ...(turn ? { iceServers: (p) => iceServersFor(turn, p, clock.now()) } : {}),

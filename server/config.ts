@@ -123,6 +123,10 @@ const envShape = z
       .string()
       .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
       .optional(),
+    /** Where recording track files go (RECORDING_DIR/<recordingId>/); default <DATA_DIR>/recordings. */
+    RECORDING_DIR: z.string().min(1).optional(),
+    /** recording.start and resume are refused when the recording volume has less free space (MB). */
+    RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
     /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
     TURN_TTL_SECONDS: z.coerce.number().int().min(600).max(31 * 24 * 3600).optional(),
   });
@@ -182,6 +186,8 @@ export interface Config {
   cluster: ClusterConfig | null;
   /** TURN relay for the browsers; null: none (direct ICE to the SFU only, the default). */
   turn: TurnConfig | null;
+  /** Session recording (issue 11): RECORDING_DIR, RECORDING_MIN_FREE_MB. */
+  recording: { dir: string; minFreeMb: number };
 }
 
 /** TURN (TURN_URLS, TURN_SECRET, TURN_TTL_SECONDS): server/signalling/turnCredentials.ts mints from it. */
@@ -295,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     centrePhone: e.CENTRE_PHONE || null,
     cluster,
     turn,
+    recording: { dir: path.resolve(e.RECORDING_DIR ?? path.join(dataDir, 'recordings')), minFreeMb: e.RECORDING_MIN_FREE_MB },
   };
 }
 

@@ -16,6 +16,9 @@ const httpStatus: Record<ErrorCode, number> = {
   internal: 500,
   // Misdirected Request: the connection reached a node that does not hold this session's room.
   wrong_node: 421,
+  recording_consent_required: 403,
+  // Insufficient Storage
+  recording_disk_low: 507,
 };
 
 /** What the user is told: a catalogue reason with its parameters, and per-field reasons. */

@@ -1,4 +1,5 @@
 import { CaseGuard } from './access/CaseGuard.ts';
+import { RecordingService } from './recording/RecordingService.ts';
 import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
 import { AuditLog } from './audit/AuditLog.ts';
@@ -53,6 +54,8 @@ export interface Services {
   /** Public report form and progress query. */
   intake: IntakeService;
   attachments: AttachmentService;
+  /** Session recording: rows, consents, timeline (server/recording). */
+  recording: RecordingService;
   whistles: WhistleService;
   stats: StatsService;
   /** Mediation agreement: drafting, signing, sealing, verification (server/agreement). */
@@ -124,5 +127,6 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows };
+  const recording = new RecordingService({ db, clock, log: log.child('recording'), config: config.recording });
+  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows, recording };
 }

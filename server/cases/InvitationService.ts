@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { recordingStateOf } from '../recording/state.ts';
 import type { AuthService } from '../auth/AuthService.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { TokenService } from '../auth/tokens.ts';
@@ -193,6 +194,7 @@ export class InvitationService {
       side: principal.side,
       sessionStatus: session.status === 'open' ? 'open' : 'ended',
       contact: { mediatorName: session.startedBy.displayName, centreName, centrePhone: this.#config.centrePhone },
+      recording: session.status === 'open' ? recordingStateOf(await this.#db.recording.findUnique({ where: { sessionId: session.id }, select: { state: true } })) : 'off',
     };
   }
 }

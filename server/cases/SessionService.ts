@@ -14,10 +14,11 @@ import { actorOf } from './CaseService.ts';
 import { lockCase, lockCaseOfSession } from './caseLock.ts';
 import { appendTimeline, appendTimelineEntries } from './timeline.ts';
 import { stateOf } from './views.ts';
+import { recordingStateOf } from '../recording/state.ts';
 
 type SessionRow = { id: string; caseId: string; status: string; startedAt: Date; endedAt: Date | null; case: { caseNumber: string } };
 
-export function toSessionInfo(s: SessionRow): MediationSessionInfo {
+export function toSessionInfo(s: SessionRow, recording: { state: string } | null = null): MediationSessionInfo {
   return {
     id: s.id,
     caseId: s.caseId,
@@ -25,6 +26,7 @@ export function toSessionInfo(s: SessionRow): MediationSessionInfo {
     status: s.status === 'open' ? 'open' : 'ended',
     startedAt: s.startedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
+    recording: s.status === 'open' ? recordingStateOf(recording) : 'off',
   };
 }
 
@@ -120,7 +122,8 @@ export class SessionService {
         data: { from: state, to, sessionId: session.id },
       });
     }
-    return { session: toSessionInfo(session), reused: open !== null };
+    const recording = open ? await tx.recording.findUnique({ where: { sessionId: open.id }, select: { state: true } }) : null;
+    return { session: toSessionInfo(session, recording), reused: open !== null };
   }
 
   /**
@@ -147,16 +150,34 @@ export class SessionService {
         at: now,
         data: { sessionId, by: principal.displayName },
       });
+      await this.#stopRecording(tx, s.caseId, sessionId, principal, now);
       return toSessionInfo(ended);
     });
     this.#log.info('session ended', { sessionId, by: principal.userId });
     return info;
   }
 
+  /**
+   * The session's recording stops with it. Its files are closed by the room going down, which
+   * then queues it for composition (server/recording/RecordingService.ts); with no file open
+   * (nobody in the room any more) it is queued at once.
+   */
+  async #stopRecording(tx: Prisma.TransactionClient, caseId: string, sessionId: string, principal: StaffPrincipal, now: Date): Promise<void> {
+    const recording = await tx.recording.findUnique({ where: { sessionId } });
+    if (!recording || recording.state === 'stopped') return;
+    const open = await tx.recordingTrack.count({ where: { recordingId: recording.id, endedAt: null } });
+    await tx.recording.update({
+      where: { id: recording.id },
+      data: { state: 'stopped', stateAt: now, endedAt: now, ...(open === 0 && recording.composeState === 'none' ? { composeState: 'queued' } : {}) },
+    });
+    await appendTimeline(tx, { caseId, type: 'recording.stopped', actor: actorOf(principal), at: now, data: { sessionId, recordingId: recording.id, by: principal.displayName } });
+  }
+
   async get(sessionId: string): Promise<MediationSessionInfo> {
     const s = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, include: withCase });
     if (!s) throw notFound('Session');
-    return toSessionInfo(s);
+    const recording = await this.#db.recording.findUnique({ where: { sessionId }, select: { state: true } });
+    return toSessionInfo(s, recording);
   }
 
   /** Sessions of a case, newest first. */
@@ -168,7 +189,9 @@ export class SessionService {
       orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
       include: withCase,
     });
-    return rows.map(toSessionInfo);
+    const recordings = await this.#db.recording.findMany({ where: { sessionId: { in: rows.map((r) => r.id) } }, select: { sessionId: true, state: true } });
+    const bySession = new Map(recordings.map((r) => [r.sessionId, r]));
+    return rows.map((row) => toSessionInfo(row, bySession.get(row.id)));
   }
 
   /**

@@ -24,6 +24,7 @@ import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Pee
 import { TypedEmitter } from './TypedEmitter.ts';
 import { Caucus } from './Caucus.ts';
 import { newId } from '../ids.ts';
+import { RoomRecording, type RecordableProducer } from '../recording/RoomRecording.ts';
 
 /** How long the room waits for a dropped lead mediator before another mediator may take the lead. */
 export const LEAD_GRACE_MS = 60_000;
@@ -111,6 +112,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   #leadTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closeReason: CloseReason | undefined;
+  /** The session's recording (owned: closed with the room, before the router). */
+  readonly recording: RoomRecording;
+  #recordingDue = false;
 
   static async create({ sessionId, worker, config, log, leadGraceMs }: RoomOptions): Promise<Room> {
     const router = await worker.createRouter({ mediaCodecs, appData: { sessionId } });
@@ -139,6 +143,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#leadGraceMs = leadGraceMs;
     this.#config = config;
     this.#log = log;
+    this.recording = new RoomRecording({ router, log });
+    this.recording.on('changed', () => {
+      this.#syncRecording();
+      this.#changed();
+    });
     speakers.on('dominantspeaker', ({ producer }) => {
       const owner = this.findPeer(String(producer.appData['peerId']));
       this.#dominantSpeaker = owner ?? null;
@@ -337,6 +346,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       },
       roster: isMediator ? joined.map((p) => this.participantState(p)) : [],
       hands: joined.filter((p) => p !== viewer && p.presence.handRaised && this.canSee(viewer, p)).map((p) => p.id),
+      recording: this.recording.stateFor(viewer.identity, viewer.info.role),
     };
   }
 
@@ -685,6 +695,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#closed = true;
     this.#closeReason = reason;
     clearTimeout(this.#leadTimer);
+    // Recorder children first: they finish their files while the transports still exist.
+    void this.recording.close().catch((error: unknown) => this.#log.warn('could not close the recording', { error }));
     for (const peer of [...this.#peers.values()]) peer.close(reason);
     for (const detach of this.#detach.values()) detach();
     this.#detach.clear();
@@ -701,9 +713,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #attach(peer: Peer): void {
     const onProducerAdded = (info: ProducerInfo) => {
+      this.#syncRecording();
       if (!this.#quiet) this.emit('producerAdded', info, peer);
     };
     const onProducerClosed = (producerId: string) => {
+      this.#syncRecording();
       if (!this.#quiet) this.emit('producerRemoved', producerId, peer);
     };
     const onProducerUpdated = (info: ProducerInfo) => {
@@ -735,6 +749,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#quiet) return;
     this.#log.info('peer left', { peerId: peer.id, reason });
     this.emit('peerLeft', peer, reason);
+    this.#syncRecording();
     if (this.isLead(peer) && reason !== 'replaced' && reason !== 'removed') this.#leadLost();
     if (this.#peers.size === 0) this.emit('empty');
     else this.#changed();
@@ -816,7 +831,27 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #changed(): void {
+    this.#syncRecording();
     if (!this.#quiet) this.emit('stateChanged');
+  }
+
+  /**
+   * What should be recorded now: while recording is on, every producer of a participant in the
+   * session (not waiting) who confirmed the notice. Worked out once per turn, after a burst of changes.
+   */
+  #syncRecording(): void {
+    if (this.#recordingDue || this.recording.state === 'off' && this.recording.slots.length === 0) return;
+    this.#recordingDue = true;
+    setImmediate(() => {
+      this.#recordingDue = false;
+      if (this.#closed) return;
+      const wanted: RecordableProducer[] = this.joinedPeers()
+        .filter((p) => !p.closed && !p.presence.waiting && this.recording.isConsented(p.identity))
+        .flatMap((p) =>
+          p.producers.map((producer) => ({ producer, identity: p.identity, displayName: p.info.displayName, role: p.info.role, side: p.info.side })),
+        );
+      this.recording.reconcile(wanted);
+    });
   }
 
   /** Mic: pause on the server; camera or screen: close. Emits `peerMuted` when there was something to stop. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RtpCapabilities } from './mediaTypes.ts';
+import type { RecordingState } from './recording.ts';
 import { invitedRole, partySide, type InvitedRole, type ParticipantRole, type PartySide, type StaffRole } from './roles.ts';
 
 export const loginRequest = z
@@ -31,6 +32,8 @@ export interface MediationSessionInfo {
   status: 'open' | 'ended';
   startedAt: string;
   endedAt: string | null;
+  /** The session's recording (off, recording, paused): the pre-join page shows the notice. */
+  recording: RecordingState;
 }
 
 export const createInvitationRequest = z
@@ -75,6 +78,8 @@ export interface InvitationPreview {
   sessionStatus: 'open' | 'ended';
   /** Who runs the session and whom to call afterwards: shown in the waiting room and at the end. */
   contact: { mediatorName: string; centreName: string; centrePhone: string | null };
+  /** The session's recording: when not off, the pre-join page shows the notice before joining. */
+  recording: RecordingState;
 }
 
 /**

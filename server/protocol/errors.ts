@@ -22,6 +22,10 @@ export const errorCodes = [
   'internal',
   /** Cluster mode: this session's room lives on another node; `params.node` names it. */
   'wrong_node',
+  /** room.join while the session is recorded and this participant has not confirmed the notice (recording.consent). */
+  'recording_consent_required',
+  /** recording.start / recording.resume refused: the recording volume has less free space than RECORDING_MIN_FREE_MB. */
+  'recording_disk_low',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -3,6 +3,7 @@ import type { WireError } from './errors.ts';
 import { dtlsParameters, rtpCapabilities, rtpParameters } from './mediaTypes.ts';
 import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters, SctpStreamParameters } from './mediaTypes.ts';
 import type { ParticipantRole, PartySide } from './roles.ts';
+import { recordingConsentRequest, type RecordingStateInfo } from './recording.ts';
 
 /*
  * The signalling protocol, used by server and client alike.
@@ -70,6 +71,13 @@ export const requestSchemas = {
   // --- conversation ---
   'chat.send': z.object({ text: z.string().trim().min(1).max(1000), to: id.optional() }).strict(),
   'hand.set': z.object({ raised: z.boolean() }).strict(),
+  // --- recording 录音录像 (issue 11) ---
+  /** Mediators: turn recording on for this session (the caller counts as having confirmed the notice). */
+  'recording.start': z.object({}).strict(),
+  'recording.pause': z.object({}).strict(),
+  'recording.resume': z.object({}).strict(),
+  /** Anyone, also before room.join: confirm (or decline, which ends the connection) the recording notice. */
+  'recording.consent': recordingConsentRequest,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -181,6 +189,10 @@ export interface ResponseMap {
   'room.end': Empty;
   'chat.send': { message: ChatMessageInfo };
   'hand.set': Empty;
+  'recording.start': Empty;
+  'recording.pause': Empty;
+  'recording.resume': Empty;
+  'recording.consent': Empty;
 }
 
 /** Where a participant is: waiting room, the joint session, or the private caucus. */
@@ -217,6 +229,8 @@ export interface RoomStateInfo {
   roster: ParticipantState[];
   /** Raised hands among the peers this participant can see. */
   hands: string[];
+  /** The session's recording; `consented` false while it is on: show the notice (recording.consent). */
+  recording: RecordingStateInfo;
 }
 
 export interface ChatMessageInfo {
@@ -259,6 +273,8 @@ export const closeReasons = [
   'password_changed',
   /** …because an administrator disabled the account. */
   'account_disabled',
+  /** The participant declined the recording notice of a recorded session. */
+  'recording_declined',
 ] as const;
 export type CloseReason = (typeof closeReasons)[number];
 

@@ -15,7 +15,7 @@ import type {
   ServerToClientEvents,
 } from '../protocol/signalling.ts';
 import { isLoginEnded } from '../protocol/signalling.ts';
-import { badRequest, forbidden } from '../errors.ts';
+import { AppError, badRequest, forbidden } from '../errors.ts';
 import { dispatch, type RequestHandlers } from './dispatcher.ts';
 import type { Participant } from './participant.ts';
 
@@ -44,6 +44,17 @@ export interface RoomControls {
   saveChat(sessionId: string, message: ChatMessageInfo, fromIdentity: string, toIdentity: string | null): Promise<void>;
 }
 
+/** What the recording requests do outside the room (server/recording/RecordingService.ts). */
+export interface RecordingControls {
+  /** Resolves once the room's recording state (and who confirmed) is loaded from the database. */
+  ready(room: Room): Promise<void>;
+  start(room: Room, by: Participant): Promise<void>;
+  pause(room: Room, by: Participant): Promise<void>;
+  resume(room: Room, by: Participant): Promise<void>;
+  /** Records the confirmation (or the refusal) of the recording notice. */
+  consent(room: Room, participant: Participant, accepted: boolean): Promise<void>;
+}
+
 /** How long a dropped socket may come back (connection-state recovery) before its peer is closed. */
 export const RECOVERY_WINDOW_MS = 15_000;
 
@@ -60,6 +71,7 @@ export class RoomConnection {
   readonly #peer: Peer;
   readonly #attendance: AttendanceRecorder;
   readonly #controls: RoomControls;
+  readonly #recording: RecordingControls;
   readonly #log: Logger;
   readonly #recoveryMs: number;
   readonly #iceServers: (() => IceServer[]) | undefined;
@@ -81,6 +93,7 @@ export class RoomConnection {
     peer: Peer;
     attendance: AttendanceRecorder;
     controls: RoomControls;
+    recording: RecordingControls;
     log: Logger;
     recoveryMs?: number;
     /** TURN servers with credentials for this participant, minted for each transport (unset: no TURN). */
@@ -92,6 +105,7 @@ export class RoomConnection {
     this.#peer = options.peer;
     this.#attendance = options.attendance;
     this.#controls = options.controls;
+    this.#recording = options.recording;
     this.#recoveryMs = options.recoveryMs ?? RECOVERY_WINDOW_MS;
     this.#iceServers = options.iceServers;
     this.#log = options.log.child(`conn:${options.peer.id}`);
@@ -332,7 +346,11 @@ export class RoomConnection {
     const participant = this.participant;
     return {
       'room.getRouterRtpCapabilities': () => ({ rtpCapabilities: room.rtpCapabilities }),
-      'room.join': ({ rtpCapabilities }) => {
+      'room.join': async ({ rtpCapabilities }) => {
+        await this.#recording.ready(room);
+        if (room.recording.state !== 'off' && !room.recording.isConsented(participant.identity)) {
+          throw new AppError('recording_consent_required', 'This session is recorded: confirm the recording notice first (recording.consent)');
+        }
         const result = room.join(peer.id, rtpCapabilities);
         this.#recordedAdmitted = !peer.presence.waiting;
         this.#participationId = this.#attendance.recordJoin(this.participant, { admitted: this.#recordedAdmitted });
@@ -444,6 +462,24 @@ export class RoomConnection {
       },
       'hand.set': ({ raised }) => {
         room.setHand(peer.id, raised);
+        return {};
+      },
+      'recording.start': async () => {
+        await this.#recording.start(room, participant);
+        return {};
+      },
+      'recording.pause': async () => {
+        await this.#recording.pause(room, participant);
+        return {};
+      },
+      'recording.resume': async () => {
+        await this.#recording.resume(room, participant);
+        return {};
+      },
+      'recording.consent': async ({ accepted }) => {
+        await this.#recording.consent(room, participant, accepted);
+        // Declined: the answer goes out first, then the connection ends with the reason.
+        if (!accepted) setImmediate(() => this.#end('recording_declined'));
         return {};
       },
     };

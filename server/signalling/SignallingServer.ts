@@ -22,6 +22,7 @@ import {
   RECOVERY_WINDOW_MS,
   RoomConnection,
   type AttendanceRecorder,
+  type RecordingControls,
   type RoomControls,
   type SignallingSocket,
   type SocketData,
@@ -46,6 +47,7 @@ export interface SignallingDeps {
   mayEnter(principal: StaffPrincipal, session: MediationSessionInfo): Promise<void>;
   attendance: AttendanceRecorder;
   controls: RoomControls;
+  recording: RecordingControls;
   /** Caucus start/end on the case timeline (who, when; never content). */
   recordCaucus(sessionId: string, event: 'started' | 'ended', record: CaucusRecord): Promise<void>;
   /** Cluster mode: throws `wrong_node` (naming the node) when another node holds the session's room. */
@@ -203,6 +205,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         peer,
         attendance: deps.attendance,
         controls: deps.controls,
+        recording: deps.recording,
         log,
         recoveryMs,
         ...(deps.iceServers ? { iceServers: () => deps.iceServers!(participant) } : {}),

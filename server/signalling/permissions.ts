@@ -42,6 +42,10 @@ export const requestPermissions: Record<RequestName, readonly ParticipantRole[]>
   'room.end': mediators,
   'chat.send': everyone,
   'hand.set': everyone,
+  'recording.start': mediators,
+  'recording.pause': mediators,
+  'recording.resume': mediators,
+  'recording.consent': everyone,
 };
 
 /** Requests only mediators may send (the socket test calls each one as a party). */

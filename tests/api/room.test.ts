@@ -78,6 +78,9 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
       'participant.remove': { peerId: b.id },
       'participant.setRights': { peerId: b.id, share: true },
       'room.end': {},
+      'recording.start': {},
+      'recording.pause': {},
+      'recording.resume': {},
     };
     for (const name of mediatorOnly) {
       assert.deepEqual(requestPermissions[name], ['mediator']);

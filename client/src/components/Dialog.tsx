@@ -11,18 +11,20 @@ interface DialogProps {
   actions?: ReactNode;
   wide?: boolean;
   testId?: string;
+  /** False for a question that must be answered (no ×, Esc does nothing). */
+  closable?: boolean;
 }
 
 /**
  * A modal dialog on the native <dialog> element: focus moves in and back, Esc closes, the rest of
  * the page is inert, and screen readers hear its title. Used over the call (the call continues).
  */
-export function Dialog({ open, title, onClose, children, actions, wide = false, testId }: DialogProps) {
+export function Dialog({ open, title, onClose, children, actions, wide = false, testId, closable = true }: DialogProps) {
   const t = useT();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  const onCloseRef = useRef(closable ? onClose : () => undefined);
+  onCloseRef.current = closable ? onClose : () => undefined;
 
   useEffect(() => {
     const dialog = ref.current;
@@ -51,9 +53,11 @@ export function Dialog({ open, title, onClose, children, actions, wide = false, 
             <h2 className="dialog__title" id={titleId}>
               {title}
             </h2>
-            <button type="button" className="dialog__close" onClick={onClose} aria-label={t('room.dialog.close')}>
-              ×
-            </button>
+            {closable && (
+              <button type="button" className="dialog__close" onClick={onClose} aria-label={t('room.dialog.close')}>
+                ×
+              </button>
+            )}
           </header>
           <div className="dialog__body">{children}</div>
           {actions && <footer className="dialog__actions">{actions}</footer>}

@@ -25,7 +25,14 @@ export function EndScreen({ reason, error, onRejoin, actions, nextSteps }: Props
   // The mediator's own words when they did not admit someone.
   if (reason === 'denied' && error?.message) body = `${body} ${error.message}`;
   // Rejoining makes sense when the person left or the network failed, not when the session is over.
-  const canRejoin = reason === 'left' || reason === 'disconnected' || reason === 'error' || (reason === 'refused' && error?.code !== 'gone');
+  // After declining the recording notice, "rejoin" shows the notice again (the person may change their mind).
+  const canRejoin =
+    reason === 'left' ||
+    reason === 'disconnected' ||
+    reason === 'error' ||
+    reason === 'recording_declined' ||
+    reason === 'recording_left' ||
+    (reason === 'refused' && error?.code !== 'gone');
   const final = reason === 'ended' || reason === 'session_closed' || reason === 'replaced' || reason === 'removed' || reason === 'denied';
 
   return (
@@ -36,7 +43,7 @@ export function EndScreen({ reason, error, onRejoin, actions, nextSteps }: Props
           <>
             {canRejoin && (
               <button type="button" className="btn btn--primary btn--lg" onClick={onRejoin} data-testid="rejoin">
-                {t('room.rejoin')}
+                {t(reason === 'recording_declined' || reason === 'recording_left' ? 'rec.end.again' : 'room.rejoin')}
               </button>
             )}
             {actions}

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { HandshakeAuth } from '@protocol/signalling.ts';
 import type { ParticipantRole } from '@protocol/roles.ts';
+import type { RecordingState } from '@protocol/recording.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
 import { MediaSession } from '../services/MediaSession.ts';
 import { preloadDevice } from '../services/devicePreload.ts';
@@ -28,10 +29,12 @@ interface Props {
   invite?: ReactNode;
   /** Invited participants: the case and whom to call. */
   partyContext?: PartyContext;
+  /** The session's recording when the page loaded: the pre-join screen shows the notice while it is on. */
+  recording?: RecordingState | undefined;
 }
 
 /** Pre-join (device check) → room → end screen, and back to pre-join on "rejoin". */
-export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext }: Props) {
+export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext, recording }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
@@ -58,10 +61,15 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
     };
   }, [session]);
 
-  const join = () => {
+  const join = (recordingConsent?: boolean) => {
     if (!local) return;
     const tracks = local.handOver();
-    const next = new MediaSession({ auth, ...tracks, acquireTrack: local.acquire });
+    const next = new MediaSession({
+      auth,
+      ...tracks,
+      acquireTrack: local.acquire,
+      ...(recordingConsent === undefined ? {} : { recordingConsent }),
+    });
     setSession(next);
     void next.start();
   };
@@ -92,7 +100,9 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
     );
   }
   if (!local) return frame(null);
-  return frame(<PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} onJoin={join} />);
+  return frame(
+    <PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MediaSession } from '../services/MediaSession.ts';
 import { useT } from '../i18n/index.ts';
 import { participantLabel } from '../i18n/labels.ts';
 import { ConfirmDialog } from './Dialog.tsx';
+import { RecordingControls } from './RecordingControls.tsx';
 
 interface Props {
   session: MediaSession;
@@ -39,6 +40,8 @@ export function MediatorPanel({ session, state, quality, summary, onInvite }: Pr
             {t('room.invite.open')}
           </button>
         )}
+
+        <RecordingControls session={session} recording={state.recording} />
 
         <section className="panel" id="waiting-list" data-testid="waiting-list">
           <h2 className="panel__title">

@@ -9,6 +9,9 @@ import { LevelMeter } from './LevelMeter.tsx';
 import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon, NetworkIcon } from './Icons.tsx';
 import { useConnectivityCheck, type ConnectivityStatus } from '../hooks/useConnectivityCheck.ts';
 import type { PortRule } from '@protocol/connectivity.ts';
+import type { RecordingState } from '@protocol/recording.ts';
+import { isRecordingOn } from '../services/recording.ts';
+import { RecordingNotice } from './RecordingNotice.tsx';
 
 interface Props {
   local: LocalMedia;
@@ -16,7 +19,10 @@ interface Props {
   token: string;
   displayName: string;
   roleLabel: string;
-  onJoin: () => void;
+  /** The session's recording as the invitation preview says: when on, joining is agreeing to the notice. */
+  recording?: RecordingState | undefined;
+  /** `consent`: the answer to the recording notice (undefined when there was none to give). */
+  onJoin: (consent?: boolean) => void;
 }
 
 const networkText: Record<ConnectivityStatus, MessageKey> = {
@@ -52,7 +58,7 @@ function problemText(t: Translate, problem: DeviceProblem, device: 'camera' | 'm
 }
 
 /** Camera preview, microphone meter, device choice and on/off toggles before joining. */
-export function PreJoin({ local, token, displayName, roleLabel, onJoin }: Props) {
+export function PreJoin({ local, token, displayName, roleLabel, recording, onJoin }: Props) {
   const t = useT();
   const s = useStore(local);
   const network = useConnectivityCheck(token);
@@ -182,15 +188,24 @@ export function PreJoin({ local, token, displayName, roleLabel, onJoin }: Props)
 
           {noDevices && <p className="muted">{t('prejoin.withoutDevices')}</p>}
 
-          <button
-            type="button"
-            className="btn btn--primary btn--xl btn--block"
-            onClick={onJoin}
-            disabled={requesting}
-            data-testid="join-button"
-          >
-            {t('prejoin.join')}
-          </button>
+          {isRecordingOn(recording) ? (
+            <section className="prejoin__recording" aria-labelledby="prejoin-recording-title">
+              <h2 className="prejoin__recording-title" id="prejoin-recording-title">
+                {t('rec.notice.title')}
+              </h2>
+              <RecordingNotice where="before" busy={requesting} onAnswer={(accepted) => onJoin(accepted)} />
+            </section>
+          ) : (
+            <button
+              type="button"
+              className="btn btn--primary btn--xl btn--block"
+              onClick={() => onJoin()}
+              disabled={requesting}
+              data-testid="join-button"
+            >
+              {t('prejoin.join')}
+            </button>
+          )}
 
           <div className="prejoin__devices">
             {s.videoTrack && (

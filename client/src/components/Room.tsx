@@ -21,7 +21,11 @@ import { ConfirmDialog, Dialog } from './Dialog.tsx';
 import { EndNextSteps, type PartyContext } from './EndNextSteps.tsx';
 import { PeopleList } from './PeopleList.tsx';
 import { RoomNotice } from './RoomNotice.tsx';
+import { RecordingIndicator } from './RecordingIndicator.tsx';
+import { RecordingConsentDialog } from './RecordingConsentDialog.tsx';
 import { useLobbyAlert } from '../hooks/useLobbyAlert.ts';
+import { useDeclineAlert } from '../hooks/useDeclineAlert.ts';
+import { declineText } from './RecordingControls.tsx';
 import '../styles/room-controls.css';
 
 interface Props {
@@ -95,6 +99,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
   const isMediator = selfRole === 'mediator';
   const lobby = state.room?.roster.filter((p) => p.place === 'lobby') ?? [];
   const [lobbyAlert, dismissLobbyAlert] = useLobbyAlert(lobby, isMediator && state.status === 'joined');
+  const [declineAlert, dismissDeclineAlert] = useDeclineAlert(state.room?.recording.declined, isMediator && state.status === 'joined');
 
   useEffect(() => {
     if (!state.notice) return;
@@ -157,6 +162,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
           </div>
           <div className="room__heading">{heading}</div>
           <div className="room__meta">
+            <RecordingIndicator recording={roomState.recording} />
             <LanguageToggle className="lang-toggle lang-toggle--dark" />
           </div>
         </header>
@@ -168,6 +174,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
           context={partyContext}
         />
         {leaveConfirm}
+        <RecordingConsentDialog session={session} state={state} />
       </div>
     );
   }
@@ -190,9 +197,10 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         </div>
         <div className="room__heading">{heading}</div>
         <div className="room__meta">
+          <RecordingIndicator recording={roomState?.recording} />
           <span className={`conn conn--${status.tone}`} role="status" aria-live="polite" data-testid="connection-status">
             <span className="conn__dot" aria-hidden="true" />
-            {t(status.key)}
+            <span className="conn__text">{t(status.key)}</span>
           </span>
           <span className="room__count">{t('room.participants', { n: peers.length + 1 })}</span>
           <LanguageToggle className="lang-toggle lang-toggle--dark" />
@@ -346,6 +354,15 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         </div>
       )}
 
+      {declineAlert && !lobbyAlert && (
+        <div className="lobby-toast lobby-toast--declined" role="alert" data-testid="recording-declined-toast">
+          <span>{declineText(t, declineAlert, 'rec.declined.toast')}</span>
+          <button type="button" className="dialog__close" onClick={dismissDeclineAlert} aria-label={t('room.dialog.close')}>
+            ×
+          </button>
+        </div>
+      )}
+
       <ControlBar
         micOn={state.local.micOn}
         camOn={state.local.camOn}
@@ -362,6 +379,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
       />
 
       {leaveConfirm}
+      <RecordingConsentDialog session={session} state={state} />
       {isMediator && invite && (
         <Dialog open={inviteOpen} title={t('room.invite.title')} onClose={() => setInviteOpen(false)} wide testId="room-invite">
           <p className="muted">{t('room.invite.hint')}</p>

@@ -1,3 +1,4 @@
+import { recordingEn } from './recording.en.ts';
 import { accountsEn } from './accounts.en.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
@@ -372,4 +373,5 @@ export const en: Record<MessageKey, string> = {
   ...auditEn,
   ...accountsEn,
   ...roomEn,
+  ...recordingEn,
 };

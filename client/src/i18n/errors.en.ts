@@ -16,6 +16,8 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.too_many_requests': 'Too many attempts. Please wait a moment.',
   'error.unavailable': 'The service is temporarily unavailable. Please try again later.',
   'error.wrong_node': 'Switching networks, reconnecting…',
+  'error.recording_consent_required': 'This session is recorded: please read and confirm the recording notice first',
+  'error.recording_disk_low': 'The server is low on storage, so recording cannot start. Ask the administrator to free some space, then try again.',
   'error.internal': 'Something went wrong. Please try again later.',
   'error.login_rate_limited': 'Too many failed sign-ins. Try again in {minutes} min.',
   'error.account_disabled': 'This account is disabled. Please contact the administrator.',

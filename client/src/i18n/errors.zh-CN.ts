@@ -20,6 +20,8 @@ export const errorsZhCN = {
   'error.too_many_requests': '操作太频繁，请稍后再试',
   'error.unavailable': '服务暂时不可用，请稍后再试',
   'error.wrong_node': '网络切换中，正在重新连接',
+  'error.recording_consent_required': '本次调解全程录音录像，请先阅读并确认录制告知',
+  'error.recording_disk_low': '服务器存储空间不足，无法开始录制。请联系管理员清理空间后再试。',
   'error.internal': '系统出了点问题，请稍后再试',
   // reasons
   'error.login_rate_limited': '登录失败次数过多，请 {minutes} 分钟后再试',

@@ -145,3 +145,10 @@ export function formatDateTime(iso: string, language: string): string {
     hour12: false,
   }).format(date);
 }
+
+/** "14:05" in the user's language (times within today's session). */
+export function formatClockTime(iso: string, language: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hour12: false }).format(date);
+}

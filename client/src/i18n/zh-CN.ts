@@ -1,3 +1,4 @@
+import { recordingZhCN } from './recording.zh-CN.ts';
 import { accountsZhCN } from './accounts.zh-CN.ts';
 import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
@@ -372,6 +373,7 @@ export const zhCN = {
   ...auditZhCN,
   ...accountsZhCN,
   ...roomZhCN,
+  ...recordingZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -9,6 +9,7 @@ import { useT } from '../i18n/index.ts';
 import { errorText, participantLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../services/api.ts';
 import { invitationToken } from '../services/session.ts';
+import { isRecordingOn } from '../services/recording.ts';
 import '../styles/join.css';
 
 export function JoinPage() {
@@ -82,6 +83,7 @@ function JoinWithToken({ token }: { token: string }) {
       role={info.role}
       roleLabel={roleLabel}
       partyContext={{ caseNumber: info.caseNumber, caseTitle: info.caseTitle, contact: info.contact }}
+      recording={info.recording}
       heading={
         <>
           <span className="room__case-number">{info.caseNumber}</span>
@@ -137,6 +139,11 @@ function Landing({ info, roleLabel, onNext }: { info: InvitationPreview; roleLab
           </div>
         </dl>
         <Alert tone="info">{t('join.privacy')}</Alert>
+        {isRecordingOn(info.recording) && (
+          <Alert tone="warning">
+            <span data-testid="landing-recording">{t('rec.notice.body')}</span>
+          </Alert>
+        )}
         <button type="button" className="btn btn--primary btn--xl btn--block" onClick={onNext} data-testid="continue">
           {t('join.next')}
         </button>

@@ -81,6 +81,8 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
         </>
       }
       endActions={backToCase}
+      // The mediator's own consent is given by starting the recording; an official reads the notice first.
+      recording={role === 'mediator' ? undefined : info.recording}
       invite={role === 'mediator' && info.kase ? <InvitationPanel sessionId={sessionId} parties={info.kase.parties} /> : undefined}
       summary={
         info.kase ? (

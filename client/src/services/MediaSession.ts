@@ -16,6 +16,7 @@ import { takePreloadedDevice } from './devicePreload.ts';
 import { markJoinPhase } from './joinPhases.ts';
 import { preferredSpatialLayer } from './layers.ts';
 import { planPublishing, type PublishAction } from './publishPlan.ts';
+import { isConsentRequired, type ConsentStep } from './recording.ts';
 
 type Transport = msTypes.Transport;
 type Producer = msTypes.Producer;
@@ -25,7 +26,7 @@ type ConnectionState = msTypes.ConnectionState;
 export type MediaSessionStatus = 'idle' | 'connecting' | 'joining' | 'joined' | 'reconnecting' | 'closed';
 
 /** Why the session ended: the server's close reason, or what happened on this side. */
-export type EndReason = CloseReason | 'left' | 'refused' | 'disconnected' | 'error';
+export type EndReason = CloseReason | 'left' | 'refused' | 'disconnected' | 'error' | 'recording_left';
 
 export interface RemotePeer {
   info: PeerInfo;
@@ -56,6 +57,7 @@ export type MediaNotice =
   | 'muted-caucus_return'
   | 'muted-rights_revoked'
   | 'camera-stopped'
+  | 'consent-failed'
   | null;
 
 export interface MediaSessionState {
@@ -81,6 +83,8 @@ export interface MediaSessionState {
   /** Why the mediator ended it, for `denied`. */
   endMessage: string | null;
   screenOn: boolean;
+  /** The recording notice (see recording.ts): whether it must be shown, is being answered, was confirmed here. */
+  consent: ConsentStep;
 }
 
 export interface MediaSessionOptions {
@@ -93,6 +97,11 @@ export interface MediaSessionOptions {
   /** Opens a device later (e.g. camera switched on in the room after having none). */
   acquireTrack?: (kind: 'audio' | 'video') => Promise<MediaStreamTrack>;
   signallingUrl?: string;
+  /**
+   * The answer given to the recording notice on the pre-join screen: true is sent before
+   * `room.join`; false is sent instead of joining (the server closes the connection).
+   */
+  recordingConsent?: boolean;
 }
 
 interface ConsumerEntry {
@@ -120,6 +129,7 @@ const initialState = (options: MediaSessionOptions): MediaSessionState => ({
   unmuteRequested: false,
   endMessage: null,
   screenOn: false,
+  consent: options.recordingConsent === true ? 'given' : 'none',
 });
 
 /**
@@ -170,6 +180,10 @@ export class MediaSession extends Store<MediaSessionState> {
   /** Consecutive joins that failed for a reason worth another try (timeouts, server errors). */
   #joinFailures = 0;
   #ended = false;
+  /** The confirmation of the recording notice still has to reach the server (sent before the next `room.join`). */
+  #consentToSend: boolean;
+  /** The confirmation was sent again after a `recording_consent_required` refusal (once per join). */
+  #consentResent = false;
 
   // Publishing is driven by what the user wants (tracks, on/off) and reconciled with the server's
   // producers after every (re)join, recovery, admission and failed attempt (see publishPlan.ts).
@@ -192,6 +206,7 @@ export class MediaSession extends Store<MediaSessionState> {
     this.#camOn = options.camOn && options.videoTrack !== null;
     if (this.#audioTrack) this.#audioTrack.enabled = this.#micOn;
     if (this.#videoTrack) this.#videoTrack.enabled = this.#camOn;
+    this.#consentToSend = options.recordingConsent === true;
     this.#signalling = new SignallingClient(options.auth, options.signallingUrl ? { url: options.signallingUrl } : {});
     this.#listen();
     this.#emit();
@@ -210,7 +225,56 @@ export class MediaSession extends Store<MediaSessionState> {
       this.#end('refused', error);
       return;
     }
+    if (this.#options.recordingConsent === false) {
+      await this.answerRecordingConsent(false);
+      return;
+    }
     await this.#join();
+  }
+
+  // ---- recording (issue 11) -------------------------------------------------------------------
+
+  /**
+   * The answer to the recording notice. Yes: sent, and the join the server held back goes ahead
+   * (in the room: the room carries on). No: sent, and this person leaves; the server tells the mediator.
+   */
+  async answerRecordingConsent(accepted: boolean): Promise<void> {
+    if (this.#ended) return;
+    const before = this.getSnapshot().consent;
+    this.#emit({ consent: 'answering' });
+    if (!accepted) {
+      // The server closes the connection on a "no"; whichever comes first ends the session the same way.
+      const reason = this.#declineReason();
+      await this.#signalling.request('recording.consent', { accepted: false }).catch(() => undefined);
+      this.#end(reason);
+      return;
+    }
+    try {
+      await this.#signalling.request('recording.consent', { accepted: true });
+    } catch (error) {
+      console.warn('[media] recording consent not sent', error);
+      // Asked again: the notice stays up and the person can answer once more.
+      this.#emit({ consent: before === 'asked' ? 'asked' : 'none', notice: 'consent-failed' });
+      return;
+    }
+    this.#consentToSend = false;
+    this.#emit({ consent: 'given' });
+    if (before === 'asked') await this.#join();
+  }
+
+  /** Declined at the door (never in), or in the room (recording began mid-session: they left). */
+  #declineReason(): 'recording_declined' | 'recording_left' {
+    return this.#joinComplete ? 'recording_left' : 'recording_declined';
+  }
+
+  startRecording() {
+    return this.#signalling.request('recording.start', {});
+  }
+  pauseRecording() {
+    return this.#signalling.request('recording.pause', {});
+  }
+  resumeRecording() {
+    return this.#signalling.request('recording.resume', {});
   }
 
   async setMicEnabled(on: boolean): Promise<void> {
@@ -415,6 +479,11 @@ export class MediaSession extends Store<MediaSessionState> {
       if (stale()) return;
       this.#device = device;
 
+      if (this.#consentToSend) {
+        await this.#signalling.request('recording.consent', { accepted: true });
+        this.#consentToSend = false;
+        if (stale()) return;
+      }
       const joined = await this.#signalling.request('room.join', {
         rtpCapabilities: device.recvRtpCapabilities as unknown as RequestRtpCapabilities,
       });
@@ -448,11 +517,24 @@ export class MediaSession extends Store<MediaSessionState> {
       await Promise.allSettled([...consumeAll, this.#reconcile()]);
       if (stale()) return;
       this.#joinFailures = 0;
+      this.#consentResent = false;
       // A drop during the join: the reconnection handler takes over once the socket is back.
       this.#emit({ status: this.#signalling.status === 'connected' ? 'joined' : 'reconnecting' });
     } catch (error) {
       if (stale()) return;
       console.error('[media] join failed', error);
+      if (isConsentRequired(error)) {
+        // Recording was turned on after the pre-join screen (or never confirmed): a person who
+        // already said yes in this tab is not asked twice; anyone else sees the notice first.
+        if (this.getSnapshot().consent === 'given' && !this.#consentResent) {
+          this.#consentResent = true;
+          this.#consentToSend = true;
+          void this.#join();
+          return;
+        }
+        this.#emit({ consent: 'asked' });
+        return;
+      }
       if (error instanceof RequestError && error.code === 'disconnected') {
         // The socket dropped mid-join; the reconnect handler will join again.
         this.#emit({ status: 'reconnecting' });
@@ -1054,7 +1136,7 @@ export class MediaSession extends Store<MediaSessionState> {
           void this.#join();
         } else {
           if (message) this.#emit({ endMessage: message });
-          this.#end(reason);
+          this.#end(reason === 'recording_declined' ? this.#declineReason() : reason);
         }
       }),
       s.onStatus((status, error) => {

@@ -1,0 +1,329 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Consumer, PlainTransport, Router, RtpCodecParameters } from 'mediasoup/types';
+import type { Logger } from '../logger.ts';
+import type { MediaProducer } from '../media/Peer.ts';
+import { TypedEmitter } from '../media/TypedEmitter.ts';
+import { freeUdpPair, udpPortBound } from './udpPorts.ts';
+
+/** How long a recorder child may take to bind its ports, and to finish its file after SIGINT. */
+const LISTEN_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Key frames are asked for this often until the first video packet went out to the recorder. */
+const KEYFRAME_INTERVAL_MS = 500;
+
+export interface Gap {
+  from: string;
+  to: string;
+  reason: 'recorder_restarted' | 'paused';
+}
+
+/** One closed file. `startedAt` null: nothing was ever written (the file is removed). */
+export interface RecordedFile {
+  file: string;
+  codec: string;
+  startedAt: Date | null;
+  endedAt: Date;
+  bytes: number;
+  sha256: string;
+  gaps: Gap[];
+  /** The child died before it was asked to stop. */
+  died: boolean;
+}
+
+export type TrackRecorderEvents = {
+  /** The first packet went out to the recorder (≈ written). */
+  started: [at: Date];
+  /** The child exited without being asked to: call close() to finish the file. */
+  died: [at: Date];
+};
+
+export interface TrackRecorderOptions {
+  router: Router;
+  producer: MediaProducer;
+  /** Absolute path without extension; `.webm` or `.mkv` is added by codec. */
+  fileBase: string;
+  ffmpegPath: string;
+  /** Open with the consumer paused (recording paused). */
+  paused: boolean;
+  log: Logger;
+}
+
+/** The container by codec: WebM takes VP8, VP9 and Opus; H264 goes into Matroska. */
+function extensionFor(codec: RtpCodecParameters): string {
+  return codec.mimeType.toLowerCase() === 'video/h264' ? '.mkv' : '.webm';
+}
+
+function sdpFor(kind: 'audio' | 'video', codec: RtpCodecParameters, port: number): string {
+  const name = codec.mimeType.split('/')[1]!;
+  const channels = kind === 'audio' && codec.channels ? `/${codec.channels}` : '';
+  const fmtp = Object.entries(codec.parameters ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(';');
+  return [
+    'v=0',
+    'o=- 0 0 IN IP4 127.0.0.1',
+    's=recording',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=${kind} ${port} RTP/AVP ${codec.payloadType}`,
+    `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`,
+    ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
+    'a=recvonly',
+    '',
+  ].join('\r\n');
+}
+
+export async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * One file of one producer: a PlainTransport on the room's router, a consumer (paused until the
+ * child listens) and an `ffmpeg` child copying the RTP into WebM/Matroska without re-encoding.
+ * Owns all three; close() stops the child first (SIGINT: it finishes the file), then the transport.
+ */
+export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
+  readonly file: string;
+  readonly codec: RtpCodecParameters;
+  readonly #transport: PlainTransport;
+  readonly #consumer: Consumer;
+  readonly #child: ChildProcess;
+  readonly #log: Logger;
+  readonly #exited: Promise<void>;
+  readonly #ffmpegPath: string;
+  #startedAt: Date | null = null;
+  #pausedAt: Date | null = null;
+  readonly #gaps: Gap[] = [];
+  #keyFrames: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #diedAt: Date | null = null;
+  #closing: Promise<RecordedFile> | undefined;
+
+  /** Starts everything; resolves once the child listens and the consumer is resumed. */
+  static async open(options: TrackRecorderOptions): Promise<TrackRecorder> {
+    const { router, producer } = options;
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+      appData: { recording: true },
+    });
+    let child: ChildProcess | undefined;
+    try {
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      const codec = consumer.rtpParameters.codecs[0]!;
+      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
+        // The highest layer the producer sends (mediasoup falls back to the best one present).
+        await consumer.setPreferredLayers({ spatialLayer: 3, temporalLayer: 3 });
+      }
+      const port = await freeUdpPair();
+      const file = `${options.fileBase}${extensionFor(codec)}`;
+      await mkdir(path.dirname(file), { recursive: true });
+      const format = extensionFor(codec) === '.mkv' ? 'matroska' : 'webm';
+      child = spawn(
+        options.ffmpegPath,
+        [
+          ...['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy'],
+          // Written out as it comes (a cluster per 200 ms): a child that dies loses about that much.
+          ...['-flush_packets', '1', '-cluster_time_limit', '200', '-cluster_size_limit', '1048576'],
+          ...['-f', format, '-y', file],
+        ],
+        { stdio: ['pipe', 'ignore', 'pipe'] },
+      );
+      const recorder = new TrackRecorder(transport, consumer, child, file, codec, options.ffmpegPath, options.log);
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(sdpFor(consumer.kind, codec, port));
+      await recorder.#waitListening(port);
+      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+      if (options.paused) recorder.#pausedAt = new Date();
+      else await recorder.#flow();
+      return recorder;
+    } catch (error) {
+      if (child && child.exitCode === null) child.kill('SIGKILL');
+      transport.close();
+      throw error;
+    }
+  }
+
+  private constructor(transport: PlainTransport, consumer: Consumer, child: ChildProcess, file: string, codec: RtpCodecParameters, ffmpegPath: string, log: Logger) {
+    super();
+    this.#ffmpegPath = ffmpegPath;
+    this.#transport = transport;
+    this.#consumer = consumer;
+    this.#child = child;
+    this.file = file;
+    this.codec = codec;
+    this.#log = log.child(`track:${path.basename(file)}`);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (!this.#stopping) {
+          this.#diedAt = new Date();
+          this.#log.warn('recorder exited unexpectedly', { code, signal, stderr });
+          this.emit('died', this.#diedAt);
+        } else if (code !== 0 && code !== 255) {
+          this.#log.warn('recorder exited with an error', { code, signal, stderr });
+        }
+        resolve();
+      });
+      child.once('error', (error) => {
+        this.#log.warn('recorder could not run', { error });
+        resolve();
+      });
+    });
+    void this.#consumer.enableTraceEvent(['rtp']).catch(() => undefined);
+    this.#consumer.on('trace', (trace) => {
+      if (trace.type !== 'rtp' || this.#startedAt) return;
+      this.#startedAt = new Date();
+      clearInterval(this.#keyFrames);
+      void this.#consumer.enableTraceEvent([]).catch(() => undefined);
+      this.emit('started', this.#startedAt);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get startedAt(): Date | null {
+    return this.#startedAt;
+  }
+
+  get kind(): 'audio' | 'video' {
+    return this.#consumer.kind;
+  }
+
+  async #waitListening(port: number): Promise<void> {
+    const deadline = Date.now() + LISTEN_TIMEOUT_MS;
+    while (!(await udpPortBound(port))) {
+      if (this.#child.exitCode !== null || this.#child.signalCode !== null) throw new Error('the recorder exited before listening');
+      if (Date.now() > deadline) throw new Error('the recorder did not listen in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Resume the consumer; video: ask for key frames until the first packet went out. */
+  async #flow(): Promise<void> {
+    await this.#consumer.resume();
+    if (this.#consumer.kind !== 'video') return;
+    const ask = () => {
+      if (this.#startedAt || this.#consumer.closed) return clearInterval(this.#keyFrames);
+      void this.#consumer.requestKeyFrame().catch(() => undefined);
+    };
+    clearInterval(this.#keyFrames);
+    this.#keyFrames = setInterval(ask, KEYFRAME_INTERVAL_MS);
+    this.#keyFrames.unref();
+    ask();
+  }
+
+  /** The recording is paused: nothing is written until resume (which records the gap). */
+  async pause(at: Date): Promise<void> {
+    if (this.#pausedAt || this.#closing) return;
+    this.#pausedAt = at;
+    await this.#consumer.pause().catch(() => undefined);
+  }
+
+  async resume(at: Date): Promise<void> {
+    const from = this.#pausedAt;
+    if (!from || this.#closing) return;
+    this.#pausedAt = null;
+    if (this.#startedAt) this.#gaps.push({ from: from.toISOString(), to: at.toISOString(), reason: 'paused' });
+    // Video: mediasoup sends nothing until a key frame; #flow asks for one (again, if started).
+    await this.#flow().catch(() => undefined);
+    if (this.#consumer.kind === 'video') void this.#consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** A gap before this file's first packet (a dead predecessor), kept with this file. */
+  addGap(gap: Gap): void {
+    this.#gaps.push(gap);
+  }
+
+  /**
+   * Stops the child (SIGINT finishes the file; SIGKILL after a while), closes the transport,
+   * then measures and hashes the file. A file of a child that died is remuxed first so it has
+   * its index and duration. Idempotent: every call gets the same result.
+   */
+  close(): Promise<RecordedFile> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<RecordedFile> {
+    clearInterval(this.#keyFrames);
+    const endedAt = this.#diedAt ?? new Date();
+    if (this.#pausedAt && this.#startedAt) this.#gaps.push({ from: this.#pausedAt.toISOString(), to: endedAt.toISOString(), reason: 'paused' });
+    this.#stopping = this.#diedAt === null;
+    let unfinished = false;
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      // SIGINT: ffmpeg finishes the file. Waiting for input that does not come (a paused or
+      // closed producer), ffmpeg 5 only leaves on a second one, which also skips the trailer.
+      this.#child.kill('SIGINT');
+      if (!(await this.#exitedWithin(STOP_TIMEOUT_MS / 5))) {
+        unfinished = true;
+        this.#child.kill('SIGINT');
+        if (!(await this.#exitedWithin(STOP_TIMEOUT_MS))) this.#child.kill('SIGKILL');
+        await this.#exited;
+      }
+    }
+    this.#transport.close();
+    const died = this.#diedAt !== null;
+    if (this.#startedAt === null) {
+      await rm(this.file, { force: true });
+      return { file: this.file, codec: this.codec.mimeType, startedAt: null, endedAt, bytes: 0, sha256: '', gaps: [], died };
+    }
+    let end = endedAt;
+    if (died || unfinished) {
+      await this.#repair();
+      // What the file holds ends where its media ends (a lost last cluster is part of the gap).
+      const seconds = await this.#duration();
+      if (seconds !== null) end = new Date(Math.min(endedAt.getTime(), this.#startedAt.getTime() + seconds * 1000));
+    }
+    const bytes = (await stat(this.file).catch(() => ({ size: 0 }))).size;
+    const sha256 = bytes > 0 ? await sha256Of(this.file) : '';
+    return { file: this.file, codec: this.codec.mimeType, startedAt: this.#startedAt, endedAt: end, bytes, sha256, gaps: [...this.#gaps], died };
+  }
+
+  /** The file's duration in seconds (ffprobe next to the ffmpeg binary), null when unknown. */
+  #duration(): Promise<number | null> {
+    const dir = path.dirname(this.#ffmpegPath);
+    const ffprobe = dir === '.' ? 'ffprobe' : path.join(dir, 'ffprobe');
+    return new Promise((resolve) => {
+      execFile(ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', this.file], (error, stdout) => {
+        const seconds = Number(String(stdout).trim());
+        resolve(error || !Number.isFinite(seconds) ? null : seconds);
+      });
+    });
+  }
+
+  #exitedWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void this.#exited.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** A killed child leaves a file without its index: copy it once more (no re-encoding). */
+  async #repair(): Promise<void> {
+    const ext = path.extname(this.file);
+    const temp = `${this.file}.repair${ext}`;
+    const ok = await new Promise<boolean>((resolve) => {
+      const child = spawn(this.#ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.file, '-map', '0', '-c', 'copy', '-y', temp], { stdio: 'ignore' });
+      child.once('exit', (code) => resolve(code === 0));
+      child.once('error', () => resolve(false));
+    });
+    if (ok) await rename(temp, this.file);
+    else await rm(temp, { force: true });
+  }
+}
