@@ -276,6 +276,8 @@ export async function createApp(
       await nodes?.stop();
       rooms.closeAll('reconnect');
       rooms.dispose();
+      // Recorder children finish their files (and the rows are written) before the database goes.
+      await services.recording.drain();
       connectivity.close();
       await boundSignalling.close();
       pool.close();

@@ -50,6 +50,8 @@ export class RecordingService implements RecordingControls {
   readonly #loaded = new WeakMap<Room, Promise<void>>();
   /** Per room: row writes in flight (track rows are created before they are updated). */
   readonly #writes = new WeakMap<Room, Set<Promise<unknown>>>();
+  /** Rooms closed on this node whose files are still being finished and written down. */
+  readonly #finishing = new Set<Promise<unknown>>();
 
   constructor(options: RecordingServiceOptions) {
     this.#db = options.db;
@@ -86,13 +88,20 @@ export class RecordingService implements RecordingControls {
       track(() => this.#gap(room.sessionId, g), 'a gap');
     });
     room.once('closed', () => {
-      void room.recording
+      const finishing = room.recording
         .close()
         .then(() => Promise.allSettled([...writes]))
         .then(() => this.#queueIfStopped(room.sessionId))
         .catch((error: unknown) => this.#log.warn('could not finish the recording', { error, sessionId: room.sessionId }));
+      this.#finishing.add(finishing);
+      void finishing.finally(() => this.#finishing.delete(finishing));
     });
     this.#loaded.set(room, this.#load(room));
+  }
+
+  /** Waits until the files of every closed room are finished and on the record (server shutdown). */
+  async drain(): Promise<void> {
+    while (this.#finishing.size > 0) await Promise.allSettled([...this.#finishing]);
   }
 
   ready(room: Room): Promise<void> {

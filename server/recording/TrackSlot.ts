@@ -71,6 +71,8 @@ export class TrackSlot extends TypedEmitter<TrackSlotEvents> {
   /** When the last part died: the next part's first packet ends the gap. */
   #gapFrom: Date | null = null;
   #parts = 0;
+  /** Parts being finished (a dead child's file): close() waits for them too. */
+  readonly #finishing = new Set<Promise<unknown>>();
 
   constructor(options: { router: Router; item: RecordableProducer; recordingId: string; dir: string; ffmpegPath: string; paused: boolean; log: Logger }) {
     super();
@@ -161,11 +163,13 @@ export class TrackSlot extends TypedEmitter<TrackSlotEvents> {
       if (this.#current?.recorder !== recorder) return;
       this.#current = null;
       this.#gapFrom = at;
-      void this.#finish(recorder, meta).then((end) => {
+      const finishing = this.#finish(recorder, meta).then((end) => {
         // The gap starts where the dead part's file ends.
         if (end) this.#gapFrom = end;
         this.#restartLater();
       });
+      this.#finishing.add(finishing);
+      void finishing.finally(() => this.#finishing.delete(finishing));
     });
   }
 
@@ -213,5 +217,6 @@ export class TrackSlot extends TypedEmitter<TrackSlotEvents> {
     const current = this.#current;
     this.#current = null;
     if (current) await this.#finish(current.recorder, current.meta);
+    await Promise.allSettled([...this.#finishing]);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InvitationPreview, MediationSessionInfo } from '../../server/protocol/api.ts';
@@ -173,6 +173,40 @@ describe('recording: notice, consent, pause, files', () => {
       { sessionId: session.id, recordingId: track.recordingId, trackId: track.id, sha256: track.sha256, bytes: track.bytes, kind: 'video', displayName: '李四', role: 'party' },
     );
     assert.equal(mediator.s.socket.connected, true, 'the call goes on');
+  });
+
+  test('tracks left open by a room that is gone (its node died) are completed from their files and marked; recording goes on', async () => {
+    const { token, session, caseDetail } = await server.mediatorWithSession();
+    const db = server.testDb.db;
+    const since = new Date(Date.now() - 60_000);
+    const recordingId = `orphaned-${session.id}`;
+    await db.recording.create({ data: { id: recordingId, sessionId: session.id, caseId: caseDetail.id, state: 'recording', startedById: 'someone', startedAt: since, stateAt: since } });
+    // What the dead node wrote (reachable here: a shared RECORDING_DIR), and its row, never closed.
+    const dir = path.join(server.app.config.recording.dir, recordingId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'webcam-old.webm'), 'partial file');
+    await db.recordingTrack.create({
+      data: { id: `old-${session.id}`, recordingId, identity: 'invitation:gone', displayName: '王五', role: 'party', side: 'applicant', kind: 'video', source: 'webcam', producerId: 'gone', codec: 'video/VP8', path: 'webcam-old.webm', startedAt: new Date(Date.now() - 50_000) },
+    });
+
+    // The mediator comes back (on this node): confirms, joins; the room took the recording over.
+    const s = await connectSocket(server.baseUrl, { kind: 'staff', token, sessionId: session.id });
+    sockets.push(s);
+    const refused = await join(s);
+    assert.ok(!refused.ok && refused.error.code === 'recording_consent_required');
+    await s.request('recording.consent', { accepted: true });
+    const joined = await join(s);
+    assert.ok(joined.ok);
+    assert.equal(joined.data.state.recording.state, 'recording');
+
+    const track = await db.recordingTrack.findUniqueOrThrow({ where: { id: `old-${session.id}` } });
+    assert.ok(track.endedAt, 'closed');
+    assert.equal(track.bytes, 'partial file'.length);
+    assert.equal(track.sha256, createHash('sha256').update('partial file').digest('hex'));
+    assert.ok((JSON.parse(track.gaps) as Array<{ endUnknown?: boolean }>).some((g) => g.endUnknown === true), 'its end is marked unknown');
+    const gap = (await timeline(caseDetail.id)).find((e) => e.type === 'recording.gap');
+    assert.equal(gap?.data['reason'], 'node_failed');
+    assert.equal(gap?.data['trackId'], track.id);
   });
 });
 

@@ -4,6 +4,7 @@
  * Key frames every second (ffmpeg ignores PLI), so a recorder gets a picture within a second.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,7 @@ function encoded(kind: Clip): Promise<string> {
   if (!clip) {
     clip = (async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'rtp-clip-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       const file = path.join(dir, `${kind}.${clipArgs[kind].ext}`);
       await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...clipArgs[kind].args, '-y', file]);
       return file;
