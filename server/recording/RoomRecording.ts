@@ -1,20 +1,13 @@
 import path from 'node:path';
 import type { Router } from 'mediasoup/types';
 import type { Logger } from '../logger.ts';
-import type { MediaProducer } from '../media/Peer.ts';
 import { TypedEmitter } from '../media/TypedEmitter.ts';
 import type { RecordingDeclineInfo, RecordingState, RecordingStateInfo } from '../protocol/recording.ts';
-import { TrackSlot, type TrackClosed, type TrackGap, type TrackStarted } from './TrackSlot.ts';
+import { TrackSlot, type RecordableProducer, type TrackClosed, type TrackGap, type TrackStarted } from './TrackSlot.ts';
+
+export type { RecordableProducer };
 
 /** A producer the room wants recorded, and whose it is. */
-export interface RecordableProducer {
-  producer: MediaProducer;
-  identity: string;
-  displayName: string;
-  role: string;
-  side: string | null;
-}
-
 export type RoomRecordingEvents = {
   /** state, consents or declines changed: every participant's room state may differ. */
   changed: [];

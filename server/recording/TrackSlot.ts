@@ -3,8 +3,17 @@ import type { Router } from 'mediasoup/types';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { TypedEmitter } from '../media/TypedEmitter.ts';
-import type { RecordableProducer } from './RoomRecording.ts';
+import type { MediaProducer } from '../media/Peer.ts';
 import { TrackRecorder, type Gap } from './TrackRecorder.ts';
+
+/** A producer to record, with who it belongs to (for the track's row and the timeline). */
+export interface RecordableProducer {
+  producer: MediaProducer;
+  identity: string;
+  displayName: string;
+  role: string;
+  side: string | null;
+}
 
 /** Who and what a track file is of. */
 export interface TrackMeta {
