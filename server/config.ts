@@ -123,6 +123,10 @@ const envShape = z
       .string()
       .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
       .optional(),
+    /** Where recordings are written: RECORDING_DIR/<recordingId>/ (track files, the composed file). Default DATA_DIR/recordings. */
+    RECORDING_DIR: z.string().min(1).optional(),
+    /** Days after a recorded session ended until its files are deleted (the rows and timeline stay). */
+    RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
     /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
     TURN_TTL_SECONDS: z.coerce.number().int().min(600).max(31 * 24 * 3600).optional(),
   });
@@ -182,6 +186,10 @@ export interface Config {
   cluster: ClusterConfig | null;
   /** TURN relay for the browsers; null: none (direct ICE to the SFU only, the default). */
   turn: TurnConfig | null;
+  /** RECORDING_DIR: recordings, one folder per recording (default DATA_DIR/recordings). */
+  recordingDir: string;
+  /** RECORDING_RETENTION_DAYS: files of a recording are deleted this long after its session ended. */
+  recordingRetentionDays: number;
 }
 
 /** TURN (TURN_URLS, TURN_SECRET, TURN_TTL_SECONDS): server/signalling/turnCredentials.ts mints from it. */
@@ -295,6 +303,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     centrePhone: e.CENTRE_PHONE || null,
     cluster,
     turn,
+    recordingDir: path.resolve(e.RECORDING_DIR ?? path.join(dataDir, 'recordings')),
+    recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
   };
 }
 
