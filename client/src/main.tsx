@@ -4,6 +4,7 @@ import { App } from './App.tsx';
 import './styles/base.css';
 import './styles/console.css';
 import './styles/caseloop.css';
+import './styles/recordings.css';
 import './styles/call.css';
 
 // No StrictMode: the media services hold real devices and connections; a simulated

@@ -1,3 +1,4 @@
+import { recordingsEn } from './recordings.en.ts';
 import { accountsEn } from './accounts.en.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
@@ -369,6 +370,7 @@ export const en: Record<MessageKey, string> = {
   'session.ended': 'This mediation has ended.',
   ...errorsEn,
   ...caseloopEn,
+  ...recordingsEn,
   ...auditEn,
   ...accountsEn,
   ...roomEn,

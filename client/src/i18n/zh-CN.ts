@@ -1,3 +1,4 @@
+import { recordingsZhCN } from './recordings.zh-CN.ts';
 import { accountsZhCN } from './accounts.zh-CN.ts';
 import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
@@ -369,6 +370,7 @@ export const zhCN = {
   'session.ended': '这次调解已经结束。',
   ...errorsZhCN,
   ...caseloopZhCN,
+  ...recordingsZhCN,
   ...auditZhCN,
   ...accountsZhCN,
   ...roomZhCN,
