@@ -22,6 +22,7 @@ import { benchConsumersPerCore } from './consumers.ts';
 import { benchEncryptedConsumers } from './encryptedConsumers.ts';
 import { benchJoinStorm } from './joinStorm.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
+import { benchRecordingCompose } from './recordingCompose.ts';
 import { benchSignallingPerCore } from './signallingPerCore.ts';
 import { benchSignallingThroughput } from './signallingThroughput.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
@@ -38,6 +39,8 @@ const BENCHES: Bench[] = [
   { name: 'signalling_throughput', run: benchSignallingThroughput },
   { name: 'signalling_per_core', run: benchSignallingPerCore },
   { name: 'join_storm', run: benchJoinStorm },
+  /** Recording (issue 11): the composer's time per minute of a 3-person session (the recorder's own metrics join this entry). */
+  { name: 'recording', run: async () => ({ ...(await benchRecordingCompose()) }) },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
