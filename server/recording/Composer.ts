@@ -19,6 +19,11 @@ export interface ComposerOptions {
   recordingDir: string;
   /** The slow look for queued work (another node queued it, or a poke was missed). */
   intervalMs?: number;
+  /**
+   * One process (no cluster): a row still `running` at start-up was this process's own before a
+   * crash or restart, and is queued again. Several nodes cannot tell whose it is (not done).
+   */
+  requeueRunningAtStart?: boolean;
   ffmpegBin?: string;
 }
 
@@ -36,6 +41,7 @@ export class Composer {
   readonly #dir: string;
   readonly #intervalMs: number;
   readonly #bin: string | undefined;
+  readonly #requeueRunning: boolean;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | null = null;
   #again = false;
@@ -49,13 +55,21 @@ export class Composer {
     this.#dir = o.recordingDir;
     this.#intervalMs = o.intervalMs ?? 60_000;
     this.#bin = o.ffmpegBin;
+    this.#requeueRunning = o.requeueRunningAtStart ?? false;
   }
 
   start(): void {
     if (this.#closed || this.#timer) return;
     this.#timer = setInterval(() => this.poke(), this.#intervalMs);
     this.#timer.unref();
-    this.poke();
+    if (!this.#requeueRunning) return this.poke();
+    void this.#db.recording
+      .updateMany({ where: { composeState: 'running' }, data: { composeState: 'queued', composeProgress: 0 } })
+      .then(
+        (r) => r.count > 0 && this.#log.info('compositions interrupted by a restart queued again', { count: r.count }),
+        (error: unknown) => this.#log.error('could not queue interrupted compositions again', { error }),
+      )
+      .finally(() => this.poke());
   }
 
   /** Look for queued work now (returns at once). */

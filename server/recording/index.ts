@@ -20,9 +20,9 @@ export interface RecordingModule {
   close(): Promise<void>;
 }
 
-export function createRecordingModule(deps: { db: Db; clock: Clock; log: Logger; config: Pick<Config, 'recordingDir' | 'recordingRetentionDays'> }): RecordingModule {
+export function createRecordingModule(deps: { db: Db; clock: Clock; log: Logger; config: Pick<Config, 'recordingDir' | 'recordingRetentionDays' | 'cluster'> }): RecordingModule {
   const { db, clock, log, config } = deps;
-  const composer = new Composer({ db, clock, log: log.child('compose'), recordingDir: config.recordingDir });
+  const composer = new Composer({ db, clock, log: log.child('compose'), recordingDir: config.recordingDir, requeueRunningAtStart: config.cluster === null });
   const retention = new RetentionSweeper({ db, clock, log: log.child('retention'), recordingDir: config.recordingDir, retentionDays: config.recordingRetentionDays });
   const service = new RecordingService({ db, clock, recordingDir: config.recordingDir, deleteAfter: (d) => retention.deleteAfter(d), onQueued: () => composer.poke() });
   let closed = false;

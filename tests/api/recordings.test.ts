@@ -7,6 +7,9 @@ import { ManualClock } from '../../server/clock.ts';
 import type { RecordingInfo } from '../../server/protocol/recording.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { insertRecording, probe, threePersonTracks } from '../helpers/recordingFiles.ts';
+import { until } from '../helpers/wait.ts';
+import { Composer } from '../../server/recording/Composer.ts';
+import { createLogger } from '../../server/logger.ts';
 
 /*
  * Recordings after the session, on the real server: real track files (ffmpeg from lavfi) and
@@ -177,6 +180,33 @@ test('a failed composition is recorded, never a crash, and can be queued again',
   assert.equal((await s.testDb.db.recording.findUniqueOrThrow({ where: { id: r.recordingId } })).composeState, 'failed');
 });
 
+test('one process: a composition left running by a restart is queued again at start-up and composed; two composers claim it once', async () => {
+  const m = await s.mediatorWithSession({ title: '重启' });
+  const me = await s.api('GET', '/api/auth/me', { token: m.token });
+  const r = await insertRecording(s.testDb.db, s.app.config.recordingDir, {
+    caseId: m.caseDetail.id,
+    sessionId: m.session.id,
+    startedById: me.body.id,
+    startedAt: start,
+    seconds: 3,
+    tracks: threePersonTracks(3).slice(0, 2),
+    composeState: 'running',
+  });
+  const options = { db: s.testDb.db, clock, log: createLogger('test'), recordingDir: s.app.config.recordingDir, intervalMs: 3_600_000 };
+  const restarted = new Composer({ ...options, requeueRunningAtStart: true });
+  const other = new Composer(options);
+  try {
+    restarted.start();
+    other.start();
+    await until(async () => (await s.testDb.db.recording.findUniqueOrThrow({ where: { id: r.recordingId } })).composeState === 'done', 'composed after the restart', 60_000, 100);
+    await Promise.all([restarted.drain(), other.drain()]);
+  } finally {
+    await Promise.all([restarted.close(), other.close()]);
+  }
+  const composed = await s.testDb.db.timelineEntry.findMany({ where: { caseId: m.caseDetail.id, type: 'recording.composed' } });
+  assert.equal(composed.length, 1, 'composed once');
+});
+
 test('the dashboard counts the kept recordings’ bytes; retention deletes the files of recordings ended longer ago, with a timeline entry', async () => {
   await s.createUser('sup2', 'supervisor');
   const sup = (await s.login('sup2')).token;
@@ -195,7 +225,7 @@ test('the dashboard counts the kept recordings’ bytes; retention deletes the f
   clock.set(new Date(recording.endedAt.getTime() + 180 * 86400_000 + 1000));
   const onDisk = rows.find((r) => r.id === recording.recordingId)!;
   const folderBytes = (onDisk.composedBytes ?? 0) + onDisk.tracks.reduce((m, t) => m + (t.bytes ?? 0), 0);
-  assert.equal(await retention.sweep(), 2);
+  assert.equal(await retention.sweep(), 3, 'all three recordings ended the same day');
   assert.equal(existsSync(recording.folder), false);
   const row = await s.testDb.db.recording.findUniqueOrThrow({ where: { id: recording.recordingId } });
   assert.equal(row.deletedAt?.toISOString(), clock.now().toISOString());

@@ -87,6 +87,9 @@ test('the mediator plays the composed session in the case page; a queued composi
   const player = items.nth(1).getByTestId('rec-player');
   await player.waitFor();
   await player.scrollIntoViewIfNeeded();
+  const token = (await server.login('mediator1')).token;
+  const before = await server.api('GET', `/api/cases/${caseId}/timeline`, { token });
+  assert.equal(before.body.filter((e: { type: string }) => e.type === 'recording.played').length, 0, 'showing the player is not a playback');
   await page.screenshot({ path: `${SHOTS}/case-desktop-zh.png`, fullPage: true });
 
   await player.evaluate((el) => {
@@ -106,7 +109,8 @@ test('the mediator plays the composed session in the case page; a queued composi
   assert.ok(played.readyState >= 2 && played.currentTime > 1.5, JSON.stringify(played));
   assert.deepEqual([played.width, played.height], [1920, 360], 'three tiles side by side');
   const timeline = await server.api('GET', `/api/cases/${caseId}/timeline`, { token: (await server.login('mediator1')).token });
-  assert.ok(timeline.body.some((e: { type: string }) => e.type === 'recording.played'), 'the playback is on the timeline');
+  // Opening the page loads nothing (preload none); the one playback is one entry.
+  assert.equal(timeline.body.filter((e: { type: string }) => e.type === 'recording.played').length, 1, 'the playback is on the timeline, once');
 
   // The composer takes the queued one; the page (polling) shows its player.
   await server.app.services.recordings.composer.drain();

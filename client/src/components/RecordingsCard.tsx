@@ -125,7 +125,7 @@ function RecordingItem({ r, playable, canCompose, onRetry }: { r: RecordingInfo;
       </header>
       {kept && r.compose.state === 'done' && playable && (
         <>
-          <video className="rec-item__player" controls preload="metadata" src={recordingUrls.composed(r.id)} aria-label={t('rec.player')} data-testid="rec-player" />
+          <video className="rec-item__player" controls preload="none" src={recordingUrls.composed(r.id)} aria-label={t('rec.player')} data-testid="rec-player" />
           <div className="rec-item__actions">
             <a className="btn btn--secondary btn--sm" href={recordingUrls.composedDownload(r.id)} download data-testid="rec-download">
               {t('rec.download')}
