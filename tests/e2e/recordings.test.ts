@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, phoneViewport } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { insertRecording, threePersonTracks } from '../helpers/recordingFiles.ts';
+import { layoutAuditScript } from '../helpers/layoutAudit.ts';
 
 /*
  * 录音录像 on the case page in Chromium: the composed review video plays in the page's own player
@@ -87,10 +88,10 @@ test('the mediator plays the composed session in the case page; a queued composi
   const player = items.nth(1).getByTestId('rec-player');
   await player.waitFor();
   await player.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/case-desktop-zh-queued.png`, fullPage: true });
   const token = (await server.login('mediator1')).token;
   const before = await server.api('GET', `/api/cases/${caseId}/timeline`, { token });
   assert.equal(before.body.filter((e: { type: string }) => e.type === 'recording.played').length, 0, 'showing the player is not a playback');
-  await page.screenshot({ path: `${SHOTS}/case-desktop-zh.png`, fullPage: true });
 
   await player.evaluate((el) => {
     const v = el as HTMLVideoElement;
@@ -119,8 +120,19 @@ test('the mediator plays the composed session in the case page; a queued composi
   assert.equal(row.composeState, 'done');
 });
 
-test('screenshots: the case page in English and on phones, the dashboard with the recordings’ size', async () => {
+/** The layout audit of every page (tests/e2e/layout.test.ts): no overflow, nothing over a button or link, no message key. */
+async function layoutProblems(page: Page, width: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const to of ['0', 'document.documentElement.scrollHeight']) {
+    await page.evaluate(`window.scrollTo(0, ${to})`);
+    out.push(...((await page.evaluate(layoutAuditScript(width))) as string[]));
+  }
+  return out;
+}
+
+test('screenshots and the layout audit: the case page in both languages on desktops and phones, the dashboard with the recordings’ size', async () => {
   for (const [language, options, name] of [
+    ['zh-CN', { viewport: { width: 1280, height: 800 } }, 'case-desktop-zh'],
     ['en', { viewport: { width: 1280, height: 800 } }, 'case-desktop-en'],
     ['zh-CN', phoneViewport, 'case-phone-zh'],
     ['en', phoneViewport, 'case-phone-en'],
@@ -129,7 +141,9 @@ test('screenshots: the case page in English and on phones, the dashboard with th
     await page.goto(`${server.baseUrl}/cases/${caseId}`);
     await page.getByTestId('recordings-card').getByTestId('rec-player').first().waitFor();
     await page.getByTestId('recordings-card').scrollIntoViewIfNeeded();
+    await page.evaluate('document.fonts.ready');
     await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+    assert.deepEqual(await layoutProblems(page, options.viewport.width), [], name);
   }
   for (const [language, options, name] of [
     ['zh-CN', { viewport: { width: 1280, height: 800 } }, 'dashboard-desktop-zh'],
