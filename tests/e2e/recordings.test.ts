@@ -85,24 +85,22 @@ test('the mediator plays the composed session in the case page; a queued composi
   await items.nth(0).getByTestId('rec-compose').and(page.locator('[data-state=queued]')).waitFor();
   assert.equal(await items.nth(0).locator('progress').count(), 1);
   assert.equal(await items.nth(1).getByTestId('rec-track').count(), 8);
-  const player = items.nth(1).getByTestId('rec-player');
-  await player.waitFor();
-  await player.scrollIntoViewIfNeeded();
+  const play = items.nth(1).getByTestId('rec-play');
+  await play.waitFor({ timeout: 60_000 });
+  await play.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/case-desktop-zh-queued.png`, fullPage: true });
   const token = (await server.login('mediator1')).token;
   const before = await server.api('GET', `/api/cases/${caseId}/timeline`, { token });
   assert.equal(before.body.filter((e: { type: string }) => e.type === 'recording.played').length, 0, 'showing the player is not a playback');
+  await play.click();
+  const player = items.nth(1).getByTestId('rec-player');
+  await player.waitFor({ timeout: 60_000 });
 
-  await player.evaluate((el) => {
-    const v = el as HTMLVideoElement;
-    v.muted = true;
-    return v.play();
-  });
   const handle = await player.elementHandle();
   await page.waitForFunction((el) => {
     const v = el as HTMLVideoElement;
     return v.currentTime > 1.5 && v.readyState >= 2;
-  }, handle);
+  }, handle, { timeout: 90_000 });
   const played = await player.evaluate((el) => {
     const v = el as HTMLVideoElement;
     return { currentTime: v.currentTime, readyState: v.readyState, width: v.videoWidth, height: v.videoHeight };
@@ -110,12 +108,12 @@ test('the mediator plays the composed session in the case page; a queued composi
   assert.ok(played.readyState >= 2 && played.currentTime > 1.5, JSON.stringify(played));
   assert.deepEqual([played.width, played.height], [1920, 360], 'three tiles side by side');
   const timeline = await server.api('GET', `/api/cases/${caseId}/timeline`, { token: (await server.login('mediator1')).token });
-  // Opening the page loads nothing (preload none); the one playback is one entry.
+  // Showing the page loads nothing; the one playback is one entry.
   assert.equal(timeline.body.filter((e: { type: string }) => e.type === 'recording.played').length, 1, 'the playback is on the timeline, once');
 
   // The composer takes the queued one; the page (polling) shows its player.
   await server.app.services.recordings.composer.drain();
-  await items.nth(0).getByTestId('rec-player').waitFor({ timeout: 15_000 });
+  await items.nth(0).getByTestId('rec-play').waitFor({ timeout: 60_000 });
   const row = await server.testDb.db.recording.findUniqueOrThrow({ where: { id: queuedId } });
   assert.equal(row.composeState, 'done');
 });
@@ -139,7 +137,7 @@ test('screenshots and the layout audit: the case page in both languages on deskt
   ] as const) {
     const page = await loggedIn('mediator1', language, options);
     await page.goto(`${server.baseUrl}/cases/${caseId}`);
-    await page.getByTestId('recordings-card').getByTestId('rec-player').first().waitFor();
+    await page.getByTestId('recordings-card').getByTestId('rec-play').first().waitFor();
     await page.getByTestId('recordings-card').scrollIntoViewIfNeeded();
     await page.evaluate('document.fonts.ready');
     await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });

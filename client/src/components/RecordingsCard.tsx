@@ -7,6 +7,7 @@ import { errorText, formatDateTime, participantLabel } from '../i18n/labels.ts';
 import { recordingsApi, recordingUrls } from '../services/recordingsApi.ts';
 import { copyText } from './CopyField.tsx';
 import { Alert } from './Feedback.tsx';
+import { PlayIcon } from './Icons.tsx';
 
 /** While a composition is queued or running, the list is read again this often. */
 const POLL_MS = 2000;
@@ -125,7 +126,7 @@ function RecordingItem({ r, playable, canCompose, onRetry }: { r: RecordingInfo;
       </header>
       {kept && r.compose.state === 'done' && playable && (
         <>
-          <video className="rec-item__player" controls preload="none" src={recordingUrls.composed(r.id)} aria-label={t('rec.player')} data-testid="rec-player" />
+          <Player r={r} />
           <div className="rec-item__actions">
             <a className="btn btn--secondary btn--sm" href={recordingUrls.composedDownload(r.id)} download data-testid="rec-download">
               {t('rec.download')}
@@ -154,6 +155,28 @@ function RecordingItem({ r, playable, canCompose, onRetry }: { r: RecordingInfo;
       )}
     </article>
   );
+}
+
+/**
+ * The review video: nothing is fetched until the reviewer presses play (every playback is on the
+ * case timeline, so showing the page must not count as one); then the player, playing.
+ */
+function Player({ r }: { r: RecordingInfo }) {
+  const t = useT();
+  const [on, setOn] = useState(false);
+  const seconds = r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000) : null;
+  if (!on) {
+    return (
+      <button type="button" className="rec-item__poster" onClick={() => setOn(true)} data-testid="rec-play">
+        <PlayIcon size={40} />
+        <span>
+          {t('rec.play')}
+          {seconds !== null && ` · ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`}
+        </span>
+      </button>
+    );
+  }
+  return <video className="rec-item__player" controls autoPlay src={recordingUrls.composed(r.id)} aria-label={t('rec.player')} data-testid="rec-player" />;
 }
 
 function who(t: Translate, track: RecordingTrackInfo): string {

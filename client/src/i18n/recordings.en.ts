@@ -12,6 +12,7 @@ export const recordingsEn: Record<keyof typeof recordingsZhCN, string> = {
   'rec.compose.failed': 'Composition failed',
   'rec.compose.retry': 'Compose again',
   'rec.compose.progress': 'Composition progress',
+  'rec.play': 'Play review video',
   'rec.player': 'Review video (everyone side by side, sound mixed, caucus and pauses as chapters)',
   'rec.download': 'Download review video',
   'rec.downloadTrack': 'Download',

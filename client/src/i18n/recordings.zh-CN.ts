@@ -11,6 +11,7 @@ export const recordingsZhCN = {
   'rec.compose.failed': '合成失败',
   'rec.compose.retry': '重新合成',
   'rec.compose.progress': '合成进度',
+  'rec.play': '播放审阅录像',
   'rec.player': '审阅录像（各方画面并排，声音合并，背对背和暂停标为章节）',
   'rec.download': '下载审阅录像',
   'rec.downloadTrack': '下载',
