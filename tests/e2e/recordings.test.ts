@@ -48,7 +48,10 @@ before(async () => {
     startedAt: at(10),
     seconds: 4,
     tracks: threePersonTracks(4).slice(0, 2),
+    // Failed (its files are fine): the page offers 重新合成, which queues it again.
+    composeState: 'failed',
   });
+  await server.testDb.db.recording.update({ where: { id: r2.recordingId }, data: { composeError: 'ffmpeg exited with 1: (an earlier attempt)' } });
   queuedId = r2.recordingId;
   await server.createUser('recsup', 'supervisor', { displayName: '督办员' });
   browser = await launchChromium();
@@ -74,21 +77,20 @@ async function loggedIn(username: string, language: 'zh-CN' | 'en', options: Par
   return page;
 }
 
-test('the mediator plays the composed session in the case page; a queued composition becomes playable when done', async () => {
+test('the mediator plays the composed session in the case page; a failed composition is queued again from the page and becomes playable when done', async () => {
   const page = await loggedIn('mediator1', 'zh-CN', { viewport: { width: 1280, height: 800 } });
   await page.goto(`${server.baseUrl}/cases/${caseId}`);
   const card = page.getByTestId('recordings-card');
   await card.getByRole('heading', { name: '录音录像' }).waitFor();
   const items = card.getByTestId('recording');
   assert.equal(await items.count(), 2);
-  // Newest first: the second session waits for composition.
-  await items.nth(0).getByTestId('rec-compose').and(page.locator('[data-state=queued]')).waitFor();
-  assert.equal(await items.nth(0).locator('progress').count(), 1);
+  // Newest first: the second session's composition failed.
+  await items.nth(0).getByTestId('rec-compose').and(page.locator('[data-state=failed]')).waitFor();
   assert.equal(await items.nth(1).getByTestId('rec-track').count(), 8);
   const play = items.nth(1).getByTestId('rec-play');
   await play.waitFor({ timeout: 60_000 });
   await play.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `${SHOTS}/case-desktop-zh-queued.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/case-desktop-zh-failed.png`, fullPage: true });
   const token = (await server.login('mediator1')).token;
   const before = await server.api('GET', `/api/cases/${caseId}/timeline`, { token });
   assert.equal(before.body.filter((e: { type: string }) => e.type === 'recording.played').length, 0, 'showing the player is not a playback');
@@ -111,9 +113,10 @@ test('the mediator plays the composed session in the case page; a queued composi
   // Showing the page loads nothing; the one playback is one entry.
   assert.equal(timeline.body.filter((e: { type: string }) => e.type === 'recording.played').length, 1, 'the playback is on the timeline, once');
 
-  // The composer takes the queued one; the page (polling) shows its player.
-  await server.app.services.recordings.composer.drain();
-  await items.nth(0).getByTestId('rec-play').waitFor({ timeout: 60_000 });
+  // 重新合成: queued again, the composer (poked) takes it, the page follows it (polling) to its player.
+  await items.nth(0).getByTestId('rec-retry').click();
+  await items.nth(0).getByTestId('rec-compose').and(page.locator('[data-state=queued], [data-state=running], [data-state=done]')).waitFor();
+  await items.nth(0).getByTestId('rec-play').waitFor({ timeout: 90_000 });
   const row = await server.testDb.db.recording.findUniqueOrThrow({ where: { id: queuedId } });
   assert.equal(row.composeState, 'done');
 });
