@@ -23,6 +23,7 @@ import { benchEncryptedConsumers } from './encryptedConsumers.ts';
 import { benchJoinStorm } from './joinStorm.ts';
 import { benchJoinToFirstFrame } from './joinToFirstFrame.ts';
 import { benchRecording } from './recording.ts';
+import { benchRecordingCompose } from './recordingCompose.ts';
 import { benchSignallingPerCore } from './signallingPerCore.ts';
 import { benchSignallingThroughput } from './signallingThroughput.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
@@ -39,7 +40,8 @@ const BENCHES: Bench[] = [
   { name: 'signalling_throughput', run: benchSignallingThroughput },
   { name: 'signalling_per_core', run: benchSignallingPerCore },
   { name: 'join_storm', run: benchJoinStorm },
-  { name: 'recording', run: benchRecording },
+  /** Recording: the recorder's CPU and bytes per participant, and the composer's time per minute of a 3-person session. */
+  { name: 'recording', run: async () => ({ ...(await benchRecording()), compose: await benchRecordingCompose() }) },
 ];
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -78,6 +78,8 @@ export async function createApp(
   const services = createServices({ config, db, clock, log, metrics, bus, ...(redis ? { redis } : {}) });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
+  // Recordings: queued compositions and due retention run in the background from now on.
+  services.recordings.start();
   // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.
   const readmit = await services.sessions.closeInterrupted();
   const pool = await WorkerPool.create(config.mediasoup, log.child('workers'));
@@ -279,6 +281,7 @@ export async function createApp(
       // Recorder children finish their files (and the rows are written) before the database goes.
       await services.recording.drain();
       connectivity.close();
+      await services.recordings.close();
       await boundSignalling.close();
       pool.close();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -123,10 +123,12 @@ const envShape = z
       .string()
       .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
       .optional(),
-    /** Where recording track files go (RECORDING_DIR/<recordingId>/); default <DATA_DIR>/recordings. */
+    /** Where recordings are written: RECORDING_DIR/<recordingId>/ (track files, the composed file). Default DATA_DIR/recordings. */
     RECORDING_DIR: z.string().min(1).optional(),
     /** recording.start and resume are refused when the recording volume has less free space (MB). */
     RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
+    /** Days after a recorded session ended until its files are deleted (the rows and timeline stay). */
+    RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
     /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
     TURN_TTL_SECONDS: z.coerce.number().int().min(600).max(31 * 24 * 3600).optional(),
   });
@@ -186,8 +188,8 @@ export interface Config {
   cluster: ClusterConfig | null;
   /** TURN relay for the browsers; null: none (direct ICE to the SFU only, the default). */
   turn: TurnConfig | null;
-  /** Session recording (issue 11): RECORDING_DIR, RECORDING_MIN_FREE_MB. */
-  recording: { dir: string; minFreeMb: number };
+  /** Session recording: RECORDING_DIR, RECORDING_MIN_FREE_MB, RECORDING_RETENTION_DAYS. */
+  recording: { dir: string; minFreeMb: number; retentionDays: number };
 }
 
 /** TURN (TURN_URLS, TURN_SECRET, TURN_TTL_SECONDS): server/signalling/turnCredentials.ts mints from it. */
@@ -301,7 +303,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     centrePhone: e.CENTRE_PHONE || null,
     cluster,
     turn,
-    recording: { dir: path.resolve(e.RECORDING_DIR ?? path.join(dataDir, 'recordings')), minFreeMb: e.RECORDING_MIN_FREE_MB },
+    recording: {
+      dir: path.resolve(e.RECORDING_DIR ?? path.join(dataDir, 'recordings')),
+      minFreeMb: e.RECORDING_MIN_FREE_MB,
+      retentionDays: e.RECORDING_RETENTION_DAYS,
+    },
   };
 }
 

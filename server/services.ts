@@ -32,6 +32,7 @@ import { redisWindows } from './limits/RedisWindow.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
 import type { Redis } from 'ioredis';
+import { createRecordingModule, type RecordingModule } from './recording/index.ts';
 
 export interface Services {
   tokens: TokenService;
@@ -68,6 +69,8 @@ export interface Services {
   audit: AuditLog;
   /** Where every rate limit counts: this process, or with Redis the whole cluster. */
   windows: SlidingWindows;
+  /** Session recordings after the session: composition, retention, playback (server/recording). */
+  recordings: RecordingModule;
 }
 
 export interface ServiceDeps {
@@ -111,7 +114,8 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork, windows });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
-  const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone });
+  const recordings = createRecordingModule({ db, clock, log: log.child('recordings'), config });
+  const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone, recordingBytes: () => recordings.service.totalBytes() });
   const agreement = createAgreementModule({
     db,
     clock,
@@ -127,6 +131,6 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   });
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
-  const recording = new RecordingService({ db, clock, log: log.child('recording'), config: config.recording });
-  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows, recording };
+  const recording = new RecordingService({ db, clock, log: log.child('recording'), config: config.recording, onQueued: () => recordings.composer.poke() });
+  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows, recording, recordings };
 }

@@ -6,7 +6,7 @@ import { allows, accessActionNames, type ActorFacts, type AccessAction, type Cas
 import type { RefusalSink } from './refusals.ts';
 
 /** What a route's path parameter names; each resolves to exactly one case. */
-export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId'] as const;
+export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId'] as const;
 export type ObjectKind = (typeof objectKinds)[number];
 
 const factsSelect = {
@@ -55,6 +55,7 @@ const caseOf: Record<ObjectKind, (db: Db, id: string) => Promise<string | null>>
   invitationId: async (db, id) => (await db.invitation.findUnique({ where: { id }, select: { session: { select } } }))?.session.caseId ?? null,
   whistleId: async (db, id) => (await db.whistleRequest.findUnique({ where: { id }, select }))?.caseId ?? null,
   noteId: async (db, id) => (await db.supervisionNote.findUnique({ where: { id }, select }))?.caseId ?? null,
+  recordingId: async (db, id) => (await db.recording.findUnique({ where: { id }, select }))?.caseId ?? null,
 };
 
 /** A 403 that says which object rule refused (`details.action`), so the client can explain it. */

@@ -26,6 +26,9 @@ import type { StaffRole } from '../protocol/roles.ts';
  *             official who accepted a whistle on this case (as witness)
  *   called    answers a whistle: an official whose unit was ever called in to this case (which
  *             whistle, and whether it is still open, is the whistle service's check)
+ *   reviewer  plays, downloads and re-composes the session recordings: the responsible
+ *             mediator(s), the supervisors whose scope covers the case, and admins. Never a party
+ *             or an official (the role table leaves them out too).
  *
  * Responsible mediator(s): the case's lead (`Case.leadMediatorId`: set by registering at the
  * window, by assignment, cleared by escalation). `responsibleIds` is the one place to add
@@ -36,7 +39,7 @@ import type { StaffRole } from '../protocol/roles.ts';
  * it, not the city).
  */
 
-export const relations = ['reader', 'steward', 'signer', 'called'] as const;
+export const relations = ['reader', 'steward', 'signer', 'called', 'reviewer'] as const;
 export type Relation = (typeof relations)[number];
 
 /** Every object-level action, with the relation it needs. Route roles come from routePermissions. */
@@ -66,6 +69,10 @@ export const accessActions = {
   'agreement.sign': 'signer',
   /** Accepting or declining a whistle (吹哨) addressed to the caller's department. */
   'whistle.respond': 'called',
+  /** Listing, playing and downloading the session recordings (录音录像). */
+  'recording.review': 'reviewer',
+  /** Queueing a failed composition again. */
+  'recording.compose': 'reviewer',
 } as const satisfies Record<string, Relation>;
 
 export type AccessAction = keyof typeof accessActions;
@@ -132,6 +139,7 @@ const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> 
   steward: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c),
   signer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || (a.role === 'official' && acceptedWhistle(a, c)),
   called: (a, c) => a.role === 'official' && a.unitId !== null && c.whistles.some((w) => w.unitId === a.unitId),
+  reviewer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c) || a.role === 'admin',
 };
 
 /** The object rule: may this staff member do this action on this case? (Roles are checked separately.) */

@@ -44,10 +44,15 @@ export class StatsService {
   readonly #clock: Clock;
   readonly #settings: SettingsService;
   readonly #timeZone: string;
+  readonly #recordingBytes: () => Promise<number>;
 
-  /** `timeZone`: the centre's (CENTRE_TIME_ZONE); the CSV writes times in it, with their offset. */
-  constructor(deps: { db: Db; clock: Clock; settings: SettingsService; timeZone: string }) {
+  /**
+   * `timeZone`: the centre's (CENTRE_TIME_ZONE); the CSV writes times in it, with their offset.
+   * `recordingBytes`: the kept recordings' files (server/recording), shown on the dashboard.
+   */
+  constructor(deps: { db: Db; clock: Clock; settings: SettingsService; timeZone: string; recordingBytes?: () => Promise<number> }) {
     this.#db = deps.db;
+    this.#recordingBytes = deps.recordingBytes ?? (() => Promise.resolve(0));
     this.#clock = deps.clock;
     this.#settings = deps.settings;
     this.#timeZone = deps.timeZone;
@@ -101,11 +106,11 @@ export class StatsService {
 
   async stats(query: unknown): Promise<StatsResponse> {
     const { filter, echo } = this.#filter(query);
-    const { rows, units } = await this.#rows();
+    const [{ rows, units }, recordingBytes] = await Promise.all([this.#rows(), this.#recordingBytes()]);
     const stats = computeStats(rows, filter);
     const unitNames: Record<string, string> = {};
     for (const id of Object.keys(stats.byUnit)) unitNames[id] = id === '' ? '未分流' : (units.get(id) ?? id);
-    return { ...stats, filter: echo, generatedAt: this.#clock.now().toISOString(), unitNames, untimed: stats.byLight.none };
+    return { ...stats, filter: echo, generatedAt: this.#clock.now().toISOString(), unitNames, untimed: stats.byLight.none, recordingBytes };
   }
 
   async exportCsv(query: unknown): Promise<string> {

@@ -17,6 +17,7 @@ import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
+import { playbackCredentials, registerRecordingRoutes } from '../recording/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
 import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
 import { httpMetrics, metricsEndpoint } from '../metrics/http.ts';
@@ -108,6 +109,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   // Prometheus scrape endpoint: the handler checks METRICS_TOKEN (404 when metrics are off here).
   route('get', '/metrics', metricsEndpoint(metrics, deps.config.metrics.token));
   app.use('/api', apiHeaders, express.json({ limit: JSON_LIMIT, strict: true }));
+  // Recordings: the playback cookie stands for the Bearer header there; invitation tokens get 403.
+  app.use(['/api/recordings', '/api/cases/:caseId/recordings'], inRequestContext(playbackCredentials(services.tokens)));
   app.use('/api', (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -381,6 +384,9 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
+
+  // ---- recordings (server/recording/http.ts)
+  registerRecordingRoutes(route, services.recordings, { secureCookie: deps.config.publicUrl.startsWith('https:') });
 
   // ---- media
   route('get', '/api/media/capabilities', async (_req: Request, res: Response) => {

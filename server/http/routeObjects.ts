@@ -91,6 +91,12 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/sessions/:sessionId/participations': { action: 'case.read', via: 'sessionId' },
   'GET /api/sessions/:sessionId/chat': { action: 'session.chat', via: 'sessionId' },
 
+  'GET /api/cases/:caseId/recordings': { action: 'recording.review', via: 'caseId' },
+  'POST /api/recordings/:recordingId/playback': { action: 'recording.review', via: 'recordingId' },
+  'GET /api/recordings/:recordingId/composed': { action: 'recording.review', via: 'recordingId' },
+  'GET /api/recordings/:recordingId/tracks/:trackId': { action: 'recording.review', via: 'recordingId' },
+  'POST /api/recordings/:recordingId/compose': { action: 'recording.compose', via: 'recordingId' },
+
   'POST /api/invitations/:invitationId/revoke': { action: 'invitation.revoke', via: 'invitationId' },
   'GET /api/invitation': { none: 'public: the invitation token previews its own session only' },
 

@@ -92,6 +92,16 @@ export const routePermissions = {
   /** The room's saved chat, private and caucus messages included. */
   'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor'],
 
+  // ---- recordings (server/recording/http.ts): the case's responsible mediator, supervisors in scope, admins; never parties or officials
+  'GET /api/cases/:caseId/recordings': ['mediator', 'supervisor', 'admin'],
+  /** Sets the path-scoped HttpOnly cookie the <video> element's range requests carry (a media element sends no Authorization header). */
+  'POST /api/recordings/:recordingId/playback': ['mediator', 'supervisor', 'admin'],
+  /** HTTP range requests; `?download=1` as an attachment. Each playback and download is on the timeline. */
+  'GET /api/recordings/:recordingId/composed': ['mediator', 'supervisor', 'admin'],
+  'GET /api/recordings/:recordingId/tracks/:trackId': ['mediator', 'supervisor', 'admin'],
+  /** Queues a failed (or never started) composition again. */
+  'POST /api/recordings/:recordingId/compose': ['mediator', 'supervisor', 'admin'],
+
   'POST /api/invitations/:invitationId/revoke': ['mediator'],
   /** Public: the invitation token in `Authorization: Bearer` is verified by the handler. */
   'GET /api/invitation': 'public',

@@ -39,6 +39,8 @@ export interface StatsResponse extends CaseStats {
   unitNames: Record<string, string>;
   /** Cases with no time limit running yet (byLight.none): reported, registered, not routed. */
   untimed: number;
+  /** Bytes of the session recordings' files still kept (track files and composed files), centre-wide. */
+  recordingBytes: number;
 }
 
 

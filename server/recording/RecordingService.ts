@@ -19,6 +19,8 @@ export interface RecordingServiceOptions {
   clock: Clock;
   log: Logger;
   config: { dir: string; minFreeMb: number };
+  /** A recording was queued for composition (the composer is told at once instead of at its next sweep). */
+  onQueued?: () => void;
 }
 
 /** Free space (MB) on the volume holding `dir` (its nearest existing ancestor). */
@@ -47,6 +49,7 @@ export class RecordingService implements RecordingControls {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #config: { dir: string; minFreeMb: number };
+  readonly #onQueued: () => void;
   readonly #loaded = new WeakMap<Room, Promise<void>>();
   /** Per room: row writes in flight (track rows are created before they are updated). */
   readonly #writes = new WeakMap<Room, Set<Promise<unknown>>>();
@@ -58,6 +61,7 @@ export class RecordingService implements RecordingControls {
     this.#clock = options.clock;
     this.#log = options.log;
     this.#config = options.config;
+    this.#onQueued = options.onQueued ?? (() => {});
   }
 
   get dir(): string {
@@ -306,6 +310,7 @@ export class RecordingService implements RecordingControls {
 
   /** After the room's files are closed: a stopped recording (the session ended) is queued for composition. */
   async #queueIfStopped(sessionId: string): Promise<void> {
-    await this.#db.recording.updateMany({ where: { sessionId, state: 'stopped', composeState: 'none' }, data: { composeState: 'queued' } });
+    const queued = await this.#db.recording.updateMany({ where: { sessionId, state: 'stopped', composeState: 'none' }, data: { composeState: 'queued' } });
+    if (queued.count > 0) this.#onQueued();
   }
 }

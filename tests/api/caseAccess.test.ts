@@ -17,7 +17,10 @@ let t: TestServer;
 const tok: Record<string, string> = {};
 const ids: Record<string, string> = {};
 type K = 1 | 2;
-const cases = {} as Record<K, { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string }>;
+const cases = {} as Record<
+  K,
+  { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string; recordingId: string; trackId: string }
+>;
 
 const actors: Record<string, StaffRole> = {
   m1: 'mediator',
@@ -40,6 +43,8 @@ function holds(actor: string, relation: Relation, k: K): boolean {
       return actor === `m${k}` || actor === `o${k}`;
     case 'called':
       return actor === `o${k}`;
+    case 'reviewer':
+      return actor === `m${k}` || actor === 'sup' || actor === 'admin';
   }
 }
 
@@ -82,7 +87,17 @@ before(async () => {
     const a = await ok('PUT', `/api/agreements/${draft.id}/draft`, m, { baseRevision: draft.revision.number, content: withFilledFields(draft.revision.content) });
     await ok('POST', `/api/agreements/${a.id}/freeze`, m, { revision: a.revision.number, requireWitness: true });
     const n = await ok('POST', `/api/cases/${c.id}/supervision-notes`, tok.sup!, { text: '请尽快调解', dueAt: '2026-03-10' });
-    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id };
+    // A recording of the session (the SFU writes these rows; here only the rows, no files).
+    const at = new Date('2026-03-01T02:00:00Z');
+    const recordingId = `rec${k}`;
+    const trackId = `trk${k}`;
+    await t.testDb.db.recording.create({
+      data: { id: recordingId, sessionId: s.id, caseId: c.id, state: 'stopped', startedById: ids[`m${k}`]!, startedAt: at, stateAt: at, endedAt: at },
+    });
+    await t.testDb.db.recordingTrack.create({
+      data: { id: trackId, recordingId, identity: `user:${ids[`m${k}`]}`, displayName: 'm', role: 'mediator', kind: 'audio', source: 'mic', producerId: 'p', codec: 'opus', path: 'a.webm', startedAt: at, endedAt: at },
+    });
+    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id, recordingId, trackId };
   }
 });
 after(async () => t?.close());
@@ -104,7 +119,7 @@ test('every route has an object rule, and the rule names only real path paramete
   for (const [key, rule] of withAction) assert.ok(key.includes(`:${rule.via}`), `${key} resolves its case from :${rule.via}`);
   // Routes that touch one case by id cannot opt out.
   for (const [key, rule] of Object.entries(routeObjects)) {
-    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
+    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
   }
 });
 
@@ -131,6 +146,8 @@ test('sessions, invitations, hosting, ending and agreement work are the steward�
     'agreement.settle': 'steward',
     'agreement.sign': 'signer',
     'whistle.respond': 'called',
+    'recording.review': 'reviewer',
+    'recording.compose': 'reviewer',
   };
   assert.deepEqual(accessActions, expected);
 });

@@ -129,3 +129,9 @@ export const EmblemIcon = (p: IconProps) => (
     <path d="M12 5.5v12M8 17.5h8M6.5 8.5h11M6.5 8.5 4.5 13h4zM17.5 8.5 15.5 13h4z" />
   </Svg>
 );
+
+export const PlayIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M7 4.5v15l12-7.5z" fill="currentColor" />
+  </Svg>
+);

@@ -1,4 +1,5 @@
 import { recordingEn } from './recording.en.ts';
+import { recordingsEn } from './recordings.en.ts';
 import { accountsEn } from './accounts.en.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
 import { prefixed } from './timelineLabels.ts';
@@ -370,6 +371,7 @@ export const en: Record<MessageKey, string> = {
   'session.ended': 'This mediation has ended.',
   ...errorsEn,
   ...caseloopEn,
+  ...recordingsEn,
   ...auditEn,
   ...accountsEn,
   ...roomEn,

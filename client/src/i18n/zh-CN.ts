@@ -1,4 +1,5 @@
 import { recordingZhCN } from './recording.zh-CN.ts';
+import { recordingsZhCN } from './recordings.zh-CN.ts';
 import { accountsZhCN } from './accounts.zh-CN.ts';
 import { auditZhCN } from './audit.zh-CN.ts';
 import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts';
@@ -370,6 +371,7 @@ export const zhCN = {
   'session.ended': '这次调解已经结束。',
   ...errorsZhCN,
   ...caseloopZhCN,
+  ...recordingsZhCN,
   ...auditZhCN,
   ...accountsZhCN,
   ...roomZhCN,

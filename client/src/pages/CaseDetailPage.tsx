@@ -8,6 +8,7 @@ import { ArrowLeftIcon, VideoCallIcon } from '../components/Icons.tsx';
 import { InvitationPanel } from '../components/InvitationPanel.tsx';
 import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
 import { SessionChatLog } from '../components/SessionChatLog.tsx';
+import { RecordingsCard } from '../components/RecordingsCard.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText, formatDateTime, sideLabel } from '../i18n/labels.ts';
@@ -165,6 +166,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
 
           {open && can['invitation.create'] && <InvitationPanel sessionId={open.id} parties={detail.parties} />}
           <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
+          {can['recording.review'] && <RecordingsCard caseId={detail.id} canCompose={can['recording.compose']} />}
           {can['session.chat'] && <SessionChatLog sessions={sessions} />}
           <CaseLoopActivity detail={detail} />
         </div>

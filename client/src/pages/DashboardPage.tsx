@@ -1,3 +1,4 @@
+import { formatBytes } from '../components/RecordingsCard.tsx';
 import { useEffect, useState, type FormEvent } from 'react';
 import { caseStates, closedStates, type CaseState } from '@protocol/caseLoop.ts';
 import { AppShell } from '../components/AppShell.tsx';
@@ -135,6 +136,7 @@ export function DashboardPage() {
             <Kpi label={t('cl.dash.settlementRate')} value={percent(s.settlementRate)} sub={t('cl.dash.ofHandled', { a: s.settled, b: s.handled })} testId="kpi-settlement" />
             <Kpi label={t('cl.dash.satisfactionRate')} value={percent(s.satisfactionRate)} sub={t('cl.dash.ofFollowed', { a: s.satisfied, b: s.followedUp })} testId="kpi-satisfaction" />
             <Kpi label={t('cl.dash.avgClose')} value={hours === null ? '—' : hours >= 48 ? t('cl.duration.dayNum', { n: (hours / 24).toFixed(1) }) : t('cl.duration.hourNum', { n: hours.toFixed(1) })} testId="kpi-avg" />
+            <Kpi label={t('rec.dash.bytes')} value={formatBytes(s.recordingBytes)} sub={t('rec.dash.bytesSub')} testId="kpi-recording-bytes" />
           </div>
           <div className="dash-grid">
             <Bars
