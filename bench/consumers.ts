@@ -709,8 +709,8 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
   let stopReason: StopReason | undefined;
   let stopDetail = '';
   let limitsHit: StopReason[] = [];
-  let workerRssBase = NaN;
-  let nodeRssBase = NaN;
+  let workerRssBase: number;
+  let nodeRssBase: number;
   let sendingStoppedAt = Infinity;
   let drainBase:
     | { t: number; node: ReturnType<typeof nodeCounters>; worker: Awaited<ReturnType<typeof workerCounters>> }

@@ -363,7 +363,7 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       // Encrypted: loss from the subscribers' own sequence numbers (counts and sequence numbers are
       // read at the same instant in the subscriber, so a busy subscriber process skews no window
       // edge). Plain: arrivals at the kernel-counted sinks against what the publisher sent.
-      let expected = sent * n;
+      const expected = sent * n;
       let forwarded = arrived;
       let lossPct = expected > 0 ? (1 - arrived / expected) * 100 : 0;
       if (mode === 'encrypted') {

@@ -37,7 +37,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   let current = '';
   try {
     current = readFileSync(PG_SCHEMA, 'utf8');
-  } catch {}
+  } catch {
+    // no PostgreSQL schema yet: write it below
+  }
   if (current === wanted) process.exit(0);
   if (process.argv.includes('--check')) {
     process.stderr.write(`${path.relative(root, PG_SCHEMA)} is stale: run node --import tsx scripts/gen-pg-schema.ts\n`);

@@ -207,6 +207,7 @@ export async function createApp(
     return p.staff;
   };
   const turn = config.turn;
+  // eslint-disable-next-line prefer-const -- declared above, before the closures that read it
   signalling = attachSignalling(httpServer, {
     log: log.child('signalling'),
     rooms,

@@ -271,6 +271,7 @@ async function loadGenerated(dir: string, warn: SealKeyOptions['warn']): Promise
     throw new Error(
       `seal directory ${dir} is incomplete or unreadable (${(error as Error).message}); ` +
         'restore it from backup: regenerating would change the organisation seal',
+      { cause: error },
     );
   }
   if (await exists(path.join(dir, LEGACY_ROOT_KEY_FILE))) {
@@ -291,7 +292,7 @@ async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
   } catch (error) {
     // node-forge mis-derives PBES2 keys from non-ASCII passphrases, hence the hint.
     const hint = /[^\x20-\x7e]/.test(passphrase) ? 'use an ASCII-only passphrase' : 'wrong passphrase?';
-    throw new Error(`cannot open PKCS#12 ${p12Path}: ${(error as Error).message} (${hint})`);
+    throw new Error(`cannot open PKCS#12 ${p12Path}: ${(error as Error).message} (${hint})`, { cause: error });
   }
   const shrouded = forge.pki.oids.pkcs8ShroudedKeyBag!;
   const plainKey = forge.pki.oids.keyBag!;

@@ -1,7 +1,7 @@
 /**
  * Pure aggregation for the supervisor dashboard, and CSV export.
  */
-import { caseStates, closedStates, disputeTypes, statsLights, type CaseState, type CaseStats, type DisputeType, type Light, type Satisfaction, type StatsLight } from '../protocol/caseLoop.ts';
+import { caseStates, closedStates, disputeTypes, statsLights, type CaseState, type CaseStats, type DisputeType, type Light, type Satisfaction } from '../protocol/caseLoop.ts';
 import { toMs, type Instant } from './lights.ts';
 
 

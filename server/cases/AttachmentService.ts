@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { badRequest, fail, notFound } from '../errors.ts';
+import { fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { AttachmentInfo } from '../protocol/cases.ts';
@@ -49,6 +49,7 @@ export function cleanFileName(raw: string | undefined, ext: string): string {
     }
   }
   name = name
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what goes
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .split(/[\\/]/)
     .pop()!

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { AppError, badRequest, fail, notFound } from '../errors.ts';
+import { badRequest, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { createInvitationRequest, type CreateInvitationRequest, type InvitationInfo, type InvitationPreview } from '../protocol/api.ts';

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { dbFailureOf, uniqueAs } from '../db/failures.ts';
 import { transaction } from '../db/transactions.ts';
-import { AppError, badRequest, fail, notFound, zodDetails } from '../errors.ts';
+import { badRequest, fail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { RoutingSuggestion, UnitInfo } from '../protocol/cases.ts';

@@ -20,8 +20,8 @@ async function client(tool: 'pg_dump' | 'pg_restore', args: string[], env: NodeJ
     return (await run(tool, args, { env, maxBuffer: 64 << 20 })).stdout;
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(`${tool} not found on PATH: install the PostgreSQL client tools (Debian: postgresql-client), the server's major version or newer`);
-    throw new Error(`${tool} failed: ${(e.stderr ?? e.message).trim()}`);
+    if (e.code === 'ENOENT') throw new Error(`${tool} not found on PATH: install the PostgreSQL client tools (Debian: postgresql-client), the server's major version or newer`, { cause: error });
+    throw new Error(`${tool} failed: ${(e.stderr ?? e.message).trim()}`, { cause: error });
   }
 }
 

@@ -92,7 +92,7 @@ export function composePlan(input: ComposeInput): ComposePlan {
     args.push('-i', t.file);
     inputIndex.set(t, index++);
   }
-  const metaIndex = index++;
+  const metaIndex = index;
   args.push('-f', 'ffmetadata', '-i', input.metadataFile);
 
   // ---- video: one tile per participant, in order of first appearance

@@ -157,7 +157,7 @@ describe('the whole loop', () => {
     assert.equal(c.leadMediator, null);
     assert.equal(c.light, 'green', 'the time limit keeps running while escalated');
 
-    c = await ok(w, 'supervisor1', id, 'assign', { mediatorId: w.ids.mediator1 });
+    await ok(w, 'supervisor1', id, 'assign', { mediatorId: w.ids.mediator1 });
     c = await ok(w, 'mediator1', id, 'close_unsettled', { reason: '双方分歧大', referredTo: 'other', referralDetail: '区劳动仲裁委' });
     assert.equal(c.state, 'closed_unsettled');
     assert.equal(c.settled, false);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RedisSessionMemory } from '../../server/cluster/SessionMemory.ts';
 import { startClusterApps, type ClusterApps, type ClusterNode } from '../helpers/clusterApps.ts';
-import { enterRoom, lastState, stateWhere, until, type Member } from '../helpers/room.ts';
+import { enterRoom, lastState, stateWhere, type Member } from '../helpers/room.ts';
 import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
 
 /*

@@ -20,7 +20,7 @@ import { createLogger } from '../../server/logger.ts';
 import { startTestServer } from '../helpers/httpServer.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
 import { caseWithSession, codeIn, partySigns, signatureDataUrl, withFilledFields, type AgreementFixture } from './agreementHelpers.ts';
-import { caseIn, labourCase, LONG_LOGINS, ok, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
+import { caseIn, labourCase, LONG_LOGINS, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 
 const N = 20;
 let w: LoopWorld;

@@ -118,7 +118,7 @@ describe('TURN relay in Chromium', () => {
         } catch (error) {
           await screenshot(m.page, `turn-${transport}-mediator`).catch(() => undefined);
           await screenshot(a.page, `turn-${transport}-party`).catch(() => undefined);
-          throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
+          throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`, { cause: error });
         }
         await assertTurnConfigured(m.page, 'mediator', urls);
         await assertTurnConfigured(a.page, 'party', urls);
@@ -147,7 +147,7 @@ describe('TURN relay in Chromium', () => {
       } catch (error) {
         await screenshot(m.page, 'turn-tls-mediator').catch(() => undefined);
         await screenshot(a.page, 'turn-tls-party').catch(() => undefined);
-        throw new Error(`${(error as Error).message}\ncoturn log:\n${tlsCoturn.log().slice(-3000)}`);
+        throw new Error(`${(error as Error).message}\ncoturn log:\n${tlsCoturn.log().slice(-3000)}`, { cause: error });
       }
       await assertTurnConfigured(m.page, 'mediator', urls);
       await assertTurnConfigured(a.page, 'party', urls);

@@ -54,7 +54,7 @@ export function missingClientFiles(dir: string): string[] {
 export async function snapshotClient(dest: string, timeoutMs = 90_000): Promise<string | null> {
   if (!existsSync(CLIENT_DIST)) return null;
   const deadline = Date.now() + timeoutMs;
-  let problem = '';
+  let problem: string;
   for (;;) {
     try {
       const before = listing(CLIENT_DIST);

@@ -44,7 +44,7 @@ async function ready(url: string, pid: number, log: string): Promise<void> {
       return;
     } catch (error) {
       await client.end().catch(() => {});
-      if (!alive(pid) || Date.now() > end) throw new Error(`PostgreSQL did not start (${String(error)}):\n${readFileSync(log, 'utf8')}`);
+      if (!alive(pid) || Date.now() > end) throw new Error(`PostgreSQL did not start (${String(error)}):\n${readFileSync(log, 'utf8')}`, { cause: error });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

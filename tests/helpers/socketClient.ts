@@ -105,7 +105,7 @@ export async function handshakeRefusal(promise: Promise<TestSocket>): Promise<Wi
     socket = await promise;
   } catch (error) {
     const wire = (error as { wire?: WireError }).wire;
-    if (!wire) throw new Error(`expected a wire error, got ${String(error)}`);
+    if (!wire) throw new Error(`expected a wire error, got ${String(error)}`, { cause: error });
     return wire;
   }
   socket.close();

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { RecordingDeclineInfo } from '@protocol/recording.ts';
 
 const SHOW_MS = 10_000;
+const keyOf = (d: RecordingDeclineInfo) => `${d.displayName}|${d.at}`;
 
 /**
  * For the mediator: the newest person to decline the recording notice, for a toast, when it
@@ -10,17 +11,18 @@ const SHOW_MS = 10_000;
 export function useDeclineAlert(declined: RecordingDeclineInfo[] | undefined, enabled: boolean): [RecordingDeclineInfo | null, () => void] {
   const [alert, setAlert] = useState<RecordingDeclineInfo | null>(null);
   const seen = useRef<Set<string> | null>(null);
-  const keys = (declined ?? []).map((d) => `${d.displayName}|${d.at}`);
-  const joined = keys.join('\n');
+  // The effect runs when the list's content changes, not on every new array of the same declines.
+  const snapshot = declined ? JSON.stringify(declined) : null;
 
   useEffect(() => {
-    if (!enabled || !declined) return;
+    if (!enabled || snapshot === null) return;
+    const list = JSON.parse(snapshot) as RecordingDeclineInfo[];
     const previous = seen.current;
-    seen.current = new Set(keys);
+    seen.current = new Set(list.map(keyOf));
     if (previous === null) return;
-    const fresh = declined.find((d) => !previous.has(`${d.displayName}|${d.at}`));
+    const fresh = list.find((d) => !previous.has(keyOf(d)));
     if (fresh) setAlert(fresh);
-  }, [joined, enabled]);
+  }, [snapshot, enabled]);
 
   useEffect(() => {
     if (!alert) return;

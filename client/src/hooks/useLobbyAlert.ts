@@ -21,15 +21,18 @@ export function useLobbyAlert(waiting: ParticipantState[], enabled: boolean): [L
   const [alert, setAlert] = useState<LobbyAlert | null>(null);
   const known = useRef<Set<string> | null>(null);
   const serial = useRef(0);
-  const ids = waiting.map((p) => p.peerId).join(',');
+  // The effect runs when who waits changes, not on every new array of the same people.
+  const roster = JSON.stringify(waiting.map((p) => [p.peerId, p.displayName]));
+  const shown = alert?.serial;
 
   useEffect(() => {
     if (!enabled) return;
-    const current = new Set(waiting.map((p) => p.peerId));
+    const people = (JSON.parse(roster) as Array<[string, string]>).map(([peerId, displayName]) => ({ peerId, displayName }));
+    const current = new Set(people.map((p) => p.peerId));
     const previous = known.current;
     known.current = current;
     if (previous === null) return; // the first look: these were waiting before we came
-    const arrived = waiting.filter((p) => !previous.has(p.peerId));
+    const arrived = people.filter((p) => !previous.has(p.peerId));
     if (arrived.length === 0) {
       if (current.size === 0) setAlert(null);
       return;
@@ -37,13 +40,13 @@ export function useLobbyAlert(waiting: ParticipantState[], enabled: boolean): [L
     const next = ++serial.current;
     setAlert({ names: arrived.map((p) => p.displayName), waiting: current.size, chime: 'pending', serial: next });
     void playChime().then((ok) => setAlert((a) => (a && a.serial === next ? { ...a, chime: ok ? 'played' : 'blocked' } : a)));
-  }, [ids, enabled]);
+  }, [roster, enabled]);
 
   useEffect(() => {
-    if (!alert) return;
-    const timer = window.setTimeout(() => setAlert((a) => (a?.serial === alert.serial ? null : a)), SHOW_MS);
+    if (shown === undefined) return;
+    const timer = window.setTimeout(() => setAlert((a) => (a?.serial === shown ? null : a)), SHOW_MS);
     return () => window.clearTimeout(timer);
-  }, [alert?.serial]);
+  }, [shown]);
 
   return [alert, () => setAlert(null)];
 }

@@ -9,7 +9,7 @@ import { loopLabel, percent } from '../components/caseloop/labels.ts';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useT } from '../i18n/index.ts';
 import { disputeTypeLabel, errorText } from '../i18n/labels.ts';
-import { loopApi, type CaseStatsResponse, type StatsQuery } from '../services/caseloopApi.ts';
+import { loopApi, type StatsQuery } from '../services/caseloopApi.ts';
 
 /** How often the open dashboard refreshes its numbers and lists. */
 const DASHBOARD_REFRESH_MS = 30_000;

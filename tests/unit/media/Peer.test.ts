@@ -8,7 +8,6 @@ import {
   createWorker,
   makePeer,
   mediaConfig,
-  nextEvent,
   opusParameters,
   record,
   rejectsWith,

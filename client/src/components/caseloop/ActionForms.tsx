@@ -70,7 +70,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       },
       () => undefined,
     );
-  }, [action, detail.unit, detail.leadMediator]);
+  }, [action, detail]);
 
   const { busy, errors, submit } = useApiSubmit(async () => {
     onDone(await loopApi.act(detail.id, action, payload(action, v)));

@@ -28,7 +28,6 @@ interface Props {
 export function CaseLoopPanel({ detail, onChanged }: Props) {
   const t = useT();
   const language = useLanguage();
-  const auth = useStore(staffAuth);
   const [open, setOpen] = useState<RoutedAction | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const actions = routedActions.filter((a) => detail.availableActions.includes(a));

@@ -1,5 +1,5 @@
 import type { CaseSummary } from '@protocol/cases.ts';
-import { useLanguage, useT } from '../../i18n/index.ts';
+import { useT } from '../../i18n/index.ts';
 import { disputeTypeLabel } from '../../i18n/labels.ts';
 import { Link, navigate } from '../../router.tsx';
 import { LightAndNumberCells, PartiesCell } from '../CaseList.tsx';
@@ -18,7 +18,6 @@ export function LoopCaseTable({
   onStartSession?: (c: CaseSummary) => void;
 }) {
   const t = useT();
-  const language = useLanguage();
   return (
     <table className="case-table loop-table">
       <thead>
