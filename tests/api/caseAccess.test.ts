@@ -17,7 +17,7 @@ let t: TestServer;
 const tok: Record<string, string> = {};
 const ids: Record<string, string> = {};
 type K = 1 | 2;
-const cases = {} as Record<K, { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string }>;
+const cases = {} as Record<K, { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string; recordId: string }>;
 
 const actors: Record<string, StaffRole> = {
   m1: 'mediator',
@@ -82,7 +82,8 @@ before(async () => {
     const a = await ok('PUT', `/api/agreements/${draft.id}/draft`, m, { baseRevision: draft.revision.number, content: withFilledFields(draft.revision.content) });
     await ok('POST', `/api/agreements/${a.id}/freeze`, m, { revision: a.revision.number, requireWitness: true });
     const n = await ok('POST', `/api/cases/${c.id}/supervision-notes`, tok.sup!, { text: '请尽快调解', dueAt: '2026-03-10' });
-    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id };
+    const record = await ok('POST', `/api/sessions/${s.id}/record`, m, {});
+    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id, recordId: record.id };
   }
 });
 after(async () => t?.close());
@@ -104,7 +105,7 @@ test('every route has an object rule, and the rule names only real path paramete
   for (const [key, rule] of withAction) assert.ok(key.includes(`:${rule.via}`), `${key} resolves its case from :${rule.via}`);
   // Routes that touch one case by id cannot opt out.
   for (const [key, rule] of Object.entries(routeObjects)) {
-    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
+    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
   }
 });
 
@@ -130,6 +131,10 @@ test('sessions, invitations, hosting, ending and agreement work are the steward�
     'agreement.finalise': 'steward',
     'agreement.settle': 'steward',
     'agreement.sign': 'signer',
+    'record.create': 'steward',
+    'record.edit': 'steward',
+    'record.freeze': 'steward',
+    'record.finalise': 'steward',
     'whistle.respond': 'called',
   };
   assert.deepEqual(accessActions, expected);
@@ -157,7 +162,14 @@ test('on each of two cases, everyone without a relation to it is refused on ever
         }
         const before = t.refusals.length;
         // Public routes validate their body before the handler applies the rule: give them a valid one.
-        const body = key === 'POST /api/agreements/:agreementId/comments' ? { revision: 1, clauseIndex: 0, text: '这一条我有意见' } : {};
+        const hash = 'a'.repeat(64);
+        const bodies: Partial<Record<RouteKey, unknown>> = {
+          'POST /api/agreements/:agreementId/comments': { revision: 1, clauseIndex: 0, text: '这一条我有意见' },
+          'POST /api/records/:recordId/otp': { revisionHash: hash },
+          'POST /api/records/:recordId/confirm': { revisionHash: hash, consent: true, consentLang: 'zh-CN', code: '123456', signaturePng: 'data:image/png;base64,AAAA' },
+          'POST /api/records/:recordId/object': { revisionHash: hash, objection: '记录有误' },
+        };
+        const body = bodies[key] ?? {};
         const res = await t.request(method, path, { token: tok[actor], ...(method === 'GET' ? {} : { body }) });
         assert.equal(res.status, 403, `${key} as ${actor} on case ${k}: ${res.status} ${res.text}`);
         assert.equal(res.body.code, 'forbidden');
