@@ -30,7 +30,8 @@ export const KIND_TITLE: Record<SealedKind, string> = { agreement: '人民调解
 
 /** The certificate-page rows naming the earlier documents a document carries. */
 export function relatedRows(earlier: readonly SealedRef[]): Array<[string, string]> {
-  return earlier.map((e) => [`关联文书\n（${KIND_TITLE[e.kind]}）`, `编号：${e.number}\nSHA-256：${e.sha256}`]);
+  const grouped = (hex: string): string => (hex.match(/.{1,8}/g) ?? []).join(' ');
+  return earlier.map((e) => ['关联文书', `《${KIND_TITLE[e.kind]}》编号：${e.number}\nSHA-256：${grouped(e.sha256)}`]);
 }
 
 /** The sealed documents of the case other than `selfId` (sealed before it: the caller holds the case lock). */
