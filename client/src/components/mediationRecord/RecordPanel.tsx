@@ -23,7 +23,8 @@ interface Props {
 export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
   const t = useRT();
   const tApp = useT();
-  const [open, setOpen] = useState(role === 'mediator');
+  // Closed at first: it would cover the mediator's side panel and the call; its button sits above the agreement's.
+  const [open, setOpen] = useState(false);
   const [view, setView] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
