@@ -193,6 +193,30 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal((await upload(flipped)).status, 'altered');
   });
 
+  test('a recorder (记录员) chosen from the mediators who read the case writes; one who cannot read it is refused', async () => {
+    const other = await server.mediatorWithSession();
+    // med2 is not responsible for this case and not in its unit: not a recorder for it.
+    const refused = await api('POST', `/api/sessions/${other.session.id}/record`, other.token, { recorderId: (await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } })).id });
+    assert.equal(refused.body.reason, 'record_recorder_invalid');
+    // A colleague in the unit the case is routed to reads it (caseAccess.ts): now med2 may be chosen.
+    const med2 = await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } });
+    const unit = await server.testDb.db.unit.create({ data: { id: 'unit-record-test', name: '某街道人民调解委员会', kind: 'mediation_committee', level: 'town' } });
+    await server.testDb.db.case.update({ where: { id: other.caseDetail.id }, data: { unitId: unit.id } });
+    await server.testDb.db.user.update({ where: { id: med2.id }, data: { unitId: unit.id } });
+    const created = await api('POST', `/api/sessions/${other.session.id}/record`, other.token, { recorderId: med2.id });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.header.recorder, '陈调解员');
+    assert.deepEqual(created.body.revision.content.participants.map((p: any) => p.role).slice(-1), ['recorder']);
+    const content = { ...created.body.revision.content, outcome: '记录员写的' };
+    const byRecorder = await api('PUT', `/api/records/${created.body.id}/draft`, otherMediator, { baseRevision: 1, content });
+    assert.equal(byRecorder.status, 200, JSON.stringify(byRecorder.body));
+    assert.equal(byRecorder.body.revision.number, 2);
+    assert.equal(byRecorder.body.me.canEdit, true);
+    // The recorder writes; putting it to the parties is the mediator's.
+    assert.equal((await api('POST', `/api/records/${created.body.id}/freeze`, otherMediator, { revision: 2 })).status, 403);
+    assert.equal((await api('POST', `/api/records/${created.body.id}/freeze`, other.token, { revision: 2 })).status, 200);
+  });
+
   test('the agreement sealed after the record carries its number and SHA-256; each verification names the other', async () => {
     const draft = await api('POST', `/api/sessions/${session.id}/agreement`, mediator, {});
     assert.equal(draft.status, 201);
