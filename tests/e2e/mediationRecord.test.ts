@@ -111,12 +111,23 @@ describe('the mediation record in the room', () => {
     await panelA.getByTestId('record-text').waitFor();
     assert.ok((await panelA.getByTestId('record-text').textContent())!.includes('工资一万八千元至今未付'));
     await shot(partyA, 'record-02-party-read-phone-zh');
+    await toggleLanguage(partyA);
+    await panelA.getByText('Course of the mediation').waitFor();
+    await shot(partyA, 'record-02-party-read-phone-en');
+    await toggleLanguage(partyA);
     await panelA.getByTestId('sign-form').scrollIntoViewIfNeeded();
     await shot(partyA, 'record-03-signing-phone-zh');
     await toggleLanguage(partyA);
     await panelA.getByText('Confirm and sign').waitFor();
     await shot(partyA, 'record-03-signing-phone-en');
+    // The same step on a desktop screen (a party may join from a computer).
+    await partyA.setViewportSize({ width: 1280, height: 800 });
+    await panelA.getByTestId('sign-form').scrollIntoViewIfNeeded();
+    await shot(partyA, 'record-03-signing-desktop-en');
     await toggleLanguage(partyA);
+    await panelA.getByText('确认笔录并签名').waitFor();
+    await shot(partyA, 'record-03-signing-desktop-zh');
+    await partyA.setViewportSize({ width: 390, height: 844 });
     await panelA.getByTestId('sign-consent').check();
     await panelA.getByTestId('sign-send-code').click();
     await panelA.getByTestId('sign-code-sent').waitFor();
