@@ -40,7 +40,11 @@ export interface RecordSnapshot {
   events: RecordEvent[];
 }
 
-export const recordHash = (s: RecordSnapshot): string => sha256Hex(canonicalJson({ kind: 'mediation-record', ...s }));
+/** The session's end is left out: a record is often put to the parties while the session still runs (it ends later). */
+export const recordHash = (s: RecordSnapshot): string => {
+  const { endedAt: _ended, ...header } = s.header;
+  return sha256Hex(canonicalJson({ kind: 'mediation-record', ...s, header }));
+};
 
 /**
  * The written mediation record (调解笔录) of a session: started by the case's mediator, written by
