@@ -214,7 +214,14 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(byRecorder.body.me.canEdit, true);
     // The recorder writes; putting it to the parties is the mediator's.
     assert.equal((await api('POST', `/api/records/${created.body.id}/freeze`, otherMediator, { revision: 2 })).status, 403);
-    assert.equal((await api('POST', `/api/records/${created.body.id}/freeze`, other.token, { revision: 2 })).status, 200);
+    const frozen = await api('POST', `/api/records/${created.body.id}/freeze`, other.token, { revision: 2 });
+    assert.equal(frozen.body.status, 'confirming');
+    // An edit after it was put to the parties takes it back to drafting: answers to the old hash no longer count.
+    const edited = await api('PUT', `/api/records/${created.body.id}/draft`, otherMediator, { baseRevision: 2, content: { ...content, outcome: '再次修改' } });
+    assert.equal(edited.body.status, 'drafting');
+    assert.equal(edited.body.frozen, null);
+    const invitation = await server.invite(other.token, other.session.id, { role: 'party', partyId: other.caseDetail.parties[0].id, displayName: '张三' });
+    assert.equal((await api('POST', `/api/records/${created.body.id}/otp`, invitation.token, { revisionHash: frozen.body.frozen.hash })).body.reason, 'record_not_confirming');
   });
 
   test('the agreement sealed after the record carries its number and SHA-256; each verification names the other', async () => {
