@@ -123,6 +123,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/agreements/:agreementId/document': { action: 'case.read', via: 'agreementId', by: 'token' },
   'GET /api/sessions/:sessionId/record': { action: 'case.read', via: 'sessionId', by: 'token' },
   'POST /api/sessions/:sessionId/record': { action: 'record.create', via: 'sessionId' },
+  'GET /api/sessions/:sessionId/record/recorders': { action: 'record.create', via: 'sessionId' },
   'GET /api/sessions/:sessionId/record/events': { action: 'case.read', via: 'sessionId', by: 'token' },
   'GET /api/cases/:caseId/records': { action: 'case.read', via: 'caseId' },
   /** Read access here; writing is the mediator's (record.edit) or the recorder's own, which MediationRecordService decides. */

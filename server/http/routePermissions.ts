@@ -137,6 +137,7 @@ export const routePermissions = {
   // or an invitation of the record's session in `Authorization: Bearer`, verified by the handler.
   'GET /api/sessions/:sessionId/record': 'public',
   'POST /api/sessions/:sessionId/record': ['mediator'],
+  'GET /api/sessions/:sessionId/record/recorders': ['mediator'],
   'GET /api/sessions/:sessionId/record/events': 'public',
   'GET /api/cases/:caseId/records': ALL_STAFF,
   /** The mediator, or the recorder (记录员) chosen from the mediators; the service tells them apart. */

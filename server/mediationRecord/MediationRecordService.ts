@@ -16,6 +16,7 @@ import {
   recordContent,
   type FreezeRecordRequest,
   type RecordConfirmer,
+  type RecorderCandidate,
   type RecordContent,
   type RecordEvent,
   type RecordView,
@@ -100,6 +101,19 @@ export class MediationRecordService {
     const u = await this.#db.user.findUnique({ where: { id: recorderId } });
     if (!u || u.disabled || u.role !== 'mediator') throw fail('record_recorder_invalid', 'The recorder must be a mediator who may read this case');
     if (!(await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', caseId))) throw fail('record_recorder_invalid', 'The recorder must be a mediator who may read this case');
+  }
+
+  /** Who may be chosen as recorder: the mediators (not disabled) who may read the case, the caller first. */
+  async recorderCandidates(sessionId: string, staff: StaffPrincipal): Promise<RecorderCandidate[]> {
+    const session = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, select: { caseId: true } });
+    if (!session) throw notFound('Session');
+    await this.assertCase(staff, 'record.create', session.caseId);
+    const users = await this.#db.user.findMany({ where: { role: 'mediator', disabled: false }, orderBy: { displayName: 'asc' }, take: 200, select: { id: true, displayName: true } });
+    const out: RecorderCandidate[] = [];
+    for (const u of users) {
+      if (u.id === staff.userId || (await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', session.caseId))) out.push({ userId: u.id, name: u.displayName });
+    }
+    return out.sort((a, b) => Number(b.userId === staff.userId) - Number(a.userId === staff.userId));
   }
 
   // ---- drafting -----------------------------------------------------------------------------

@@ -31,6 +31,10 @@ export function registerRecordRoutes(route: RouteFn, m: RecordModule): void {
   route('post', '/api/sessions/:sessionId/record', validate(createRecordRequest), async (req: Request, res: Response) => {
     res.status(201).json(await m.records.create(id(req, 'sessionId'), staffOf(res), req.body.recorderId));
   });
+  /** The mediators who may be chosen as recorder (记录员) when the record is started. */
+  route('get', '/api/sessions/:sessionId/record/recorders', async (req: Request, res: Response) => {
+    res.json(await m.records.recorderCandidates(id(req, 'sessionId'), staffOf(res)));
+  });
   /** Server-Sent Events: `event: record` with the full view (or `null` before one exists) on every change. */
   route('get', '/api/sessions/:sessionId/record/events', async (req: Request, res: Response) => {
     const { actor, sessionId, caseId } = await sessionRecord(req);

@@ -182,6 +182,12 @@ export interface RecordView {
   me: { canEdit: boolean; partyId: string | null };
 }
 
+/** A mediator who may be chosen as the record's recorder (记录员). */
+export interface RecorderCandidate {
+  userId: string;
+  name: string;
+}
+
 export interface RecordOtpResponse {
   sentTo: string;
   expiresAt: string;

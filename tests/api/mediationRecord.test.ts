@@ -203,6 +203,9 @@ describe('the mediation record (调解笔录)', () => {
     const unit = await server.testDb.db.unit.create({ data: { id: 'unit-record-test', name: '某街道人民调解委员会', kind: 'mediation_committee', level: 'town' } });
     await server.testDb.db.case.update({ where: { id: other.caseDetail.id }, data: { unitId: unit.id } });
     await server.testDb.db.user.update({ where: { id: med2.id }, data: { unitId: unit.id } });
+    const candidates = await api('GET', `/api/sessions/${other.session.id}/record/recorders`, other.token);
+    assert.deepEqual(candidates.body.map((c: any) => c.name).slice(1), ['陈调解员'], 'the lead first, then the colleague in the unit');
+    assert.equal((await api('GET', `/api/sessions/${other.session.id}/record/recorders`, otherMediator)).status, 403);
     const created = await api('POST', `/api/sessions/${other.session.id}/record`, other.token, { recorderId: med2.id });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.header.recorder, '陈调解员');
@@ -220,7 +223,7 @@ describe('the mediation record (调解笔录)', () => {
     const edited = await api('PUT', `/api/records/${created.body.id}/draft`, otherMediator, { baseRevision: 2, content: { ...content, outcome: '再次修改' } });
     assert.equal(edited.body.status, 'drafting');
     assert.equal(edited.body.frozen, null);
-    const invitation = await server.invite(other.token, other.session.id, { role: 'party', partyId: other.caseDetail.parties[0].id, displayName: '张三' });
+    const invitation = await server.invite(other.token, other.session.id, { role: 'party', partyId: other.caseDetail.parties[0]!.id, displayName: '张三' });
     assert.equal((await api('POST', `/api/records/${created.body.id}/otp`, invitation.token, { revisionHash: frozen.body.frozen.hash })).body.reason, 'record_not_confirming');
   });
 

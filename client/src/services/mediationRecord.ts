@@ -4,6 +4,7 @@ import type {
   RecordContent,
   RecordObjectRequest,
   RecordOtpResponse,
+  RecorderCandidate,
   RecordView,
 } from '@protocol/mediationRecord.ts';
 import { agreementCall, downloadWithToken, watchView } from './agreement.ts';
@@ -11,6 +12,7 @@ import { agreementCall, downloadWithToken, watchView } from './agreement.ts';
 /** The mediation record (调解笔录) of a session: the same calls and tokens as the agreement's. */
 export const recordApi = {
   current: (sessionId: string, token: string) => agreementCall<RecordView>('GET', `/sessions/${sessionId}/record`, token),
+  recorders: (sessionId: string, token: string) => agreementCall<RecorderCandidate[]>('GET', `/sessions/${sessionId}/record/recorders`, token),
   create: (sessionId: string, token: string, recorderId?: string) =>
     agreementCall<RecordView>('POST', `/sessions/${sessionId}/record`, token, recorderId ? { recorderId } : {}),
   save: (id: string, token: string, baseRevision: number, content: RecordContent) =>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { RecordView } from '@protocol/mediationRecord.ts';
+import type { RecorderCandidate, RecordView } from '@protocol/mediationRecord.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { recordApi, watchRecord } from '../../services/mediationRecord.ts';
@@ -62,11 +62,7 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
           <div className="agr-panel__body">
             {error && <p className="agr-err" role="alert">{error}</p>}
             {!view && role !== 'mediator' && <p className="agr-note">{t('panel.none')}</p>}
-            {!view && role === 'mediator' && (
-              <button type="button" className="btn btn--primary" data-testid="record-create" onClick={() => void run(() => recordApi.create(sessionId, token))}>
-                {t('panel.create')}
-              </button>
-            )}
+            {!view && role === 'mediator' && <StartRecord sessionId={sessionId} token={token} run={run} />}
             {view && (
               <>
                 <p className="agr-meta">
@@ -90,6 +86,40 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
         </aside>
       )}
     </>
+  );
+}
+
+/** Starting the record: the recorder (记录员) is the mediator, or a mediator chosen among those who read the case. */
+function StartRecord({ sessionId, token, run }: { sessionId: string; token: string; run: (fn: () => Promise<RecordView>) => Promise<void> }) {
+  const t = useRT();
+  const [candidates, setCandidates] = useState<RecorderCandidate[]>([]);
+  const [recorderId, setRecorderId] = useState('');
+  useEffect(() => {
+    recordApi.recorders(sessionId, token).then((list) => {
+      setCandidates(list);
+      setRecorderId(list[0]?.userId ?? '');
+    }, () => undefined);
+  }, [sessionId, token]);
+  return (
+    <div className="agr-edit">
+      {candidates.length > 1 && (
+        <>
+          <label htmlFor="rec-recorder">{t('head.recorder')}</label>
+          <select id="rec-recorder" value={recorderId} data-testid="record-recorder" onChange={(e) => setRecorderId(e.target.value)}>
+            {candidates.map((c) => (
+              <option key={c.userId} value={c.userId}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      <div className="agr-actions">
+        <button type="button" className="btn btn--primary" data-testid="record-create" onClick={() => void run(() => recordApi.create(sessionId, token, recorderId || undefined))}>
+          {t('panel.create')}
+        </button>
+      </div>
+    </div>
   );
 }
 
