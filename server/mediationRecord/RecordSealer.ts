@@ -154,12 +154,36 @@ export class RecordSealer {
       this.#records.hub.publish(r.caseId);
     } finally {
       if (!committed) {
-        await fs.rm(final, { force: true });
+        // No row: the file must not stay (a failure to remove it must not keep the claim either).
+        await fs.rm(final, { force: true }).catch((err: unknown) => this.#log.warn('could not remove an unsealed record file', { final, err }));
         await transaction(this.#db, async (tx) => {
           await lockCase(tx, r.caseId);
           await tx.mediationRecord.updateMany({ where: { id: recordId, sealingDocId: documentId, status: { not: 'sealed' } }, data: { sealingDocId: null, sealingAt: null } });
         }).catch((err: unknown) => this.#log.warn('could not release the record sealing claim (it lapses after the stale age)', { recordId, err }));
       }
+    }
+  }
+
+  /**
+   * At startup: seals every record whose parties have all answered but which is not sealed (a
+   * crash between the last answer and the commit). A claim left by the crashed run is taken once
+   * it is older than the stale age; until then that record waits for the next answer or
+   * POST /api/records/:id/finalise. Leftover files of uncommitted runs (.tmp, or a PDF with no
+   * row and no record claiming it) are removed.
+   */
+  async recoverAndResume(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const stale = new Date(this.#clock.now().getTime() - SEALING_STALE_MS);
+    for (const name of await fs.readdir(this.dir)) {
+      const documentId = name.slice(0, name.indexOf('.'));
+      if (await this.#db.mediationRecordDocument.findUnique({ where: { id: documentId }, select: { id: true } })) continue;
+      const claim = await this.#db.mediationRecord.findUnique({ where: { sealingDocId: documentId }, select: { sealingAt: true } });
+      if (claim && claim.sealingAt && claim.sealingAt >= stale) continue; // possibly another node writing it now
+      await fs.rm(path.join(this.dir, name), { force: true });
+      this.#log.warn('record recovery removed an incomplete file', { name });
+    }
+    for (const { id } of await this.#db.mediationRecord.findMany({ where: { status: 'confirming' }, select: { id: true } })) {
+      if (await this.complete(id)) await this.finalise(id).catch((err: unknown) => this.#log.error('resuming record sealing failed', { recordId: id, err }));
     }
   }
 

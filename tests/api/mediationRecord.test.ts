@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -260,5 +260,29 @@ describe('the mediation record (调解笔录)', () => {
     assert.deepEqual(recordVerified.body.related, [{ kind: 'agreement', number: caseDetail.caseNumber, sha256: agreementDoc.sha256, relation: 'later' }]);
     const view = await api('GET', `/api/cases/${caseDetail.id}/records`, mediator);
     assert.deepEqual(view.body[0].document.related.map((r: any) => r.kind), ['agreement']);
+  });
+
+  test('a sealing that failed (the records folder unwritable) leaves it answered and unsealed; recovery seals it and removes leftovers', async () => {
+    const c = await server.mediatorWithSession();
+    const invs = await Promise.all(c.caseDetail.parties.map((p: any) => server.invite(c.token, c.session.id, { role: 'party', partyId: p.id, displayName: p.name })));
+    const r = (await api('POST', `/api/sessions/${c.session.id}/record`, c.token, {})).body;
+    const frozen = (await api('POST', `/api/records/${r.id}/freeze`, c.token, { revision: 1 })).body;
+    const dir = path.join(server.testDb.dataDir, 'records');
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'not a folder');
+    for (const [i, inv] of invs.entries()) {
+      const res = await api('POST', `/api/records/${r.id}/object`, inv.token, { revisionHash: frozen.frozen.hash, objection: `异议${i + 1}：记录不全。` });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    const stuck = (await api('GET', `/api/sessions/${c.session.id}/record`, c.token)).body;
+    assert.equal(stuck.status, 'confirming', 'not sealed: the file could not be written');
+    assert.equal((await server.testDb.db.mediationRecord.findUniqueOrThrow({ where: { id: r.id } })).sealingDocId, null, 'the claim was released');
+    rmSync(dir, { force: true });
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'leftover.pdf.abcd.tmp'), 'x');
+    await server.app.services.agreement.record.sealer.recoverAndResume();
+    const sealed = (await api('GET', `/api/sessions/${c.session.id}/record`, c.token)).body;
+    assert.equal(sealed.status, 'sealed');
+    assert.deepEqual(readdirSync(dir), [`${sealed.document.id}.pdf`]);
   });
 });
