@@ -42,27 +42,45 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
     }
   }, [view, dirty, base]);
 
-  const save = async (content: RecordContent, from: number) => {
+  // One save at a time: edits made while a save is on its way are saved after it, on the revision it made.
+  const inFlight = useRef(false);
+  const pending = useRef<RecordContent | null>(null);
+  const save = async (content: RecordContent) => {
+    if (inFlight.current) {
+      pending.current = content;
+      return;
+    }
+    inFlight.current = true;
     setState('saving');
     try {
-      const next = await recordApi.save(view.id, token, from, content);
+      const next = await recordApi.save(view.id, token, baseRef.current, content);
+      baseRef.current = next.revision.number;
       setBase(next.revision.number);
-      setDirty(false);
-      setState('saved');
       onView(next);
+      if (!pending.current) {
+        setDirty(false);
+        setState('saved');
+      }
     } catch (e) {
+      pending.current = null;
       if (e instanceof ApiError && e.reason === 'record_draft_changed') {
         const fresh = await recordApi.current(view.sessionId, token);
+        baseRef.current = fresh.revision.number;
         setDraft(fresh.revision.content);
         setBase(fresh.revision.number);
         setDirty(false);
         setState('conflict');
         onView(fresh);
-        return;
+      } else {
+        setState('idle');
+        setError(errorText(tApp, e));
       }
-      setState('idle');
-      setError(errorText(tApp, e));
+    } finally {
+      inFlight.current = false;
     }
+    const queued = pending.current;
+    pending.current = null;
+    if (queued) await save(queued);
   };
 
   const change = (next: RecordContent) => {
@@ -70,7 +88,7 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
     setDirty(true);
     setError(null);
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void save(next, baseRef.current), AUTOSAVE_MS);
+    timer.current = setTimeout(() => void save(next), AUTOSAVE_MS);
   };
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
 
