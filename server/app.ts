@@ -78,6 +78,8 @@ export async function createApp(
   const services = createServices({ config, db, clock, log, metrics, bus, ...(redis ? { redis } : {}) });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
+  // The same for the mediation records (调解笔录).
+  await services.agreement.record.sealer.recoverAndResume();
   // Recordings: queued compositions and due retention run in the background from now on.
   services.recordings.start();
   // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.

@@ -6,7 +6,7 @@ import { allows, accessActionNames, type ActorFacts, type AccessAction, type Cas
 import type { RefusalSink } from './refusals.ts';
 
 /** What a route's path parameter names; each resolves to exactly one case. */
-export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId'] as const;
+export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId', 'recordId'] as const;
 export type ObjectKind = (typeof objectKinds)[number];
 
 const factsSelect = {
@@ -56,6 +56,7 @@ const caseOf: Record<ObjectKind, (db: Db, id: string) => Promise<string | null>>
   whistleId: async (db, id) => (await db.whistleRequest.findUnique({ where: { id }, select }))?.caseId ?? null,
   noteId: async (db, id) => (await db.supervisionNote.findUnique({ where: { id }, select }))?.caseId ?? null,
   recordingId: async (db, id) => (await db.recording.findUnique({ where: { id }, select }))?.caseId ?? null,
+  recordId: async (db, id) => (await db.mediationRecord.findUnique({ where: { id }, select }))?.caseId ?? null,
 };
 
 /** A 403 that says which object rule refused (`details.action`), so the client can explain it. */
@@ -76,7 +77,7 @@ export class CaseGuard {
     this.#refuse = deps.refusals;
   }
 
-  async actor(principal: StaffPrincipal): Promise<ActorFacts> {
+  async actor(principal: Pick<StaffPrincipal, 'userId' | 'role'>): Promise<ActorFacts> {
     const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true, unit: { select: { level: true } } } });
     return { userId: principal.userId, role: principal.role, unitId: me?.unitId ?? null, unitLevel: levelOf(me?.unit) };
   }
@@ -100,6 +101,12 @@ export class CaseGuard {
     if (allows(actor, action, kase)) return;
     this.#refuse({ userId: principal.userId, role: principal.role, action, caseId, via });
     throw refused(action);
+  }
+
+  /** Whether the object rule allows `action` on the case (no refusal recorded: for checks that choose among several rules). */
+  async allowed(principal: Pick<StaffPrincipal, 'userId' | 'role'>, action: AccessAction, caseId: string): Promise<boolean> {
+    const [actor, kase] = await Promise.all([this.actor(principal), this.facts(caseId)]);
+    return allows(actor, action, kase);
   }
 
   /** Every action's object rule on this case, each ANDed with `roleMay` (the role tables). */

@@ -67,6 +67,11 @@ export const accessActions = {
   'agreement.finalise': 'steward',
   'agreement.settle': 'steward',
   'agreement.sign': 'signer',
+  /** The mediation record (调解笔录): started and put to the parties by whoever runs the case; written also by the recorder chosen (MediationRecordService). */
+  'record.create': 'steward',
+  'record.edit': 'steward',
+  'record.freeze': 'steward',
+  'record.finalise': 'steward',
   /** Accepting or declining a whistle (吹哨) addressed to the caller's department. */
   'whistle.respond': 'called',
   /** Listing, playing and downloading the session recordings (录音录像). */

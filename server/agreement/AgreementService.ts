@@ -175,8 +175,7 @@ export class AgreementService {
     } catch {
       throw badRequest('Unknown template', { templateId: 'No such template' });
     }
-    const organisation =
-      kase.unit && (kase.unit.kind === 'mediation_committee' || kase.unit.kind === 'mediation_centre') ? kase.unit.name : this.#config.sealOrganisation;
+    const organisation = organisationOf(kase.unit, this.#config);
     const content = fillTemplate(template, {
       description: kase.description,
       parties: kase.parties.map((p) => ({ side: p.side, name: p.name })),
@@ -422,6 +421,11 @@ export class AgreementService {
     if (!p) throw notFound('Party');
     return { id: p.id, caseId: p.caseId, name: p.name, side: SIDE_LABELS[p.side] ?? p.side, sideCode: sideCode(p.side), phone: p.phone, phoneMasked: maskPhone(p.phone) };
   }
+}
+
+/** The organisation named on the case's sealed documents: the case's mediation committee or centre, else SEAL_ORGANISATION. */
+export function organisationOf(unit: { kind: string; name: string } | null, config: Config): string {
+  return unit && (unit.kind === 'mediation_committee' || unit.kind === 'mediation_centre') ? unit.name : config.sealOrganisation;
 }
 
 export function verifyUrl(config: Config, code: string): string {

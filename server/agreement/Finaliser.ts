@@ -20,6 +20,7 @@ import { loadOrCreateSealKey, type SealKey } from './orgKey.ts';
 import { loadSealTrust, recordSealKey, type SealTrust } from './sealTrust.ts';
 import { renderAgreementPdf, type AgreementSignature, type SigningEvent } from './render.ts';
 import { sealPdf } from './seal.ts';
+import { linkDocuments, relatedRows, sealedBefore } from '../mediationRecord/documentLinks.ts';
 
 /*
  * Finalisation: claim the sealing (one sealer per agreement, see below) → render → seal → write
@@ -80,7 +81,7 @@ export interface Completeness {
 
 /** Crockford-like alphabet without I, L, O, U: readable verification codes (60 bits). */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function newVerificationCode(): string {
+export function newVerificationCode(): string {
   let s = '';
   for (let i = 0; i < 12; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}`;
@@ -359,6 +360,8 @@ export class Finaliser {
     try {
       const verificationCode = newVerificationCode();
       const timelineHash = kase.chainHash;
+      // The case's records sealed before: this agreement carries their numbers and SHA-256 (documentLinks.ts).
+      const earlier = await sealedBefore(this.#db, a.caseId, { kind: 'agreement', id: documentId });
       const key = await this.sealKey();
       const rendered = await renderAgreementPdf({
         revision,
@@ -370,6 +373,7 @@ export class Finaliser {
           timelineHash,
           verificationCode,
           verifyUrl: verifyUrl(this.#config, verificationCode),
+          related: relatedRows(earlier),
         },
         completedAt,
         seal: { name: key.signerName, location: content.organisation, contactInfo: this.#config.publicUrl },
@@ -379,21 +383,8 @@ export class Finaliser {
       this.#step('sealed');
       const sha256 = sha256Hex(sealed);
 
-      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       const final = this.filePath(documentId);
-      const tmp = `${final}.${randomBytes(4).toString('hex')}.tmp`;
-      const fh = await fs.open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(sealed);
-        this.#step('tmp-written');
-        await fh.sync();
-        this.#step('tmp-synced');
-      } finally {
-        await fh.close();
-      }
-      await fs.rename(tmp, final);
-      await fsyncDir(this.dir);
-      this.#step('renamed');
+      await writeDurably(this.dir, final, sealed, (step) => this.#step(step));
 
       const now = this.#clock.now();
       let won: 'sealed' | 'already' | 'elsewhere';
@@ -411,6 +402,10 @@ export class Finaliser {
             if (cur.status !== 'signing' || cur.frozenHash !== hash) throw conflict('The agreement changed during finalisation');
             return 'elsewhere'; // our claim was taken for dead and taken over
           }
+          if ((await sealedBefore(tx, a.caseId, { kind: 'agreement', id: documentId })).length !== earlier.length) {
+            throw conflict('A mediation record of the case was sealed meanwhile; finalise again');
+          }
+          await linkDocuments(tx, a.caseId, { kind: 'agreement', id: documentId }, earlier, now);
           await tx.agreementDocument.create({
             data: {
               id: documentId,
@@ -477,3 +472,23 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Writes `<final>.<random>.tmp`, fsyncs it, renames it to `final` and fsyncs the directory: the
+ * file is there completely or not at all (the sealed agreement's and the record's files).
+ */
+export async function writeDurably(dir: string, final: string, bytes: Buffer, step?: (s: 'tmp-written' | 'tmp-synced' | 'renamed') => void): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${final}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await fs.open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(bytes);
+    step?.('tmp-written');
+    await fh.sync();
+    step?.('tmp-synced');
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, final);
+  await fsyncDir(dir);
+  step?.('renamed');
+}

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
@@ -23,13 +23,11 @@ import {
 import { sha256Hex, SIGNING_LINK_PREFIX, type AgreementActor, type AgreementService } from './AgreementService.ts';
 import { checkCode } from './canonical.ts';
 import type { Finaliser } from './Finaliser.ts';
-import { pngFromDataUrl, validatePng } from './png.ts';
+import { assertOtpSendable, newOtpCode, OTP_MAX_ATTEMPTS, OTP_RESEND_MS, OTP_TTL_MS, oneHourBefore, otpHash, otpMatches } from './otp.ts';
+import { assertImageUnused, signatureImage } from './signatureImage.ts';
 import type { SmsSender } from './sms/SmsSender.ts';
 
-export const OTP_TTL_MS = 10 * 60_000;
-export const OTP_MAX_ATTEMPTS = 5;
-export const OTP_RESEND_MS = 30_000;
-export const OTP_MAX_PER_HOUR = 5;
+export { OTP_MAX_ATTEMPTS, OTP_MAX_PER_HOUR, OTP_RESEND_MS, OTP_TTL_MS } from './otp.ts';
 export const SIGNING_LINK_TTL_MS = 7 * 86_400_000;
 
 export interface RequestMeta {
@@ -37,10 +35,8 @@ export interface RequestMeta {
   userAgent: string;
 }
 
-/** The code's hash binds it to its row and to the revision hash it was issued for. */
-function otpHash(otpId: string, revisionHash: string, code: string): string {
-  return sha256Hex(`cm-agreement-otp\u0000${otpId}\u0000${revisionHash}\u0000${code}`);
-}
+/** The code's hash binds it to its row, its purpose and the revision hash it was issued for (otp.ts). */
+const OTP_PURPOSE = 'cm-agreement-otp' as const;
 
 /**
  * Writes a signature row and its `agreement.signed` timeline entry (inside the signing transaction).
@@ -106,10 +102,6 @@ async function recordSignature(
   });
 }
 
-async function assertImageUnused(db: Db | Prisma.TransactionClient, sha: string): Promise<void> {
-  const reused = await db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } });
-  if (reused) throw fail('signature_replayed', 'This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
-}
 
 export class SigningService {
   readonly #db: Db;
@@ -208,7 +200,7 @@ export class SigningService {
     const a = await this.#checkParty(actor, partyId, hash);
     const party = await this.#agreements.partyOf(partyId);
     const now = this.#clock.now();
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const code = newOtpCode();
     const id = newId();
     const expiresAt = new Date(now.getTime() + OTP_TTL_MS);
     // The codes already sent are the limit's counter: counted under the case lock, in one step with
@@ -217,20 +209,13 @@ export class SigningService {
       await lockCase(tx, a.caseId);
       await this.#signable(tx, a.id, partyId, hash);
       const recent = await tx.agreementOtp.findMany({
-        where: { agreementId: a.id, partyId, createdAt: { gt: new Date(now.getTime() - 3_600_000) } },
+        where: { agreementId: a.id, partyId, createdAt: { gt: oneHourBefore(now) } },
         orderBy: { createdAt: 'desc' },
       });
-      if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
-        const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
-        throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
-      }
-      const oldest = recent[OTP_MAX_PER_HOUR - 1];
-      if (oldest) {
-        throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime(), { reason: 'otp_hourly_limit' });
-      }
+      assertOtpSendable(recent, now);
       // A new code replaces the earlier ones for this party.
       await tx.agreementOtp.updateMany({ where: { agreementId: a.id, partyId, consumedAt: null }, data: { consumedAt: now } });
-      await tx.agreementOtp.create({ data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(id, hash, code), createdAt: now, expiresAt } });
+      await tx.agreementOtp.create({ data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(OTP_PURPOSE, id, hash, code), createdAt: now, expiresAt } });
     });
     const view = await this.#agreements.view(a.id);
     await this.#sms.send({
@@ -242,23 +227,9 @@ export class SigningService {
     return { sentTo: party.phoneMasked, expiresAt: expiresAt.toISOString() };
   }
 
-  /** Decodes and checks a drawn signature; refuses an image already used on any signing (asked again under the lock). */
-  async #signatureImage(dataUrl: string): Promise<{ png: Buffer; sha: string }> {
-    const png = pngFromDataUrl(dataUrl);
-    if (png.length > MAX_SIGNATURE_PNG_BYTES) throw fail('signature_invalid', 'Signature image too large', {}, { signaturePng: 'Too large' });
-    try {
-      validatePng(png);
-    } catch (e) {
-      throw fail('signature_invalid', `Invalid signature image: ${(e as Error).message}`, {}, { signaturePng: (e as Error).message });
-    }
-    const sha = sha256Hex(png);
-    await assertImageUnused(this.#db, sha);
-    return { png, sha };
-  }
-
   async sign(actor: AgreementActor, input: PartySignRequest, meta: RequestMeta): Promise<AgreementView> {
     const a = await this.#checkParty(actor, input.partyId, input.revisionHash);
-    const { png, sha } = await this.#signatureImage(input.signaturePng);
+    const { png, sha } = await signatureImage(this.#db, input.signaturePng);
     const party = await this.#agreements.partyOf(input.partyId);
     const now = this.#clock.now();
     const consentText = CONSENT_TEXTS[input.consentLang];
@@ -278,9 +249,7 @@ export class SigningService {
       const counted = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } }, data: { attempts: { increment: 1 } } });
       if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
       const attempts = otp.attempts + 1;
-      const expected = Buffer.from(otp.codeHash, 'hex');
-      const given = Buffer.from(otpHash(otp.id, input.revisionHash, input.code), 'hex');
-      if (!timingSafeEqual(expected, given)) {
+      if (!otpMatches(OTP_PURPOSE, otp, input.revisionHash, input.code)) {
         if (attempts >= OTP_MAX_ATTEMPTS) await tx.agreementOtp.update({ where: { id: otp.id }, data: { consumedAt: now } });
         return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
       }
@@ -374,7 +343,7 @@ export class SigningService {
         throw fail('sign_parties_first', `The parties sign first; waiting for: ${names}`, { names });
       }
     }
-    const { png, sha } = await this.#signatureImage(input.signaturePng);
+    const { png, sha } = await signatureImage(this.#db, input.signaturePng);
     const now = this.#clock.now();
     const consentText = CONSENT_TEXTS[input.consentLang];
     await transaction(this.#db, async (tx) => {

@@ -10,8 +10,21 @@ import { sha256Hex } from './AgreementService.ts';
 import { fingerprint } from './canonical.ts';
 import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
 import { verifySealedPdf, type VerifyTrust } from './verify.ts';
+import { relatedDocuments } from '../mediationRecord/documentLinks.ts';
+import { recordFilePath } from '../mediationRecord/RecordSealer.ts';
 
-type DocRow = NonNullable<Awaited<ReturnType<Db['agreementDocument']['findUnique']>>>;
+/** A sealed document of either kind, as verification needs it. */
+interface DocRow {
+  kind: 'agreement' | 'record';
+  id: string;
+  caseId: string;
+  number: string | null;
+  revisionHash: string;
+  sha256: string;
+  sealedAt: Date;
+  events: string;
+  path: string;
+}
 
 /**
  * Public verification (no login): by verification code, or by the PDF itself. Says whether the
@@ -23,6 +36,7 @@ export class VerificationService {
   readonly #finaliser: Finaliser;
   /** Every verification request counts (by code or by file), per IP: a sliding window like the login limits'. */
   readonly #perIp: SlidingWindow;
+  readonly #dataDir: string;
 
   constructor(deps: {
     db: Db;
@@ -33,8 +47,11 @@ export class VerificationService {
     windowMs?: number;
     /** Where the limit counts (default: in this process; cluster mode: Redis, shared by every node). */
     windows?: SlidingWindows;
+    /** DATA_DIR: where the sealed records are (the agreements' come from the finaliser). */
+    dataDir: string;
   }) {
     this.#db = deps.db;
+    this.#dataDir = deps.dataDir;
     this.#finaliser = deps.finaliser;
     this.#perIp = (deps.windows ?? memoryWindows(deps.clock))({ name: 'verify-ip', max: deps.maxPerIp ?? 30, windowMs: deps.windowMs ?? 10 * 60_000 });
   }
@@ -61,6 +78,9 @@ export class VerificationService {
     const kase = await this.#db.case.findUnique({ where: { id: doc.caseId }, select: { caseNumber: true } });
     const events = JSON.parse(doc.events) as VerificationSigner[];
     return {
+      kind: doc.kind,
+      ...(doc.number ? { documentNumber: doc.number } : {}),
+      related: await relatedDocuments(this.#db, doc.id),
       caseNumber: kase?.caseNumber ?? '',
       fingerprint: fingerprint(doc.revisionHash),
       sealedAt: doc.sealedAt.toISOString(),
@@ -72,11 +92,20 @@ export class VerificationService {
     };
   }
 
+  /** The sealed agreement, else the sealed record, matching `where` (a unique column both tables have, or the revision hash). */
+  async #find(where: { verificationCode: string } | { sha256: string } | { revisionHash: string }): Promise<DocRow | null> {
+    const a = await this.#db.agreementDocument.findFirst({ where });
+    if (a) return { kind: 'agreement', id: a.id, caseId: a.caseId, number: null, revisionHash: a.revisionHash, sha256: a.sha256, sealedAt: a.sealedAt, events: a.events, path: this.#finaliser.filePath(a.id) };
+    const r = await this.#db.mediationRecordDocument.findFirst({ where });
+    if (r) return { kind: 'record', id: r.id, caseId: r.caseId, number: r.number, revisionHash: r.revisionHash, sha256: r.sha256, sealedAt: r.sealedAt, events: r.events, path: recordFilePath(this.#dataDir, r.id) };
+    return null;
+  }
+
   /** By code: checks the stored file against the stored hash and the seal. */
   async byCode(code: string): Promise<VerificationResult> {
-    const doc = await this.#db.agreementDocument.findUnique({ where: { verificationCode: normaliseVerificationCode(code) } });
+    const doc = await this.#find({ verificationCode: normaliseVerificationCode(code) });
     if (!doc) return { status: 'unknown', message: 'No sealed agreement has this verification code' };
-    const pdf = await fs.readFile(this.#finaliser.filePath(doc.id)).catch(() => undefined);
+    const pdf = await fs.readFile(doc.path).catch(() => undefined);
     const info = await this.#describe(doc);
     if (!pdf) return { status: 'altered', message: 'The stored file is missing', ...info };
     const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));
@@ -88,7 +117,7 @@ export class VerificationService {
   /** By file: exactly the sealed agreement, or altered (when it claims to be one of ours), or unknown. */
   async byFile(pdf: Buffer, code?: string): Promise<VerificationResult> {
     const sha = sha256Hex(pdf);
-    let doc = await this.#db.agreementDocument.findUnique({ where: { sha256: sha } });
+    let doc = await this.#find({ sha256: sha });
     if (doc) {
       const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));
       const info = await this.#describe(doc);
@@ -97,10 +126,10 @@ export class VerificationService {
         : { status: 'altered', message: 'The seal does not verify', reason: v.reason ?? '', ...info };
     }
     // Not an exact copy: does it claim to be one of ours (by code, or the revision hash in its metadata)?
-    if (code) doc = await this.#db.agreementDocument.findUnique({ where: { verificationCode: normaliseVerificationCode(code) } });
+    if (code) doc = await this.#find({ verificationCode: normaliseVerificationCode(code) });
     if (!doc) {
       const m = /revision-sha256:([0-9a-f]{64})/.exec(pdf.toString('latin1'));
-      if (m) doc = await this.#db.agreementDocument.findFirst({ where: { revisionHash: m[1]! } });
+      if (m) doc = await this.#find({ revisionHash: m[1]! });
     }
     if (!doc) return { status: 'unknown', message: 'This file is not a sealed agreement of this service (or it was altered beyond recognition)', sha256: sha };
     const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));

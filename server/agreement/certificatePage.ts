@@ -35,6 +35,10 @@ export interface CertificatePageData {
   timelineHash: string;
   verificationCode: string;
   verifyUrl: string;
+  /** Which document the page belongs to (default: the agreement). */
+  document?: { title: string; hashLabel: string; number?: string };
+  /** Sealed documents of the same case this one refers to (label, value), e.g. the agreement in the record. */
+  related?: Array<[string, string]>;
 }
 
 export interface CertificatePageExtras {
@@ -48,6 +52,7 @@ const groupedHex = (hex: string): string => (hex.toLowerCase().match(/.{1,8}/g) 
 
 export async function drawCertificatePage(doc: Doc, data: CertificatePageData, extras: CertificatePageExtras): Promise<void> {
   const left = PAGE.margins.left;
+  const title = data.document?.title ?? '人民调解协议书';
   // An appendix page: narrower top margin than the GB/T 9704 body pages, so one page holds it.
   doc.addPage({ size: PAGE.size, margins: { ...PAGE.margins, top: mm(25) } });
 
@@ -56,7 +61,7 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
   doc.moveDown(0.4);
   doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
   doc.text(
-    `本页为《人民调解协议书》（案号：${data.caseNumber}）的组成部分，由云调解系统在全部签署完成时生成。`,
+    `本页为《${title}》（案号：${data.caseNumber}）的组成部分，由云调解系统在全部签署完成时生成。`,
     left,
     doc.y,
     { width: CONTENT_WIDTH, align: 'center' },
@@ -67,10 +72,12 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
   const labelWidth = 118;
   const rows: Array<[string, string, boolean?]> = [
     ['案号', data.caseNumber],
-    ['协议文本哈希\n（SHA-256）', `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}　核对码：${checkCode(data.revisionHash)}`],
+    ...(data.document?.number ? [['文书编号', data.document.number] as [string, string]] : []),
+    [`${data.document?.hashLabel ?? '协议文本哈希'}\n（SHA-256）`, `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}　核对码：${checkCode(data.revisionHash)}`],
     ['签署完成时间', `${formatDateTime(extras.completedAt)}（北京时间）`],
     ['完成时时间线哈希', groupedHex(data.timelineHash)],
     ['电子印章', `${extras.sealName}\nPDF 数字签名（CMS，SHA-256 / RSA）`],
+    ...(data.related ?? []),
     ['验证码', data.verificationCode, true],
   ];
   for (const [label, value, strong] of rows) {
@@ -94,7 +101,7 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
     `本文件已由${extras.organisation}加盖电子印章（PDF 数字签名）。签章之后对文件的任何改动，` +
     '包括在文件末尾追加内容，都会使电子印章验证失败；请以核验结果为准。';
   const lines: Array<{ text: string; size: number; color: string; gapAfter: number; link?: string }> = [
-    { text: '扫描二维码或访问以下网址，输入验证码，可核验本协议书的文件哈希、电子印章和签署记录：', size: SIZE.small, color: INK, gapAfter: 3 },
+    { text: `扫描二维码或访问以下网址，输入验证码，可核验本${title === '人民调解协议书' ? '协议书' : '文书'}的文件哈希、电子印章和签署记录：`, size: SIZE.small, color: INK, gapAfter: 3 },
     { text: data.verifyUrl, size: SIZE.small, color: '#1a4f9c', gapAfter: 3, link: data.verifyUrl },
     { text: `验证码：${data.verificationCode}`, size: SIZE.small, color: INK, gapAfter: 6 },
     { text: note, size: SIZE.tiny, color: GREY, gapAfter: 0 },

@@ -16,6 +16,7 @@ import {
 } from '../protocol/agreement.ts';
 import type { AgreementModule } from './index.ts';
 import type { AgreementActor } from './AgreementService.ts';
+import { serveCaseEvents } from './sse.ts';
 
 /*
  * HTTP routes of the agreement module. Registered through createHttpApp's `route`, so each is
@@ -28,17 +29,32 @@ type AnyHandler = RequestHandler<any, any, any, any>;
 export type RouteFn = (method: 'get' | 'post' | 'put', path: string, ...handlers: AnyHandler[]) => void;
 
 const MAX_VERIFY_PDF_BYTES = 20 * 1024 * 1024;
-const SSE_HEARTBEAT_MS = 15_000;
 const idParam = z.string().min(1).max(64);
 
-function id(req: Request, key: string): string {
+export function id(req: Request, key: string): string {
   const parsed = idParam.safeParse((req.params as Record<string, string>)[key]);
   if (!parsed.success) throw new AppError('not_found', 'Not found');
   return parsed.data;
 }
 
-function meta(req: Request): { ip: string; userAgent: string } {
+export function meta(req: Request): { ip: string; userAgent: string } {
   return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.get('user-agent') ?? '' };
+}
+
+/** Streams a sealed PDF as a download, with its SHA-256 in a header. */
+export async function sendSealedPdf(res: Response, file: { path: string; size: number; sha256: string }, asciiName: string, name: string): Promise<void> {
+  res.set({
+    'Content-Type': 'application/pdf',
+    'Content-Length': String(file.size),
+    'Content-Disposition': `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'X-Content-SHA256': file.sha256,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(file.path);
+    stream.on('error', reject);
+    res.on('close', resolve);
+    stream.pipe(res);
+  });
 }
 
 export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): void {
@@ -63,32 +79,10 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   route('get', '/api/sessions/:sessionId/agreement/events', async (req: Request, res: Response) => {
     const actor = await actorOf(req);
     const caseId = await m.agreements.caseOfSession(id(req, 'sessionId'), actor);
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+    serveCaseEvents(req, res, m.hub, caseId, 'agreement', async () => {
+      const a = await m.agreements.forCase(caseId);
+      return a ? m.agreements.view(a.id) : null;
     });
-    res.flushHeaders();
-    let closed = false;
-    let sending = Promise.resolve();
-    const send = (): void => {
-      sending = sending.then(async () => {
-        if (closed) return;
-        const a = await m.agreements.forCase(caseId);
-        const view = a ? await m.agreements.view(a.id) : null;
-        if (!closed) res.write(`event: agreement\ndata: ${JSON.stringify(view)}\n\n`);
-      }).catch(() => undefined);
-    };
-    const unsubscribe = m.hub.subscribe(caseId, send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
-    heartbeat.unref();
-    req.on('close', () => {
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
-    send();
   });
 
   // ---- on the case
@@ -132,19 +126,7 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     await m.agreements.assertCanRead(actor, a.caseId, agreementId);
     if (actor.kind === 'invitation' && actor.invitation.role !== 'party') throw forbidden('Only the parties and staff may download the agreement');
     const file = await m.finaliser.documentFile(agreementId);
-    const name = `人民调解协议书-${file.caseNumber}.pdf`;
-    res.set({
-      'Content-Type': 'application/pdf',
-      'Content-Length': String(file.size),
-      'Content-Disposition': `attachment; filename="agreement.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`,
-      'X-Content-SHA256': file.sha256,
-    });
-    await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(file.path);
-      stream.on('error', reject);
-      res.on('close', resolve);
-      stream.pipe(res);
-    });
+    await sendSealedPdf(res, file, 'agreement.pdf', `人民调解协议书-${file.caseNumber}.pdf`);
   });
 
   // ---- the party's signing page (/sign#t=…): signing link or party invitation token

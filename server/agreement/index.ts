@@ -16,6 +16,7 @@ import { Finaliser } from './Finaliser.ts';
 import { SigningService } from './SigningService.ts';
 import { DevOutboxSmsSender, type SmsSender } from './sms/SmsSender.ts';
 import { VerificationService } from './VerificationService.ts';
+import { createRecordModule, type RecordModule } from '../mediationRecord/index.ts';
 
 /** The agreement module as the composition root sees it. */
 export interface AgreementModule {
@@ -24,6 +25,8 @@ export interface AgreementModule {
   signing: SigningService;
   finaliser: Finaliser;
   verification: VerificationService;
+  /** The written mediation record (调解笔录) of each session, on the same tokens, signing steps and seal. */
+  record: RecordModule;
   /** Moves the case to closed_settled with this (sealed) agreement, through the case loop. */
   settle(agreementId: string, staff: StaffPrincipal, summary?: string): Promise<CaseDetail>;
 }
@@ -50,13 +53,15 @@ export function createAgreementModule(deps: {
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub, onSealed: deps.onSealed });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
-  const verification = new VerificationService({ db, finaliser, clock, ...(deps.windows ? { windows: deps.windows } : {}) });
+  const verification = new VerificationService({ db, finaliser, clock, dataDir: config.dataDir, ...(deps.windows ? { windows: deps.windows } : {}) });
+  const record = createRecordModule({ db, clock, config, log: log.child('records'), access: deps.access, agreements, finaliser, sms });
   return {
     hub,
     agreements,
     signing,
     finaliser,
     verification,
+    record,
     async settle(agreementId, staff, summary) {
       const a = await agreements.getRow(agreementId);
       await agreements.assertCase(staff, 'agreement.settle', a.caseId);

@@ -1,6 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { pdfkitAddPlaceholder } from '@signpdf/placeholder-pdfkit';
-import { SUBFILTER_ADOBE_PKCS7_DETACHED } from '@signpdf/utils';
+import { finishForSealing, openPdf, type SealPlaceholder } from './pdfDocument.ts';
 import { normaliseRevision, revisionHash, type AgreementRevision } from './canonical.ts';
 import { drawCertificatePage, type CertificatePageData } from './certificatePage.ts';
 import { chineseNumeral, chineseOfficialDate, formatChineseDateTime } from './chineseFormat.ts';
@@ -14,8 +12,6 @@ import {
   PAGE,
   SIZE,
   ensureSpace,
-  registerFonts,
-  textOutsideFlow,
   type Doc,
 } from './layout.ts';
 import { drawSealStamp } from './sealStamp.ts';
@@ -32,16 +28,7 @@ export interface AgreementSignature {
   imagePng: Buffer;
 }
 
-/** What goes into the signature dictionary reserved for the organisation's seal. */
-export interface SealPlaceholder {
-  /** Signer name shown by PDF readers, normally SealKey.signerName. */
-  name: string;
-  location: string;
-  contactInfo: string;
-  reason?: string;
-  /** Bytes reserved for the CMS blob (hex doubles it); large enough for a 3-certificate chain. */
-  signatureLength?: number;
-}
+export type { SealPlaceholder } from './pdfDocument.ts';
 
 export interface RenderAgreementInput {
   revision: AgreementRevision;
@@ -55,7 +42,7 @@ export interface RenderAgreementInput {
 }
 
 export const SEAL_REASON = '人民调解协议书电子签章';
-export const DEFAULT_SIGNATURE_LENGTH = 12_288;
+export { DEFAULT_SIGNATURE_LENGTH } from './pdfDocument.ts';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -80,59 +67,24 @@ export async function renderAgreementPdf(input: RenderAgreementInput): Promise<B
   });
   const fonts = input.fonts ?? findCjkFonts();
 
-  const doc: Doc = new PDFDocument({
-    size: PAGE.size,
-    margins: PAGE.margins,
-    bufferPages: true,
-    autoFirstPage: true,
-    pdfVersion: '1.7',
-    lang: 'zh-CN',
-    displayTitle: true,
-    info: {
+  const { doc, finished } = openPdf(
+    {
       Title: `${rev.title}（${rev.caseNumber}）`,
       Author: rev.organisation,
       Subject: `${rev.title} ${hash}`,
       Keywords: `revision-sha256:${hash}`,
-      Creator: '云调解 Cloud Mediation',
-      Producer: '云调解 Cloud Mediation (PDFKit)',
-      CreationDate: input.completedAt,
-      ModDate: input.completedAt,
     },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  registerFonts(doc, fonts);
+    input.completedAt,
+    fonts,
+  );
   drawAgreement(doc, rev);
-  drawSignatureBlock(doc, rev, input.signatures, input.completedAt);
+  drawSignatureBlock(doc, rev.organisation, input.signatures, input.completedAt);
   await drawCertificatePage(doc, input.certificate, {
     completedAt: input.completedAt,
     organisation: rev.organisation,
     sealName: input.seal.name,
   });
-  drawPageNumbers(doc);
-
-  // The seal's signature field sits on the last page (the certificate page), invisible.
-  const range = doc.bufferedPageRange();
-  doc.switchToPage(range.start + range.count - 1);
-  doc.font(FONT.regular); // initForm needs a current font
-  pdfkitAddPlaceholder({
-    pdf: doc,
-    pdfBuffer: Buffer.alloc(0),
-    reason: input.seal.reason ?? SEAL_REASON,
-    contactInfo: input.seal.contactInfo,
-    name: input.seal.name,
-    location: input.seal.location,
-    signingTime: input.completedAt,
-    signatureLength: input.seal.signatureLength ?? DEFAULT_SIGNATURE_LENGTH,
-    subFilter: SUBFILTER_ADOBE_PKCS7_DETACHED,
-    appName: 'CloudMediation',
-  });
-  doc.end();
+  finishForSealing(doc, input.seal, SEAL_REASON, input.completedAt);
   return finished;
 }
 
@@ -142,13 +94,13 @@ const left = PAGE.margins.left;
 const body = { width: CONTENT_WIDTH, lineGap: LINE_GAP, align: 'justify' as const };
 const INDENT = SIZE.body * 2; // two-character first-line indent
 
-function heading(doc: Doc, text: string): void {
+export function heading(doc: Doc, text: string): void {
   ensureSpace(doc, 60);
   doc.moveDown(0.5);
   doc.font(FONT.bold).fontSize(SIZE.heading).fillColor(INK).text(text, left, doc.y, { width: CONTENT_WIDTH, lineGap: LINE_GAP });
 }
 
-function paragraphs(doc: Doc, text: string, prefix = ''): void {
+export function paragraphs(doc: Doc, text: string, prefix = ''): void {
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(INK);
   text.split('\n').filter((p) => p !== '').forEach((p, i) => {
     doc.text((i === 0 ? prefix : '') + p, left, doc.y, { ...body, indent: INDENT });
@@ -204,7 +156,8 @@ function signatureLabel(s: AgreementSignature): string {
 
 const ROLE_ORDER = (s: AgreementSignature): number => (s.side?.trim() ? 0 : 1); // parties first, then mediator
 
-function drawSignatureBlock(doc: Doc, rev: AgreementRevision, signatures: AgreementSignature[], completedAt: Date): void {
+/** Signatures in two columns, the organisation's seal over the date in the cell after the last (also the record's). */
+export function drawSignatureBlock(doc: Doc, organisation: string, signatures: AgreementSignature[], completedAt: Date): void {
   const gap = 24;
   const cellW = (CONTENT_WIDTH - gap) / 2;
   const imgH = 50;
@@ -223,7 +176,7 @@ function drawSignatureBlock(doc: Doc, rev: AgreementRevision, signatures: Agreem
     for (let j = 0; j < 2 && i + j < cells.length; j++) {
       const cell = cells[i + j]!;
       const x = left + j * (cellW + gap);
-      if (cell === 'seal') drawSealCell(doc, rev, completedAt, x, top, cellW);
+      if (cell === 'seal') drawSealCell(doc, organisation, completedAt, x, top, cellW);
       else drawSignatureCell(doc, cell, x, top, cellW, imgH);
     }
     doc.x = left;
@@ -250,24 +203,10 @@ function drawSignatureCell(doc: Doc, s: AgreementSignature, x: number, top: numb
  * The organisation's name and the date in Chinese numerals, with the red stamp over them
  * (骑年盖月: the seal straddles the date, as on a paper agreement).
  */
-function drawSealCell(doc: Doc, rev: AgreementRevision, completedAt: Date, x: number, top: number, w: number): void {
-  const org = rev.organisation;
+function drawSealCell(doc: Doc, org: string, completedAt: Date, x: number, top: number, w: number): void {
   doc.font(FONT.regular).fillColor(INK);
   const size = Math.min(SIZE.body, (w - 8) / Math.max([...org].length, 1)); // one line
   doc.fontSize(size).text(org, x, top + 34, { width: w, align: 'center', lineBreak: false });
   doc.fontSize(SIZE.body).text(chineseOfficialDate(completedAt), x, top + 64, { width: w, align: 'center', lineBreak: false });
   drawSealStamp(doc, x + w / 2, top + 58, 56, org);
-}
-
-function drawPageNumbers(doc: Doc): void {
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    doc.font(FONT.regular).fontSize(SIZE.small).fillColor(INK);
-    const y = doc.page.height - doc.page.margins.bottom + 24;
-    textOutsideFlow(doc, `第 ${i - range.start + 1} 页 共 ${range.count} 页`, left, y, {
-      width: CONTENT_WIDTH,
-      align: 'center',
-    });
-  }
 }

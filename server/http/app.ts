@@ -16,6 +16,7 @@ import { objectRuleFor } from './routeObjects.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
+import { registerRecordRoutes } from '../mediationRecord/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
 import { playbackCredentials, registerRecordingRoutes } from '../recording/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
@@ -384,6 +385,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
+  registerRecordRoutes(route, services.agreement.record);
 
   // ---- recordings (server/recording/http.ts)
   registerRecordingRoutes(route, services.recordings, { secureCookie: deps.config.publicUrl.startsWith('https:') });

@@ -143,6 +143,21 @@ export const routePermissions = {
   'POST /api/agreements/:agreementId/finalise': ['mediator'],
   'POST /api/agreements/:agreementId/settle': ['mediator'],
   'GET /api/agreements/:agreementId/document': 'public',
+  // ---- the mediation record 调解笔录 (server/mediationRecord/http.ts): 'public' ones take a staff token
+  // or an invitation of the record's session in `Authorization: Bearer`, verified by the handler.
+  'GET /api/sessions/:sessionId/record': 'public',
+  'POST /api/sessions/:sessionId/record': ['mediator'],
+  'GET /api/sessions/:sessionId/record/recorders': ['mediator'],
+  'GET /api/sessions/:sessionId/record/events': 'public',
+  'GET /api/cases/:caseId/records': ALL_STAFF,
+  /** The mediator, or the recorder (记录员) chosen from the mediators; the service tells them apart. */
+  'PUT /api/records/:recordId/draft': ['mediator'],
+  'POST /api/records/:recordId/freeze': ['mediator'],
+  'POST /api/records/:recordId/finalise': ['mediator'],
+  'POST /api/records/:recordId/otp': 'public',
+  'POST /api/records/:recordId/confirm': 'public',
+  'POST /api/records/:recordId/object': 'public',
+  'GET /api/records/:recordId/document': 'public',
   'GET /api/signing': 'public',
   'POST /api/signing/otp': 'public',
   'POST /api/signing/sign': 'public',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agreementField, referencedFieldIds, unknownPartyFieldIds } from './agreementFields.ts';
+import type { RelatedDocument } from './mediationRecord.ts';
 import type { PartySide } from './roles.ts';
 
 /*
@@ -239,6 +240,12 @@ export interface VerificationSigner {
 /** Public verification: no personal data beyond masked names. */
 export interface VerificationResult {
   status: 'authentic' | 'altered' | 'unknown';
+  /** Which kind of sealed document: the agreement or the mediation record (调解笔录). */
+  kind?: 'agreement' | 'record';
+  /** The record's own document number (the agreement's is its case number). */
+  documentNumber?: string;
+  /** The case's other sealed document(s) this one carries or is carried by (number and SHA-256). */
+  related?: RelatedDocument[];
   message: string;
   reason?: string;
   caseNumber?: string;

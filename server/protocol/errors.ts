@@ -117,6 +117,18 @@ export interface ErrorReasonParams {
   otp_wrong: { attemptsLeft: number };
   otp_used: None;
   verify_rate_limited: { minutes: number };
+  // the mediation record (调解笔录)
+  record_none: None;
+  record_exists: None;
+  record_sealed: None;
+  record_draft_changed: { revision: number };
+  record_not_confirming: None;
+  record_text_changed: None;
+  record_already_answered: None;
+  record_party_only: None;
+  record_recorder_invalid: None;
+  record_not_writer: None;
+  record_answers_missing: None;
   // concurrency (server/db/failures.ts)
   saved_meanwhile: None;
   write_conflict: None;
@@ -200,6 +212,17 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   otp_wrong: 'bad_request',
   otp_used: 'bad_request',
   verify_rate_limited: 'too_many_requests',
+  record_none: 'not_found',
+  record_exists: 'conflict',
+  record_sealed: 'conflict',
+  record_draft_changed: 'conflict',
+  record_not_confirming: 'conflict',
+  record_text_changed: 'conflict',
+  record_already_answered: 'conflict',
+  record_party_only: 'forbidden',
+  record_recorder_invalid: 'bad_request',
+  record_not_writer: 'forbidden',
+  record_answers_missing: 'conflict',
   saved_meanwhile: 'conflict',
   write_conflict: 'conflict',
 };

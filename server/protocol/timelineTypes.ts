@@ -58,6 +58,13 @@ export const timelineTypes = [
   'recording.played',
   'recording.downloaded',
   'recording.deleted',
+  /** The written mediation record (调解笔录, server/mediationRecord). */
+  'record.drafted',
+  'record.revised',
+  'record.frozen',
+  'record.confirmed',
+  'record.objected',
+  'record.sealed',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 

@@ -19,7 +19,7 @@ const ids: Record<string, string> = {};
 type K = 1 | 2;
 const cases = {} as Record<
   K,
-  { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string; recordingId: string; trackId: string }
+  { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string; recordingId: string; trackId: string; recordId: string }
 >;
 
 const actors: Record<string, StaffRole> = {
@@ -97,7 +97,8 @@ before(async () => {
     await t.testDb.db.recordingTrack.create({
       data: { id: trackId, recordingId, identity: `user:${ids[`m${k}`]}`, displayName: 'm', role: 'mediator', kind: 'audio', source: 'mic', producerId: 'p', codec: 'opus', path: 'a.webm', startedAt: at, endedAt: at },
     });
-    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id, recordingId, trackId };
+    const record = await ok('POST', `/api/sessions/${s.id}/record`, m, {});
+    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id, recordingId, trackId, recordId: record.id };
   }
 });
 after(async () => t?.close());
@@ -119,7 +120,7 @@ test('every route has an object rule, and the rule names only real path paramete
   for (const [key, rule] of withAction) assert.ok(key.includes(`:${rule.via}`), `${key} resolves its case from :${rule.via}`);
   // Routes that touch one case by id cannot opt out.
   for (const [key, rule] of Object.entries(routeObjects)) {
-    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
+    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId|recordId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
   }
 });
 
@@ -145,6 +146,10 @@ test('sessions, invitations, hosting, ending and agreement work are the steward�
     'agreement.finalise': 'steward',
     'agreement.settle': 'steward',
     'agreement.sign': 'signer',
+    'record.create': 'steward',
+    'record.edit': 'steward',
+    'record.freeze': 'steward',
+    'record.finalise': 'steward',
     'whistle.respond': 'called',
     'recording.review': 'reviewer',
     'recording.compose': 'reviewer',
@@ -174,7 +179,14 @@ test('on each of two cases, everyone without a relation to it is refused on ever
         }
         const before = t.refusals.length;
         // Public routes validate their body before the handler applies the rule: give them a valid one.
-        const body = key === 'POST /api/agreements/:agreementId/comments' ? { revision: 1, clauseIndex: 0, text: '这一条我有意见' } : {};
+        const hash = 'a'.repeat(64);
+        const bodies: Partial<Record<RouteKey, unknown>> = {
+          'POST /api/agreements/:agreementId/comments': { revision: 1, clauseIndex: 0, text: '这一条我有意见' },
+          'POST /api/records/:recordId/otp': { revisionHash: hash },
+          'POST /api/records/:recordId/confirm': { revisionHash: hash, consent: true, consentLang: 'zh-CN', code: '123456', signaturePng: 'data:image/png;base64,AAAA' },
+          'POST /api/records/:recordId/object': { revisionHash: hash, objection: '记录有误' },
+        };
+        const body = bodies[key] ?? {};
         const res = await t.request(method, path, { token: tok[actor], ...(method === 'GET' ? {} : { body }) });
         assert.equal(res.status, 403, `${key} as ${actor} on case ${k}: ${res.status} ${res.text}`);
         assert.equal(res.body.code, 'forbidden');

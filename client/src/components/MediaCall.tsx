@@ -9,6 +9,7 @@ import { PreJoin } from './PreJoin.tsx';
 import { Room } from './Room.tsx';
 import { AgreementPanel, sessionIdOfInvitation } from './agreement/AgreementPanel.tsx';
 import { useAT } from './agreement/i18n.ts';
+import { RecordPanel } from './mediationRecord/RecordPanel.tsx';
 import { useStore } from '../hooks/useStore.ts';
 import type { PartyContext } from './EndNextSteps.tsx';
 
@@ -95,7 +96,15 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
         partyContext={partyContext}
         // Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live.
         // Its toggle sits in the room's tool row, so it never covers a notice or the chat.
-        tools={agreementSessionId && <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />}
+        // The mediation record (调解笔录) beside it: written live by the mediator, confirmed by the parties.
+        tools={
+          agreementSessionId && (
+            <>
+              <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+              <RecordDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+            </>
+          )
+        }
       />
     );
   }
@@ -103,6 +112,16 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
   return frame(
     <PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />,
   );
+}
+
+/** The record's side panel, for whoever is in the room (not the waiting room); it re-reads the events when the room changes. */
+function RecordDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+  const state = useStore(session);
+  const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
+  if (!inRoom) return null;
+  const room = state.room!;
+  const roomKey = `${room.roster.map((p) => `${p.peerId}:${p.place}`).join(',')}|${room.caucus.active}|${room.paused}`;
+  return <RecordPanel sessionId={sessionId} token={token} role={role} roomKey={roomKey} />;
 }
 
 /**

@@ -56,6 +56,12 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'recording.played': '播放录像',
   'recording.downloaded': '下载录像',
   'recording.deleted': '录像到期删除',
+  'record.drafted': '调解笔录已开始',
+  'record.revised': '调解笔录已修改',
+  'record.frozen': '调解笔录提交确认',
+  'record.confirmed': '当事人确认调解笔录',
+  'record.objected': '当事人对调解笔录提出异议',
+  'record.sealed': '调解笔录已签章',
 };
 
 export const timelineLabelsEn: Record<TimelineType, string> = {
@@ -107,6 +113,12 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'recording.played': 'Recording played',
   'recording.downloaded': 'Recording downloaded',
   'recording.deleted': 'Recording deleted (retention)',
+  'record.drafted': 'Mediation record started',
+  'record.revised': 'Mediation record revised',
+  'record.frozen': 'Mediation record put to the parties',
+  'record.confirmed': 'Party confirmed the record',
+  'record.objected': 'Party objected to the record',
+  'record.sealed': 'Mediation record sealed',
 };
 
 export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {

@@ -7,6 +7,7 @@ import { Alert, Spinner } from '../components/Feedback.tsx';
 import { ArrowLeftIcon, VideoCallIcon } from '../components/Icons.tsx';
 import { InvitationPanel } from '../components/InvitationPanel.tsx';
 import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
+import { CaseRecordCard } from '../components/mediationRecord/CaseRecordCard.tsx';
 import { SessionChatLog } from '../components/SessionChatLog.tsx';
 import { RecordingsCard } from '../components/RecordingsCard.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
@@ -165,7 +166,11 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
           </section>
 
           {open && can['invitation.create'] && <InvitationPanel sessionId={open.id} parties={detail.parties} />}
-          <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
+          {/* The agreement and the mediation record side by side: they refer to each other once sealed. */}
+          <div className="doc-pair">
+            <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
+            <CaseRecordCard detail={detail} />
+          </div>
           {can['recording.review'] && <RecordingsCard caseId={detail.id} canCompose={can['recording.compose']} />}
           {can['session.chat'] && <SessionChatLog sessions={sessions} />}
           <CaseLoopActivity detail={detail} />

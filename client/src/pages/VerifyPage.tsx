@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { VerificationResult } from '@protocol/agreement.ts';
 import { LanguageToggle } from '../components/LanguageToggle.tsx';
 import { formatTime, useAT } from '../components/agreement/i18n.ts';
+import { useRT } from '../components/mediationRecord/i18n.ts';
 import '../components/agreement/agreement.css';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { errorText } from '../i18n/labels.ts';
@@ -10,6 +11,7 @@ import { agreementApi } from '../services/agreement.ts';
 /** /verify (public): by verification code (#c=… prefills it) or by uploading the PDF. */
 export function VerifyPage() {
   const t = useAT();
+  const rt = useRT();
   const tm = useT();
   const lang = useLanguage();
   const [code, setCode] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('c') ?? '');
@@ -59,6 +61,18 @@ export function VerifyPage() {
           {r.caseNumber && (
             <div className="agr-card">
               <dl className="agr-kv">
+                {r.kind && (
+                  <>
+                    <dt>{rt('verify.kind')}</dt>
+                    <dd data-testid="verify-kind" data-kind={r.kind}>{rt(`related.${r.kind}`)}</dd>
+                  </>
+                )}
+                {r.documentNumber && (
+                  <>
+                    <dt>{rt('number')}</dt>
+                    <dd data-testid="verify-number">{r.documentNumber}</dd>
+                  </>
+                )}
                 <dt>{t('verify.case')}</dt>
                 <dd>{r.caseNumber}</dd>
                 {r.fingerprint && (
@@ -80,6 +94,13 @@ export function VerifyPage() {
                   </>
                 )}
               </dl>
+              {r.related?.map((d) => (
+                <p key={d.sha256} className="agr-note" data-testid="verify-related" data-kind={d.kind}>
+                  {rt('related')}{rt('sep.colon')}{rt(`related.${d.kind}`)} {d.number} {rt(`related.${d.relation}`)}
+                  <br />
+                  <code style={{ fontSize: 11, wordBreak: 'break-all' }}>SHA-256 {d.sha256}</code>
+                </p>
+              ))}
               {r.signers && (
                 <>
                   <h3 style={{ fontSize: 15 }}>{t('verify.signers')}</h3>

@@ -85,23 +85,31 @@ export const agreementApi = {
     return payload as VerificationResult;
   },
   /** Downloads the sealed PDF with the bearer token and hands it to the browser. */
-  async download(id: string, token: string, fileName: string): Promise<void> {
-    const res = await fetch(`/api/agreements/${id}/document`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new ApiError('internal', `HTTP ${res.status}`);
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  },
+  download: (id: string, token: string, fileName: string) => downloadWithToken(`/api/agreements/${id}/document`, token, fileName),
 };
+
+/** Fetches a file with the bearer token and hands it to the browser as a download. */
+export async function downloadWithToken(path: string, token: string, fileName: string): Promise<void> {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError('internal', `HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /**
  * Live updates over Server-Sent Events, read with fetch streaming (EventSource cannot send the
  * Authorization header). Reconnects with back-off until stopped.
  */
 export function watchAgreement(sessionId: string, token: string, onView: (view: AgreementView | null) => void): () => void {
+  return watchView<AgreementView>(`/api/sessions/${sessionId}/agreement/events`, token, onView);
+}
+
+/** The stream behind watchAgreement, for any view served by serveCaseEvents (server/agreement/sse.ts). */
+export function watchView<V>(path: string, token: string, onView: (view: V | null) => void): () => void {
   let stopped = false;
   let controller: AbortController | null = null;
   const loop = async () => {
@@ -109,7 +117,7 @@ export function watchAgreement(sessionId: string, token: string, onView: (view: 
     while (!stopped) {
       controller = new AbortController();
       try {
-        const res = await fetch(`/api/sessions/${sessionId}/agreement/events`, {
+        const res = await fetch(path, {
           headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
           signal: controller.signal,
           cache: 'no-store',
@@ -128,7 +136,7 @@ export function watchAgreement(sessionId: string, token: string, onView: (view: 
             const block = buf.slice(0, i);
             buf = buf.slice(i + 2);
             const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-            if (data) onView(JSON.parse(data) as AgreementView | null);
+            if (data) onView(JSON.parse(data) as V | null);
           }
         }
       } catch {

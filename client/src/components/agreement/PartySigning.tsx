@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SigningView } from '@protocol/agreement.ts';
-import { useLanguage, useT } from '../../i18n/index.ts';
+import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi } from '../../services/agreement.ts';
 import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
 import { sideAndName, useAT } from './i18n.ts';
-import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
+import { SigningSteps } from './SigningSteps.tsx';
 
 
 /**
@@ -17,19 +17,14 @@ import { SignaturePad, type SignaturePadHandle } from './SignaturePad.tsx';
 export function PartySigning({ token, liveKey }: { token: string; liveKey?: string }) {
   const t = useAT();
   const tApp = useT();
-  const lang = useLanguage();
   const [data, setData] = useState<SigningView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [consent, setConsent] = useState(false);
-  const [code, setCode] = useState('');
-  const [sent, setSent] = useState<string | null>(null);
   // A local hint (key) or a failure from the server, rendered in the current language (re-rendered when it changes).
   const [problem, setProblem] = useState<{ key: Parameters<typeof t>[0] } | { error: unknown } | null>(null);
   const msg = problem === null ? null : 'key' in problem ? t(problem.key) : errorText(tApp, problem.error);
   const [busy, setBusy] = useState(false);
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
-  const pad = useRef<SignaturePadHandle>(null);
   const top = useRef<HTMLDivElement>(null);
   const outcome = data ? `${data.agreement.status}:${data.myStatus?.status ?? ''}` : '';
   // What happened (signed, sealed) is said first: bring it into view when it changes.
@@ -105,61 +100,19 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
       </div>
       <AgreementText view={view} />
       {data.canSign && !refusing && (
-        <div className="agr-card" data-testid="sign-form">
-          <label className="agr-consent">
-            <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} data-testid="sign-consent" />
-            <span>{t('sign.consent')}</span>
-          </label>
-          <label htmlFor="otp">{t('sign.code')}</label>
-          <div className="agr-row">
-            <input id="otp" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} data-testid="sign-code" />
-            <button
-              type="button"
-              className="btn btn--secondary"
-              disabled={busy}
-              data-testid="sign-send-code"
-              onClick={() => void act(async () => setSent((await agreementApi.otp(token, data.me.partyId, hash)).sentTo))}
-            >
-              {sent ? t('sign.resend') : t('sign.sendCode')}
-            </button>
-          </div>
-          {sent && <p className="agr-ok" data-testid="sign-code-sent">{t('sign.codeSent', { phone: sent })}</p>}
-          <label>{t('sign.draw')}</label>
-          <SignaturePad ref={pad} label={t('sign.draw')} />
-          {msg && <p className="agr-err" role="alert" data-testid="sign-message">{msg}</p>}
-          <div className="agr-actions">
-            <button type="button" className="btn btn--ghost" onClick={() => pad.current?.clear()}>
-              {t('sign.clear')}
-            </button>
-            <button
-              type="button"
-              className="btn btn--primary"
-              disabled={busy}
-              data-testid="sign-submit"
-              onClick={() => {
-                if (!consent) return setProblem({ key: 'sign.needConsent' });
-                if (!/^\d{6}$/.test(code)) return setProblem({ key: 'sign.needCode' });
-                if (pad.current?.isEmpty()) return setProblem({ key: 'sign.needDrawing' });
-                void act(async () => {
-                  await agreementApi.sign(token, {
-                    partyId: data.me.partyId,
-                    revisionHash: hash,
-                    consent: true,
-                    consentLang: lang,
-                    code,
-                    signaturePng: pad.current!.toDataUrl(),
-                  });
-                  load();
-                });
-              }}
-            >
-              {t('sign.submit')}
-            </button>
-          </div>
+        <SigningSteps
+          consent={t('sign.consent')}
+          submitLabel={t('sign.submit')}
+          sendCode={async () => (await agreementApi.otp(token, data.me.partyId, hash)).sentTo}
+          submit={async (input) => {
+            await agreementApi.sign(token, { partyId: data.me.partyId, revisionHash: hash, consent: true, ...input });
+            load();
+          }}
+        >
           <button type="button" className="link-button" onClick={() => setRefusing(true)} data-testid="sign-refuse-open">
             {t('sign.refuse')}
           </button>
-        </div>
+        </SigningSteps>
       )}
       {data.canSign && refusing && (
         <div className="agr-card">

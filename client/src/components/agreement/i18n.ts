@@ -124,6 +124,7 @@ const zh = {
   'verify.sha': '文件 SHA-256',
   'verify.method.sms_otp+handwritten': '短信验证码 + 手写签名',
   'verify.method.staff_login+handwritten': '工作人员账号 + 手写签名',
+  'verify.method.objection': '书面异议（未签名）',
   // case detail page (staff)
   'case.title': '调解协议',
   'case.none': '本案尚未起草调解协议。调解员可在视频调解中按模板起草。',
@@ -262,6 +263,7 @@ const en: Record<Key, string> = {
   'verify.sha': 'File SHA-256',
   'verify.method.sms_otp+handwritten': 'SMS code + handwritten signature',
   'verify.method.staff_login+handwritten': 'Staff login + handwritten signature',
+  'verify.method.objection': 'Written objection (not signed)',
   'case.title': 'Mediation agreement',
   'case.none': 'No agreement has been drafted for this case yet. The mediator drafts it from a template during the video session.',
   'case.status.drafting': 'Draft',

@@ -1,0 +1,45 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { tooManyRequests } from '../errors.ts';
+import { sha256Hex } from './AgreementService.ts';
+
+/*
+ * The one-time SMS code, as the agreement's signing and the mediation record's confirmation both
+ * use it: six digits, valid 10 minutes, 5 tries, one resend per 30 s and 5 per hour; only a hash
+ * bound to its row, its purpose and the revision hash is stored.
+ */
+
+export const OTP_TTL_MS = 10 * 60_000;
+export const OTP_MAX_ATTEMPTS = 5;
+export const OTP_RESEND_MS = 30_000;
+export const OTP_MAX_PER_HOUR = 5;
+
+/** What the code is for: part of its hash, so a code for one document never opens another kind. */
+export type OtpPurpose = 'cm-agreement-otp' | 'cm-record-otp';
+
+export const newOtpCode = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+export function otpHash(purpose: OtpPurpose, otpId: string, revisionHash: string, code: string): string {
+  return sha256Hex(`${purpose}\u0000${otpId}\u0000${revisionHash}\u0000${code}`);
+}
+
+export function otpMatches(purpose: OtpPurpose, row: { id: string; codeHash: string }, revisionHash: string, code: string): boolean {
+  return timingSafeEqual(Buffer.from(row.codeHash, 'hex'), Buffer.from(otpHash(purpose, row.id, revisionHash, code), 'hex'));
+}
+
+/**
+ * Refuses a new code while the last one is under 30 s old or 5 were sent in the last hour.
+ * `recent`: the codes sent to this person for this document in the last hour, newest first
+ * (counted under the case lock, in one step with the new code).
+ */
+export function assertOtpSendable(recent: ReadonlyArray<{ createdAt: Date }>, now: Date): void {
+  if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
+    const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
+    throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
+  }
+  const oldest = recent[OTP_MAX_PER_HOUR - 1];
+  if (oldest) {
+    throw tooManyRequests('Too many codes requested; try again later', oldest.createdAt.getTime() + 3_600_000 - now.getTime(), { reason: 'otp_hourly_limit' });
+  }
+}
+
+export const oneHourBefore = (now: Date): Date => new Date(now.getTime() - 3_600_000);
