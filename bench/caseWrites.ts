@@ -36,7 +36,12 @@ export interface CaseWritesRow {
 }
 
 /** `clients` loops at once, OPS_TOTAL operations in all; op(client, i) is one operation. */
-async function measure(database: string, operation: CaseWritesRow['operation'], clients: number, op: (client: number) => Promise<unknown>): Promise<CaseWritesRow> {
+async function measure(
+  database: string,
+  operation: CaseWritesRow['operation'],
+  clients: number,
+  op: (client: number) => Promise<unknown>,
+): Promise<CaseWritesRow> {
   const perClient = Math.ceil(OPS_TOTAL / clients);
   const latencies: number[] = [];
   const started = performance.now();
@@ -68,7 +73,16 @@ async function measure(database: string, operation: CaseWritesRow['operation'], 
 async function mediator(db: Db): Promise<StaffPrincipal> {
   const id = newId();
   await db.user.create({ data: { id, username: `bench-${id}`, role: 'mediator', displayName: '压测调解员', passwordHash: 'x' } });
-  return { kind: 'staff', userId: id, username: `bench-${id}`, displayName: '压测调解员', role: 'mediator', department: null, staffSessionId: newId(), expiresAt: new Date(Date.now() + 3600_000) };
+  return {
+    kind: 'staff',
+    userId: id,
+    username: `bench-${id}`,
+    displayName: '压测调解员',
+    role: 'mediator',
+    department: null,
+    staffSessionId: newId(),
+    expiresAt: new Date(Date.now() + 3600_000),
+  };
 }
 
 async function runOn(database: string, db: Db): Promise<CaseWritesRow[]> {
@@ -76,7 +90,9 @@ async function runOn(database: string, db: Db): Promise<CaseWritesRow[]> {
   const me = await mediator(db);
   const register = async () => void (await cases.create(sampleCase, me));
   const append = (caseId: string) =>
-    transaction(db, (tx) => appendTimeline(tx, { caseId, type: 'party.contact_revealed', actor: `user:${me.userId}`, at: new Date(), data: { field: 'phone', by: me.displayName } }));
+    transaction(db, (tx) =>
+      appendTimeline(tx, { caseId, type: 'party.contact_revealed', actor: `user:${me.userId}`, at: new Date(), data: { field: 'phone', by: me.displayName } }),
+    );
   const rows: CaseWritesRow[] = [];
   await register(); // warm-up: rule set seeded, statements prepared
   for (const clients of CLIENTS) rows.push(await measure(database, 'register_case', clients, register));

@@ -33,16 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuCount, linearFit, readMachineCpu, round } from './stats.ts';
 import { readUdpDrops, startSinkHolder } from './udpSinks.ts';
 import { workerBinPath, workerBinSource } from './workerBin.ts';
-import {
-  hasKeyframeRequest,
-  isRtcp,
-  opusPayloadTemplate,
-  rtpHeader,
-  RTP_HEADER_BYTES,
-  VP8_DESCRIPTOR_BYTES,
-  vp8Header,
-  vp8PayloadTemplates,
-} from './rtp.ts';
+import { hasKeyframeRequest, isRtcp, opusPayloadTemplate, rtpHeader, RTP_HEADER_BYTES, VP8_DESCRIPTOR_BYTES, vp8Header, vp8PayloadTemplates } from './rtp.ts';
 
 export interface ConsumersPerCoreOptions {
   /** Participants per room; every participant consumes the others' audio + video. Default 5. */
@@ -132,13 +123,7 @@ export interface DrainCheck {
   egress_loss_pct: number;
 }
 
-export type StopReason =
-  | 'worker_cpu'
-  | 'loss'
-  | 'machine_saturated'
-  | 'sender_saturated'
-  | 'max_rooms'
-  | 'time_budget';
+export type StopReason = 'worker_cpu' | 'loss' | 'machine_saturated' | 'sender_saturated' | 'max_rooms' | 'time_budget';
 
 export interface ConsumersPerCoreResult {
   /** Consumers at the stopping point (a lower bound when `is_lower_bound`). */
@@ -311,9 +296,7 @@ function sinkRtpCapabilities(router: Router): RtpCapabilities {
       ...c,
       rtcpFeedback: (c.rtcpFeedback ?? []).filter((fb) => fb.type === 'nack' || fb.type === 'ccm'),
     })),
-    headerExtensions: (caps.headerExtensions ?? []).filter(
-      (h) => !h.uri.includes('transport-wide-cc') && !h.uri.includes('abs-send-time'),
-    ),
+    headerExtensions: (caps.headerExtensions ?? []).filter((h) => !h.uri.includes('transport-wide-cc') && !h.uri.includes('abs-send-time')),
   };
 }
 
@@ -666,8 +649,7 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
     }
     const harnessLoss = row.verified_loss_pct > opts.lossLimitPct && row.loss_pct <= opts.lossLimitPct;
     if (row.node_cpu_pct >= opts.nodeCpuLimitPct || row.sender_on_time_pct < opts.senderOnTimeMinPct || harnessLoss) {
-      const reason: StopReason =
-        machineSaturated && row.node_cpu_pct < opts.nodeCpuLimitPct ? 'machine_saturated' : 'sender_saturated';
+      const reason: StopReason = machineSaturated && row.node_cpu_pct < opts.nodeCpuLimitPct ? 'machine_saturated' : 'sender_saturated';
       if (!hit.includes(reason)) hit.push(reason);
       details.push(
         `Node harness at ${row.node_cpu_pct}% CPU (limit ${opts.nodeCpuLimitPct}%), sent ${row.sender_on_time_pct}% of schedule, ` +
@@ -685,11 +667,17 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
     const consumerOut = new Map<Consumer, number>();
     for (const p of ps) {
       for (const producer of [p.videoProducer, p.audioProducer]) {
-        producerIn.set(producer.id, (await producer.getStats()).reduce((n, st) => n + st.packetCount, 0));
+        producerIn.set(
+          producer.id,
+          (await producer.getStats()).reduce((n, st) => n + st.packetCount, 0),
+        );
       }
       for (const c of p.consumers) {
         const out = (await c.getStats()).filter((st) => st.type === 'outbound-rtp');
-        consumerOut.set(c, out.reduce((n, st) => n + st.packetCount, 0));
+        consumerOut.set(
+          c,
+          out.reduce((n, st) => n + st.packetCount, 0),
+        );
       }
     }
     return { producerIn, consumerOut };
@@ -712,9 +700,7 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
   let workerRssBase: number;
   let nodeRssBase: number;
   let sendingStoppedAt = Infinity;
-  let drainBase:
-    | { t: number; node: ReturnType<typeof nodeCounters>; worker: Awaited<ReturnType<typeof workerCounters>> }
-    | undefined;
+  let drainBase: { t: number; node: ReturnType<typeof nodeCounters>; worker: Awaited<ReturnType<typeof workerCounters>> } | undefined;
   let drainCheck: DrainCheck | null = null;
 
   try {
@@ -843,9 +829,7 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
     loopDelay.disable();
     worker?.close();
     holder?.kill('SIGKILL');
-    const socks = [rtcpSock, ...participants.flatMap((p) => [p.sendSock, p.sinkSock])].filter(
-      (s): s is dgram.Socket => s !== undefined,
-    );
+    const socks = [rtcpSock, ...participants.flatMap((p) => [p.sendSock, p.sinkSock])].filter((s): s is dgram.Socket => s !== undefined);
     await Promise.all(
       socks.map(
         (s) =>
@@ -906,8 +890,7 @@ export async function benchConsumersPerCore(options: ConsumersPerCoreOptions = {
     packets_per_second_forwarded: last?.forwarded_pps ?? NaN,
     loss_pct: last?.loss_pct ?? NaN,
     node_cpu_pct: last?.node_cpu_pct ?? NaN,
-    consumers_at_cpu_limit_extrapolated:
-      cpuFit && cpuFit.slope > 0 ? Math.round((opts.workerCpuLimitPct - cpuFit.intercept) / cpuFit.slope) : null,
+    consumers_at_cpu_limit_extrapolated: cpuFit && cpuFit.slope > 0 ? Math.round((opts.workerCpuLimitPct - cpuFit.intercept) / cpuFit.slope) : null,
     worker_cpu_pct_per_1000_consumers: cpuFit ? round(cpuFit.slope * 1000, 2) : null,
     worker_cpu_pct_per_10k_pps: ppsFit ? round(ppsFit.slope * 10_000, 2) : null,
     worker_rss_mb_per_participant: last ? round((last.worker_rss_mb - workerRssBase) / last.participants, 3) : null,

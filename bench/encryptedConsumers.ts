@@ -458,9 +458,7 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       // Loss the worker did not cause (a starved subscriber process, a machine without idle time)
       // does not end the run at once: the worker's CPU per packet is still measured. Twice in a
       // row does.
-      const ownLimit = hit.filter(
-        (l) => l === 'worker_cpu' || l === 'subscribers_cpu' || l === 'loss' || l === 'subscribers_disconnected',
-      );
+      const ownLimit = hit.filter((l) => l === 'worker_cpu' || l === 'subscribers_cpu' || l === 'loss' || l === 'subscribers_disconnected');
       notOwnInARow = hit.length > 0 && ownLimit.length === 0 ? notOwnInARow + 1 : 0;
       if (ownLimit.length > 0 || notOwnInARow >= 2) {
         stopReason = ownLimit[0] ?? hit[0]!;
@@ -472,7 +470,11 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
     if (opts.profileSeconds > 0 && worker.pid && (await perfUsable())) {
       // Profile a load the subscribers could take: back to the last step under every limit
       // (a step with dropping subscribers is full of NACKs and retransmissions).
-      const keep = lastUnderLimits(rows.filter((r) => r.mode === 'encrypted'), opts)?.subscribers ?? enc.length;
+      const keep =
+        lastUnderLimits(
+          rows.filter((r) => r.mode === 'encrypted'),
+          opts,
+        )?.subscribers ?? enc.length;
       for (const s of enc.splice(keep)) {
         s.transport.close();
         hosts.remove(s.id);
@@ -498,9 +500,7 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
   const summarize = (mode: Mode) => {
     // Windows where every subscriber was connected and loss was under the limit: elsewhere the
     // forwarded count is not what the worker was asked to do.
-    const rs = rows.filter(
-      (r) => r.mode === mode && r.loss_pct <= opts.lossLimitPct && r.transports_down === 0 && r.silent_subscribers === 0,
-    );
+    const rs = rows.filter((r) => r.mode === mode && r.loss_pct <= opts.lossLimitPct && r.transports_down === 0 && r.silent_subscribers === 0);
     const fit = linearFit(
       rs.map((r) => r.forwarded_pps),
       rs.map((r) => r.worker_cpu_pct * 1e4),
@@ -513,8 +513,7 @@ export async function benchEncryptedConsumers(options: Partial<EncryptedOptions>
       windows_fitted: rs.length,
       us_per_packet: fit ? round(fit.slope, 2) : null,
       fixed_worker_cpu_pct: fit ? round(fit.intercept / 1e4, 1) : null,
-      consumers_at_80pct_extrapolated:
-        cpuFit && cpuFit.slope > 0 ? Math.floor((opts.workerCpuLimitPct - cpuFit.intercept) / cpuFit.slope) : null,
+      consumers_at_80pct_extrapolated: cpuFit && cpuFit.slope > 0 ? Math.floor((opts.workerCpuLimitPct - cpuFit.intercept) / cpuFit.slope) : null,
     };
   };
   const encSum = summarize('encrypted');

@@ -34,7 +34,12 @@ const CLIENTS = Number(process.env.BENCH_JOIN_STORM_CLIENTS ?? 200);
 const TICKS_PER_S = 100;
 const REQUEST_TIMEOUT_MS = 60_000;
 /** Name and number of rooms (the clients are spread evenly); BENCH_JOIN_STORM_ONLY=1x200 runs one. */
-const SCENARIOS = ([['10x20', 10], ['1x200', 1]] as const).filter(([name]) => !process.env.BENCH_JOIN_STORM_ONLY || process.env.BENCH_JOIN_STORM_ONLY === name);
+const SCENARIOS = (
+  [
+    ['10x20', 10],
+    ['1x200', 1],
+  ] as const
+).filter(([name]) => !process.env.BENCH_JOIN_STORM_ONLY || process.env.BENCH_JOIN_STORM_ONLY === name);
 
 type Phase = 'waiting' | 'admitted';
 
@@ -149,7 +154,12 @@ async function storm(server: ChildServer, rooms: Room[], phase: Phase): Promise<
   const workers = childPids(server.pid);
   const mediatorStatesBefore = rooms.reduce((a, r) => a + (r.mediator.notifications.get('room.state') ?? 0), 0);
   await metricsText(server); // resets the event-loop delay histogram
-  const cpuBefore = { server: readProcessCpuTicks(server.pid), workers: workers.map(readProcessCpuTicks), generator: process.cpuUsage(), machine: readMachineCpu() };
+  const cpuBefore = {
+    server: readProcessCpuTicks(server.pid),
+    workers: workers.map(readProcessCpuTicks),
+    generator: process.cpuUsage(),
+    machine: readMachineCpu(),
+  };
   const t0 = performance.now();
   const entries = await Promise.all(
     rooms.flatMap((room) => room.tokens.map((token) => enter(server.baseUrl, { kind: 'invitation', token }, phase === 'waiting' ? 'lobby' : 'main'))),
@@ -165,7 +175,12 @@ async function storm(server: ChildServer, rooms: Room[], phase: Phase): Promise<
   // socket can miss its pings and be dropped; those are counted, and their participations closed).
   const connected = () => rooms.length + clients.filter((c) => c.socket.connected).length;
   let open = 0;
-  await until(async () => (open = await openParticipations(server, sessionIds)) === connected(), () => `every participation recorded: ${open} open, ${connected()} connected`, 60_000, 50);
+  await until(
+    async () => (open = await openParticipations(server, sessionIds)) === connected(),
+    () => `every participation recorded: ${open} open, ${connected()} connected`,
+    60_000,
+    50,
+  );
   const recordedMs = performance.now() - t0;
   const notifications = clients.reduce((a, c) => a + [...c.notifications.values()].reduce((x, y) => x + y, 0), 0);
   const roomStates = clients.reduce((a, c) => a + (c.notifications.get('room.state') ?? 0), 0);
@@ -197,7 +212,11 @@ async function storm(server: ChildServer, rooms: Room[], phase: Phase): Promise<
 async function leaveAll(server: ChildServer, rooms: Room[], clients: Client[]): Promise<void> {
   for (const c of clients) c.close();
   await until(
-    async () => (await openParticipations(server, rooms.map((r) => r.sessionId))) === rooms.length,
+    async () =>
+      (await openParticipations(
+        server,
+        rooms.map((r) => r.sessionId),
+      )) === rooms.length,
     'the parties to have left',
     60_000,
     50,
@@ -257,20 +276,48 @@ function summarise(scenario: string, phase: Phase, results: StormResult[]): Row 
     join_p50_ms: Math.round(percentile(joins, 50)),
     join_p95_ms: Math.round(percentile(joins, 95)),
     join_max_ms: Math.round(joins.at(-1) ?? NaN),
-    connect_p50_ms: Math.round(percentile(sorted((r) => r.connects), 50)),
-    transports_p95_ms: Math.round(percentile(sorted((r) => r.transports), 95)),
-    storm_s: round(mean((r) => r.seconds), 2),
+    connect_p50_ms: Math.round(
+      percentile(
+        sorted((r) => r.connects),
+        50,
+      ),
+    ),
+    transports_p95_ms: Math.round(
+      percentile(
+        sorted((r) => r.transports),
+        95,
+      ),
+    ),
+    storm_s: round(
+      mean((r) => r.seconds),
+      2,
+    ),
     recorded_s: round(mean((r) => r.recordedMs) / 1000, 2),
     loop_delay_max_ms: Math.round(max((r) => r.loopMaxMs)),
     loop_delay_p99_ms: Math.round(max((r) => r.loopP99Ms)),
     server_cpu_pct: pct((r) => r.serverCpu),
-    server_cpu_s: round(mean((r) => r.serverCpu), 2),
+    server_cpu_s: round(
+      mean((r) => r.serverCpu),
+      2,
+    ),
     worker_cpu_pct: pct((r) => r.workerCpu),
     generator_cpu_pct: pct((r) => r.generatorCpu),
-    machine_busy_cores: round(mean((r) => r.machineBusyCores), 2),
-    notes_per_client: round(mean((r) => r.notificationsPerClient), 1),
-    room_states_per_client: round(mean((r) => r.roomStatesPerClient), 1),
-    mediator_room_states: round(mean((r) => r.mediatorRoomStates), 1),
+    machine_busy_cores: round(
+      mean((r) => r.machineBusyCores),
+      2,
+    ),
+    notes_per_client: round(
+      mean((r) => r.notificationsPerClient),
+      1,
+    ),
+    room_states_per_client: round(
+      mean((r) => r.roomStatesPerClient),
+      1,
+    ),
+    mediator_room_states: round(
+      mean((r) => r.mediatorRoomStates),
+      1,
+    ),
   };
 }
 
@@ -283,13 +330,27 @@ async function scenario(server: ChildServer, name: string, roomCount: number): P
       // Newcomers: all to the waiting room. The mediator's admission is remembered by identity…
       const waiting = await storm(server, rooms, 'waiting');
       byPhase.waiting.push(waiting.result);
-      process.stderr.write(`  ${name} waiting ${round + 1}/${ROUNDS}: join p95 ${Math.round(percentile([...waiting.result.joins].sort((a, b) => a - b), 95))} ms\n`);
+      process.stderr.write(
+        `  ${name} waiting ${round + 1}/${ROUNDS}: join p95 ${Math.round(
+          percentile(
+            [...waiting.result.joins].sort((a, b) => a - b),
+            95,
+          ),
+        )} ms\n`,
+      );
       for (const room of rooms) await room.mediator.request('lobby.admitAll', {});
       await leaveAll(server, rooms, waiting.clients);
       // …so the same people coming back go straight into the joint session.
       const admitted = await storm(server, rooms, 'admitted');
       byPhase.admitted.push(admitted.result);
-      process.stderr.write(`  ${name} admitted ${round + 1}/${ROUNDS}: join p95 ${Math.round(percentile([...admitted.result.joins].sort((a, b) => a - b), 95))} ms\n`);
+      process.stderr.write(
+        `  ${name} admitted ${round + 1}/${ROUNDS}: join p95 ${Math.round(
+          percentile(
+            [...admitted.result.joins].sort((a, b) => a - b),
+            95,
+          ),
+        )} ms\n`,
+      );
       await leaveAll(server, rooms, admitted.clients);
       // Next round: new people again.
       if (round + 1 < ROUNDS) {
@@ -308,7 +369,11 @@ async function freshTokens(server: ChildServer, room: Room): Promise<string[]> {
   for (let i = 0; i < room.tokens.length; i += 10) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(10, room.tokens.length - i) }, (_, k) =>
-        server.invite(room.staffToken, room.sessionId, { role: 'party', displayName: `当事人${i + k + 1}`, side: (i + k) % 2 === 0 ? 'applicant' : 'respondent' }),
+        server.invite(room.staffToken, room.sessionId, {
+          role: 'party',
+          displayName: `当事人${i + k + 1}`,
+          side: (i + k) % 2 === 0 ? 'applicant' : 'respondent',
+        }),
       ),
     );
     tokens.push(...batch.map((b) => b.token));

@@ -141,7 +141,10 @@ interface Room {
 async function openRoom(browser: Browser, target: JoinTarget): Promise<Room> {
   const { token, session } = await target.helpers.mediatorWithSession();
   const contexts: BrowserContext[] = [];
-  const { page: mediator, context: mediatorContext } = await roomPages(browser, contexts, () => target.baseUrl).mediatorPage(session.id, await staffLogin(target.helpers, token));
+  const { page: mediator, context: mediatorContext } = await roomPages(browser, contexts, () => target.baseUrl).mediatorPage(
+    session.id,
+    await staffLogin(target.helpers, token),
+  );
   await mediator.evaluate(ARM_ADMIT);
   return { token, sessionId: session.id, mediator, mediatorContext };
 }
@@ -188,9 +191,7 @@ async function measureJoins(
         null,
         { timeout: 30_000, polling: 10 },
       );
-      const { clickAt, frameAt } = await page.evaluate(
-        () => (window as unknown as { __bench: { clickAt: number; frameAt: number } }).__bench,
-      );
+      const { clickAt, frameAt } = await page.evaluate(() => (window as unknown as { __bench: { clickAt: number; frameAt: number } }).__bench);
       const admitAt = await room.mediator.evaluate(() => (window as unknown as { __admitAt: number }).__admitAt);
       const contacts = await page.evaluate(() => (window as unknown as { __benchSockets: SocketContact[] }).__benchSockets);
       const marks = await page.evaluate((prefix) => {
@@ -209,9 +210,15 @@ async function measureJoins(
       contactsPerJoin.push(contacts);
       samples.push(frameAt - clickAt);
       fromAdmit.push(frameAt - admitAt);
-      const phaseLine = phaseOrder.filter((p) => sample[p] !== undefined).map((p) => `${p} ${sample[p]}`).join(', ');
+      const phaseLine = phaseOrder
+        .filter((p) => sample[p] !== undefined)
+        .map((p) => `${p} ${sample[p]}`)
+        .join(', ');
       process.stderr.write(`[bench] ${label} join ${i + 1}/${joins}: ${frameAt - clickAt} ms (${frameAt - admitAt} ms after admission): ${phaseLine}\n`);
-      await page.getByTestId('leave').click().catch(() => undefined);
+      await page
+        .getByTestId('leave')
+        .click()
+        .catch(() => undefined);
     } finally {
       await context.close();
     }
@@ -234,12 +241,20 @@ async function measureJoins(
   };
 }
 
-const phaseOrder = [...joinPhases.slice(0, joinPhases.indexOf('admitted')), 'admit_clicked', ...joinPhases.slice(joinPhases.indexOf('admitted')), 'first_frame'];
+const phaseOrder = [
+  ...joinPhases.slice(0, joinPhases.indexOf('admitted')),
+  'admit_clicked',
+  ...joinPhases.slice(joinPhases.indexOf('admitted')),
+  'first_frame',
+];
 
 function phaseFigures(samples: Array<Record<string, number>>): JoinSeries['phases_ms'] {
   const out: JoinSeries['phases_ms'] = {};
   for (const phase of phaseOrder) {
-    const values = samples.map((s) => s[phase]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    const values = samples
+      .map((s) => s[phase])
+      .filter((v): v is number => v !== undefined)
+      .sort((a, b) => a - b);
     if (values.length > 0) out[phase] = { p50: percentile(values, 50), p95: percentile(values, 95), reached: values.length };
   }
   return out;
@@ -253,7 +268,8 @@ export async function joinsDirect(browser: Browser, joins: number): Promise<Join
     const room = await openRoom(browser, target);
     const { series } = await measureJoins(browser, target, room, joins, 'direct', {
       async check(contacts) {
-        if (contacts.length !== 1 || !contacts[0]!.connected) throw new Error(`direct join: expected one accepted socket.io contact, got ${JSON.stringify(contacts)}`);
+        if (contacts.length !== 1 || !contacts[0]!.connected)
+          throw new Error(`direct join: expected one accepted socket.io contact, got ${JSON.stringify(contacts)}`);
       },
     });
     await room.mediatorContext.close();
@@ -277,10 +293,12 @@ async function checkRedirected(topology: ClusterTopology, owner: string, other: 
   const accepted = contacts.filter((c) => c.connected);
   const problems: string[] = [];
   if (!first || first.node !== null) problems.push('the first contact was not routed by the cookie');
-  else if (first.refused?.code !== 'wrong_node' || first.refused.params?.node !== owner) problems.push(`the first contact was not refused with wrong_node naming ${owner}`);
+  else if (first.refused?.code !== 'wrong_node' || first.refused.params?.node !== owner)
+    problems.push(`the first contact was not refused with wrong_node naming ${owner}`);
   if (accepted.length !== 1 || accepted[0]!.node !== owner) problems.push(`not exactly one accepted contact, with ?node=${owner}`);
   const [onOwner, onOther] = await Promise.all([health(topology, owner), health(topology, other)]);
-  if (onOwner.rooms !== 1 || onOwner.peers !== 2) problems.push(`owner ${owner}: ${onOwner.rooms} rooms, ${onOwner.peers} peers (want 1 room, mediator + party)`);
+  if (onOwner.rooms !== 1 || onOwner.peers !== 2)
+    problems.push(`owner ${owner}: ${onOwner.rooms} rooms, ${onOwner.peers} peers (want 1 room, mediator + party)`);
   if (onOther.rooms !== 0 || onOther.peers !== 0) problems.push(`node ${other}: ${onOther.rooms} rooms, ${onOther.peers} peers (want none)`);
   if (problems.length > 0) throw new Error(`join via the proxy not redirected as intended: ${problems.join('; ')}; contacts ${JSON.stringify(contacts)}`);
 }

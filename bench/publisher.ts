@@ -6,16 +6,7 @@
 import type { PlainTransport, Producer, Router } from 'mediasoup/types';
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import {
-  hasKeyframeRequest,
-  isRtcp,
-  opusPayloadTemplate,
-  rtpHeader,
-  RTP_HEADER_BYTES,
-  VP8_DESCRIPTOR_BYTES,
-  vp8Header,
-  vp8PayloadTemplates,
-} from './rtp.ts';
+import { hasKeyframeRequest, isRtcp, opusPayloadTemplate, rtpHeader, RTP_HEADER_BYTES, VP8_DESCRIPTOR_BYTES, vp8Header, vp8PayloadTemplates } from './rtp.ts';
 
 const LOCALHOST = '127.0.0.1';
 const VIDEO_PT = 96;
@@ -94,8 +85,7 @@ export async function startPublisher(router: Router): Promise<Publisher> {
   });
 
   const sendFrame = (now: number): void => {
-    const key =
-      v.frame === 0 || now - v.lastKey >= KEYFRAME_INTERVAL_MS || (v.wantKey && now - v.lastKey >= MIN_KEYFRAME_GAP_MS);
+    const key = v.frame === 0 || now - v.lastKey >= KEYFRAME_INTERVAL_MS || (v.wantKey && now - v.lastKey >= MIN_KEYFRAME_GAP_MS);
     v.budget += bytesPerFrame;
     const packets = key ? KEYFRAME_PACKETS : Math.max(1, Math.round(v.budget / PACKET_BYTES));
     v.budget = Math.max(v.budget - packets * PACKET_BYTES, -2 * KEYFRAME_PACKETS * PACKET_BYTES);

@@ -90,7 +90,7 @@ export async function benchRecordingCompose(): Promise<Record<string, unknown>> 
       compose_output: `${gridOf(3).cols * TILE_WIDTH}x${gridOf(3).rows * TILE_HEIGHT} VP8 ${FPS} fps + Opus, WebM`,
       compose_ms_per_minute_best: Math.round((best / SESSION_SECONDS) * 60),
       compose_ms_per_minute_median: Math.round(([...runs].sort((a, b) => a.wall_ms - b.wall_ms)[Math.floor(runs.length / 2)]!.wall_ms / SESSION_SECONDS) * 60),
-      compose_realtime_factor: Math.round((SESSION_SECONDS * 1000 / best) * 100) / 100,
+      compose_realtime_factor: Math.round(((SESSION_SECONDS * 1000) / best) * 100) / 100,
       compose_cpu_seconds_per_minute: Math.round((cpuSeconds / SESSION_SECONDS) * 60 * 100) / 100,
       composed_bytes_per_minute: Math.round((bytes / SESSION_SECONDS) * 60),
       compose_runs: runs,

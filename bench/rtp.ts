@@ -50,14 +50,7 @@ export function opusPayloadTemplate(payloadBytes: number): Buffer {
   return b;
 }
 
-export function writeRtpHeader(
-  buf: Buffer,
-  pt: number,
-  marker: boolean,
-  seq: number,
-  timestamp: number,
-  ssrc: number,
-): void {
+export function writeRtpHeader(buf: Buffer, pt: number, marker: boolean, seq: number, timestamp: number, ssrc: number): void {
   buf[0] = 0x80; // V=2, no padding, no extension, CC=0
   buf[1] = (marker ? 0x80 : 0) | (pt & 0x7f);
   buf.writeUInt16BE(seq & 0xffff, 2);
@@ -66,15 +59,7 @@ export function writeRtpHeader(
 }
 
 /** RTP header + VP8 payload descriptor (X=1, S on the first packet of a frame, I=1, M=1 PictureID). */
-export function vp8Header(
-  pt: number,
-  marker: boolean,
-  seq: number,
-  timestamp: number,
-  ssrc: number,
-  startOfFrame: boolean,
-  pictureId: number,
-): Buffer {
+export function vp8Header(pt: number, marker: boolean, seq: number, timestamp: number, ssrc: number, startOfFrame: boolean, pictureId: number): Buffer {
   const buf = Buffer.allocUnsafe(RTP_HEADER_BYTES + VP8_DESCRIPTOR_BYTES);
   writeRtpHeader(buf, pt, marker, seq, timestamp, ssrc);
   buf[12] = 0x80 | (startOfFrame ? 0x10 : 0); // X=1, N=0, S, PID=0

@@ -106,12 +106,14 @@ function fmt(v: unknown): string {
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Scalars as key/value rows, nested objects as one compact row each, arrays of objects as tables. */
 function render(name: string, entry: Record<string, unknown>): string {
@@ -126,9 +128,19 @@ function render(name: string, entry: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(entry)) {
     if (Array.isArray(v) && v.length > 0 && v.every(isPlainObject)) {
       const cols = [...new Set(v.flatMap((r) => Object.keys(r)))];
-      tables.push(`${k}:\n${table(cols, v.map((r) => cols.map((c) => fmt(r[c]))))}`);
+      tables.push(
+        `${k}:\n${table(
+          cols,
+          v.map((r) => cols.map((c) => fmt(r[c]))),
+        )}`,
+      );
     } else if (isPlainObject(v)) {
-      nested.push([k, Object.entries(v).map(([ck, cv]) => `${ck}=${fmt(cv)}`).join(' ')]);
+      nested.push([
+        k,
+        Object.entries(v)
+          .map(([ck, cv]) => `${ck}=${fmt(cv)}`)
+          .join(' '),
+      ]);
     } else {
       kv.push([k, fmt(v)]);
     }

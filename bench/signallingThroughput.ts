@@ -182,7 +182,8 @@ async function rig(topology: ClusterTopology): Promise<Rig> {
     const placed = await Promise.all(nodeIds.map((id) => health(topology, id)));
     nodeIds.forEach((id, i) => {
       const expected = clients.filter((c) => c.node === id).length;
-      if (placed[i]!.peers !== expected) throw new Error(`node ${id} holds ${placed[i]!.peers} peers, ${expected} clients talk to it: ${JSON.stringify(placed)}`);
+      if (placed[i]!.peers !== expected)
+        throw new Error(`node ${id} holds ${placed[i]!.peers} peers, ${expected} clients talk to it: ${JSON.stringify(placed)}`);
     });
 
     const nodePids = nodeIds.map((id) => topology.node(id).pid);
@@ -206,7 +207,9 @@ async function rig(topology: ClusterTopology): Promise<Rig> {
         while (!stopping) {
           const sent = performance.now();
           const result = await client.socket.send(REQUEST, {}).catch((error: unknown) => {
-            failures.push(`${client.node} ${client.socket.socket.connected ? 'connected' : 'disconnected'}: ${String(error)}; notifications ${JSON.stringify(client.socket.notifications.slice(-3))}`);
+            failures.push(
+              `${client.node} ${client.socket.socket.connected ? 'connected' : 'disconnected'}: ${String(error)}; notifications ${JSON.stringify(client.socket.notifications.slice(-3))}`,
+            );
             return { ok: false as const };
           });
           const acked = performance.now();
@@ -313,7 +316,8 @@ export async function benchSignallingThroughput(): Promise<Record<string, unknow
       const served = servedAfter[i]!.map((n, j) => n - servedBefore[i]![j]!);
       const row = summarise(r, windows[i]!, served);
       // The servers' own count: at least every acknowledged request, and some on every node.
-      if (served.reduce((a, b) => a + b, 0) < row.acked) throw new Error(`${row.nodes} node(s): the nodes counted ${served.join('+')} ${REQUEST} requests, fewer than the ${row.acked} acks`);
+      if (served.reduce((a, b) => a + b, 0) < row.acked)
+        throw new Error(`${row.nodes} node(s): the nodes counted ${served.join('+')} ${REQUEST} requests, fewer than the ${row.acked} acks`);
       if (served.some((n) => n === 0)) throw new Error(`${row.nodes} node(s): a node served no requests (${row.served_per_node})`);
       if (row.errors > 0) throw new Error(`${row.nodes} node(s): ${row.errors} requests were answered with an error`);
       return row;

@@ -74,7 +74,8 @@ export async function createApp(
   const db = openDb(config.databaseUrl, { observe: (model, operation, seconds) => metrics.dbDuration.observe({ model, operation }, seconds) });
   const cluster = config.cluster;
   const redis = cluster ? await connectRedis(cluster.redisUrl, log.child('redis'), `cm:${cluster.nodeId}`) : undefined;
-  const bus: ClusterBus = redis && cluster ? await RedisClusterBus.create(redis, { nodeId: cluster.nodeId, log: log.child('bus') }) : new LocalClusterBus(log.child('bus'));
+  const bus: ClusterBus =
+    redis && cluster ? await RedisClusterBus.create(redis, { nodeId: cluster.nodeId, log: log.child('bus') }) : new LocalClusterBus(log.child('bus'));
   const services = createServices({ config, db, clock, log, metrics, bus, ...(redis ? { redis } : {}) });
   // Crash recovery of agreement finalisation: orphan files removed, complete signings sealed.
   await services.agreement.finaliser.recoverAndResume();
@@ -113,7 +114,10 @@ export async function createApp(
     now: () => clock.now(),
     // A probe's TURN credential lasts as long as the probe (and never beyond the caller's token).
     ...(probeTurn
-      ? { iceServers: (caller, until) => iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()) }
+      ? {
+          iceServers: (caller, until) =>
+            iceServersFor(probeTurn, { identity: caller.identity, expiresAt: caller.expiresAt < until ? caller.expiresAt : until }, clock.now()),
+        }
       : {}),
     ...options.connectivity,
   });
@@ -189,7 +193,7 @@ export async function createApp(
         return {
           status: pool.size > 0 && database && redisOk !== false ? 'ok' : 'degraded',
           nodeId: cluster?.nodeId ?? null,
-    now: () => clock.now(),
+          now: () => clock.now(),
           workers: pool.size,
           ...rooms.stats(),
           database,

@@ -12,13 +12,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 export const MIN_TURN_SECRET_BYTES = 32;
 
 /** An address or subnet express can trust as a proxy, or one of its named ranges. */
-const proxyAddress = z.union([
-  z.enum(['loopback', 'linklocal', 'uniquelocal']),
-  z.ipv4(),
-  z.ipv6(),
-  z.cidrv4(),
-  z.cidrv6(),
-]);
+const proxyAddress = z.union([z.enum(['loopback', 'linklocal', 'uniquelocal']), z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
 
 /**
  * TRUST_PROXY: unset, `false` or `0` → off (the socket address is the client); a number N → trust
@@ -49,89 +43,104 @@ const trustProxy = z
 export type TrustProxy = false | number | string[];
 
 /** Every setting comes from the environment, validated here once; nothing else reads process.env. */
-const envShape = z
-  .object({
-    HOST: z.string().default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    /** Public base URL used in invitation links; defaults to http://localhost:PORT. */
-    PUBLIC_URL: z.url().optional(),
-    DATA_DIR: z.string().default(path.resolve('data')),
-    DATABASE_URL: databaseUrlSchema.optional(),
-    JWT_SECRET: z.string().optional(),
-    JWT_ISSUER: z.string().default('cloud-mediation'),
-    STAFF_SESSION_HOURS: z.coerce.number().positive().default(12),
-    INVITATION_HOURS: z.coerce.number().positive().default(72),
-    MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
-    RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
-    /** Address given to browsers in ICE candidates; required when RTC_LISTEN_IP is 0.0.0.0. */
-    RTC_ANNOUNCED_IP: z.string().optional(),
-    /**
-     * `server` (default): each worker has one WebRtcServer, UDP and TCP on RTC_PORT + i, shared by
-     * all its transports. `range`: each transport takes its own ports from RTC_MIN_PORT…RTC_MAX_PORT.
-     */
-    RTC_PORT_MODE: z.enum(['server', 'range']).default('server'),
-    /** Server mode: the first worker's media port (UDP and TCP); 0: each worker a free one from the range. */
-    RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
-    RTC_MIN_PORT: port.default(40000),
-    RTC_MAX_PORT: port.default(40999),
-    /** How long a room waits for a dropped lead mediator before another mediator present takes the lead. */
-    LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
-    /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
-    SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
-    /** Where a newly generated seal root CA key is written once, for the admin to keep offline; unset: discarded. */
-    SEAL_ROOT_KEY_OUT: z.string().min(1).optional(),
-    /** An admin-provided seal (PKCS#12 with key and chain under their own CA) instead of a generated one. */
-    SEAL_P12_PATH: z.string().min(1).optional(),
-    SEAL_P12_PASSPHRASE: z.string().optional(),
-    /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
-    SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
-    /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
-    CENTRE_TIME_ZONE: z
-      .string()
-      .trim()
-      .default('Asia/Shanghai')
-      .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
-    /** The centre's public phone, shown to parties at the end of a session (whom to call). */
-    CENTRE_PHONE: z.string().trim().max(40).optional(),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
-    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
-    /** host:port of a separate listener serving only /metrics (e.g. 127.0.0.1:9464). */
-    METRICS_LISTEN: z
-      .string()
-      .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-zA-Z.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
-      .optional(),
-    DEMO: z.stringbool().default(false),
-    /** Behind a reverse proxy: which X-Forwarded-For hops to believe for the client address (rate limits). */
-    TRUST_PROXY: trustProxy,
-    /** Cluster mode (several nodes behind one address): the shared Redis. */
-    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL').optional(),
-    /** Cluster mode: this node's name, unique in the cluster (the proxy routes `?node=` by it). */
-    NODE_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32').optional(),
-    /** Cluster mode: this node's own address, as the proxy and the other nodes reach it. */
-    NODE_URL: z.url().optional(),
-    /** TURN relay for browsers behind firewalls: comma-separated turn:/turns: URLs of the coturn next to the service. */
-    TURN_URLS: z
-      .string()
-      .trim()
-      .min(1)
-      .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
-      .pipe(z.array(turnUrl).min(1).max(8))
-      .optional(),
-    /** The coturn `static-auth-secret` (use-auth-secret): credentials are minted from it per participant. */
-    TURN_SECRET: z
-      .string()
-      .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
-      .optional(),
-    /** Where recordings are written: RECORDING_DIR/<recordingId>/ (track files, the composed file). Default DATA_DIR/recordings. */
-    RECORDING_DIR: z.string().min(1).optional(),
-    /** recording.start and resume are refused when the recording volume has less free space (MB). */
-    RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
-    /** Days after a recorded session ended until its files are deleted (the rows and timeline stay). */
-    RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
-    /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
-    TURN_TTL_SECONDS: z.coerce.number().int().min(600).max(31 * 24 * 3600).optional(),
-  });
+const envShape = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL used in invitation links; defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().default(path.resolve('data')),
+  DATABASE_URL: databaseUrlSchema.optional(),
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().default('cloud-mediation'),
+  STAFF_SESSION_HOURS: z.coerce.number().positive().default(12),
+  INVITATION_HOURS: z.coerce.number().positive().default(72),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+  RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  /** Address given to browsers in ICE candidates; required when RTC_LISTEN_IP is 0.0.0.0. */
+  RTC_ANNOUNCED_IP: z.string().optional(),
+  /**
+   * `server` (default): each worker has one WebRtcServer, UDP and TCP on RTC_PORT + i, shared by
+   * all its transports. `range`: each transport takes its own ports from RTC_MIN_PORT…RTC_MAX_PORT.
+   */
+  RTC_PORT_MODE: z.enum(['server', 'range']).default('server'),
+  /** Server mode: the first worker's media port (UDP and TCP); 0: each worker a free one from the range. */
+  RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
+  RTC_MIN_PORT: port.default(40000),
+  RTC_MAX_PORT: port.default(40999),
+  /** How long a room waits for a dropped lead mediator before another mediator present takes the lead. */
+  LEAD_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** The organisation whose electronic seal signs every agreement PDF (the seal certificate's subject). */
+  SEAL_ORGANISATION: z.string().trim().min(1).max(100).default('云调解人民调解委员会'),
+  /** Where a newly generated seal root CA key is written once, for the admin to keep offline; unset: discarded. */
+  SEAL_ROOT_KEY_OUT: z.string().min(1).optional(),
+  /** An admin-provided seal (PKCS#12 with key and chain under their own CA) instead of a generated one. */
+  SEAL_P12_PATH: z.string().min(1).optional(),
+  SEAL_P12_PASSPHRASE: z.string().optional(),
+  /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
+  SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
+  /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
+  CENTRE_TIME_ZONE: z
+    .string()
+    .trim()
+    .default('Asia/Shanghai')
+    .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
+  /** The centre's public phone, shown to parties at the end of a session (whom to call). */
+  CENTRE_PHONE: z.string().trim().max(40).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
+  /** host:port of a separate listener serving only /metrics (e.g. 127.0.0.1:9464). */
+  METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-zA-Z.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  DEMO: z.stringbool().default(false),
+  /** Behind a reverse proxy: which X-Forwarded-For hops to believe for the client address (rate limits). */
+  TRUST_PROXY: trustProxy,
+  /** Cluster mode (several nodes behind one address): the shared Redis. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional(),
+  /** Cluster mode: this node's name, unique in the cluster (the proxy routes `?node=` by it). */
+  NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32')
+    .optional(),
+  /** Cluster mode: this node's own address, as the proxy and the other nodes reach it. */
+  NODE_URL: z.url().optional(),
+  /** TURN relay for browsers behind firewalls: comma-separated turn:/turns: URLs of the coturn next to the service. */
+  TURN_URLS: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== ''),
+    )
+    .pipe(z.array(turnUrl).min(1).max(8))
+    .optional(),
+  /** The coturn `static-auth-secret` (use-auth-secret): credentials are minted from it per participant. */
+  TURN_SECRET: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= MIN_TURN_SECRET_BYTES, `TURN_SECRET must be at least ${MIN_TURN_SECRET_BYTES} bytes`)
+    .optional(),
+  /** Where recordings are written: RECORDING_DIR/<recordingId>/ (track files, the composed file). Default DATA_DIR/recordings. */
+  RECORDING_DIR: z.string().min(1).optional(),
+  /** recording.start and resume are refused when the recording volume has less free space (MB). */
+  RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(2048),
+  /** Days after a recorded session ended until its files are deleted (the rows and timeline stay). */
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
+  /** Caps the lifetime of TURN credentials (default: as long as the login or invitation they were minted for). */
+  TURN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(600)
+    .max(31 * 24 * 3600)
+    .optional(),
+});
 const envSchema = envShape
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
@@ -314,7 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** TURN_URLS and TURN_SECRET go together: one without the other is a half-configured relay, refused. */
 function turnConfig(e: z.infer<typeof envShape>): TurnConfig | null {
   if (e.TURN_URLS === undefined && e.TURN_SECRET === undefined) {
-    if (e.TURN_TTL_SECONDS !== undefined) throw new Error('Invalid configuration (TURN):\n  TURN_TTL_SECONDS: set TURN_URLS and TURN_SECRET too, or leave it unset');
+    if (e.TURN_TTL_SECONDS !== undefined)
+      throw new Error('Invalid configuration (TURN):\n  TURN_TTL_SECONDS: set TURN_URLS and TURN_SECRET too, or leave it unset');
     return null;
   }
   const problems: string[] = [];

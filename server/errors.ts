@@ -1,6 +1,14 @@
 import { ZodError } from 'zod';
 import { dbFailureOf, type DbFailure } from './db/failures.ts';
-import { errorReasonCode, type ErrorCode, type ErrorParams, type ErrorReason, type ErrorReasonParams, type FieldProblem, type WireError } from './protocol/errors.ts';
+import {
+  errorReasonCode,
+  type ErrorCode,
+  type ErrorParams,
+  type ErrorReason,
+  type ErrorReasonParams,
+  type FieldProblem,
+  type WireError,
+} from './protocol/errors.ts';
 
 const httpStatus: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -59,10 +67,8 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, string>) =>
-  new AppError('bad_request', message, details);
-export const unauthenticated = (message = 'Authentication required') =>
-  new AppError('unauthenticated', message);
+export const badRequest = (message: string, details?: Record<string, string>) => new AppError('bad_request', message, details);
+export const unauthenticated = (message = 'Authentication required') => new AppError('unauthenticated', message);
 export const forbidden = (message = 'Not allowed') => new AppError('forbidden', message);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError('conflict', message);
@@ -70,9 +76,10 @@ export const conflict = (message: string) => new AppError('conflict', message);
 export const tooManyRequests = (message: string, retryAfterMs: number, user: Omit<UserFacing, 'retryAfterSeconds'> = {}) =>
   new AppError('too_many_requests', message, undefined, { ...user, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
 
-type ParamsArgs<R extends ErrorReason> = Record<string, never> extends ErrorReasonParams[R]
-  ? [params?: ErrorReasonParams[R], details?: Record<string, string>]
-  : [params: ErrorReasonParams[R], details?: Record<string, string>];
+type ParamsArgs<R extends ErrorReason> =
+  Record<string, never> extends ErrorReasonParams[R]
+    ? [params?: ErrorReasonParams[R], details?: Record<string, string>]
+    : [params: ErrorReasonParams[R], details?: Record<string, string>];
 
 /**
  * An error the user is told about by `reason` (its code comes from the reason table):

@@ -21,16 +21,19 @@ export function setLogLevel(level: LogLevel): void {
  * pino itself logs everything it is given; the level is applied by each Logger (setLogLevel
  * changes it for child loggers made earlier too, which pino's own levels would not).
  */
-const root = pino({
-  level: 'debug',
-  base: { pid: process.pid, hostname: hostname() },
-  timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label) => ({ level: label }) },
-  redact: { paths: redactionPaths, censor: '[redacted]' },
-  messageKey: 'msg',
-  // Errors arrive already serialised and scrubbed (scrubValue); pino's own `err` serializer would re-wrap them.
-  serializers: { err: (value: unknown) => value },
-}, pino.destination({ dest: 1, sync: true }));
+const root = pino(
+  {
+    level: 'debug',
+    base: { pid: process.pid, hostname: hostname() },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactionPaths, censor: '[redacted]' },
+    messageKey: 'msg',
+    // Errors arrive already serialised and scrubbed (scrubValue); pino's own `err` serializer would re-wrap them.
+    serializers: { err: (value: unknown) => value },
+  },
+  pino.destination({ dest: 1, sync: true }),
+);
 
 /** One JSON line per event. Fields are scrubbed, but personal data should still never be passed in. */
 export interface Logger {

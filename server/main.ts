@@ -21,9 +21,7 @@ if (config.demo) {
 await app.listen();
 log.info('Cloud Mediation is listening', { url: config.publicUrl, workers: app.pool.size });
 if (config.demo) {
-  process.stdout.write(
-    `\n  云调解 Cloud Mediation demo: ${config.publicUrl}\n  log in as mediator / mediator-demo-2026\n\n`,
-  );
+  process.stdout.write(`\n  云调解 Cloud Mediation demo: ${config.publicUrl}\n  log in as mediator / mediator-demo-2026\n\n`);
 }
 
 let stopping = false;

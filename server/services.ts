@@ -132,5 +132,28 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const roomRecord = new RoomRecordService({ db, clock });
   const audit = new AuditLog({ db, clock, log: log.child('audit') });
   const recording = new RecordingService({ db, clock, log: log.child('recording'), config: config.recording, onQueued: () => recordings.composer.poke() });
-  return { tokens, auth, accounts, staffSessions, cases, sessions, invitations, settings, loop, supervision, followUps, intake, attachments, whistles, stats, agreement, roomRecord, access, audit, windows, recording, recordings };
+  return {
+    tokens,
+    auth,
+    accounts,
+    staffSessions,
+    cases,
+    sessions,
+    invitations,
+    settings,
+    loop,
+    supervision,
+    followUps,
+    intake,
+    attachments,
+    whistles,
+    stats,
+    agreement,
+    roomRecord,
+    access,
+    audit,
+    windows,
+    recording,
+    recordings,
+  };
 }

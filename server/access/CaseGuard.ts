@@ -124,7 +124,12 @@ export class CaseGuard {
     if (items.length === 0) return [];
     const ids = [...new Set(items.map(caseIdOf))];
     const [actor, rows] = await Promise.all([this.actor(principal), this.#db.case.findMany({ where: { id: { in: ids } }, select: factsSelect })]);
-    const ok = new Set(rows.map(toFacts).filter((f) => allows(actor, 'case.read', f)).map((f) => f.id));
+    const ok = new Set(
+      rows
+        .map(toFacts)
+        .filter((f) => allows(actor, 'case.read', f))
+        .map((f) => f.id),
+    );
     const mine = (item: T) => addressedTo !== undefined && actor.unitId !== null && addressedTo(item) === actor.unitId;
     return items.filter((item) => ok.has(caseIdOf(item)) || mine(item));
   }

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { AppError, badRequest, conflict, fail, forbidden, notFound, unauthenticated } from '../errors.ts';
+import { AppError, badRequest, fail, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -27,7 +27,7 @@ import {
 import { blankFieldIds } from '../protocol/agreementFields.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import type { AgreementHub } from './AgreementHub.ts';
-import { checkCode, fingerprint, normaliseRevision, revisionHash, type AgreementRevision } from './canonical.ts';
+import { checkCode, fingerprint, normaliseRevision, revisionHash } from './canonical.ts';
 import { assertNoBlanks, readContent, toRevision } from './revisionText.ts';
 import { agreementTemplates, fillTemplate, SIDE_LABELS, sideCode, templateFor } from './templates.ts';
 
@@ -91,7 +91,14 @@ export class AgreementService {
       }
       const a = await this.#db.agreement.findUnique({ where: { id: link.agreementId }, select: { caseId: true } });
       if (!a) throw fail('signing_link_invalid', 'This signing link is not valid');
-      return { kind: 'signing-link', linkId: link.id, agreementId: link.agreementId, caseId: a.caseId, partyId: link.partyId, actor: `signing-link:${link.id}` };
+      return {
+        kind: 'signing-link',
+        linkId: link.id,
+        agreementId: link.agreementId,
+        caseId: a.caseId,
+        partyId: link.partyId,
+        actor: `signing-link:${link.id}`,
+      };
     }
     let staffError: unknown;
     try {
@@ -221,9 +228,14 @@ export class AgreementService {
       if (!cur) throw notFound('Agreement');
       if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed and can no longer be edited');
       if (input.baseRevision !== cur.currentRev) {
-        throw fail('agreement_draft_changed', `The draft was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`, { revision: cur.currentRev }, {
-          currentRevision: String(cur.currentRev),
-        });
+        throw fail(
+          'agreement_draft_changed',
+          `The draft was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`,
+          { revision: cur.currentRev },
+          {
+            currentRevision: String(cur.currentRev),
+          },
+        );
       }
       const last = await tx.agreementRevision.findUnique({ where: { agreementId_number: { agreementId, number: cur.currentRev } } });
       if (last && last.content === JSON.stringify(content)) return false;
@@ -308,7 +320,8 @@ export class AgreementService {
       const cur = await tx.agreement.findUniqueOrThrow({ where: { id: agreementId } });
       if (cur.status === 'sealed') throw fail('agreement_sealed', 'The agreement has been sealed');
       if (cur.status === 'signing') throw fail('agreement_already_frozen', 'A revision is already frozen for signing; edit the text to start a new revision');
-      if (input.revision !== cur.currentRev) throw fail('agreement_not_latest', `Only the latest revision (${cur.currentRev}) can be frozen`, { revision: cur.currentRev });
+      if (input.revision !== cur.currentRev)
+        throw fail('agreement_not_latest', `Only the latest revision (${cur.currentRev}) can be frozen`, { revision: cur.currentRev });
       const rev = await tx.agreementRevision.findUniqueOrThrow({ where: { agreementId_number: { agreementId, number: cur.currentRev } } });
       const kase = await tx.case.findUniqueOrThrow({ where: { id: cur.caseId }, select: { caseNumber: true } });
       const content = readContent(rev.content);
@@ -357,7 +370,9 @@ export class AgreementService {
     const comments = await this.#db.agreementComment.findMany({ where: { agreementId }, orderBy: { createdAt: 'asc' }, take: 500 });
     const doc = await this.#db.agreementDocument.findUnique({ where: { agreementId } });
     const status = (s: (typeof sigs)[number] | undefined): Pick<SignerStatus, 'status' | 'at' | 'refusalReason'> =>
-      s ? { status: s.action === 'refused' ? 'refused' : 'signed', at: s.at.toISOString(), refusalReason: s.refusalReason } : { status: 'pending', at: null, refusalReason: null };
+      s
+        ? { status: s.action === 'refused' ? 'refused' : 'signed', at: s.at.toISOString(), refusalReason: s.refusalReason }
+        : { status: 'pending', at: null, refusalReason: null };
     const signers: SignerStatus[] = kase.parties.map((p) => ({
       kind: 'party',
       partyId: p.id,
@@ -388,7 +403,8 @@ export class AgreementService {
         checkCode: rev.hash ? checkCode(rev.hash) : '',
         createdAt: rev.createdAt.toISOString(),
       },
-      frozen: frozenHash && a.frozenRev ? { number: a.frozenRev, hash: frozenHash, fingerprint: fingerprint(frozenHash), checkCode: checkCode(frozenHash) } : null,
+      frozen:
+        frozenHash && a.frozenRev ? { number: a.frozenRev, hash: frozenHash, fingerprint: fingerprint(frozenHash), checkCode: checkCode(frozenHash) } : null,
       signingOrder: a.signingOrder as SigningOrder,
       requireWitness: a.requireWitness,
       signers,
@@ -416,10 +432,20 @@ export class AgreementService {
   }
 
   /** Masked phone of a party (for the signing page). */
-  async partyOf(partyId: string): Promise<{ id: string; caseId: string; name: string; side: string; sideCode: PartySide | null; phone: string; phoneMasked: string }> {
+  async partyOf(
+    partyId: string,
+  ): Promise<{ id: string; caseId: string; name: string; side: string; sideCode: PartySide | null; phone: string; phoneMasked: string }> {
     const p = await this.#db.party.findUnique({ where: { id: partyId } });
     if (!p) throw notFound('Party');
-    return { id: p.id, caseId: p.caseId, name: p.name, side: SIDE_LABELS[p.side] ?? p.side, sideCode: sideCode(p.side), phone: p.phone, phoneMasked: maskPhone(p.phone) };
+    return {
+      id: p.id,
+      caseId: p.caseId,
+      name: p.name,
+      side: SIDE_LABELS[p.side] ?? p.side,
+      sideCode: sideCode(p.side),
+      phone: p.phone,
+      phoneMasked: maskPhone(p.phone),
+    };
   }
 }
 
@@ -442,4 +468,3 @@ function safeHash(caseNumber: string, content: AgreementContent): string {
     return '';
   }
 }
-

@@ -11,7 +11,7 @@ import { transaction } from '../db/transactions.ts';
 import { conflict, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { signerRoleLabels, type AgreementContent } from '../protocol/agreement.ts';
+import { signerRoleLabels } from '../protocol/agreement.ts';
 import type { AgreementHub } from './AgreementHub.ts';
 import { verifyUrl, sha256Hex } from './AgreementService.ts';
 import { readContent, toRevision } from './revisionText.ts';
@@ -88,7 +88,11 @@ export function newVerificationCode(): string {
 }
 
 export function normaliseVerificationCode(code: string): string {
-  const s = code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+  const s = code
+    .toUpperCase()
+    .replace(/[^0-9A-Z]/g, '')
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
   return s.length === 12 ? `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}` : s;
 }
 
@@ -210,7 +214,10 @@ export class Finaliser {
    * recovery removes: its commit requires its claim.
    */
   async #unclaimed(documentId: string): Promise<boolean> {
-    const a = await this.#db.agreement.findUnique({ where: { sealingDocId: documentId }, select: { id: true, caseId: true, sealingBy: true, sealingRun: true, sealingAt: true } });
+    const a = await this.#db.agreement.findUnique({
+      where: { sealingDocId: documentId },
+      select: { id: true, caseId: true, sealingBy: true, sealingRun: true, sealingAt: true },
+    });
     if (!a) return true;
     if (!this.#dead(a)) return false;
     await this.#setClaim(a.caseId, { id: a.id, sealingDocId: documentId, sealingRun: a.sealingRun }, NO_CLAIM);
@@ -291,7 +298,10 @@ export class Finaliser {
   /** Until the agreement is sealed, or the other claim ended (released, or dead): then it is tried again here. */
   async #awaitOther(agreementId: string, deadline: number): Promise<'sealed' | 'retry'> {
     for (;;) {
-      const a = await this.#db.agreement.findUnique({ where: { id: agreementId }, select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true } });
+      const a = await this.#db.agreement.findUnique({
+        where: { id: agreementId },
+        select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true },
+      });
       if (a?.status === 'sealed') return 'sealed';
       if (!a || a.status !== 'signing' || this.#dead(a)) return 'retry';
       if (Date.now() >= deadline) throw conflict(`The agreement is being sealed by ${a.sealingBy}; try again in a moment`);
@@ -333,22 +343,28 @@ export class Finaliser {
         signedAt: s.at,
         imagePng: Buffer.from(s.imagePng!),
       });
-      const method =
-        s.identityMethod === 'sms_otp'
-          ? `短信验证码（${party ? maskPhone(party.phone) : '手机'}）+ 手写签名`
-          : '工作人员账号登录 + 手写签名';
+      const method = s.identityMethod === 'sms_otp' ? `短信验证码（${party ? maskPhone(party.phone) : '手机'}）+ 手写签名` : '工作人员账号登录 + 手写签名';
       events.push({ signer: s.signerName, role: roleLabel, at: s.at, ip: s.ip, method });
-      publicEvents.push({ name: s.signerName, role: roleLabel, at: s.at.toISOString(), method: s.identityMethod === 'sms_otp' ? 'sms_otp+handwritten' : 'staff_login+handwritten' });
+      publicEvents.push({
+        name: s.signerName,
+        role: roleLabel,
+        at: s.at.toISOString(),
+        method: s.identityMethod === 'sms_otp' ? 'sms_otp+handwritten' : 'staff_login+handwritten',
+      });
     }
 
     const documentId = newId();
     const claimedAt = this.#clock.now();
-    const claimed = await this.#setClaim(a.caseId, { id: agreementId, status: 'signing', frozenHash: hash, ...this.#claimable() }, {
-      sealingBy: this.#node,
-      sealingRun: this.#run,
-      sealingAt: claimedAt,
-      sealingDocId: documentId,
-    });
+    const claimed = await this.#setClaim(
+      a.caseId,
+      { id: agreementId, status: 'signing', frozenHash: hash, ...this.#claimable() },
+      {
+        sealingBy: this.#node,
+        sealingRun: this.#run,
+        sealingAt: claimedAt,
+        sealingDocId: documentId,
+      },
+    );
     if (!claimed) {
       const cur = await this.#db.agreement.findUniqueOrThrow({ where: { id: agreementId }, select: { status: true, frozenHash: true } });
       if (cur.status === 'sealed') return 'already';

@@ -6,12 +6,11 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { AppError, badRequest, conflict, fail, forbidden, notFound, tooManyRequests } from '../errors.ts';
+import { fail, forbidden, notFound, tooManyRequests } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import {
   CONSENT_TEXTS,
-  MAX_SIGNATURE_PNG_BYTES,
   type AgreementView,
   type OtpResponse,
   type PartySignRequest,
@@ -102,7 +101,6 @@ async function recordSignature(
   });
 }
 
-
 export class SigningService {
   readonly #db: Db;
   readonly #clock: Clock;
@@ -192,7 +190,10 @@ export class SigningService {
     const existing = await db.agreementSignature.findFirst({
       where: { agreementId: a.id, revision: a.frozenRev!, revisionHash: hash, partyId, cancelledAt: null },
     });
-    if (existing) throw existing.action === 'refused' ? fail('sign_already_refused', 'You have refused to sign this revision') : fail('sign_already_signed', 'You have already signed this revision');
+    if (existing)
+      throw existing.action === 'refused'
+        ? fail('sign_already_refused', 'You have refused to sign this revision')
+        : fail('sign_already_signed', 'You have already signed this revision');
     return a;
   }
 
@@ -215,7 +216,9 @@ export class SigningService {
       assertOtpSendable(recent, now);
       // A new code replaces the earlier ones for this party.
       await tx.agreementOtp.updateMany({ where: { agreementId: a.id, partyId, consumedAt: null }, data: { consumedAt: now } });
-      await tx.agreementOtp.create({ data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(OTP_PURPOSE, id, hash, code), createdAt: now, expiresAt } });
+      await tx.agreementOtp.create({
+        data: { id, agreementId: a.id, partyId, revisionHash: hash, codeHash: otpHash(OTP_PURPOSE, id, hash, code), createdAt: now, expiresAt },
+      });
     });
     const view = await this.#agreements.view(a.id);
     await this.#sms.send({
@@ -245,8 +248,12 @@ export class SigningService {
         where: { agreementId: a.id, partyId: input.partyId, revisionHash: input.revisionHash, consumedAt: null },
         orderBy: { createdAt: 'desc' },
       });
-      if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
-      const counted = await tx.agreementOtp.updateMany({ where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } }, data: { attempts: { increment: 1 } } });
+      if (!otp || otp.expiresAt.getTime() <= now.getTime())
+        throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+      const counted = await tx.agreementOtp.updateMany({
+        where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } },
+        data: { attempts: { increment: 1 } },
+      });
       if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
       const attempts = otp.attempts + 1;
       if (!otpMatches(OTP_PURPOSE, otp, input.revisionHash, input.code)) {
@@ -325,7 +332,9 @@ export class SigningService {
   async staffSign(agreementId: string, input: StaffSignRequest, staff: StaffPrincipal, meta: RequestMeta): Promise<AgreementView> {
     const a = await this.#agreements.getRow(agreementId);
     if (input.as === 'party') {
-      throw staff.role === 'official' ? fail('sign_official_not_party', 'An official cannot sign as a party') : fail('sign_staff_not_party', 'Staff cannot sign as a party');
+      throw staff.role === 'official'
+        ? fail('sign_official_not_party', 'An official cannot sign as a party')
+        : fail('sign_staff_not_party', 'Staff cannot sign as a party');
     }
     if (input.as === 'mediator' && staff.role !== 'mediator') throw fail('agreement_mediator_only', 'Only the mediator of this case signs as mediator');
     if (input.as === 'witness' && staff.role !== 'official') throw fail('sign_witness_official_only', 'Only an official may sign as a witness');

@@ -64,7 +64,10 @@ export class VerificationService {
     const wait = await this.#perIp.take(ip);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
-      throw tooManyRequests(`Too many verification requests from this address; try again in ${minutes} minute(s)`, wait, { reason: 'verify_rate_limited', params: { minutes } });
+      throw tooManyRequests(`Too many verification requests from this address; try again in ${minutes} minute(s)`, wait, {
+        reason: 'verify_rate_limited',
+        params: { minutes },
+      });
     }
   }
 
@@ -95,9 +98,31 @@ export class VerificationService {
   /** The sealed agreement, else the sealed record, matching `where` (a unique column both tables have, or the revision hash). */
   async #find(where: { verificationCode: string } | { sha256: string } | { revisionHash: string }): Promise<DocRow | null> {
     const a = await this.#db.agreementDocument.findFirst({ where });
-    if (a) return { kind: 'agreement', id: a.id, caseId: a.caseId, number: null, revisionHash: a.revisionHash, sha256: a.sha256, sealedAt: a.sealedAt, events: a.events, path: this.#finaliser.filePath(a.id) };
+    if (a)
+      return {
+        kind: 'agreement',
+        id: a.id,
+        caseId: a.caseId,
+        number: null,
+        revisionHash: a.revisionHash,
+        sha256: a.sha256,
+        sealedAt: a.sealedAt,
+        events: a.events,
+        path: this.#finaliser.filePath(a.id),
+      };
     const r = await this.#db.mediationRecordDocument.findFirst({ where });
-    if (r) return { kind: 'record', id: r.id, caseId: r.caseId, number: r.number, revisionHash: r.revisionHash, sha256: r.sha256, sealedAt: r.sealedAt, events: r.events, path: recordFilePath(this.#dataDir, r.id) };
+    if (r)
+      return {
+        kind: 'record',
+        id: r.id,
+        caseId: r.caseId,
+        number: r.number,
+        revisionHash: r.revisionHash,
+        sha256: r.sha256,
+        sealedAt: r.sealedAt,
+        events: r.events,
+        path: recordFilePath(this.#dataDir, r.id),
+      };
     return null;
   }
 

@@ -1,18 +1,7 @@
 import QRCode from 'qrcode';
 import { checkCode, fingerprint } from './canonical.ts';
 import { formatDateTime } from './chineseFormat.ts';
-import {
-  CONTENT_WIDTH,
-  FONT,
-  GREY,
-  INK,
-  PAGE,
-  RULE,
-  mm,
-  SIZE,
-  ensureSpace,
-  type Doc,
-} from './layout.ts';
+import { CONTENT_WIDTH, FONT, GREY, INK, PAGE, RULE, mm, SIZE, ensureSpace, type Doc } from './layout.ts';
 
 /** One signing event as recorded in the case timeline. */
 export interface SigningEvent {
@@ -60,12 +49,10 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
   doc.text('电子签署证书', left, doc.y, { width: CONTENT_WIDTH, align: 'center', characterSpacing: 4 });
   doc.moveDown(0.4);
   doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
-  doc.text(
-    `本页为《${title}》（案号：${data.caseNumber}）的组成部分，由云调解系统在全部签署完成时生成。`,
-    left,
-    doc.y,
-    { width: CONTENT_WIDTH, align: 'center' },
-  );
+  doc.text(`本页为《${title}》（案号：${data.caseNumber}）的组成部分，由云调解系统在全部签署完成时生成。`, left, doc.y, {
+    width: CONTENT_WIDTH,
+    align: 'center',
+  });
   doc.moveDown(1);
 
   // Key/value table.
@@ -73,7 +60,10 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
   const rows: Array<[string, string, boolean?]> = [
     ['案号', data.caseNumber],
     ...(data.document?.number ? [['文书编号', data.document.number] as [string, string]] : []),
-    [`${data.document?.hashLabel ?? '协议文本哈希'}\n（SHA-256）`, `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}　核对码：${checkCode(data.revisionHash)}`],
+    [
+      `${data.document?.hashLabel ?? '协议文本哈希'}\n（SHA-256）`,
+      `${groupedHex(data.revisionHash)}\n指纹：${fingerprint(data.revisionHash)}　核对码：${checkCode(data.revisionHash)}`,
+    ],
     ['签署完成时间', `${formatDateTime(extras.completedAt)}（北京时间）`],
     ['完成时时间线哈希', groupedHex(data.timelineHash)],
     ['电子印章', `${extras.sealName}\nPDF 数字签名（CMS，SHA-256 / RSA）`],
@@ -101,7 +91,12 @@ export async function drawCertificatePage(doc: Doc, data: CertificatePageData, e
     `本文件已由${extras.organisation}加盖电子印章（PDF 数字签名）。签章之后对文件的任何改动，` +
     '包括在文件末尾追加内容，都会使电子印章验证失败；请以核验结果为准。';
   const lines: Array<{ text: string; size: number; color: string; gapAfter: number; link?: string }> = [
-    { text: `扫描二维码或访问以下网址，输入验证码，可核验本${title === '人民调解协议书' ? '协议书' : '文书'}的文件哈希、电子印章和签署记录：`, size: SIZE.small, color: INK, gapAfter: 3 },
+    {
+      text: `扫描二维码或访问以下网址，输入验证码，可核验本${title === '人民调解协议书' ? '协议书' : '文书'}的文件哈希、电子印章和签署记录：`,
+      size: SIZE.small,
+      color: INK,
+      gapAfter: 3,
+    },
     { text: data.verifyUrl, size: SIZE.small, color: '#1a4f9c', gapAfter: 3, link: data.verifyUrl },
     { text: `验证码：${data.verificationCode}`, size: SIZE.small, color: INK, gapAfter: 6 },
     { text: note, size: SIZE.tiny, color: GREY, gapAfter: 0 },
@@ -171,7 +166,10 @@ function eventsTable(doc: Doc, events: SigningEvent[]): void {
       if (header) doc.rect(x, top, w, h).fillAndStroke('#f2f2f2', RULE);
       else doc.rect(x, top, w, h).stroke(RULE);
       doc.restore();
-      doc.fillColor(INK).font(header ? FONT.bold : FONT.regular).fontSize(SIZE.tiny);
+      doc
+        .fillColor(INK)
+        .font(header ? FONT.bold : FONT.regular)
+        .fontSize(SIZE.tiny);
       doc.text(c, x + pad, top + pad, { width: w - 2 * pad, lineGap: 1, align: i === 0 ? 'center' : 'left' });
       x += w;
     });

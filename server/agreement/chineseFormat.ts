@@ -48,6 +48,9 @@ export function formatChineseDateTime(date: Date): string {
 /** 二〇二六年十一月二十六日, the style used for the date under an official seal. */
 export function chineseOfficialDate(date: Date): string {
   const p = parts(date);
-  const year = (p.year ?? '').split('').map((d) => digit(Number(d))).join('');
+  const year = (p.year ?? '')
+    .split('')
+    .map((d) => digit(Number(d)))
+    .join('');
   return `${year}年${chineseNumeral(Number(p.month))}月${chineseNumeral(Number(p.day))}日`;
 }

@@ -53,7 +53,9 @@ export function createDetachedCms(input: DetachedCmsInput): Buffer {
       // ESS signing-certificate-v2 (RFC 5035), hash algorithm defaults to SHA-256: binds the certificate.
       attribute(
         OID.signingCertificateV2,
-        new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: ab(certHash) })] })] })] }),
+        new asn1js.Sequence({
+          value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: ab(certHash) })] })] })],
+        }),
       ),
     ],
   });

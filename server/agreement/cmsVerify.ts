@@ -182,7 +182,10 @@ export function verifyDetachedCms(cmsDer: Buffer, content: Buffer, trust: CmsTru
     throw new CmsVerifyError('invalid', `signature algorithm uses ${sigAlg.digest} but the digest algorithm is ${digestName}`);
   }
   if (sigAlg.key !== leafX509.publicKey.asymmetricKeyType) {
-    throw new CmsVerifyError('invalid', `signature algorithm is for ${sigAlg.key} keys but the certificate holds ${leafX509.publicKey.asymmetricKeyType ?? 'another'} key`);
+    throw new CmsVerifyError(
+      'invalid',
+      `signature algorithm is for ${sigAlg.key} keys but the certificate holds ${leafX509.publicKey.asymmetricKeyType ?? 'another'} key`,
+    );
   }
   const digest = createHash(digestName).update(content).digest();
 

@@ -115,7 +115,10 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     res.json(await m.agreements.view(agreementId));
   });
   route('post', '/api/agreements/:agreementId/settle', async (req: Request, res: Response) => {
-    const summary = z.object({ summary: z.string().trim().min(1).max(2000).optional() }).strict().parse(req.body ?? {}).summary;
+    const summary = z
+      .object({ summary: z.string().trim().min(1).max(2000).optional() })
+      .strict()
+      .parse(req.body ?? {}).summary;
     res.json(await m.settle(id(req, 'agreementId'), staffOf(res), summary));
   });
   /** The sealed PDF: staff, the case's parties (invitation or signing link). */
@@ -151,16 +154,10 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   route('post', '/api/verify/code', verifyLimit, validate(verifyCodeRequest), async (req: Request, res: Response) => {
     res.json(await m.verification.byCode(req.body.code));
   });
-  route(
-    'post',
-    '/api/verify/file',
-    verifyLimit,
-    express.raw({ type: () => true, limit: MAX_VERIFY_PDF_BYTES }),
-    async (req: Request, res: Response) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new AppError('bad_request', 'Upload the PDF file as the request body');
-      const code = req.get('x-verification-code')?.slice(0, 40);
-      res.json(await m.verification.byFile(body, code));
-    },
-  );
+  route('post', '/api/verify/file', verifyLimit, express.raw({ type: () => true, limit: MAX_VERIFY_PDF_BYTES }), async (req: Request, res: Response) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (body.length === 0) throw new AppError('bad_request', 'Upload the PDF file as the request body');
+    const code = req.get('x-verification-code')?.slice(0, 40);
+    res.json(await m.verification.byFile(body, code));
+  });
 }

@@ -51,13 +51,7 @@ export function ensureSpace(doc: Doc, height: number): void {
  * Writes text at an absolute position without ever triggering PDFKit's automatic page break
  * (needed in the footer, which lies inside the bottom margin).
  */
-export function textOutsideFlow(
-  doc: Doc,
-  text: string,
-  x: number,
-  y: number,
-  options: PDFKit.Mixins.TextOptions,
-): void {
+export function textOutsideFlow(doc: Doc, text: string, x: number, y: number, options: PDFKit.Mixins.TextOptions): void {
   const saved = doc.page.margins.bottom;
   doc.page.margins.bottom = 0;
   doc.text(text, x, y, { ...options, lineBreak: false });

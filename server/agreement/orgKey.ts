@@ -76,11 +76,7 @@ export function sealCommonName(orgName: string): string {
   return org.endsWith(COMMITTEE) ? `${org} 电子印章` : `${org} ${COMMITTEE} 电子印章`;
 }
 
-export async function loadOrCreateSealKey(
-  dataDir: string,
-  orgName: string,
-  options: SealKeyOptions = {},
-): Promise<SealKey> {
+export async function loadOrCreateSealKey(dataDir: string, orgName: string, options: SealKeyOptions = {}): Promise<SealKey> {
   if (options.p12Path) return loadProvidedP12(options);
   const dir = path.join(dataDir, SEAL_DIR);
   if (await exists(dir)) return checkOrganisation(await loadGenerated(dir, options.warn), orgName, options.warn);
@@ -229,11 +225,13 @@ async function writeGenerated(dir: string, orgName: string, now: Date, existingR
   seal.serialNumber = serial();
   seal.validity.notBefore = new Date(now.getTime() - DAY);
   seal.validity.notAfter = new Date(now.getTime() + 10 * 365 * DAY);
-  seal.setSubject(utf8Attrs([
-    ['C', 'CN'],
-    ['O', org],
-    ['CN', cn],
-  ]));
+  seal.setSubject(
+    utf8Attrs([
+      ['C', 'CN'],
+      ['O', org],
+      ['CN', cn],
+    ]),
+  );
   seal.setIssuer(rootName);
   seal.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
@@ -275,9 +273,12 @@ async function loadGenerated(dir: string, warn: SealKeyOptions['warn']): Promise
     );
   }
   if (await exists(path.join(dir, LEGACY_ROOT_KEY_FILE))) {
-    warn?.('the seal root CA key lies in the data directory, so anyone holding it can mint seal certificates: move it offline with `npm run seal -- export-root-key --out PATH`', {
-      file: path.join(dir, LEGACY_ROOT_KEY_FILE),
-    });
+    warn?.(
+      'the seal root CA key lies in the data directory, so anyone holding it can mint seal certificates: move it offline with `npm run seal -- export-root-key --out PATH`',
+      {
+        file: path.join(dir, LEGACY_ROOT_KEY_FILE),
+      },
+    );
   }
   return finish('generated', dir, keyPem, [certPem, rootCertPem], rootCertPem);
 }
@@ -297,8 +298,7 @@ async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
   const shrouded = forge.pki.oids.pkcs8ShroudedKeyBag!;
   const plainKey = forge.pki.oids.keyBag!;
   const certBag = forge.pki.oids.certBag!;
-  const keyBag =
-    parsed.getBags({ bagType: shrouded })[shrouded]?.[0] ?? parsed.getBags({ bagType: plainKey })[plainKey]?.[0];
+  const keyBag = parsed.getBags({ bagType: shrouded })[shrouded]?.[0] ?? parsed.getBags({ bagType: plainKey })[plainKey]?.[0];
   if (!keyBag?.key) throw new Error(`PKCS#12 ${p12Path} holds no private key`);
   const certs = (parsed.getBags({ bagType: certBag })[certBag] ?? [])
     .map((bag) => bag.cert)
@@ -306,9 +306,7 @@ async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
     .map((c) => forge.pki.certificateToPem(c));
   const keyPem = forge.pki.privateKeyToPem(keyBag.key);
   const publicDer = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  const leaf = certs.find((pem) =>
-    new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }).equals(publicDer),
-  );
+  const leaf = certs.find((pem) => new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }).equals(publicDer));
   if (!leaf) throw new Error(`PKCS#12 ${p12Path} has no certificate matching its private key`);
   const rest = certs.filter((pem) => pem !== leaf);
   const root = options.rootCertPath
@@ -320,7 +318,11 @@ async function loadProvidedP12(options: SealKeyOptions): Promise<SealKey> {
   if (!root) {
     throw new Error(`PKCS#12 ${p12Path} has no self-signed root certificate: pass rootCertPath`);
   }
-  const chain = orderChain(leaf, rest.filter((pem) => pem !== root), root);
+  const chain = orderChain(
+    leaf,
+    rest.filter((pem) => pem !== root),
+    root,
+  );
   return finish('provided', p12Path, keyPem, chain, root);
 }
 
@@ -345,13 +347,7 @@ function orderChain(leaf: string, pool: string[], root: string): string[] {
   return chain;
 }
 
-function finish(
-  source: SealKey['source'],
-  location: string,
-  keyPem: string,
-  chainPem: string[],
-  rootCertPem: string,
-): SealKey {
+function finish(source: SealKey['source'], location: string, keyPem: string, chainPem: string[], rootCertPem: string): SealKey {
   const leaf = new X509Certificate(chainPem[0]!);
   const keyPub = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
   if (!leaf.publicKey.export({ type: 'spki', format: 'der' }).equals(keyPub)) {

@@ -34,7 +34,10 @@ export function otpMatches(purpose: OtpPurpose, row: { id: string; codeHash: str
 export function assertOtpSendable(recent: ReadonlyArray<{ createdAt: Date }>, now: Date): void {
   if (recent[0] && now.getTime() - recent[0].createdAt.getTime() < OTP_RESEND_MS) {
     const wait = recent[0].createdAt.getTime() + OTP_RESEND_MS - now.getTime();
-    throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, { reason: 'otp_too_soon', params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) } });
+    throw tooManyRequests('A code was sent a moment ago; please wait 30 seconds before asking again', wait, {
+      reason: 'otp_too_soon',
+      params: { seconds: Math.ceil(OTP_RESEND_MS / 1000) },
+    });
   }
   const oldest = recent[OTP_MAX_PER_HOUR - 1];
   if (oldest) {

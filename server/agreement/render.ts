@@ -3,17 +3,7 @@ import { normaliseRevision, revisionHash, type AgreementRevision } from './canon
 import { drawCertificatePage, type CertificatePageData } from './certificatePage.ts';
 import { chineseNumeral, chineseOfficialDate, formatChineseDateTime } from './chineseFormat.ts';
 import { findCjkFonts, type CjkFonts } from './fonts.ts';
-import {
-  CONTENT_WIDTH,
-  FONT,
-  GREY,
-  INK,
-  LINE_GAP,
-  PAGE,
-  SIZE,
-  ensureSpace,
-  type Doc,
-} from './layout.ts';
+import { CONTENT_WIDTH, FONT, GREY, INK, LINE_GAP, PAGE, SIZE, ensureSpace, type Doc } from './layout.ts';
 import { drawSealStamp } from './sealStamp.ts';
 
 export type { CertificatePageData, SigningEvent } from './certificatePage.ts';
@@ -102,9 +92,12 @@ export function heading(doc: Doc, text: string): void {
 
 export function paragraphs(doc: Doc, text: string, prefix = ''): void {
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(INK);
-  text.split('\n').filter((p) => p !== '').forEach((p, i) => {
-    doc.text((i === 0 ? prefix : '') + p, left, doc.y, { ...body, indent: INDENT });
-  });
+  text
+    .split('\n')
+    .filter((p) => p !== '')
+    .forEach((p, i) => {
+      doc.text((i === 0 ? prefix : '') + p, left, doc.y, { ...body, indent: INDENT });
+    });
 }
 
 function drawAgreement(doc: Doc, rev: AgreementRevision): void {
@@ -190,7 +183,10 @@ function drawSignatureCell(doc: Doc, s: AgreementSignature, x: number, top: numb
   const imgTop = top + 16;
   doc.image(s.imagePng, x + 10, imgTop, { fit: [w - 30, imgH], valign: 'center' });
   doc.save().lineWidth(0.5).strokeColor('#bbbbbb');
-  doc.moveTo(x, imgTop + imgH + 2).lineTo(x + w - 12, imgTop + imgH + 2).stroke();
+  doc
+    .moveTo(x, imgTop + imgH + 2)
+    .lineTo(x + w - 12, imgTop + imgH + 2)
+    .stroke();
   doc.restore();
   doc.font(FONT.regular).fontSize(SIZE.small).fillColor(INK);
   doc.text(s.signerName, x, imgTop + imgH + 5, { width: w, lineBreak: false });

@@ -45,4 +45,3 @@ export function assertNoBlanks(content: AgreementContent): void {
   for (const path of texts) details[path] = 'blank';
   throw new AppError('blank_fields', `The draft has blanks to fill: ${[...fields, ...texts].join(', ')}`, details);
 }
-

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
       return;
     }
     case 'rotate': {
-      const r = await rotateSeal(config.dataDir, config.sealOrganisation, { rootKeyPath: values['root-key'], rootKeyOut: values['root-key-out'] ?? config.seal.rootKeyOut });
+      const r = await rotateSeal(config.dataDir, config.sealOrganisation, {
+        rootKeyPath: values['root-key'],
+        rootKeyOut: values['root-key-out'] ?? config.seal.rootKeyOut,
+      });
       console.log(`retired: ${describe(r.retired.certPem)} → ${r.retiredTo} (private key deleted)`);
       console.log(`new seal: ${describe(r.current.certPem)}`);
       console.log(r.sameRoot ? 'issued by the same root' : 'under a new root; the old root stays trusted for PDFs sealed before');

@@ -35,9 +35,7 @@ export async function rotateSeal(dataDir: string, orgName: string, options: Rota
   if (retired.source !== 'generated') throw new Error('the seal is an admin-provided PKCS#12: replace the file (SEAL_P12_PATH) instead of rotating');
   await recordSealKey(dataDir, retired);
   const now = options.now ?? new Date();
-  const root = options.rootKeyPath
-    ? { keyPem: await fs.readFile(options.rootKeyPath, 'utf8'), certPem: retired.rootCertPem }
-    : undefined;
+  const root = options.rootKeyPath ? { keyPem: await fs.readFile(options.rootKeyPath, 'utf8'), certPem: retired.rootCertPem } : undefined;
 
   const retiredTo = path.join(dataDir, RETIRED_DIR, `${now.toISOString().replace(/[:.]/g, '-')}-${retired.certSha256.slice(0, 12)}`);
   await fs.mkdir(path.dirname(retiredTo), { recursive: true, mode: 0o700 });

@@ -11,7 +11,10 @@ export function drawSealStamp(doc: Doc, cx: number, cy: number, radius: number, 
   doc.save();
   doc.fillColor(SEAL_RED, 0.85).strokeColor(SEAL_RED, 0.85);
 
-  doc.lineWidth(radius * 0.055).circle(cx, cy, radius - radius * 0.03).stroke();
+  doc
+    .lineWidth(radius * 0.055)
+    .circle(cx, cy, radius - radius * 0.03)
+    .stroke();
 
   // Name along the arc, centred on the top, clockwise from left to right.
   const textRadius = radius * 0.76;

@@ -10,7 +10,13 @@ import { partySides, type PartySide } from '../protocol/roles.ts';
  */
 export type TemplateField = Omit<AgreementField, 'value'>;
 
-const field = (id: string, type: AgreementFieldType, label: string, labelEn: string, required = true): TemplateField => ({ id, type, label, labelEn, required });
+const field = (id: string, type: AgreementFieldType, label: string, labelEn: string, required = true): TemplateField => ({
+  id,
+  type,
+  label,
+  labelEn,
+  required,
+});
 
 const PAY_DATE = field('payDate', 'date', '付清日期', 'Pay by (date)');
 
@@ -28,8 +34,7 @@ export interface AgreementTemplate {
 }
 
 const PERF = '上述款项由{respondents}通过银行转账方式支付至{applicants}指定的账户，于{{payDate}}前一次性付清。';
-const BREACH =
-  '任何一方不履行本协议的，另一方可以向人民法院申请司法确认后申请强制执行；逾期付款的，按未付金额每日万分之五支付违约金。';
+const BREACH = '任何一方不履行本协议的，另一方可以向人民法院申请司法确认后申请强制执行；逾期付款的，按未付金额每日万分之五支付违约金。';
 
 export const agreementTemplates: readonly AgreementTemplate[] = [
   {
@@ -124,7 +129,10 @@ export const agreementTemplates: readonly AgreementTemplate[] = [
     nameEn: 'Traffic accident',
     title: '人民调解协议书',
     facts: '{description}',
-    clauses: ['{respondents}一次性赔偿{applicants}医疗费、误工费、交通费等各项损失共计人民币{{compensation}}元。', '本协议履行完毕后，双方就本次事故再无其他争议。'],
+    clauses: [
+      '{respondents}一次性赔偿{applicants}医疗费、误工费、交通费等各项损失共计人民币{{compensation}}元。',
+      '本协议履行完毕后，双方就本次事故再无其他争议。',
+    ],
     performance: PERF,
     breach: BREACH,
     fields: [field('compensation', 'amount', '赔偿总额', 'Compensation (yuan)'), PAY_DATE],
@@ -183,7 +191,11 @@ export interface TemplateCase {
 
 /** Fills a template from the case. */
 export function fillTemplate(t: AgreementTemplate, c: TemplateCase): AgreementContent {
-  const names = (side: string) => c.parties.filter((p) => p.side === side).map((p) => p.name).join('、') || SIDE_LABELS[side]!;
+  const names = (side: string) =>
+    c.parties
+      .filter((p) => p.side === side)
+      .map((p) => p.name)
+      .join('、') || SIDE_LABELS[side]!;
   const vars: Record<string, string> = {
     description: c.description.trim() || '（纠纷事实）',
     applicants: names('applicant'),

@@ -4,13 +4,7 @@ import type { Db } from '../db/client.ts';
 import { AppError, badRequest, fail, fieldFail, notFound, zodDetails } from '../errors.ts';
 import type { PasswordAttempts } from '../limits/PasswordAttempts.ts';
 import type { Logger } from '../logger.ts';
-import {
-  changePasswordRequest,
-  newPasswordProblem,
-  setAccountDisabledRequest,
-  type ChangePasswordResponse,
-  type StaffAccount,
-} from '../protocol/accounts.ts';
+import { changePasswordRequest, newPasswordProblem, setAccountDisabledRequest, type ChangePasswordResponse, type StaffAccount } from '../protocol/accounts.ts';
 import { toStaffUser } from './AuthService.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { StaffPrincipal } from './principals.ts';
@@ -47,7 +41,9 @@ export class AccountService {
     const problem = newPasswordProblem(newPassword, { username: principal.username, currentPassword });
     if (problem) {
       const message = `New password refused: ${problem.reason}`;
-      throw problem.reason === 'password_too_short' ? fieldFail('newPassword', problem.reason, message, problem.params) : fieldFail('newPassword', problem.reason, message);
+      throw problem.reason === 'password_too_short'
+        ? fieldFail('newPassword', problem.reason, message, problem.params)
+        : fieldFail('newPassword', problem.reason, message);
     }
 
     const { db, attempts } = this.#deps;
@@ -60,7 +56,8 @@ export class AccountService {
         return stored;
       });
     } catch (error) {
-      if (error instanceof AppError) await recordAudit('password_change_failed', { detail: error.reason ?? error.fields?.['currentPassword']?.reason ?? error.code });
+      if (error instanceof AppError)
+        await recordAudit('password_change_failed', { detail: error.reason ?? error.fields?.['currentPassword']?.reason ?? error.code });
       throw error;
     }
 
@@ -97,7 +94,8 @@ export class AccountService {
     if (user.disabled === disabled) return toAccount(user, lastLogin?.createdAt ?? null);
 
     let ended = 0;
-    if (disabled) ended = await revokeLogins(this.#deps, userId, 'all', 'account_disabled', (tx) => tx.user.update({ where: { id: userId }, data: { disabled } }));
+    if (disabled)
+      ended = await revokeLogins(this.#deps, userId, 'all', 'account_disabled', (tx) => tx.user.update({ where: { id: userId }, data: { disabled } }));
     else await db.user.update({ where: { id: userId }, data: { disabled } });
     await recordAudit(disabled ? 'account_disabled' : 'account_enabled', { target: `user:${userId}`, detail: user.username });
     log.info(disabled ? 'account disabled' : 'account enabled', { userId, by: principal.userId, loginsEnded: ended });

@@ -33,10 +33,7 @@ function derive(password: string, salt: Buffer, params: ScryptParams, keyLen: nu
   });
 }
 
-export async function hashPassword(
-  password: string,
-  params: ScryptParams = { N: DEFAULT_N, r: DEFAULT_R, p: DEFAULT_P },
-): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = { N: DEFAULT_N, r: DEFAULT_R, p: DEFAULT_P }): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, params, KEY_BYTES);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');

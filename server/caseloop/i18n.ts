@@ -4,7 +4,19 @@
  * and staff roles are named only here. Typed as complete records, so adding a value without a
  * label is a compile error.
  */
-import { type CaseAction, type CaseState, type Department, type DisputeType, type FollowUpMethod, type Grade, type Level, type Light, type ReferralTarget, type Satisfaction, type UnitKind } from '../protocol/caseLoop.ts';
+import {
+  type CaseAction,
+  type CaseState,
+  type Department,
+  type DisputeType,
+  type FollowUpMethod,
+  type Grade,
+  type Level,
+  type Light,
+  type ReferralTarget,
+  type Satisfaction,
+  type UnitKind,
+} from '../protocol/caseLoop.ts';
 import { caseLoopLabels } from '../protocol/caseLoopLabels.ts';
 import { disputeTypeLabels } from '../protocol/disputeTypeLabels.ts';
 

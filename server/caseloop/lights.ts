@@ -9,7 +9,6 @@
 import { AppError } from '../errors.ts';
 import type { Light } from '../protocol/caseLoop.ts';
 
-
 /** An instant: a Date, an ISO string or epoch milliseconds. */
 export type Instant = Date | string | number;
 

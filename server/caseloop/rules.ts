@@ -11,19 +11,30 @@
  */
 import { z } from 'zod';
 import { AppError, zodDetails } from '../errors.ts';
-import { department, disputeTypes, grade, grades, level, levels, unitKind, type Department, type DisputeType, type Grade, type Level, type UnitKind } from '../protocol/caseLoop.ts';
+import {
+  department,
+  disputeTypes,
+  grade,
+  grades,
+  level,
+  levels,
+  unitKind,
+  type Department,
+  type DisputeType,
+  type Grade,
+  type Level,
+  type UnitKind,
+} from '../protocol/caseLoop.ts';
 
 /** Rank of a level (community 0 … city 3): escalation must go strictly up. */
 export function levelRank(l: Level): number {
   return levels.indexOf(l);
 }
 
-
 /** Maximum time limit in days (see the file header). */
 export const maxTimeLimitDays = 30;
 
-const unknownTypeError = (iss: { input?: unknown }) =>
-  `Unknown dispute type '${String(iss.input)}' (未知纠纷类型); expected one of ${disputeTypes.join(', ')}`;
+const unknownTypeError = (iss: { input?: unknown }) => `Unknown dispute type '${String(iss.input)}' (未知纠纷类型); expected one of ${disputeTypes.join(', ')}`;
 
 const timeLimitDays = z
   .number({ error: 'timeLimitDays must be a number of days (办理时限须为天数)' })
@@ -40,15 +51,12 @@ const routeFields = {
   timeLimitDays,
 };
 
-function checkDepartment(
-  v: { unitKind: UnitKind; department?: Department | undefined },
-  ctx: z.RefinementCtx,
-): void {
+function checkDepartment(v: { unitKind: UnitKind; department?: Department | undefined }, ctx: z.RefinementCtx): void {
   if (v.unitKind === 'department' && v.department === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['department'],
-      message: "A rule routing to a department must name it (须指定职能部门)",
+      message: 'A rule routing to a department must name it (须指定职能部门)',
     });
   }
   if (v.unitKind !== 'department' && v.department !== undefined) {

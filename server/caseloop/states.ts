@@ -21,8 +21,6 @@ import type { StaffRole } from '../protocol/roles.ts';
 import { levelRank } from './rules.ts';
 import { zh } from './i18n.ts';
 
-
-
 /** Who may act: listed staff roles, or 'public' (anyone, including unauthenticated). */
 export type ActorRole = StaffRole | 'public';
 
@@ -162,7 +160,6 @@ export function applyTransition(state: CaseState, action: CaseAction, role: Acto
 }
 
 /* Payloads: their schemas are the vocabulary's (server/protocol/caseLoop.ts). */
-
 
 /** Validate an action's payload; throws AppError('bad_request') with per-field details. */
 export function parseActionPayload<A extends CaseAction>(action: A, input: unknown): ActionPayload<A> {

@@ -1,9 +1,18 @@
 /**
  * Pure aggregation for the supervisor dashboard, and CSV export.
  */
-import { caseStates, closedStates, disputeTypes, statsLights, type CaseState, type CaseStats, type DisputeType, type Light, type Satisfaction } from '../protocol/caseLoop.ts';
+import {
+  caseStates,
+  closedStates,
+  disputeTypes,
+  statsLights,
+  type CaseState,
+  type CaseStats,
+  type DisputeType,
+  type Light,
+  type Satisfaction,
+} from '../protocol/caseLoop.ts';
 import { toMs, type Instant } from './lights.ts';
-
 
 /** One case as the dashboard sees it; `light` is computed by the caller at `now`, null while untimed. */
 export interface CaseRow {
@@ -29,9 +38,7 @@ export interface StatsFilter {
   disputeType?: DisputeType | undefined;
 }
 
-
-const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> =>
-  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 const isClosed = (s: CaseState) => closedStates.includes(s);
 
@@ -106,9 +113,7 @@ export function computeStats(rows: readonly CaseRow[], filter: StatsFilter = {})
 /* ------------------------------------------------------------------------------------------ */
 
 /** A column: a header and either a key of the row or a function of it. */
-export type CsvColumn<T> =
-  | { header: string; key: keyof T & string }
-  | { header: string; value: (row: T) => unknown };
+export type CsvColumn<T> = { header: string; key: keyof T & string } | { header: string; value: (row: T) => unknown };
 
 /** Excel's UTF-8 byte-order mark, so Chinese opens correctly. */
 export const BOM = '\uFEFF';

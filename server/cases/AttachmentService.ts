@@ -59,7 +59,17 @@ export function cleanFileName(raw: string | undefined, ext: string): string {
   return name;
 }
 
-type Row = { id: string; caseId: string; originalName: string; mimeType: string; size: number; sha256: string; uploadedBy: string; createdAt: Date; storedName: string };
+type Row = {
+  id: string;
+  caseId: string;
+  originalName: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: Date;
+  storedName: string;
+};
 
 function toInfo(r: Row): AttachmentInfo {
   return {
@@ -92,11 +102,17 @@ export class AttachmentService {
     if (!kase) throw notFound('Case');
     const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     if (!Object.hasOwn(allowed, type)) {
-      throw fail('attachment_type', 'Unsupported file type (仅支持 JPEG、PNG 图片和 PDF 文件)', {}, { 'content-type': `One of ${allowedAttachmentTypes.join(', ')}` });
+      throw fail(
+        'attachment_type',
+        'Unsupported file type (仅支持 JPEG、PNG 图片和 PDF 文件)',
+        {},
+        { 'content-type': `One of ${allowedAttachmentTypes.join(', ')}` },
+      );
     }
     const spec = allowed[type as AllowedType];
     if (!Buffer.isBuffer(body) || body.length === 0) throw fail('attachment_empty', 'The file is empty (文件为空)');
-    if (body.length > MAX_ATTACHMENT_BYTES) throw fail('attachment_too_large', `The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`, { mb: MAX_ATTACHMENT_BYTES / 1024 / 1024 });
+    if (body.length > MAX_ATTACHMENT_BYTES)
+      throw fail('attachment_too_large', `The file is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`, { mb: MAX_ATTACHMENT_BYTES / 1024 / 1024 });
     if (!spec.matches(body)) throw fail('attachment_mismatch', `The file content is not ${type} (文件内容与类型不符)`);
 
     const id = newId();

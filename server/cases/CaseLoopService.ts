@@ -64,5 +64,4 @@ export class CaseLoopService {
       await appendTimeline(tx, { caseId: c.id, type: `case.${a}`, actor: actorOf(principal), at: now, data: entry });
     });
   }
-
 }

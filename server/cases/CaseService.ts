@@ -8,7 +8,15 @@ import { transaction } from '../db/transactions.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { createCaseRequest, type CaseCan, type CaseDetail, type CaseSource, type CaseSummary, type CreateCaseRequest, type PartyContact } from '../protocol/cases.ts';
+import {
+  createCaseRequest,
+  type CaseCan,
+  type CaseDetail,
+  type CaseSource,
+  type CaseSummary,
+  type CreateCaseRequest,
+  type PartyContact,
+} from '../protocol/cases.ts';
 import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';

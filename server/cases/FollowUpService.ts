@@ -83,7 +83,13 @@ export class FollowUpService {
       applyTransition(stateOf(c), 'record_follow_up', principal.role);
       const id = newId();
       await tx.followUpLink.create({ data: { id, caseId, tokenHash: sha256(token), createdById: principal.userId, createdAt: now, expiresAt } });
-      await appendTimeline(tx, { caseId, type: 'followup.link_created', actor: actorOf(principal), at: now, data: { linkId: id, expiresAt: expiresAt.toISOString() } });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'followup.link_created',
+        actor: actorOf(principal),
+        at: now,
+        data: { linkId: id, expiresAt: expiresAt.toISOString() },
+      });
     });
     this.#log.info('follow-up link created', { caseId, by: principal.userId });
     return { url: `${this.#config.publicUrl}/followup#t=${token}`, expiresAt: expiresAt.toISOString() };

@@ -12,7 +12,14 @@ import { badRequest, fail, tooManyRequests, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
-import { publicCaseRequest, publicQueryRequest, type PublicCaseProgress, type PublicCaseReceipt, type PublicEventKind, type PublicQueryCodeSms } from '../protocol/cases.ts';
+import {
+  publicCaseRequest,
+  publicQueryRequest,
+  type PublicCaseProgress,
+  type PublicCaseReceipt,
+  type PublicEventKind,
+  type PublicQueryCodeSms,
+} from '../protocol/cases.ts';
 import { insertCase } from './CaseService.ts';
 import { maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
@@ -149,7 +156,10 @@ export class IntakeService {
       this.#log.warn('public report rate limited', { ip });
       countRateLimitRefusal('public reports per address');
       const minutes = Math.ceil(wait / 60_000);
-      throw tooManyRequests(`Too many reports from this address; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
+      throw tooManyRequests(`Too many reports from this address; try again in ${minutes} minute(s)`, wait, {
+        reason: 'public_rate_limited',
+        params: { minutes },
+      });
     }
     const parsed = publicCaseRequest.safeParse(input);
     if (!parsed.success) {
@@ -158,10 +168,12 @@ export class IntakeService {
     }
     const data = parsed.data;
     const queryCode = newQueryCode();
-    const queryCodeHash = await this.#passwordWork.run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT)).catch(async (error: unknown) => {
-      await this.#reports.forgive(ip); // refused as busy: nothing was reported
-      throw error;
-    });
+    const queryCodeHash = await this.#passwordWork
+      .run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT))
+      .catch(async (error: unknown) => {
+        await this.#reports.forgive(ip); // refused as busy: nothing was reported
+        throw error;
+      });
     const now = this.#clock.now();
     const { id, caseNumber } = await transaction(this.#db, (tx) =>
       insertCase(
@@ -205,10 +217,12 @@ export class IntakeService {
     });
     // Always one scrypt, so timing does not tell whether the case exists.
     const stored = c?.queryCodeHash ?? (await this.#dummyHash);
-    const ok = await this.#passwordWork.run(() => verifyPassword(code, stored)).catch(async (error: unknown) => {
-      await this.#failedQueries.forgive(ip); // refused as busy: not a guess
-      throw error;
-    });
+    const ok = await this.#passwordWork
+      .run(() => verifyPassword(code, stored))
+      .catch(async (error: unknown) => {
+        await this.#failedQueries.forgive(ip); // refused as busy: not a guess
+        throw error;
+      });
     if (!c || !c.queryCodeHash || !ok) throw fail('query_no_match', NO_MATCH);
     await this.#failedQueries.forgive(ip);
     return { c, queryCode: `${code.slice(0, 4)}-${code.slice(4)}` };
@@ -228,7 +242,10 @@ export class IntakeService {
     if (wait > 0) {
       countRateLimitRefusal('public query code SMS per case');
       const minutes = Math.ceil(wait / 60_000);
-      throw tooManyRequests(`This case's code was sent several times already; try again in ${minutes} minute(s)`, wait, { reason: 'public_rate_limited', params: { minutes } });
+      throw tooManyRequests(`This case's code was sent several times already; try again in ${minutes} minute(s)`, wait, {
+        reason: 'public_rate_limited',
+        params: { minutes },
+      });
     }
     await this.#sms.send({
       phone,

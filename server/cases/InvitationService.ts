@@ -73,12 +73,7 @@ export class InvitationService {
   }
 
   /** create, inside the caller's transaction; the link is made afterwards with `withLink`. */
-  async createInTx(
-    tx: Prisma.TransactionClient,
-    sessionId: string,
-    input: CreateInvitationRequest,
-    principal: StaffPrincipal,
-  ): Promise<InvitationRow> {
+  async createInTx(tx: Prisma.TransactionClient, sessionId: string, input: CreateInvitationRequest, principal: StaffPrincipal): Promise<InvitationRow> {
     const req = createInvitationRequest.parse(input);
     const now = this.#clock.now();
     const expiresAt = new Date(now.getTime() + this.#config.invitationSeconds * 1000);
@@ -194,7 +189,10 @@ export class InvitationService {
       side: principal.side,
       sessionStatus: session.status === 'open' ? 'open' : 'ended',
       contact: { mediatorName: session.startedBy.displayName, centreName, centrePhone: this.#config.centrePhone },
-      recording: session.status === 'open' ? recordingStateOf(await this.#db.recording.findUnique({ where: { sessionId: session.id }, select: { state: true } })) : 'off',
+      recording:
+        session.status === 'open'
+          ? recordingStateOf(await this.#db.recording.findUnique({ where: { sessionId: session.id }, select: { state: true } }))
+          : 'off',
     };
   }
 }

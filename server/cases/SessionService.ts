@@ -170,7 +170,13 @@ export class SessionService {
       where: { id: recording.id },
       data: { state: 'stopped', stateAt: now, endedAt: now, ...(open === 0 && recording.composeState === 'none' ? { composeState: 'queued' } : {}) },
     });
-    await appendTimeline(tx, { caseId, type: 'recording.stopped', actor: actorOf(principal), at: now, data: { sessionId, recordingId: recording.id, by: principal.displayName } });
+    await appendTimeline(tx, {
+      caseId,
+      type: 'recording.stopped',
+      actor: actorOf(principal),
+      at: now,
+      data: { sessionId, recordingId: recording.id, by: principal.displayName },
+    });
   }
 
   async get(sessionId: string): Promise<MediationSessionInfo> {

@@ -66,7 +66,7 @@ export const unitCreateRequest = z
   })
   .strict()
   .refine((u) => (u.kind === 'department') === (u.department !== undefined), {
-    message: "A department unit names its department; other units do not",
+    message: 'A department unit names its department; other units do not',
     path: ['department'],
   });
 
@@ -151,7 +151,11 @@ export class SettingsService {
     await transaction(this.#db, async (tx) => {
       for (const [key, value] of Object.entries(values)) {
         if (value === undefined) continue;
-        await tx.systemSetting.upsert({ where: { key }, create: { key, value: JSON.stringify(value), updatedAt: now }, update: { value: JSON.stringify(value), updatedAt: now } });
+        await tx.systemSetting.upsert({
+          where: { key },
+          create: { key, value: JSON.stringify(value), updatedAt: now },
+          update: { value: JSON.stringify(value), updatedAt: now },
+        });
       }
       if (yellowShare !== undefined && current.ruleSet.yellowShare !== yellowShare) {
         await this.#writeVersion(current.version + 1, parseRuleSet({ ...current.ruleSet, yellowShare }), principal, tx);
@@ -204,7 +208,9 @@ export class SettingsService {
     const existing = await this.#db.unit.findUnique({ where: { name: u.name }, select: { id: true } });
     if (existing) throw taken();
     const row = await uniqueAs(
-      this.#db.unit.create({ data: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: this.#clock.now() } }),
+      this.#db.unit.create({
+        data: { id: newId(), name: u.name, kind: u.kind, level: u.level, department: u.department ?? null, createdAt: this.#clock.now() },
+      }),
       taken,
     );
     this.#log.info('unit created', { unitId: row.id, by: principal.userId });
@@ -250,7 +256,9 @@ export class SettingsService {
   }
 
   /** Staff for pickers (assign a mediator, …): no password hashes, no sessions. */
-  async listStaff(role?: string): Promise<Array<{ id: string; username: string; displayName: string; role: string; department: string | null; unitId: string | null }>> {
+  async listStaff(
+    role?: string,
+  ): Promise<Array<{ id: string; username: string; displayName: string; role: string; department: string | null; unitId: string | null }>> {
     const rows = await this.#db.user.findMany({
       where: { disabled: false, ...(role ? { role } : {}) },
       select: { id: true, username: true, displayName: true, role: true, department: true, unitId: true },

@@ -124,7 +124,11 @@ export class SupervisionService {
     const now = this.#clock.now().getTime();
     const rows = await this.#db.supervisionNote.findMany({
       where,
-      include: { case: { select: { caseNumber: true } }, author: { select: { id: true, displayName: true } }, answeredBy: { select: { id: true, displayName: true } } },
+      include: {
+        case: { select: { caseNumber: true } },
+        author: { select: { id: true, displayName: true } },
+        answeredBy: { select: { id: true, displayName: true } },
+      },
       orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
     });
     const out = rows.map((n) => ({

@@ -213,14 +213,19 @@ export class WhistleService {
       });
       if (to === 'cancelled') {
         const mayCancel = principal.role === 'mediator' && (w.requestedById === principal.userId || w.case.leadMediatorId === principal.userId);
-        if (!mayCancel) throw fail('whistle_not_caller', 'Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
+        if (!mayCancel)
+          throw fail('whistle_not_caller', 'Only the mediator who made the request or the case’s lead mediator may cancel it (仅吹哨调解员或主办调解员可取消)');
       } else {
         const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
         if (principal.role !== 'official' || me?.unitId !== w.unitId) {
           throw fail('whistle_not_unit', `Only officials of ${w.unit.name} may decline this request (仅被呼叫部门人员可拒绝)`, { unit: w.unit.name });
         }
       }
-      if (w.status !== 'open') throw fail('whistle_answered', `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'}，不能${to === 'cancelled' ? '取消' : '拒绝'})`);
+      if (w.status !== 'open')
+        throw fail(
+          'whistle_answered',
+          `This request is already ${w.status} (该请求已${statusZh[w.status] ?? '处理'}，不能${to === 'cancelled' ? '取消' : '拒绝'})`,
+        );
       if (!parsed.success) throw badRequest('Invalid request (提交内容有误)', zodDetails(parsed.error));
       const now = this.#clock.now();
       const changed = await tx.whistleRequest.updateMany({

@@ -3,7 +3,15 @@ import { assertEscalation, assertReopenable, deadlineFor, DAY_MS, resolveRule } 
 import type { Prisma } from '../db/client.ts';
 import { fail, fieldFail } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { grade as gradeSchema, level as levelSchema, satisfaction, type ActionPayload, type CaseState, type CaseTransitionData, type Level } from '../protocol/caseLoop.ts';
+import {
+  grade as gradeSchema,
+  level as levelSchema,
+  satisfaction,
+  type ActionPayload,
+  type CaseState,
+  type CaseTransitionData,
+  type Level,
+} from '../protocol/caseLoop.ts';
 import type { RoutedAction } from '../protocol/cases.ts';
 import { actorOf } from './CaseService.ts';
 import type { LoopSettings, RuleSetRecord } from './SettingsService.ts';
@@ -60,7 +68,12 @@ async function leadChange({ tx, c }: ActionContext, mediatorId: string) {
   const previous = c.leadMediatorId ? await tx.user.findUnique({ where: { id: c.leadMediatorId }, select: { id: true, displayName: true } }) : null;
   return {
     lead,
-    data: { mediatorId: lead.id, mediatorName: lead.displayName, previousMediatorId: previous?.id ?? null, previousMediatorName: previous?.displayName ?? null },
+    data: {
+      mediatorId: lead.id,
+      mediatorName: lead.displayName,
+      previousMediatorId: previous?.id ?? null,
+      previousMediatorName: previous?.displayName ?? null,
+    },
   };
 }
 

@@ -11,7 +11,12 @@ type Tx = Prisma.TransactionClient;
  * Supervisors act on any case. A mediator acts on cases they lead (registering is window intake:
  * any mediator). An official acts on cases they lead or that are routed to their unit.
  */
-export async function assertResponsible(tx: Tx, c: Pick<CaseRow, 'leadMediatorId' | 'createdById' | 'unitId'>, action: CaseAction, principal: StaffPrincipal): Promise<void> {
+export async function assertResponsible(
+  tx: Tx,
+  c: Pick<CaseRow, 'leadMediatorId' | 'createdById' | 'unitId'>,
+  action: CaseAction,
+  principal: StaffPrincipal,
+): Promise<void> {
   if (principal.role === 'supervisor') return;
   if (action === 'register' && principal.role === 'mediator') return;
   if (c.leadMediatorId === principal.userId) return;
@@ -21,5 +26,9 @@ export async function assertResponsible(tx: Tx, c: Pick<CaseRow, 'leadMediatorId
     const me = await tx.user.findUnique({ where: { id: principal.userId }, select: { unitId: true } });
     if (me?.unitId === c.unitId) return;
   }
-  throw fail('case_not_lead', `Only the case's lead mediator, its responsible unit or a supervisor may ${zh.actions[action]} (${zh.actions[action]}须由承办人或督办人员操作)`, { action });
+  throw fail(
+    'case_not_lead',
+    `Only the case's lead mediator, its responsible unit or a supervisor may ${zh.actions[action]} (${zh.actions[action]}须由承办人或督办人员操作)`,
+    { action },
+  );
 }

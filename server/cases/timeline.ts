@@ -87,7 +87,11 @@ export async function appendTimeline(tx: Prisma.TransactionClient, input: Append
  * Appends several entries of one case in order, with one read of the chain head and one write of
  * each table (e.g. many people entering a room at once: server/cases/SessionService.ts).
  */
-export async function appendTimelineEntries(tx: Prisma.TransactionClient, caseId: string, inputs: ReadonlyArray<Omit<AppendTimelineInput, 'caseId'>>): Promise<void> {
+export async function appendTimelineEntries(
+  tx: Prisma.TransactionClient,
+  caseId: string,
+  inputs: ReadonlyArray<Omit<AppendTimelineInput, 'caseId'>>,
+): Promise<void> {
   if (inputs.length === 0) return;
   await lockCase(tx, caseId);
   let last: { seq: number; hash: string } | null = await tx.timelineEntry.findFirst({
@@ -226,7 +230,11 @@ export async function verifyChain(db: Db | Prisma.TransactionClient, caseId: str
       return { ok: false, firstBrokenSeq: last + 1, reason: `entry ${last + 1} is missing (the case's chain head records ${head.chainSeq} entries)` };
     }
     if (head.chainSeq < last) {
-      return { ok: false, firstBrokenSeq: head.chainSeq + 1, reason: `entry ${head.chainSeq + 1} is not in the case's chain head (added behind the server's back)` };
+      return {
+        ok: false,
+        firstBrokenSeq: head.chainSeq + 1,
+        reason: `entry ${head.chainSeq + 1} is not in the case's chain head (added behind the server's back)`,
+      };
     }
     if (head.chainHash !== prevHash) {
       return { ok: false, firstBrokenSeq: Math.max(last, 1), reason: `entry ${Math.max(last, 1)} does not match the case's chain head` };

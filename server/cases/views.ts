@@ -2,10 +2,31 @@
  * Database rows → API views for the case loop. Lights are computed here, from the injected
  * clock's `now`, on every read (never stored). Phones and ID numbers leave only masked.
  */
-import { closedStates, disputeTypes, type CaseState, type Department, type DisputeType, type Grade, type Level, type Light, type Satisfaction, type UnitKind } from '../protocol/caseLoop.ts';
+import {
+  closedStates,
+  disputeTypes,
+  type CaseState,
+  type Department,
+  type DisputeType,
+  type Grade,
+  type Level,
+  type Light,
+  type Satisfaction,
+  type UnitKind,
+} from '../protocol/caseLoop.ts';
 import { availableActions, computeLight, isCaseState, sortForWorkQueue, zh, type ActorRole } from '../caseloop/index.ts';
 import type { Prisma } from '../db/client.ts';
-import { caseSources, type CaseCan, type CaseDetail, type CaseSource, type CaseSummary, type PartyDetail, type PartySummary, type UnitInfo, type UnitRef } from '../protocol/cases.ts';
+import {
+  caseSources,
+  type CaseCan,
+  type CaseDetail,
+  type CaseSource,
+  type CaseSummary,
+  type PartyDetail,
+  type PartySummary,
+  type UnitInfo,
+  type UnitRef,
+} from '../protocol/cases.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import { maskIdNumber, maskPhone } from './masking.ts';
 
@@ -49,10 +70,7 @@ export function disputeTypeOf(row: { disputeType: string }): DisputeType {
  * null while no time limit runs (the case is not routed yet); 'done' once closed;
  * otherwise green / yellow / red at `now`.
  */
-export function lightOf(
-  c: { state: string; startedAt: Date | null; deadlineAt: Date | null; closedAt: Date | null },
-  ctx: ViewContext,
-): Light | null {
+export function lightOf(c: { state: string; startedAt: Date | null; deadlineAt: Date | null; closedAt: Date | null }, ctx: ViewContext): Light | null {
   const state = stateOf(c);
   const closed = isClosedState(state);
   if (!c.startedAt || !c.deadlineAt) return closed ? 'done' : null;
@@ -99,8 +117,7 @@ export function toSummary(c: CaseWithRelations, ctx: ViewContext): CaseSummary {
     closedAt: iso(c.closedAt),
     light: lightOf(c, ctx),
     followUpDueAt: iso(c.followUpDueAt),
-    followUpOverdue:
-      (state === 'closed_settled' || state === 'closed_unsettled') && c.followUpDueAt !== null && c.followUpDueAt.getTime() < nowMs,
+    followUpOverdue: (state === 'closed_settled' || state === 'closed_unsettled') && c.followUpDueAt !== null && c.followUpDueAt.getTime() < nowMs,
     supervision: {
       open: c.supervisionNotes.length,
       overdue: c.supervisionNotes.filter((n) => n.dueAt.getTime() < nowMs).length,

@@ -88,7 +88,7 @@ export class NodeDirectory {
           this.#log.warn('heartbeat failed', { error: error instanceof Error ? error.message : String(error) });
           if (!this.#fenced && Date.now() - this.#lastBeatAt > this.#ttlMs) {
             this.#fenced = true;
-            this.#log.error('no heartbeat for longer than it lasts: giving up this node\'s rooms');
+            this.#log.error("no heartbeat for longer than it lasts: giving up this node's rooms");
             this.#onFenced?.();
           }
         })
@@ -102,7 +102,12 @@ export class NodeDirectory {
     this.#stopped = true;
     clearInterval(this.#timer);
     await this.#beating;
-    await this.#redis.multi().del(nodeKey(this.#self.id)).srem(NODE_SET, this.#self.id).exec().catch(() => {});
+    await this.#redis
+      .multi()
+      .del(nodeKey(this.#self.id))
+      .srem(NODE_SET, this.#self.id)
+      .exec()
+      .catch(() => {});
   }
 
   /** The nodes alive now (their heartbeat has not expired); forgets the dead ones. */

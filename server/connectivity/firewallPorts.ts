@@ -22,7 +22,7 @@ export function firewallPorts(media: MediaPorts, turn: TurnConfig | null): PortR
     if (!m) continue;
     const secure = m[1] === 'turns';
     const port = Number(m[2] ?? (secure ? 5349 : 3478));
-    const protocol = secure ? 'tcp' : (m[3] as 'udp' | 'tcp' | undefined) ?? 'udp';
+    const protocol = secure ? 'tcp' : ((m[3] as 'udp' | 'tcp' | undefined) ?? 'udp');
     if (!rules.some((r) => r.protocol === protocol && r.min <= port && port <= r.max)) rules.push({ protocol, min: port, max: port });
   }
   return rules;

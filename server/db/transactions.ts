@@ -13,7 +13,11 @@ export const MAX_TX_ATTEMPTS = 4;
  * a serialisation failure or deadlock. `fn` must only touch the database: it may run more than once.
  * Whatever it checks must come after the row it depends on is locked (server/cases/caseLock.ts).
  */
-export async function transaction<T>(db: Db, fn: (tx: Prisma.TransactionClient) => Promise<T>, options: { maxWait: number; timeout: number } = TX_OPTIONS): Promise<T> {
+export async function transaction<T>(
+  db: Db,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+  options: { maxWait: number; timeout: number } = TX_OPTIONS,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(fn, options);

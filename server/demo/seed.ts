@@ -42,10 +42,31 @@ export const demoUnits: readonly DemoUnit[] = [
 
 export const demoUsers: readonly DemoUser[] = [
   { username: 'admin', password: 'admin-demo-2026', displayName: '系统管理员', role: 'admin', department: null, unit: null },
-  { username: 'mediator', password: 'mediator-demo-2026', displayName: '王调解员', role: 'mediator', department: '区人民调解中心', unit: '示范区矛盾纠纷多元化解调处中心' },
-  { username: 'supervisor', password: 'supervisor-demo-2026', displayName: '李主任', role: 'supervisor', department: '区人民调解中心', unit: '示范区矛盾纠纷多元化解调处中心' },
+  {
+    username: 'mediator',
+    password: 'mediator-demo-2026',
+    displayName: '王调解员',
+    role: 'mediator',
+    department: '区人民调解中心',
+    unit: '示范区矛盾纠纷多元化解调处中心',
+  },
+  {
+    username: 'supervisor',
+    password: 'supervisor-demo-2026',
+    displayName: '李主任',
+    role: 'supervisor',
+    department: '区人民调解中心',
+    unit: '示范区矛盾纠纷多元化解调处中心',
+  },
   { username: 'official', password: 'official-demo-2026', displayName: '赵科长', role: 'official', department: '区人社局', unit: '区人社局' },
-  { username: 'gridworker', password: 'gridworker-demo-2026', displayName: '孙网格员', role: 'gridworker', department: '幸福社区', unit: '幸福社区人民调解委员会' },
+  {
+    username: 'gridworker',
+    password: 'gridworker-demo-2026',
+    displayName: '孙网格员',
+    role: 'gridworker',
+    department: '幸福社区',
+    unit: '幸福社区人民调解委员会',
+  },
 ];
 
 export const demoCase = {
@@ -91,7 +112,16 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
     // upsert guards against a concurrent seed between the check and the insert.
     await deps.db.user.upsert({
       where: { username: u.username },
-      create: { id: newId(), username: u.username, displayName: u.displayName, role: u.role, department: u.department, unitId, passwordHash, createdAt: clock.now() },
+      create: {
+        id: newId(),
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        department: u.department,
+        unitId,
+        passwordHash,
+        createdAt: clock.now(),
+      },
       update: {},
     });
     usersCreated.push(u.username);

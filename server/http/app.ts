@@ -204,7 +204,10 @@ export function createHttpApp(deps: HttpDeps): Express {
   route('get', '/api/cases/:caseId/attachments/:attachmentId', async (req: Request<IdParams<'caseId' | 'attachmentId'>>, res: Response) => {
     const { caseId, attachmentId } = ids(req, 'caseId', 'attachmentId');
     const { info, path } = await services.attachments.file(caseId, attachmentId);
-    const size = await stat(path).then((s) => s.size, () => undefined);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => undefined,
+    );
     if (size === undefined) throw new AppError('not_found', 'Attachment file not found');
     const ascii = info.originalName.replace(/[^\x20-\x7e]|["\\]/g, '_');
     res.set({
@@ -244,7 +247,14 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   route('get', '/api/whistles', async (req: Request, res: Response) => {
     const whistles = await services.whistles.list(staffOf(res), { mine: flag(req.query.mine), status: str(req.query.status) });
-    res.json(await services.access.readable(staffOf(res), whistles, (w) => w.caseId, (w) => w.unit.id));
+    res.json(
+      await services.access.readable(
+        staffOf(res),
+        whistles,
+        (w) => w.caseId,
+        (w) => w.unit.id,
+      ),
+    );
   });
   route('get', '/api/whistles/pending', async (_req: Request, res: Response) => {
     res.json(await services.whistles.pendingForOfficial(staffOf(res)));

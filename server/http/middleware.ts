@@ -115,4 +115,3 @@ export function errorHandler(log: Logger) {
     res.status(wire.status).json(wire.body);
   };
 }
-

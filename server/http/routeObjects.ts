@@ -18,19 +18,19 @@ import { routePermissions, type RouteKey } from './routePermissions.ts';
  *   { list: 'case.read' }        a list: every item whose case the caller may not read is left out.
  *   { none }                     no case behind it; the reason says what protects it.
  */
-export type ObjectRule =
-  | { action: AccessAction; via: ObjectKind; by?: 'token' }
-  | { list: 'case.read' }
-  | { none: string };
+export type ObjectRule = { action: AccessAction; via: ObjectKind; by?: 'token' } | { list: 'case.read' } | { none: string };
 
 const own = { none: "the caller's own account" } as const;
 const config = { none: 'centre-wide configuration or aggregate statistics; role table only' } as const;
-const probe = { none: "no case: a probe transport to the media server, the caller's own only (invitation or room-role staff token, per-caller limit)" } as const;
+const probe = {
+  none: "no case: a probe transport to the media server, the caller's own only (invitation or room-role staff token, per-caller limit)",
+} as const;
 const publicForm = { none: 'public: rate-limited, or the handler verifies its own single-purpose token' } as const;
 
-const actionRoutes = Object.fromEntries(
-  routedActions.map((a) => [`POST /api/cases/:caseId/actions/${a}`, { action: 'case.loop', via: 'caseId' }]),
-) as Record<`POST /api/cases/:caseId/actions/${(typeof routedActions)[number]}`, ObjectRule>;
+const actionRoutes = Object.fromEntries(routedActions.map((a) => [`POST /api/cases/:caseId/actions/${a}`, { action: 'case.loop', via: 'caseId' }])) as Record<
+  `POST /api/cases/:caseId/actions/${(typeof routedActions)[number]}`,
+  ObjectRule
+>;
 
 export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/auth/login': publicForm,

@@ -130,7 +130,10 @@ export class PasswordAttempts {
       this.#log.warn('password attempts rate limited', { ip });
       countRateLimitRefusal(accountWait > 0 ? 'login per account' : 'login per address');
       const minutes = Math.ceil(wait / 60_000);
-      throw tooManyRequests(`Too many failed password attempts; try again in ${minutes} minute(s)`, wait, { reason: 'login_rate_limited', params: { minutes } });
+      throw tooManyRequests(`Too many failed password attempts; try again in ${minutes} minute(s)`, wait, {
+        reason: 'login_rate_limited',
+        params: { minutes },
+      });
     }
     return release;
   }

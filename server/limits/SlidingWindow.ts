@@ -1,4 +1,3 @@
-
 /**
  * A sliding-window counter per key: at most `max` hits per key in any `windowMs`. `take` checks
  * and counts in one atomic step, so a concurrent burst cannot pass the check before any of it is

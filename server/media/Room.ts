@@ -206,7 +206,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       peer.presence.canPublish = previous.presence.canPublish;
       peer.presence.canShare = previous.presence.canShare;
     }
-    if (peer.info.role === 'mediator' && (this.#leadIdentity === null || this.#leadLostAt !== null && this.#leadGraceOver())) {
+    if (peer.info.role === 'mediator' && (this.#leadIdentity === null || (this.#leadLostAt !== null && this.#leadGraceOver()))) {
       this.#setLead(peer.identity);
     }
     if (peer.identity === this.#leadIdentity) this.#leadReturned();
@@ -457,7 +457,10 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (m.info.role === 'party') sides.add(m.info.side ?? 'none');
     }
     if (sides.size > 1) throw badRequest('A caucus is with one side only');
-    const caucus = new Caucus(by.identity, members.map((m) => m.identity));
+    const caucus = new Caucus(
+      by.identity,
+      members.map((m) => m.identity),
+    );
     this.#changeVisibility(() => {
       this.#caucus = caucus;
     });
@@ -840,7 +843,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    * session (not waiting) who confirmed the notice. Worked out once per turn, after a burst of changes.
    */
   #syncRecording(): void {
-    if (this.#recordingDue || this.recording.state === 'off' && this.recording.slots.length === 0) return;
+    if (this.#recordingDue || (this.recording.state === 'off' && this.recording.slots.length === 0)) return;
     this.#recordingDue = true;
     setImmediate(() => {
       this.#recordingDue = false;

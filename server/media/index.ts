@@ -15,11 +15,5 @@ export {
   type MediaProducer,
   type MediaConsumer,
 } from './Peer.ts';
-export {
-  mediaCodecs,
-  webRtcTransportOptions,
-  listenInfos,
-  INITIAL_AVAILABLE_OUTGOING_BITRATE,
-  MAX_INCOMING_BITRATE,
-} from './mediaCodecs.ts';
+export { mediaCodecs, webRtcTransportOptions, listenInfos, INITIAL_AVAILABLE_OUTGOING_BITRATE, MAX_INCOMING_BITRATE } from './mediaCodecs.ts';
 export { TypedEmitter } from './TypedEmitter.ts';

@@ -93,14 +93,16 @@ export class MediationRecordService {
   /** The mediator (whoever runs the case) or the recorder chosen for this record, who must still read the case. */
   async #assertWriter(staff: StaffPrincipal, r: RecordRow): Promise<void> {
     if (staff.userId === r.recorderId) return this.#access.assert(staff, 'case.read', r.caseId, 'record');
-    if (!(await this.#access.allowed(staff, 'record.edit', r.caseId))) throw fail('record_not_writer', 'Only the case’s mediator or the chosen recorder writes the record');
+    if (!(await this.#access.allowed(staff, 'record.edit', r.caseId)))
+      throw fail('record_not_writer', 'Only the case’s mediator or the chosen recorder writes the record');
   }
 
   /** A recorder: a mediator (not disabled) who may read the case. */
   async #checkRecorder(caseId: string, recorderId: string): Promise<void> {
     const u = await this.#db.user.findUnique({ where: { id: recorderId } });
     if (!u || u.disabled || u.role !== 'mediator') throw fail('record_recorder_invalid', 'The recorder must be a mediator who may read this case');
-    if (!(await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', caseId))) throw fail('record_recorder_invalid', 'The recorder must be a mediator who may read this case');
+    if (!(await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', caseId)))
+      throw fail('record_recorder_invalid', 'The recorder must be a mediator who may read this case');
   }
 
   /** Who may be chosen as recorder: the mediators (not disabled) who may read the case, the caller first. */
@@ -108,10 +110,16 @@ export class MediationRecordService {
     const session = await this.#db.mediationSession.findUnique({ where: { id: sessionId }, select: { caseId: true } });
     if (!session) throw notFound('Session');
     await this.assertCase(staff, 'record.create', session.caseId);
-    const users = await this.#db.user.findMany({ where: { role: 'mediator', disabled: false }, orderBy: { displayName: 'asc' }, take: 200, select: { id: true, displayName: true } });
+    const users = await this.#db.user.findMany({
+      where: { role: 'mediator', disabled: false },
+      orderBy: { displayName: 'asc' },
+      take: 200,
+      select: { id: true, displayName: true },
+    });
     const out: RecorderCandidate[] = [];
     for (const u of users) {
-      if (u.id === staff.userId || (await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', session.caseId))) out.push({ userId: u.id, name: u.displayName });
+      if (u.id === staff.userId || (await this.#access.allowed({ userId: u.id, role: 'mediator' }, 'case.read', session.caseId)))
+        out.push({ userId: u.id, name: u.displayName });
     }
     return out.sort((a, b) => Number(b.userId === staff.userId) - Number(a.userId === staff.userId));
   }
@@ -124,7 +132,10 @@ export class MediationRecordService {
     await this.assertCase(staff, 'record.create', session.caseId);
     const recorder = recorderId ?? staff.userId;
     if (recorder !== staff.userId) await this.#checkRecorder(session.caseId, recorder);
-    const kase = await this.#db.case.findUniqueOrThrow({ where: { id: session.caseId }, include: { parties: { orderBy: { position: 'asc' } }, leadMediator: true } });
+    const kase = await this.#db.case.findUniqueOrThrow({
+      where: { id: session.caseId },
+      include: { parties: { orderBy: { position: 'asc' } }, leadMediator: true },
+    });
     const recorderUser = await this.#db.user.findUniqueOrThrow({ where: { id: recorder } });
     const mediatorName = kase.leadMediator?.displayName ?? staff.displayName;
     const content: RecordContent = {
@@ -142,13 +153,32 @@ export class MediationRecordService {
     const now = this.#clock.now();
     const id = await transaction(this.#db, async (tx) => {
       await lockCase(tx, kase.id);
-      if (await tx.mediationRecord.findUnique({ where: { sessionId }, select: { id: true } })) throw fail('record_exists', 'This session already has a mediation record');
+      if (await tx.mediationRecord.findUnique({ where: { sessionId }, select: { id: true } }))
+        throw fail('record_exists', 'This session already has a mediation record');
       const id = newId();
       await tx.mediationRecord.create({
-        data: { id, sessionId, caseId: kase.id, status: 'drafting', currentRev: 1, recorderId: recorder, createdById: staff.userId, createdAt: now, updatedAt: now },
+        data: {
+          id,
+          sessionId,
+          caseId: kase.id,
+          status: 'drafting',
+          currentRev: 1,
+          recorderId: recorder,
+          createdById: staff.userId,
+          createdAt: now,
+          updatedAt: now,
+        },
       });
-      await tx.mediationRecordRevision.create({ data: { id: newId(), recordId: id, number: 1, content: JSON.stringify(content), authorId: `user:${staff.userId}`, createdAt: now } });
-      await appendTimeline(tx, { caseId: kase.id, type: 'record.drafted', actor: `user:${staff.userId}`, at: now, data: { recordId: id, sessionId, recorderId: recorder, revision: 1 } });
+      await tx.mediationRecordRevision.create({
+        data: { id: newId(), recordId: id, number: 1, content: JSON.stringify(content), authorId: `user:${staff.userId}`, createdAt: now },
+      });
+      await appendTimeline(tx, {
+        caseId: kase.id,
+        type: 'record.drafted',
+        actor: `user:${staff.userId}`,
+        at: now,
+        data: { recordId: id, sessionId, recorderId: recorder, revision: 1 },
+      });
       return id;
     });
     this.#log.info('mediation record started', { recordId: id, sessionId });
@@ -171,17 +201,31 @@ export class MediationRecordService {
       const cur = await tx.mediationRecord.findUniqueOrThrow({ where: { id: recordId } });
       if (cur.status === 'sealed' || cur.sealingDocId) throw fail('record_sealed', 'The mediation record has been sealed and can no longer be changed');
       if (input.baseRevision !== cur.currentRev) {
-        throw fail('record_draft_changed', `The record was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`, { revision: cur.currentRev });
+        throw fail('record_draft_changed', `The record was changed meanwhile (now revision ${cur.currentRev}); reload and edit again`, {
+          revision: cur.currentRev,
+        });
       }
       const last = await tx.mediationRecordRevision.findUnique({ where: { recordId_number: { recordId, number: cur.currentRev } } });
       if (last && last.content === JSON.stringify(content)) return false;
       const number = cur.currentRev + 1;
-      await tx.mediationRecordRevision.create({ data: { id: newId(), recordId, number, content: JSON.stringify(content), authorId: `user:${staff.userId}`, createdAt: now } });
+      await tx.mediationRecordRevision.create({
+        data: { id: newId(), recordId, number, content: JSON.stringify(content), authorId: `user:${staff.userId}`, createdAt: now },
+      });
       await tx.mediationRecord.update({
         where: { id: recordId },
-        data: { currentRev: number, updatedAt: now, ...(cur.status === 'confirming' ? { status: 'drafting', frozenRev: null, frozenHash: null, frozenSeq: null } : {}) },
+        data: {
+          currentRev: number,
+          updatedAt: now,
+          ...(cur.status === 'confirming' ? { status: 'drafting', frozenRev: null, frozenHash: null, frozenSeq: null } : {}),
+        },
       });
-      await appendTimeline(tx, { caseId: r.caseId, type: 'record.revised', actor: `user:${staff.userId}`, at: now, data: { recordId, revision: number, reopened: cur.status === 'confirming' } });
+      await appendTimeline(tx, {
+        caseId: r.caseId,
+        type: 'record.revised',
+        actor: `user:${staff.userId}`,
+        at: now,
+        data: { recordId, revision: number, reopened: cur.status === 'confirming' },
+      });
       return true;
     });
     if (changed) this.hub.publish(r.caseId);
@@ -197,12 +241,22 @@ export class MediationRecordService {
       await lockCase(tx, r.caseId);
       const cur = await tx.mediationRecord.findUniqueOrThrow({ where: { id: recordId } });
       if (cur.status === 'sealed' || cur.sealingDocId) throw fail('record_sealed', 'The mediation record has been sealed');
-      if (input.revision !== cur.currentRev) throw fail('record_draft_changed', `The record was changed meanwhile (now revision ${cur.currentRev})`, { revision: cur.currentRev });
+      if (input.revision !== cur.currentRev)
+        throw fail('record_draft_changed', `The record was changed meanwhile (now revision ${cur.currentRev})`, { revision: cur.currentRev });
       const seq = await timelineHead(tx, r.caseId);
       const snap = await this.snapshot(cur, cur.currentRev, seq);
       const hash = recordHash(snap);
-      await tx.mediationRecord.update({ where: { id: recordId }, data: { status: 'confirming', frozenRev: cur.currentRev, frozenHash: hash, frozenSeq: seq, updatedAt: now } });
-      await appendTimeline(tx, { caseId: r.caseId, type: 'record.frozen', actor: `user:${staff.userId}`, at: now, data: { recordId, revision: cur.currentRev, revisionHash: hash, eventsUpToSeq: seq } });
+      await tx.mediationRecord.update({
+        where: { id: recordId },
+        data: { status: 'confirming', frozenRev: cur.currentRev, frozenHash: hash, frozenSeq: seq, updatedAt: now },
+      });
+      await appendTimeline(tx, {
+        caseId: r.caseId,
+        type: 'record.frozen',
+        actor: `user:${staff.userId}`,
+        at: now,
+        data: { recordId, revision: cur.currentRev, revisionHash: hash, eventsUpToSeq: seq },
+      });
     });
     this.hub.publish(r.caseId);
     return this.view(recordId, { kind: 'staff', staff, actor: `user:${staff.userId}` });

@@ -52,7 +52,8 @@ export class RecordConfirmationService {
   async #party(recordId: string, actor: AgreementActor): Promise<{ partyId: string; caseId: string; record: { caseId: string; sessionId: string } }> {
     const r = await this.#records.getRow(recordId);
     await this.#records.assertCanRead(actor, r);
-    if (actor.kind !== 'invitation' || actor.invitation.role !== 'party' || !actor.partyId) throw fail('record_party_only', 'Only a party of the case confirms the record');
+    if (actor.kind !== 'invitation' || actor.invitation.role !== 'party' || !actor.partyId)
+      throw fail('record_party_only', 'Only a party of the case confirms the record');
     if (actor.invitation.sessionId !== r.sessionId) throw forbidden('This invitation is for another session');
     return { partyId: actor.partyId, caseId: r.caseId, record: r };
   }
@@ -81,10 +82,15 @@ export class RecordConfirmationService {
     await transaction(this.#db, async (tx) => {
       await lockCase(tx, caseId);
       await this.#answerable(tx, recordId, partyId, hash);
-      const recent = await tx.mediationRecordOtp.findMany({ where: { recordId, partyId, createdAt: { gt: oneHourBefore(now) } }, orderBy: { createdAt: 'desc' } });
+      const recent = await tx.mediationRecordOtp.findMany({
+        where: { recordId, partyId, createdAt: { gt: oneHourBefore(now) } },
+        orderBy: { createdAt: 'desc' },
+      });
       assertOtpSendable(recent, now);
       await tx.mediationRecordOtp.updateMany({ where: { recordId, partyId, consumedAt: null }, data: { consumedAt: now } });
-      await tx.mediationRecordOtp.create({ data: { id, recordId, partyId, revisionHash: hash, codeHash: otpHash(OTP_PURPOSE, id, hash, code), createdAt: now, expiresAt } });
+      await tx.mediationRecordOtp.create({
+        data: { id, recordId, partyId, revisionHash: hash, codeHash: otpHash(OTP_PURPOSE, id, hash, code), createdAt: now, expiresAt },
+      });
     });
     const kase = await this.#db.case.findUniqueOrThrow({ where: { id: caseId }, select: { caseNumber: true } });
     await this.#sms.send({
@@ -107,9 +113,16 @@ export class RecordConfirmationService {
       await lockCase(tx, caseId);
       const cur = await this.#answerable(tx, recordId, partyId, input.revisionHash);
       await assertImageUnused(tx, sha);
-      const otp = await tx.mediationRecordOtp.findFirst({ where: { recordId, partyId, revisionHash: input.revisionHash, consumedAt: null }, orderBy: { createdAt: 'desc' } });
-      if (!otp || otp.expiresAt.getTime() <= now.getTime()) throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
-      const counted = await tx.mediationRecordOtp.updateMany({ where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } }, data: { attempts: { increment: 1 } } });
+      const otp = await tx.mediationRecordOtp.findFirst({
+        where: { recordId, partyId, revisionHash: input.revisionHash, consumedAt: null },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (!otp || otp.expiresAt.getTime() <= now.getTime())
+        throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+      const counted = await tx.mediationRecordOtp.updateMany({
+        where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } },
+        data: { attempts: { increment: 1 } },
+      });
       if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
       const attempts = otp.attempts + 1;
       if (!otpMatches(OTP_PURPOSE, otp, input.revisionHash, input.code)) {

@@ -93,10 +93,19 @@ export class RecordSealer {
       const answersRows = await this.#db.mediationRecordConfirmation.findMany({ where: { recordId, revisionHash: hash }, orderBy: { at: 'asc' } });
       const completedAt = answersRows.reduce((m, a) => (a.at > m ? a.at : m), answersRows[0]!.at);
       const kase = await this.#db.case.findUniqueOrThrow({ where: { id: r.caseId }, include: { unit: true } });
-      const sessions = await this.#db.mediationSession.findMany({ where: { caseId: r.caseId, startedAt: { lte: new Date(snapshot.header.startedAt) } }, select: { id: true } });
+      const sessions = await this.#db.mediationSession.findMany({
+        where: { caseId: r.caseId, startedAt: { lte: new Date(snapshot.header.startedAt) } },
+        select: { id: true },
+      });
       const number = `${kase.caseNumber}-笔录-${sessions.length}`;
       const organisation = organisationOf(kase.unit, this.#config);
-      const answers: RecordAnswer[] = answersRows.map((a) => ({ name: a.signerName, side: a.side, action: a.action as RecordAnswer['action'], objection: a.objection, at: a.at }));
+      const answers: RecordAnswer[] = answersRows.map((a) => ({
+        name: a.signerName,
+        side: a.side,
+        action: a.action as RecordAnswer['action'],
+        objection: a.objection,
+        at: a.at,
+      }));
       const earlier = await sealedBefore(this.#db, r.caseId, { kind: 'record', id: documentId });
       const verificationCode = newVerificationCode();
       const key = await this.#finaliser.sealKey();
@@ -112,7 +121,13 @@ export class RecordSealer {
         certificate: {
           caseNumber: kase.caseNumber,
           revisionHash: hash,
-          events: answersRows.map((a) => ({ signer: a.signerName, role: a.side ?? '当事人', at: a.at, ip: a.ip, method: a.action === 'confirmed' ? '短信验证码 + 手写签名（确认）' : '书面异议（未签名）' })),
+          events: answersRows.map((a) => ({
+            signer: a.signerName,
+            role: a.side ?? '当事人',
+            at: a.at,
+            ip: a.ip,
+            method: a.action === 'confirmed' ? '短信验证码 + 手写签名（确认）' : '书面异议（未签名）',
+          })),
           timelineHash: kase.chainHash,
           verificationCode,
           verifyUrl: verifyUrl(this.#config, verificationCode),
@@ -126,7 +141,12 @@ export class RecordSealer {
       const sha256 = sha256Hex(sealed);
       await writeDurably(this.dir, final, sealed);
       const now = this.#clock.now();
-      const events = answersRows.map((a) => ({ name: a.signerName, role: a.side ?? '当事人', at: a.at.toISOString(), method: a.action === 'confirmed' ? 'sms_otp+handwritten' : 'objection' }));
+      const events = answersRows.map((a) => ({
+        name: a.signerName,
+        role: a.side ?? '当事人',
+        at: a.at.toISOString(),
+        method: a.action === 'confirmed' ? 'sms_otp+handwritten' : 'objection',
+      }));
       await transaction(this.#db, async (tx) => {
         await lockCase(tx, r.caseId);
         const moved = await tx.mediationRecord.updateMany({
@@ -138,7 +158,19 @@ export class RecordSealer {
         const stillEarlier = await sealedBefore(tx, r.caseId, { kind: 'record', id: documentId });
         if (stillEarlier.length !== earlier.length) throw conflict('Another document of the case was sealed meanwhile; seal again');
         await tx.mediationRecordDocument.create({
-          data: { id: documentId, recordId, caseId: r.caseId, number, revisionHash: hash, sha256, size: sealed.length, verificationCode, timelineHash: kase.chainHash, events: JSON.stringify(events), sealedAt: completedAt },
+          data: {
+            id: documentId,
+            recordId,
+            caseId: r.caseId,
+            number,
+            revisionHash: hash,
+            sha256,
+            size: sealed.length,
+            verificationCode,
+            timelineHash: kase.chainHash,
+            events: JSON.stringify(events),
+            sealedAt: completedAt,
+          },
         });
         await linkDocuments(tx, r.caseId, { kind: 'record', id: documentId }, earlier, now);
         await appendTimeline(tx, {
@@ -146,7 +178,15 @@ export class RecordSealer {
           type: 'record.sealed',
           actor: 'system',
           at: now,
-          data: { recordId, documentId, number, revisionHash: hash, sha256, size: sealed.length, carries: earlier.map((e) => ({ kind: e.kind, number: e.number, sha256: e.sha256 })) },
+          data: {
+            recordId,
+            documentId,
+            number,
+            revisionHash: hash,
+            sha256,
+            size: sealed.length,
+            carries: earlier.map((e) => ({ kind: e.kind, number: e.number, sha256: e.sha256 })),
+          },
         });
       });
       committed = true;
@@ -158,7 +198,10 @@ export class RecordSealer {
         await fs.rm(final, { force: true }).catch((err: unknown) => this.#log.warn('could not remove an unsealed record file', { final, err }));
         await transaction(this.#db, async (tx) => {
           await lockCase(tx, r.caseId);
-          await tx.mediationRecord.updateMany({ where: { id: recordId, sealingDocId: documentId, status: { not: 'sealed' } }, data: { sealingDocId: null, sealingAt: null } });
+          await tx.mediationRecord.updateMany({
+            where: { id: recordId, sealingDocId: documentId, status: { not: 'sealed' } },
+            data: { sealingDocId: null, sealingAt: null },
+          });
         }).catch((err: unknown) => this.#log.warn('could not release the record sealing claim (it lapses after the stale age)', { recordId, err }));
       }
     }

@@ -48,10 +48,26 @@ export async function sealedBefore(db: Db | Prisma.TransactionClient, caseId: st
 }
 
 /** Records, in the sealing transaction, that `later` carries each of `earlier`. */
-export async function linkDocuments(tx: Prisma.TransactionClient, caseId: string, later: { kind: SealedKind; id: string }, earlier: readonly SealedRef[], at: Date): Promise<void> {
+export async function linkDocuments(
+  tx: Prisma.TransactionClient,
+  caseId: string,
+  later: { kind: SealedKind; id: string },
+  earlier: readonly SealedRef[],
+  at: Date,
+): Promise<void> {
   for (const e of earlier) {
     await tx.sealedDocumentLink.create({
-      data: { id: newId(), caseId, laterKind: later.kind, laterId: later.id, earlierKind: e.kind, earlierId: e.id, earlierNumber: e.number, earlierSha256: e.sha256, createdAt: at },
+      data: {
+        id: newId(),
+        caseId,
+        laterKind: later.kind,
+        laterId: later.id,
+        earlierKind: e.kind,
+        earlierId: e.id,
+        earlierNumber: e.number,
+        earlierSha256: e.sha256,
+        createdAt: at,
+      },
     });
   }
 }

@@ -1,7 +1,14 @@
 import type { Request, Response } from 'express';
 import { forbidden, fail } from '../errors.ts';
 import { bearerToken, staffOf, validate } from '../http/middleware.ts';
-import { createRecordRequest, freezeRecordRequest, recordConfirmRequest, recordObjectRequest, recordOtpRequest, saveRecordRequest } from '../protocol/mediationRecord.ts';
+import {
+  createRecordRequest,
+  freezeRecordRequest,
+  recordConfirmRequest,
+  recordObjectRequest,
+  recordOtpRequest,
+  saveRecordRequest,
+} from '../protocol/mediationRecord.ts';
 import type { AgreementActor } from '../agreement/AgreementService.ts';
 import { id, meta, sendSealedPdf, type RouteFn } from '../agreement/http.ts';
 import { serveCaseEvents } from '../agreement/sse.ts';

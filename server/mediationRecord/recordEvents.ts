@@ -30,7 +30,12 @@ const whoOf: Record<RecordEventKind, (data: Record<string, unknown>) => string |
   joined: name,
   left: name,
   caucus_started: (d) =>
-    Array.isArray(d.members) ? (d.members as Array<{ displayName?: unknown }>).map((m) => str(m.displayName)).filter(Boolean).join('、') || null : null,
+    Array.isArray(d.members)
+      ? (d.members as Array<{ displayName?: unknown }>)
+          .map((m) => str(m.displayName))
+          .filter(Boolean)
+          .join('、') || null
+      : null,
   caucus_ended: none,
   whistle_accepted: (d) => [str(d.unitName), str(d.by)].filter(Boolean).join(' ') || null,
   agreement_frozen: none,

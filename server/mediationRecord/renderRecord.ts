@@ -62,7 +62,11 @@ const left = PAGE.margins.left;
 const body = { width: CONTENT_WIDTH, lineGap: LINE_GAP, align: 'justify' as const };
 
 function field(doc: Doc, label: string, value: string): void {
-  doc.font(FONT.bold).fontSize(SIZE.body).fillColor(INK).text(`${label}：`, left, doc.y, { ...body, continued: true });
+  doc
+    .font(FONT.bold)
+    .fontSize(SIZE.body)
+    .fillColor(INK)
+    .text(`${label}：`, left, doc.y, { ...body, continued: true });
   doc.font(FONT.regular).text(value || '—');
 }
 
@@ -72,7 +76,12 @@ const time = (iso: string): string => formatChineseDateTime(new Date(iso));
 export async function renderRecordPdf(input: RenderRecordInput): Promise<Buffer> {
   const s = input.snapshot;
   const { doc, finished } = openPdf(
-    { Title: `调解笔录（${input.number}）`, Author: input.organisation, Subject: `调解笔录 ${input.revisionHash}`, Keywords: `revision-sha256:${input.revisionHash}` },
+    {
+      Title: `调解笔录（${input.number}）`,
+      Author: input.organisation,
+      Subject: `调解笔录 ${input.revisionHash}`,
+      Keywords: `revision-sha256:${input.revisionHash}`,
+    },
     input.completedAt,
     input.fonts ?? findCjkFonts(),
   );
@@ -106,7 +115,11 @@ export async function renderRecordPdf(input: RenderRecordInput): Promise<Buffer>
       doc.font(FONT.regular).fontSize(SIZE.small).fillColor(GREY);
       doc.text(`● ${time(it.at)}　${EVENT_WORDS[it.event.kind](it.event.who ?? '')}`, left, doc.y, body);
     } else if (it.statement) {
-      doc.font(FONT.bold).fontSize(SIZE.body).fillColor(INK).text(`${SPEAKER_WORDS[it.statement.role]}${it.statement.speaker}：`, left, doc.y, { ...body, continued: true });
+      doc
+        .font(FONT.bold)
+        .fontSize(SIZE.body)
+        .fillColor(INK)
+        .text(`${SPEAKER_WORDS[it.statement.role]}${it.statement.speaker}：`, left, doc.y, { ...body, continued: true });
       doc.font(FONT.regular).text(it.statement.text);
     }
   }

@@ -21,9 +21,7 @@ export interface ChangePasswordResponse {
 
 /** Why a new password is refused, as a catalogue reason (the server's field error, the client's check before sending). */
 export type NewPasswordProblem =
-  | { reason: 'password_too_short'; params: { min: number } }
-  | { reason: 'password_is_username' }
-  | { reason: 'password_unchanged' };
+  { reason: 'password_too_short'; params: { min: number } } | { reason: 'password_is_username' } | { reason: 'password_unchanged' };
 
 export function newPasswordProblem(newPassword: string, context: { username: string; currentPassword: string }): NewPasswordProblem | null {
   const normalized = newPassword.normalize('NFKC');

@@ -14,7 +14,10 @@ const line = (max: number) => z.string().max(max);
 export const agreementContent = z
   .object({
     title: line(60),
-    parties: z.array(z.object({ side: line(20), name: line(100) }).strict()).min(1).max(10),
+    parties: z
+      .array(z.object({ side: line(20), name: line(100) }).strict())
+      .min(1)
+      .max(10),
     facts: line(8000),
     clauses: z.array(line(4000)).min(1).max(50),
     performance: line(4000),

@@ -50,7 +50,12 @@ export const agreementField = z
     id: z.string().regex(FIELD_ID),
     type: z.enum(agreementFieldTypes),
     /** Chinese label, also how the drafting UI writes the token: 【付款日期】. */
-    label: z.string().trim().min(1).max(30).regex(/^[^【】{}\n]+$/),
+    label: z
+      .string()
+      .trim()
+      .min(1)
+      .max(30)
+      .regex(/^[^【】{}\n]+$/),
     labelEn: z.string().trim().min(1).max(60),
     required: z.boolean(),
     /** '' while blank; date YYYY-MM-DD, amount in yuan (up to 2 decimals), integer, or text. */

@@ -170,9 +170,7 @@ export interface TimelineEntryView extends TimelineEntryInfo {
 }
 
 /** Result of recomputing a case's timeline chain. */
-export type TimelineVerification =
-  | { ok: true; entries: number }
-  | { ok: false; firstBrokenSeq: number; reason: string };
+export type TimelineVerification = { ok: true; entries: number } | { ok: false; firstBrokenSeq: number; reason: string };
 
 /** GET /api/sessions/:sessionId/chat — one saved room chat message (staff: mediator, supervisor, admin). */
 export interface SessionChatEntry {

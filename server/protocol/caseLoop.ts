@@ -8,17 +8,7 @@ import { z } from 'zod';
  */
 
 /** Kinds of dispute (纠纷类型). */
-export const disputeTypes = [
-  'labour',
-  'neighbour',
-  'land',
-  'family',
-  'debt',
-  'property',
-  'consumer',
-  'traffic',
-  'other',
-] as const;
+export const disputeTypes = ['labour', 'neighbour', 'land', 'family', 'debt', 'property', 'consumer', 'traffic', 'other'] as const;
 export const disputeType = z.enum(disputeTypes);
 export type DisputeType = z.infer<typeof disputeType>;
 
@@ -221,7 +211,7 @@ type LeadChange = {
   mediatorName: string;
   previousMediatorId: string | null;
   previousMediatorName: string | null;
-}
+};
 
 type Timing = {
   grade: Grade;
@@ -235,7 +225,7 @@ type Timing = {
   startedAt: string;
   deadlineAt: string;
   note?: string | undefined;
-}
+};
 
 /** Per action, the timeline data beside `from` and `to`; a new action without its entry fails to compile. */
 export interface CaseTransitionData {

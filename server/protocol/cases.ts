@@ -43,7 +43,6 @@ export interface StatsResponse extends CaseStats {
   recordingBytes: number;
 }
 
-
 /** Mainland mobile or landline, digits with optional +86 / dashes. Stored normalised (digits only). */
 export const phoneNumber = z
   .string()
@@ -95,7 +94,10 @@ export const createCaseRequest = z
 export type CreateCaseRequest = z.input<typeof createCaseRequest>;
 
 /** On the public form only the reporter's own phone is required: not every citizen knows the other side's. */
-const optionalPhone = z.union([z.string().trim().length(0), phoneNumber]).optional().transform((v) => v ?? '');
+const optionalPhone = z
+  .union([z.string().trim().length(0), phoneNumber])
+  .optional()
+  .transform((v) => v ?? '');
 export const publicPartyInput = partyInput.extend({ phone: optionalPhone });
 
 /**

@@ -46,7 +46,10 @@ const priority = z.enum(['very-low', 'low', 'medium', 'high']);
 /** The RTP parameters of a producer, as mediasoup-client sends them. Unknown keys are dropped. */
 const rtpParametersShape = z.object({
   /** The m-section id: a short token ('0', '1', …). */
-  mid: z.string().regex(/^[!-~]{1,32}$/).optional(),
+  mid: z
+    .string()
+    .regex(/^[!-~]{1,32}$/)
+    .optional(),
   codecs: z
     .array(
       z.object({
@@ -70,11 +73,17 @@ const rtpParametersShape = z.object({
       z.object({
         active: z.boolean().optional(),
         ssrc: ssrc.optional(),
-        rid: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/).optional(),
+        rid: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,16}$/)
+          .optional(),
         codecPayloadType: payloadType.optional(),
         rtx: z.object({ ssrc }).optional(),
         dtx: z.boolean().optional(),
-        scalabilityMode: z.string().regex(/^[A-Za-z0-9_]{1,16}$/).optional(),
+        scalabilityMode: z
+          .string()
+          .regex(/^[A-Za-z0-9_]{1,16}$/)
+          .optional(),
         scaleResolutionDownBy: z.number().min(1).max(64).optional(),
         maxBitrate: z.number().min(1).max(100_000_000).optional(),
         maxFramerate: z.number().min(0).max(240).optional(),

@@ -138,9 +138,7 @@ export const turnUrl = z
  * One RTCIceServer with short-lived TURN REST credentials: `username` is
  * `<expiry, unix seconds>:<participant identity>`, `credential` base64(HMAC-SHA1(secret, username)).
  */
-export const iceServer = z
-  .object({ urls: z.array(turnUrl).min(1), username: z.string().min(1).max(512), credential: z.string().min(1).max(256) })
-  .strict();
+export const iceServer = z.object({ urls: z.array(turnUrl).min(1), username: z.string().min(1).max(512), credential: z.string().min(1).max(256) }).strict();
 export type IceServer = z.infer<typeof iceServer>;
 
 export interface ConsumerOptions {

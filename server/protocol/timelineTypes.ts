@@ -73,7 +73,23 @@ type MissingTransition = Exclude<`case.${CaseAction}`, TimelineType>;
 export const everyTransitionHasAType: [MissingTransition] extends [never] ? true : MissingTransition = true;
 
 /** Why a participant left the room (`session.left` data.reason): the room's close reasons, a plain leave, or the session's end. */
-export const leaveReasons = ['left', 'session_ended', 'ended', 'media_server_restarted', 'replaced', 'removed', 'denied', 'session_closed', 'reconnect', 'logged_out', 'password_changed', 'account_disabled', 'server_restarted', 'node_failed', 'recording_declined'] as const;
+export const leaveReasons = [
+  'left',
+  'session_ended',
+  'ended',
+  'media_server_restarted',
+  'replaced',
+  'removed',
+  'denied',
+  'session_closed',
+  'reconnect',
+  'logged_out',
+  'password_changed',
+  'account_disabled',
+  'server_restarted',
+  'node_failed',
+  'recording_declined',
+] as const;
 export type LeaveReason = (typeof leaveReasons)[number];
 type MissingReason = Exclude<CloseReason, LeaveReason>;
 /** Compile-time: every close reason of the room is a leave reason. */

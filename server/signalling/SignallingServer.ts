@@ -150,19 +150,19 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         return participant;
       })
       .then(
-      (participant) => {
-        socket.data.participant = participant;
-        next();
-      },
-      (error: unknown) => {
-        const wire = toWireError(error);
-        if (wire.unexpected) log.error('handshake failed', { error });
-        const refusal = new Error(wire.body.code) as Error & { data: unknown };
-        refusal.data = wire.body;
-        if (!context || !deps.observer) next(refusal);
-        else void deps.observer.handshakeRefused(context, wire.body.code, wire.body.message).then(() => next(refusal));
-      },
-    );
+        (participant) => {
+          socket.data.participant = participant;
+          next();
+        },
+        (error: unknown) => {
+          const wire = toWireError(error);
+          if (wire.unexpected) log.error('handshake failed', { error });
+          const refusal = new Error(wire.body.code) as Error & { data: unknown };
+          refusal.data = wire.body;
+          if (!context || !deps.observer) next(refusal);
+          else void deps.observer.handshakeRefused(context, wire.body.code, wire.body.message).then(() => next(refusal));
+        },
+      );
   });
 
   io.on('connection', (socket: SignallingSocket) => {

@@ -2,13 +2,7 @@ import { z } from 'zod';
 import { AppError, forbidden, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ParticipantRole } from '../protocol/roles.ts';
-import {
-  requestSchemas,
-  type RequestData,
-  type RequestName,
-  type RequestResult,
-  type ResponseMap,
-} from '../protocol/signalling.ts';
+import { requestSchemas, type RequestData, type RequestName, type RequestResult, type ResponseMap } from '../protocol/signalling.ts';
 import { isAllowed } from './permissions.ts';
 
 export type RequestHandlers = {
@@ -33,12 +27,7 @@ async function run<N extends RequestName>(handlers: RequestHandlers, name: N, ra
  * The one path every socket request takes: known name → role allowed → data validated → handler.
  * Whatever happens, the client gets a typed result and never a raw Error.
  */
-export async function dispatch(
-  handlers: RequestHandlers,
-  role: ParticipantRole,
-  request: unknown,
-  log: Logger,
-): Promise<RequestResult<unknown>> {
+export async function dispatch(handlers: RequestHandlers, role: ParticipantRole, request: unknown, log: Logger): Promise<RequestResult<unknown>> {
   try {
     const parsed = envelope.safeParse(request);
     if (!parsed.success) throw new AppError('bad_request', 'A request is { name, data }');

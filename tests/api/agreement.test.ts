@@ -7,16 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { verifySealedPdf } from '../../server/agreement/verify.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
-import {
-  caseWithSession,
-  codeIn,
-  openEvents,
-  partySigns,
-  run,
-  signatureDataUrl,
-  tokenOf,
-  type AgreementFixture,
-} from './agreementHelpers.ts';
+import { caseWithSession, codeIn, openEvents, partySigns, run, signatureDataUrl, tokenOf, type AgreementFixture } from './agreementHelpers.ts';
 
 let t: TestServer;
 let mediator: string;
@@ -40,7 +31,10 @@ before(async () => {
   supervisor = (await t.login('sup1')).token;
   await t.createUser('adm1', 'admin');
   const adminToken = (await t.login('adm1')).token;
-  const unit = await t.request('POST', '/api/admin/units', { token: adminToken, body: { name: '区司法局', kind: 'department', level: 'county', department: 'human_resources' } });
+  const unit = await t.request('POST', '/api/admin/units', {
+    token: adminToken,
+    body: { name: '区司法局', kind: 'department', level: 'county', department: 'human_resources' },
+  });
   assert.equal(unit.status, 201, unit.text);
   officialUnit = unit.body.id;
   const off1 = await t.testDb.db.user.findUniqueOrThrow({ where: { username: 'off1' } });
@@ -81,7 +75,7 @@ function withClauses(content: any, clauses: string[]) {
 const CLAUSES = ['被申请人于2026年3月31日前向申请人支付劳动报酬人民币18000元。', '双方就本纠纷再无其他争议。'];
 
 describe('drafting', () => {
-  test('templates; a draft filled from the case; access by staff and this session\'s participants only', async () => {
+  test("templates; a draft filled from the case; access by staff and this session's participants only", async () => {
     const tpl = await t.request('GET', '/api/agreement-templates', { token: mediator });
     assert.equal(tpl.status, 200);
     assert.ok(tpl.body.length >= 8);
@@ -145,18 +139,30 @@ describe('drafting', () => {
     const same = await save(a.id, 2, withClauses(a.revision.content, CLAUSES));
     assert.equal(same.body.revision.number, 2, 'saving identical text makes no revision');
     assert.equal((await save(a.id, 2, withClauses(a.revision.content, ['x']), otherMediator)).status, 403);
-    assert.equal((await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: f.inviteA, body: { baseRevision: 2, content: a.revision.content } })).status, 401);
+    assert.equal(
+      (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: f.inviteA, body: { baseRevision: 2, content: a.revision.content } })).status,
+      401,
+    );
 
-    const c = await t.request('POST', `/api/agreements/${a.id}/comments`, { token: f.inviteB, body: { revision: 2, clauseIndex: 0, text: '希望分两期支付。' } });
+    const c = await t.request('POST', `/api/agreements/${a.id}/comments`, {
+      token: f.inviteB,
+      body: { revision: 2, clauseIndex: 0, text: '希望分两期支付。' },
+    });
     assert.equal(c.status, 201, c.text);
     const seen = await sseA.waitFor((e) => e?.comments?.length === 1);
     assert.deepEqual(
       { authorName: seen.comments[0].authorName, side: seen.comments[0].side, clauseIndex: 0, text: seen.comments[0].text },
       { authorName: '李四', side: 'respondent', clauseIndex: 0, text: '希望分两期支付。' },
     );
-    assert.equal((await t.request('POST', `/api/agreements/${a.id}/comments`, { token: f.inviteA, body: { revision: 2, clauseIndex: 9, text: 'x' } })).status, 400);
+    assert.equal(
+      (await t.request('POST', `/api/agreements/${a.id}/comments`, { token: f.inviteA, body: { revision: 2, clauseIndex: 9, text: 'x' } })).status,
+      400,
+    );
     const g = await caseWithSession(t, mediator);
-    assert.equal((await t.request('POST', `/api/agreements/${a.id}/comments`, { token: g.inviteA, body: { revision: 2, clauseIndex: 0, text: 'x' } })).status, 403);
+    assert.equal(
+      (await t.request('POST', `/api/agreements/${a.id}/comments`, { token: g.inviteA, body: { revision: 2, clauseIndex: 0, text: 'x' } })).status,
+      403,
+    );
     await sseA.close();
     await sseB.close();
   });
@@ -188,11 +194,14 @@ describe('freezing and signing', () => {
     assert.equal((await t.request('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 4 } })).status, 409);
     const seen = await t.request('GET', `/api/sessions/${f.sessionId}/agreement`, { token: f.inviteB });
     assert.equal(seen.body.frozen.fingerprint, frozen.frozen.fingerprint);
-    assert.deepEqual(seen.body.signers.map((s: any) => [s.kind, s.name, s.status]), [
-      ['party', '张三', 'pending'],
-      ['party', '李四', 'pending'],
-      ['mediator', '王调解员', 'pending'],
-    ]);
+    assert.deepEqual(
+      seen.body.signers.map((s: any) => [s.kind, s.name, s.status]),
+      [
+        ['party', '张三', 'pending'],
+        ['party', '李四', 'pending'],
+        ['mediator', '王调解员', 'pending'],
+      ],
+    );
   });
 
   test('signing links; the signing page view; masked phone', async () => {
@@ -252,22 +261,48 @@ describe('freezing and signing', () => {
     assert.match(frozen.frozen.checkCode, /^[0-9A-HJKMNP-TV-Z]{6}$/);
     assert.ok(!sms.includes(frozen.frozen.fingerprint) && !/[0-9a-f]{4} [0-9a-f]{4}/.test(sms), 'no hex fingerprint in the SMS');
     const code = codeIn(sms);
-    const stored = (await t.testDb.sql.get('SELECT "codeHash", "revisionHash" FROM "AgreementOtp" WHERE "partyId" = ? AND "consumedAt" IS NULL', f.partyA.id)) as any;
+    const stored = (await t.testDb.sql.get(
+      'SELECT "codeHash", "revisionHash" FROM "AgreementOtp" WHERE "partyId" = ? AND "consumedAt" IS NULL',
+      f.partyA.id,
+    )) as any;
     assert.notEqual(stored.codeHash, code);
     assert.ok(!stored.codeHash.includes(code), 'only a hash of the code is stored');
     assert.equal(stored.revisionHash, hash);
-    assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status, 429, 'resend throttled');
+    assert.equal(
+      (await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status,
+      429,
+      'resend throttled',
+    );
 
-    const body = (over: Record<string, unknown>) => ({ partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(94), ...over });
+    const body = (over: Record<string, unknown>) => ({
+      partyId: f.partyA.id,
+      revisionHash: hash,
+      consent: true,
+      consentLang: 'zh-CN',
+      code,
+      signaturePng: signatureDataUrl(94),
+      ...over,
+    });
     assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ consent: false }) })).status, 400);
-    const notPng = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: 'data:image/png;base64,' + Buffer.from('GIF89a not a png at all, sorry').toString('base64') }) });
+    const notPng = await t.request('POST', '/api/signing/sign', {
+      token: f.inviteA,
+      body: body({ signaturePng: 'data:image/png;base64,' + Buffer.from('GIF89a not a png at all, sorry').toString('base64') }),
+    });
     assert.equal(notPng.status, 400);
     assert.match(notPng.body.message, /Invalid signature image/);
     const png = Buffer.from(signatureDataUrl(95).split(',')[1]!, 'base64');
     png[png.length - 20]! ^= 0xff; // corrupt a chunk: CRC fails
-    assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: 'data:image/png;base64,' + png.toString('base64') }) })).status, 400);
+    assert.equal(
+      (await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: 'data:image/png;base64,' + png.toString('base64') }) }))
+        .status,
+      400,
+    );
     const big = 'data:image/png;base64,' + Buffer.alloc(60_000, 1).toString('base64');
-    assert.equal((await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: big }) })).status, 413, "an oversized body is 413");
+    assert.equal(
+      (await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ signaturePng: big }) })).status,
+      413,
+      'an oversized body is 413',
+    );
 
     const wrong = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: body({ code: code === '000000' ? '000001' : '000000' }) });
     assert.equal(wrong.status, 400);
@@ -293,12 +328,20 @@ describe('freezing and signing', () => {
     assert.equal(edited.status, 200, edited.text);
     assert.equal(edited.body.status, 'drafting');
     assert.equal(edited.body.frozen, null);
-    const cancelled = (await t.testDb.sql.get('SELECT "cancelledAt" FROM "AgreementSignature" WHERE "agreementId" = ? AND "partyId" = ?', a.id, f.partyA.id)) as any;
+    const cancelled = (await t.testDb.sql.get(
+      'SELECT "cancelledAt" FROM "AgreementSignature" WHERE "agreementId" = ? AND "partyId" = ?',
+      a.id,
+      f.partyA.id,
+    )) as any;
     assert.ok(cancelled.cancelledAt, 'the old signature is cancelled');
     const f2 = await freeze(a.id, 5);
     const hash2 = f2.frozen.hash;
     assert.notEqual(hash2, hash1);
-    assert.deepEqual(f2.signers.map((s: any) => s.status), ['pending', 'pending', 'pending'], 'the new revision starts unsigned');
+    assert.deepEqual(
+      f2.signers.map((s: any) => s.status),
+      ['pending', 'pending', 'pending'],
+      'the new revision starts unsigned',
+    );
 
     // B's code for revision 4 does not sign revision 5.
     const crossRev = await t.request('POST', '/api/signing/sign', {
@@ -331,7 +374,15 @@ describe('freezing and signing', () => {
     const sB = await partySigns(t, f.inviteB, f.partyB.id, f.partyB.phone, hash, 23);
     assert.equal(sB.status, 200, sB.text);
     assert.equal(sB.body.status, 'signing');
-    assert.equal((await t.request('POST', `/api/agreements/${a.id}/sign`, { token: otherMediator, body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(24) } })).status, 403);
+    assert.equal(
+      (
+        await t.request('POST', `/api/agreements/${a.id}/sign`, {
+          token: otherMediator,
+          body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(24) },
+        })
+      ).status,
+      403,
+    );
     const sM = await t.request('POST', `/api/agreements/${a.id}/sign`, {
       token: mediator,
       headers: { 'user-agent': 'mediator-browser' },
@@ -355,11 +406,14 @@ describe('freezing and signing', () => {
       assert.ok(r.userAgent.length > 0);
       assert.ok(r.at);
     }
-    assert.deepEqual(rows.map((r) => [r.kind, r.signerName, r.side, r.identityMethod]), [
-      ['party', '张三', '申请人', 'sms_otp'],
-      ['party', '李四', '被申请人', 'sms_otp'],
-      ['mediator', '王调解员', null, 'staff_login'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.signerName, r.side, r.identityMethod]),
+      [
+        ['party', '张三', '申请人', 'sms_otp'],
+        ['party', '李四', '被申请人', 'sms_otp'],
+        ['mediator', '王调解员', null, 'staff_login'],
+      ],
+    );
 
     // Download: staff, both parties (invitation, signing link); not an official's invitation.
     const dl = await fetch(`${t.baseUrl}/api/agreements/${a.id}/document`, { headers: { authorization: `Bearer ${f.inviteA}` } });
@@ -393,7 +447,8 @@ describe('freezing and signing', () => {
     const file = path.join(tmp, 'sealed.pdf');
     writeFileSync(file, pdf);
     const { stdout: text } = await run('pdftotext', ['-layout', file, '-']);
-    for (const s of ['张三', '李四', '王调解员', '人民调解协议书', '18000', '电子签署证书', doc.verificationCode]) assert.ok(text.includes(s), `pdftotext finds ${s}`);
+    for (const s of ['张三', '李四', '王调解员', '人民调解协议书', '18000', '电子签署证书', doc.verificationCode])
+      assert.ok(text.includes(s), `pdftotext finds ${s}`);
     const { stdout: sig } = await run('pdfsig', ['-nocert', file]);
     assert.match(sig, /Signature is Valid\./);
     assert.match(sig, /Total document signed/);
@@ -402,10 +457,16 @@ describe('freezing and signing', () => {
     const byCode = await t.request('POST', '/api/verify/code', { body: { code: doc.verificationCode.toLowerCase() } });
     assert.equal(byCode.status, 200);
     assert.equal(byCode.body.status, 'authentic');
-    assert.deepEqual(byCode.body.signers.map((s: any) => s.name), ['张*', '李*', '王***']);
+    assert.deepEqual(
+      byCode.body.signers.map((s: any) => s.name),
+      ['张*', '李*', '王***'],
+    );
     assert.ok(!JSON.stringify(byCode.body).includes('张三'), 'names masked');
     assert.ok(!JSON.stringify(byCode.body).includes('127.0.0.1'), 'no IP on the public page');
-    const upload = (body: Buffer) => fetch(`${t.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(body) }).then((r) => r.json() as Promise<any>);
+    const upload = (body: Buffer) =>
+      fetch(`${t.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(body) }).then(
+        (r) => r.json() as Promise<any>,
+      );
     assert.equal((await upload(pdf)).status, 'authentic');
     const flipped = Buffer.from(pdf);
     const at = flipped.indexOf('/Producer') + 12; // inside the signed range
@@ -437,10 +498,17 @@ describe('refusal, witness and signing order', () => {
     let a = await draft(f);
     a = (await save(a.id, 1, withClauses(a.revision.content, CLAUSES))).body;
     const fr = await freeze(a.id, 2);
-    const refuse = await t.request('POST', '/api/signing/refuse', { token: f.inviteB, body: { partyId: f.partyB.id, revisionHash: fr.frozen.hash, reason: '金额不同意' } });
+    const refuse = await t.request('POST', '/api/signing/refuse', {
+      token: f.inviteB,
+      body: { partyId: f.partyB.id, revisionHash: fr.frozen.hash, reason: '金额不同意' },
+    });
     assert.equal(refuse.status, 200, refuse.text);
     assert.deepEqual(refuse.body.signers[1], { ...refuse.body.signers[1], status: 'refused', refusalReason: '金额不同意' });
-    assert.equal((await t.request('POST', '/api/signing/refuse', { token: f.inviteA, body: { partyId: f.partyB.id, revisionHash: fr.frozen.hash, reason: '替他拒绝' } })).status, 403);
+    assert.equal(
+      (await t.request('POST', '/api/signing/refuse', { token: f.inviteA, body: { partyId: f.partyB.id, revisionHash: fr.frozen.hash, reason: '替他拒绝' } }))
+        .status,
+      403,
+    );
     const sign = await partySigns(t, f.inviteB, f.partyB.id, f.partyB.phone, fr.frozen.hash, 31).catch(() => null);
     assert.equal(sign, null, 'no code once refused'); // the otp request itself is refused (409)
     const timeline = await t.request('GET', `/api/cases/${f.caseId}/timeline`, { token: supervisor });
@@ -457,7 +525,10 @@ describe('refusal, witness and signing order', () => {
     const hash = fr.frozen.hash;
     assert.equal(fr.signers.length, 4);
     const staffSign = (token: string, as: string, seed: number) =>
-      t.request('POST', `/api/agreements/${a.id}/sign`, { token, body: { as, revisionHash: hash, consent: true, consentLang: 'en', signaturePng: signatureDataUrl(seed) } });
+      t.request('POST', `/api/agreements/${a.id}/sign`, {
+        token,
+        body: { as, revisionHash: hash, consent: true, consentLang: 'en', signaturePng: signatureDataUrl(seed) },
+      });
     assert.equal((await staffSign(mediator, 'mediator', 41)).status, 200);
     assert.equal((await staffSign(mediator, 'mediator', 42)).status, 409, 'once');
     assert.equal((await staffSign(mediator, 'witness', 43)).status, 403, 'a mediator is no witness');
@@ -485,17 +556,26 @@ describe('refusal, witness and signing order', () => {
     assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status, 200);
     const code = codeIn(await lastSms(t.testDb, f.partyA.phone));
     t.clock.advance(10 * 60_000 + 1000);
-    const late = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(51) } });
+    const late = await t.request('POST', '/api/signing/sign', {
+      token: f.inviteA,
+      body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(51) },
+    });
     assert.equal(late.status, 400);
     assert.match(late.body.message, /expired/);
     assert.equal((await t.request('POST', '/api/signing/otp', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash } })).status, 200);
     const code2 = codeIn(await lastSms(t.testDb, f.partyA.phone));
     const wrong = code2 === '999999' ? '999998' : '999999';
     for (let i = 0; i < 5; i++) {
-      const r = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code: wrong, signaturePng: signatureDataUrl(52) } });
+      const r = await t.request('POST', '/api/signing/sign', {
+        token: f.inviteA,
+        body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code: wrong, signaturePng: signatureDataUrl(52) },
+      });
       assert.equal(r.status, 400);
     }
-    const locked = await t.request('POST', '/api/signing/sign', { token: f.inviteA, body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code: code2, signaturePng: signatureDataUrl(52) } });
+    const locked = await t.request('POST', '/api/signing/sign', {
+      token: f.inviteA,
+      body: { partyId: f.partyA.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code: code2, signaturePng: signatureDataUrl(52) },
+    });
     assert.equal(locked.status, 400, 'the right code no longer works after 5 wrong ones');
   });
 });

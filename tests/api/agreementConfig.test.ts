@@ -21,7 +21,11 @@ after(async () => t.close());
 
 const byCode = (headers: Record<string, string> = {}) => t.request('POST', '/api/verify/code', { body: { code: 'AAAA-BBBB-CCCC' }, headers });
 const byFile = () =>
-  fetch(`${t.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(Buffer.from('%PDF-1.4 x\n%%EOF\n')) });
+  fetch(`${t.baseUrl}/api/verify/file`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/pdf' },
+    body: new Uint8Array(Buffer.from('%PDF-1.4 x\n%%EOF\n')),
+  });
 
 describe('public verification rate limit', () => {
   test('30 verifications per IP in 10 minutes (code and file together); the 31st → 429 with Retry-After; allowed again later', async () => {

@@ -98,7 +98,8 @@ async function inspect(copy: Copy, expectRemoved?: number): Promise<'none' | 'co
 }
 
 /** The labour template's typed fields, filled (a blank one stops the freeze). */
-const filled = (fields: Array<{ id: string; value: string }>) => fields.map((f) => ({ ...f, value: ({ wageAmount: '5000', payDate: '2026-04-01' } as Record<string, string>)[f.id] ?? f.value }));
+const filled = (fields: Array<{ id: string; value: string }>) =>
+  fields.map((f) => ({ ...f, value: ({ wageAmount: '5000', payDate: '2026-04-01' } as Record<string, string>)[f.id] ?? f.value }));
 
 before(async () => {
   t = await startTestServer();
@@ -107,7 +108,15 @@ before(async () => {
   const f = await caseWithSession(t, mediator, ['钱多多', '赵有才']);
   caseId = f.caseId;
   let a = (await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...a.revision.content, clauses: ['赵有才于2026年4月1日前支付钱多多人民币5000元。'], fields: filled(a.revision.content.fields) } } })).body;
+  a = (
+    await t.request('PUT', `/api/agreements/${a.id}/draft`, {
+      token: mediator,
+      body: {
+        baseRevision: 1,
+        content: { ...a.revision.content, clauses: ['赵有才于2026年4月1日前支付钱多多人民币5000元。'], fields: filled(a.revision.content.fields) },
+      },
+    })
+  ).body;
   const fr = (await t.request('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } })).body;
   agreementId = a.id;
   assert.equal((await partySigns(t, f.inviteA, f.partyA.id, f.partyA.phone, fr.frozen.hash, 61)).status, 200);
@@ -116,9 +125,21 @@ before(async () => {
   const png = Buffer.from(signatureDataUrl(63).split(',')[1]!, 'base64');
   await t.testDb.db.agreementSignature.create({
     data: {
-      id: newId(), agreementId, revision: 2, revisionHash: fr.frozen.hash, kind: 'mediator', action: 'signed', actor: 'user:test',
-      signerName: '孙调解员', imagePng: new Uint8Array(png), imageSha256: createHash('sha256').update(png).digest('hex'),
-      consentTextSha256: 'c'.repeat(64), identityMethod: 'staff_login', ip: '127.0.0.1', userAgent: 'test', at: t.clock.now(),
+      id: newId(),
+      agreementId,
+      revision: 2,
+      revisionHash: fr.frozen.hash,
+      kind: 'mediator',
+      action: 'signed',
+      actor: 'user:test',
+      signerName: '孙调解员',
+      imagePng: new Uint8Array(png),
+      imageSha256: createHash('sha256').update(png).digest('hex'),
+      consentTextSha256: 'c'.repeat(64),
+      identityMethod: 'staff_login',
+      ip: '127.0.0.1',
+      userAgent: 'test',
+      at: t.clock.now(),
     },
   });
   assert.equal((await t.services.agreement.finaliser.completeness(agreementId)).complete, true);

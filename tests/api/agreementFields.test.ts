@@ -33,9 +33,13 @@ async function drafted(f: AgreementFixture) {
   return res.body;
 }
 
-const save = (id: string, baseRevision: number, content: unknown) => t.request('PUT', `/api/agreements/${id}/draft`, { token: mediator, body: { baseRevision, content } });
+const save = (id: string, baseRevision: number, content: unknown) =>
+  t.request('PUT', `/api/agreements/${id}/draft`, { token: mediator, body: { baseRevision, content } });
 const freeze = (id: string, revision: number) => t.request('POST', `/api/agreements/${id}/freeze`, { token: mediator, body: { revision } });
-const withValues = (content: any, values: Record<string, string>) => ({ ...content, fields: content.fields.map((f: any) => ({ ...f, value: values[f.id] ?? f.value })) });
+const withValues = (content: any, values: Record<string, string>) => ({
+  ...content,
+  fields: content.fields.map((f: any) => ({ ...f, value: values[f.id] ?? f.value })),
+});
 
 /** Both parties sign by signing link, then the mediator: sealed. Returns the links. */
 async function signAll(a: any, f: AgreementFixture, hash: string, seed: number): Promise<string[]> {
@@ -59,10 +63,13 @@ describe('typed fields of the agreement', () => {
     const f = await caseWithSession(t, mediator);
     const a = await drafted(f);
     const c = a.revision.content;
-    assert.deepEqual(c.fields.map((x: any) => [x.id, x.type, x.required, x.value]), [
-      ['wageAmount', 'amount', true, ''],
-      ['payDate', 'date', true, ''],
-    ]);
+    assert.deepEqual(
+      c.fields.map((x: any) => [x.id, x.type, x.required, x.value]),
+      [
+        ['wageAmount', 'amount', true, ''],
+        ['payDate', 'date', true, ''],
+      ],
+    );
     assert.ok(!JSON.stringify(c).includes('__'), 'no typed blanks in the draft');
     assert.match(c.performance, /于\{\{payDate\}\}前一次性付清/);
     assert.equal(a.revision.hash, '', 'no hash while required fields are blank');

@@ -13,7 +13,12 @@ setLogLevel('silent');
 const env = process.env;
 const crashAt = env.CRASH_AT ? (env.CRASH_AT as CrashStep) : undefined;
 if (crashAt && !CRASH_STEPS.includes(crashAt)) throw new Error(`unknown step ${crashAt}`);
-const config = loadConfig({ DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL, JWT_SECRET: 'child-secret-0123456789-abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  DATA_DIR: env.DATA_DIR,
+  DATABASE_URL: env.DATABASE_URL,
+  JWT_SECRET: 'child-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+  LOG_LEVEL: 'silent',
+});
 const db = openDb(config.databaseUrl);
 const finaliser = new Finaliser({ db, clock: new ManualClock(env.CLOCK!), config, log: createLogger('child'), crashAt });
 await finaliser.finalise(env.AGREEMENT_ID!);

@@ -105,7 +105,11 @@ export function openEvents(baseUrl: string, path: string, token: string) {
       while ((i = buf.indexOf('\n\n')) >= 0) {
         const block = buf.slice(0, i);
         buf = buf.slice(i + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         if (data) {
           events.push(JSON.parse(data));
           waiters.splice(0).forEach((w) => w());

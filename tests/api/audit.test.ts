@@ -139,7 +139,10 @@ test('only admins read the trail (a refusal is itself recorded); filters and pag
   const failedOnly = await events(admin, '?action=login_failed');
   assert.ok(failedOnly.length >= 2 && failedOnly.every((e) => e.action === 'login_failed'));
   const one = await events(admin, '?user=nobody-here');
-  assert.deepEqual(one.map((e) => e.action), ['login_failed']);
+  assert.deepEqual(
+    one.map((e) => e.action),
+    ['login_failed'],
+  );
   assert.deepEqual(await events(admin, '?ip=10.9.8.7'), []);
   assert.deepEqual(await events(admin, `?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`), []);
 
@@ -154,9 +157,16 @@ test('only admins read the trail (a refusal is itself recorded); filters and pag
     seen.push(...page.events.map((e) => e.id));
     before = page.next;
   } while (before);
-  assert.deepEqual(seen, everything.map((e) => e.id));
+  assert.deepEqual(
+    seen,
+    everything.map((e) => e.id),
+  );
   const times = everything.map((e) => Date.parse(e.at));
-  assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => b - a),
+    'newest first',
+  );
 
   assert.equal((await call('GET', '/api/admin/audit?action=bogus', { token: admin })).status, 400);
   assert.equal((await call('GET', '/api/admin/audit?limit=100000', { token: admin })).status, 400);

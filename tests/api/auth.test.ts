@@ -118,7 +118,10 @@ describe('login', () => {
 
 describe('staff token checks', () => {
   test('no token / garbage / wrong scheme → 401', async () => {
-    for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await t.request('GET', '/api/cases', { headers });
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.equal(res.body.code, 'unauthenticated');
@@ -173,7 +176,11 @@ describe('staff token checks', () => {
     // Sanity: the same claims with the right key and algorithm work.
     const good = jwt.sign(claims, TEST_SECRET, { algorithm: 'HS256' });
     assert.equal((await t.request('GET', '/api/auth/me', { token: good })).status, 200);
-    for (const [bad, label] of [[none, 'none'], [hs512, 'HS512'], [otherSecret, 'other secret']] as const) {
+    for (const [bad, label] of [
+      [none, 'none'],
+      [hs512, 'HS512'],
+      [otherSecret, 'other secret'],
+    ] as const) {
       const res = await t.request('GET', '/api/auth/me', { token: bad });
       assert.equal(res.status, 401, label);
       assert.equal(res.body.code, 'unauthenticated');

@@ -30,9 +30,14 @@ let restored: TestServer | undefined;
 
 function npm(script: 'backup' | 'restore', args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', script, '--', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'npm',
+      ['run', '--silent', script, '--', ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -55,7 +60,12 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
   // A sealed agreement, through the usual steps.
   const f = await caseWithSession(t, mediator, ['赵备份', '钱恢复']);
   let a = (await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await t.request('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['钱恢复于2026年4月1日前支付赵备份人民币3000元。'] } } })).body;
+  a = (
+    await t.request('PUT', `/api/agreements/${a.id}/draft`, {
+      token: mediator,
+      body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['钱恢复于2026年4月1日前支付赵备份人民币3000元。'] } },
+    })
+  ).body;
   const frozen = (await t.request('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } })).body;
   assert.equal((await partySigns(t, f.inviteA, f.partyA.id, f.partyA.phone, frozen.frozen.hash, 81)).status, 200);
   assert.equal((await partySigns(t, f.inviteB, f.partyB.id, f.partyB.phone, frozen.frozen.hash, 82)).status, 200);
@@ -66,7 +76,9 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
   assert.equal(sealed.status, 200, sealed.text);
   assert.equal(sealed.body.status, 'sealed');
   const doc = sealed.body.document as { verificationCode: string; sha256: string };
-  const pdf = Buffer.from(await (await fetch(`${t.baseUrl}/api/agreements/${a.id}/document`, { headers: { authorization: `Bearer ${mediator}` } })).arrayBuffer());
+  const pdf = Buffer.from(
+    await (await fetch(`${t.baseUrl}/api/agreements/${a.id}/document`, { headers: { authorization: `Bearer ${mediator}` } })).arrayBuffer(),
+  );
   assert.equal(sha256(pdf), doc.sha256);
 
   // An attachment on the case (a file in DATA_DIR/attachments).
@@ -87,7 +99,12 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
     while (writing) {
       const r = await t.request('POST', '/api/cases', {
         token: mediator,
-        body: { disputeType: 'neighbour', title: `并发写入 ${written}`, description: '备份期间写入。', parties: [{ side: 'applicant', name: '孙并发', phone: '13700000000' }] },
+        body: {
+          disputeType: 'neighbour',
+          title: `并发写入 ${written}`,
+          description: '备份期间写入。',
+          parties: [{ side: 'applicant', name: '孙并发', phone: '13700000000' }],
+        },
       });
       assert.equal(r.status, 201, r.text);
       written++;
@@ -103,9 +120,18 @@ test('backup while the server runs, restore into a fresh DATA_DIR: the sealed ag
   const manifest = JSON.parse(readFileSync(path.join(backupDir, 'manifest.json'), 'utf8'));
   const files = (manifest.files as Array<{ path: string }>).map((x) => x.path);
   assert.ok(files.includes('jwt-secret'), 'the JWT secret');
-  assert.ok(files.some((p) => p.startsWith('seal/')), 'the seal keys');
-  assert.ok(files.some((p) => p.startsWith('agreements/') && p.endsWith('.pdf')), 'the sealed PDF');
-  assert.ok(files.some((p) => p.startsWith('attachments/')), 'the attachment');
+  assert.ok(
+    files.some((p) => p.startsWith('seal/')),
+    'the seal keys',
+  );
+  assert.ok(
+    files.some((p) => p.startsWith('agreements/') && p.endsWith('.pdf')),
+    'the sealed PDF',
+  );
+  assert.ok(
+    files.some((p) => p.startsWith('attachments/')),
+    'the attachment',
+  );
   assert.deepEqual(manifest.notIncluded, []);
 
   // Restore refuses a non-empty target (the running server's own data directory).

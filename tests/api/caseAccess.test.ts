@@ -19,7 +19,17 @@ const ids: Record<string, string> = {};
 type K = 1 | 2;
 const cases = {} as Record<
   K,
-  { caseId: string; sessionId: string; invitationId: string; whistleId: string; agreementId: string; noteId: string; recordingId: string; trackId: string; recordId: string }
+  {
+    caseId: string;
+    sessionId: string;
+    invitationId: string;
+    whistleId: string;
+    agreementId: string;
+    noteId: string;
+    recordingId: string;
+    trackId: string;
+    recordId: string;
+  }
 >;
 
 const actors: Record<string, StaffRole> = {
@@ -84,7 +94,10 @@ before(async () => {
     const w = await ok('POST', `/api/cases/${c.id}/whistles`, m, { unitId: units[k], need: '核实工资发放记录' });
     await ok('POST', `/api/whistles/${w.id}/accept`, tok[`o${k}`]!);
     const draft = await ok('POST', `/api/sessions/${s.id}/agreement`, m, {});
-    const a = await ok('PUT', `/api/agreements/${draft.id}/draft`, m, { baseRevision: draft.revision.number, content: withFilledFields(draft.revision.content) });
+    const a = await ok('PUT', `/api/agreements/${draft.id}/draft`, m, {
+      baseRevision: draft.revision.number,
+      content: withFilledFields(draft.revision.content),
+    });
     await ok('POST', `/api/agreements/${a.id}/freeze`, m, { revision: a.revision.number, requireWitness: true });
     const n = await ok('POST', `/api/cases/${c.id}/supervision-notes`, tok.sup!, { text: '请尽快调解', dueAt: '2026-03-10' });
     // A recording of the session (the SFU writes these rows; here only the rows, no files).
@@ -95,10 +108,33 @@ before(async () => {
       data: { id: recordingId, sessionId: s.id, caseId: c.id, state: 'stopped', startedById: ids[`m${k}`]!, startedAt: at, stateAt: at, endedAt: at },
     });
     await t.testDb.db.recordingTrack.create({
-      data: { id: trackId, recordingId, identity: `user:${ids[`m${k}`]}`, displayName: 'm', role: 'mediator', kind: 'audio', source: 'mic', producerId: 'p', codec: 'opus', path: 'a.webm', startedAt: at, endedAt: at },
+      data: {
+        id: trackId,
+        recordingId,
+        identity: `user:${ids[`m${k}`]}`,
+        displayName: 'm',
+        role: 'mediator',
+        kind: 'audio',
+        source: 'mic',
+        producerId: 'p',
+        codec: 'opus',
+        path: 'a.webm',
+        startedAt: at,
+        endedAt: at,
+      },
     });
     const record = await ok('POST', `/api/sessions/${s.id}/record`, m, {});
-    cases[k] = { caseId: c.id, sessionId: s.id, invitationId: inv.id, whistleId: w.id, agreementId: a.id, noteId: n.id, recordingId, trackId, recordId: record.id };
+    cases[k] = {
+      caseId: c.id,
+      sessionId: s.id,
+      invitationId: inv.id,
+      whistleId: w.id,
+      agreementId: a.id,
+      noteId: n.id,
+      recordingId,
+      trackId,
+      recordId: record.id,
+    };
   }
 });
 after(async () => t?.close());
@@ -120,7 +156,8 @@ test('every route has an object rule, and the rule names only real path paramete
   for (const [key, rule] of withAction) assert.ok(key.includes(`:${rule.via}`), `${key} resolves its case from :${rule.via}`);
   // Routes that touch one case by id cannot opt out.
   for (const [key, rule] of Object.entries(routeObjects)) {
-    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId|recordId)/.test(key)) assert.ok('action' in rule, `${key} has an object rule`);
+    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId|recordId)/.test(key))
+      assert.ok('action' in rule, `${key} has an object rule`);
   }
 });
 
@@ -183,7 +220,13 @@ test('on each of two cases, everyone without a relation to it is refused on ever
         const bodies: Partial<Record<RouteKey, unknown>> = {
           'POST /api/agreements/:agreementId/comments': { revision: 1, clauseIndex: 0, text: '这一条我有意见' },
           'POST /api/records/:recordId/otp': { revisionHash: hash },
-          'POST /api/records/:recordId/confirm': { revisionHash: hash, consent: true, consentLang: 'zh-CN', code: '123456', signaturePng: 'data:image/png;base64,AAAA' },
+          'POST /api/records/:recordId/confirm': {
+            revisionHash: hash,
+            consent: true,
+            consentLang: 'zh-CN',
+            code: '123456',
+            signaturePng: 'data:image/png;base64,AAAA',
+          },
           'POST /api/records/:recordId/object': { revisionHash: hash, objection: '记录有误' },
         };
         const body = bodies[key] ?? {};
@@ -214,9 +257,15 @@ test('lists leave out cases, whistles and notes of cases the caller may not read
     for (const k of [1, 2] as const) assert.equal(seen.has(cases[k].caseId), holds(actor, 'reader', k), `${actor} lists case ${k}`);
   }
   const whistles = await t.request('GET', '/api/whistles?status=all', { token: tok.m2 });
-  assert.deepEqual((whistles.body as Array<{ caseId: string }>).map((w) => w.caseId), [cases[2].caseId]);
+  assert.deepEqual(
+    (whistles.body as Array<{ caseId: string }>).map((w) => w.caseId),
+    [cases[2].caseId],
+  );
   const notes = await t.request('GET', '/api/supervision-notes?status=all', { token: tok.m1 });
-  assert.deepEqual((notes.body as Array<{ caseId: string }>).map((n) => n.caseId), [cases[1].caseId]);
+  assert.deepEqual(
+    (notes.body as Array<{ caseId: string }>).map((n) => n.caseId),
+    [cases[1].caseId],
+  );
 });
 
 test('the case’s own mediator and called-in official still do their work', async () => {

@@ -55,12 +55,26 @@ describe('socket: only the case’s own mediator hosts its room', () => {
     await other.request('room.join', { rtpCapabilities });
     for (const name of mediatorOnly) {
       if (name === 'room.end' || name === 'lobby.admitAll' || name === 'room.setLocked' || name === 'caucus.end') continue; // act on their own room only
-      const result = await other.sendRaw({ name, data: { peerId: waiting.self.id, ...(name === 'participant.mute' ? { source: 'mic' } : {}), ...(name === 'caucus.start' ? { peerIds: [waiting.self.id] } : {}) } });
+      const result = await other.sendRaw({
+        name,
+        data: {
+          peerId: waiting.self.id,
+          ...(name === 'participant.mute' ? { source: 'mic' } : {}),
+          ...(name === 'caucus.start' ? { peerIds: [waiting.self.id] } : {}),
+        },
+      });
       assert.equal(result.ok, false, `${name} on another case's party`);
     }
     const media = await server.api('GET', `/api/sessions/${a.session.id}/media`, { token: a.token });
-    assert.ok((media.body.peers as Array<{ peerId: string }>).some((p) => p.peerId === waiting.self.id), 'the party is still in its own room');
+    assert.ok(
+      (media.body.peers as Array<{ peerId: string }>).some((p) => p.peerId === waiting.self.id),
+      'the party is still in its own room',
+    );
     assert.ok(party.socket.connected, 'and still connected');
-    assert.deepEqual(party.notifications.map((n) => n.name).filter((n) => n !== 'peer.joined' && n !== 'room.state'), [], 'nothing reached the party');
+    assert.deepEqual(
+      party.notifications.map((n) => n.name).filter((n) => n !== 'peer.joined' && n !== 'room.state'),
+      [],
+      'nothing reached the party',
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('staff registration', () => {
     assert.equal(m.body.parties[0].idNumberMasked, '110***********123X');
     assert.deepEqual(m.body.availableActions, ['close_unsettled', 'escalate'], 'the mediator works the case (a session moves it into mediation)');
     const mt = await t.request('GET', `/api/cases/${m.body.id}/timeline`, { token: w.tok.mediator1 });
-    assert.deepEqual(mt.body.map((e: { type: string }) => e.type), ['case.created', 'case.take_on']);
+    assert.deepEqual(
+      mt.body.map((e: { type: string }) => e.type),
+      ['case.created', 'case.take_on'],
+    );
     assert.equal(mt.body[1].data.mediatorName, '王调解员');
     const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });
     assert.equal(other.status, 403, 'another mediator is not offered it: they cannot even open the case');
@@ -46,14 +49,20 @@ describe('staff registration', () => {
     const sup = await t.request('GET', `/api/cases/${g.body.id}`, { token: w.tok.supervisor1 });
     assert.deepEqual(sup.body.availableActions, ['register']);
     const timeline = await t.request('GET', `/api/cases/${g.body.id}/timeline`, { token: w.tok.supervisor1 });
-    assert.deepEqual(timeline.body.map((e: { type: string }) => e.type), ['case.created']);
+    assert.deepEqual(
+      timeline.body.map((e: { type: string }) => e.type),
+      ['case.created'],
+    );
     assert.equal(timeline.body[0].data.state, 'reported');
   });
 
   test('a walk-in case registered before window intake took cases on (registered, led by its mediator) offers that mediator 受理并承办', async () => {
     const m = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: labourCase() });
     // Such a row, as the previous version left it: registered, led by the mediator, not timed.
-    await t.testDb.sql.run(`UPDATE "Case" SET "state" = 'registered', "grade" = NULL, "level" = NULL, "unitId" = NULL, "timeLimitDays" = NULL, "startedAt" = NULL, "deadlineAt" = NULL WHERE "id" = ?`, m.body.id);
+    await t.testDb.sql.run(
+      `UPDATE "Case" SET "state" = 'registered', "grade" = NULL, "level" = NULL, "unitId" = NULL, "timeLimitDays" = NULL, "startedAt" = NULL, "deadlineAt" = NULL WHERE "id" = ?`,
+      m.body.id,
+    );
     const mine = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator1 });
     assert.deepEqual(mine.body.availableActions, ['take_on']);
     const other = await t.request('GET', `/api/cases/${m.body.id}`, { token: w.tok.mediator2 });
@@ -119,7 +128,12 @@ describe('the whole loop', () => {
     assert.equal(c.agreementId, 'agr-123');
     assert.equal(new Date(c.followUpDueAt).getTime() - new Date(c.closedAt).getTime(), 15 * 24 * 3600_000, 'follow-up due in 15 days');
 
-    c = await ok(w, 'mediator1', id, 'record_follow_up', { date: t.clock.now().toISOString(), method: 'phone', satisfaction: 'basically_satisfied', notes: '已付清' });
+    c = await ok(w, 'mediator1', id, 'record_follow_up', {
+      date: t.clock.now().toISOString(),
+      method: 'phone',
+      satisfaction: 'basically_satisfied',
+      notes: '已付清',
+    });
     assert.equal(c.state, 'followed_up');
     assert.equal(c.lastSatisfaction, 'basically_satisfied');
     const fu = await t.request('GET', `/api/cases/${id}/follow-ups`, { token: w.tok.supervisor1 });
@@ -127,18 +141,24 @@ describe('the whole loop', () => {
     assert.equal(fu.body[0].method, 'phone');
 
     const tl = await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 });
-    assert.deepEqual(tl.body.map((e: { type: string }) => e.type), [
-      'case.created',
-      'case.register',
-      'case.grade_and_route',
-      'case.assign',
-      'session.started',
-      'case.start_mediation',
-      'case.close_settled',
-      'case.record_follow_up',
-    ]);
+    assert.deepEqual(
+      tl.body.map((e: { type: string }) => e.type),
+      [
+        'case.created',
+        'case.register',
+        'case.grade_and_route',
+        'case.assign',
+        'session.started',
+        'case.start_mediation',
+        'case.close_settled',
+        'case.record_follow_up',
+      ],
+    );
     const routed = tl.body[2].data;
-    assert.deepEqual([routed.from, routed.to, routed.unitName, routed.timeLimitDays, routed.timeLimitSource], ['registered', 'routed', '区人社局', 3, 'rule:exact']);
+    assert.deepEqual(
+      [routed.from, routed.to, routed.unitName, routed.timeLimitDays, routed.timeLimitSource],
+      ['registered', 'routed', '区人社局', 3, 'rule:exact'],
+    );
     assert.deepEqual((await t.request('GET', `/api/cases/${id}/timeline/verify`, { token: w.tok.mediator1 })).body, { ok: true, entries: 8 });
   });
 
@@ -166,7 +186,10 @@ describe('the whole loop', () => {
     const reassign = tl.find((e: { type: string }) => e.type === 'case.reassign').data;
     assert.deepEqual([reassign.previousMediatorId, reassign.mediatorId, reassign.reason], [w.ids.mediator1, w.ids.mediator2, '原调解员回避']);
     const escalate = tl.find((e: { type: string }) => e.type === 'case.escalate').data;
-    assert.deepEqual([escalate.fromLevel, escalate.toLevel, escalate.previousUnitId, escalate.previousMediatorId], ['town', 'county', w.units.town, w.ids.mediator2]);
+    assert.deepEqual(
+      [escalate.fromLevel, escalate.toLevel, escalate.previousUnitId, escalate.previousMediatorId],
+      ['town', 'county', w.units.town, w.ids.mediator2],
+    );
     const close = tl.at(-1).data;
     assert.deepEqual([close.referredTo, close.referralDetail, close.reason], ['other', '区劳动仲裁委', '双方分歧大']);
   });
@@ -321,7 +344,8 @@ describe('illegal moves are refused and change nothing', () => {
 
     const closed = await caseIn(w, 'closed_settled');
     const cBefore = await snapshot(t, closed);
-    const fu = (body: Record<string, unknown>) => act(w, 'mediator1', closed, 'record_follow_up', { date: '2026-03-02', method: 'phone', satisfaction: 'satisfied', notes: '好', ...body });
+    const fu = (body: Record<string, unknown>) =>
+      act(w, 'mediator1', closed, 'record_follow_up', { date: '2026-03-02', method: 'phone', satisfaction: 'satisfied', notes: '好', ...body });
     assert.equal((await fu({ method: 'party_link' })).status, 400, 'party_link is for the party’s own link');
     assert.equal((await fu({ date: '2099-01-01' })).status, 400, 'not in the future');
     assert.equal((await fu({ date: '2020-01-01' })).status, 400, 'not before closing');
@@ -358,7 +382,11 @@ describe('personal data', () => {
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.equal((await t.request('GET', `/api/cases/${id}/parties/${party.id}/contact`, { token: w.tok.supervisor1 })).status, 200);
     const other = await caseIn(w, 'reported');
-    assert.equal((await t.request('GET', `/api/cases/${other}/parties/${party.id}/contact`, { token: w.tok.supervisor1 })).status, 404, 'party of another case');
+    assert.equal(
+      (await t.request('GET', `/api/cases/${other}/parties/${party.id}/contact`, { token: w.tok.supervisor1 })).status,
+      404,
+      'party of another case',
+    );
 
     const tl = await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 });
     const reveals = tl.body.filter((e: { type: string }) => e.type === 'party.contact_revealed');

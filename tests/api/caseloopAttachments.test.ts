@@ -55,7 +55,10 @@ describe('attachments', () => {
     for (const f of files) assert.match(f, /^[A-Za-z0-9_-]{22}\.(png|jpg|pdf)$/, 'random stored names, no user input');
 
     const list = await t.request('GET', `/api/cases/${caseId}/attachments`, { token: w.tok.supervisor1 });
-    assert.deepEqual(list.body.map((a: { id: string }) => a.id), [png.body.id, jpg.body.id, pdf.body.id]);
+    assert.deepEqual(
+      list.body.map((a: { id: string }) => a.id),
+      [png.body.id, jpg.body.id, pdf.body.id],
+    );
     assert.equal((await t.request('GET', `/api/cases/${caseId}/attachments`, { token: w.tok.admin1 })).status, 403);
 
     const dl = await fetch(`${t.baseUrl}/api/cases/${caseId}/attachments/${png.body.id}`, { headers: { authorization: `Bearer ${w.tok.mediator1}` } });
@@ -66,7 +69,11 @@ describe('attachments', () => {
     assert.equal(dl.headers.get('cache-control'), 'no-store');
     assert.ok(Buffer.from(await dl.arrayBuffer()).equals(PNG));
     const other = await caseIn(w, 'reported');
-    assert.equal((await t.request('GET', `/api/cases/${other}/attachments/${png.body.id}`, { token: w.tok.mediator1 })).status, 404, 'attachment of another case');
+    assert.equal(
+      (await t.request('GET', `/api/cases/${other}/attachments/${png.body.id}`, { token: w.tok.mediator1 })).status,
+      404,
+      'attachment of another case',
+    );
 
     const tl = await t.services.cases.timeline(caseId);
     assert.equal(tl.filter((e) => e.type === 'attachment.added').length, 3);

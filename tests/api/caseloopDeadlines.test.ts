@@ -38,8 +38,14 @@ describe('routing rules as data', () => {
     const id = await caseIn(w, 'registered', { disputeType: 'traffic' });
     const s = await t.request('GET', `/api/cases/${id}/routing-suggestion?grade=medium`, { token: w.tok.supervisor1 });
     assert.equal(s.status, 200, s.text);
-    assert.deepEqual([s.body.level, s.body.unitKind, s.body.department, s.body.timeLimitDays, s.body.source], ['county', 'department', 'traffic_police', 10, 'exact']);
-    assert.deepEqual(s.body.units.map((u: { id: string }) => u.id), [w.units.traffic]);
+    assert.deepEqual(
+      [s.body.level, s.body.unitKind, s.body.department, s.body.timeLimitDays, s.body.source],
+      ['county', 'department', 'traffic_police', 10, 'exact'],
+    );
+    assert.deepEqual(
+      s.body.units.map((u: { id: string }) => u.id),
+      [w.units.traffic],
+    );
     assert.equal((await t.request('GET', `/api/cases/${id}/routing-suggestion?grade=huge`, { token: w.tok.supervisor1 })).status, 400);
 
     const edited = structuredClone(defaultRuleSet);
@@ -134,15 +140,27 @@ describe('deadlines and lights from the clock', () => {
       const list = await t2.request('GET', '/api/cases', { token: w2.tok.supervisor1 });
       const order = list.body.map((c: { id: string }) => c.id);
       assert.deepEqual(order, [red1, red2, yellow, green2, green, untimed, done]);
-      assert.deepEqual(list.body.map((c: { light: string | null }) => c.light), ['red', 'red', 'yellow', 'green', 'green', null, 'done']);
+      assert.deepEqual(
+        list.body.map((c: { light: string | null }) => c.light),
+        ['red', 'red', 'yellow', 'green', 'green', null, 'done'],
+      );
 
       const mine = await t2.request('GET', '/api/cases?mine=1', { token: w2.tok.mediator1 });
-      assert.deepEqual(mine.body.map((c: { id: string }) => c.id), [red1, yellow, green2, green, done]);
+      assert.deepEqual(
+        mine.body.map((c: { id: string }) => c.id),
+        [red1, yellow, green2, green, done],
+      );
       const reds = await t2.request('GET', '/api/cases?light=red', { token: w2.tok.supervisor1 });
-      assert.deepEqual(reds.body.map((c: { id: string }) => c.id), [red1, red2]);
+      assert.deepEqual(
+        reds.body.map((c: { id: string }) => c.id),
+        [red1, red2],
+      );
       assert.equal((await t2.request('GET', '/api/cases?light=purple', { token: w2.tok.supervisor1 })).status, 400);
       const byState = await t2.request('GET', '/api/cases?state=reported', { token: w2.tok.supervisor1 });
-      assert.deepEqual(byState.body.map((c: { id: string }) => c.id), [untimed]);
+      assert.deepEqual(
+        byState.body.map((c: { id: string }) => c.id),
+        [untimed],
+      );
       const byUnit = await t2.request('GET', `/api/cases?unitId=${w2.units.town}`, { token: w2.tok.supervisor1 });
       assert.equal(byUnit.body[0].id, red1);
       const gridMine = await t2.request('GET', '/api/cases?mine=1', { token: w2.tok.grid1 });
@@ -160,7 +178,10 @@ describe('supervision notes (督办)', () => {
     try {
       const refused = await t.request('POST', `/api/cases/${id}/supervision-notes`, { token: w.tok.mediator1, body: { text: 'x', dueAt: '2026-12-01' } });
       assert.equal(refused.status, 403);
-      const past = await t.request('POST', `/api/cases/${id}/supervision-notes`, { token: w.tok.supervisor1, body: { text: '请说明进展', dueAt: '2020-01-01' } });
+      const past = await t.request('POST', `/api/cases/${id}/supervision-notes`, {
+        token: w.tok.supervisor1,
+        body: { text: '请说明进展', dueAt: '2020-01-01' },
+      });
       assert.equal(past.status, 400);
       const due = new Date(t.clock.now().getTime() + 2 * DAY).toISOString();
       const note = await t.request('POST', `/api/cases/${id}/supervision-notes`, { token: w.tok.supervisor1, body: { text: '请说明进展', dueAt: due } });
@@ -174,7 +195,11 @@ describe('supervision notes (督办)', () => {
       const overdue = await t.request('GET', '/api/supervision-notes?status=overdue', { token: w.tok.supervisor1 });
       assert.ok(overdue.body.some((n: { id: string; overdue: boolean }) => n.id === note.body.id && n.overdue));
       const mine = await t.request('GET', '/api/supervision-notes', { token: w.tok.mediator1 });
-      assert.deepEqual(mine.body.map((n: { id: string }) => n.id), [note.body.id], 'the lead mediator sees it in their queue');
+      assert.deepEqual(
+        mine.body.map((n: { id: string }) => n.id),
+        [note.body.id],
+        'the lead mediator sees it in their queue',
+      );
       const notMine = await t.request('GET', '/api/supervision-notes', { token: w.tok.mediator2 });
       assert.equal(notMine.body.length, 0);
 
@@ -182,7 +207,10 @@ describe('supervision notes (督办)', () => {
       assert.equal(wrong.status, 403);
       const empty = await t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, { token: w.tok.mediator1, body: { answer: '' } });
       assert.equal(empty.status, 400);
-      const answered = await t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, { token: w.tok.mediator1, body: { answer: '已约双方周五调解' } });
+      const answered = await t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, {
+        token: w.tok.mediator1,
+        body: { answer: '已约双方周五调解' },
+      });
       assert.equal(answered.status, 200, answered.text);
       assert.equal(answered.body.answer, '已约双方周五调解');
       assert.equal(answered.body.overdue, false);
@@ -220,7 +248,10 @@ describe('supervision notes (督办)', () => {
     } finally {
       t.clock.set(saved);
     }
-    assert.equal((await act(w, 'mediator1', id, 'record_follow_up', { date: '2026-03-02', method: 'visit', satisfaction: 'satisfied', notes: '满意' })).status, 200);
+    assert.equal(
+      (await act(w, 'mediator1', id, 'record_follow_up', { date: '2026-03-02', method: 'visit', satisfaction: 'satisfied', notes: '满意' })).status,
+      200,
+    );
     assert.equal((await get(id)).followUpOverdue, false);
   });
 });

@@ -65,7 +65,10 @@ export async function setupWorld(t: TestServer): Promise<LoopWorld> {
     inactive: await unit({ name: '已撤销中心', kind: 'mediation_centre', level: 'town' }),
   };
   assert.equal((await t.request('PUT', `/api/admin/units/${units.inactive}`, { token: tok.admin1, body: { active: false } })).status, 200);
-  for (const [user, u] of [['official1', units.hr], ['official2', units.traffic]] as const) {
+  for (const [user, u] of [
+    ['official1', units.hr],
+    ['official2', units.traffic],
+  ] as const) {
     const res = await t.request('PUT', `/api/admin/users/${ids[user]}/unit`, { token: tok.admin1, body: { unitId: u } });
     assert.equal(res.status, 200, res.text);
   }

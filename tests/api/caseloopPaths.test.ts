@@ -201,6 +201,10 @@ describe('every path of the case loop through the HTTP API', () => {
         .filter((from) => !(a === 'start_mediation' && from === 'in_mediation'))
         .map((from) => `${a}:${from}`),
     );
-    assert.deepEqual(table.filter((edge) => !walked.has(edge)), [], 'transitions no walk took');
+    assert.deepEqual(
+      table.filter((edge) => !walked.has(edge)),
+      [],
+      'transitions no walk took',
+    );
   });
 });

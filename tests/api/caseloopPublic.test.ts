@@ -73,18 +73,37 @@ describe('public report form', () => {
     assert.equal(await t.testDb.db.case.count(), before);
   });
 
-  test('the other side is optional: a name without a phone is accepted; the reporter\'s phone is still required', async () => {
+  test("the other side is optional: a name without a phone is accepted; the reporter's phone is still required", async () => {
     nextWindow();
     const nameOnly = await t.request('POST', '/api/public/cases', {
-      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五', phone: '' }] }),
+      body: report({
+        parties: [
+          { side: 'applicant', name: '刘六', phone: '13812345678' },
+          { side: 'respondent', name: '王五', phone: '' },
+        ],
+      }),
     });
     assert.equal(nameOnly.status, 201, nameOnly.text);
-    const row = await t.testDb.db.case.findUniqueOrThrow({ where: { caseNumber: nameOnly.body.caseNumber }, include: { parties: { orderBy: { position: 'asc' } } } });
-    assert.deepEqual(row.parties.map((p) => [p.side, p.name, p.phone]), [['applicant', '刘六', '13812345678'], ['respondent', '王五', '']]);
+    const row = await t.testDb.db.case.findUniqueOrThrow({
+      where: { caseNumber: nameOnly.body.caseNumber },
+      include: { parties: { orderBy: { position: 'asc' } } },
+    });
+    assert.deepEqual(
+      row.parties.map((p) => [p.side, p.name, p.phone]),
+      [
+        ['applicant', '刘六', '13812345678'],
+        ['respondent', '王五', ''],
+      ],
+    );
     const staff = await t.request('GET', `/api/cases/${row.id}`, { token: w.tok.supervisor1 });
     assert.equal(staff.body.parties[1].phoneMasked, '', 'no phone to mask');
     const absent = await t.request('POST', '/api/public/cases', {
-      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五' }] }),
+      body: report({
+        parties: [
+          { side: 'applicant', name: '刘六', phone: '13812345678' },
+          { side: 'respondent', name: '王五' },
+        ],
+      }),
     });
     assert.equal(absent.status, 201, absent.text);
 
@@ -93,25 +112,42 @@ describe('public report form', () => {
     assert.equal(noReporterPhone.status, 400);
     assert.ok(noReporterPhone.body.details['parties.0.phone'], noReporterPhone.text);
     const badOtherPhone = await t.request('POST', '/api/public/cases', {
-      body: report({ parties: [{ side: 'applicant', name: '刘六', phone: '13812345678' }, { side: 'respondent', name: '王五', phone: '123' }] }),
+      body: report({
+        parties: [
+          { side: 'applicant', name: '刘六', phone: '13812345678' },
+          { side: 'respondent', name: '王五', phone: '123' },
+        ],
+      }),
     });
     assert.equal(badOtherPhone.status, 400, 'a phone given must still be a phone number');
     assert.ok(badOtherPhone.body.details['parties.1.phone']);
     assert.equal(await t.testDb.db.case.count(), before);
   });
 
-  test('the query code by SMS to the reporter\'s phone, through the OTP sender (dev outbox); only with the right code, a few times per case', async () => {
+  test("the query code by SMS to the reporter's phone, through the OTP sender (dev outbox); only with the right code, a few times per case", async () => {
     nextWindow();
-    const r = await publicReport(report({ parties: [{ side: 'applicant', name: '刘六', phone: '138-1111-2222' }, { side: 'respondent', name: '王五', phone: '' }] }));
+    const r = await publicReport(
+      report({
+        parties: [
+          { side: 'applicant', name: '刘六', phone: '138-1111-2222' },
+          { side: 'respondent', name: '王五', phone: '' },
+        ],
+      }),
+    );
     const { sql } = t.testDb;
-    const outbox = () => sql.all<{ phone: string; text: string; purpose: string }>(`SELECT "phone", "text", "purpose" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder}`);
+    const outbox = () =>
+      sql.all<{ phone: string; text: string; purpose: string }>(
+        `SELECT "phone", "text", "purpose" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder}`,
+      );
     const before = (await outbox()).length;
 
     const wrong = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: 'AAAA-AAAA' } });
     assert.equal(wrong.status, 404, 'a wrong code sends nothing');
     assert.equal((await outbox()).length, before);
 
-    const sent = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber.toLowerCase(), queryCode: r.queryCode.replace('-', '').toLowerCase() } });
+    const sent = await t.request('POST', '/api/public/cases/sms', {
+      body: { caseNumber: r.caseNumber.toLowerCase(), queryCode: r.queryCode.replace('-', '').toLowerCase() },
+    });
     assert.equal(sent.status, 200, sent.text);
     assert.deepEqual(sent.body, { sentTo: '138****2222' });
     const msgs = await outbox();
@@ -121,7 +157,8 @@ describe('public report form', () => {
     assert.ok(sms.text.includes(r.caseNumber) && sms.text.includes(r.queryCode), sms.text);
     assert.ok(sms.text.includes('/query'), 'says where to query');
 
-    for (let i = 0; i < 2; i++) assert.equal((await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } })).status, 200);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } })).status, 200);
     const limited = await t.request('POST', '/api/public/cases/sms', { body: { caseNumber: r.caseNumber, queryCode: r.queryCode } });
     assert.equal(limited.status, 429, 'at most three messages per case per hour');
     assert.equal((await outbox()).length, before + 3);
@@ -148,7 +185,10 @@ describe('public progress query', () => {
     let res = await query(r.caseNumber, r.queryCode);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual([res.body.state, res.body.stateLabel, res.body.light, res.body.disputeTypeLabel], ['reported', '已上报', null, '邻里纠纷']);
-    assert.deepEqual(res.body.events.map((e: { label: string }) => e.label), ['已上报']);
+    assert.deepEqual(
+      res.body.events.map((e: { label: string }) => e.label),
+      ['已上报'],
+    );
 
     await ok(w, 'supervisor1', id, 'register');
     await ok(w, 'supervisor1', id, 'grade_and_route', { grade: 'low', level: 'community', unitId: w.units.committee });
@@ -166,17 +206,22 @@ describe('public progress query', () => {
     assert.equal(res.body.lightLabel, '绿灯');
     assert.equal(res.body.unitName, '幸福社区人民调解委员会');
     assert.ok(res.body.deadlineAt);
-    assert.deepEqual(res.body.events.map((e: { type: string }) => e.type), [
-      'case.created',
-      'case.register',
-      'case.grade_and_route',
-      'case.assign',
-      'session.started',
-      'case.start_mediation',
-    ]);
-    for (const e of res.body.events) assert.deepEqual(Object.keys(e).filter((k) => k !== 'unitName').sort(), ['at', 'kind', 'label', 'type']);
+    assert.deepEqual(
+      res.body.events.map((e: { type: string }) => e.type),
+      ['case.created', 'case.register', 'case.grade_and_route', 'case.assign', 'session.started', 'case.start_mediation'],
+    );
+    for (const e of res.body.events)
+      assert.deepEqual(
+        Object.keys(e)
+          .filter((k) => k !== 'unitName')
+          .sort(),
+        ['at', 'kind', 'label', 'type'],
+      );
     // The page labels each milestone from its kind in the reader's language.
-    assert.deepEqual(res.body.events.map((e: { kind: string }) => e.kind), ['reported', 'accepted', 'routed', 'assigned', 'session_held', 'mediation_started']);
+    assert.deepEqual(
+      res.body.events.map((e: { kind: string }) => e.kind),
+      ['reported', 'accepted', 'routed', 'assigned', 'session_held', 'mediation_started'],
+    );
     for (const p of [...personal, '督办', '王调解员', '李主任', 'user:']) assert.ok(!res.text.includes(p), `${p} must not be in the public progress`);
 
     const viaHeaders = await t.request('GET', '/api/public/cases/query', { headers: { 'x-case-number': r.caseNumber, 'x-query-code': r.queryCode } });
@@ -191,7 +236,10 @@ describe('public progress query', () => {
     const r = await publicReport();
     const wrong = await query(r.caseNumber, 'AAAA-AAAA');
     const unknown = await query('DY-2026-999999', r.queryCode);
-    const staffCase = await t.request('POST', '/api/cases', { token: w.tok.mediator1, body: { disputeType: 'debt', title: '借款', description: '借款未还', parties: [{ side: 'applicant', name: '甲', phone: '13800000000' }] } });
+    const staffCase = await t.request('POST', '/api/cases', {
+      token: w.tok.mediator1,
+      body: { disputeType: 'debt', title: '借款', description: '借款未还', parties: [{ side: 'applicant', name: '甲', phone: '13800000000' }] },
+    });
     const noCode = await query(staffCase.body.caseNumber, r.queryCode);
     for (const res of [wrong, unknown, noCode]) {
       assert.equal(res.status, 404);
@@ -242,9 +290,15 @@ describe('follow-up through a no-login link', () => {
     const bad = await t.request('POST', '/api/public/followup', { headers: { authorization: `Bearer ${token}` }, body: { satisfaction: 'great' } });
     assert.equal(bad.status, 400);
     assert.equal((await t.request('POST', '/api/public/followup', { body: { satisfaction: 'satisfied' } })).status, 401);
-    assert.equal((await t.request('POST', '/api/public/followup', { headers: { authorization: 'Bearer nottherighttoken' }, body: { satisfaction: 'satisfied' } })).status, 401);
+    assert.equal(
+      (await t.request('POST', '/api/public/followup', { headers: { authorization: 'Bearer nottherighttoken' }, body: { satisfaction: 'satisfied' } })).status,
+      401,
+    );
 
-    const rec = await t.request('POST', '/api/public/followup', { headers: { authorization: `Bearer ${token}` }, body: { satisfaction: 'satisfied', notes: '很满意' } });
+    const rec = await t.request('POST', '/api/public/followup', {
+      headers: { authorization: `Bearer ${token}` },
+      body: { satisfaction: 'satisfied', notes: '很满意' },
+    });
     assert.equal(rec.status, 201, rec.text);
     assert.deepEqual(rec.body, { recorded: true, satisfaction: 'satisfied', satisfactionLabel: '满意' });
     const c = (await t.request('GET', `/api/cases/${id}`, { token: w.tok.supervisor1 })).body;

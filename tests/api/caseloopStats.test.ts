@@ -87,16 +87,21 @@ describe('statistics from the database', () => {
     assert.equal(res.status, 200, res.text);
     const s = res.body;
     assert.equal(s.total, 6);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(s.byState).filter(([, v]) => v !== 0)),
-      { reported: 1, in_mediation: 1, closed_settled: 1, followed_up: 2, reopened: 1 },
-    );
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(s.byType).filter(([, v]) => v !== 0)),
-      { labour: 2, neighbour: 1, family: 1, debt: 1, traffic: 1 },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(s.byState).filter(([, v]) => v !== 0)), {
+      reported: 1,
+      in_mediation: 1,
+      closed_settled: 1,
+      followed_up: 2,
+      reopened: 1,
+    });
+    assert.deepEqual(Object.fromEntries(Object.entries(s.byType).filter(([, v]) => v !== 0)), { labour: 2, neighbour: 1, family: 1, debt: 1, traffic: 1 });
     assert.deepEqual(s.byUnit, { [w.units.town]: 2, [w.units.committee]: 1, [w.units.county]: 2, '': 1 });
-    assert.deepEqual(s.unitNames, { [w.units.town]: '城关街道调处中心', [w.units.committee]: '幸福社区人民调解委员会', [w.units.county]: '区调处中心', '': '未分流' });
+    assert.deepEqual(s.unitNames, {
+      [w.units.town]: '城关街道调处中心',
+      [w.units.committee]: '幸福社区人民调解委员会',
+      [w.units.county]: '区调处中心',
+      '': '未分流',
+    });
     assert.deepEqual(s.byLight, { green: 0, yellow: 1, red: 1, done: 3, none: 1 }, 'the untimed report is grey (未计时), as in the lists, not green');
     assert.equal(s.untimed, 1);
     assert.equal(s.handled, 3);
@@ -111,7 +116,10 @@ describe('statistics from the database', () => {
 
   test('filter by unit and period', async () => {
     const town = (await t.request('GET', `/api/stats?${period}&unitId=${w.units.town}`, { token: w.tok.admin1 })).body;
-    assert.deepEqual([town.total, town.handled, town.settled, town.settlementRate, town.followedUp, town.satisfied, town.avgHoursToClose], [2, 1, 1, 1, 1, 1, 24]);
+    assert.deepEqual(
+      [town.total, town.handled, town.settled, town.settlementRate, town.followedUp, town.satisfied, town.avgHoursToClose],
+      [2, 1, 1, 1, 1, 1, 24],
+    );
     assert.deepEqual(town.byLight, { green: 0, yellow: 0, red: 1, done: 1, none: 0 });
     const all = (await t.request('GET', '/api/stats', { token: w.tok.supervisor1 })).body;
     assert.equal(all.total, 7);
@@ -134,15 +142,23 @@ describe('statistics from the database', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/csv; charset=utf-8/);
     assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="cases-\d{8}\.csv"$/);
-    const raw = Buffer.from(await (await fetch(`${t.baseUrl}/api/stats/export.csv?${period}`, { headers: { authorization: `Bearer ${w.tok.supervisor1}` } })).arrayBuffer());
+    const raw = Buffer.from(
+      await (await fetch(`${t.baseUrl}/api/stats/export.csv?${period}`, { headers: { authorization: `Bearer ${w.tok.supervisor1}` } })).arrayBuffer(),
+    );
     assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
-    const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     assert.equal(
       lines[0],
       '案件编号,纠纷类型,来源,状态,等级,层级,承办单位,灯色,登记时间（Asia/Shanghai UTC+08:00）,办理期限（Asia/Shanghai UTC+08:00）,结案时间（Asia/Shanghai UTC+08:00）,调解结果,回访满意度,当事人（脱敏）',
     );
     assert.equal(lines.length, 1 + 6);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), [1, 2, 3, 4, 5, 6].map((k) => n[k]!.caseNumber));
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(',')[0]),
+      [1, 2, 3, 4, 5, 6].map((k) => n[k]!.caseNumber),
+    );
     const row1 = lines[1]!.split(',');
     // The UI's labels (one source), times in the centre's zone with the offset (T0 = 09:00 China time).
     assert.deepEqual(row1.slice(1, 8), ['劳动争议', '网格上报', '已回访', '一般', '镇（街道）', '城关街道调处中心', '已办结']);
@@ -151,7 +167,7 @@ describe('statistics from the database', () => {
     assert.equal(new Date(row1[8]!).getTime(), T0, 'the cell is an exact instant');
     assert.deepEqual(row1.slice(11, 13), ['调解成功', '满意']);
     assert.equal(lines[3]!.split(',')[7], '红灯');
-    assert.equal(lines[4]!.split(',')[7], '未计时', 'no light before routing, in the lists\' word');
+    assert.equal(lines[4]!.split(',')[7], '未计时', "no light before routing, in the lists' word");
     assert.match(res.text, /张\*\(申请人;?/);
     assert.ok(res.text.includes('138****5678'));
     for (const raw of [...RAW_PHONES, '11010119900307123', '张三', '拖欠三个月工资', '案件1']) {

@@ -103,7 +103,10 @@ describe('timeline actors are resolved for display, the stored entries are not',
 
     const tl = await timeline(id);
     const by = (type: string) => tl.find((e) => e.type === type)!;
-    assert.deepEqual([by('case.created').actor, by('case.created').actorName, by('case.created').actorRole, by('case.created').actorKind], [`user:${w.ids.grid1}`, '孙网格员', 'gridworker', 'user']);
+    assert.deepEqual(
+      [by('case.created').actor, by('case.created').actorName, by('case.created').actorRole, by('case.created').actorKind],
+      [`user:${w.ids.grid1}`, '孙网格员', 'gridworker', 'user'],
+    );
     assert.deepEqual([by('case.grade_and_route').actorName, by('case.grade_and_route').actorRole], ['李主任', 'supervisor']);
     assert.deepEqual([by('whistle.requested').actorName, by('whistle.requested').actorRole], ['王调解员', 'mediator']);
     assert.deepEqual([by('whistle.accepted').actorName, by('whistle.accepted').actorRole], ['赵科长', 'official']);
@@ -113,7 +116,10 @@ describe('timeline actors are resolved for display, the stored entries are not',
 
     // Nothing stored changed: same rows, and the chain still verifies.
     assert.deepEqual(await t.testDb.db.timelineEntry.findMany({ where: { caseId: id }, orderBy: { seq: 'asc' } }), storedBefore);
-    assert.deepEqual(tl.map((e) => [e.seq, e.actor, e.hash]), storedBefore.map((r) => [r.seq, r.actor, r.hash]));
+    assert.deepEqual(
+      tl.map((e) => [e.seq, e.actor, e.hash]),
+      storedBefore.map((r) => [r.seq, r.actor, r.hash]),
+    );
     assert.equal((await verify(id)).ok, true);
 
     // A citizen's public report: labelled, not a person.

@@ -27,7 +27,10 @@ describe('calling in departments (吹哨报到)', () => {
     assert.equal(created.body.requestedBy.displayName, '王调解员');
 
     const queue = await t.request('GET', '/api/whistles?mine=1', { token: w.tok.official1 });
-    assert.deepEqual(queue.body.map((x: { id: string }) => x.id), [created.body.id]);
+    assert.deepEqual(
+      queue.body.map((x: { id: string }) => x.id),
+      [created.body.id],
+    );
     assert.equal(queue.body[0].caseNumber, (await t.request('GET', `/api/cases/${id}`, { token: w.tok.official1 })).body.caseNumber);
     assert.equal((await t.request('GET', '/api/whistles', { token: w.tok.official2 })).body.length, 0, 'another department does not see it');
     const mine = await t.request('GET', '/api/whistles?mine=1', { token: w.tok.mediator1 });
@@ -138,7 +141,10 @@ describe('calling in departments (吹哨报到)', () => {
     assert.deepEqual(await snapshot(t, id), before);
     const declined = await declineOf(b.id, { reason: '非本部门职责，请联系劳动监察大队' });
     assert.equal(declined.status, 200, declined.text);
-    assert.deepEqual([declined.body.status, declined.body.closedBy.displayName, declined.body.closeReason], ['declined', '赵科长', '非本部门职责，请联系劳动监察大队']);
+    assert.deepEqual(
+      [declined.body.status, declined.body.closedBy.displayName, declined.body.closeReason],
+      ['declined', '赵科长', '非本部门职责，请联系劳动监察大队'],
+    );
 
     // Nothing more can happen to a cancelled or declined request.
     before = await snapshot(t, id);
@@ -161,18 +167,28 @@ describe('calling in departments (吹哨报到)', () => {
     assert.deepEqual(await snapshot(t, id), before);
     assert.deepEqual(await t.testDb.db.whistleRequest.findUniqueOrThrow({ where: { id: c.id } }), rowBefore);
 
-    const tl = (await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 })).body as Array<{ type: string; actorName: string; data: Record<string, unknown> }>;
+    const tl = (await t.request('GET', `/api/cases/${id}/timeline`, { token: w.tok.supervisor1 })).body as Array<{
+      type: string;
+      actorName: string;
+      data: Record<string, unknown>;
+    }>;
     const cancelEntry = tl.find((e) => e.type === 'whistle.cancelled')!;
     const declineEntry = tl.find((e) => e.type === 'whistle.declined')!;
     assert.deepEqual([cancelEntry.data.whistleId, cancelEntry.data.reason, cancelEntry.actorName], [a.id, '当事人已自行协商', '王调解员']);
-    assert.deepEqual([declineEntry.data.whistleId, declineEntry.data.reason, declineEntry.data.unitName, declineEntry.actorName], [b.id, '非本部门职责，请联系劳动监察大队', '区人社局', '赵科长']);
+    assert.deepEqual(
+      [declineEntry.data.whistleId, declineEntry.data.reason, declineEntry.data.unitName, declineEntry.actorName],
+      [b.id, '非本部门职责，请联系劳动监察大队', '区人社局', '赵科长'],
+    );
     assert.equal((await t.request('GET', `/api/cases/${id}/timeline/verify`, { token: w.tok.supervisor1 })).body.ok, true);
   });
 
   test('the case’s lead mediator may cancel a request made by the previous lead', async () => {
     const id = await caseIn(w, 'in_mediation');
     const wr = (await whistle(id, { unitId: w.units.traffic, need: '事故认定' })).body;
-    const re = await t.request('POST', `/api/cases/${id}/actions/reassign`, { token: w.tok.supervisor1, body: { mediatorId: w.ids.mediator2, reason: '回避' } });
+    const re = await t.request('POST', `/api/cases/${id}/actions/reassign`, {
+      token: w.tok.supervisor1,
+      body: { mediatorId: w.ids.mediator2, reason: '回避' },
+    });
     assert.equal(re.status, 200, re.text);
     const res = await t.request('POST', `/api/whistles/${wr.id}/cancel`, { token: w.tok.mediator2, body: { reason: '改由交警现场处理' } });
     assert.equal(res.status, 200, res.text);
@@ -180,8 +196,8 @@ describe('calling in departments (吹哨报到)', () => {
   });
 });
 
-describe('the official\'s alert (header badge and console notice)', () => {
-  test('GET /api/whistles/pending counts open requests to the official\'s own department and names the newest', async () => {
+describe("the official's alert (header badge and console notice)", () => {
+  test("GET /api/whistles/pending counts open requests to the official's own department and names the newest", async () => {
     const pending = async (who: string) => {
       const res = await t.request('GET', '/api/whistles/pending', { token: w.tok[who] });
       assert.equal(res.status, 200, res.text);

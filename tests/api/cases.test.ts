@@ -71,7 +71,10 @@ describe('case creation', () => {
     assert.ok(!res.text.includes('11010119900307123'), 'ID number not in detail');
     // Stored normalised.
     const parties = await t.testDb.db.party.findMany({ where: { caseId: res.body.id }, orderBy: { position: 'asc' } });
-    assert.deepEqual(parties.map((p) => p.phone), ['13812345678', '13987654321']);
+    assert.deepEqual(
+      parties.map((p) => p.phone),
+      ['13812345678', '13987654321'],
+    );
     assert.equal(parties[0]!.idNumber, '11010119900307123X');
 
     const get = await t.request('GET', `/api/cases/${res.body.id}`, { token: tok.mediator1 });
@@ -131,7 +134,10 @@ describe('case creation', () => {
     assert.equal(new Set(numbers).size, numbers.length);
     for (const n of numbers) assert.match(n, /^DY-2026-\d{6}$/);
     const all = (await t.testDb.db.case.findMany({ select: { caseNumber: true } })).map((c) => Number(c.caseNumber.slice(-6))).sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: all.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      all,
+      Array.from({ length: all.length }, (_, i) => i + 1),
+    );
   });
 
   test('the year comes from the clock (China time), and the counter restarts per year', async () => {
@@ -257,7 +263,11 @@ describe('sessions', () => {
 
 describe('http basics', () => {
   test('unknown /api routes → 404 JSON; health is public', async () => {
-    for (const [m, p] of [['GET', '/api/nope'], ['DELETE', '/api/cases'], ['GET', '/api']] as const) {
+    for (const [m, p] of [
+      ['GET', '/api/nope'],
+      ['DELETE', '/api/cases'],
+      ['GET', '/api'],
+    ] as const) {
       const res = await t.request(m, p);
       assert.equal(res.status, 404, `${m} ${p}`);
       assert.equal(res.body.code, 'not_found');

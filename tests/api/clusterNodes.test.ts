@@ -115,7 +115,9 @@ describe('several nodes: placement, routing, cross-node actions, failover', () =
     assert.equal(refusal.code, 'unauthenticated');
     const memory = new RedisSessionMemory(survivor.app.redis!);
     assert.deepEqual((await memory.load(session.id)).removed, [`invitation:${second.id}`]);
-    const timeline = await survivor.api('GET', `/api/cases/${(await survivor.api('GET', `/api/sessions/${session.id}`, { token })).body.caseId}/timeline`, { token });
+    const timeline = await survivor.api('GET', `/api/cases/${(await survivor.api('GET', `/api/sessions/${session.id}`, { token })).body.caseId}/timeline`, {
+      token,
+    });
     const reasons = (timeline.body as Array<{ type: string; data: { reason?: string } }>).filter((e) => e.type === 'session.left').map((e) => e.data.reason);
     assert.ok(reasons.includes('node_failed') || reasons.includes('server_restarted'), `the timeline shows the move: ${reasons.join(', ')}`);
     const media = await survivor.api('GET', `/api/sessions/${session.id}/media`, { token });

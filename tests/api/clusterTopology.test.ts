@@ -32,7 +32,10 @@ interface Health {
 
 /** The node (id) whose port nginx's X-Upstream-Addr names last. */
 function answeredBy(res: Response): string | undefined {
-  const last = res.headers.get('x-upstream-addr')?.split(/[,:] ?/).at(-1);
+  const last = res.headers
+    .get('x-upstream-addr')
+    ?.split(/[,:] ?/)
+    .at(-1);
   return topo.nodeIds.find((id) => String(topo.node(id).port) === last);
 }
 
@@ -103,7 +106,12 @@ test('a killed node’s requests go to a live one; started again, it gets its ow
 
   await topo.start('a');
   // nginx tries a failed node again after fail_timeout (5 s).
-  await until(async () => (await socketIoOpen('&node=a')).node === 'a', () => `?node=a to reach node a again\n${topo.describe()}`, 15_000, 250);
+  await until(
+    async () => (await socketIoOpen('&node=a')).node === 'a',
+    () => `?node=a to reach node a again\n${topo.describe()}`,
+    15_000,
+    250,
+  );
 });
 
 test('stop() leaves no process behind', async () => {

@@ -90,13 +90,21 @@ describe('cases and their timeline', () => {
     assert.deepEqual(tally(answers, 'appends'), { 200: N / 2, 201: N / 2 });
     const rows = await w.t.testDb.db.timelineEntry.findMany({ where: { caseId }, orderBy: { seq: 'asc' }, select: { seq: true } });
     assert.equal(rows.length, before + N);
-    assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: before + N }, (_, i) => i + 1));
+    assert.deepEqual(
+      rows.map((r) => r.seq),
+      Array.from({ length: before + N }, (_, i) => i + 1),
+    );
     await assertChain(caseId);
   });
 
   test(`${N} case-loop moves at once: one wins, the rest are told the case changed`, async () => {
     const caseId = await caseIn(w, 'in_mediation');
-    const answers = await burst(N, () => w.t.request('POST', `/api/cases/${caseId}/actions/close_unsettled`, { token: w.tok.mediator1, body: { reason: '被申请人拒绝调解', referredTo: 'arbitration' } }));
+    const answers = await burst(N, () =>
+      w.t.request('POST', `/api/cases/${caseId}/actions/close_unsettled`, {
+        token: w.tok.mediator1,
+        body: { reason: '被申请人拒绝调解', referredTo: 'arbitration' },
+      }),
+    );
     oneWinner(answers, 200, ['case_changed_meanwhile', 'case_state_forbids'], 'close_unsettled');
     assert.equal((await entries(caseId, 'case.close_unsettled')).length, 1);
     await assertChain(caseId);
@@ -107,7 +115,9 @@ describe('cases and their timeline', () => {
     const link = await w.t.request('POST', `/api/cases/${caseId}/followup-link`, { token: w.tok.mediator1 });
     assert.equal(link.status, 201, link.text);
     const token = /#t=(.+)$/.exec(link.body.url)![1]!;
-    const answers = await burst(N, () => w.t.request('POST', '/api/public/followup', { headers: { authorization: `Bearer ${token}` }, body: { satisfaction: 'satisfied' } }));
+    const answers = await burst(N, () =>
+      w.t.request('POST', '/api/public/followup', { headers: { authorization: `Bearer ${token}` }, body: { satisfaction: 'satisfied' } }),
+    );
     oneWinner(answers, 201, ['follow_up_link_invalid', 'follow_up_not_possible', 'case_changed_meanwhile'], 'follow-up link');
     assert.equal(await w.t.testDb.db.followUp.count({ where: { caseId } }), 1);
     await assertChain(caseId);
@@ -115,9 +125,14 @@ describe('cases and their timeline', () => {
 
   test(`${N} answers to one supervision note: one is recorded`, async () => {
     const caseId = await caseIn(w, 'in_mediation');
-    const note = await w.t.request('POST', `/api/cases/${caseId}/supervision-notes`, { token: w.tok.supervisor1, body: { text: '请尽快办理', dueAt: '2026-12-31' } });
+    const note = await w.t.request('POST', `/api/cases/${caseId}/supervision-notes`, {
+      token: w.tok.supervisor1,
+      body: { text: '请尽快办理', dueAt: '2026-12-31' },
+    });
     assert.equal(note.status, 201, note.text);
-    const answers = await burst(N, (i) => w.t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, { token: w.tok.mediator1, body: { answer: `已办理 ${i}` } }));
+    const answers = await burst(N, (i) =>
+      w.t.request('POST', `/api/supervision-notes/${note.body.id}/answer`, { token: w.tok.mediator1, body: { answer: `已办理 ${i}` } }),
+    );
     oneWinner(answers, 200, ['supervision_answered'], 'answers');
     assert.equal((await entries(caseId, 'supervision.answered')).length, 1);
     await assertChain(caseId);
@@ -143,11 +158,20 @@ describe('sessions, invitations, whistles', () => {
     const answers = await burst(N, async (i) => {
       if (i % 4 === 0) return w.t.request('POST', `/api/sessions/${session}/end`, { token: w.tok.mediator1 });
       if (i % 4 === 1) {
-        const [joined] = await Promise.allSettled([w.t.services.sessions.recordJoin({ sessionId: session, identity: `user:guest-${i}`, role: 'observer', displayName: `旁听 ${i}` })]);
+        const [joined] = await Promise.allSettled([
+          w.t.services.sessions.recordJoin({ sessionId: session, identity: `user:guest-${i}`, role: 'observer', displayName: `旁听 ${i}` }),
+        ]);
         joins.push(joined!);
-        return { status: joined!.status === 'fulfilled' ? 201 : toWireError(joined!.reason).status, body: {}, text: String(joined!.status === 'rejected' ? joined!.reason : '') };
+        return {
+          status: joined!.status === 'fulfilled' ? 201 : toWireError(joined!.reason).status,
+          body: {},
+          text: String(joined!.status === 'rejected' ? joined!.reason : ''),
+        };
       }
-      return w.t.request('POST', `/api/sessions/${session}/invitations`, { token: w.tok.mediator1, body: { role: 'party', side: 'applicant', displayName: `当事人 ${i}` } });
+      return w.t.request('POST', `/api/sessions/${session}/invitations`, {
+        token: w.tok.mediator1,
+        body: { role: 'party', side: 'applicant', displayName: `当事人 ${i}` },
+      });
     });
     const counts = tally(answers, 'end / invite / join');
     assert.equal((counts[200] ?? 0) + (counts[201] ?? 0) + (counts[410] ?? 0), N, JSON.stringify(counts));
@@ -167,7 +191,10 @@ describe('sessions, invitations, whistles', () => {
     const participation = await w.t.services.sessions.recordJoin({ sessionId: session, identity: 'user:guest', role: 'observer', displayName: '旁听' });
     await burst(N, (i) => w.t.services.sessions.recordLeave(participation, `left-${i}`));
     assert.equal((await entries(caseId, 'session.left')).length, 1);
-    const inv = await w.t.request('POST', `/api/sessions/${session}/invitations`, { token: w.tok.mediator1, body: { role: 'party', side: 'applicant', displayName: '张三' } });
+    const inv = await w.t.request('POST', `/api/sessions/${session}/invitations`, {
+      token: w.tok.mediator1,
+      body: { role: 'party', side: 'applicant', displayName: '张三' },
+    });
     assert.equal(inv.status, 201, inv.text);
     const answers = await burst(N, () => w.t.request('POST', `/api/invitations/${inv.body.id}/revoke`, { token: w.tok.mediator1 }));
     assert.deepEqual(tally(answers, 'revocations'), { 200: N });
@@ -188,7 +215,9 @@ describe('sessions, invitations, whistles', () => {
           : w.t.request('POST', `/api/whistles/${id}/accept`, { token: w.tok.official1 }),
     );
     oneWinner(answers, 200, ['whistle_answered'], 'whistle');
-    const outcomes = await w.t.testDb.db.timelineEntry.count({ where: { caseId, type: { in: ['whistle.accepted', 'whistle.declined', 'whistle.cancelled'] } } });
+    const outcomes = await w.t.testDb.db.timelineEntry.count({
+      where: { caseId, type: { in: ['whistle.accepted', 'whistle.declined', 'whistle.cancelled'] } },
+    });
     assert.equal(outcomes, 1);
     const row = await w.t.testDb.db.whistleRequest.findUniqueOrThrow({ where: { id } });
     assert.equal(await w.t.testDb.db.invitation.count({ where: { session: { caseId }, role: 'official' } }), row.status === 'accepted' ? 1 : 0);
@@ -216,7 +245,10 @@ describe('the agreement', () => {
     const a = await w.t.request('GET', `/api/sessions/${f.sessionId}/agreement`, { token: w.tok.mediator1 });
     const content = withFilledFields(a.body.revision.content);
     const answers = await burst(N, (i) =>
-      w.t.request('PUT', `/api/agreements/${agreementId}/draft`, { token: w.tok.mediator1, body: { baseRevision: 1, content: { ...content, clauses: [`被申请人支付劳动报酬人民币${1000 + i}元。`] } } }),
+      w.t.request('PUT', `/api/agreements/${agreementId}/draft`, {
+        token: w.tok.mediator1,
+        body: { baseRevision: 1, content: { ...content, clauses: [`被申请人支付劳动报酬人民币${1000 + i}元。`] } },
+      }),
     );
     oneWinner(answers, 200, ['agreement_draft_changed'], 'saves');
     assert.equal(await w.t.testDb.db.agreementRevision.count({ where: { agreementId } }), 2);
@@ -248,7 +280,11 @@ describe('the agreement', () => {
     const answers = await burst(N, (i) => sign(wrong, 1000 + i));
     tally(answers, 'wrong codes');
     const compared = answers.filter((a) => a.body?.reason === 'otp_wrong');
-    assert.deepEqual(compared.map((a) => a.body.params.attemptsLeft).sort(), Array.from({ length: OTP_MAX_ATTEMPTS }, (_, i) => i), 'each attempt counted once');
+    assert.deepEqual(
+      compared.map((a) => a.body.params.attemptsLeft).sort(),
+      Array.from({ length: OTP_MAX_ATTEMPTS }, (_, i) => i),
+      'each attempt counted once',
+    );
     for (const a of answers.filter((x) => x.body?.reason !== 'otp_wrong')) assert.ok(['otp_locked', 'otp_expired'].includes(a.body?.reason), a.text);
     const otp = await w.t.testDb.db.agreementOtp.findFirstOrThrow({ where: { agreementId, partyId: f.partyA.id } });
     assert.equal(otp.attempts, OTP_MAX_ATTEMPTS);
@@ -269,10 +305,18 @@ describe('the agreement', () => {
       }),
     );
     oneWinner(signs, 200, ['otp_used', 'otp_expired', 'sign_already_signed'], 'signings');
-    const refusals = await burst(N, (i) => w.t.request('POST', '/api/signing/refuse', { token: f.inviteB, body: { partyId: f.partyB.id, revisionHash: hash, reason: `不同意 ${i}` } }));
+    const refusals = await burst(N, (i) =>
+      w.t.request('POST', '/api/signing/refuse', { token: f.inviteB, body: { partyId: f.partyB.id, revisionHash: hash, reason: `不同意 ${i}` } }),
+    );
     oneWinner(refusals, 200, ['sign_already_refused'], 'refusals');
     const rows = await w.t.testDb.db.agreementSignature.groupBy({ by: ['partyId', 'action'], where: { agreementId, cancelledAt: null }, _count: true });
-    assert.deepEqual(rows.map((r) => [r.partyId, r.action, r._count]).sort(), [[f.partyA.id, 'signed', 1], [f.partyB.id, 'refused', 1]].sort());
+    assert.deepEqual(
+      rows.map((r) => [r.partyId, r.action, r._count]).sort(),
+      [
+        [f.partyA.id, 'signed', 1],
+        [f.partyB.id, 'refused', 1],
+      ].sort(),
+    );
     await assertChain(f.caseId);
   });
 });
@@ -291,21 +335,38 @@ describe('sealing', () => {
   /** A node's finaliser: its own data directory unless `dataDir` (a shared volume) is given; its own clock if given. */
   function finaliser(name: string, options: { onSealed?: () => void; dataDir?: string; clock?: ManualClock } = {}): Finaliser {
     const dataDir = options.dataDir ?? path.join(tmp, name);
-    return new Finaliser({ db: w.t.testDb.db, clock: options.clock ?? w.t.clock, config: { ...w.t.config, dataDir }, log: createLogger('test'), onSealed: options.onSealed, nodeId: name });
+    return new Finaliser({
+      db: w.t.testDb.db,
+      clock: options.clock ?? w.t.clock,
+      config: { ...w.t.config, dataDir },
+      log: createLogger('test'),
+      onSealed: options.onSealed,
+      nodeId: name,
+    });
   }
 
-  const claimOf = (id: string) => w.t.testDb.db.agreement.findUniqueOrThrow({ where: { id }, select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true, sealingDocId: true } });
+  const claimOf = (id: string) =>
+    w.t.testDb.db.agreement.findUniqueOrThrow({
+      where: { id },
+      select: { status: true, sealingBy: true, sealingRun: true, sealingAt: true, sealingDocId: true },
+    });
 
   before(async () => {
     g = await caseWithSession(w.t, w.tok.mediator1!);
     const a = await w.t.request('POST', `/api/sessions/${g.sessionId}/agreement`, { token: w.tok.mediator1, body: {} });
     agreementId = a.body.id;
-    const saved = await w.t.request('PUT', `/api/agreements/${agreementId}/draft`, { token: w.tok.mediator1, body: { baseRevision: 1, content: withFilledFields(a.body.revision.content) } });
+    const saved = await w.t.request('PUT', `/api/agreements/${agreementId}/draft`, {
+      token: w.tok.mediator1,
+      body: { baseRevision: 1, content: withFilledFields(a.body.revision.content) },
+    });
     assert.equal(saved.status, 200, saved.text);
     const frozen = await w.t.request('POST', `/api/agreements/${agreementId}/freeze`, { token: w.tok.mediator1, body: { revision: 2 } });
     assert.equal(frozen.status, 200, frozen.text);
     hash = frozen.body.frozen.hash;
-    for (const [token, party, seed] of [[g.inviteA, g.partyA, 11], [g.inviteB, g.partyB, 12]] as const) {
+    for (const [token, party, seed] of [
+      [g.inviteA, g.partyA, 11],
+      [g.inviteB, g.partyB, 12],
+    ] as const) {
       const signed = await partySigns(w.t, token, party.id, party.phone, hash, seed);
       assert.equal(signed.status, 200, signed.text);
     }
@@ -313,7 +374,10 @@ describe('sealing', () => {
 
   test(`${N} mediator signatures at once: one, then sealed once; ${N} finalisations after it change nothing`, async () => {
     const signs = await burst(N, (i) =>
-      w.t.request('POST', `/api/agreements/${agreementId}/sign`, { token: w.tok.mediator1, body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(4000 + i) } }),
+      w.t.request('POST', `/api/agreements/${agreementId}/sign`, {
+        token: w.tok.mediator1,
+        body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(4000 + i) },
+      }),
     );
     oneWinner(signs, 200, ['sign_already_signed'], 'mediator signatures');
     const finalisations = await burst(N, () => w.t.request('POST', `/api/agreements/${agreementId}/finalise`, { token: w.tok.mediator1 }));
@@ -330,7 +394,11 @@ describe('sealing', () => {
     let sealed = 0;
     const [a, b] = [finaliser('node-a', { onSealed: () => sealed++ }), finaliser('node-b', { onSealed: () => sealed++ })];
     const results = await Promise.allSettled([a.finalise(agreementId), b.finalise(agreementId)]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled'],
+      JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))),
+    );
     assert.equal(sealed, 1, 'one run sealed it');
     const doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
     const files = ['node-a', 'node-b'].flatMap((n) => [path.join(tmp, n, 'agreements', `${doc.id}.pdf`)]).filter((p) => existsSync(p));
@@ -361,11 +429,19 @@ describe('sealing', () => {
     const sealedBy: string[] = [];
     const nodes = ['node-a', 'node-b'].map((n) => finaliser(n, { dataDir: shared, onSealed: () => sealedBy.push(n) }));
     const results = await Promise.allSettled(nodes.map((f) => f.finalise(agreementId)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled'],
+      JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))),
+    );
     assert.equal(sealedBy.length, 1, `one sealer: ${sealedBy.join(', ')}`);
     const doc = await w.t.testDb.db.agreementDocument.findUniqueOrThrow({ where: { agreementId } });
     assert.deepEqual(readdirSync(path.join(shared, 'agreements')), [`${doc.id}.pdf`], 'one file, the sealed one; no .tmp');
-    assert.deepEqual(await claimOf(agreementId), { status: 'sealed', sealingBy: null, sealingRun: null, sealingAt: null, sealingDocId: null }, 'the claim ended with the sealing');
+    assert.deepEqual(
+      await claimOf(agreementId),
+      { status: 'sealed', sealingBy: null, sealingRun: null, sealingAt: null, sealingDocId: null },
+      'the claim ended with the sealing',
+    );
     assert.equal((await entries(g.caseId, 'agreement.sealed')).filter((e) => JSON.parse(e.data).documentId === doc.id).length, 1);
     await assertChain(g.caseId);
   });
@@ -389,7 +465,7 @@ describe('sealing', () => {
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), doc.sha256);
   });
 
-  test('start-up clean-up: a live claim of another node is spared and left to it; a stale one, or this node\'s from before its restart, is ended and its files removed', async () => {
+  test("start-up clean-up: a live claim of another node is spared and left to it; a stale one, or this node's from before its restart, is ended and its files removed", async () => {
     await unseal();
     const shared = path.join(tmp, 'shared-3');
     const dir = path.join(shared, 'agreements');
@@ -437,7 +513,9 @@ describe('sealing', () => {
 
 describe('the database settles what the service could not check', () => {
   test(`${N} units with one name at once: one, the rest told the name is taken`, async () => {
-    const answers = await burst(N, () => w.t.request('POST', '/api/admin/units', { token: w.tok.admin1, body: { name: '并发测试调委会', kind: 'mediation_committee', level: 'community' } }));
+    const answers = await burst(N, () =>
+      w.t.request('POST', '/api/admin/units', { token: w.tok.admin1, body: { name: '并发测试调委会', kind: 'mediation_committee', level: 'community' } }),
+    );
     oneWinner(answers, 201, ['unit_name_taken'], 'units');
   });
 
@@ -448,7 +526,10 @@ describe('the database settles what the service could not check', () => {
     assert.ok((counts[200] ?? 0) >= 1, JSON.stringify(counts));
     for (const a of answers.filter((x) => x.status !== 200)) assert.equal(a.body.reason, 'rules_changed_meanwhile', a.text);
     const versions = (await w.t.testDb.db.routingRuleSet.findMany({ select: { version: true }, orderBy: { version: 'asc' } })).map((r) => r.version);
-    assert.deepEqual(versions, Array.from({ length: versions.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      versions,
+      Array.from({ length: versions.length }, (_, i) => i + 1),
+    );
     assert.equal(versions.length, current.body.version + (counts[200] ?? 0));
   });
 
@@ -481,6 +562,9 @@ describe('the database settles what the service could not check', () => {
         await lockCase(tx, second);
       });
     const results = await Promise.allSettled([crosswise(x, y), crosswise(y, x)]);
-    assert.deepEqual(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')), ['ok', 'ok']);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+      ['ok', 'ok'],
+    );
   });
 });

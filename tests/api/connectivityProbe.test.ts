@@ -29,7 +29,8 @@ before(async () => {
 });
 after(async () => server?.close());
 
-const open = (token?: string, body: unknown = {}) => server.api<ConnectivityProbe & { code?: string }>('POST', '/api/connectivity/probe', { ...(token ? { token } : {}), body });
+const open = (token?: string, body: unknown = {}) =>
+  server.api<ConnectivityProbe & { code?: string }>('POST', '/api/connectivity/probe', { ...(token ? { token } : {}), body });
 
 test('without a token, with a bad one, or with a role that enters no room: refused before any media work', async () => {
   assert.equal((await open()).status, 401);
@@ -60,7 +61,10 @@ test('an invitation opens a probe: router capabilities, an SCTP-enabled transpor
   assert.deepEqual(media.body.peers, [], 'the party is not in the room (nor its waiting room)');
   assert.equal(server.app.rooms.stats().peers, 0);
   await until(() => !server.app.connectivity.has(probe.probeId), 'the probe to close itself');
-  const late = await server.api('POST', `/api/connectivity/probe/${probe.probeId}/connect`, { token: party, body: { dtlsParameters: probe.transport.dtlsParameters } });
+  const late = await server.api('POST', `/api/connectivity/probe/${probe.probeId}/connect`, {
+    token: party,
+    body: { dtlsParameters: probe.transport.dtlsParameters },
+  });
   assert.equal(late.status, 404);
 });
 
@@ -92,7 +96,11 @@ test('a caller has one probe at a time, and a limited number per window (429 wit
     const res = await open(other);
     assert.equal(res.status, 201, `probe ${i + 1}: ${JSON.stringify(res.body)}`);
     ids.push(res.body.probeId);
-    assert.deepEqual(ids.filter((id) => server.app.connectivity.has(id)), [res.body.probeId], 'a new probe replaces the caller’s previous one');
+    assert.deepEqual(
+      ids.filter((id) => server.app.connectivity.has(id)),
+      [res.body.probeId],
+      'a new probe replaces the caller’s previous one',
+    );
   }
   const res = await fetch(`${server.baseUrl}/api/connectivity/probe`, {
     method: 'POST',
@@ -109,7 +117,9 @@ test('a caller has one probe at a time, and a limited number per window (429 wit
 test('with TURN: the probe carries the TURN servers with a credential for the caller that ends with the probe', async () => {
   const secret = 'probe-api-test-coturn-secret-0123456789-abcdef';
   const urls = ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp'];
-  const turnServer = await startFullServer({ env: { TURN_URLS: urls.join(','), TURN_SECRET: secret, RTC_PORT_MODE: 'range', RTC_MIN_PORT: '40100', RTC_MAX_PORT: '40199' } });
+  const turnServer = await startFullServer({
+    env: { TURN_URLS: urls.join(','), TURN_SECRET: secret, RTC_PORT_MODE: 'range', RTC_MIN_PORT: '40100', RTC_MAX_PORT: '40199' },
+  });
   try {
     const { token, session } = await turnServer.mediatorWithSession();
     const inv = await turnServer.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' });

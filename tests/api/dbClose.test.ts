@@ -29,5 +29,8 @@ test('$disconnect() while a transaction is starting: it commits, the close retur
   await db.$disconnect();
   assert.equal(await tx, 'committed');
   assert.equal((await testDb.db.smsOutbox.findUnique({ where: { id } }))?.id, id);
-  await assert.rejects(db.$transaction(async (t) => t.user.count()), /the database is closing/);
+  await assert.rejects(
+    db.$transaction(async (t) => t.user.count()),
+    /the database is closing/,
+  );
 });

@@ -7,7 +7,12 @@ let t: TestServer;
 let mediator: string;
 let supervisor: string;
 
-async function newCaseWithSession(): Promise<{ caseId: string; sessionId: string; caseNumber: string; parties: Array<{ id: string; side: string; name: string }> }> {
+async function newCaseWithSession(): Promise<{
+  caseId: string;
+  sessionId: string;
+  caseNumber: string;
+  parties: Array<{ id: string; side: string; name: string }>;
+}> {
   const c = await t.request('POST', '/api/cases', {
     token: mediator,
     body: {
@@ -56,10 +61,7 @@ describe('invitations', () => {
     assert.equal(res.body.revokedAt, null);
     assert.ok(res.body.url.startsWith(`${t.config.publicUrl}/join#t=`));
     assert.match(res.body.qrSvg, /^<svg[\s\S]*<\/svg>\s*$/);
-    assert.equal(
-      new Date(res.body.expiresAt).getTime() - new Date(res.body.createdAt).getTime(),
-      t.config.invitationSeconds * 1000,
-    );
+    assert.equal(new Date(res.body.expiresAt).getTime() - new Date(res.body.createdAt).getTime(), t.config.invitationSeconds * 1000);
     const token = tokenOf(res.body.url);
     const claims = jwt.decode(token) as jwt.JwtPayload;
     assert.equal(claims.jti, res.body.id);

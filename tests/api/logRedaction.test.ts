@@ -129,7 +129,12 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
 
   // The agreement: drafted, frozen, a signing link for A, one-time codes, signatures, sealed.
   let a = (await api('POST', `/api/sessions/${sessionId}/agreement`, { token: mediator, body: {} })).body;
-  a = (await api('PUT', `/api/agreements/${a.id}/draft`, { token: mediator, body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['李雷于2026年5月1日前支付韩梅梅人民币9000元。'] } } })).body;
+  a = (
+    await api('PUT', `/api/agreements/${a.id}/draft`, {
+      token: mediator,
+      body: { baseRevision: 1, content: { ...withFilledFields(a.revision.content), clauses: ['李雷于2026年5月1日前支付韩梅梅人民币9000元。'] } },
+    })
+  ).body;
   const frozen = await api('POST', `/api/agreements/${a.id}/freeze`, { token: mediator, body: { revision: 2 } });
   assert.equal(frozen.status, 200, frozen.text);
   const hash: string = frozen.body.frozen.hash;
@@ -161,7 +166,11 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
 
   // A citizen's report and its query code.
   const report = await api('POST', '/api/public/cases', {
-    body: { disputeType: 'neighbour', description: `邻居噪音，联系电话 ${PHONE_REPORTER}`, parties: [{ side: 'applicant', name: '王芳', phone: PHONE_REPORTER, idNumber: ID_NUMBER_REPORTER }] },
+    body: {
+      disputeType: 'neighbour',
+      description: `邻居噪音，联系电话 ${PHONE_REPORTER}`,
+      parties: [{ side: 'applicant', name: '王芳', phone: PHONE_REPORTER, idNumber: ID_NUMBER_REPORTER }],
+    },
   });
   assert.equal(report.status, 201, report.text);
   remember('query code', report.body.queryCode);
@@ -182,10 +191,26 @@ test('a realistic flow at LOG_LEVEL=debug leaves no phone, ID number, password, 
   const lines = output.split('\n').filter((l) => l.trim() !== '');
   for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `a JSON line: ${line.slice(0, 200)}`);
   const messages = lines.map((l) => JSON.parse(l) as { level: string; msg: string; time: string });
-  for (const msg of ['staff login', 'case created', 'invitation created', 'party contact revealed', 'peer joined', 'signing code sent', 'agreement sealed', 'public report', 'http']) {
-    assert.ok(messages.some((m) => m.msg === msg), `the log has "${msg}"`);
+  for (const msg of [
+    'staff login',
+    'case created',
+    'invitation created',
+    'party contact revealed',
+    'peer joined',
+    'signing code sent',
+    'agreement sealed',
+    'public report',
+    'http',
+  ]) {
+    assert.ok(
+      messages.some((m) => m.msg === msg),
+      `the log has "${msg}"`,
+    );
   }
-  assert.ok(messages.some((m) => m.level === 'debug'), 'debug lines are written at LOG_LEVEL=debug');
+  assert.ok(
+    messages.some((m) => m.level === 'debug'),
+    'debug lines are written at LOG_LEVEL=debug',
+  );
 
   // …and hold none of the secrets.
   for (const [what, value] of secrets) {

@@ -30,8 +30,7 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
   async function room() {
     const seated = await seatRoom(server, enter);
     assert.equal((await seated.mediator.s.request('lobby.admitAll', {})).admitted, 2);
-    const media = async () =>
-      (await server.api('GET', `/api/sessions/${seated.session.id}/media`, { token: seated.token })).body as SessionMediaState;
+    const media = async () => (await server.api('GET', `/api/sessions/${seated.session.id}/media`, { token: seated.token })).body as SessionMediaState;
     return { ...seated, media };
   }
 
@@ -61,7 +60,11 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
     assert.notEqual(second.id, first.id);
     await until(() => a.s.notifications.some((n) => n.name === 'consumer.closed' && n.data.consumerId === first.id), 'the old consumer closed');
     const party = (await media()).peers.find((p) => p.peerId === a.id)!;
-    assert.deepEqual(party.consumers.map((c) => c.id), [second.id], 'only the new one on the server');
+    assert.deepEqual(
+      party.consumers.map((c) => c.id),
+      [second.id],
+      'only the new one on the server',
+    );
   });
 
   test('a client closes its own transport (to replace one whose first connect failed); what ran on it closes too', async () => {
@@ -78,7 +81,7 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
     const again = await mediator.s.send('transport.close', { transportId: send });
     assert.ok(!again.ok && again.error.code === 'not_found');
     const foreign = await b.s.send('transport.close', { transportId: replacement.id });
-    assert.ok(!foreign.ok && foreign.error.code === 'not_found', 'another participant\'s transport is not found for them');
+    assert.ok(!foreign.ok && foreign.error.code === 'not_found', "another participant's transport is not found for them");
   });
 
   test('transports: one per direction; concurrent creations cannot slip past the limit', async () => {
@@ -138,7 +141,12 @@ describe('media resource limits and RTP parameter bounds (real server, socket.io
     const me = (await media()).peers.find((p) => p.role === 'mediator')!;
     assert.equal(me.producers.length, 0, 'no producer was created');
     // Sane parameters still work, and unknown keys are dropped rather than passed on.
-    const fine = await mediator.s.send('producer.create', { transportId: send, kind: 'video', source: 'webcam', rtpParameters: { ...video, mid: '1', extra: 'x' } });
+    const fine = await mediator.s.send('producer.create', {
+      transportId: send,
+      kind: 'video',
+      source: 'webcam',
+      rtpParameters: { ...video, mid: '1', extra: 'x' },
+    });
     assert.ok(fine.ok, JSON.stringify(fine));
   });
 });

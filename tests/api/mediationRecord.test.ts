@@ -76,7 +76,10 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(record.status, 'drafting');
     assert.equal(record.revision.number, 1);
     assert.equal(record.revision.content.place, '云调解（线上视频调解）');
-    assert.deepEqual(record.revision.content.participants.map((p: any) => p.role), ['applicant', 'respondent', 'mediator']);
+    assert.deepEqual(
+      record.revision.content.participants.map((p: any) => p.role),
+      ['applicant', 'respondent', 'mediator'],
+    );
     assert.equal(record.me.canEdit, true);
     assert.equal((await api('POST', `/api/sessions/${session.id}/record`, mediator, {})).body.reason, 'record_exists');
 
@@ -125,7 +128,10 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(frozen.body.status, 'confirming');
     const hash = frozen.body.frozen.hash as string;
     assert.match(hash, /^[0-9a-f]{64}$/);
-    assert.deepEqual(frozen.body.confirmers.map((c: any) => c.status), ['pending', 'pending']);
+    assert.deepEqual(
+      frozen.body.confirmers.map((c: any) => c.status),
+      ['pending', 'pending'],
+    );
 
     // The wrong hash, the wrong person, a wrong code.
     assert.equal((await api('POST', `/api/records/${record.id}/otp`, tokA, { revisionHash: 'b'.repeat(64) })).body.reason, 'record_text_changed');
@@ -137,15 +143,28 @@ describe('the mediation record (调解笔录)', () => {
     assert.match(sms, /调解笔录/);
     const code = codeIn(sms);
     const wrong = await api('POST', `/api/records/${record.id}/confirm`, tokA, {
-      revisionHash: hash, consent: true, consentLang: 'zh-CN', code: code === '000000' ? '111111' : '000000', signaturePng: signatureDataUrl(71),
+      revisionHash: hash,
+      consent: true,
+      consentLang: 'zh-CN',
+      code: code === '000000' ? '111111' : '000000',
+      signaturePng: signatureDataUrl(71),
     });
     assert.equal(wrong.body.reason, 'otp_wrong');
     assert.equal(wrong.body.params.attemptsLeft, 4);
-    const confirmed = await api('POST', `/api/records/${record.id}/confirm`, tokA, { revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(71) });
+    const confirmed = await api('POST', `/api/records/${record.id}/confirm`, tokA, {
+      revisionHash: hash,
+      consent: true,
+      consentLang: 'zh-CN',
+      code,
+      signaturePng: signatureDataUrl(71),
+    });
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
     assert.equal(confirmed.body.confirmers[0].status, 'confirmed');
     assert.equal(confirmed.body.status, 'confirming', 'B has not answered');
-    assert.equal((await api('POST', `/api/records/${record.id}/object`, tokA, { revisionHash: hash, objection: '改主意了' })).body.reason, 'record_already_answered');
+    assert.equal(
+      (await api('POST', `/api/records/${record.id}/object`, tokA, { revisionHash: hash, objection: '改主意了' })).body.reason,
+      'record_already_answered',
+    );
     // After confirmation starts, the record can still be edited, which takes it back to drafting; not here.
 
     const objected = await api('POST', `/api/records/${record.id}/object`, tokB, { revisionHash: hash, objection: '笔录未记载我方提出的工程款结算问题。' });
@@ -157,10 +176,18 @@ describe('the mediation record (调解笔录)', () => {
     assert.ok(doc, 'sealed document');
     assert.equal(doc.number, `${caseDetail.caseNumber}-笔录-1`);
     assert.deepEqual(doc.related, [], 'no agreement sealed before');
-    assert.equal((await api('PUT', `/api/records/${record.id}/draft`, mediator, { baseRevision: objected.body.revision.number, content: objected.body.revision.content })).body.reason, 'record_sealed');
+    assert.equal(
+      (await api('PUT', `/api/records/${record.id}/draft`, mediator, { baseRevision: objected.body.revision.number, content: objected.body.revision.content }))
+        .body.reason,
+      'record_sealed',
+    );
 
     const tl = (await api('GET', `/api/cases/${caseDetail.id}/timeline`, mediator)).body as any[];
-    for (const type of ['record.drafted', 'record.revised', 'record.frozen', 'record.confirmed', 'record.objected', 'record.sealed']) assert.ok(tl.some((e) => e.type === type), type);
+    for (const type of ['record.drafted', 'record.revised', 'record.frozen', 'record.confirmed', 'record.objected', 'record.sealed'])
+      assert.ok(
+        tl.some((e) => e.type === type),
+        type,
+      );
     assert.equal(tl.find((e) => e.type === 'record.sealed').data.sha256, doc.sha256);
     assert.equal((await api('GET', `/api/cases/${caseDetail.id}/timeline/verify`, mediator)).body.ok, true);
     record = objected.body;
@@ -175,7 +202,20 @@ describe('the mediation record (调解笔录)', () => {
     writeFileSync(file, pdf);
     const { stdout: text } = await run('pdftotext', ['-layout', file, '-']);
     const flat = text.replace(/\s+/g, '');
-    for (const s of ['调解笔录', record.document.number, '云调解', '北京市朝阳区', '工资一万八千元至今未付', '进入调解室', '背对背调解', '笔录未记载我方提出的工程款结算问题', '提出异议', '确认记录属实', '电子签署证书', record.document.verificationCode]) {
+    for (const s of [
+      '调解笔录',
+      record.document.number,
+      '云调解',
+      '北京市朝阳区',
+      '工资一万八千元至今未付',
+      '进入调解室',
+      '背对背调解',
+      '笔录未记载我方提出的工程款结算问题',
+      '提出异议',
+      '确认记录属实',
+      '电子签署证书',
+      record.document.verificationCode,
+    ]) {
       assert.ok(flat.includes(s.replace(/\s+/g, '')), `pdftotext finds ${s}`);
     }
     const { stdout: sig } = await run('pdfsig', ['-nocert', file]);
@@ -185,8 +225,14 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(byCode.body.status, 'authentic');
     assert.equal(byCode.body.kind, 'record');
     assert.equal(byCode.body.documentNumber, record.document.number);
-    assert.deepEqual(byCode.body.signers.map((s: any) => s.method), ['sms_otp+handwritten', 'objection']);
-    const upload = (body: Buffer) => fetch(`${server.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(body) }).then((r) => r.json() as Promise<any>);
+    assert.deepEqual(
+      byCode.body.signers.map((s: any) => s.method),
+      ['sms_otp+handwritten', 'objection'],
+    );
+    const upload = (body: Buffer) =>
+      fetch(`${server.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(body) }).then(
+        (r) => r.json() as Promise<any>,
+      );
     assert.equal((await upload(pdf)).status, 'authentic');
     const flipped = Buffer.from(pdf);
     flipped[flipped.indexOf('/Producer') + 12]! ^= 0x01;
@@ -196,11 +242,15 @@ describe('the mediation record (调解笔录)', () => {
   test('a recorder (记录员) chosen from the mediators who read the case writes; one who cannot read it is refused', async () => {
     const other = await server.mediatorWithSession();
     // med2 is not responsible for this case and not in its unit: not a recorder for it.
-    const refused = await api('POST', `/api/sessions/${other.session.id}/record`, other.token, { recorderId: (await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } })).id });
+    const refused = await api('POST', `/api/sessions/${other.session.id}/record`, other.token, {
+      recorderId: (await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } })).id,
+    });
     assert.equal(refused.body.reason, 'record_recorder_invalid');
     // A colleague in the unit the case is routed to reads it (caseAccess.ts): now med2 may be chosen.
     const med2 = await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } });
-    const unit = await server.testDb.db.unit.create({ data: { id: 'unit-record-test', name: '某街道人民调解委员会', kind: 'mediation_committee', level: 'town' } });
+    const unit = await server.testDb.db.unit.create({
+      data: { id: 'unit-record-test', name: '某街道人民调解委员会', kind: 'mediation_committee', level: 'town' },
+    });
     await server.testDb.db.case.update({ where: { id: other.caseDetail.id }, data: { unitId: unit.id } });
     await server.testDb.db.user.update({ where: { id: med2.id }, data: { unitId: unit.id } });
     const candidates = await api('GET', `/api/sessions/${other.session.id}/record/recorders`, other.token);
@@ -224,23 +274,47 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(edited.body.status, 'drafting');
     assert.equal(edited.body.frozen, null);
     const invitation = await server.invite(other.token, other.session.id, { role: 'party', partyId: other.caseDetail.parties[0]!.id, displayName: '张三' });
-    assert.equal((await api('POST', `/api/records/${created.body.id}/otp`, invitation.token, { revisionHash: frozen.body.frozen.hash })).body.reason, 'record_not_confirming');
+    assert.equal(
+      (await api('POST', `/api/records/${created.body.id}/otp`, invitation.token, { revisionHash: frozen.body.frozen.hash })).body.reason,
+      'record_not_confirming',
+    );
   });
 
   test('the agreement sealed after the record carries its number and SHA-256; each verification names the other', async () => {
     const draft = await api('POST', `/api/sessions/${session.id}/agreement`, mediator, {});
     assert.equal(draft.status, 201);
-    const saved = await api('PUT', `/api/agreements/${draft.body.id}/draft`, mediator, { baseRevision: 1, content: withFilledFields(draft.body.revision.content) });
+    const saved = await api('PUT', `/api/agreements/${draft.body.id}/draft`, mediator, {
+      baseRevision: 1,
+      content: withFilledFields(draft.body.revision.content),
+    });
     const frozen = await api('POST', `/api/agreements/${draft.body.id}/freeze`, mediator, { revision: saved.body.revision.number });
     assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
     const hash = frozen.body.frozen.hash;
-    for (const [i, [token, party, phone]] of ([[tokA, caseDetail.parties[0], sampleCase.parties[0]!.phone], [tokB, caseDetail.parties[1], sampleCase.parties[1]!.phone]] as const).entries()) {
+    for (const [i, [token, party, phone]] of (
+      [
+        [tokA, caseDetail.parties[0], sampleCase.parties[0]!.phone],
+        [tokB, caseDetail.parties[1], sampleCase.parties[1]!.phone],
+      ] as const
+    ).entries()) {
       assert.equal((await api('POST', '/api/signing/otp', token, { partyId: party.id, revisionHash: hash })).status, 200);
       const code = codeIn(await lastSms(server.testDb, phone));
-      const signed = await api('POST', '/api/signing/sign', token, { partyId: party.id, revisionHash: hash, consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(80 + i) });
+      const signed = await api('POST', '/api/signing/sign', token, {
+        partyId: party.id,
+        revisionHash: hash,
+        consent: true,
+        consentLang: 'zh-CN',
+        code,
+        signaturePng: signatureDataUrl(80 + i),
+      });
       assert.equal(signed.status, 200, JSON.stringify(signed.body));
     }
-    const sealed = await api('POST', `/api/agreements/${draft.body.id}/sign`, mediator, { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(90) });
+    const sealed = await api('POST', `/api/agreements/${draft.body.id}/sign`, mediator, {
+      as: 'mediator',
+      revisionHash: hash,
+      consent: true,
+      consentLang: 'zh-CN',
+      signaturePng: signatureDataUrl(90),
+    });
     assert.equal(sealed.body.status, 'sealed', JSON.stringify(sealed.body));
     const agreementDoc = sealed.body.document;
 
@@ -259,12 +333,17 @@ describe('the mediation record (调解笔录)', () => {
     const recordVerified = await server.api('POST', '/api/verify/code', { body: { code: record.document.verificationCode } });
     assert.deepEqual(recordVerified.body.related, [{ kind: 'agreement', number: caseDetail.caseNumber, sha256: agreementDoc.sha256, relation: 'later' }]);
     const view = await api('GET', `/api/cases/${caseDetail.id}/records`, mediator);
-    assert.deepEqual(view.body[0].document.related.map((r: any) => r.kind), ['agreement']);
+    assert.deepEqual(
+      view.body[0].document.related.map((r: any) => r.kind),
+      ['agreement'],
+    );
   });
 
   test('a sealing that failed (the records folder unwritable) leaves it answered and unsealed; recovery seals it and removes leftovers', async () => {
     const c = await server.mediatorWithSession();
-    const invs = await Promise.all(c.caseDetail.parties.map((p: any) => server.invite(c.token, c.session.id, { role: 'party', partyId: p.id, displayName: p.name })));
+    const invs = await Promise.all(
+      c.caseDetail.parties.map((p: any) => server.invite(c.token, c.session.id, { role: 'party', partyId: p.id, displayName: p.name })),
+    );
     const r = (await api('POST', `/api/sessions/${c.session.id}/record`, c.token, {})).body;
     const frozen = (await api('POST', `/api/records/${r.id}/freeze`, c.token, { revision: 1 })).body;
     const dir = path.join(server.testDb.dataDir, 'records');

@@ -82,7 +82,10 @@ describe('reconnection and session lifecycle (sockets)', () => {
     await mediator.s.request('transport.connect', { transportId: send.id, dtlsParameters: dtls });
     const again = await mediator.s.send('transport.connect', { transportId: send.id, dtlsParameters: dtls });
     assert.ok(again.ok, `the same connect again: ${JSON.stringify(again)}`);
-    const other = await mediator.s.send('transport.connect', { transportId: send.id, dtlsParameters: fingerprint(Array.from({ length: 32 }, () => 'CD').join(':')) });
+    const other = await mediator.s.send('transport.connect', {
+      transportId: send.id,
+      dtlsParameters: fingerprint(Array.from({ length: 32 }, () => 'CD').join(':')),
+    });
     assert.ok(!other.ok && other.error.code === 'conflict');
   });
 
@@ -161,7 +164,11 @@ describe('a server killed mid-call (child process, SIGKILL) and started again', 
     );
 
     // socket.io-client reconnects by itself, with pid and offset the new process cannot restore.
-    await until(() => party.s.socket.connected && mediator.s.socket.connected, () => `both reconnected; refusals: ${JSON.stringify(refusals)}`, 15_000);
+    await until(
+      () => party.s.socket.connected && mediator.s.socket.connected,
+      () => `both reconnected; refusals: ${JSON.stringify(refusals)}`,
+      15_000,
+    );
     const partyBack = await rejoin(party.s);
     assert.equal(partyBack.state.self.place, 'main', 'admitted before the crash: no second admission needed');
     const mediatorBack = await rejoin(mediator.s);
@@ -178,7 +185,10 @@ describe('a server killed mid-call (child process, SIGKILL) and started again', 
     assert.equal((await party.s.waitFor('room.closed')).data.reason, 'reconnect');
     await server.start();
     const rows = await db.sessionParticipation.findMany({ where: { sessionId: session.id } });
-    assert.deepEqual(rows.map((r) => r.leaveReason), ['server_restarted', 'server_restarted']);
+    assert.deepEqual(
+      rows.map((r) => r.leaveReason),
+      ['server_restarted', 'server_restarted'],
+    );
 
     // The server closed the socket on purpose, so socket.io does not reconnect by itself: the client does.
     party.s.socket.connect();

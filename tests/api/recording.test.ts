@@ -38,7 +38,11 @@ describe('recording: notice, consent, pause, files', () => {
     return s.send('room.join', { rtpCapabilities });
   };
   const timeline = async (caseId: string) =>
-    (await server.testDb.db.timelineEntry.findMany({ where: { caseId }, orderBy: { seq: 'asc' } })).map((e) => ({ type: e.type, actor: e.actor, data: JSON.parse(e.data) as Record<string, unknown> }));
+    (await server.testDb.db.timelineEntry.findMany({ where: { caseId }, orderBy: { seq: 'asc' } })).map((e) => ({
+      type: e.type,
+      actor: e.actor,
+      data: JSON.parse(e.data) as Record<string, unknown>,
+    }));
 
   test('consent before joining, a refusal ends the connection and the mediator sees it, pause and resume shown to all', async () => {
     const { token, session, caseDetail } = await server.mediatorWithSession();
@@ -134,7 +138,12 @@ describe('recording: notice, consent, pause, files', () => {
 
     // The party publishes a camera: real VP8 from ffmpeg through a plain transport of its own peer.
     const room = server.app.rooms.get(session.id)!;
-    const transport = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true, appData: { direction: 'send' } });
+    const transport = await room.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: true,
+      appData: { direction: 'send' },
+    });
     room.getPeer(a.id).addTransport(transport);
     const rtpParameters = ffmpegRtpParameters('video');
     const producerId = await room.produce(a.id, { transportId: transport.id, kind: 'video', rtpParameters, source: 'webcam' });
@@ -147,7 +156,11 @@ describe('recording: notice, consent, pause, files', () => {
       await a.s.request('recording.consent', { accepted: true });
       await stateWhere(a.s, (st) => st.recording.consented, 'the party has confirmed');
       const recordingRow = await server.testDb.db.recording.findUniqueOrThrow({ where: { sessionId: session.id } });
-      await until(async () => (await server.testDb.db.recordingTrack.count({ where: { recordingId: recordingRow.id } })) === 1, 'a track row once the first packet is written', 10_000);
+      await until(
+        async () => (await server.testDb.db.recordingTrack.count({ where: { recordingId: recordingRow.id } })) === 1,
+        'a track row once the first packet is written',
+        10_000,
+      );
       const startedRow = await server.testDb.db.recordingTrack.findFirstOrThrow({ where: { recordingId: recordingRow.id } });
       assert.equal(startedRow.identity, `invitation:${inv.id}`);
       assert.equal(startedRow.kind, 'video');
@@ -156,11 +169,17 @@ describe('recording: notice, consent, pause, files', () => {
       await until(() => Date.now() - startedRow.startedAt.getTime() >= 2500, 'some media recorded', 5000, 50);
       // The party stops its camera: the file is closed, hashed and on the record.
       await a.s.request('producer.close', { producerId });
-      await until(async () => (await server.testDb.db.recordingTrack.findUniqueOrThrow({ where: { id: startedRow.id } })).sha256 !== null, 'the track closed', 15_000);
+      await until(
+        async () => (await server.testDb.db.recordingTrack.findUniqueOrThrow({ where: { id: startedRow.id } })).sha256 !== null,
+        'the track closed',
+        15_000,
+      );
     } finally {
       sender.kill('SIGKILL');
     }
-    const track = await server.testDb.db.recordingTrack.findUniqueOrThrow({ where: { id: (await server.testDb.db.recordingTrack.findFirstOrThrow({ where: { identity: `invitation:${inv.id}` } })).id } });
+    const track = await server.testDb.db.recordingTrack.findUniqueOrThrow({
+      where: { id: (await server.testDb.db.recordingTrack.findFirstOrThrow({ where: { identity: `invitation:${inv.id}` } })).id },
+    });
     const file = path.join(server.app.config.recording.dir, track.recordingId, track.path);
     const bytes = readFileSync(file);
     assert.equal(track.bytes, bytes.length);
@@ -170,7 +189,16 @@ describe('recording: notice, consent, pause, files', () => {
     assert.ok(closedEntry, 'file_closed on the timeline');
     assert.deepEqual(
       { ...closedEntry.data },
-      { sessionId: session.id, recordingId: track.recordingId, trackId: track.id, sha256: track.sha256, bytes: track.bytes, kind: 'video', displayName: '李四', role: 'party' },
+      {
+        sessionId: session.id,
+        recordingId: track.recordingId,
+        trackId: track.id,
+        sha256: track.sha256,
+        bytes: track.bytes,
+        kind: 'video',
+        displayName: '李四',
+        role: 'party',
+      },
     );
     assert.equal(mediator.s.socket.connected, true, 'the call goes on');
   });
@@ -180,13 +208,28 @@ describe('recording: notice, consent, pause, files', () => {
     const db = server.testDb.db;
     const since = new Date(Date.now() - 60_000);
     const recordingId = `orphaned-${session.id}`;
-    await db.recording.create({ data: { id: recordingId, sessionId: session.id, caseId: caseDetail.id, state: 'recording', startedById: 'someone', startedAt: since, stateAt: since } });
+    await db.recording.create({
+      data: { id: recordingId, sessionId: session.id, caseId: caseDetail.id, state: 'recording', startedById: 'someone', startedAt: since, stateAt: since },
+    });
     // What the dead node wrote (reachable here: a shared RECORDING_DIR), and its row, never closed.
     const dir = path.join(server.app.config.recording.dir, recordingId);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'webcam-old.webm'), 'partial file');
     await db.recordingTrack.create({
-      data: { id: `old-${session.id}`, recordingId, identity: 'invitation:gone', displayName: '王五', role: 'party', side: 'applicant', kind: 'video', source: 'webcam', producerId: 'gone', codec: 'video/VP8', path: 'webcam-old.webm', startedAt: new Date(Date.now() - 50_000) },
+      data: {
+        id: `old-${session.id}`,
+        recordingId,
+        identity: 'invitation:gone',
+        displayName: '王五',
+        role: 'party',
+        side: 'applicant',
+        kind: 'video',
+        source: 'webcam',
+        producerId: 'gone',
+        codec: 'video/VP8',
+        path: 'webcam-old.webm',
+        startedAt: new Date(Date.now() - 50_000),
+      },
     });
 
     // The mediator comes back (on this node): confirms, joins; the room took the recording over.
@@ -203,7 +246,10 @@ describe('recording: notice, consent, pause, files', () => {
     assert.ok(track.endedAt, 'closed');
     assert.equal(track.bytes, 'partial file'.length);
     assert.equal(track.sha256, createHash('sha256').update('partial file').digest('hex'));
-    assert.ok((JSON.parse(track.gaps) as Array<{ endUnknown?: boolean }>).some((g) => g.endUnknown === true), 'its end is marked unknown');
+    assert.ok(
+      (JSON.parse(track.gaps) as Array<{ endUnknown?: boolean }>).some((g) => g.endUnknown === true),
+      'its end is marked unknown',
+    );
     const gap = (await timeline(caseDetail.id)).find((e) => e.type === 'recording.gap');
     assert.equal(gap?.data['reason'], 'node_failed');
     assert.equal(gap?.data['trackId'], track.id);

@@ -24,7 +24,8 @@ let recording: { recordingId: string; folder: string; endedAt: Date; trackIds: s
 const start = new Date('2026-03-02T01:00:00Z');
 const SECONDS = 12;
 
-const timeline = async (caseId: string) => (await s.api<Array<{ type: string; data: Record<string, unknown> }>>('GET', `/api/cases/${caseId}/timeline`, { token: mediator.token })).body;
+const timeline = async (caseId: string) =>
+  (await s.api<Array<{ type: string; data: Record<string, unknown> }>>('GET', `/api/cases/${caseId}/timeline`, { token: mediator.token })).body;
 const fetchRaw = (url: string, headers: Record<string, string> = {}) => fetch(s.baseUrl + url, { headers });
 
 before(async () => {
@@ -67,7 +68,10 @@ test('the composer composes the queued session: VP8 + Opus WebM as long as the s
   assert.equal(row.composedSha256, sha256);
   assert.equal(row.composedBytes, bytes.length);
   const composed = (await timeline(mediator.caseId)).filter((e) => e.type === 'recording.composed');
-  assert.deepEqual(composed.map((e) => [e.data.recordingId, e.data.sha256, e.data.bytes]), [[recording.recordingId, sha256, bytes.length]]);
+  assert.deepEqual(
+    composed.map((e) => [e.data.recordingId, e.data.sha256, e.data.bytes]),
+    [[recording.recordingId, sha256, bytes.length]],
+  );
 
   const list = await s.api<RecordingInfo[]>('GET', `/api/cases/${mediator.caseId}/recordings`, { token: mediator.token });
   assert.equal(list.status, 200);
@@ -96,7 +100,10 @@ test('range requests: 206 with the right bytes; a playback and a download each l
   assert.equal(first.status, 206);
   assert.equal((await first.arrayBuffer()).byteLength, bytes.length);
   const played = (await timeline(mediator.caseId)).filter((e) => e.type === 'recording.played');
-  assert.deepEqual(played.map((e) => e.data), [{ recordingId: recording.recordingId, by: `user:${mediator.userId}` }]);
+  assert.deepEqual(
+    played.map((e) => e.data),
+    [{ recordingId: recording.recordingId, by: `user:${mediator.userId}` }],
+  );
 
   const download = await fetchRaw(`${url}?download=1`, auth);
   assert.equal(download.status, 200);
@@ -118,7 +125,10 @@ test('range requests: 206 with the right bytes; a playback and a download each l
 });
 
 test('the playback cookie (for the <video> element) works on that recording’s paths only, with the same checks', async () => {
-  const res = await fetch(`${s.baseUrl}/api/recordings/${recording.recordingId}/playback`, { method: 'POST', headers: { authorization: `Bearer ${mediator.token}` } });
+  const res = await fetch(`${s.baseUrl}/api/recordings/${recording.recordingId}/playback`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${mediator.token}` },
+  });
   assert.equal(res.status, 200);
   const cookie = res.headers.get('set-cookie') ?? '';
   assert.match(cookie, new RegExp(`^cm_rec=[^;]+; Max-Age=1800; Path=/api/recordings/${recording.recordingId}; Expires=[^;]+; HttpOnly; SameSite=Strict$`));
@@ -173,7 +183,11 @@ test('a failed composition is recorded, never a crash, and can be queued again',
   const failed = await s.testDb.db.recording.findUniqueOrThrow({ where: { id: r.recordingId } });
   assert.equal(failed.composeState, 'failed');
   assert.match(failed.composeError ?? '', /ffmpeg exited/);
-  assert.equal((await s.api('POST', `/api/recordings/${recording.recordingId}/compose`, { token: mediator.token })).status, 409, 'a done composition is not queued again');
+  assert.equal(
+    (await s.api('POST', `/api/recordings/${recording.recordingId}/compose`, { token: mediator.token })).status,
+    409,
+    'a done composition is not queued again',
+  );
   const again = await s.api('POST', `/api/recordings/${r.recordingId}/compose`, { token: broken.token });
   assert.equal(again.status, 202);
   await s.app.services.recordings.composer.drain();
@@ -198,7 +212,12 @@ test('one process: a composition left running by a restart is queued again at st
   try {
     restarted.start();
     other.start();
-    await until(async () => (await s.testDb.db.recording.findUniqueOrThrow({ where: { id: r.recordingId } })).composeState === 'done', 'composed after the restart', 60_000, 100);
+    await until(
+      async () => (await s.testDb.db.recording.findUniqueOrThrow({ where: { id: r.recordingId } })).composeState === 'done',
+      'composed after the restart',
+      60_000,
+      100,
+    );
     await Promise.all([restarted.drain(), other.drain()]);
   } finally {
     await Promise.all([restarted.close(), other.close()]);

@@ -54,7 +54,10 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
       assert.equal(admitted, 2);
     }
     const media = () => server.app.rooms.get(session.id)!.mediaState();
-    const consumersOf = (m: Member) => media().peers.find((p) => p.peerId === m.id)?.consumers.map((c) => c.producerId) ?? [];
+    const consumersOf = (m: Member) =>
+      media()
+        .peers.find((p) => p.peerId === m.id)
+        ?.consumers.map((c) => c.producerId) ?? [];
     return { token, session, caseDetail, mediator, a, b, invA, invB, media, consumersOf };
   }
 
@@ -120,7 +123,8 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     const aMic = (await publish(a)).mic;
     const peek = await mediator.s.send('consumer.create', { transportId: mediator.recvId, producerId: aMic });
     assert.ok(!peek.ok && peek.error.code === 'forbidden', 'a waiting party cannot be heard');
-    const announcedToMediator = () => mediator.s.notifications.some((n) => n.name === 'producer.added' && (n.data as { producer: { id: string } }).producer.id === aMic);
+    const announcedToMediator = () =>
+      mediator.s.notifications.some((n) => n.name === 'producer.added' && (n.data as { producer: { id: string } }).producer.id === aMic);
     assert.ok(!announcedToMediator(), 'a waiting party is not announced');
     // The room channel opens on the receive transport only, also while waiting.
     const channel = await a.s.request('channel.open', { transportId: a.recvId });
@@ -209,13 +213,19 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     await mediator.s.request('caucus.end', {});
     const muted = await a.s.waitFor('self.muted');
     assert.deepEqual(muted.data, { source: 'mic', reason: 'caucus_return' });
-    await until(() => media().peers.find((p) => p.peerId === a.id)!.producers.find((p) => p.id === ap.mic)!.paused, 'A mic paused');
+    await until(
+      () =>
+        media()
+          .peers.find((p) => p.peerId === a.id)!
+          .producers.find((p) => p.id === ap.mic)!.paused,
+      'A mic paused',
+    );
     await until(() => b.s.notifications.slice(mark).filter((n) => n.name === 'producer.added').length >= 4, 'B re-offered producers');
 
     // Timeline: started and ended, who and when, no content.
     await until(async () => {
       const tl = await server.api('GET', `/api/cases/${caseDetail.id}/timeline`, { token });
-      const entries = (Array.isArray(tl.body) ? tl.body : tl.body?.entries ?? []) as Array<{ type: string }>;
+      const entries = (Array.isArray(tl.body) ? tl.body : (tl.body?.entries ?? [])) as Array<{ type: string }>;
       return entries.some((e) => e.type === 'caucus.started') && entries.some((e) => e.type === 'caucus.ended');
     }, 'caucus on the timeline');
   });
@@ -225,9 +235,21 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     const ap = await publish(a);
     await mediator.s.request('participant.mute', { peerId: a.id, source: 'mic' });
     assert.deepEqual((await a.s.waitFor('self.muted')).data, { source: 'mic', reason: 'mediator' });
-    await until(() => media().peers.find((p) => p.peerId === a.id)!.producers.find((p) => p.id === ap.mic)!.paused, 'mic paused');
+    await until(
+      () =>
+        media()
+          .peers.find((p) => p.peerId === a.id)!
+          .producers.find((p) => p.id === ap.mic)!.paused,
+      'mic paused',
+    );
     await mediator.s.request('participant.mute', { peerId: a.id, source: 'webcam' });
-    await until(() => !media().peers.find((p) => p.peerId === a.id)!.producers.some((p) => p.id === ap.cam), 'camera closed');
+    await until(
+      () =>
+        !media()
+          .peers.find((p) => p.peerId === a.id)!
+          .producers.some((p) => p.id === ap.cam),
+      'camera closed',
+    );
     await mediator.s.request('participant.askUnmute', { peerId: a.id });
     await a.s.waitFor('self.unmuteRequested');
     await a.s.request('producer.resume', { producerId: ap.mic }); // the participant decides
@@ -298,7 +320,10 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     const { token, session, mediator, invA } = await room({ admit: false });
     const a0 = lastState(mediator.s);
     assert.ok(a0?.self.lead);
-    const late = await enter({ kind: 'invitation', token: (await server.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' })).token });
+    const late = await enter({
+      kind: 'invitation',
+      token: (await server.invite(token, session.id, { role: 'party', displayName: '王五', side: 'applicant' })).token,
+    });
     void invA;
     mediator.s.close();
     // A waiting party sees the pause.
@@ -325,7 +350,10 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
     const engine = (p.s.socket.io as unknown as { engine: { close(): void } }).engine;
     engine.close();
     await until(() => p.s.socket.connected && (p.s.socket as unknown as { recovered: boolean }).recovered, 'socket recovered', 5000);
-    assert.ok(media().peers.some((x) => x.peerId === p.id), 'the same peer is still in the room');
+    assert.ok(
+      media().peers.some((x) => x.peerId === p.id),
+      'the same peer is still in the room',
+    );
     assert.equal(media().peers.length, peersBefore);
     // A socket that goes away for good: its peer is freed after the recovery window.
     p.s.socket.io.reconnection(false);

@@ -33,7 +33,8 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
   async function room() {
     const { token, session, caseDetail, mediator, a, b } = await seatRoom(server, enter);
     assert.equal((await mediator.s.request('lobby.admitAll', {})).admitted, 2);
-    const media = async () => (await server.api('GET', `/api/sessions/${session.id}/media`, { token })).body as import('../../server/protocol/api.ts').SessionMediaState;
+    const media = async () =>
+      (await server.api('GET', `/api/sessions/${session.id}/media`, { token })).body as import('../../server/protocol/api.ts').SessionMediaState;
     return { token, session, caseDetail, mediator, a, b, media };
   }
 
@@ -79,8 +80,7 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     const simulcast = { ...vp8Parameters(), encodings: [{ ssrc: 910_001 }, { ssrc: 910_002 }] };
     const { producerId } = await mediator.s.request('producer.create', { transportId: send, kind: 'video', source: 'webcam', rtpParameters: simulcast });
     const consumer = await a.s.request('consumer.create', { transportId: a.recvId, producerId });
-    const layerOf = async () =>
-      (await media()).peers.find((p) => p.peerId === a.id)!.consumers.find((c) => c.id === consumer.id)!.preferredSpatialLayer;
+    const layerOf = async () => (await media()).peers.find((p) => p.peerId === a.id)!.consumers.find((c) => c.id === consumer.id)!.preferredSpatialLayer;
     assert.equal(await layerOf(), 1, 'the best layer by default');
     await a.s.request('consumer.setPreferredLayers', { consumerId: consumer.id, spatialLayer: 0 });
     assert.equal(await layerOf(), 0);
@@ -167,7 +167,11 @@ describe('room media: screen share, layers, lead hand-over, chat record', () => 
     assert.ok(Date.parse(all!.at) <= Date.parse(priv!.at) && Date.parse(priv!.at) <= Date.parse(caucus!.at), 'oldest first');
 
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('supervisor') })).status, 200);
-    assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('admin') })).status, 403, 'an admin configures; the room chat is the case steward’s');
+    assert.equal(
+      (await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('admin') })).status,
+      403,
+      'an admin configures; the room chat is the case steward’s',
+    );
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('official') })).status, 403);
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`, { token: await staffLogin('mediator') })).status, 403, 'another mediator');
     assert.equal((await server.api('GET', `/api/sessions/${session.id}/chat`)).status, 401);

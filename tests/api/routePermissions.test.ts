@@ -43,7 +43,10 @@ test('the table only names real staff roles, never an empty list', () => {
     assert.ok(permission.length > 0, key);
     for (const role of permission) assert.ok((staffRoles as readonly string[]).includes(role), `${key}: ${role}`);
   }
-  const publicRoutes = Object.entries(routePermissions).filter(([, p]) => p === 'public').map(([k]) => k).sort();
+  const publicRoutes = Object.entries(routePermissions)
+    .filter(([, p]) => p === 'public')
+    .map(([k]) => k)
+    .sort();
   assert.deepEqual(publicRoutes, [
     'DELETE /api/connectivity/probe/:probeId',
     'GET /api/agreements/:agreementId/document',

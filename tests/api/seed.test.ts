@@ -37,10 +37,13 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.equal(c.disputeType, 'labour');
   assert.equal(c.state, 'assigned', 'registered at the window and taken on by the demo mediator, so they can work and close it');
   assert.equal(c.unit?.name, '示范区矛盾纠纷多元化解调处中心');
-  assert.deepEqual(c.parties.map((p: { name: string; phoneMasked: string }) => [p.name, p.phoneMasked]), [
-    ['张三', '138****5678'],
-    ['某某建筑公司', '139****4321'],
-  ]);
+  assert.deepEqual(
+    c.parties.map((p: { name: string; phoneMasked: string }) => [p.name, p.phoneMasked]),
+    [
+      ['张三', '138****5678'],
+      ['某某建筑公司', '139****4321'],
+    ],
+  );
   const v = await t.request('GET', `/api/cases/${c.id}/timeline/verify`, { token });
   assert.deepEqual(v.body, { ok: true, entries: 2 });
 });

@@ -35,7 +35,10 @@ describe('staff accounts: password change and disabling', () => {
   async function mediatorInRoom(username: string): Promise<{ userId: string; token: string; sessionId: string; member: Member }> {
     const userId = await server.createUser(username, 'mediator');
     const { token } = await server.login(username);
-    const created = await server.api('POST', '/api/cases', { token, body: { disputeType: 'labour', title: '欠薪纠纷', description: '拖欠工资三个月。', parties: [{ side: 'applicant', name: '张三', phone: '13812345678' }] } });
+    const created = await server.api('POST', '/api/cases', {
+      token,
+      body: { disputeType: 'labour', title: '欠薪纠纷', description: '拖欠工资三个月。', parties: [{ side: 'applicant', name: '张三', phone: '13812345678' }] },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const session = await server.api('POST', `/api/cases/${created.body.id}/sessions`, { token });
     const member = await enterRoom(server.baseUrl, sockets, { kind: 'staff', token, sessionId: session.body.id });
@@ -50,7 +53,8 @@ describe('staff accounts: password change and disabling', () => {
   const login = (username: string, password: string) => server.api('POST', '/api/auth/login', { body: { username, password } });
   const changePassword = (token: string, currentPassword: string, newPassword: string) =>
     server.api('POST', '/api/auth/password', { token, body: { currentPassword, newPassword } });
-  const setDisabled = (userId: string, disabled: boolean, token = adminToken) => server.api('PUT', `/api/admin/users/${userId}/disabled`, { token, body: { disabled } });
+  const setDisabled = (userId: string, disabled: boolean, token = adminToken) =>
+    server.api('PUT', `/api/admin/users/${userId}/disabled`, { token, body: { disabled } });
   const auditRows = (action: string) => server.testDb.db.auditEvent.findMany({ where: { action }, orderBy: { seq: 'asc' } });
   const leaveReasonOf = async (sessionId: string, identity: string) =>
     (await server.testDb.db.sessionParticipation.findFirst({ where: { sessionId, identity, leftAt: { not: null } } }))?.leaveReason;
@@ -67,7 +71,7 @@ describe('staff accounts: password change and disabling', () => {
     assert.equal(closed.data.reason, 'password_changed');
     await until(() => !other.member.s.socket.connected, 'the other login’s socket disconnected');
     assert.equal((await server.api('GET', '/api/auth/me', { token: other.token })).status, 401, 'the other login’s token is refused');
-    assert.equal((await handshake(other.token, other.sessionId) as WireError).code, 'unauthenticated');
+    assert.equal(((await handshake(other.token, other.sessionId)) as WireError).code, 'unauthenticated');
     await until(async () => (await leaveReasonOf(other.sessionId, `user:${other.userId}`)) === 'password_changed', 'the participation ended with the reason');
 
     // The login that changed the password carries on, sockets included.
@@ -106,7 +110,11 @@ describe('staff accounts: password change and disabling', () => {
     // More refusals than the failure window allows: none of them was a password attempt.
     for (let i = 0; i < 11; i++) assert.equal((await changePassword(token, TEST_PASSWORD, 'short')).status, 400);
     assert.equal((await login('policy-user', TEST_PASSWORD)).status, 200, 'the password is unchanged, and not limited');
-    assert.equal((await server.api('POST', '/api/auth/password', { body: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD } })).status, 401, 'signed in only');
+    assert.equal(
+      (await server.api('POST', '/api/auth/password', { body: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD } })).status,
+      401,
+      'signed in only',
+    );
   });
 
   test('a wrong current password is a failed attempt: a field error, audited, then 429 with Retry-After (also for logins)', async () => {
@@ -147,7 +155,7 @@ describe('staff accounts: password change and disabling', () => {
     await until(() => !m.member.s.socket.connected, 'the disabled user’s socket disconnected');
     await until(async () => (await leaveReasonOf(m.sessionId, `user:${m.userId}`)) === 'account_disabled', 'the participation ended with the reason');
     assert.equal((await server.api('GET', '/api/auth/me', { token: m.token })).status, 401);
-    assert.equal((await handshake(m.token, m.sessionId) as WireError).code, 'unauthenticated');
+    assert.equal(((await handshake(m.token, m.sessionId)) as WireError).code, 'unauthenticated');
     const refused = await login('off-user', TEST_PASSWORD);
     assert.equal(refused.status, 403);
     assert.equal(refused.body.reason, 'account_disabled');

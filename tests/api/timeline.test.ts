@@ -58,8 +58,20 @@ describe('timeline', () => {
     assert.equal(res.status, 200);
     const types = res.body.map((e: { type: string }) => e.type);
     // A mediator's window intake is taken on at once, so the first session starts the mediation.
-    assert.deepEqual(types, ['case.created', 'case.take_on', 'session.started', 'case.start_mediation', 'invitation.created', 'session.joined', 'session.joined', 'session.left']);
-    assert.deepEqual(res.body.map((e: { seq: number }) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(types, [
+      'case.created',
+      'case.take_on',
+      'session.started',
+      'case.start_mediation',
+      'invitation.created',
+      'session.joined',
+      'session.joined',
+      'session.left',
+    ]);
+    assert.deepEqual(
+      res.body.map((e: { seq: number }) => e.seq),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.equal(res.body[0].prevHash, GENESIS_HASH);
     for (let i = 1; i < res.body.length; i++) assert.equal(res.body[i].prevHash, res.body[i - 1].hash);
     for (const e of res.body) assert.match(e.hash, /^[0-9a-f]{64}$/);
@@ -136,9 +148,6 @@ describe('participations', () => {
     assert.deepEqual(types.slice(-2), ['session.left', 'session.ended']);
     assert.deepEqual(await t.services.cases.verifyTimeline(caseId), { ok: true, entries: 10 });
 
-    await assert.rejects(
-      t.services.sessions.recordJoin({ sessionId, identity: 'user:x', role: 'mediator', displayName: 'x' }),
-      { code: 'gone' },
-    );
+    await assert.rejects(t.services.sessions.recordJoin({ sessionId, identity: 'user:x', role: 'mediator', displayName: 'x' }), { code: 'gone' });
   });
 });

@@ -40,7 +40,10 @@ describe('TRUST_PROXY', () => {
   test('with TRUST_PROXY=1 two clients behind the proxy have separate login, report, query and verify limits', async () => {
     const t = await server({ TRUST_PROXY: '1' });
     await failLogins(t, '198.51.100.1', 10);
-    const blocked = await t.request('POST', '/api/auth/login', { body: { username: 'alice', password: 'correct-horse-battery' }, headers: from('198.51.100.1') });
+    const blocked = await t.request('POST', '/api/auth/login', {
+      body: { username: 'alice', password: 'correct-horse-battery' },
+      headers: from('198.51.100.1'),
+    });
     assert.equal(blocked.status, 429);
     assert.match(blocked.headers.get('retry-after') ?? '', /^\d+$/);
     // The other client behind the same proxy still logs in.
@@ -70,13 +73,19 @@ describe('TRUST_PROXY', () => {
     const t = await server({ TRUST_PROXY: 'loopback' });
     await failLogins(t, '203.0.113.7', 10);
     assert.equal((await t.request('POST', '/api/auth/login', { body: { username: 'alice', password: 'x' }, headers: from('203.0.113.7') })).status, 429);
-    assert.equal((await t.request('POST', '/api/auth/login', { body: { username: 'alice', password: 'correct-horse-battery' }, headers: from('203.0.113.8') })).status, 200);
+    assert.equal(
+      (await t.request('POST', '/api/auth/login', { body: { username: 'alice', password: 'correct-horse-battery' }, headers: from('203.0.113.8') })).status,
+      200,
+    );
   });
 
   test('without TRUST_PROXY, X-Forwarded-For is ignored: a forged header does not buy a fresh limit', async () => {
     const t = await server();
     await failLogins(t, '198.51.100.1', 10);
-    const forged = await t.request('POST', '/api/auth/login', { body: { username: 'alice', password: 'correct-horse-battery' }, headers: from('198.51.100.2') });
+    const forged = await t.request('POST', '/api/auth/login', {
+      body: { username: 'alice', password: 'correct-horse-battery' },
+      headers: from('198.51.100.2'),
+    });
     assert.equal(forged.status, 429);
     assert.match(forged.headers.get('retry-after') ?? '', /^\d+$/);
     for (let i = 0; i < 5; i++) assert.equal((await publicReport(t, `198.51.100.${10 + i}`)).status, 201);

@@ -43,7 +43,9 @@ async function joinAndCreateTransports(baseUrl: string, auth: Parameters<typeof 
 
 test('with TURN: each transport carries the TURN servers and a credential for this participant, expiring with its token, never logged', async () => {
   db = await createTestDb();
-  await db.db.user.create({ data: { id: newId(), username: 'turnmed', role: 'mediator', displayName: '屠调解员', passwordHash: await hashPassword(PASSWORD) } });
+  await db.db.user.create({
+    data: { id: newId(), username: 'turnmed', role: 'mediator', displayName: '屠调解员', passwordHash: await hashPassword(PASSWORD) },
+  });
   server = await startServerProcess({
     DATA_DIR: db.dataDir,
     DATABASE_URL: db.databaseUrl,
@@ -66,7 +68,10 @@ test('with TURN: each transport carries the TURN servers and a credential for th
     disputeType: 'neighbour',
     title: '楼上漏水纠纷',
     description: '楼上漏水，双方协商赔偿。',
-    parties: [{ side: 'applicant', name: '张三', phone: '13812345678' }, { side: 'respondent', name: '李四', phone: '13987654321' }],
+    parties: [
+      { side: 'applicant', name: '张三', phone: '13812345678' },
+      { side: 'respondent', name: '李四', phone: '13987654321' },
+    ],
   });
   assert.equal(created.status, 201);
   const session = await api('POST', `/api/cases/${created.body.id}/sessions`, mediator);
@@ -106,7 +111,12 @@ test('without TURN: the transport options are as before, no iceServers', async (
   const { token, session } = await plain.mediatorWithSession();
   for (const transport of await joinAndCreateTransports(plain.baseUrl, { kind: 'staff', token, sessionId: session.id })) {
     // Receive transports also carry SCTP for the room channel.
-    assert.deepEqual(Object.keys(transport).filter((k) => k !== 'sctpParameters').sort(), ['dtlsParameters', 'iceCandidates', 'iceParameters', 'id']);
+    assert.deepEqual(
+      Object.keys(transport)
+        .filter((k) => k !== 'sctpParameters')
+        .sort(),
+      ['dtlsParameters', 'iceCandidates', 'iceParameters', 'id'],
+    );
     assert.equal('iceServers' in transport, false);
   }
 });

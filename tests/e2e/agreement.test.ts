@@ -79,7 +79,11 @@ describe('mediation agreement in the browser', () => {
       if (await admitAll.isVisible().catch(() => false)) await admitAll.click();
       else if (await admit.isVisible({ timeout: 3000 }).catch(() => false)) await admit.click();
     }
-    for (const p of parties) await p.getByTestId('lobby').waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    for (const p of parties)
+      await p
+        .getByTestId('lobby')
+        .waitFor({ state: 'detached', timeout: 15_000 })
+        .catch(() => undefined);
 
     // The mediator drafts from the template; both parties see it live.
     await mediator.getByTestId('agreement-open').click();
@@ -96,10 +100,13 @@ describe('mediation agreement in the browser', () => {
     await mediator.getByTestId('agreement-clause-2').fill('本协议一式三份，双方当事人及调解委员会各执一份。');
     await mediator.getByTestId('agreement-performance').fill('李四通过银行转账方式一次性支付至张三指定的银行账户。');
     await mediator.getByTestId('agreement-save').click();
-    await mediator.getByText('已保存为第 2 版').waitFor().catch(async (e: unknown) => {
-      await screenshot(mediator, 'agreement-debug-save');
-      throw e;
-    });
+    await mediator
+      .getByText('已保存为第 2 版')
+      .waitFor()
+      .catch(async (e: unknown) => {
+        await screenshot(mediator, 'agreement-debug-save');
+        throw e;
+      });
     for (const p of parties) {
       await p.getByTestId('clause-0').getByText(clause1).waitFor({ timeout: 10_000 });
       assert.equal(await p.getByTestId('agreement-text').getAttribute('data-revision'), '2');
@@ -147,10 +154,18 @@ describe('mediation agreement in the browser', () => {
       await draw(sign, i);
       await screenshot(sign, `agreement-0${3 + i}-party-${i === 0 ? 'applicant' : 'respondent'}-signing`);
       await sign.getByTestId('sign-submit').click();
-      await sign.getByTestId('sign-done').waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
-        await screenshot(sign, 'agreement-debug-sign');
-        throw new Error(`${(e as Error).message}; page says: ${await sign.getByTestId('sign-message').textContent().catch(() => '(nothing)')}`);
-      });
+      await sign
+        .getByTestId('sign-done')
+        .waitFor({ timeout: 10_000 })
+        .catch(async (e: unknown) => {
+          await screenshot(sign, 'agreement-debug-sign');
+          throw new Error(
+            `${(e as Error).message}; page says: ${await sign
+              .getByTestId('sign-message')
+              .textContent()
+              .catch(() => '(nothing)')}`,
+          );
+        });
       if (i === 0) await screenshot(sign, 'agreement-05-party-signed');
       await ctx.close();
     }
@@ -216,7 +231,7 @@ describe('mediation agreement in the browser', () => {
     await verify.getByTestId('verify-by-code').click();
     await verify.locator('[data-testid=verify-result][data-status=authentic]').waitFor();
     assert.match((await verify.getByTestId('verify-signers').textContent())!, /张\*/);
-    assert.doesNotMatch((await verify.content()), /张三/);
+    assert.doesNotMatch(await verify.content(), /张三/);
     await verify.getByTestId('verify-file').setInputFiles(file);
     await verify.getByTestId('verify-by-file').click({ timeout: 5000 });
     await verify.getByText('核验通过：与盖章原件完全一致').waitFor();

@@ -83,10 +83,13 @@ describe('the agreement inside the call', () => {
     assert.ok((await waitForRemoteMedia(party)).videoFramesDecoded > 0, 'the party decodes the mediator');
 
     // Drafting: the template's blanks are typed inputs, empty ones marked.
-    await mediator.getByTestId('agreement-open').click().catch(async (e: unknown) => {
-      await screenshot(mediator, 'agreement-fields-debug-no-open');
-      throw new Error(`${(e as Error).message}; room state ${await mediator.evaluate(() => document.body.dataset.roomState)}`);
-    });
+    await mediator
+      .getByTestId('agreement-open')
+      .click()
+      .catch(async (e: unknown) => {
+        await screenshot(mediator, 'agreement-fields-debug-no-open');
+        throw new Error(`${(e as Error).message}; room state ${await mediator.evaluate(() => document.body.dataset.roomState)}`);
+      });
     await mediator.getByTestId('agreement-create').click();
     const fields = mediator.getByTestId('agreement-fields');
     await fields.waitFor();
@@ -170,17 +173,29 @@ describe('the agreement inside the call', () => {
     await sheet.getByTestId('sign-code').fill(codeIn(sms));
     await draw(party, 1);
     await sheet.getByTestId('sign-submit').click();
-    await sheet.getByTestId('sign-done').waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
-      await screenshot(party, 'agreement-room-debug-sign');
-      throw new Error(`${(e as Error).message}; the sheet says: ${await sheet.getByTestId('sign-message').textContent().catch(() => '(nothing)')}`);
-    });
+    await sheet
+      .getByTestId('sign-done')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (e: unknown) => {
+        await screenshot(party, 'agreement-room-debug-sign');
+        throw new Error(
+          `${(e as Error).message}; the sheet says: ${await sheet
+            .getByTestId('sign-message')
+            .textContent()
+            .catch(() => '(nothing)')}`,
+        );
+      });
     const doneBox = (await sheet.getByTestId('sign-done').boundingBox())!;
     assert.ok(doneBox.y >= 0 && doneBox.y + doneBox.height < 844, 'the party sees that they signed');
     await screenshot(party, 'agreement-room-02-signed-zh');
     // The call went on under the sheet.
     assert.equal(await party.evaluate(() => document.body.dataset.roomState), 'joined');
     let now = before;
-    await until(async () => (now = await framesDecoded(party)) > before, () => `the party's video decoding beyond ${before} frames (now ${now})`, 15_000);
+    await until(
+      async () => (now = await framesDecoded(party)) > before,
+      () => `the party's video decoding beyond ${before} frames (now ${now})`,
+      15_000,
+    );
 
     // The respondent signs with the link (not in the call), the mediator last: sealed.
     const tokenB = decodeURIComponent(/#t=(.+)$/.exec(linkB)![1]!);
@@ -188,7 +203,14 @@ describe('the agreement inside the call', () => {
     assert.equal((await server.api('POST', '/api/signing/otp', { token: tokenB, body: { partyId: pb!.id, revisionHash: frozenHash } })).status, 200);
     const signB = await server.api('POST', '/api/signing/sign', {
       token: tokenB,
-      body: { partyId: pb!.id, revisionHash: frozenHash, consent: true, consentLang: 'zh-CN', code: codeIn(await lastSms(server.testDb, PHONE_B)), signaturePng: png(2) },
+      body: {
+        partyId: pb!.id,
+        revisionHash: frozenHash,
+        consent: true,
+        consentLang: 'zh-CN',
+        code: codeIn(await lastSms(server.testDb, PHONE_B)),
+        signaturePng: png(2),
+      },
     });
     assert.equal(signB.status, 200, JSON.stringify(signB.body));
     const agreementId = signB.body.id as string;
@@ -213,7 +235,11 @@ describe('the agreement inside the call', () => {
     assert.ok(flat.includes('人民币18,000元') && flat.includes('于2026年12月31日前一次性付清'), 'the PDF prints the filled values');
     assert.ok(!/_{2,}/.test(stdout), 'no underscores in the PDF');
     const afterSeal = await framesDecoded(party);
-    await until(async () => (now = await framesDecoded(party)) > afterSeal, () => `video still decoding after sealing (${afterSeal} → ${now})`, 15_000);
+    await until(
+      async () => (now = await framesDecoded(party)) > afterSeal,
+      () => `video still decoding after sealing (${afterSeal} → ${now})`,
+      15_000,
+    );
 
     // The respondent's signing page: done and the download first (phone zh / en, desktop).
     const shots: Array<[string, Parameters<Browser['newContext']>[0], boolean]> = [
@@ -233,7 +259,10 @@ describe('the agreement inside the call', () => {
         await done.getByText('Download').waitFor();
       }
       const box = (await done.boundingBox())!;
-      assert.ok(box.y >= 0 && box.y < (await page.getByTestId('agreement-text').boundingBox())!.y && box.y + box.height <= options!.viewport!.height, `${name}: done and download on top`);
+      assert.ok(
+        box.y >= 0 && box.y < (await page.getByTestId('agreement-text').boundingBox())!.y && box.y + box.height <= options!.viewport!.height,
+        `${name}: done and download on top`,
+      );
       await screenshot(page, name);
       if (name.endsWith('phone-zh')) {
         const [dl] = await Promise.all([page.waitForEvent('download'), done.getByTestId('sign-download').click()]);

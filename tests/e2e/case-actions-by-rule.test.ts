@@ -26,7 +26,10 @@ describe('case page: buttons follow the access rule', () => {
     const admin = (await server.login('admin1')).token;
     const med = (await server.login('med1')).token;
     const off = (await server.login('off1')).token;
-    const unit = await server.api('POST', '/api/admin/units', { token: admin, body: { name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' } });
+    const unit = await server.api('POST', '/api/admin/units', {
+      token: admin,
+      body: { name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' },
+    });
     const offId = (await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'off1' } })).id;
     assert.equal((await server.api('PUT', `/api/admin/users/${offId}/unit`, { token: admin, body: { unitId: unit.body.id } })).status, 200);
     const c = await server.api('POST', '/api/cases', { token: med, body: sampleCase });

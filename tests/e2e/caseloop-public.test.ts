@@ -49,7 +49,10 @@ describe('case loop: public report, dashboard, whistle alert, timeline labels (C
       ids[name] = await server.createUser(name, role, { displayName });
       tok[name] = (await server.login(name)).token;
     }
-    const hr = await server.api('POST', '/api/admin/units', { token: tok.admin1, body: { name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' } });
+    const hr = await server.api('POST', '/api/admin/units', {
+      token: tok.admin1,
+      body: { name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' },
+    });
     assert.equal(hr.status, 201);
     ids.hr = hr.body.id;
     assert.equal((await server.api('PUT', `/api/admin/users/${ids.off1}/unit`, { token: tok.admin1, body: { unitId: ids.hr } })).status, 200);
@@ -96,7 +99,9 @@ describe('case loop: public report, dashboard, whistle alert, timeline labels (C
       await page.getByTestId('receipt-sms-sent').waitFor();
       assert.match((await page.getByTestId('receipt-sms-sent').textContent())!, /138\*{4}5678/);
       const { sql } = server.testDb;
-      const sms = (await sql.get<{ phone: string; text: string }>(`SELECT "phone", "text" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder} DESC LIMIT 1`))!;
+      const sms = (await sql.get<{ phone: string; text: string }>(
+        `SELECT "phone", "text" FROM "SmsOutbox" WHERE "purpose" = 'query_code' ORDER BY ${sql.insertionOrder} DESC LIMIT 1`,
+      ))!;
       assert.equal(sms.phone, '13812345678');
       assert.ok(sms.text.includes(caseNumber) && sms.text.includes(queryCode), sms.text);
       await noHorizontalOverflow(page, `receipt ${lang}`);

@@ -131,9 +131,14 @@ describe('case loop walk-through in Chromium', () => {
       },
       'routed',
     );
-    await runAction(sup.page, 'assign', async () => {
-      await sup.page.locator('select[name=mediatorId]').selectOption({ label: '王调解员' });
-    }, 'assigned');
+    await runAction(
+      sup.page,
+      'assign',
+      async () => {
+        await sup.page.locator('select[name=mediatorId]').selectOption({ label: '王调解员' });
+      },
+      'assigned',
+    );
     const routed = (await server.api('GET', `/api/cases/${caseId}`, { token: tok.sup1 })).body;
     assert.equal(routed.timeLimitDays, 10, 'labour / low: the rule gives 10 days');
     assert.equal(routed.light, 'green');
@@ -237,9 +242,14 @@ describe('case loop walk-through in Chromium', () => {
 
     // 7. The mediator closes the case as settled and makes the follow-up link.
     await med.page.reload();
-    await runAction(med.page, 'close_settled', async () => {
-      await med.page.locator('textarea[name=summary]').fill('被申请人于 1 月 31 日前分两期支付 18000 元');
-    }, 'closed_settled');
+    await runAction(
+      med.page,
+      'close_settled',
+      async () => {
+        await med.page.locator('textarea[name=summary]').fill('被申请人于 1 月 31 日前分两期支付 18000 元');
+      },
+      'closed_settled',
+    );
     await med.page.getByTestId('followup-link-create').click();
     const linkField = med.page.getByTestId('followup-link').getByTestId('invitation-url');
     await linkField.waitFor();
@@ -266,7 +276,15 @@ describe('case loop walk-through in Chromium', () => {
     await med.page.getByTestId('timeline-verify').click();
     await med.page.locator('[data-testid=timeline-verify-result][data-ok=true]').waitFor();
     const types = await med.page.getByTestId('timeline-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
-    for (const t of ['case.created', 'case.grade_and_route', 'whistle.requested', 'whistle.accepted', 'supervision.added', 'case.close_settled', 'case.record_follow_up']) {
+    for (const t of [
+      'case.created',
+      'case.grade_and_route',
+      'whistle.requested',
+      'whistle.accepted',
+      'supervision.added',
+      'case.close_settled',
+      'case.record_follow_up',
+    ]) {
       assert.ok(types.includes(t), `timeline has ${t}: ${types.join(', ')}`);
     }
     await screenshot(med.page, 'caseloop-14-followed-up-timeline');

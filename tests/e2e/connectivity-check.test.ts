@@ -68,10 +68,14 @@ describe('pre-join connection check in Chromium', () => {
   /** Waits for the check's verdict (anything but `checking`) and returns it. */
   async function verdict(page: Page, timeout = 20_000): Promise<string> {
     const row = page.getByTestId('connectivity');
-    await page.waitForFunction(() => {
-      const r = document.querySelector('[data-testid=connectivity]')?.getAttribute('data-result');
-      return r !== null && r !== undefined && r !== 'checking';
-    }, null, { timeout });
+    await page.waitForFunction(
+      () => {
+        const r = document.querySelector('[data-testid=connectivity]')?.getAttribute('data-result');
+        return r !== null && r !== undefined && r !== 'checking';
+      },
+      null,
+      { timeout },
+    );
     return (await row.getAttribute('data-result'))!;
   }
 
@@ -84,7 +88,10 @@ describe('pre-join connection check in Chromium', () => {
     // The check went to its own router: the session has no room, the party is in no waiting room.
     assert.equal(s.app.rooms.get(sessionId), undefined);
     assert.equal(s.app.rooms.stats().peers, 0);
-    await until(() => s.app.connectivity.size === 0, () => `the page to close its probe (${s.app.connectivity.size} open)`);
+    await until(
+      () => s.app.connectivity.size === 0,
+      () => `the page to close its probe (${s.app.connectivity.size} open)`,
+    );
     await page.getByTestId('local-preview').waitFor();
     await screenshot(page, 'connectivity-phone-zh-udp');
   });
@@ -105,7 +112,11 @@ describe('pre-join connection check in Chromium', () => {
   test('relay-only ICE with TURN configured: the check ends with the relay', async () => {
     coturn = await startCoturn();
     const s = await server({ TURN_URLS: `turn:127.0.0.1:${coturn.port}?transport=udp`, TURN_SECRET: coturn.secret });
-    const { page } = await partyPreJoin(s, { prepare: async (p) => { await p.addInitScript(RELAY_ONLY); } });
+    const { page } = await partyPreJoin(s, {
+      prepare: async (p) => {
+        await p.addInitScript(RELAY_ONLY);
+      },
+    });
     assert.equal(await verdict(page), 'relay', `coturn log:\n${coturn.log().slice(-2000)}`);
     assert.equal((await page.getByTestId('connectivity').innerText()).trim(), '已通过中继服务器连接');
     assert.match(coturn.log(), /user <\d{10}:invitation:[^>]+>: incoming packet ALLOCATE processed, success/, 'coturn allocated with the probe’s credential');
@@ -124,7 +135,10 @@ describe('pre-join connection check in Chromium', () => {
     assert.ok(await page.getByTestId('join-button').isEnabled(), 'the join button stays usable');
     await screenshot(page, 'connectivity-phone-en-failed');
     // The same verdict in Chinese, after switching the language.
-    await page.getByRole('button', { name: /中文|Chinese/ }).first().click();
+    await page
+      .getByRole('button', { name: /中文|Chinese/ })
+      .first()
+      .click();
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     assert.equal((await page.getByTestId('connectivity').innerText()).trim(), '无法连接到调解服务器');
     assert.match(await adviceText(page), /请换用其他网络（如手机流量）.*UDP 41000–41099、TCP 41000–41099/s);

@@ -20,7 +20,11 @@ import { roomPages, staffLogin } from '../helpers/roomPages.ts';
 
 async function assertSelected(page: Page, who: string, protocol: 'udp' | 'tcp', serverIp: string, serverPort: number) {
   const pairs = await selectedPairs(page);
-  assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
+  assert.deepEqual(
+    pairs.map((p) => p.direction).sort(),
+    ['recv', 'send'],
+    `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`,
+  );
   for (const { direction, local, remote } of pairs) {
     // An active ICE-TCP candidate is announced on port 9 and so becomes peer-reflexive once connected.
     assert.ok(['host', 'prflx'].includes(String(local['candidateType'])), `${who} ${direction}: straight to the SFU, no relay (${JSON.stringify(local)})`);
@@ -126,11 +130,17 @@ describe('a party behind an office firewall that lets only TCP 443 out, in Chrom
   });
 
   test('relays over TURN/TLS on 443 by itself; mediator and party decode each other', async () => {
-    const { m, a } = await callAcross(server, outside, inside, contexts, 'firewall-443', ['mediator (unfirewalled)', 'party (only TCP 443 out)']).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
-    });
+    const { m, a } = await callAcross(server, outside, inside, contexts, 'firewall-443', ['mediator (unfirewalled)', 'party (only TCP 443 out)']).catch(
+      (error: unknown) => {
+        throw new Error(`${(error as Error).message}\ncoturn log:\n${coturn.log().slice(-3000)}`);
+      },
+    );
     const pairs = await selectedPairs(a.page);
-    assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `party: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
+    assert.deepEqual(
+      pairs.map((p) => p.direction).sort(),
+      ['recv', 'send'],
+      `party: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`,
+    );
     for (const { direction, local } of pairs) {
       assert.equal(local['candidateType'], 'relay', `party ${direction}: through coturn (${JSON.stringify(local)})`);
       assert.equal(local['relayProtocol'], 'tls', `party ${direction}: reached coturn over TLS`);

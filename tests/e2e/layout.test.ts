@@ -70,7 +70,8 @@ async function closeSettled(caseId: string): Promise<void> {
     registered: () => api('route', 'POST', `/api/cases/${caseId}/actions/grade_and_route`, sup, { grade: 'medium', level: 'county', unitId: centre.id }),
     routed: () => api('assign', 'POST', `/api/cases/${caseId}/actions/assign`, sup, { mediatorId: mediator.id }),
     assigned: () => api('start a session', 'POST', `/api/cases/${caseId}/sessions`, med),
-    in_mediation: () => api('close settled', 'POST', `/api/cases/${caseId}/actions/close_settled`, med, { agreementForm: 'written', summary: '赔偿维修费用 2000 元' }),
+    in_mediation: () =>
+      api('close settled', 'POST', `/api/cases/${caseId}/actions/close_settled`, med, { agreementForm: 'written', summary: '赔偿维修费用 2000 元' }),
   };
   for (let i = 0; i < 6; i++) {
     const { state } = await api<{ state: string }>('read the case', 'GET', `/api/cases/${caseId}`, med);
@@ -95,9 +96,7 @@ before(async () => {
   const created = await api('create a case', 'POST', '/api/cases', med, sampleCase);
   world.caseId = created.id;
   world.sessionId = (await api('start a session', 'POST', `/api/cases/${created.id}/sessions`, med)).id;
-  world.partyJoinUrl = (
-    await server.invite(med, world.sessionId, { role: 'party', partyId: created.parties[0].id, displayName: '张三' })
-  ).url;
+  world.partyJoinUrl = (await server.invite(med, world.sessionId, { role: 'party', partyId: created.parties[0].id, displayName: '张三' })).url;
   world.signUrl = (await frozenAgreement(server, med, world.sessionId)).links[0]!.url;
 
   // The department is called in, so the official's whistle queue has a task.

@@ -19,9 +19,11 @@ type Stat = Record<string, unknown>;
 const waitFor = (check: () => boolean | Promise<boolean>, what: string | (() => string), ms = 15_000) => until(check, what, ms, 150);
 
 const stateOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __cm?: { getState(): { selfId: string | null; place: string | null; peers: Array<{ id: string }> } } }).__cm?.getState() ?? null);
-const statsOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats()) as Promise<Stat[]>;
+  page.evaluate(
+    () =>
+      (window as unknown as { __cm?: { getState(): { selfId: string | null; place: string | null; peers: Array<{ id: string }> } } }).__cm?.getState() ?? null,
+  );
+const statsOf = (page: Page) => page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats()) as Promise<Stat[]>;
 
 describe('the mediation room in Chromium', () => {
   let server: FullServer;
@@ -70,15 +72,30 @@ describe('the mediation room in Chromium', () => {
     const waitingReady = (stats: Stat[]) => {
       const out = stats.filter((s) => s.type === 'outbound-rtp');
       const dtls = stats.filter((s) => s.type === 'transport').map((s) => `${s.transportDirection}:${s.dtlsState}`);
-      return out.some((s) => s.kind === 'audio') && out.some((s) => s.kind === 'video') && out.every((s) => s.active === false) && dtls.includes('send:connected') && dtls.includes('recv:connected');
+      return (
+        out.some((s) => s.kind === 'audio') &&
+        out.some((s) => s.kind === 'video') &&
+        out.every((s) => s.active === false) &&
+        dtls.includes('send:connected') &&
+        dtls.includes('recv:connected')
+      );
     };
     let seen = '';
-    await waitFor(async () => {
-      const stats = await statsOf(a.page);
-      seen = JSON.stringify(stats.filter((s) => s.type === 'outbound-rtp' || s.type === 'transport').map((s) => [s.type, s.kind, s.active, s.transportDirection, s.dtlsState]));
-      return waitingReady(stats);
-    }, () => `A ready and silent while waiting: ${seen}`);
-    const producersOfA = () => server.app.rooms.get(session.id)!.mediaState().peers.find((p) => p.displayName === '张三')?.producers.length ?? 0;
+    await waitFor(
+      async () => {
+        const stats = await statsOf(a.page);
+        seen = JSON.stringify(
+          stats.filter((s) => s.type === 'outbound-rtp' || s.type === 'transport').map((s) => [s.type, s.kind, s.active, s.transportDirection, s.dtlsState]),
+        );
+        return waitingReady(stats);
+      },
+      () => `A ready and silent while waiting: ${seen}`,
+    );
+    const producersOfA = () =>
+      server.app.rooms
+        .get(session.id)!
+        .mediaState()
+        .peers.find((p) => p.displayName === '张三')?.producers.length ?? 0;
     await waitFor(() => producersOfA() === 2, "A's producers on the server");
 
     // Deny the official with a reason, then admit the two parties.
@@ -112,12 +129,23 @@ describe('the mediation room in Chromium', () => {
     await a.page.locator('[data-testid=room-state][data-state=caucus]').waitFor();
     await b.page.locator('[data-testid=room-state][data-state=caucus-other]').waitFor();
     const room = server.app.rooms.get(session.id)!;
-    const producersOf = (peerId: string) => room.mediaState().peers.find((p) => p.peerId === peerId)?.producers.map((p) => p.id) ?? [];
-    const consumersOf = (peerId: string) => room.mediaState().peers.find((p) => p.peerId === peerId)?.consumers.map((c) => c.producerId) ?? [];
+    const producersOf = (peerId: string) =>
+      room
+        .mediaState()
+        .peers.find((p) => p.peerId === peerId)
+        ?.producers.map((p) => p.id) ?? [];
+    const consumersOf = (peerId: string) =>
+      room
+        .mediaState()
+        .peers.find((p) => p.peerId === peerId)
+        ?.consumers.map((c) => c.producerId) ?? [];
     const caucusProducers = new Set([...producersOf(ids.a), ...producersOf(ids.m)]);
     await waitFor(() => consumersOf(ids.b).every((id) => !caucusProducers.has(id)), 'B has no consumer of a caucus producer');
     assert.deepEqual(consumersOf(ids.b), []);
-    assert.ok(consumersOf(ids.a).every((id) => !producersOf(ids.b).includes(id)), 'A hears nothing from B');
+    assert.ok(
+      consumersOf(ids.a).every((id) => !producersOf(ids.b).includes(id)),
+      'A hears nothing from B',
+    );
     // getStats in B's page: no inbound bytes from the caucus producers' streams.
     const bytes = async () =>
       (await statsOf(b.page)).filter((s) => s.type === 'inbound-rtp' && caucusSsrcs.has(s.ssrc)).reduce((n, s) => n + Number(s.bytesReceived ?? 0), 0);
@@ -134,7 +162,14 @@ describe('the mediation room in Chromium', () => {
     // End the caucus: A's microphone comes back muted and the UI says so.
     await m.page.getByTestId('caucus-end').click();
     await a.page.locator('[data-notice=muted-caucus_return]').waitFor();
-    await waitFor(() => room.mediaState().peers.find((p) => p.peerId === ids.a)!.producers.find((p) => p.kind === 'audio')!.paused, 'A mic paused');
+    await waitFor(
+      () =>
+        room
+          .mediaState()
+          .peers.find((p) => p.peerId === ids.a)!
+          .producers.find((p) => p.kind === 'audio')!.paused,
+      'A mic paused',
+    );
     await screenshot(a.page, 'room-09-party-back-muted-phone');
     await waitFor(async () => (await waitForRemoteMedia(b.page, 5000)).videoFramesDecoded > 0 && consumersOf(ids.b).length >= 2, 'B re-offered');
 
@@ -145,7 +180,14 @@ describe('the mediation room in Chromium', () => {
     await b.page.getByTestId('unmute-request').waitFor();
     await screenshot(b.page, 'room-10-party-asked-to-unmute-phone');
     await b.page.getByTestId('unmute-yes').click();
-    await waitFor(() => !room.mediaState().peers.find((p) => p.peerId === ids.b)!.producers.find((p) => p.kind === 'audio')!.paused, 'B unmuted');
+    await waitFor(
+      () =>
+        !room
+          .mediaState()
+          .peers.find((p) => p.peerId === ids.b)!
+          .producers.find((p) => p.kind === 'audio')!.paused,
+      'B unmuted',
+    );
 
     // Send A back to the waiting room, then remove B (their link stops working).
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.a}"] [data-testid=send-back]`).click();
@@ -167,13 +209,20 @@ describe('the mediation room in Chromium', () => {
     await a.page.getByTestId('lobby').waitFor({ state: 'detached' });
     await waitForRemoteMedia(a.page);
     const room = () => server.app.rooms.get(session.id)!;
-    const parties = () => room().mediaState().peers.filter((p) => p.role === 'party');
+    const parties = () =>
+      room()
+        .mediaState()
+        .peers.filter((p) => p.role === 'party');
 
     // A short network drop: the party comes back by itself, still admitted, one peer.
     await a.context.setOffline(true);
     await a.page.waitForTimeout(1500);
     await a.context.setOffline(false);
-    await a.page.waitForFunction(() => (window as unknown as { __cm: { getState(): { status: string; place: string } } }).__cm.getState().status === 'joined', null, { timeout: 20_000 });
+    await a.page.waitForFunction(
+      () => (window as unknown as { __cm: { getState(): { status: string; place: string } } }).__cm.getState().status === 'joined',
+      null,
+      { timeout: 20_000 },
+    );
     await waitFor(
       () => parties().length === 1 && parties()[0]!.producers.length === 2,
       () => `one party peer with two producers; the server has ${JSON.stringify(parties().map((p) => ({ producers: p.producers.map((x) => x.kind) })))}`,

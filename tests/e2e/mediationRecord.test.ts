@@ -165,7 +165,17 @@ describe('the mediation record in the room', () => {
     assert.match(sig, /Signature is Valid\./);
     assert.match(sig, /Total document signed/);
     const flat = (await run('pdftotext', ['-layout', file, '-'])).stdout.replace(/\s+/g, '');
-    for (const s of ['调解笔录', number, '北京市朝阳区', '工资一万八千元至今未付', '工程款尚未结算', '张三进入调解室', '笔录未记载我方提出的工程款结算问题', '确认记录属实', code]) {
+    for (const s of [
+      '调解笔录',
+      number,
+      '北京市朝阳区',
+      '工资一万八千元至今未付',
+      '工程款尚未结算',
+      '张三进入调解室',
+      '笔录未记载我方提出的工程款结算问题',
+      '确认记录属实',
+      code,
+    ]) {
       assert.ok(flat.includes(s), `pdftotext finds ${s}`);
     }
 

@@ -47,7 +47,8 @@ async function fetched(path: string, ready: string, prepare?: (page: Page) => Pr
   }
 }
 
-const staffStyles = (files: Array<{ name: string; body: string }>) => files.filter((f) => f.name.endsWith('.css') && f.body.includes(STAFF_ONLY_RULE)).map((f) => f.name);
+const staffStyles = (files: Array<{ name: string; body: string }>) =>
+  files.filter((f) => f.name.endsWith('.css') && f.body.includes(STAFF_ONLY_RULE)).map((f) => f.name);
 
 describe('page chunks by audience (Chromium, phone)', () => {
   test('the staff console loads the staff stylesheet (the rule this test looks for is real)', async () => {
@@ -56,18 +57,27 @@ describe('page chunks by audience (Chromium, phone)', () => {
     assert.notDeepEqual(staffStyles(files), []);
   });
 
-  test('a party\'s join page loads no staff code or styles', async () => {
+  test("a party's join page loads no staff code or styles", async () => {
     const { token, session } = await server.mediatorWithSession();
     const invitation = await server.invite(token, session.id, { role: 'party', displayName: '张三', side: 'applicant' });
     const files = await fetched(new URL(invitation.url).pathname + new URL(invitation.url).hash, '[data-testid=invitation-landing]');
-    assert.ok(files.some((f) => f.name.endsWith('.css')), 'stylesheets were fetched');
+    assert.ok(
+      files.some((f) => f.name.endsWith('.css')),
+      'stylesheets were fetched',
+    );
     assert.deepEqual(staffStyles(files), []);
-    assert.deepEqual(files.filter((f) => /staffPages/.test(f.name)).map((f) => f.name), []);
+    assert.deepEqual(
+      files.filter((f) => /staffPages/.test(f.name)).map((f) => f.name),
+      [],
+    );
   });
 
-  test('the citizens\' report page loads no staff code or styles', async () => {
+  test("the citizens' report page loads no staff code or styles", async () => {
     const files = await fetched('/report', 'form');
     assert.deepEqual(staffStyles(files), []);
-    assert.deepEqual(files.filter((f) => /staffPages/.test(f.name)).map((f) => f.name), []);
+    assert.deepEqual(
+      files.filter((f) => /staffPages/.test(f.name)).map((f) => f.name),
+      [],
+    );
   });
 });

@@ -17,8 +17,7 @@ import { until } from '../helpers/wait.ts';
  */
 
 type CmState = { status: string; selfId: string | null; place: string | null };
-const stateOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __cm?: { getState(): CmState } }).__cm?.getState() ?? null);
+const stateOf = (page: Page) => page.evaluate(() => (window as unknown as { __cm?: { getState(): CmState } }).__cm?.getState() ?? null);
 
 /** The page decodes remote video and receives remote audio, now. */
 const decoding = (page: Page, what: string) => mediaFlowing(page, what);
@@ -143,20 +142,33 @@ describe('reconnection in Chromium', () => {
     }
   });
 
-  test('the signal lost exactly as the party\'s transports first connect: both come back publishing and receiving', { timeout: 150_000 }, async () => {
+  test("the signal lost exactly as the party's transports first connect: both come back publishing and receiving", { timeout: 150_000 }, async () => {
     let server: FullServer | undefined;
     try {
       server = await startFullServer();
       const s = server;
       let cutAt: string[] = [];
-      const { session, m, a } = await call(s, { displayName: '赵六', side: 'applicant' }, {
-        preparePartyPage: async (page) => {
-          cutAt = await cutAtFirstTransportConnects(page);
+      const { session, m, a } = await call(
+        s,
+        { displayName: '赵六', side: 'applicant' },
+        {
+          preparePartyPage: async (page) => {
+            cutAt = await cutAtFirstTransportConnects(page);
+          },
         },
-      });
-      const party = () => s.app.rooms.get(session.id)!.peers().find((p) => p.info.role === 'party');
+      );
+      const party = () =>
+        s.app.rooms
+          .get(session.id)!
+          .peers()
+          .find((p) => p.info.role === 'party');
       // Admission starts receiving (recv transport) and publishing (send transport): both first connects are cut.
-      await until(() => cutAt.length === 2, () => `both transports' first connects cut (so far ${cutAt.length})`, 30_000, 100);
+      await until(
+        () => cutAt.length === 2,
+        () => `both transports' first connects cut (so far ${cutAt.length})`,
+        30_000,
+        100,
+      );
       await joined(a.page);
       await publishingMicAndCamera(party, 30_000);
       await decoding(m.page, 'the mediator receiving the party');
@@ -176,7 +188,10 @@ describe('reconnection in Chromium', () => {
       const s = server;
       const { session, m, a } = await call(s, { displayName: '王五', side: 'applicant' }, { admit: false });
       const room = () => s.app.rooms.get(session.id)!;
-      const party = () => room().peers().find((p) => p.info.role === 'party');
+      const party = () =>
+        room()
+          .peers()
+          .find((p) => p.info.role === 'party');
       // The network goes the moment the party is admitted, while its first producers are being made.
       await m.page.getByTestId('admit').click();
       await until(() => party()?.presence.waiting === false, 'admitted on the server', 10_000, 5);
@@ -202,7 +217,10 @@ describe('reconnection in Chromium', () => {
       const { session, m, a } = await call(s, { displayName: '李四', side: 'respondent' });
       await decoding(a.page, 'party before going offline');
       const room = () => s.app.rooms.get(session.id)!;
-      const parties = () => room().peers().filter((p) => p.info.role === 'party');
+      const parties = () =>
+        room()
+          .peers()
+          .filter((p) => p.info.role === 'party');
       const before = (await stateOf(a.page))!.selfId;
 
       // 20 s without network: longer than the 15 s the server keeps a dropped peer.

@@ -122,7 +122,8 @@ describe('recording notice, consent and indicator in Chromium', () => {
     });
     assert.ok(phoneLayout.badge && phoneLayout.badge.right <= phoneLayout.vw && phoneLayout.badge.top >= 0, 'indicator on screen');
     assert.ok(phoneLayout.controls.length > 0, 'control buttons found');
-    for (const r of phoneLayout.controls) assert.ok(r.bottom <= phoneLayout.vh && r.right <= phoneLayout.vw && r.left >= 0, `control in view: ${JSON.stringify(r)}`);
+    for (const r of phoneLayout.controls)
+      assert.ok(r.bottom <= phoneLayout.vh && r.right <= phoneLayout.vw && r.left >= 0, `control in view: ${JSON.stringify(r)}`);
     await shot(a, 'indicator-phone-zh');
 
     // Party C had the pre-join page open without a notice: the join is held back for it, then goes ahead.

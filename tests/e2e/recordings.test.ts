@@ -99,10 +99,14 @@ test('the mediator plays the composed session in the case page; a failed composi
   await player.waitFor({ timeout: 60_000 });
 
   const handle = await player.elementHandle();
-  await page.waitForFunction((el) => {
-    const v = el as HTMLVideoElement;
-    return v.currentTime > 1.5 && v.readyState >= 2;
-  }, handle, { timeout: 90_000 });
+  await page.waitForFunction(
+    (el) => {
+      const v = el as HTMLVideoElement;
+      return v.currentTime > 1.5 && v.readyState >= 2;
+    },
+    handle,
+    { timeout: 90_000 },
+  );
   const played = await player.evaluate((el) => {
     const v = el as HTMLVideoElement;
     return { currentTime: v.currentTime, readyState: v.readyState, width: v.videoWidth, height: v.videoHeight };

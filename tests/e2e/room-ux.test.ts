@@ -110,7 +110,10 @@ describe('the room: inviting, layout, confirmations, alerts and notices', () => 
     await page.getByTestId('join-button').click();
     await joined(page);
     const room = () => server.app.rooms.get(session.id);
-    const mediatorPeers = () => room()?.joinedPeers().filter((p) => p.info.role === 'mediator').length ?? 0;
+    const mediatorPeers = () =>
+      room()
+        ?.joinedPeers()
+        .filter((p) => p.info.role === 'mediator').length ?? 0;
     await waitFor(() => mediatorPeers() === 1, 'the mediator in the room');
 
     // The empty room offers the invitation right there.
@@ -244,7 +247,14 @@ describe('the room: inviting, layout, confirmations, alerts and notices', () => 
     await a.page.getByTestId('people-toggle').click();
 
     // Caucus with A: A is told the other side cannot hear them; afterwards, what happened to the mic.
-    const ids = { a: room().joinedPeers().find((p) => p.info.displayName === '张三')!.id, b: room().joinedPeers().find((p) => p.info.displayName === '李四')!.id };
+    const ids = {
+      a: room()
+        .joinedPeers()
+        .find((p) => p.info.displayName === '张三')!.id,
+      b: room()
+        .joinedPeers()
+        .find((p) => p.info.displayName === '李四')!.id,
+    };
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.a}"] [data-testid=caucus-pick]`).check();
     await m.page.getByTestId('caucus-start').click();
     await a.page.locator('[data-testid=room-state][data-state=caucus]:has-text("对方听不到您")').waitFor();
@@ -257,7 +267,14 @@ describe('the room: inviting, layout, confirmations, alerts and notices', () => 
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.a}"] [data-testid=ask-unmute]`).click();
     await a.page.getByTestId('unmute-request').waitFor();
     await m.page.locator(`[data-testid=participant-row][data-peer-id="${ids.a}"] [data-testid=stop-cam]`).click();
-    await waitFor(() => !room().mediaState().peers.find((p) => p.peerId === ids.a)!.producers.some((p) => p.kind === 'video'), 'A camera stopped');
+    await waitFor(
+      () =>
+        !room()
+          .mediaState()
+          .peers.find((p) => p.peerId === ids.a)!
+          .producers.some((p) => p.kind === 'video'),
+      'A camera stopped',
+    );
     await a.page.waitForFunction(() => !(window as unknown as { __cm: { getState(): { local: { camOn: boolean } } } }).__cm.getState().local.camOn);
     // The question still waiting for an answer stays; the camera message does not pile on top.
     assert.deepEqual(await visibleNotices(a.page), ['unmute-request'], 'one notice');

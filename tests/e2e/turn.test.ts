@@ -47,7 +47,11 @@ const relayOnly = async (page: Page): Promise<void> => {
 
 async function assertRelayed(page: Page, who: string, relayProtocol: 'udp' | 'tcp' | 'tls', relayAddress = '127.0.0.1') {
   const pairs = await selectedPairs(page);
-  assert.deepEqual(pairs.map((p) => p.direction).sort(), ['recv', 'send'], `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`);
+  assert.deepEqual(
+    pairs.map((p) => p.direction).sort(),
+    ['recv', 'send'],
+    `${who}: both transports have a selected, succeeded pair (${JSON.stringify(pairs)})`,
+  );
   for (const { direction, local, remote } of pairs) {
     assert.equal(local['candidateType'], 'relay', `${who} ${direction}: the local candidate is coturn's relay (${JSON.stringify(local)})`);
     assert.equal(local['relayProtocol'], relayProtocol, `${who} ${direction}: reached coturn over ${relayProtocol}`);
@@ -126,7 +130,11 @@ describe('TURN relay in Chromium', () => {
         await assertRelayed(a.page, 'party', transport);
         // …and coturn allocated those relays with the credentials minted for each of them.
         for (const kind of ['user', 'invitation']) {
-          assert.match(coturn.log().slice(logFrom), new RegExp(`user <\\d{10}:${kind}:[^>]+>: incoming packet ALLOCATE processed, success`), `coturn allocated for a ${kind}`);
+          assert.match(
+            coturn.log().slice(logFrom),
+            new RegExp(`user <\\d{10}:${kind}:[^>]+>: incoming packet ALLOCATE processed, success`),
+            `coturn allocated for a ${kind}`,
+          );
         }
         for (const c of contexts.splice(0)) await c.close();
       } finally {

@@ -49,9 +49,7 @@ export async function startChildServer(options: { env?: Record<string, string> }
   let output = '';
 
   const exited = (proc: ChildProcess) =>
-    proc.exitCode !== null || proc.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => proc.once('exit', () => resolve()));
 
   const server: ChildServer = {
     ...serverHelpers(baseUrl, testDb),

@@ -351,9 +351,10 @@ export async function startClusterTopology(options: ClusterTopologyOptions = {})
       },
       proxyLog: () => tail(errorLog, 8000),
       describe: () =>
-        [...[...nodes.values()].map((n) => `--- node ${n.id} (${n.baseUrl}${n.running ? `, pid ${n.pid}` : ', not running'}):\n${n.log}`), `--- nginx error log:\n${tail(errorLog)}`].join(
-          '\n',
-        ),
+        [
+          ...[...nodes.values()].map((n) => `--- node ${n.id} (${n.baseUrl}${n.running ? `, pid ${n.pid}` : ', not running'}):\n${n.log}`),
+          `--- nginx error log:\n${tail(errorLog)}`,
+        ].join('\n'),
     };
     return topology;
   } catch (error) {

@@ -45,7 +45,25 @@ function selfSignedCertificate(dir: string, host: string): { cert: string; key: 
   const key = path.join(dir, 'key.pem');
   execFileSync(
     OPENSSL,
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=IP:${host}`, '-keyout', key, '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${host}`,
+      '-addext',
+      `subjectAltName=IP:${host}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return { cert, key };
@@ -139,7 +157,9 @@ function allocateRequest(auth?: { username: string; password: string; realm: str
   // MESSAGE-INTEGRITY: HMAC-SHA1 over the message so far, its length already counting the 24-byte attribute.
   header.writeUInt16BE(body.length + 24, 2);
   const key = createHash('md5').update(`${auth.username}:${auth.realm}:${auth.password}`).digest();
-  const mac = createHmac('sha1', key).update(Buffer.concat([header, body])).digest();
+  const mac = createHmac('sha1', key)
+    .update(Buffer.concat([header, body]))
+    .digest();
   return Buffer.concat([header, body, attribute(ATTR.integrity, mac)]);
 }
 

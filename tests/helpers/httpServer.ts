@@ -40,7 +40,11 @@ export interface TestServer {
   /** Every access refusal the server recorded (server/access/refusals.ts), in order. */
   refusals: Refusal[];
   /** fetch relative to the server, JSON in and out. */
-  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   /** Creates a staff user directly in the database (fast path for tests). */
   createUser(username: string, role: StaffRole, password?: string, extra?: { displayName?: string; department?: string }): Promise<string>;
   login(username: string, password?: string): Promise<LoginResponse>;

@@ -39,7 +39,10 @@ const run = (file: string, args: string[], input?: string): string =>
 /** Why a firewalled namespace cannot be built here, or null when it can (root, ip and nft present). */
 export function firewallUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, nftables)';
-  for (const [tool, args] of [[IP, ['-V']], [NFT, ['-v']]] as const) {
+  for (const [tool, args] of [
+    [IP, ['-V']],
+    [NFT, ['-v']],
+  ] as const) {
     try {
       run(tool, [...args]);
     } catch {

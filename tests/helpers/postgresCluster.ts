@@ -57,11 +57,31 @@ export async function startCluster(options: { template?: boolean } = {}): Promis
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
-  execFileSync(path.join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--locale=C.UTF-8', '--encoding=UTF8', '-N'], { ...user, stdio: 'pipe' });
+  execFileSync(path.join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--locale=C.UTF-8', '--encoding=UTF8', '-N'], {
+    ...user,
+    stdio: 'pipe',
+  });
   const port = await freePort();
   const log = path.join(dir, 'postgres.log');
   // Durability off (a test cluster): no fsync, no full-page writes. Sockets in its own directory.
-  const args = ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-h',
+    '127.0.0.1',
+    '-k',
+    dir,
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=300',
+  ];
   const fd = openSync(log, 'a');
   if (user) chownSync(log, user.uid, user.gid);
   const child = spawn(path.join(BIN, 'postgres'), args, { ...user, detached: true, stdio: ['ignore', fd, fd] });

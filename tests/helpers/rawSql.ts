@@ -42,9 +42,18 @@ export function sqliteRawSql(file: string): RawSql {
   // Prisma's SQLite adapter stores DateTime as ISO text with a +00:00 offset, Boolean as 0/1.
   const bind = (params: unknown[]) => params.map((p) => (p instanceof Date ? p.toISOString().replace('Z', '+00:00') : typeof p === 'boolean' ? Number(p) : p));
   return {
-    all: async <T>(sql: string, ...params: unknown[]) => open().prepare(sql).all(...bind(params)) as T[],
-    get: async <T>(sql: string, ...params: unknown[]) => open().prepare(sql).get(...bind(params)) as T | undefined,
-    run: async (sql, ...params) => open().prepare(sql).run(...bind(params)).changes,
+    all: async <T>(sql: string, ...params: unknown[]) =>
+      open()
+        .prepare(sql)
+        .all(...bind(params)) as T[],
+    get: async <T>(sql: string, ...params: unknown[]) =>
+      open()
+        .prepare(sql)
+        .get(...bind(params)) as T | undefined,
+    run: async (sql, ...params) =>
+      open()
+        .prepare(sql)
+        .run(...bind(params)).changes,
     insertionOrder: 'rowid',
     async close() {
       conn?.close();

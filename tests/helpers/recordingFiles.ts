@@ -31,7 +31,22 @@ export function writeTrackFile(file: string, spec: Pick<TrackSpec, 'kind' | 'fro
   const seconds = (spec.to - spec.from).toFixed(3);
   const args =
     spec.kind === 'video'
-      ? ['-f', 'lavfi', '-i', `testsrc=size=${spec.size ?? '640x480'}:rate=15`, '-t', seconds, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k']
+      ? [
+          '-f',
+          'lavfi',
+          '-i',
+          `testsrc=size=${spec.size ?? '640x480'}:rate=15`,
+          '-t',
+          seconds,
+          '-c:v',
+          'libvpx',
+          '-deadline',
+          'realtime',
+          '-cpu-used',
+          '8',
+          '-b:v',
+          '300k',
+        ]
       : ['-f', 'lavfi', '-i', `sine=frequency=${spec.tone ?? 440}:sample_rate=48000`, '-t', seconds, '-c:a', 'libopus', '-b:a', '32k'];
   execFileSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args, '-f', 'webm', file]);
 }
@@ -98,7 +113,9 @@ export function probe(file: string): {
   format: { duration?: string };
   chapters: Array<{ start_time: string; end_time: string; tags?: { title?: string } }>;
 } {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-show_chapters', file], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-show_chapters', file], { encoding: 'utf8' }),
+  );
 }
 
 /** A three-person session of `seconds`: a mediator throughout, two parties, one of whom reconnects. */

@@ -13,10 +13,14 @@ export const lastState = (s: TestSocket): RoomStateInfo | undefined =>
 
 /** Waits until the socket's latest room.state passes `check`, and returns it. */
 export async function stateWhere(s: TestSocket, check: (state: RoomStateInfo) => boolean, what: string, ms = 5000): Promise<RoomStateInfo> {
-  await until(() => {
-    const st = lastState(s);
-    return st !== undefined && check(st);
-  }, what, ms);
+  await until(
+    () => {
+      const st = lastState(s);
+      return st !== undefined && check(st);
+    },
+    what,
+    ms,
+  );
   return lastState(s)!;
 }
 

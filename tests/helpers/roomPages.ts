@@ -33,8 +33,17 @@ export function roomPages(browser: Browser, contexts: BrowserContext[], baseUrl:
 
   async function closeAgreementDrawer(page: Page) {
     const close = page.locator('.agr-panel__head button');
-    await close.first().waitFor({ timeout: 3000 }).catch(() => undefined);
-    if (await close.first().isVisible().catch(() => false)) await close.first().click();
+    await close
+      .first()
+      .waitFor({ timeout: 3000 })
+      .catch(() => undefined);
+    if (
+      await close
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      await close.first().click();
   }
 
   async function mediatorPage(sessionId: string, login: StaffLogin, options: { language?: 'zh-CN' | 'en'; prepare?: (page: Page) => Promise<void> } = {}) {

@@ -44,7 +44,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   try {
-    await until(() => out.includes('Cloud Mediation is listening') || exited, () => `the server to listen; its output:\n${out.slice(-2000)}`, 60_000, 50);
+    await until(
+      () => out.includes('Cloud Mediation is listening') || exited,
+      () => `the server to listen; its output:\n${out.slice(-2000)}`,
+      60_000,
+      50,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

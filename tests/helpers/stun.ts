@@ -40,7 +40,9 @@ export function bindingRequest(server: IceParameters): Buffer {
   };
   const transactionId = randomBytes(12);
   // MESSAGE-INTEGRITY covers the message so far, its length field counting the integrity attribute.
-  const integrity = createHmac('sha1', server.password).update(Buffer.concat([header(body.length + 24), body])).digest();
+  const integrity = createHmac('sha1', server.password)
+    .update(Buffer.concat([header(body.length + 24), body]))
+    .digest();
   body = Buffer.concat([body, attribute(0x0008, integrity)]);
   const fingerprint = Buffer.alloc(4);
   fingerprint.writeUInt32BE((crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0, 0);

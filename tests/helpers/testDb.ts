@@ -112,7 +112,10 @@ export function openTestDb(dataDir: string, databaseUrl = `file:${path.join(data
       await adminQuery(base, `CREATE DATABASE ${snap} TEMPLATE template0`);
       copies.push(`${base}/${snap}`);
       const dump = execFileSync(path.join(PG_BIN, 'pg_dump'), ['--no-owner', '--dbname', databaseUrl], { maxBuffer: 256 << 20 });
-      execFileSync(path.join(PG_BIN, 'psql'), ['-q', '-v', 'ON_ERROR_STOP=1', '--dbname', `${base}/${snap}`], { input: dump, stdio: ['pipe', 'ignore', 'pipe'] });
+      execFileSync(path.join(PG_BIN, 'psql'), ['-q', '-v', 'ON_ERROR_STOP=1', '--dbname', `${base}/${snap}`], {
+        input: dump,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       return {
         async copy() {
           const name = `${snap}_${copies.length}`;

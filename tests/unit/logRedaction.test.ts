@@ -24,10 +24,14 @@ const OTP = '482913';
 const QUERY = 'K7PD-3MQX';
 
 async function logLines(script: string, env: Record<string, string> = {}): Promise<string> {
-  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { createLogger, setLogLevel } = await import(${JSON.stringify(loggerUrl)});\n${script}`], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `const { createLogger, setLogLevel } = await import(${JSON.stringify(loggerUrl)});\n${script}`],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    },
+  );
   return stdout + stderr;
 }
 
@@ -39,7 +43,10 @@ test('fields named like secrets are redacted at any of the first three levels', 
     log.info('headers', { req: { headers: { authorization: 'Bearer ${JWT}', cookie: 'a=b' } } });
   `);
   for (const secret of [PHONE, ID, FOLLOW_UP, OTP, QUERY, JWT]) assert.ok(!out.includes(secret), `${secret} in\n${out}`);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
   assert.equal(lines[0].phone, '[redacted]');
   assert.equal(lines[1].party.contact.idNumber, '[redacted]');
@@ -57,7 +64,10 @@ test('TURN: the shared secret, minted passwords and the ice servers carrying the
     log.info('turn', { turn: { urls: ['turn:x'], secret: '${TURN_SECRET}' }, credential: '${PASSWORD}', turnSecret: '${TURN_SECRET}' });
   `);
   for (const secret of [TURN_SECRET, PASSWORD]) assert.ok(!out.includes(secret), `${secret} in\n${out}`);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines[0].options.iceServers, '[redacted]');
   assert.equal(lines[0].options.id, 't1');
   assert.equal(lines[1].credential, '[redacted]');
@@ -72,7 +82,10 @@ test('secrets inside strings are scrubbed: messages, error messages and stacks, 
     log.info('receipt', { note: '查询码 ${QUERY}', raw: '${FOLLOW_UP}' });
   `);
   for (const secret of [PHONE, ID, JWT, SIGNING, FOLLOW_UP, OTP, QUERY]) assert.ok(!out.includes(secret), `${secret} in\n${out}`);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines[0].msg, 'join link http://x/join#t=[redacted] for [phone]');
   assert.equal(lines[1].err.type, 'Error');
   assert.match(lines[1].err.message, /\[id-number\].*\[phone\]/);
@@ -104,6 +117,9 @@ test('the level comes from setLogLevel (LOG_LEVEL through server/config.ts), not
   `,
     { LOG_LEVEL: 'debug' },
   );
-  const msgs = out.trim().split('\n').map((l) => JSON.parse(l).msg);
+  const msgs = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).msg);
   assert.deepEqual(msgs, ['shown after setLogLevel', 'child too']);
 });

@@ -32,7 +32,9 @@ export function AppShell({ children, staff = false, narrow = false }: Props) {
     <>
       <EmblemIcon size={30} className="brand__emblem" />
       <span className="brand__name">{t('app.brand')}</span>
-      <span className="brand__dot" aria-hidden="true">·</span>
+      <span className="brand__dot" aria-hidden="true">
+        ·
+      </span>
       <span className="brand__tagline">{t('app.tagline')}</span>
     </>
   );

@@ -83,7 +83,9 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
     >
       {done ? (
         <div role="status" data-testid="password-changed">
-          <Alert tone="success">{done.otherLoginsEnded > 0 ? t('account.password.doneOthers', { n: done.otherLoginsEnded }) : t('account.password.done')}</Alert>
+          <Alert tone="success">
+            {done.otherLoginsEnded > 0 ? t('account.password.doneOthers', { n: done.otherLoginsEnded }) : t('account.password.done')}
+          </Alert>
         </div>
       ) : (
         <form id={formId} className="form" onSubmit={(e) => void submit(e)} noValidate>

@@ -6,8 +6,7 @@ import { api } from '../services/api.ts';
 import { Alert } from './Feedback.tsx';
 
 type Status = 'active' | 'revoked' | 'expired';
-const statusOf = (i: InvitationInfo): Status =>
-  i.revokedAt ? 'revoked' : Date.parse(i.expiresAt) <= Date.now() ? 'expired' : 'active';
+const statusOf = (i: InvitationInfo): Status => (i.revokedAt ? 'revoked' : Date.parse(i.expiresAt) <= Date.now() ? 'expired' : 'active');
 
 /** Invitations of a session, newest first, each revocable while active. */
 export function InvitationList({ invitations, onChanged }: { invitations: InvitationInfo[]; onChanged: (i: InvitationInfo) => void }) {
@@ -39,7 +38,12 @@ export function InvitationList({ invitations, onChanged }: { invitations: Invita
         {sorted.map((invitation) => {
           const status = statusOf(invitation);
           return (
-            <li key={invitation.id} className={`invite-list__item invite-list__item--${status}`} data-testid="invitation-row" data-invitation-id={invitation.id}>
+            <li
+              key={invitation.id}
+              className={`invite-list__item invite-list__item--${status}`}
+              data-testid="invitation-row"
+              data-invitation-id={invitation.id}
+            >
               <div className="invite-list__who">
                 <strong>{invitation.displayName}</strong>
                 <span className="muted">{participantLabel(t, invitation)}</span>
@@ -48,12 +52,7 @@ export function InvitationList({ invitations, onChanged }: { invitations: Invita
               <span className={`badge badge--${status === 'active' ? 'good' : 'neutral'}`}>{t(`invite.status.${status}`)}</span>
               <span className="invite-list__action">
                 {status === 'active' && (
-                  <button
-                    type="button"
-                    className="btn btn--danger-text btn--sm"
-                    onClick={() => void revoke(invitation)}
-                    disabled={busyId === invitation.id}
-                  >
+                  <button type="button" className="btn btn--danger-text btn--sm" onClick={() => void revoke(invitation)} disabled={busyId === invitation.id}>
                     {t('invite.revoke')}
                   </button>
                 )}

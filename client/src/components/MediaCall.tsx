@@ -109,9 +109,7 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
     );
   }
   if (!local) return frame(null);
-  return frame(
-    <PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />,
-  );
+  return frame(<PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />);
 }
 
 /** The record's side panel, for whoever is in the room (not the waiting room); it re-reads the events when the room changes. */

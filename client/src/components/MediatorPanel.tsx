@@ -127,12 +127,22 @@ export function MediatorPanel({ session, state, quality, summary, onInvite }: Pr
                       {t('room.panel.askUnmute')}
                     </button>
                     {(p.role === 'official' || p.role === 'observer') && (
-                      <button type="button" className="btn btn--small" onClick={() => act(session.setRights(p.peerId, { publish: !p.canPublish }))} data-testid="toggle-publish">
+                      <button
+                        type="button"
+                        className="btn btn--small"
+                        onClick={() => act(session.setRights(p.peerId, { publish: !p.canPublish }))}
+                        data-testid="toggle-publish"
+                      >
                         {p.canPublish ? t('room.panel.revokePublish') : t('room.panel.allowPublish')}
                       </button>
                     )}
                     {p.role === 'party' && (
-                      <button type="button" className="btn btn--small" onClick={() => act(session.setRights(p.peerId, { share: !p.canShare }))} data-testid="toggle-share">
+                      <button
+                        type="button"
+                        className="btn btn--small"
+                        onClick={() => act(session.setRights(p.peerId, { share: !p.canShare }))}
+                        data-testid="toggle-share"
+                      >
                         {p.canShare ? t('room.panel.revokeShare') : t('room.panel.allowShare')}
                       </button>
                     )}

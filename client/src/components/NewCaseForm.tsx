@@ -68,7 +68,11 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
     // Rows left completely blank are ignored (the form starts with an applicant and a respondent row).
     const filled = parties.map((p, index) => ({ p, index })).filter(({ p }) => p.name.trim() !== '' || p.phone.trim() !== '');
     const rows = filled.length > 0 ? filled : parties.slice(0, 1).map((p, index) => ({ p, index }));
-    const toRowPaths = (details: Record<string, string>) => remapPartyPaths(details, rows.map((r) => r.index));
+    const toRowPaths = (details: Record<string, string>) =>
+      remapPartyPaths(
+        details,
+        rows.map((r) => r.index),
+      );
     const body: CreateCaseRequest = {
       disputeType: disputeType as DisputeType,
       title,

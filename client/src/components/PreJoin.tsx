@@ -89,14 +89,7 @@ export function PreJoin({ local, token, displayName, roleLabel, recording, onJoi
       <div className="prejoin__body">
         <div className="prejoin__preview-col">
           <div className="preview">
-            <video
-              ref={videoRef}
-              className={`preview__video${showVideo ? '' : ' is-hidden'}`}
-              autoPlay
-              playsInline
-              muted
-              data-testid="local-preview"
-            />
+            <video ref={videoRef} className={`preview__video${showVideo ? '' : ' is-hidden'}`} autoPlay playsInline muted data-testid="local-preview" />
             {!showVideo && (
               <div className="preview__placeholder">
                 <Avatar name={displayName} />
@@ -196,28 +189,15 @@ export function PreJoin({ local, token, displayName, roleLabel, recording, onJoi
               <RecordingNotice where="before" busy={requesting} onAnswer={(accepted) => onJoin(accepted)} />
             </section>
           ) : (
-            <button
-              type="button"
-              className="btn btn--primary btn--xl btn--block"
-              onClick={() => onJoin()}
-              disabled={requesting}
-              data-testid="join-button"
-            >
+            <button type="button" className="btn btn--primary btn--xl btn--block" onClick={() => onJoin()} disabled={requesting} data-testid="join-button">
               {t('prejoin.join')}
             </button>
           )}
 
           <div className="prejoin__devices">
-            {s.videoTrack && (
-              <DeviceSelect kind="camera" devices={s.cameras} value={s.cameraId} onChange={(id) => void local.selectCamera(id)} />
-            )}
+            {s.videoTrack && <DeviceSelect kind="camera" devices={s.cameras} value={s.cameraId} onChange={(id) => void local.selectCamera(id)} />}
             {s.audioTrack && (
-              <DeviceSelect
-                kind="microphone"
-                devices={s.microphones}
-                value={s.microphoneId}
-                onChange={(id) => void local.selectMicrophone(id)}
-              />
+              <DeviceSelect kind="microphone" devices={s.microphones} value={s.microphoneId} onChange={(id) => void local.selectMicrophone(id)} />
             )}
           </div>
         </div>

@@ -15,13 +15,7 @@ export function RecordingConsentDialog({ session, state }: { session: MediaSessi
   const open = state.status !== 'closed' && (answering || noticeNeeded(state.room?.recording, state.consent));
   const inRoom = state.consent !== 'asked' && state.room !== null && !(answering && state.status !== 'joined');
   return (
-    <Dialog
-      open={open}
-      title={t(inRoom ? 'rec.notice.midTitle' : 'rec.notice.title')}
-      onClose={() => undefined}
-      closable={false}
-      testId="recording-consent"
-    >
+    <Dialog open={open} title={t(inRoom ? 'rec.notice.midTitle' : 'rec.notice.title')} onClose={() => undefined} closable={false} testId="recording-consent">
       <RecordingNotice
         where={inRoom ? 'room' : 'before'}
         busy={answering}

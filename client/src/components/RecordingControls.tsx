@@ -56,12 +56,24 @@ export function RecordingControls({ session, recording }: { session: MediaSessio
           </button>
         )}
         {recording.state === 'recording' && (
-          <button type="button" className="btn btn--secondary btn--block" disabled={busy} onClick={() => act(() => session.pauseRecording())} data-testid="recording-pause">
+          <button
+            type="button"
+            className="btn btn--secondary btn--block"
+            disabled={busy}
+            onClick={() => act(() => session.pauseRecording())}
+            data-testid="recording-pause"
+          >
             {t('rec.control.pause')}
           </button>
         )}
         {recording.state === 'paused' && (
-          <button type="button" className="btn btn--danger btn--block" disabled={busy} onClick={() => act(() => session.resumeRecording())} data-testid="recording-resume">
+          <button
+            type="button"
+            className="btn btn--danger btn--block"
+            disabled={busy}
+            onClick={() => act(() => session.resumeRecording())}
+            data-testid="recording-resume"
+          >
             {t('rec.control.resume')}
           </button>
         )}
@@ -72,7 +84,10 @@ export function RecordingControls({ session, recording }: { session: MediaSessio
           <ul>
             {recording.declined.map((d) => (
               <li key={`${d.displayName}|${d.at}`} data-testid="recording-declined-row">
-                <span>{declineText(t, d)}</span> <time className="muted" dateTime={d.at}>{formatClockTime(d.at, language)}</time>
+                <span>{declineText(t, d)}</span>{' '}
+                <time className="muted" dateTime={d.at}>
+                  {formatClockTime(d.at, language)}
+                </time>
               </li>
             ))}
           </ul>

@@ -25,13 +25,7 @@ export function RecordingNotice({ where, busy = false, failed = false, onAnswer 
         </p>
       )}
       <div className="rec-notice__actions">
-        <button
-          type="button"
-          className="btn btn--primary btn--xl btn--block"
-          disabled={busy}
-          onClick={() => onAnswer(true)}
-          data-testid="recording-accept"
-        >
+        <button type="button" className="btn btn--primary btn--xl btn--block" disabled={busy} onClick={() => onAnswer(true)} data-testid="recording-accept">
           {busy ? t('rec.notice.sending') : t(where === 'room' ? 'rec.notice.acceptInRoom' : 'rec.notice.accept')}
         </button>
         <button

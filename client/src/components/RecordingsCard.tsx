@@ -139,7 +139,10 @@ function RecordingItem({ r, playable, canCompose, onRetry }: { r: RecordingInfo;
       )}
       <p className="muted rec-item__retention">
         {kept
-          ? [r.totalBytes > 0 ? t('rec.size', { size: formatBytes(r.totalBytes) }) : null, r.deleteAfter ? t('rec.deleteAfter', { date: formatDateTime(r.deleteAfter, language) }) : null]
+          ? [
+              r.totalBytes > 0 ? t('rec.size', { size: formatBytes(r.totalBytes) }) : null,
+              r.deleteAfter ? t('rec.deleteAfter', { date: formatDateTime(r.deleteAfter, language) }) : null,
+            ]
               .filter(Boolean)
               .join(' · ')
           : t('rec.deleted', { date: formatDateTime(r.deletedAt!, language) })}
@@ -235,7 +238,13 @@ function Sha({ label, value }: { label: string; value: string }) {
       <code title={value} data-testid="rec-sha">
         {value.slice(0, 12)}…
       </code>
-      <button type="button" className="btn btn--text btn--sm" aria-label={t('rec.copySha')} title={t('rec.copySha')} onClick={() => void copyText(value).then(setCopied)}>
+      <button
+        type="button"
+        className="btn btn--text btn--sm"
+        aria-label={t('rec.copySha')}
+        title={t('rec.copySha')}
+        onClick={() => void copyText(value).then(setCopied)}
+      >
         {copied ? t('rec.copied') : t('rec.copy')}
       </button>
     </span>

@@ -166,30 +166,17 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
             <LanguageToggle className="lang-toggle lang-toggle--dark" />
           </div>
         </header>
-        <WaitingRoom
-          state={roomState}
-          videoTrack={state.local.videoTrack}
-          camOn={state.local.camOn}
-          onLeave={() => setLeaving(true)}
-          context={partyContext}
-        />
+        <WaitingRoom state={roomState} videoTrack={state.local.videoTrack} camOn={state.local.camOn} onLeave={() => setLeaving(true)} context={partyContext} />
         {leaveConfirm}
         <RecordingConsentDialog session={session} state={state} />
       </div>
     );
   }
 
-  const chatRecipients = peers
-    .filter((p) => (isMediator ? p.info.role !== 'mediator' : p.info.role === 'mediator'))
-    .map((p) => p.info);
+  const chatRecipients = peers.filter((p) => (isMediator ? p.info.role !== 'mediator' : p.info.role === 'mediator')).map((p) => p.info);
 
   return (
-    <div
-      className={`room${isMediator ? ' room--mediator' : ''}`}
-      ref={rootRef}
-      data-status={state.status}
-      data-place={roomState?.self.place ?? 'main'}
-    >
+    <div className={`room${isMediator ? ' room--mediator' : ''}`} ref={rootRef} data-status={state.status} data-place={roomState?.self.place ?? 'main'}>
       <header className="room__bar">
         <div className="room__brand">
           <EmblemIcon size={24} />
@@ -210,102 +197,102 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
       {roomState && (!isMediator || roomState.caucus.active || roomState.paused) && <RoomStateBanner state={roomState} isMediator={isMediator} />}
 
       <div className="room__body">
-      <main className="room__stage">
-        <div
-          className={`grid${peers.length > 0 ? ' grid--has-remote' : ''}`}
-          style={{ '--cols': cols, '--rows': rows } as CSSProperties}
-          data-count={tileCount}
-        >
-          {peers.map((p) => (
-            <VideoTile
-              key={p.info.id}
-              peerId={p.info.id}
-              name={p.info.displayName}
-              roleLabel={participantLabel(t, p.info)}
-              videoTrack={p.videoTrack}
-              camOn={p.camOn && p.videoTrack !== null}
-              micOn={p.micOn}
-              highlight={p.info.role === 'mediator'}
-              speaking={state.activeSpeaker === p.info.id}
-              handRaised={hands.has(p.info.id)}
-              quality={state.quality[p.info.id]}
-              onWidth={(width) => session.setTileSize(p.info.id, 'webcam', width)}
-            />
-          ))}
-          {peers
-            .filter((p) => p.screenTrack)
-            .map((p) => (
+        <main className="room__stage">
+          <div
+            className={`grid${peers.length > 0 ? ' grid--has-remote' : ''}`}
+            style={{ '--cols': cols, '--rows': rows } as CSSProperties}
+            data-count={tileCount}
+          >
+            {peers.map((p) => (
               <VideoTile
-                key={`${p.info.id}-screen`}
-                peerId={`${p.info.id}-screen`}
+                key={p.info.id}
+                peerId={p.info.id}
                 name={p.info.displayName}
-                roleLabel={t('room.share.start')}
-                videoTrack={p.screenTrack}
-                camOn
-                micOn
+                roleLabel={participantLabel(t, p.info)}
+                videoTrack={p.videoTrack}
+                camOn={p.camOn && p.videoTrack !== null}
+                micOn={p.micOn}
+                highlight={p.info.role === 'mediator'}
+                speaking={state.activeSpeaker === p.info.id}
+                handRaised={hands.has(p.info.id)}
+                quality={state.quality[p.info.id]}
+                onWidth={(width) => session.setTileSize(p.info.id, 'webcam', width)}
               />
             ))}
-          {(waiting || entering) && (
-            <div className="tile tile--waiting" data-testid="waiting">
-              {entering ? (
-                <Spinner label={t(status.key)} />
-              ) : (
-                <div className="tile__waiting-body">
-                  <p className="tile__waiting-text">{waiting}</p>
-                  {isMediator && invite && (
-                    <button type="button" className="btn btn--primary btn--lg" onClick={() => setInviteOpen(true)} data-testid="stage-invite">
-                      {t('room.invite.open')}
-                    </button>
-                  )}
-                </div>
-              )}
-            </div>
+            {peers
+              .filter((p) => p.screenTrack)
+              .map((p) => (
+                <VideoTile
+                  key={`${p.info.id}-screen`}
+                  peerId={`${p.info.id}-screen`}
+                  name={p.info.displayName}
+                  roleLabel={t('room.share.start')}
+                  videoTrack={p.screenTrack}
+                  camOn
+                  micOn
+                />
+              ))}
+            {(waiting || entering) && (
+              <div className="tile tile--waiting" data-testid="waiting">
+                {entering ? (
+                  <Spinner label={t(status.key)} />
+                ) : (
+                  <div className="tile__waiting-body">
+                    <p className="tile__waiting-text">{waiting}</p>
+                    {isMediator && invite && (
+                      <button type="button" className="btn btn--primary btn--lg" onClick={() => setInviteOpen(true)} data-testid="stage-invite">
+                        {t('room.invite.open')}
+                      </button>
+                    )}
+                  </div>
+                )}
+              </div>
+            )}
+            <VideoTile
+              peerId={self?.id ?? 'local'}
+              name={self?.displayName ?? selfName}
+              roleLabel={selfLabel}
+              videoTrack={state.local.videoTrack}
+              camOn={state.local.camOn}
+              micOn={state.local.micOn}
+              self
+              className="tile--pip"
+              handRaised={handRaised}
+            />
+          </div>
+          {isMediator && lobby.length > 0 && (
+            <button
+              type="button"
+              className="stage-waiting"
+              onClick={() => document.getElementById('waiting-list')?.scrollIntoView({ block: 'nearest' })}
+              data-testid="stage-waiting-count"
+              data-count={lobby.length}
+            >
+              {t('room.stage.waiting', { n: lobby.length })}
+            </button>
           )}
-          <VideoTile
-            peerId={self?.id ?? 'local'}
-            name={self?.displayName ?? selfName}
-            roleLabel={selfLabel}
-            videoTrack={state.local.videoTrack}
-            camOn={state.local.camOn}
-            micOn={state.local.micOn}
-            self
-            className="tile--pip"
-            handRaised={handRaised}
+        </main>
+        {isMediator && roomState && (
+          <MediatorPanel
+            session={session}
+            state={roomState}
+            quality={state.quality}
+            summary={summary}
+            onInvite={invite ? () => setInviteOpen(true) : undefined}
           />
-        </div>
-        {isMediator && lobby.length > 0 && (
-          <button
-            type="button"
-            className="stage-waiting"
-            onClick={() => document.getElementById('waiting-list')?.scrollIntoView({ block: 'nearest' })}
-            data-testid="stage-waiting-count"
-            data-count={lobby.length}
-          >
-            {t('room.stage.waiting', { n: lobby.length })}
-          </button>
         )}
-      </main>
-      {isMediator && roomState && (
-        <MediatorPanel
-          session={session}
-          state={roomState}
-          quality={state.quality}
-          summary={summary}
-          onInvite={invite ? () => setInviteOpen(true) : undefined}
-        />
-      )}
-      {!isMediator && peopleOpen && (
-        <PeopleList self={state.self} selfName={selfName} selfRoleLabel={selfLabel} peers={peers.map((p) => p.info)} room={roomState} />
-      )}
-      {(chatOpen || isMediator) && (
-        <ChatPanel
-          messages={state.chat}
-          selfId={state.self?.id ?? null}
-          isMediator={isMediator}
-          recipients={chatRecipients}
-          onSend={(text, to) => void session.sendChat(text, to).catch(() => undefined)}
-        />
-      )}
+        {!isMediator && peopleOpen && (
+          <PeopleList self={state.self} selfName={selfName} selfRoleLabel={selfLabel} peers={peers.map((p) => p.info)} room={roomState} />
+        )}
+        {(chatOpen || isMediator) && (
+          <ChatPanel
+            messages={state.chat}
+            selfId={state.self?.id ?? null}
+            isMediator={isMediator}
+            recipients={chatRecipients}
+            onSend={(text, to) => void session.sendChat(text, to).catch(() => undefined)}
+          />
+        )}
       </div>
 
       <div className="room__dock">
@@ -315,23 +302,11 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
         <div className="room__tools">
           {!isMediator && (
             <>
-              <button
-                type="button"
-                className="chat-toggle"
-                onClick={() => setChatOpen((x) => !x)}
-                aria-pressed={chatOpen}
-                data-testid="chat-toggle"
-              >
+              <button type="button" className="chat-toggle" onClick={() => setChatOpen((x) => !x)} aria-pressed={chatOpen} data-testid="chat-toggle">
                 {t('room.chat.title')}
                 {state.chat.length > 0 && <span className="chat-toggle__count">{state.chat.length}</span>}
               </button>
-              <button
-                type="button"
-                className="chat-toggle"
-                onClick={() => setPeopleOpen((x) => !x)}
-                aria-pressed={peopleOpen}
-                data-testid="people-toggle"
-              >
+              <button type="button" className="chat-toggle" onClick={() => setPeopleOpen((x) => !x)} aria-pressed={peopleOpen} data-testid="people-toggle">
                 {t('room.people.toggle')}
                 <span className="chat-toggle__count chat-toggle__count--plain">{peers.length + 1}</span>
               </button>

@@ -54,15 +54,7 @@ export function VideoTile({
       data-testid={self ? 'local-tile' : 'remote-tile'}
     >
       {/* Always rendered so tests and layout have a stable element; hidden behind the placeholder when off. */}
-      <video
-        ref={ref}
-        className="tile__video"
-        autoPlay
-        playsInline
-        muted
-        data-peer-id={peerId}
-        data-testid={self ? 'local-video' : 'remote-video'}
-      />
+      <video ref={ref} className="tile__video" autoPlay playsInline muted data-peer-id={peerId} data-testid={self ? 'local-video' : 'remote-video'} />
       {!showVideo && (
         <div className="tile__placeholder">
           <Avatar name={name} />

@@ -19,7 +19,8 @@ export const accountsEn: Record<keyof typeof accountsZhCN, string> = {
 
   'staff.nav': 'Staff',
   'staff.title': 'Staff accounts',
-  'staff.subtitle': 'Disabling an account signs it out everywhere at once (mediations in progress included) and blocks signing in; enabling it again allows signing in.',
+  'staff.subtitle':
+    'Disabling an account signs it out everywhere at once (mediations in progress included) and blocks signing in; enabling it again allows signing in.',
   'staff.search': 'Search by name or username',
   'staff.col.name': 'Name',
   'staff.col.role': 'Role',
@@ -34,7 +35,8 @@ export const accountsEn: Record<keyof typeof accountsZhCN, string> = {
   'staff.disable': 'Disable',
   'staff.enable': 'Enable',
   'staff.confirmDisable.title': "Disable {name}'s account?",
-  'staff.confirmDisable.body': '{name} ({username}) will be signed out everywhere at once, including any mediation in progress, and cannot sign in. You can enable the account again at any time.',
+  'staff.confirmDisable.body':
+    '{name} ({username}) will be signed out everywhere at once, including any mediation in progress, and cannot sign in. You can enable the account again at any time.',
   'staff.confirmEnable.title': "Enable {name}'s account?",
   'staff.confirmEnable.body': '{name} ({username}) will be able to sign in again.',
   'staff.disabledDone': "{name}'s account is disabled",

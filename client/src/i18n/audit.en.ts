@@ -4,7 +4,8 @@ import type { auditZhCN } from './audit.zh-CN.ts';
 export const auditEn: Record<keyof typeof auditZhCN, string> = {
   'audit.nav': 'Audit',
   'audit.title': 'Security audit',
-  'audit.subtitle': "Staff sign-ins and sign-outs, password changes, accounts disabled and enabled, views of a party's phone number and refused actions: who, what, when and from where.",
+  'audit.subtitle':
+    "Staff sign-ins and sign-outs, password changes, accounts disabled and enabled, views of a party's phone number and refused actions: who, what, when and from where.",
   'audit.filter.action': 'Event',
   'audit.filter.allActions': 'All events',
   'audit.filter.user': 'Username',

@@ -16,7 +16,7 @@ export const en: Record<MessageKey, string> = {
   'app.tagline': 'Multi-channel dispute resolution',
   'app.lang.switch': '中文',
   'app.lang.switchLabel': '切换到中文',
-  'app.footer': 'For people\'s mediation only. Mediation content is confidential by law.',
+  'app.footer': "For people's mediation only. Mediation content is confidential by law.",
 
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
@@ -70,7 +70,6 @@ export const en: Record<MessageKey, string> = {
 
   ...prefixed('disputeType.', disputeTypeLabels['en']),
 
-
   'side.applicant': 'Applicant',
   'side.respondent': 'Respondent',
   'role.mediator': 'Mediator',
@@ -120,7 +119,6 @@ export const en: Record<MessageKey, string> = {
   'field.currentPassword': 'Enter your current password',
   'field.newPassword': 'Enter a new password',
   'field.password': 'Enter your password',
-
 
   'case.back': 'Back to cases',
   'case.info': 'Case information',
@@ -223,8 +221,10 @@ export const en: Record<MessageKey, string> = {
   'prejoin.network.relay': 'Connected through the relay server',
   'prejoin.network.failed': 'Cannot connect to the mediation server',
   'prejoin.network.unchecked': 'Your connection could not be checked just now',
-  'prejoin.network.advice': 'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again". On an office network, ask the network administrator to allow these ports: {ports}.',
-  'prejoin.network.adviceNoPorts': 'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again", or ask your network administrator.',
+  'prejoin.network.advice':
+    'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again". On an office network, ask the network administrator to allow these ports: {ports}.',
+  'prejoin.network.adviceNoPorts':
+    'Sound and video cannot get through this network. Please switch to another network (for example mobile data), then click "Check again", or ask your network administrator.',
   'prejoin.network.stillJoin': 'You can still join; the call keeps trying to connect.',
   'prejoin.network.port': '{protocol}\u00a0{port}',
   'prejoin.network.portSeparator': ', ',
@@ -292,11 +292,14 @@ export const en: Record<MessageKey, string> = {
   'room.end.logged_out': 'You have signed out',
   'room.end.logged_out.body': 'This login has ended, so its connection to the room was closed. Please sign in again to return.',
   'room.end.password_changed': 'Your password was changed',
-  'room.end.password_changed.body': "This account's password was changed elsewhere, so this login has ended and its connection to the room was closed. Please sign in again with the new password to return.",
+  'room.end.password_changed.body':
+    "This account's password was changed elsewhere, so this login has ended and its connection to the room was closed. Please sign in again with the new password to return.",
   'room.end.account_disabled': 'Your account has been disabled',
-  'room.end.account_disabled.body': 'An administrator disabled this account, so its connection to the room was closed. Please contact the administrator if you have questions.',
+  'room.end.account_disabled.body':
+    'An administrator disabled this account, so its connection to the room was closed. Please contact the administrator if you have questions.',
   'room.notice.muted-mediator': 'The mediator muted you. Tap "Unmute" when you need to speak.',
-  'room.notice.muted-caucus_return': 'The private session is over and you are back in the joint session. Your microphone is off; turn it on when you want to speak.',
+  'room.notice.muted-caucus_return':
+    'The private session is over and you are back in the joint session. Your microphone is off; turn it on when you want to speak.',
   'room.notice.muted-rights_revoked': 'The mediator withdrew your right to speak.',
   'room.notice.camera-stopped': 'The mediator turned off your camera.',
   'room.state.lobby': 'Waiting',

@@ -21,10 +21,7 @@ export const staffRoleLabel = (t: Translate, role: StaffRole | string): string =
 };
 
 /** 调解员 / 申请人 / 被申请人 / 部门人员 (with the department when known). */
-export function participantLabel(
-  t: Translate,
-  who: { role: ParticipantRole; side: PartySide | null; department?: string | null },
-): string {
+export function participantLabel(t: Translate, who: { role: ParticipantRole; side: PartySide | null; department?: string | null }): string {
   if (who.role === 'party') return who.side ? sideLabel(t, who.side) : t('role.party');
   if (who.role === 'official' && who.department) return `${t('role.official')} · ${who.department}`;
   return t(`role.${who.role}`);
@@ -128,7 +125,11 @@ const byField: Record<string, MessageKey> = {
 export function fieldErrorText(t: Translate, path: string, problem?: FieldProblem): string {
   const byReason = problem ? reasonText(t, problem.reason, problem.params) : null;
   if (byReason !== null) return byReason;
-  const field = path.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? '';
+  const field =
+    path
+      .split('.')
+      .filter((p) => !/^\d+$/.test(p))
+      .pop() ?? '';
   const key = byField[field];
   return key ? t(key) : t('field.invalid');
 }

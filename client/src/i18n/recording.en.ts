@@ -4,7 +4,7 @@ import type { recordingZhCN } from './recording.zh-CN.ts';
 export const recordingEn: Record<keyof typeof recordingZhCN, string> = {
   'rec.notice.title': 'This session is recorded',
   'rec.notice.body':
-    'This mediation session will be recorded in full, sound and video. The recording is kept only in the mediation centre\'s archive and released only where the law requires.',
+    "This mediation session will be recorded in full, sound and video. The recording is kept only in the mediation centre's archive and released only where the law requires.",
   'rec.notice.ifNot': 'If you do not agree, you will not enter this session, and the mediator will be told.',
   'rec.notice.ifNotInRoom': 'If you do not agree, you will leave the room, and the mediator will be told.',
   'rec.notice.midTitle': 'The mediator has started recording',

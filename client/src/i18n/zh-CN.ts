@@ -70,7 +70,6 @@ export const zhCN = {
 
   ...prefixed('disputeType.', disputeTypeLabels['zh-CN']),
 
-
   'side.applicant': '申请人',
   'side.respondent': '被申请人',
   'role.mediator': '调解员',
@@ -120,7 +119,6 @@ export const zhCN = {
   'field.currentPassword': '请输入当前密码',
   'field.newPassword': '请输入新密码',
   'field.password': '请输入密码',
-
 
   'case.back': '返回案件列表',
   'case.info': '案件信息',

@@ -108,7 +108,14 @@ export function AdminAuditPage() {
           <input name="user" value={draft.user} maxLength={64} autoComplete="off" onChange={(e) => setDraft({ ...draft, user: e.target.value })} />
         </FormField>
         <FormField label={t('audit.filter.ip')}>
-          <input name="ip" value={draft.ip} maxLength={64} autoComplete="off" inputMode="decimal" onChange={(e) => setDraft({ ...draft, ip: e.target.value })} />
+          <input
+            name="ip"
+            value={draft.ip}
+            maxLength={64}
+            autoComplete="off"
+            inputMode="decimal"
+            onChange={(e) => setDraft({ ...draft, ip: e.target.value })}
+          />
         </FormField>
         <FormField label={t('audit.filter.from')}>
           <input type="date" name="from" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
@@ -164,7 +171,11 @@ export function AdminAuditPage() {
                     </td>
                     <td className="audit-table__what">
                       {e.target && <code>{e.target}</code>}
-                      {e.detail && <span className={e.action === 'permission_refused' ? 'audit-table__detail audit-table__detail--recorded' : 'audit-table__detail'}>{detailText(t, e)}</span>}
+                      {e.detail && (
+                        <span className={e.action === 'permission_refused' ? 'audit-table__detail audit-table__detail--recorded' : 'audit-table__detail'}>
+                          {detailText(t, e)}
+                        </span>
+                      )}
                     </td>
                     <td className="audit-table__from">
                       <span>{e.ip ?? '—'}</span>

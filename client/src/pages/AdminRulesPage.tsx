@@ -91,13 +91,31 @@ export function AdminRulesPage() {
           <h2 className="card__title">{t('cl.rules.settings')}</h2>
           <div className="form-grid">
             <FormField label={t('cl.rules.yellowShare')} error={settingErrors.field('yellowShare')} hint={t('cl.rules.yellowShareHint')}>
-              <input name="yellowShare" inputMode="decimal" value={s.yellowShare} disabled={!canEdit} onChange={(e) => setS({ ...s, yellowShare: e.target.value })} />
+              <input
+                name="yellowShare"
+                inputMode="decimal"
+                value={s.yellowShare}
+                disabled={!canEdit}
+                onChange={(e) => setS({ ...s, yellowShare: e.target.value })}
+              />
             </FormField>
             <FormField label={t('cl.rules.followUpDays')} error={settingErrors.field('followUpDays')}>
-              <input name="followUpDays" inputMode="numeric" value={s.followUpDays} disabled={!canEdit} onChange={(e) => setS({ ...s, followUpDays: e.target.value })} />
+              <input
+                name="followUpDays"
+                inputMode="numeric"
+                value={s.followUpDays}
+                disabled={!canEdit}
+                onChange={(e) => setS({ ...s, followUpDays: e.target.value })}
+              />
             </FormField>
             <FormField label={t('cl.rules.followUpLinkDays')} error={settingErrors.field('followUpLinkDays')}>
-              <input name="followUpLinkDays" inputMode="numeric" value={s.followUpLinkDays} disabled={!canEdit} onChange={(e) => setS({ ...s, followUpLinkDays: e.target.value })} />
+              <input
+                name="followUpLinkDays"
+                inputMode="numeric"
+                value={s.followUpLinkDays}
+                disabled={!canEdit}
+                onChange={(e) => setS({ ...s, followUpLinkDays: e.target.value })}
+              />
             </FormField>
           </div>
           {settingErrors.message && <Alert>{settingErrors.message}</Alert>}
@@ -114,7 +132,15 @@ export function AdminRulesPage() {
         <form className="card form" onSubmit={(e) => void saveRules(e)} noValidate>
           <h2 className="card__title">{t('cl.rules.ruleSet', { v: rules.data.version })}</h2>
           <p className="muted">{t('cl.rules.ruleSetHint', { time: formatDateTime(rules.data.createdAt, language) })}</p>
-          <textarea className="rules-json" rows={24} spellCheck={false} value={text} readOnly={!canEdit} onChange={(e) => setText(e.target.value)} aria-label={t('cl.rules.ruleSet', { v: rules.data.version })} />
+          <textarea
+            className="rules-json"
+            rows={24}
+            spellCheck={false}
+            value={text}
+            readOnly={!canEdit}
+            onChange={(e) => setText(e.target.value)}
+            aria-label={t('cl.rules.ruleSet', { v: rules.data.version })}
+          />
           {ruleErrors.others([]).length > 0 && <Alert>{ruleErrors.others([]).join(t('punct.sep'))}</Alert>}
           {ruleErrors.message && <Alert>{ruleErrors.message}</Alert>}
           {canEdit && (

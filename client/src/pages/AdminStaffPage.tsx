@@ -56,7 +56,11 @@ export function AdminStaffPage() {
 
       {outcome && (
         <div role="status" data-testid="staff-outcome">
-          {outcome.ok ? <Alert tone="success">{t(outcome.disabled ? 'staff.disabledDone' : 'staff.enabledDone', { name: outcome.name })}</Alert> : <Alert>{errorText(t, outcome.error)}</Alert>}
+          {outcome.ok ? (
+            <Alert tone="success">{t(outcome.disabled ? 'staff.disabledDone' : 'staff.enabledDone', { name: outcome.name })}</Alert>
+          ) : (
+            <Alert>{errorText(t, outcome.error)}</Alert>
+          )}
         </div>
       )}
       {accounts.error !== undefined && <Alert>{errorText(t, accounts.error)}</Alert>}
@@ -93,7 +97,13 @@ export function AdminStaffPage() {
               </thead>
               <tbody>
                 {shown.map((a) => (
-                  <tr key={a.id} data-testid="staff-row" data-username={a.username} data-disabled={a.disabled ? 'true' : 'false'} className={a.disabled ? 'staff-table__row--off' : undefined}>
+                  <tr
+                    key={a.id}
+                    data-testid="staff-row"
+                    data-username={a.username}
+                    data-disabled={a.disabled ? 'true' : 'false'}
+                    className={a.disabled ? 'staff-table__row--off' : undefined}
+                  >
                     <td className="staff-table__name">
                       <strong>{a.displayName}</strong>
                       <span className="muted">{a.username}</span>
@@ -104,7 +114,9 @@ export function AdminStaffPage() {
                       {a.lastLoginAt ? formatDateTime(a.lastLoginAt, language) : t('staff.neverLoggedIn')}
                     </td>
                     <td data-label={t('staff.col.status')}>
-                      <span className={`badge ${a.disabled ? 'badge--bad' : 'badge--good'}`}>{t(a.disabled ? 'staff.status.disabled' : 'staff.status.active')}</span>
+                      <span className={`badge ${a.disabled ? 'badge--bad' : 'badge--good'}`}>
+                        {t(a.disabled ? 'staff.status.disabled' : 'staff.status.active')}
+                      </span>
                     </td>
                     <td className="staff-table__action">
                       {a.id === me ? (

@@ -99,7 +99,10 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
 
       <div className="detail-layout">
         <div className="detail-layout__main">
-          <CaseLoopPanel detail={detail} onChanged={(next) => (next.activeSessionId !== detail.activeSessionId ? reload() : setData({ detail: next, sessions }))} />
+          <CaseLoopPanel
+            detail={detail}
+            onChanged={(next) => (next.activeSessionId !== detail.activeSessionId ? reload() : setData({ detail: next, sessions }))}
+          />
           <section className={`card session-card${open ? ' session-card--open' : ''}`} aria-labelledby="session-title" data-testid="session-card">
             <h2 className="card__title" id="session-title">
               {t('case.session')}
@@ -160,7 +163,9 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
                 </div>
               </>
             ) : (
-              <p className="muted" data-testid="no-session">{t('case.noSessionReadOnly')}</p>
+              <p className="muted" data-testid="no-session">
+                {t('case.noSessionReadOnly')}
+              </p>
             )}
             {error && <Alert>{error}</Alert>}
           </section>

@@ -42,10 +42,7 @@ export function ConsolePage() {
             {t('newCase.title')}
           </h2>
           <p className="card__subtitle">{t('newCase.subtitle')}</p>
-          <NewCaseForm
-            onCancel={() => setCreating(false)}
-            onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)}
-          />
+          <NewCaseForm onCancel={() => setCreating(false)} onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)} />
         </section>
       )}
 

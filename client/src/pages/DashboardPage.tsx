@@ -28,10 +28,7 @@ export function DashboardPage() {
   const red = useAsync(() => loopApi.listCases({ light: 'red', ...(query.unitId ? { unitId: query.unitId } : {}) }), [query.unitId]);
   const yellow = useAsync(() => loopApi.listCases({ light: 'yellow', ...(query.unitId ? { unitId: query.unitId } : {}) }), [query.unitId]);
   // New reports (public form, grid workers) and registered cases waiting for triage: not timed yet, but waiting for the centre.
-  const intake = useAsync(
-    async () => [...(await loopApi.listCases({ state: 'reported' })), ...(await loopApi.listCases({ state: 'registered' }))],
-    [],
-  );
+  const intake = useAsync(async () => [...(await loopApi.listCases({ state: 'reported' })), ...(await loopApi.listCases({ state: 'registered' }))], []);
   // The dashboard stays open on a supervisor's screen: new reports and changed lights appear without a reload.
   const reloads = [stats.reload, red.reload, yellow.reload, intake.reload];
   useEffect(() => {
@@ -133,9 +130,25 @@ export function DashboardPage() {
           <div className="kpis" data-testid="dash-kpis">
             <Kpi label={t('cl.dash.total')} value={String(s.total)} testId="kpi-total" />
             <Kpi label={t('cl.dash.handled')} value={String(s.handled)} testId="kpi-handled" />
-            <Kpi label={t('cl.dash.settlementRate')} value={percent(s.settlementRate)} sub={t('cl.dash.ofHandled', { a: s.settled, b: s.handled })} testId="kpi-settlement" />
-            <Kpi label={t('cl.dash.satisfactionRate')} value={percent(s.satisfactionRate)} sub={t('cl.dash.ofFollowed', { a: s.satisfied, b: s.followedUp })} testId="kpi-satisfaction" />
-            <Kpi label={t('cl.dash.avgClose')} value={hours === null ? '—' : hours >= 48 ? t('cl.duration.dayNum', { n: (hours / 24).toFixed(1) }) : t('cl.duration.hourNum', { n: hours.toFixed(1) })} testId="kpi-avg" />
+            <Kpi
+              label={t('cl.dash.settlementRate')}
+              value={percent(s.settlementRate)}
+              sub={t('cl.dash.ofHandled', { a: s.settled, b: s.handled })}
+              testId="kpi-settlement"
+            />
+            <Kpi
+              label={t('cl.dash.satisfactionRate')}
+              value={percent(s.satisfactionRate)}
+              sub={t('cl.dash.ofFollowed', { a: s.satisfied, b: s.followedUp })}
+              testId="kpi-satisfaction"
+            />
+            <Kpi
+              label={t('cl.dash.avgClose')}
+              value={
+                hours === null ? '—' : hours >= 48 ? t('cl.duration.dayNum', { n: (hours / 24).toFixed(1) }) : t('cl.duration.hourNum', { n: hours.toFixed(1) })
+              }
+              testId="kpi-avg"
+            />
             <Kpi label={t('rec.dash.bytes')} value={formatBytes(s.recordingBytes)} sub={t('rec.dash.bytesSub')} testId="kpi-recording-bytes" />
           </div>
           <div className="dash-grid">

@@ -135,7 +135,17 @@ export function FollowUpPage() {
 function Face({ kind }: { kind: (typeof choices)[number] }) {
   const mouth = kind === 'satisfied' ? 'M9 15c1.6 2.2 4.4 2.2 6 0' : kind === 'basically_satisfied' ? 'M9 15.5h6' : 'M9 17c1.6-2.2 4.4-2.2 6 0';
   return (
-    <svg className="choice__face" viewBox="0 0 24 24" width={30} height={30} aria-hidden="true" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round">
+    <svg
+      className="choice__face"
+      viewBox="0 0 24 24"
+      width={30}
+      height={30}
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.8}
+      strokeLinecap="round"
+    >
       <circle cx={12} cy={12} r={10} />
       <circle cx={9} cy={10} r={0.9} fill="currentColor" />
       <circle cx={15} cy={10} r={0.9} fill="currentColor" />

@@ -42,8 +42,7 @@ function JoinWithToken({ token }: { token: string }) {
     );
   }
   if (preview.error !== undefined || !preview.data) {
-    const invalid =
-      preview.error instanceof ApiError && ['unauthenticated', 'gone', 'not_found', 'forbidden', 'bad_request'].includes(preview.error.code);
+    const invalid = preview.error instanceof ApiError && ['unauthenticated', 'gone', 'not_found', 'forbidden', 'bad_request'].includes(preview.error.code);
     return (
       <AppShell narrow>
         <MessageCard

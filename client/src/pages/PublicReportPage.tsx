@@ -130,10 +130,27 @@ export function PublicReportPage() {
               </legend>
               <div className="form-grid">
                 <FormField label={t('newCase.partyName')} error={errors.field(`parties.${i}.name`)}>
-                  <input name={`parties.${i}.name`} value={p.name} autoComplete={i === 0 ? 'name' : 'off'} onChange={(e) => setParty(i, { name: e.target.value })} />
+                  <input
+                    name={`parties.${i}.name`}
+                    value={p.name}
+                    autoComplete={i === 0 ? 'name' : 'off'}
+                    onChange={(e) => setParty(i, { name: e.target.value })}
+                  />
                 </FormField>
-                <FormField label={t('newCase.partyPhone')} optional={i > 0 ? t('common.optional') : undefined} hint={i === 0 ? t('cl.pub.phoneHint') : undefined} error={errors.field(`parties.${i}.phone`)}>
-                  <input name={`parties.${i}.phone`} type="tel" inputMode="tel" value={p.phone} autoComplete={i === 0 ? 'tel' : 'off'} onChange={(e) => setParty(i, { phone: e.target.value })} />
+                <FormField
+                  label={t('newCase.partyPhone')}
+                  optional={i > 0 ? t('common.optional') : undefined}
+                  hint={i === 0 ? t('cl.pub.phoneHint') : undefined}
+                  error={errors.field(`parties.${i}.phone`)}
+                >
+                  <input
+                    name={`parties.${i}.phone`}
+                    type="tel"
+                    inputMode="tel"
+                    value={p.phone}
+                    autoComplete={i === 0 ? 'tel' : 'off'}
+                    onChange={(e) => setParty(i, { phone: e.target.value })}
+                  />
                 </FormField>
                 {i === 0 && (
                   <FormField label={t('cl.pub.idNumber')} optional={t('common.optional')} error={errors.field(`parties.${i}.idNumber`)}>
@@ -141,7 +158,11 @@ export function PublicReportPage() {
                   </FormField>
                 )}
               </div>
-              {i === 0 && <p className="muted">{sideLabel(t, 'applicant')} · {t('cl.pub.privacy')}</p>}
+              {i === 0 && (
+                <p className="muted">
+                  {sideLabel(t, 'applicant')} · {t('cl.pub.privacy')}
+                </p>
+              )}
             </fieldset>
           ))}
           {errors.message && <Alert>{errors.message}</Alert>}

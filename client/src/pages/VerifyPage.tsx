@@ -55,7 +55,9 @@ export function VerifyPage() {
       {r && (
         <>
           <div className={`agr-result agr-result--${r.status}`} data-testid="verify-result" data-status={r.status}>
-            {r.status === 'authentic' ? t(result.by === 'code' ? 'verify.authenticCode' : 'verify.authentic') : t(r.status === 'altered' ? 'verify.altered' : 'verify.unknown')}
+            {r.status === 'authentic'
+              ? t(result.by === 'code' ? 'verify.authenticCode' : 'verify.authentic')
+              : t(r.status === 'altered' ? 'verify.altered' : 'verify.unknown')}
             {r.reason && <div style={{ fontWeight: 400, fontSize: 13, marginTop: 6 }}>{r.reason}</div>}
           </div>
           {r.caseNumber && (
@@ -64,7 +66,9 @@ export function VerifyPage() {
                 {r.kind && (
                   <>
                     <dt>{rt('verify.kind')}</dt>
-                    <dd data-testid="verify-kind" data-kind={r.kind}>{rt(`related.${r.kind}`)}</dd>
+                    <dd data-testid="verify-kind" data-kind={r.kind}>
+                      {rt(`related.${r.kind}`)}
+                    </dd>
                   </>
                 )}
                 {r.documentNumber && (
@@ -78,7 +82,9 @@ export function VerifyPage() {
                 {r.fingerprint && (
                   <>
                     <dt>{t('panel.fingerprint')}</dt>
-                    <dd><code>{r.fingerprint}</code></dd>
+                    <dd>
+                      <code>{r.fingerprint}</code>
+                    </dd>
                   </>
                 )}
                 {r.sealedAt && (
@@ -96,7 +102,9 @@ export function VerifyPage() {
               </dl>
               {r.related?.map((d) => (
                 <p key={d.sha256} className="agr-note" data-testid="verify-related" data-kind={d.kind}>
-                  {rt('related')}{rt('sep.colon')}{rt(`related.${d.kind}`)} {d.number} {rt(`related.${d.relation}`)}
+                  {rt('related')}
+                  {rt('sep.colon')}
+                  {rt(`related.${d.kind}`)} {d.number} {rt(`related.${d.relation}`)}
                   <br />
                   <code style={{ fontSize: 11, wordBreak: 'break-all' }}>SHA-256 {d.sha256}</code>
                 </p>

@@ -79,7 +79,9 @@ export function WhistleQueuePage() {
                   </p>
                   <h2 className="card__title">{w.caseTitle}</h2>
                 </div>
-                <span className={`badge ${a || w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : w.status === 'declined' ? 'badge--bad' : 'badge--neutral'}`}>
+                <span
+                  className={`badge ${a || w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : w.status === 'declined' ? 'badge--bad' : 'badge--neutral'}`}
+                >
                   {t(`cl.wh.status.${a ? 'accepted' : w.status}`)}
                 </span>
               </div>

@@ -38,9 +38,24 @@ export function WorkQueuePage() {
           <p className="page-head__subtitle">{t('cl.queue.subtitle')}</p>
         </div>
         <div className="light-summary" aria-label={t('cl.col.light')}>
-          <span className="light light--red"><span className="light__dot" aria-hidden="true" /><strong>{t('cl.light.red')} {counts.red}</strong></span>
-          <span className="light light--yellow"><span className="light__dot" aria-hidden="true" /><strong>{t('cl.light.yellow')} {counts.yellow}</strong></span>
-          <span className="light light--green"><span className="light__dot" aria-hidden="true" /><strong>{t('cl.light.green')} {counts.green}</strong></span>
+          <span className="light light--red">
+            <span className="light__dot" aria-hidden="true" />
+            <strong>
+              {t('cl.light.red')} {counts.red}
+            </strong>
+          </span>
+          <span className="light light--yellow">
+            <span className="light__dot" aria-hidden="true" />
+            <strong>
+              {t('cl.light.yellow')} {counts.yellow}
+            </strong>
+          </span>
+          <span className="light light--green">
+            <span className="light__dot" aria-hidden="true" />
+            <strong>
+              {t('cl.light.green')} {counts.green}
+            </strong>
+          </span>
         </div>
       </div>
       <SupervisionInbox />

@@ -15,7 +15,13 @@ export class ApiError extends Error {
   readonly params: ErrorParams | undefined;
   readonly fields: Record<string, FieldProblem> | undefined;
 
-  constructor(code: ClientErrorCode, message: string, status = 0, details?: Record<string, string>, user: Pick<WireError, 'reason' | 'params' | 'fields'> = {}) {
+  constructor(
+    code: ClientErrorCode,
+    message: string,
+    status = 0,
+    details?: Record<string, string>,
+    user: Pick<WireError, 'reason' | 'params' | 'fields'> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;

@@ -7,8 +7,7 @@ export class AudioLevelMeter {
   #smoothed = 0;
 
   constructor(track: MediaStreamTrack) {
-    const Ctor: typeof AudioContext =
-      window.AudioContext ?? (window as unknown as { webkitAudioContext: typeof AudioContext }).webkitAudioContext;
+    const Ctor: typeof AudioContext = window.AudioContext ?? (window as unknown as { webkitAudioContext: typeof AudioContext }).webkitAudioContext;
     this.#context = new Ctor();
     this.#analyser = this.#context.createAnalyser();
     this.#analyser.fftSize = 1024;

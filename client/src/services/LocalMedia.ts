@@ -214,9 +214,7 @@ export class LocalMedia extends Store<LocalMediaState> {
     try {
       const devices = await navigator.mediaDevices.enumerateDevices();
       const list = (kind: MediaDeviceKind) =>
-        devices
-          .filter((d) => d.kind === kind && d.deviceId !== '')
-          .map((d) => ({ deviceId: d.deviceId, label: d.label }));
+        devices.filter((d) => d.kind === kind && d.deviceId !== '').map((d) => ({ deviceId: d.deviceId, label: d.label }));
       this.setState((s) => ({ ...s, microphones: list('audioinput'), cameras: list('videoinput') }));
     } catch {
       /* keep the previous lists */
@@ -238,7 +236,5 @@ export class LocalMedia extends Store<LocalMediaState> {
 
 function constraintsFor(kind: 'audio' | 'video', deviceId: string | null): MediaStreamConstraints {
   const device = deviceId ? { deviceId: { exact: deviceId } } : {};
-  return kind === 'audio'
-    ? { audio: { ...AUDIO, ...device } }
-    : { video: { ...VIDEO, ...(deviceId ? device : { facingMode: 'user' }) } };
+  return kind === 'audio' ? { audio: { ...AUDIO, ...device } } : { video: { ...VIDEO, ...(deviceId ? device : { facingMode: 'user' }) } };
 }

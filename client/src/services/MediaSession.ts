@@ -1,14 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as msTypes } from 'mediasoup-client';
-import type {
-  ChatMessageInfo,
-  CloseReason,
-  MediaSource,
-  MuteReason,
-  PeerInfo,
-  ProducerInfo,
-  RoomStateInfo,
-} from '@protocol/signalling.ts';
+import type { ChatMessageInfo, CloseReason, MediaSource, MuteReason, PeerInfo, ProducerInfo, RoomStateInfo } from '@protocol/signalling.ts';
 import type { HandshakeAuth, RequestInput } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient, type SignallingStatus } from './SignallingClient.ts';
 import { Store } from './Store.ts';
@@ -411,10 +403,7 @@ export class MediaSession extends Store<MediaSessionState> {
   async leave(): Promise<void> {
     if (this.#ended) return;
     if (this.#signalling.status === 'connected' && this.#self) {
-      await Promise.race([
-        this.#signalling.request('room.leave', {}).catch(() => undefined),
-        new Promise((resolve) => window.setTimeout(resolve, 1500)),
-      ]);
+      await Promise.race([this.#signalling.request('room.leave', {}).catch(() => undefined), new Promise((resolve) => window.setTimeout(resolve, 1500))]);
     }
     this.#end('left');
   }
@@ -556,10 +545,7 @@ export class MediaSession extends Store<MediaSessionState> {
 
   /** A Device loaded with this room's router capabilities. */
   async #loadDevice(): Promise<Device> {
-    const [{ rtpCapabilities }, device] = await Promise.all([
-      this.#signalling.request('room.getRouterRtpCapabilities', {}),
-      Device.factory(),
-    ]);
+    const [{ rtpCapabilities }, device] = await Promise.all([this.#signalling.request('room.getRouterRtpCapabilities', {}), Device.factory()]);
     await device.load({ routerRtpCapabilities: rtpCapabilities as unknown as msTypes.RtpCapabilities });
     return device;
   }
@@ -1006,9 +992,7 @@ export class MediaSession extends Store<MediaSessionState> {
     let created: string | undefined;
     try {
       this.#creating++;
-      const options = await this.#signalling
-        .request('consumer.create', { transportId: transport.id, producerId: producer.id })
-        .finally(() => this.#answered());
+      const options = await this.#signalling.request('consumer.create', { transportId: transport.id, producerId: producer.id }).finally(() => this.#answered());
       if (options.kind === 'video') markJoinPhase('consumer-created');
       await this.#allAnswered();
       if (generation !== this.#generation || transport.closed) return;
@@ -1288,7 +1272,5 @@ function samePeers(a: RemotePeer[], b: RemotePeer[]): boolean {
 }
 
 function sameLocal(a: LocalMediaState, b: LocalMediaState): LocalMediaState {
-  return a.audioTrack === b.audioTrack && a.videoTrack === b.videoTrack && a.micOn === b.micOn && a.camOn === b.camOn
-    ? a
-    : b;
+  return a.audioTrack === b.audioTrack && a.videoTrack === b.videoTrack && a.micOn === b.micOn && a.camOn === b.camOn ? a : b;
 }

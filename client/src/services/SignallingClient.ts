@@ -197,21 +197,19 @@ export class SignallingClient {
         reject(new RequestError('disconnected', 'Not connected', { request: name }));
         return;
       }
-      this.#socket
-        .timeout(this.#timeoutMs)
-        .emit('request', { name, data }, (error: Error | null, result: RequestResult<unknown>) => {
-          if (error) {
-            // socket.io fails pending acks when the socket drops: the answer is lost, not late.
-            reject(
-              this.#socket.connected
-                ? new RequestError('timeout', `Request ${name} timed out`, { request: name })
-                : new RequestError('disconnected', `Disconnected during ${name}`, { request: name }),
-            );
-            return;
-          }
-          if (result.ok) resolve(result.data as ResponseMap[N]);
-          else reject(RequestError.fromWire(result.error, name));
-        });
+      this.#socket.timeout(this.#timeoutMs).emit('request', { name, data }, (error: Error | null, result: RequestResult<unknown>) => {
+        if (error) {
+          // socket.io fails pending acks when the socket drops: the answer is lost, not late.
+          reject(
+            this.#socket.connected
+              ? new RequestError('timeout', `Request ${name} timed out`, { request: name })
+              : new RequestError('disconnected', `Disconnected during ${name}`, { request: name }),
+          );
+          return;
+        }
+        if (result.ok) resolve(result.data as ResponseMap[N]);
+        else reject(RequestError.fromWire(result.error, name));
+      });
     });
   }
 

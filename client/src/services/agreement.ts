@@ -51,7 +51,7 @@ export async function agreementCall<T>(method: 'GET' | 'POST' | 'PUT', path: str
   const payload: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
     if (isWireError(payload)) throw ApiError.fromWire(res.status, payload);
-    throw new ApiError("internal", `HTTP ${res.status}`, res.status);
+    throw new ApiError('internal', `HTTP ${res.status}`, res.status);
   }
   return payload as T;
 }
@@ -135,7 +135,11 @@ export function watchView<V>(path: string, token: string, onView: (view: V | nul
           while ((i = buf.indexOf('\n\n')) >= 0) {
             const block = buf.slice(0, i);
             buf = buf.slice(i + 2);
-            const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            const data = block
+              .split('\n')
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('\n');
             if (data) onView(JSON.parse(data) as V | null);
           }
         }

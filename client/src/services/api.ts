@@ -83,17 +83,14 @@ export const api = {
   getCase: (caseId: string) => apiFetch<CaseDetail>(`/cases/${enc(caseId)}`),
 
   listSessions: (caseId: string) => apiFetch<MediationSessionInfo[]>(`/cases/${enc(caseId)}/sessions`),
-  startSession: (caseId: string) =>
-    apiFetch<MediationSessionInfo>(`/cases/${enc(caseId)}/sessions`, { method: 'POST', body: {} }),
+  startSession: (caseId: string) => apiFetch<MediationSessionInfo>(`/cases/${enc(caseId)}/sessions`, { method: 'POST', body: {} }),
   getSession: (sessionId: string) => apiFetch<MediationSessionInfo>(`/sessions/${enc(sessionId)}`),
-  endSession: (sessionId: string) =>
-    apiFetch<MediationSessionInfo>(`/sessions/${enc(sessionId)}/end`, { method: 'POST', body: {} }),
+  endSession: (sessionId: string) => apiFetch<MediationSessionInfo>(`/sessions/${enc(sessionId)}/end`, { method: 'POST', body: {} }),
 
   listInvitations: (sessionId: string) => apiFetch<InvitationInfo[]>(`/sessions/${enc(sessionId)}/invitations`),
   createInvitation: (sessionId: string, body: CreateInvitationRequest) =>
     apiFetch<InvitationInfo>(`/sessions/${enc(sessionId)}/invitations`, { method: 'POST', body }),
-  revokeInvitation: (invitationId: string) =>
-    apiFetch<InvitationInfo>(`/invitations/${enc(invitationId)}/revoke`, { method: 'POST', body: {} }),
+  revokeInvitation: (invitationId: string) => apiFetch<InvitationInfo>(`/invitations/${enc(invitationId)}/revoke`, { method: 'POST', body: {} }),
 
   /** What an invitation link leads to; authenticated by the invitation token itself. */
   invitationPreview: (token: string) => apiFetch<InvitationPreview>('/invitation', { token }),

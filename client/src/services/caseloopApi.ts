@@ -27,7 +27,6 @@ import { staffAuth } from './session.ts';
 
 /* The case-loop API: work queue, actions, timeline, supervision, whistles, stats, public pages. */
 
-
 export interface StaffPick {
   id: string;
   username: string;
@@ -124,16 +123,11 @@ function filenameOf(res: Response, fallback: string): string {
 
 export const loopApi = {
   listCases: (query: { mine?: boolean; light?: string; state?: string; unitId?: string } = {}) =>
-    apiFetch<CaseSummary[]>(
-      `/cases${qs({ mine: query.mine ? '1' : undefined, light: query.light, state: query.state, unitId: query.unitId })}`,
-    ),
+    apiFetch<CaseSummary[]>(`/cases${qs({ mine: query.mine ? '1' : undefined, light: query.light, state: query.state, unitId: query.unitId })}`),
   getCase: (caseId: string) => apiFetch<CaseDetail>(`/cases/${enc(caseId)}`),
-  act: (caseId: string, action: CaseAction, body: unknown) =>
-    apiFetch<CaseDetail>(`/cases/${enc(caseId)}/actions/${action}`, { method: 'POST', body }),
-  routingSuggestion: (caseId: string, grade: Grade) =>
-    apiFetch<RoutingSuggestion>(`/cases/${enc(caseId)}/routing-suggestion?grade=${enc(grade)}`),
-  revealContact: (caseId: string, partyId: string) =>
-    apiFetch<PartyContact>(`/cases/${enc(caseId)}/parties/${enc(partyId)}/contact`),
+  act: (caseId: string, action: CaseAction, body: unknown) => apiFetch<CaseDetail>(`/cases/${enc(caseId)}/actions/${action}`, { method: 'POST', body }),
+  routingSuggestion: (caseId: string, grade: Grade) => apiFetch<RoutingSuggestion>(`/cases/${enc(caseId)}/routing-suggestion?grade=${enc(grade)}`),
+  revealContact: (caseId: string, partyId: string) => apiFetch<PartyContact>(`/cases/${enc(caseId)}/parties/${enc(partyId)}/contact`),
   timeline: (caseId: string) => apiFetch<TimelineEntryView[]>(`/cases/${enc(caseId)}/timeline`),
   verifyTimeline: (caseId: string) => apiFetch<TimelineVerification>(`/cases/${enc(caseId)}/timeline/verify`),
   followUps: (caseId: string) => apiFetch<FollowUpInfo[]>(`/cases/${enc(caseId)}/follow-ups`),
@@ -158,12 +152,10 @@ export const loopApi = {
     apiFetch<SupervisionNoteInfo>(`/cases/${enc(caseId)}/supervision-notes`, { method: 'POST', body }),
   answerSupervisionNote: (noteId: string, answer: string) =>
     apiFetch<SupervisionNoteInfo>(`/supervision-notes/${enc(noteId)}/answer`, { method: 'POST', body: { answer } }),
-  mySupervisionNotes: (status: 'open' | 'overdue' | 'answered' | 'all' = 'open') =>
-    apiFetch<SupervisionNoteInfo[]>(`/supervision-notes?status=${status}`),
+  mySupervisionNotes: (status: 'open' | 'overdue' | 'answered' | 'all' = 'open') => apiFetch<SupervisionNoteInfo[]>(`/supervision-notes?status=${status}`),
 
   caseWhistles: (caseId: string) => apiFetch<WhistleInfo[]>(`/cases/${enc(caseId)}/whistles`),
-  blowWhistle: (caseId: string, body: { unitId: string; need: string }) =>
-    apiFetch<WhistleInfo>(`/cases/${enc(caseId)}/whistles`, { method: 'POST', body }),
+  blowWhistle: (caseId: string, body: { unitId: string; need: string }) => apiFetch<WhistleInfo>(`/cases/${enc(caseId)}/whistles`, { method: 'POST', body }),
   whistles: (query: { mine?: boolean; status?: 'open' | 'accepted' | 'cancelled' | 'declined' | 'all' } = {}) =>
     apiFetch<WhistleInfo[]>(`/whistles${qs({ mine: query.mine ? '1' : undefined, status: query.status })}`),
   pendingWhistles: () => apiFetch<PendingWhistles>('/whistles/pending'),
@@ -191,6 +183,5 @@ export const publicApi = {
   query: (body: PublicQueryRequest) => apiFetch<PublicCaseProgress>('/public/cases/query', { method: 'POST', body, token: null }),
   sendQueryCode: (body: PublicQueryRequest) => apiFetch<PublicQueryCodeSms>('/public/cases/sms', { method: 'POST', body, token: null }),
   followUpPreview: (token: string) => apiFetch<PublicFollowUpPreview>('/public/followup', { token }),
-  recordFollowUp: (token: string, body: { satisfaction: string; notes?: string }) =>
-    apiFetch<unknown>('/public/followup', { method: 'POST', body, token }),
+  recordFollowUp: (token: string, body: { satisfaction: string; notes?: string }) => apiFetch<unknown>('/public/followup', { method: 'POST', body, token }),
 };

@@ -95,10 +95,13 @@ class StaffAuthStore extends ValueStore<StaffAuth | null> {
     const auth = this.getSnapshot();
     if (!auth) return;
     const left = Date.parse(auth.expiresAt) - Date.now();
-    this.#expiryTimer = window.setTimeout(() => {
-      if (Date.parse(auth.expiresAt) <= Date.now()) this.signOut();
-      else this.#scheduleExpiry();
-    }, Math.min(Math.max(left, 0), MAX_TIMER_MS));
+    this.#expiryTimer = window.setTimeout(
+      () => {
+        if (Date.parse(auth.expiresAt) <= Date.now()) this.signOut();
+        else this.#scheduleExpiry();
+      },
+      Math.min(Math.max(left, 0), MAX_TIMER_MS),
+    );
   }
 }
 

@@ -43,9 +43,7 @@ test('layout-only differences do not change the hash', () => {
 test('canonical text is compact JSON with a format tag and fixed key order', () => {
   const text = canonicalText(sampleRevision());
   const parsed = JSON.parse(text) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(parsed), [
-    'format', 'caseNumber', 'title', 'parties', 'facts', 'clauses', 'performance', 'breach', 'organisation', 'mediator',
-  ]);
+  assert.deepEqual(Object.keys(parsed), ['format', 'caseNumber', 'title', 'parties', 'facts', 'clauses', 'performance', 'breach', 'organisation', 'mediator']);
   assert.equal(parsed.format, 'cloud-mediation/agreement/v1');
   assert.ok(!text.includes('\n'));
 });
@@ -70,7 +68,15 @@ test('fingerprint shows the first 16 hex digits in groups of 4', () => {
 
 test('Chinese numerals and dates', () => {
   assert.deepEqual([1, 10, 11, 20, 21, 99, 100, 101, 110].map(chineseNumeral), [
-    '一', '十', '十一', '二十', '二十一', '九十九', '一百', '一百零一', '一百一十',
+    '一',
+    '十',
+    '十一',
+    '二十',
+    '二十一',
+    '九十九',
+    '一百',
+    '一百零一',
+    '一百一十',
   ]);
   // 16:30 UTC is already the next day in Beijing.
   assert.equal(chineseOfficialDate(new Date('2026-12-31T16:30:00Z')), '二〇二七年一月一日');

@@ -134,7 +134,11 @@ describe('signed attributes and algorithms', () => {
   test('ESS signing-certificate-v2 naming another certificate', () => {
     const der = resign(cms(seal, [root]), seal, (si) => {
       const v = attr(si, OID.signingCertificateV2);
-      v.values = [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: new Uint8Array(32).fill(7).buffer })] })] })] })];
+      v.values = [
+        new asn1js.Sequence({
+          value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: new Uint8Array(32).fill(7).buffer })] })] })],
+        }),
+      ];
     });
     assert.match(refusal(() => verifyDetachedCms(der, content, trust())).message, /signing-certificate-v2 does not match/);
   });

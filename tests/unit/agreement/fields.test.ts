@@ -35,8 +35,16 @@ test('every template: no typed blanks (underscores) left, every {{token}} is a t
     for (const [path, text] of textsOf(c)) assert.doesNotMatch(text, /_{2,}/, `${t.id} ${path} has a typed blank`);
     const used = referencedFieldIds(c);
     assert.ok(used.length > 0, `${t.id} has fields`);
-    assert.deepEqual(used.filter((id) => !c.fields.some((f) => f.id === id)), [], `${t.id} tokens are all fields`);
-    assert.deepEqual(blankFieldIds(c), c.fields.filter((f) => f.required && used.includes(f.id)).map((f) => f.id), `${t.id}: all blank at first`);
+    assert.deepEqual(
+      used.filter((id) => !c.fields.some((f) => f.id === id)),
+      [],
+      `${t.id} tokens are all fields`,
+    );
+    assert.deepEqual(
+      blankFieldIds(c),
+      c.fields.filter((f) => f.required && used.includes(f.id)).map((f) => f.id),
+      `${t.id}: all blank at first`,
+    );
     assert.ok(agreementContent.safeParse(c).success, `${t.id} validates`);
     const filled = { ...c, fields: c.fields.map((f) => ({ ...f, value: VALUES[f.type] })) };
     assert.deepEqual(blankFieldIds(filled), []);
@@ -47,7 +55,10 @@ test('every template: no typed blanks (underscores) left, every {{token}} is a t
 });
 
 test('a blank required field refuses the freeze with its id; a typed blank (____) too', () => {
-  const c = fillTemplate(agreementTemplates.find((t) => t.id === 'labour')!, CASE);
+  const c = fillTemplate(
+    agreementTemplates.find((t) => t.id === 'labour')!,
+    CASE,
+  );
   const refused = (content: typeof c) => {
     try {
       assertNoBlanks(content);
@@ -71,13 +82,19 @@ test('a blank required field refuses the freeze with its id; a typed blank (____
 });
 
 test('values are typed: bad dates, amounts and counts are refused; unknown tokens and non-party names too', () => {
-  const c = fillTemplate(agreementTemplates.find((t) => t.id === 'general')!, CASE);
+  const c = fillTemplate(
+    agreementTemplates.find((t) => t.id === 'general')!,
+    CASE,
+  );
   const withValue = (id: string, value: string) => ({ ...c, fields: c.fields.map((f) => (f.id === id ? { ...f, value } : f)) });
   assert.equal(agreementContent.safeParse(withValue('days', '15')).success, true);
   assert.equal(agreementContent.safeParse(withValue('days', '1.5')).success, false);
   assert.equal(agreementContent.safeParse(withValue('performer', '李四')).success, true);
   assert.equal(agreementContent.safeParse(withValue('performer', '王五')).success, false, 'not a party of the agreement');
-  const labour = fillTemplate(agreementTemplates.find((t) => t.id === 'labour')!, CASE);
+  const labour = fillTemplate(
+    agreementTemplates.find((t) => t.id === 'labour')!,
+    CASE,
+  );
   const lv = (id: string, value: string) => ({ ...labour, fields: labour.fields.map((f) => (f.id === id ? { ...f, value } : f)) });
   assert.equal(agreementContent.safeParse(lv('payDate', '2026-02-30')).success, false);
   assert.equal(agreementContent.safeParse(lv('payDate', '2026-02-28')).success, true);
@@ -92,7 +109,10 @@ test('printed values; the hash covers them; the form shows 【label】 and store
   assert.equal(formatFieldValue({ type: 'amount', value: '18000' }), '18,000');
   assert.equal(formatFieldValue({ type: 'amount', value: '1234567.5' }), '1,234,567.50');
   assert.equal(formatFieldValue({ type: 'amount', value: '99.00' }), '99');
-  const c = fillTemplate(agreementTemplates.find((t) => t.id === 'labour')!, CASE);
+  const c = fillTemplate(
+    agreementTemplates.find((t) => t.id === 'labour')!,
+    CASE,
+  );
   const set = (amount: string) => ({ ...c, fields: c.fields.map((f) => ({ ...f, value: f.type === 'date' ? '2026-12-31' : amount })) });
   assert.equal(fillText(c.performance, set('1').fields).includes('于2026年12月31日前一次性付清'), true);
   assert.notEqual(revisionHash(toRevision('DY-1', set('18000'))), revisionHash(toRevision('DY-1', set('18001'))), 'the hash covers the values');
@@ -109,7 +129,17 @@ test('check code: 6 characters of Crockford base32 from the first 30 bits', () =
   assert.equal(checkCode('0'.repeat(64)), '000000');
   assert.equal(checkCode('f'.repeat(64)), 'ZZZZZZ');
   for (let i = 0; i < 200; i++) {
-    const hash = revisionHash({ caseNumber: `DY-${i}`, title: 't', parties: [{ side: 'a', name: 'b' }], facts: 'f', clauses: ['c'], performance: 'p', breach: 'b', organisation: 'o', mediator: 'm' });
+    const hash = revisionHash({
+      caseNumber: `DY-${i}`,
+      title: 't',
+      parties: [{ side: 'a', name: 'b' }],
+      facts: 'f',
+      clauses: ['c'],
+      performance: 'p',
+      breach: 'b',
+      organisation: 'o',
+      mediator: 'm',
+    });
     assert.match(checkCode(hash), /^[0-9A-HJKMNP-TV-Z]{6}$/);
   }
   assert.throws(() => checkCode('xyz'));

@@ -37,7 +37,10 @@ test('first run generates a root and a sealing certificate; later runs reuse the
     assert.equal(st.mode & 0o777, 0o600, `${name} is 0600`);
   }
   assert.equal((await fs.stat(sealDir)).mode & 0o777, 0o700);
-  assert.ok((await fs.readdir(dataDir)).every((n) => !n.startsWith('.seal-tmp')), 'no temp dir left');
+  assert.ok(
+    (await fs.readdir(dataDir)).every((n) => !n.startsWith('.seal-tmp')),
+    'no temp dir left',
+  );
 
   const k2 = await loadOrCreateSealKey(dataDir, '上海市黄浦区外滩街道');
   assert.equal(k2.certSha256, k1.certSha256);
@@ -88,10 +91,39 @@ test('an admin-provided PKCS#12 (made by openssl) is used as is', async (t) => {
   const dir = path.join(tmp, 'provided');
   await fs.mkdir(dir);
   const o = (...args: string[]) => run('openssl', args, { cwd: dir });
-  await o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-utf8',
-    '-subj', '/C=CN/O=测试市司法局/CN=测试根证书', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  await o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'seal.key', '-out', 'seal.csr', '-utf8',
-    '-subj', '/C=CN/O=测试街道/CN=测试街道人民调解委员会 电子印章');
+  await o(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-utf8',
+    '-subj',
+    '/C=CN/O=测试市司法局/CN=测试根证书',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  await o(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'seal.key',
+    '-out',
+    'seal.csr',
+    '-utf8',
+    '-subj',
+    '/C=CN/O=测试街道/CN=测试街道人民调解委员会 电子印章',
+  );
   await fs.writeFile(path.join(dir, 'ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n');
   await o('x509', '-req', '-in', 'seal.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'seal.crt', '-days', '365', '-extfile', 'ext');
   await o('pkcs12', '-export', '-inkey', 'seal.key', '-in', 'seal.crt', '-certfile', 'ca.crt', '-passout', 'pass:s3cret-pass', '-out', 'seal.p12');

@@ -89,12 +89,15 @@ describe('render', () => {
   });
 
   test('a missing CJK font names the Debian packages', () => {
-    assert.throws(() => findCjkFonts({ AGREEMENT_FONT_PATH: '/nonexistent/font.ttc' }), (e: unknown) => {
-      assert.ok(e instanceof MissingCjkFontError);
-      assert.match(e.message, /fonts-noto-cjk/);
-      assert.match(e.message, /fonts-wqy-microhei/);
-      return true;
-    });
+    assert.throws(
+      () => findCjkFonts({ AGREEMENT_FONT_PATH: '/nonexistent/font.ttc' }),
+      (e: unknown) => {
+        assert.ok(e instanceof MissingCjkFontError);
+        assert.match(e.message, /fonts-noto-cjk/);
+        assert.match(e.message, /fonts-wqy-microhei/);
+        return true;
+      },
+    );
   });
 
   test('page 1 and the certificate page render to PNG for a look', async () => {

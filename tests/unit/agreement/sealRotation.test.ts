@@ -24,7 +24,9 @@ before(async () => {
 });
 
 const samePublicKey = (keyPem: string, certPem: string) =>
-  createPublicKey(keyPem).export({ type: 'spki', format: 'der' }).equals(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' }));
+  createPublicKey(keyPem)
+    .export({ type: 'spki', format: 'der' })
+    .equals(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' }));
 
 async function privateKeysIn(dir: string): Promise<string[]> {
   const found: string[] = [];

@@ -32,7 +32,16 @@ async function serve(build: (app: express.Express) => void): Promise<{ url: stri
   return { url: `http://127.0.0.1:${port}`, events, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const staff = { kind: 'staff' as const, userId: 'u1', username: 'wang', displayName: '王', role: 'mediator' as const, department: null, staffSessionId: 's1', expiresAt: new Date(Date.now() + 3600_000) };
+const staff = {
+  kind: 'staff' as const,
+  userId: 'u1',
+  username: 'wang',
+  displayName: '王',
+  role: 'mediator' as const,
+  department: null,
+  staffSessionId: 's1',
+  expiresAt: new Date(Date.now() + 3600_000),
+};
 const service = async (hide: boolean) => {
   await new Promise((r) => setTimeout(r, 5));
   if (hide) {
@@ -44,11 +53,15 @@ const service = async (hide: boolean) => {
 
 test('a refusal recorded by the check itself (answered 404) carries who and where from the request context', async () => {
   const s = await serve((app) => {
-    app.post('/x', express.json(), inRequestContext(async (_req, res) => {
-      identify(staff);
-      await service(true);
-      res.end();
-    }));
+    app.post(
+      '/x',
+      express.json(),
+      inRequestContext(async (_req, res) => {
+        identify(staff);
+        await service(true);
+        res.end();
+      }),
+    );
   });
   try {
     const res = await fetch(`${s.url}/x`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'ua/1' }, body: '{"a":1}' });
@@ -69,15 +82,23 @@ test('a refusal recorded by the check itself (answered 404) carries who and wher
 
 test('a thrown forbidden is recorded automatically, once; an explicit record is not doubled', async () => {
   const s = await serve((app) => {
-    app.post('/auto', express.json(), inRequestContext(async () => {
-      identify(staff);
-      await service(false);
-    }));
-    app.post('/both', express.json(), inRequestContext(async () => {
-      identify(staff);
-      await recordRefusal({ what: 'case.reveal case:c1', reason: 'not the lead' });
-      throw forbidden('Only the lead mediator');
-    }));
+    app.post(
+      '/auto',
+      express.json(),
+      inRequestContext(async () => {
+        identify(staff);
+        await service(false);
+      }),
+    );
+    app.post(
+      '/both',
+      express.json(),
+      inRequestContext(async () => {
+        identify(staff);
+        await recordRefusal({ what: 'case.reveal case:c1', reason: 'not the lead' });
+        throw forbidden('Only the lead mediator');
+      }),
+    );
   });
   try {
     assert.equal((await fetch(`${s.url}/auto`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 403);

@@ -1,4 +1,16 @@
-import { caseActions, caseStates, departments, disputeTypes, followUpMethods, grades, levels, lights, referralTargets, satisfactionLevels, unitKinds } from '../../../server/protocol/caseLoop.ts';
+import {
+  caseActions,
+  caseStates,
+  departments,
+  disputeTypes,
+  followUpMethods,
+  grades,
+  levels,
+  lights,
+  referralTargets,
+  satisfactionLevels,
+  unitKinds,
+} from '../../../server/protocol/caseLoop.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { caseLoopLabels } from '../../../server/protocol/caseLoopLabels.ts';
@@ -32,7 +44,7 @@ describe('zh labels', () => {
     });
   }
 
-  it('uses the centre\'s wording', () => {
+  it("uses the centre's wording", () => {
     assert.equal(zh.lights.green, '绿灯');
     assert.equal(zh.lights.yellow, '黄灯');
     assert.equal(zh.lights.red, '红灯');
@@ -58,6 +70,6 @@ describe('zh labels', () => {
     for (const [group, labels, prefix] of pairs) {
       for (const [k, label] of Object.entries(labels)) assert.equal(label, ui[`${prefix}.${k}`], `${group}.${k}`);
     }
-    assert.equal(zhCN['cl.light.none'], '未计时', 'the CSV writes untimed cases with the lists\' word');
+    assert.equal(zhCN['cl.light.none'], '未计时', "the CSV writes untimed cases with the lists' word");
   });
 });

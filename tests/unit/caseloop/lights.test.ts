@@ -1,13 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../server/clock.ts';
-import {
-  assessDeadline,
-  computeLight,
-  DAY_MS,
-  deadlineFor,
-  sortForWorkQueue,
-} from '../../../server/caseloop/lights.ts';
+import { assessDeadline, computeLight, DAY_MS, deadlineFor, sortForWorkQueue } from '../../../server/caseloop/lights.ts';
 import { throwsApp } from './helpers.ts';
 
 const START = '2026-01-05T09:00:00+08:00';
@@ -29,8 +23,7 @@ describe('deadlineFor', () => {
 describe('computeLight boundaries (ManualClock)', () => {
   const deadlineAt = deadlineFor(START, 4); // 4 days: 75 % is exactly 3 days
   const clock = new ManualClock(START);
-  const light = (extra: { yellowShare?: number; closedAt?: Date } = {}) =>
-    computeLight({ startedAt: START, deadlineAt, now: clock.now(), ...extra });
+  const light = (extra: { yellowShare?: number; closedAt?: Date } = {}) => computeLight({ startedAt: START, deadlineAt, now: clock.now(), ...extra });
 
   it('green at the start and just before 75 %', () => {
     clock.set(START);
@@ -131,41 +124,47 @@ describe('sortForWorkQueue', () => {
   it('red (most overdue first), yellow, green by deadline, then done (latest closed first)', () => {
     assert.deepEqual(
       sortForWorkQueue(cases, now).map((c) => c.id),
-      [
-        'red-5-days',
-        'red-1-day',
-        'yellow-1',
-        'yellow-2',
-        'green-early-deadline',
-        'green-late-deadline',
-        'done-recent',
-        'done-early',
-      ],
+      ['red-5-days', 'red-1-day', 'yellow-1', 'yellow-2', 'green-early-deadline', 'green-late-deadline', 'done-recent', 'done-early'],
     );
   });
 
   it('does not mutate its input and keeps input order on ties', () => {
     const before = cases.map((c) => c.id);
     sortForWorkQueue(cases, new Date(now));
-    assert.deepEqual(cases.map((c) => c.id), before);
+    assert.deepEqual(
+      cases.map((c) => c.id),
+      before,
+    );
     const twins = [{ ...mk('a', 0, 10) }, { ...mk('b', 0, 10) }, { ...mk('c', 0, 10) }];
-    assert.deepEqual(sortForWorkQueue(twins, now).map((c) => c.id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      sortForWorkQueue(twins, now).map((c) => c.id),
+      ['a', 'b', 'c'],
+    );
     assert.deepEqual(sortForWorkQueue([], now), []);
   });
 
   it('moving the clock re-pins cases: a green case goes red at its deadline + 1 ms', () => {
     const clock = new ManualClock(new Date(startMs));
     const q = [mk('long', 0, 30), mk('short', 0, 3)];
-    assert.deepEqual(sortForWorkQueue(q, clock.now()).map((c) => c.id), ['short', 'long']);
+    assert.deepEqual(
+      sortForWorkQueue(q, clock.now()).map((c) => c.id),
+      ['short', 'long'],
+    );
     clock.set(new Date(startMs + 3 * DAY_MS + 1));
     const lights = q.map((c) => computeLight({ ...c, now: clock.now() }));
     assert.deepEqual(lights, ['green', 'red']);
-    assert.deepEqual(sortForWorkQueue(q, clock.now()).map((c) => c.id), ['short', 'long']);
+    assert.deepEqual(
+      sortForWorkQueue(q, clock.now()).map((c) => c.id),
+      ['short', 'long'],
+    );
   });
 
-  it('uses each case\'s own yellow share', () => {
+  it("uses each case's own yellow share", () => {
     const a = { ...mk('a', 0, 10), yellowShare: 0.9 }; // at day 8: 80 % < 90 % → green
     const b = { ...mk('b', 0, 20), yellowShare: 0.3 }; // at day 8: 40 % ≥ 30 % → yellow
-    assert.deepEqual(sortForWorkQueue([a, b], startMs + 8 * DAY_MS).map((c) => c.id), ['b', 'a']);
+    assert.deepEqual(
+      sortForWorkQueue([a, b], startMs + 8 * DAY_MS).map((c) => c.id),
+      ['b', 'a'],
+    );
   });
 });

@@ -2,7 +2,16 @@ import { caseActions, caseStates, initialState, terminalStates, type CaseAction,
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { staffRoles, type StaffRole } from '../../../server/protocol/roles.ts';
-import { applyTransition, assertEscalation, assertReopenable, availableActions, parseActionPayload, transitions, type ActorRole, type Transition } from '../../../server/caseloop/states.ts';
+import {
+  applyTransition,
+  assertEscalation,
+  assertReopenable,
+  availableActions,
+  parseActionPayload,
+  transitions,
+  type ActorRole,
+  type Transition,
+} from '../../../server/caseloop/states.ts';
 import { routedActions } from '../../../server/protocol/cases.ts';
 import { throwsApp } from './helpers.ts';
 
@@ -58,7 +67,10 @@ describe('transition table', () => {
     }
     assert.deepEqual([...reached].sort(), [...caseStates].sort());
     for (const s of caseStates) {
-      assert.ok(caseActions.some((a) => fromStates(a).includes(s)), `${s} is a dead end`);
+      assert.ok(
+        caseActions.some((a) => fromStates(a).includes(s)),
+        `${s} is a dead end`,
+      );
     }
   });
 
@@ -194,12 +206,7 @@ describe('applyTransition: roles', () => {
   });
 
   it('availableActions lists what a role can do now', () => {
-    assert.deepEqual(availableActions('in_mediation', 'mediator'), [
-      'start_mediation',
-      'close_settled',
-      'close_unsettled',
-      'escalate',
-    ]);
+    assert.deepEqual(availableActions('in_mediation', 'mediator'), ['start_mediation', 'close_settled', 'close_unsettled', 'escalate']);
     assert.deepEqual(availableActions('in_mediation', 'supervisor'), ['escalate', 'reassign']);
     assert.deepEqual(availableActions('reported', 'gridworker'), []);
     assert.deepEqual(availableActions('followed_up', 'supervisor'), ['reopen']);
@@ -249,10 +256,7 @@ describe('action payloads', () => {
   it('grade_and_route validates grade, level and unitId', () => {
     const p = parseActionPayload('grade_and_route', { grade: 'low', level: 'community', unitId: ' c1 ', timeLimitDays: 7 });
     assert.deepEqual(p, { grade: 'low', level: 'community', unitId: 'c1', timeLimitDays: 7 });
-    const err = throwsApp(
-      () => parseActionPayload('grade_and_route', { grade: 'urgent', level: 'province', unitId: '' }),
-      'bad_request',
-    );
+    const err = throwsApp(() => parseActionPayload('grade_and_route', { grade: 'urgent', level: 'province', unitId: '' }), 'bad_request');
     assert.deepEqual(Object.keys(err.details ?? {}).sort(), ['grade', 'level', 'unitId']);
     throwsApp(() => parseActionPayload('grade_and_route', { ...(valid.grade_and_route as object), timeLimitDays: 31 }), 'bad_request');
   });
@@ -276,10 +280,7 @@ describe('action payloads', () => {
       satisfaction: 'not_satisfied',
       notes: '对方未付款',
     });
-    const err = throwsApp(
-      () => parseActionPayload('record_follow_up', { date: '2026-02-30', method: 'letter', satisfaction: 'ok', notes: '' }),
-      'bad_request',
-    );
+    const err = throwsApp(() => parseActionPayload('record_follow_up', { date: '2026-02-30', method: 'letter', satisfaction: 'ok', notes: '' }), 'bad_request');
     assert.deepEqual(Object.keys(err.details ?? {}).sort(), ['date', 'method', 'notes', 'satisfaction']);
   });
 

@@ -11,13 +11,48 @@ const at = (ms: number) => new Date(ms);
 /** A small dataset whose numbers are computed by hand in the tests below. */
 const rows: CaseRow[] = [
   /* 1 */ { disputeType: 'labour', unitId: 'U1', state: 'closed_settled', light: 'done', createdAt: at(T0), closedAt: at(T0 + 24 * H), settled: true },
-  /* 2 */ { disputeType: 'labour', unitId: 'U1', state: 'followed_up', light: 'done', createdAt: at(T0 + D), closedAt: at(T0 + D + 48 * H), settled: true, satisfaction: 'satisfied' },
-  /* 3 */ { disputeType: 'neighbour', unitId: 'U2', state: 'followed_up', light: 'done', createdAt: at(T0 + 2 * D), closedAt: at(T0 + 2 * D + 12 * H), settled: false, satisfaction: 'basically_satisfied' },
-  /* 4 */ { disputeType: 'neighbour', unitId: 'U2', state: 'closed_unsettled', light: 'done', createdAt: at(T0 + 3 * D), closedAt: at(T0 + 3 * D + 36 * H), settled: false },
+  /* 2 */ {
+    disputeType: 'labour',
+    unitId: 'U1',
+    state: 'followed_up',
+    light: 'done',
+    createdAt: at(T0 + D),
+    closedAt: at(T0 + D + 48 * H),
+    settled: true,
+    satisfaction: 'satisfied',
+  },
+  /* 3 */ {
+    disputeType: 'neighbour',
+    unitId: 'U2',
+    state: 'followed_up',
+    light: 'done',
+    createdAt: at(T0 + 2 * D),
+    closedAt: at(T0 + 2 * D + 12 * H),
+    settled: false,
+    satisfaction: 'basically_satisfied',
+  },
+  /* 4 */ {
+    disputeType: 'neighbour',
+    unitId: 'U2',
+    state: 'closed_unsettled',
+    light: 'done',
+    createdAt: at(T0 + 3 * D),
+    closedAt: at(T0 + 3 * D + 36 * H),
+    settled: false,
+  },
   /* 5 */ { disputeType: 'family', unitId: 'U1', state: 'in_mediation', light: 'red', createdAt: at(T0 + 4 * D) },
   /* 6: not routed, no time limit runs */ { disputeType: 'debt', unitId: null, state: 'reported', light: null, createdAt: at(T0 + 5 * D), closedAt: null },
   /* 7: reopened after a dissatisfied follow-up; its old closedAt must not count */
-  { disputeType: 'labour', unitId: 'U2', state: 'reopened', light: 'yellow', createdAt: at(T0 + 6 * D), closedAt: at(T0 + 7 * D), settled: true, satisfaction: 'not_satisfied' },
+  {
+    disputeType: 'labour',
+    unitId: 'U2',
+    state: 'reopened',
+    light: 'yellow',
+    createdAt: at(T0 + 6 * D),
+    closedAt: at(T0 + 7 * D),
+    settled: true,
+    satisfaction: 'not_satisfied',
+  },
   /* 8: February */
   { disputeType: 'traffic', unitId: 'U3', state: 'assigned', light: 'green', createdAt: '2026-02-10T09:00:00+08:00' },
 ];
@@ -170,10 +205,13 @@ describe('toCsv', () => {
   });
 
   it('guards headers and whole rows too', () => {
-    const csv = toCsv([{ title: '=cmd|"/c calc"!A1', note: '正常' }], [
-      { header: '=标题', key: 'title' },
-      { header: '备注', key: 'note' },
-    ]);
+    const csv = toCsv(
+      [{ title: '=cmd|"/c calc"!A1', note: '正常' }],
+      [
+        { header: '=标题', key: 'title' },
+        { header: '备注', key: 'note' },
+      ],
+    );
     assert.equal(csv, `\uFEFF'=标题,备注\r\n"'=cmd|""/c calc""!A1",正常\r\n`);
   });
 

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { isoInZone, utcOffsetLabel } from '../../../server/caseloop/zonedTime.ts';
 import { loadConfig } from '../../../server/config.ts';
 
-describe('times in the centre\'s zone', () => {
+describe("times in the centre's zone", () => {
   const at = new Date('2026-03-01T16:30:05.000Z');
 
-  it('ISO 8601 with the zone\'s offset, the same instant', () => {
+  it("ISO 8601 with the zone's offset, the same instant", () => {
     assert.equal(isoInZone(at, 'Asia/Shanghai'), '2026-03-02T00:30:05+08:00', 'past midnight in China: the next calendar day');
     assert.equal(isoInZone(at, 'UTC'), '2026-03-01T16:30:05+00:00');
     assert.equal(isoInZone(at, 'Asia/Kolkata'), '2026-03-01T22:00:05+05:30');

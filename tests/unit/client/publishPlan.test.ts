@@ -16,7 +16,13 @@ test('nothing held: publish what is wanted, in order; nothing when not allowed',
 });
 
 test('in step with the server: nothing to do, however often it is asked', () => {
-  const s = state({ local: { mic: 'm1', webcam: 'w1' }, server: [{ id: 'm1', source: 'mic' }, { id: 'w1', source: 'webcam' }] });
+  const s = state({
+    local: { mic: 'm1', webcam: 'w1' },
+    server: [
+      { id: 'm1', source: 'mic' },
+      { id: 'w1', source: 'webcam' },
+    ],
+  });
   assert.deepEqual(planPublishing(s), []);
   assert.deepEqual(planPublishing({ ...s, server: null }), [], 'server unknown: nothing assumed lost');
 });
@@ -30,7 +36,13 @@ test('a producer the server closed while we were away is forgotten and published
 });
 
 test('a producer the server made but whose answer was lost is closed before publishing again', () => {
-  const s = state({ local: { mic: 'm1' }, server: [{ id: 'm1', source: 'mic' }, { id: 'lost', source: 'webcam' }] });
+  const s = state({
+    local: { mic: 'm1' },
+    server: [
+      { id: 'm1', source: 'mic' },
+      { id: 'lost', source: 'webcam' },
+    ],
+  });
   assert.deepEqual(planPublishing(s), [
     { type: 'closeOnServer', producerId: 'lost' },
     { type: 'produce', source: 'webcam' },
@@ -38,7 +50,13 @@ test('a producer the server made but whose answer was lost is closed before publ
 });
 
 test('no longer wanted: closed here and on the server; no longer allowed: closed here only (the server did it)', () => {
-  const held = { local: { mic: 'm1', webcam: 'w1' }, server: [{ id: 'm1', source: 'mic' as const }, { id: 'w1', source: 'webcam' as const }] };
+  const held = {
+    local: { mic: 'm1', webcam: 'w1' },
+    server: [
+      { id: 'm1', source: 'mic' as const },
+      { id: 'w1', source: 'webcam' as const },
+    ],
+  };
   assert.deepEqual(planPublishing(state({ ...held, wanted: { ...camAndMic, webcam: false } })), [
     { type: 'dropLocal', source: 'webcam' },
     { type: 'closeOnServer', producerId: 'w1' },
@@ -50,7 +68,17 @@ test('no longer wanted: closed here and on the server; no longer allowed: closed
 });
 
 test('a screen share is one more source, published after camera and microphone', () => {
-  assert.deepEqual(planPublishing(state({ wanted: { ...camAndMic, screen: true }, local: { mic: 'm', webcam: 'w' }, server: [{ id: 'm', source: 'mic' }, { id: 'w', source: 'webcam' }] })), [
-    { type: 'produce', source: 'screen' },
-  ]);
+  assert.deepEqual(
+    planPublishing(
+      state({
+        wanted: { ...camAndMic, screen: true },
+        local: { mic: 'm', webcam: 'w' },
+        server: [
+          { id: 'm', source: 'mic' },
+          { id: 'w', source: 'webcam' },
+        ],
+      }),
+    ),
+    [{ type: 'produce', source: 'screen' }],
+  );
 });

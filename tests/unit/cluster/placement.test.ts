@@ -53,7 +53,14 @@ describe('room placement in Redis', () => {
   test('a dead owner is replaced by the next locate; the old owner learns it lost the room', async () => {
     // qa beats once and then falls silent, as a killed node does: its heartbeat expires in 200 ms.
     const redisA = connect();
-    const silent = new NodeDirectory({ redis: redisA, self: { id: 'qa', url: 'http://qa.test' }, load: () => ({ rooms: 0, peers: 0, cpu: 0 }), log, beatMs: 60_000, ttlMs: 200 });
+    const silent = new NodeDirectory({
+      redis: redisA,
+      self: { id: 'qa', url: 'http://qa.test' },
+      load: () => ({ rooms: 0, peers: 0, cpu: 0 }),
+      log,
+      beatMs: 60_000,
+      ttlMs: 200,
+    });
     directories.push(silent);
     await silent.start();
     const a = new RoomPlacement({ redis: redisA, nodes: silent });
@@ -74,7 +81,14 @@ describe('room placement in Redis', () => {
 
   test('a heartbeat expires by itself once a node stops beating', async () => {
     const redis = connect();
-    const quiet = new NodeDirectory({ redis, self: { id: 'quiet', url: 'http://quiet.test' }, load: () => ({ rooms: 0, peers: 0, cpu: 0 }), log, beatMs: 60_000, ttlMs: 200 });
+    const quiet = new NodeDirectory({
+      redis,
+      self: { id: 'quiet', url: 'http://quiet.test' },
+      load: () => ({ rooms: 0, peers: 0, cpu: 0 }),
+      log,
+      beatMs: 60_000,
+      ttlMs: 200,
+    });
     await quiet.start(); // one beat, the next a minute away
     const watcher = (await node('watcher')).nodes;
     assert.ok((await watcher.live()).some((n) => n.id === 'quiet'));
@@ -88,7 +102,15 @@ describe('room placement in Redis', () => {
     const redis = new Redis(own.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     redis.on('error', () => {});
     let fenced = 0;
-    const cutOff = new NodeDirectory({ redis, self: { id: 'island', url: 'http://island.test' }, load: () => ({ rooms: 1, peers: 2, cpu: 0 }), log, beatMs: 50, ttlMs: 300, onFenced: () => fenced++ });
+    const cutOff = new NodeDirectory({
+      redis,
+      self: { id: 'island', url: 'http://island.test' },
+      load: () => ({ rooms: 1, peers: 2, cpu: 0 }),
+      log,
+      beatMs: 50,
+      ttlMs: 300,
+      onFenced: () => fenced++,
+    });
     await cutOff.start();
     assert.equal(fenced, 0);
     await own.stop();

@@ -54,8 +54,14 @@ test('keys write independently; a write that throws fails each of its items; a b
   const broken = Promise.allSettled([commit.submit('broken', 1), commit.submit('broken', 2)]);
   const fine = Promise.all([1, 2, 3, 4, 5].map((n) => commit.submit('fine', n)));
   assert.deepEqual(await fine, [1, 2, 3, 4, 5]);
-  assert.deepEqual((await broken).map((s) => s.status === 'rejected' && (s.reason as Error).message), ['database down', 'database down']);
-  assert.deepEqual(writes.filter((x) => x.key === 'fine').map((x) => x.items), [[1, 2], [3, 4], [5]]);
+  assert.deepEqual(
+    (await broken).map((s) => s.status === 'rejected' && (s.reason as Error).message),
+    ['database down', 'database down'],
+  );
+  assert.deepEqual(
+    writes.filter((x) => x.key === 'fine').map((x) => x.items),
+    [[1, 2], [3, 4], [5]],
+  );
   // Drained keys are forgotten and start afresh.
   assert.equal(await commit.submit('fine', 6), 6);
 });

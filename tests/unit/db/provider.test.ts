@@ -15,7 +15,14 @@ test('a PostgreSQL URL becomes separate pool fields, never a connection string (
   const config = pgPoolConfig('postgresql://cm:s%40cret@db.internal:6543/cloud_mediation?sslmode=verify-full&application_name=cm');
   assert.equal(config.connectionString, undefined);
   assert.deepEqual(
-    { host: config.host, port: config.port, user: config.user, password: config.password, database: config.database, application_name: config.application_name },
+    {
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      application_name: config.application_name,
+    },
     { host: 'db.internal', port: 6543, user: 'cm', password: 's@cret', database: 'cloud_mediation', application_name: 'cm' },
   );
   assert.ok(config.ssl, 'sslmode is kept');

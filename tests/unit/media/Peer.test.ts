@@ -3,17 +3,7 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 import type { Router, Worker } from 'mediasoup/types';
 import { mediaCodecs, webRtcTransportOptions } from '../../../server/media/mediaCodecs.ts';
 import { MAX_TRANSPORTS_PER_PEER, type Peer } from '../../../server/media/Peer.ts';
-import {
-  clientDtls,
-  createWorker,
-  makePeer,
-  mediaConfig,
-  opusParameters,
-  record,
-  rejectsWith,
-  until,
-  vp8Parameters,
-} from './helpers.ts';
+import { clientDtls, createWorker, makePeer, mediaConfig, opusParameters, record, rejectsWith, until, vp8Parameters } from './helpers.ts';
 
 let worker: Worker;
 let router: Router;
@@ -151,8 +141,14 @@ test('consumers are created paused; resumeConsumer unpauses', async () => {
     assert.equal((await c.dump()).paused, false);
   }
   assert.deepEqual(
-    bob.toMediaState().consumers.map((c) => [c.producerId, c.kind, c.paused]).sort(),
-    [[audio.id, 'audio', false], [video.id, 'video', false]].sort(),
+    bob
+      .toMediaState()
+      .consumers.map((c) => [c.producerId, c.kind, c.paused])
+      .sort(),
+    [
+      [audio.id, 'audio', false],
+      [video.id, 'video', false],
+    ].sort(),
   );
   await rejectsWith('not_found', bob.resumeConsumer('nope'));
   alice.close();

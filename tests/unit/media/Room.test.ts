@@ -3,18 +3,7 @@ import { after, before, test } from 'node:test';
 import type { Worker } from 'mediasoup/types';
 import type { Peer } from '../../../server/media/Peer.ts';
 import { Room } from '../../../server/media/Room.ts';
-import {
-  createWorker,
-  log,
-  makePeer,
-  mediaConfig,
-  nextEvent,
-  opusParameters,
-  record,
-  rejectsWith,
-  until,
-  vp8Parameters,
-} from './helpers.ts';
+import { createWorker, log, makePeer, mediaConfig, nextEvent, opusParameters, record, rejectsWith, until, vp8Parameters } from './helpers.ts';
 
 let worker: Worker;
 before(async () => {

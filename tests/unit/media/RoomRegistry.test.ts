@@ -51,7 +51,11 @@ test('a failed creation does not poison the session', async () => {
     return next();
   };
   const results = await Promise.allSettled([registry.getOrCreate('s1'), registry.getOrCreate('s1')]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected'], 'both waiters share the one failed attempt');
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+    'both waiters share the one failed attempt',
+  );
   assert.equal(registry.stats().rooms, 0);
   const room = await registry.getOrCreate('s1');
   assert.equal(room.closed, false);

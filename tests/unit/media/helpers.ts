@@ -109,15 +109,10 @@ export async function rejectsWith(code: ErrorCode, action: Promise<unknown> | ((
 }
 
 /** Resolves when `predicate` holds, polling every 10 ms; fails after `timeoutMs`. */
-export const until = (predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> =>
-  untilShared(predicate, what, timeoutMs, 10);
+export const until = (predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> => untilShared(predicate, what, timeoutMs, 10);
 
 /** Resolves with the arguments of the next `event` of a media-layer emitter. */
-export function nextEvent<E extends EventMap<E>, K extends keyof E>(
-  emitter: TypedEmitter<E>,
-  event: K,
-  timeoutMs = 5000,
-): Promise<E[K]> {
+export function nextEvent<E extends EventMap<E>, K extends keyof E>(emitter: TypedEmitter<E>, event: K, timeoutMs = 5000): Promise<E[K]> {
   return new Promise<E[K]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for '${String(event)}'`)), timeoutMs);
     emitter.once(event, (...args) => {

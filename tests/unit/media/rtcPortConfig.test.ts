@@ -13,7 +13,10 @@ const media = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, .
 
 test('default: server mode on port 40000, the range kept for range mode and RTC_PORT=0', () => {
   const m = media({});
-  assert.deepEqual({ portMode: m.portMode, port: m.port, minPort: m.minPort, maxPort: m.maxPort }, { portMode: 'server', port: 40000, minPort: 40000, maxPort: 40999 });
+  assert.deepEqual(
+    { portMode: m.portMode, port: m.port, minPort: m.minPort, maxPort: m.maxPort },
+    { portMode: 'server', port: 40000, minPort: 40000, maxPort: 40999 },
+  );
 });
 
 test('RTC_PORT, RTC_PORT=0 and RTC_PORT_MODE=range are taken as given', () => {

@@ -10,8 +10,7 @@ import { freeRtcPorts } from '../../helpers/freePort.ts';
 import { stunCheckTcp, stunCheckUdp } from '../../helpers/stun.ts';
 import { log, makePeer, mediaConfig, nextEvent, until } from './helpers.ts';
 
-const portsOf = (candidates: IceCandidate[], protocol: 'udp' | 'tcp') =>
-  candidates.filter((c) => c.protocol === protocol).map((c) => c.port);
+const portsOf = (candidates: IceCandidate[], protocol: 'udp' | 'tcp') => candidates.filter((c) => c.protocol === protocol).map((c) => c.port);
 
 async function transportOn(worker: Worker, config: Config['mediasoup']): Promise<WebRtcTransport> {
   const router = await worker.createRouter({ mediaCodecs });

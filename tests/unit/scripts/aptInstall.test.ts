@@ -30,14 +30,22 @@ function output(child: ChildProcess): () => string {
 test('apt-install.sh waits with a message while another apt holds the locks, then installs', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
   const holder = spawn('python3', ['-c', HOLDER, ...LOCKS], { stdio: ['pipe', 'pipe', 'pipe'] });
   const holderOut = output(holder);
-  await until(() => holderOut().includes('held'), () => `the lock holder to start: ${holderOut()}`, 10_000);
+  await until(
+    () => holderOut().includes('held'),
+    () => `the lock holder to start: ${holderOut()}`,
+    10_000,
+  );
 
   const install = spawn('bash', ['scripts/apt-install.sh', 'hostname'], { env: { ...process.env, APT_LOCK_TIMEOUT: '120' } });
   const installOut = output(install);
   let exitCode: number | null = null;
   install.on('exit', (code) => (exitCode = code));
   try {
-    await until(() => /waiting for the apt lists lock \(held by process \d+/.test(installOut()), () => `the waiting message, saw: ${installOut()}`, 60_000);
+    await until(
+      () => /waiting for the apt lists lock \(held by process \d+/.test(installOut()),
+      () => `the waiting message, saw: ${installOut()}`,
+      60_000,
+    );
     assert.equal(exitCode, null, `it must wait, not fail: ${installOut()}`);
   } finally {
     holder.stdin.end(); // releases the locks

@@ -21,7 +21,11 @@ const run = promisify(execFile);
 const work = mkdtempSync(path.join(os.tmpdir(), 'cm-newmig-'));
 let cluster: string;
 
-const migrationNames = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const migrationNames = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 
 async function query<T>(database: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: `${cluster}/${database}` });
@@ -32,12 +36,21 @@ async function query<T>(database: string, sql: string): Promise<T[]> {
     await client.end();
   }
 }
-const tables = (database: string) => query<{ t: string }>(database, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").then((r) => r.map((x) => x.t));
+const tables = (database: string) =>
+  query<{ t: string }>(database, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").then((r) => r.map((x) => x.t));
 const databases = () => query<{ d: string }>('postgres', 'SELECT datname AS d FROM pg_database ORDER BY 1').then((r) => r.map((x) => x.d));
 
 function repoCopy(name: string): string {
   const dir = path.join(work, name);
-  for (const f of ['prisma', 'scripts/new-migration.sh', 'scripts/gen-pg-schema.ts', 'prisma.config.ts', 'server/db/provider.ts', 'package.json', 'tsconfig.json']) {
+  for (const f of [
+    'prisma',
+    'scripts/new-migration.sh',
+    'scripts/gen-pg-schema.ts',
+    'prisma.config.ts',
+    'server/db/provider.ts',
+    'package.json',
+    'tsconfig.json',
+  ]) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     cpSync(path.join(root, f), path.join(dir, f), { recursive: true });
   }
@@ -87,11 +100,18 @@ test('one schema change → the same migration name in both folders, each applyi
   assert.equal(pgFile, sqliteFile.replace('prisma/migrations', 'prisma/postgresql/migrations'));
   assert.match(readFileSync(path.join(repo, sqliteFile), 'utf8'), /ALTER TABLE "SmsOutbox" ADD COLUMN "probe" TEXT;/);
   assert.match(readFileSync(path.join(repo, pgFile), 'utf8'), /ALTER TABLE "SmsOutbox" ADD COLUMN\s+"probe" TEXT;/);
-  assert.deepEqual([await tables('nm_migrated'), await query('nm_migrated', 'SELECT migration_name FROM _prisma_migrations ORDER BY 1')], mainBefore, 'main database untouched');
+  assert.deepEqual(
+    [await tables('nm_migrated'), await query('nm_migrated', 'SELECT migration_name FROM _prisma_migrations ORDER BY 1')],
+    mainBefore,
+    'main database untouched',
+  );
 
   // The new PostgreSQL migration deploys, and afterwards both folders match the schema again.
   await run(path.join(root, 'node_modules/.bin/prisma'), ['migrate', 'deploy'], { cwd: repo, env: { ...process.env, DATABASE_URL: `${cluster}/nm_deploy` } });
-  const columns = await query<{ c: string }>('nm_deploy', `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'SmsOutbox' AND column_name = 'probe'`);
+  const columns = await query<{ c: string }>(
+    'nm_deploy',
+    `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'SmsOutbox' AND column_name = 'probe'`,
+  );
   assert.equal(columns.length, 1);
   assert.match((await newMigration(repo, `${cluster}/nm_migrated`)).stderr, /nothing to do/);
 });

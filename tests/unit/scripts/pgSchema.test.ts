@@ -12,7 +12,10 @@ test('the generated schema differs from the source only in provider, client outp
   const source = readFileSync(SOURCE_SCHEMA, 'utf8');
   const generated = pgSchemaFrom(source);
   const changed = generated.split('\n').filter((line) => !source.split('\n').includes(line));
-  assert.deepEqual(changed.map((l) => l.trim().split(/\s*=\s*|\s+/)[0]), ['//', 'output', 'provider', 'url']);
+  assert.deepEqual(
+    changed.map((l) => l.trim().split(/\s*=\s*|\s+/)[0]),
+    ['//', 'output', 'provider', 'url'],
+  );
   assert.match(generated, /provider = "postgresql"/);
   assert.match(generated, /output\s+= "\.\.\/\.\.\/server\/db\/generated-pg"/);
   assert.throws(() => pgSchemaFrom(source.replace('provider = "sqlite"', 'provider = "mysql"')), /expected one line/);

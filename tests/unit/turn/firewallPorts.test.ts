@@ -24,7 +24,14 @@ test('without TURN: the media port range over UDP and TCP', () => {
 test('with TURN: each URL’s port and transport (RFC 7065 defaults), once, none already in the media range', () => {
   const ports = firewallPorts(
     mediasoup,
-    turn(['turn:turn.example.cn:3478?transport=udp', 'turn:turn.example.cn:3478?transport=tcp', 'turns:turn.example.cn:443?transport=tcp', 'turn:turn.example.cn', 'turns:[2001:db8::1]', 'turn:10.0.0.1:40010']),
+    turn([
+      'turn:turn.example.cn:3478?transport=udp',
+      'turn:turn.example.cn:3478?transport=tcp',
+      'turns:turn.example.cn:443?transport=tcp',
+      'turn:turn.example.cn',
+      'turns:[2001:db8::1]',
+      'turn:10.0.0.1:40010',
+    ]),
   );
   assert.deepEqual(ports.slice(2), [
     { protocol: 'udp', min: 3478, max: 3478 },

@@ -43,7 +43,13 @@ test('one without the other is refused, naming what is missing', () => {
 
 test('a short secret, a URL that is not turn:/turns: (or carries credentials), or a silly TTL is refused', () => {
   assert.match(refusal({ TURN_URLS: URLS, TURN_SECRET: 'short' }), /TURN_SECRET: TURN_SECRET must be at least 32 bytes/);
-  for (const bad of ['stun:turn.example.org:3478', 'https://turn.example.org', 'turn:user:pass@turn.example.org', 'turn:turn.example.org:3478?transport=sctp', ' , ']) {
+  for (const bad of [
+    'stun:turn.example.org:3478',
+    'https://turn.example.org',
+    'turn:user:pass@turn.example.org',
+    'turn:turn.example.org:3478?transport=sctp',
+    ' , ',
+  ]) {
     assert.match(refusal({ TURN_URLS: bad, TURN_SECRET: SECRET }), /TURN_URLS/, bad);
   }
   assert.match(refusal({ TURN_URLS: URLS, TURN_SECRET: SECRET, TURN_TTL_SECONDS: '5' }), /TURN_TTL_SECONDS/);

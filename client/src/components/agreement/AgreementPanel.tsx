@@ -73,10 +73,19 @@ export function AgreementPanel({ sessionId, token, role, partiesInCall = [] }: P
             </button>
           </div>
           <div className="agr-panel__body">
-            {error && <p className="agr-err" role="alert">{error}</p>}
+            {error && (
+              <p className="agr-err" role="alert">
+                {error}
+              </p>
+            )}
             {!view && role !== 'mediator' && <p className="agr-note">{t('panel.none')}</p>}
             {!view && role === 'mediator' && (
-              <button type="button" className="btn btn--primary" data-testid="agreement-create" onClick={() => void run(() => agreementApi.create(sessionId, token))}>
+              <button
+                type="button"
+                className="btn btn--primary"
+                data-testid="agreement-create"
+                onClick={() => void run(() => agreementApi.create(sessionId, token))}
+              >
                 {t('panel.create')}
               </button>
             )}
@@ -157,7 +166,12 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
       <>
         <Signers view={view} />
         <div className="agr-actions">
-          <button type="button" className="btn btn--secondary" data-testid="agreement-links" onClick={() => void run(async () => setLinks(await agreementApi.links(view.id, token)))}>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            data-testid="agreement-links"
+            onClick={() => void run(async () => setLinks(await agreementApi.links(view.id, token)))}
+          >
             {t('links')}
           </button>
         </div>
@@ -172,13 +186,17 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
                     {t('sep.colon')}
                     {t('links.inCall')}
                   </summary>
-                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>
+                    {l.url}
+                  </a>
                 </details>
               ) : (
                 <p key={l.partyId}>
                   <b>{sideAndName(t, l.side, l.name)}</b>
                   {t('sep.colon')}
-                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>{l.url}</a>
+                  <a href={l.url} target="_blank" rel="noreferrer" data-testid={`signing-link-${l.partyId}`}>
+                    {l.url}
+                  </a>
                 </p>
               ),
             )}
@@ -191,7 +209,13 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
   const field = (key: 'facts' | 'performance' | 'breach', rows = 3) => (
     <>
       <label htmlFor={`agr-${key}`}>{t(`field.${key}`)}</label>
-      <textarea id={`agr-${key}`} data-testid={`agreement-${key}`} rows={rows} value={shown(draft[key])} onChange={(e) => set({ [key]: stored(e.target.value) })} />
+      <textarea
+        id={`agr-${key}`}
+        data-testid={`agreement-${key}`}
+        rows={rows}
+        value={shown(draft[key])}
+        onChange={(e) => set({ [key]: stored(e.target.value) })}
+      />
     </>
   );
 
@@ -199,7 +223,11 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
     <div className="agr-edit">
       <RevisionCheck view={view} />
       {signing}
-      {note && <p className="agr-ok" role="status">{note}</p>}
+      {note && (
+        <p className="agr-ok" role="status">
+          {note}
+        </p>
+      )}
       <AgreementFieldsForm draft={{ ...draft, fields }} onChange={(next) => set({ fields: next })} />
       <label htmlFor="agr-title">{t('field.title')}</label>
       <input id="agr-title" value={draft.title} onChange={(e) => set({ title: e.target.value })} />
@@ -215,7 +243,12 @@ function MediatorView({ view, token, run, partiesInCall }: { view: AgreementView
             onChange={(e) => set({ clauses: draft.clauses.map((x, j) => (j === i ? stored(e.target.value) : x)) })}
           />
           {draft.clauses.length > 1 && (
-            <button type="button" className="btn btn--ghost" aria-label={t('clause.remove')} onClick={() => set({ clauses: draft.clauses.filter((_, j) => j !== i) })}>
+            <button
+              type="button"
+              className="btn btn--ghost"
+              aria-label={t('clause.remove')}
+              onClick={() => set({ clauses: draft.clauses.filter((_, j) => j !== i) })}
+            >
               ×
             </button>
           )}

@@ -1,7 +1,6 @@
 import { Fragment, useState } from 'react';
 import type { AgreementContent, AgreementView } from '@protocol/agreement.ts';
 import { FIELD_TOKEN, formatFieldValue, type AgreementField } from '@protocol/agreementFields.ts';
-import { useLanguage } from '../../i18n/index.ts';
 import { sideAndName, useAT } from './i18n.ts';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
@@ -21,7 +20,12 @@ export function FieldText({ text, fields }: { text: string; fields: AgreementFie
         const f = fields.find((x) => x.id === part);
         if (!f) return <Fragment key={i}>{`{{${part}}}`}</Fragment>;
         const value = formatFieldValue(f);
-        if (value) return <mark key={i} className="agr-fieldval" data-field={f.id}>{value}</mark>;
+        if (value)
+          return (
+            <mark key={i} className="agr-fieldval" data-field={f.id}>
+              {value}
+            </mark>
+          );
         if (!f.required) return null;
         return (
           <mark key={i} className="agr-blank" data-blank-field={f.id}>
@@ -47,7 +51,6 @@ export function AgreementText({
   const t = useAT();
   const c = content ?? view.revision.content;
   const fields = c.fields ?? [];
-  const colon = useLanguage() === 'en' ? ': ' : '：';
   const ft = (text: string) => <FieldText text={text} fields={fields} />;
   const [open, setOpen] = useState<number | null>(null);
   const [text, setText] = useState('');
@@ -154,7 +157,9 @@ export function Signers({ view }: { view: AgreementView }) {
     <ul className="agr-signers" data-testid="agreement-signers">
       {view.signers.map((s, i) => (
         <li key={i} data-status={s.status}>
-          <span>{s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}</span>
+          <span>
+            {s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}
+          </span>
           <span className={`agr-pill agr-pill--${s.status}`}>{t(`signer.${s.status}`)}</span>
           {s.refusalReason && <small>{t('sep.paren', { text: s.refusalReason })}</small>}
         </li>

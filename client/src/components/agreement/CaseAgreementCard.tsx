@@ -3,7 +3,6 @@ import type { AgreementView } from '@protocol/agreement.ts';
 import type { CaseDetail } from '@protocol/cases.ts';
 import { useLanguage, useT, type Translate } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
-import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi } from '../../services/agreement.ts';
 import { staffAuth } from '../../services/session.ts';
 import { formatTime, sideAndName, useAT } from './i18n.ts';
@@ -103,7 +102,11 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
               <ul className="agr-signers" data-testid="case-agreement-signers">
                 {a.signers.map((s, i) => (
                   <li key={i} data-status={s.status}>
-                    <span>{s.kind === 'party' ? sideAndName(t, s.side, s.name) : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}</span>
+                    <span>
+                      {s.kind === 'party'
+                        ? sideAndName(t, s.side, s.name)
+                        : `${t(s.kind === 'mediator' ? 'kind.mediator' : 'kind.witness')}${t('sep.gap')}${s.name}`}
+                    </span>
                     {s.at && s.status === 'signed' && <small>{t('case.signedAt', { time: formatTime(s.at, lang) })}</small>}
                     <span className={`agr-pill agr-pill--${s.status}`}>{t(`signer.${s.status}`)}</span>
                     {s.refusalReason && <small>{t('sep.paren', { text: s.refusalReason })}</small>}
@@ -125,7 +128,13 @@ export function CaseAgreementCard({ detail, onChanged }: { detail: CaseDetail; o
                   <button type="button" className="btn btn--secondary" onClick={() => void download(a)} data-testid="case-agreement-download">
                     {t('download')}
                   </button>
-                  <a className="btn btn--ghost" href={`/verify#c=${encodeURIComponent(doc.verificationCode)}`} target="_blank" rel="noopener" data-testid="case-agreement-verify">
+                  <a
+                    className="btn btn--ghost"
+                    href={`/verify#c=${encodeURIComponent(doc.verificationCode)}`}
+                    target="_blank"
+                    rel="noopener"
+                    data-testid="case-agreement-verify"
+                  >
                     {t('case.verify')}
                   </a>
                 </div>

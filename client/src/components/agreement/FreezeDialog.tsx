@@ -28,7 +28,17 @@ function blankNames(view: AgreementView, ids: string[], paths: string[], t: AT, 
  * While a required field is blank the blanks are named and marked in the text and freezing is not
  * offered; the server refuses it too (blank_fields), and its list is shown the same way.
  */
-export function FreezeDialog({ view, token, onClose, onFrozen }: { view: AgreementView; token: string; onClose: () => void; onFrozen: (v: AgreementView) => void }) {
+export function FreezeDialog({
+  view,
+  token,
+  onClose,
+  onFrozen,
+}: {
+  view: AgreementView;
+  token: string;
+  onClose: () => void;
+  onFrozen: (v: AgreementView) => void;
+}) {
   const t = useAT();
   const tApp = useT();
   const lang = useLanguage();
@@ -71,7 +81,11 @@ export function FreezeDialog({ view, token, onClose, onFrozen }: { view: Agreeme
             {t('freeze.blanks', { n: names.length, list: names.join(lang === 'en' ? ', ' : '、') })}
           </div>
         )}
-        {error && <p className="agr-err" role="alert">{error}</p>}
+        {error && (
+          <p className="agr-err" role="alert">
+            {error}
+          </p>
+        )}
         <div className="agr-dialog__text">
           <AgreementText view={view} />
         </div>

@@ -8,7 +8,6 @@ import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
 import { sideAndName, useAT } from './i18n.ts';
 import { SigningSteps } from './SigningSteps.tsx';
 
-
 /**
  * A party signs the frozen agreement: used by the /sign page (a signing link or invitation) and by
  * the signing sheet inside the room. What happened comes first (sealed with the download, signed,
@@ -55,7 +54,12 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
     }
   };
 
-  if (loadError) return <div className="agr-result agr-result--unknown" data-testid="sign-error">{loadError}</div>;
+  if (loadError)
+    return (
+      <div className="agr-result agr-result--unknown" data-testid="sign-error">
+        {loadError}
+      </div>
+    );
   if (!data) return <p>…</p>;
   const view = data.agreement;
   const hash = view.frozen?.hash ?? '';
@@ -83,10 +87,18 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
           </p>
         </div>
       )}
-      {status === 'signed' && view.status !== 'sealed' && <div className="agr-result agr-result--authentic" data-testid="sign-done">{t('sign.done')}</div>}
+      {status === 'signed' && view.status !== 'sealed' && (
+        <div className="agr-result agr-result--authentic" data-testid="sign-done">
+          {t('sign.done')}
+        </div>
+      )}
       {status === 'refused' && <div className="agr-result agr-result--altered">{t('sign.refusedDone')}</div>}
       {view.status === 'drafting' && <div className="agr-result agr-result--unknown">{t('sign.notFrozen')}</div>}
-      {msg && !data.canSign && <p className="agr-err" role="alert">{msg}</p>}
+      {msg && !data.canSign && (
+        <p className="agr-err" role="alert">
+          {msg}
+        </p>
+      )}
       {data.canSign && <p className="agr-note">{t('sign.intro')}</p>}
       <div className="agr-card">
         <div>
@@ -95,7 +107,11 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
           <b data-testid="signer-name">{sideAndName(t, data.me.side, data.me.name)}</b>
         </div>
         <RevisionCheck view={view} />
-        {data.canSign && check && <p className="agr-note" data-testid="sign-check-hint">{t('sign.checkHint', check)}</p>}
+        {data.canSign && check && (
+          <p className="agr-note" data-testid="sign-check-hint">
+            {t('sign.checkHint', check)}
+          </p>
+        )}
         <Signers view={view} />
       </div>
       <AgreementText view={view} />

@@ -60,15 +60,37 @@ export function SigningSteps({
       </label>
       <label htmlFor="otp">{t('sign.code')}</label>
       <div className="agr-row">
-        <input id="otp" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))} data-testid="sign-code" />
-        <button type="button" className="btn btn--secondary" disabled={busy} data-testid="sign-send-code" onClick={() => void act(async () => setSent(await sendCode()))}>
+        <input
+          id="otp"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          value={code}
+          onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+          data-testid="sign-code"
+        />
+        <button
+          type="button"
+          className="btn btn--secondary"
+          disabled={busy}
+          data-testid="sign-send-code"
+          onClick={() => void act(async () => setSent(await sendCode()))}
+        >
           {sent ? t('sign.resend') : t('sign.sendCode')}
         </button>
       </div>
-      {sent && <p className="agr-ok" data-testid="sign-code-sent">{t('sign.codeSent', { phone: sent })}</p>}
+      {sent && (
+        <p className="agr-ok" data-testid="sign-code-sent">
+          {t('sign.codeSent', { phone: sent })}
+        </p>
+      )}
       <label>{t('sign.draw')}</label>
       <SignaturePad ref={pad} label={t('sign.draw')} />
-      {msg && <p className="agr-err" role="alert" data-testid="sign-message">{msg}</p>}
+      {msg && (
+        <p className="agr-err" role="alert" data-testid="sign-message">
+          {msg}
+        </p>
+      )}
       <div className="agr-actions">
         <button type="button" className="btn btn--ghost" onClick={() => pad.current?.clear()}>
           {t('sign.clear')}

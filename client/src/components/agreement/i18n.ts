@@ -27,7 +27,7 @@ const zh = {
   'freeze.saveFirst': '有未保存的修改，请先保存再定稿。',
   'sheet.live': '● 通话进行中',
   'sheet.back': '返回通话',
-  'goSealed': '查看并下载盖章协议',
+  goSealed: '查看并下载盖章协议',
   'links.inCall': '正在通话中，可直接在通话里点“签署协议”签署（展开可查看链接）',
   'sign.checkHint': '请核对：第 {n} 版，核对码 {code}，与短信中的一致再签署。',
   'sign.badCode': '验证码不正确或已失效，请重新输入或重新获取验证码。',
@@ -45,18 +45,18 @@ const zh = {
   'clause.add': '添加一条',
   'clause.remove': '删除此条',
   'clause.n': '第{n}条',
-  'save': '保存修改',
-  'saved': '已保存为第 {n} 版',
-  'conflict': '协议已被修改（现在是第 {n} 版），已为您载入最新文本，请重新修改。',
-  'freeze': '定稿，开始签署',
+  save: '保存修改',
+  saved: '已保存为第 {n} 版',
+  conflict: '协议已被修改（现在是第 {n} 版），已为您载入最新文本，请重新修改。',
+  freeze: '定稿，开始签署',
   'freeze.confirm': '定稿后文本将被锁定；如再修改会产生新版本，已有签名作废。',
   'freeze.order': '签署顺序',
   'order.parties_first': '先当事人，后调解员',
   'order.any': '不限顺序',
   'freeze.witness': '需要工作人员见证签名',
-  'links': '生成签署链接',
+  links: '生成签署链接',
   'links.hint': '不在通话中的当事人：把链接发给本人，在自己的手机上打开签署。',
-  'signers': '签署情况',
+  signers: '签署情况',
   'signer.pending': '待签署',
   'signer.signed': '已签署',
   'signer.refused': '拒绝签署',
@@ -64,14 +64,14 @@ const zh = {
   'kind.witness': '见证人',
   'sign.asMediator': '调解员签名',
   'sign.asWitness': '见证人签名',
-  'comment': '对此条提意见',
+  comment: '对此条提意见',
   'comment.placeholder': '写下您的意见',
   'comment.send': '发送',
-  'comments': '意见',
-  'goSign': '签署协议',
-  'download': '下载已盖章的协议书（PDF）',
-  'verifyCode': '验证码',
-  'readonly': '协议文本由调解员编辑，您看到的是实时内容。',
+  comments: '意见',
+  goSign: '签署协议',
+  download: '下载已盖章的协议书（PDF）',
+  verifyCode: '验证码',
+  readonly: '协议文本由调解员编辑，您看到的是实时内容。',
   'side.applicant': '申请人',
   'side.respondent': '被申请人',
   'side.party': '当事人',
@@ -298,7 +298,7 @@ export function useAT(): AT {
   );
 }
 
-/** 申请人　张三 / Applicant Zhang San: a signer or commenter with their side (a code from the server). */
+/** 申请人 (U+3000) 张三 / Applicant Zhang San: a signer or commenter with their side (a code from the server). */
 export function sideAndName(t: AT, side: PartySide | null, name: string): string {
   return side ? `${t(`side.${side}`)}${t('sep.gap')}${name}` : name;
 }

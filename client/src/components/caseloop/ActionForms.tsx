@@ -154,8 +154,12 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
           <FormField label={t('cl.form.unit')} error={errors.field('unitId')}>
             {unitOptions(list, false)}
           </FormField>
-          <FormField label={t('cl.form.timeLimit')} optional={t('common.optional')} error={errors.field('timeLimitDays')}
-            hint={suggestion ? t('cl.form.timeLimitHint', { days: suggestion.timeLimitDays }) : undefined}>
+          <FormField
+            label={t('cl.form.timeLimit')}
+            optional={t('common.optional')}
+            error={errors.field('timeLimitDays')}
+            hint={suggestion ? t('cl.form.timeLimitHint', { days: suggestion.timeLimitDays }) : undefined}
+          >
             <input name="timeLimitDays" type="number" min={1} max={30} inputMode="numeric" value={v.timeLimitDays ?? ''} onChange={set('timeLimitDays')} />
           </FormField>
           {note}
@@ -236,7 +240,11 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               ))}
             </select>
           </FormField>
-          <FormField label={t('cl.form.referralDetail')} optional={v.referredTo === 'other' ? undefined : t('common.optional')} error={errors.field('referralDetail')}>
+          <FormField
+            label={t('cl.form.referralDetail')}
+            optional={v.referredTo === 'other' ? undefined : t('common.optional')}
+            error={errors.field('referralDetail')}
+          >
             <input name="referralDetail" value={v.referralDetail ?? ''} onChange={set('referralDetail')} />
           </FormField>
         </>

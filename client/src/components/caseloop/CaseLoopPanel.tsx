@@ -40,7 +40,10 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
     if (sessionSeen.current === detail.activeSessionId) return;
     sessionSeen.current = detail.activeSessionId;
     let cancelled = false;
-    loopApi.getCase(detail.id).then((fresh) => !cancelled && onChangedRef.current(fresh), () => undefined);
+    loopApi.getCase(detail.id).then(
+      (fresh) => !cancelled && onChangedRef.current(fresh),
+      () => undefined,
+    );
     return () => {
       cancelled = true;
     };
@@ -125,7 +128,11 @@ export function CaseLoopPanel({ detail, onChanged }: Props) {
           )}
         </dl>
 
-        {done && <p className="alert alert--success loop-card__done" role="status">{done}</p>}
+        {done && (
+          <p className="alert alert--success loop-card__done" role="status">
+            {done}
+          </p>
+        )}
 
         {actions.length > 0 && (
           <div className="loop-actions" role="group" aria-label={t('cl.detail.actions')}>

@@ -40,7 +40,9 @@ export function FollowUpCard({ detail, refreshKey, canLink }: { detail: CaseDeta
         <ul className="followup-list">
           {followUps.data!.map((f) => (
             <li key={f.id} data-testid="followup-item">
-              <span className={`badge ${f.satisfaction === 'not_satisfied' ? 'badge--bad' : 'badge--good'}`}>{loopLabel(t, 'satisfaction', f.satisfaction)}</span>{' '}
+              <span className={`badge ${f.satisfaction === 'not_satisfied' ? 'badge--bad' : 'badge--good'}`}>
+                {loopLabel(t, 'satisfaction', f.satisfaction)}
+              </span>{' '}
               <span>{loopLabel(t, 'method', f.method)}</span> · <span className="muted">{formatDateTime(f.date, language)}</span>
               {f.notes && <p className="followup-list__notes">{f.notes}</p>}
             </li>

@@ -35,7 +35,13 @@ export function LoopCaseTable({
       </thead>
       <tbody>
         {cases.map((c) => (
-          <tr key={c.id} data-testid="loop-row" data-case-id={c.id} data-light={c.light ?? 'none'} className={c.light === 'red' ? 'loop-table__row--red' : undefined}>
+          <tr
+            key={c.id}
+            data-testid="loop-row"
+            data-case-id={c.id}
+            data-light={c.light ?? 'none'}
+            className={c.light === 'red' ? 'loop-table__row--red' : undefined}
+          >
             <LightAndNumberCells kase={c} />
             <td className="case-table__title" data-label={t('cases.col.title')}>
               <span className="tag">{disputeTypeLabel(t, c.disputeType)}</span> {c.title}

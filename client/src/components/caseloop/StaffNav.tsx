@@ -25,7 +25,12 @@ export function StaffNav() {
     <>
       <nav className="staff-nav" aria-label={t('cl.nav.label')}>
         {links.map(([to, key]) => (
-          <Link key={to} to={to} className={`staff-nav__link${pathname === to ? ' staff-nav__link--on' : ''}`} aria-current={pathname === to ? 'page' : undefined}>
+          <Link
+            key={to}
+            to={to}
+            className={`staff-nav__link${pathname === to ? ' staff-nav__link--on' : ''}`}
+            aria-current={pathname === to ? 'page' : undefined}
+          >
             {t(key)}
             {to === '/whistles' && role === 'official' && <WhistleBadge count={alerts.count} />}
           </Link>

@@ -61,7 +61,9 @@ export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail
             <li key={w.id} className="whistle-list__item" data-testid="whistle-item" data-status={w.status}>
               <div className="whistle-list__head">
                 <strong>{w.unit.name}</strong>
-                <span className={`badge ${w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : w.status === 'declined' ? 'badge--bad' : 'badge--neutral'}`}>
+                <span
+                  className={`badge ${w.status === 'accepted' ? 'badge--good' : w.status === 'open' ? 'badge--active' : w.status === 'declined' ? 'badge--bad' : 'badge--neutral'}`}
+                >
                   {t(`cl.wh.status.${w.status}`)}
                 </span>
               </div>

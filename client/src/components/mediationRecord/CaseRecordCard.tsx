@@ -37,7 +37,11 @@ export function CaseRecordCard({ detail }: { detail: CaseDetail }) {
       <h2 className="card__title" id="case-record-title">
         {t('card.title')}
       </h2>
-      {error && <p className="agr-err" role="alert">{error}</p>}
+      {error && (
+        <p className="agr-err" role="alert">
+          {error}
+        </p>
+      )}
       {records === null && !error && <p className="agr-note">…</p>}
       {records?.length === 0 && <p className="agr-note">{t('card.none')}</p>}
       <ul className="rec-card-list">
@@ -47,12 +51,22 @@ export function CaseRecordCard({ detail }: { detail: CaseDetail }) {
               <b>{t('card.session', { n: i + 1 })}</b>
               <span>{formatTime(r.header.startedAt, lang)}</span>
               <span className={`agr-status agr-status--${r.status === 'confirming' ? 'signing' : r.status}`}>{t(`status.${r.status}`)}</span>
-              <span>{t('head.recorder')}{t('sep.colon')}{r.header.recorder}</span>
+              <span>
+                {t('head.recorder')}
+                {t('sep.colon')}
+                {r.header.recorder}
+              </span>
             </div>
             <Confirmers view={r} />
             <SealedInfo view={r} onDownload={token ? () => void recordApi.download(r.id, token, `调解笔录-${r.document?.number ?? ''}.pdf`) : undefined} />
             {r.document && (
-              <a className="btn btn--ghost" href={`/verify#c=${encodeURIComponent(r.document.verificationCode)}`} target="_blank" rel="noopener" data-testid="case-record-verify">
+              <a
+                className="btn btn--ghost"
+                href={`/verify#c=${encodeURIComponent(r.document.verificationCode)}`}
+                target="_blank"
+                rel="noopener"
+                data-testid="case-record-verify"
+              >
                 /verify
               </a>
             )}

@@ -95,7 +95,12 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
   const set = (patch: Partial<RecordContent>) => change({ ...draft, ...patch });
   const addStatement = () => {
     if (!said.trim()) return;
-    set({ statements: [...draft.statements, { at: new Date().toISOString(), speaker: speakerName.trim() || t(`role.${speaker}`), role: speaker, text: said.trim() }] });
+    set({
+      statements: [
+        ...draft.statements,
+        { at: new Date().toISOString(), speaker: speakerName.trim() || t(`role.${speaker}`), role: speaker, text: said.trim() },
+      ],
+    });
     setSaid('');
   };
 
@@ -139,7 +144,12 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
         )}
       </ul>
       <div className="rec-add">
-        <select aria-label={t('statement.speaker')} value={speaker} data-testid="record-speaker-role" onChange={(e) => setSpeaker(e.target.value as RecordStatement['role'])}>
+        <select
+          aria-label={t('statement.speaker')}
+          value={speaker}
+          data-testid="record-speaker-role"
+          onChange={(e) => setSpeaker(e.target.value as RecordStatement['role'])}
+        >
           {speakerRoles.map((r) => (
             <option key={r} value={r}>
               {t(`role.${r}`)}
@@ -148,20 +158,37 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
         </select>
         <input aria-label={t('statement.speaker')} value={speakerName} data-testid="record-speaker" onChange={(e) => setSpeakerName(e.target.value)} />
       </div>
-      <textarea aria-label={t('statement.text')} placeholder={t('statement.text')} rows={3} value={said} data-testid="record-said" onChange={(e) => setSaid(e.target.value)} />
+      <textarea
+        aria-label={t('statement.text')}
+        placeholder={t('statement.text')}
+        rows={3}
+        value={said}
+        data-testid="record-said"
+        onChange={(e) => setSaid(e.target.value)}
+      />
       <button type="button" className="btn btn--secondary" data-testid="record-add-statement" onClick={addStatement}>
         {t('statement.add')}
       </button>
       <label htmlFor="rec-dept">{t('departmentOpinion')}</label>
       <textarea id="rec-dept" rows={2} value={draft.departmentOpinion} onChange={(e) => set({ departmentOpinion: e.target.value })} />
       <label htmlFor="rec-proposal">{t('mediatorProposal')}</label>
-      <textarea id="rec-proposal" rows={3} value={draft.mediatorProposal} data-testid="record-proposal" onChange={(e) => set({ mediatorProposal: e.target.value })} />
+      <textarea
+        id="rec-proposal"
+        rows={3}
+        value={draft.mediatorProposal}
+        data-testid="record-proposal"
+        onChange={(e) => set({ mediatorProposal: e.target.value })}
+      />
       <label htmlFor="rec-outcome">{t('outcome')}</label>
       <textarea id="rec-outcome" rows={2} value={draft.outcome} data-testid="record-outcome" onChange={(e) => set({ outcome: e.target.value })} />
       <p className="agr-note" data-testid="record-save-state" data-state={state}>
         {state === 'saving' ? t('saving') : state === 'saved' ? t('saved', { n: base }) : state === 'conflict' ? t('conflict') : ''}
       </p>
-      {error && <p className="agr-err" role="alert">{error}</p>}
+      {error && (
+        <p className="agr-err" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -60,7 +60,11 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
             </button>
           </div>
           <div className="agr-panel__body">
-            {error && <p className="agr-err" role="alert">{error}</p>}
+            {error && (
+              <p className="agr-err" role="alert">
+                {error}
+              </p>
+            )}
             {!view && role !== 'mediator' && <p className="agr-note">{t('panel.none')}</p>}
             {!view && role === 'mediator' && <StartRecord sessionId={sessionId} token={token} run={run} />}
             {view && (
@@ -71,10 +75,22 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
                   </span>
                   <span>{t('head.revision', { n: view.revision.number })}</span>
                 </p>
-                <SealedInfo view={view} onDownload={view.me.partyId || role === 'mediator' ? () => void recordApi.download(view.id, token, `调解笔录-${view.document?.number ?? ''}.pdf`) : undefined} />
+                <SealedInfo
+                  view={view}
+                  onDownload={
+                    view.me.partyId || role === 'mediator'
+                      ? () => void recordApi.download(view.id, token, `调解笔录-${view.document?.number ?? ''}.pdf`)
+                      : undefined
+                  }
+                />
                 {view.me.canEdit && view.status !== 'sealed' ? <RecordEditor view={view} token={token} onView={setView} /> : <RecordText view={view} />}
                 {role === 'mediator' && view.status === 'drafting' && (
-                  <button type="button" className="btn btn--primary" data-testid="record-freeze" onClick={() => void run(() => recordApi.freeze(view.id, token, { revision: view.revision.number }))}>
+                  <button
+                    type="button"
+                    className="btn btn--primary"
+                    data-testid="record-freeze"
+                    onClick={() => void run(() => recordApi.freeze(view.id, token, { revision: view.revision.number }))}
+                  >
                     {t('freeze', { n: view.revision.number })}
                   </button>
                 )}
@@ -95,10 +111,13 @@ function StartRecord({ sessionId, token, run }: { sessionId: string; token: stri
   const [candidates, setCandidates] = useState<RecorderCandidate[]>([]);
   const [recorderId, setRecorderId] = useState('');
   useEffect(() => {
-    recordApi.recorders(sessionId, token).then((list) => {
-      setCandidates(list);
-      setRecorderId(list[0]?.userId ?? '');
-    }, () => undefined);
+    recordApi.recorders(sessionId, token).then(
+      (list) => {
+        setCandidates(list);
+        setRecorderId(list[0]?.userId ?? '');
+      },
+      () => undefined,
+    );
   }, [sessionId, token]);
   return (
     <div className="agr-edit">
@@ -115,7 +134,12 @@ function StartRecord({ sessionId, token, run }: { sessionId: string; token: stri
         </>
       )}
       <div className="agr-actions">
-        <button type="button" className="btn btn--primary" data-testid="record-create" onClick={() => void run(() => recordApi.create(sessionId, token, recorderId || undefined))}>
+        <button
+          type="button"
+          className="btn btn--primary"
+          data-testid="record-create"
+          onClick={() => void run(() => recordApi.create(sessionId, token, recorderId || undefined))}
+        >
           {t('panel.create')}
         </button>
       </div>
@@ -133,15 +157,29 @@ function PartyAnswer({ view, token, partyId, onView }: { view: RecordView; token
   const [error, setError] = useState<string | null>(null);
   const mine = view.confirmers.find((c) => c.partyId === partyId);
   if (!view.frozen || !mine || view.status !== 'confirming') return null;
-  if (mine.status === 'confirmed') return <div className="agr-result agr-result--authentic" data-testid="record-confirm-done">{t('confirm.done')}</div>;
-  if (mine.status === 'objected') return <div className="agr-result agr-result--altered" data-testid="record-object-done">{t('object.done')}</div>;
+  if (mine.status === 'confirmed')
+    return (
+      <div className="agr-result agr-result--authentic" data-testid="record-confirm-done">
+        {t('confirm.done')}
+      </div>
+    );
+  if (mine.status === 'objected')
+    return (
+      <div className="agr-result agr-result--altered" data-testid="record-object-done">
+        {t('object.done')}
+      </div>
+    );
   const hash = view.frozen.hash;
   if (objecting) {
     return (
       <div className="agr-card" data-testid="record-object-form">
         <label htmlFor="rec-objection">{t('object.text')}</label>
         <textarea id="rec-objection" rows={4} value={objection} data-testid="record-objection-text" onChange={(e) => setObjection(e.target.value)} />
-        {error && <p className="agr-err" role="alert">{error}</p>}
+        {error && (
+          <p className="agr-err" role="alert">
+            {error}
+          </p>
+        )}
         <div className="agr-actions">
           <button type="button" className="btn btn--ghost" onClick={() => setObjecting(false)}>
             ←

@@ -7,7 +7,10 @@ type Line = { at: string; event: RecordEvent } | { at: string; statement: Record
 
 /** The automatic events and the written statements in time order (an event first on a tie), as the PDF prints them. */
 export function interleave(events: RecordEvent[], statements: RecordStatement[]): Line[] {
-  const lines: Line[] = [...events.map((event) => ({ at: event.at, event })), ...statements.map((statement, index) => ({ at: statement.at, statement, index }))];
+  const lines: Line[] = [
+    ...events.map((event) => ({ at: event.at, event })),
+    ...statements.map((statement, index) => ({ at: statement.at, statement, index })),
+  ];
   return lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 'event' in a ? -1 : 1));
 }
 
@@ -34,7 +37,10 @@ export function RecordText({ view }: { view: RecordView }) {
       </p>
       <dl className="rec-head">
         <dt>{t('head.time')}</dt>
-        <dd>{formatTime(h.startedAt, lang)}{h.endedAt ? ` – ${formatTime(h.endedAt, lang)}` : ''}</dd>
+        <dd>
+          {formatTime(h.startedAt, lang)}
+          {h.endedAt ? ` – ${formatTime(h.endedAt, lang)}` : ''}
+        </dd>
         <dt>{t('head.place')}</dt>
         <dd>{shown.place}</dd>
         <dt>{t('head.mediator')}</dt>
@@ -46,7 +52,9 @@ export function RecordText({ view }: { view: RecordView }) {
       <ul className="rec-list">
         {shown.participants.map((p, i) => (
           <li key={i}>
-            {t(`role.${p.role}`)}{t('sep.colon')}{p.name}
+            {t(`role.${p.role}`)}
+            {t('sep.colon')}
+            {p.name}
             {p.location ? `（${t('location')}${t('sep.colon')}${p.location}）` : ''}
           </li>
         ))}
@@ -92,11 +100,15 @@ export function Confirmers({ view }: { view: RecordView }) {
               {c.name}
               {c.objection && (
                 <span className="rec-objection" data-testid="record-objection">
-                  {t('objection')}{t('sep.colon')}{c.objection}
+                  {t('objection')}
+                  {t('sep.colon')}
+                  {c.objection}
                 </span>
               )}
             </span>
-            <span className={`agr-pill agr-pill--${c.status === 'confirmed' ? 'signed' : c.status === 'objected' ? 'refused' : 'pending'}`}>{t(`answer.${c.status}`)}</span>
+            <span className={`agr-pill agr-pill--${c.status === 'confirmed' ? 'signed' : c.status === 'objected' ? 'refused' : 'pending'}`}>
+              {t(`answer.${c.status}`)}
+            </span>
           </li>
         ))}
       </ul>
@@ -112,13 +124,19 @@ export function SealedInfo({ view, onDownload }: { view: RecordView; onDownload?
     <div className="agr-result agr-result--authentic" data-testid="record-sealed">
       <p>{t('sealed')}</p>
       <p className="agr-note">
-        {t('number')}{t('sep.colon')}<b data-testid="record-number">{d.number}</b>
+        {t('number')}
+        {t('sep.colon')}
+        <b data-testid="record-number">{d.number}</b>
         <br />
-        {t('verifyCode')}{t('sep.colon')}<code data-testid="record-verification-code">{d.verificationCode}</code>
+        {t('verifyCode')}
+        {t('sep.colon')}
+        <code data-testid="record-verification-code">{d.verificationCode}</code>
       </p>
       {d.related.map((r) => (
         <p key={r.sha256} className="agr-note" data-testid="record-related">
-          {t('related')}{t('sep.colon')}{t(`related.${r.kind}`)} {r.number} · SHA-256 {r.sha256.slice(0, 16)}… {t(`related.${r.relation}`)}
+          {t('related')}
+          {t('sep.colon')}
+          {t(`related.${r.kind}`)} {r.number} · SHA-256 {r.sha256.slice(0, 16)}… {t(`related.${r.relation}`)}
         </p>
       ))}
       {onDownload && (
