@@ -2,6 +2,7 @@ import { ZodError } from 'zod';
 import { dbFailureOf, type DbFailure } from './db/failures.ts';
 import {
   errorReasonCode,
+  zodDetails,
   type ErrorCode,
   type ErrorParams,
   type ErrorReason,
@@ -101,14 +102,8 @@ export function fieldFail<R extends ErrorReason>(field: string, reason: R, messa
   return new AppError('bad_request', `Invalid request: ${message}`, { [field]: message }, { fields: { [field]: problem } });
 }
 
-export function zodDetails(error: ZodError): Record<string, string> {
-  const details: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    details[key] ??= issue.message;
-  }
-  return details;
-}
+/** One definition for server and client (server/protocol/errors.ts). */
+export { zodDetails };
 
 /**
  * What a concurrency failure that reached the caller means to the user: both are 409. A unique key

@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 /**
  * Errors on the wire, shared by HTTP and socket answers.
  *
@@ -249,4 +250,11 @@ export interface WireError {
   details?: Record<string, string>;
   /** Field-level problems the client shows, keyed by dotted path. */
   fields?: Record<string, FieldProblem>;
+}
+
+/** zod issues in the wire's `details` shape (dotted path → first message), on both sides of the wire. */
+export function zodDetails(error: ZodError): Record<string, string> {
+  const details: Record<string, string> = {};
+  for (const issue of error.issues) details[issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'] ??= issue.message;
+  return details;
 }

@@ -5,7 +5,7 @@ import { useT, type MessageKey } from '../i18n/index.ts';
 import { fieldErrorText } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
 import { staffAuth } from '../services/session.ts';
-import { useApiSubmit } from './caseloop/useApiFieldErrors.ts';
+import { useApiSubmit } from '../hooks/useFieldErrors.ts';
 import { Dialog } from './Dialog.tsx';
 import { Alert } from './Feedback.tsx';
 import { FormField } from './FormField.tsx';
@@ -44,7 +44,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
     setValues((v) => ({ ...v, [field]: e.target.value }));
     setLocal((l) => ({ ...l, [field]: undefined }));
   };
-  const errorOf = (field: Field) => local[field] ?? (field === 'repeat' ? undefined : errors.field(field));
+  const errorOf = (field: Field) => local[field] ?? (field === 'repeat' ? undefined : errors.get(field));
 
   const input = (field: Field, autoComplete: string) => (
     <input
@@ -101,7 +101,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
           <FormField label={t('account.password.repeat')} error={errorOf('repeat')}>
             {input('repeat', 'new-password')}
           </FormField>
-          {errors.message && !errors.field('currentPassword') && !errors.field('newPassword') && <Alert>{errors.message}</Alert>}
+          {errors.message && !errors.get('currentPassword') && !errors.get('newPassword') && <Alert>{errors.message}</Alert>}
         </form>
       )}
     </Dialog>

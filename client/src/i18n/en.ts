@@ -1,3 +1,5 @@
+import { agreementEn } from './agreement.en.ts';
+import { mediationRecordEn } from './mediationRecord.en.ts';
 import { recordingEn } from './recording.en.ts';
 import { recordingsEn } from './recordings.en.ts';
 import { accountsEn } from './accounts.en.ts';
@@ -379,4 +381,6 @@ export const en: Record<MessageKey, string> = {
   ...accountsEn,
   ...roomEn,
   ...recordingEn,
+  ...prefixed('agr.', agreementEn),
+  ...prefixed('mrec.', mediationRecordEn),
 };

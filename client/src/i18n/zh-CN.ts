@@ -1,3 +1,5 @@
+import { agreementZhCN } from './agreement.zh-CN.ts';
+import { mediationRecordZhCN } from './mediationRecord.zh-CN.ts';
 import { recordingZhCN } from './recording.zh-CN.ts';
 import { recordingsZhCN } from './recordings.zh-CN.ts';
 import { accountsZhCN } from './accounts.zh-CN.ts';
@@ -374,6 +376,8 @@ export const zhCN = {
   ...accountsZhCN,
   ...roomZhCN,
   ...recordingZhCN,
+  ...prefixed('agr.', agreementZhCN),
+  ...prefixed('mrec.', mediationRecordZhCN),
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert, Spinner } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
-import { useApiFieldErrors } from '../components/caseloop/useApiFieldErrors.ts';
+import { useFieldErrors } from '../hooks/useFieldErrors.ts';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
@@ -20,8 +20,8 @@ export function AdminRulesPage() {
   const settings = useAsync(() => loopApi.settings(), []);
   const [text, setText] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
-  const ruleErrors = useApiFieldErrors();
-  const settingErrors = useApiFieldErrors();
+  const ruleErrors = useFieldErrors();
+  const settingErrors = useFieldErrors();
   const [s, setS] = useState({ followUpDays: '', followUpLinkDays: '', yellowShare: '' });
 
   useEffect(() => {
@@ -90,7 +90,7 @@ export function AdminRulesPage() {
         <form className="card form" onSubmit={(e) => void saveSettings(e)} noValidate>
           <h2 className="card__title">{t('cl.rules.settings')}</h2>
           <div className="form-grid">
-            <FormField label={t('cl.rules.yellowShare')} error={settingErrors.field('yellowShare')} hint={t('cl.rules.yellowShareHint')}>
+            <FormField label={t('cl.rules.yellowShare')} error={settingErrors.get('yellowShare')} hint={t('cl.rules.yellowShareHint')}>
               <input
                 name="yellowShare"
                 inputMode="decimal"
@@ -99,7 +99,7 @@ export function AdminRulesPage() {
                 onChange={(e) => setS({ ...s, yellowShare: e.target.value })}
               />
             </FormField>
-            <FormField label={t('cl.rules.followUpDays')} error={settingErrors.field('followUpDays')}>
+            <FormField label={t('cl.rules.followUpDays')} error={settingErrors.get('followUpDays')}>
               <input
                 name="followUpDays"
                 inputMode="numeric"
@@ -108,7 +108,7 @@ export function AdminRulesPage() {
                 onChange={(e) => setS({ ...s, followUpDays: e.target.value })}
               />
             </FormField>
-            <FormField label={t('cl.rules.followUpLinkDays')} error={settingErrors.field('followUpLinkDays')}>
+            <FormField label={t('cl.rules.followUpLinkDays')} error={settingErrors.get('followUpLinkDays')}>
               <input
                 name="followUpLinkDays"
                 inputMode="numeric"

@@ -6,8 +6,8 @@ import { AppShell } from '../components/AppShell.tsx';
 import { Alert } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
 import { ReceiptActions } from '../components/caseloop/ReceiptActions.tsx';
-import { useApiFieldErrors } from '../components/caseloop/useApiFieldErrors.ts';
-import { zodDetails } from '../hooks/useFieldErrors.ts';
+import { useFieldErrors } from '../hooks/useFieldErrors.ts';
+import { zodDetails } from '@protocol/errors.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { disputeTypeLabel, formatDateTime, sideLabel } from '../i18n/labels.ts';
 import { ApiError } from '../services/api.ts';
@@ -25,7 +25,7 @@ interface PartyDraft {
 export function PublicReportPage() {
   const t = useT();
   const language = useLanguage();
-  const errors = useApiFieldErrors();
+  const errors = useFieldErrors();
   const [disputeType, setDisputeType] = useState<DisputeType | ''>('');
   const [description, setDescription] = useState('');
   const [place, setPlace] = useState({ district: '', town: '', community: '' });
@@ -95,7 +95,7 @@ export function PublicReportPage() {
         <h1 className="card__title public-form__title">{t('cl.pub.reportTitle')}</h1>
         <p className="card__subtitle">{t('cl.pub.reportLead')}</p>
         <form className="form" onSubmit={(e) => void submit(e)} noValidate data-testid="report-form">
-          <FormField label={t('newCase.disputeType')} error={errors.field('disputeType')}>
+          <FormField label={t('newCase.disputeType')} error={errors.get('disputeType')}>
             <select name="disputeType" value={disputeType} onChange={(e) => setDisputeType(e.target.value as DisputeType)}>
               <option value="">{t('cl.form.choose')}</option>
               {disputeTypes.map((d) => (
@@ -105,7 +105,7 @@ export function PublicReportPage() {
               ))}
             </select>
           </FormField>
-          <FormField label={t('cl.pub.what')} error={errors.field('description')} hint={t('cl.pub.whatHint')}>
+          <FormField label={t('cl.pub.what')} error={errors.get('description')} hint={t('cl.pub.whatHint')}>
             <textarea name="description" rows={5} value={description} onChange={(e) => setDescription(e.target.value)} />
           </FormField>
           <fieldset className="public-form__group">
@@ -129,7 +129,7 @@ export function PublicReportPage() {
                 {i > 0 && <span className="field__optional">{t('punct.paren', { text: t('common.optional') })}</span>}
               </legend>
               <div className="form-grid">
-                <FormField label={t('newCase.partyName')} error={errors.field(`parties.${i}.name`)}>
+                <FormField label={t('newCase.partyName')} error={errors.get(`parties.${i}.name`)}>
                   <input
                     name={`parties.${i}.name`}
                     value={p.name}
@@ -141,7 +141,7 @@ export function PublicReportPage() {
                   label={t('newCase.partyPhone')}
                   optional={i > 0 ? t('common.optional') : undefined}
                   hint={i === 0 ? t('cl.pub.phoneHint') : undefined}
-                  error={errors.field(`parties.${i}.phone`)}
+                  error={errors.get(`parties.${i}.phone`)}
                 >
                   <input
                     name={`parties.${i}.phone`}
@@ -153,7 +153,7 @@ export function PublicReportPage() {
                   />
                 </FormField>
                 {i === 0 && (
-                  <FormField label={t('cl.pub.idNumber')} optional={t('common.optional')} error={errors.field(`parties.${i}.idNumber`)}>
+                  <FormField label={t('cl.pub.idNumber')} optional={t('common.optional')} error={errors.get(`parties.${i}.idNumber`)}>
                     <input name={`parties.${i}.idNumber`} value={p.idNumber} onChange={(e) => setParty(i, { idNumber: e.target.value })} />
                   </FormField>
                 )}

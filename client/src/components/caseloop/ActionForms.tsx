@@ -9,7 +9,7 @@ import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { eligibleAssignees } from './assignees.ts';
 import { dateInput, loopLabel } from './labels.ts';
-import { useApiSubmit } from './useApiFieldErrors.ts';
+import { useApiSubmit } from '../../hooks/useFieldErrors.ts';
 
 const rank = (l: string | null) => (l ? levels.indexOf(l as Level) : -1);
 
@@ -87,19 +87,19 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
     </select>
   );
   const reason = (label = t('cl.form.reason')) => (
-    <FormField label={label} error={errors.field('reason')}>
+    <FormField label={label} error={errors.get('reason')}>
       <textarea name="reason" rows={2} value={v.reason ?? ''} onChange={set('reason')} />
     </FormField>
   );
   const note = (
-    <FormField label={t('cl.form.note')} optional={t('common.optional')} error={errors.field('note')}>
+    <FormField label={t('cl.form.note')} optional={t('common.optional')} error={errors.get('note')}>
       <input name="note" value={v.note ?? ''} onChange={set('note')} />
     </FormField>
   );
 
   /** The grade picker; routing starts from "choose", taking on from the preset grade. */
   const gradeSelect = (withChoose: boolean) => (
-    <FormField label={t('cl.form.grade')} error={errors.field('grade')}>
+    <FormField label={t('cl.form.grade')} error={errors.get('grade')}>
       <select name="grade" value={v.grade ?? ''} onChange={set('grade')}>
         {withChoose && <option value="">{t('cl.form.choose')}</option>}
         {grades.map((g) => (
@@ -141,7 +141,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               })}
             </p>
           )}
-          <FormField label={t('cl.form.level')} error={errors.field('level')}>
+          <FormField label={t('cl.form.level')} error={errors.get('level')}>
             <select name="level" value={v.level ?? ''} onChange={set('level')}>
               <option value="">{t('cl.form.choose')}</option>
               {levels.map((l) => (
@@ -151,13 +151,13 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               ))}
             </select>
           </FormField>
-          <FormField label={t('cl.form.unit')} error={errors.field('unitId')}>
+          <FormField label={t('cl.form.unit')} error={errors.get('unitId')}>
             {unitOptions(list, false)}
           </FormField>
           <FormField
             label={t('cl.form.timeLimit')}
             optional={t('common.optional')}
-            error={errors.field('timeLimitDays')}
+            error={errors.get('timeLimitDays')}
             hint={suggestion ? t('cl.form.timeLimitHint', { days: suggestion.timeLimitDays }) : undefined}
           >
             <input name="timeLimitDays" type="number" min={1} max={30} inputMode="numeric" value={v.timeLimitDays ?? ''} onChange={set('timeLimitDays')} />
@@ -172,7 +172,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       shown.push('mediatorId');
       fields = (
         <>
-          <FormField label={t('cl.form.mediator')} error={errors.field('mediatorId')}>
+          <FormField label={t('cl.form.mediator')} error={errors.get('mediatorId')}>
             <select name="mediatorId" value={v.mediatorId ?? ''} onChange={set('mediatorId')}>
               <option value="">{t('cl.form.choose')}</option>
               {staff.map((s) => (
@@ -191,7 +191,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       shown.push('toLevel', 'unitId');
       fields = (
         <>
-          <FormField label={t('cl.form.toLevel')} error={errors.field('toLevel')}>
+          <FormField label={t('cl.form.toLevel')} error={errors.get('toLevel')}>
             <select name="toLevel" value={v.toLevel ?? ''} onChange={set('toLevel')}>
               <option value="">{t('cl.form.choose')}</option>
               {levels
@@ -203,7 +203,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
                 ))}
             </select>
           </FormField>
-          <FormField label={t('cl.form.unit')} optional={t('common.optional')} error={errors.field('unitId')}>
+          <FormField label={t('cl.form.unit')} optional={t('common.optional')} error={errors.get('unitId')}>
             {unitOptions(units, true)}
           </FormField>
           {reason()}
@@ -214,13 +214,13 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       shown.push('agreementForm', 'summary');
       fields = (
         <>
-          <FormField label={t('cl.form.agreementForm')} error={errors.field('agreementForm')}>
+          <FormField label={t('cl.form.agreementForm')} error={errors.get('agreementForm')}>
             <select name="agreementForm" value={v.agreementForm ?? ''} onChange={set('agreementForm')}>
               <option value="written">{t('cl.agreementForm.written')}</option>
               <option value="oral">{t('cl.agreementForm.oral')}</option>
             </select>
           </FormField>
-          <FormField label={t('cl.form.summary')} error={errors.field('summary')}>
+          <FormField label={t('cl.form.summary')} error={errors.get('summary')}>
             <textarea name="summary" rows={3} value={v.summary ?? ''} onChange={set('summary')} />
           </FormField>
         </>
@@ -231,7 +231,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       fields = (
         <>
           {reason(t('cl.form.unsettledReason'))}
-          <FormField label={t('cl.form.referredTo')} error={errors.field('referredTo')}>
+          <FormField label={t('cl.form.referredTo')} error={errors.get('referredTo')}>
             <select name="referredTo" value={v.referredTo ?? ''} onChange={set('referredTo')}>
               {(['court', 'arbitration', 'department', 'other'] as const).map((r) => (
                 <option key={r} value={r}>
@@ -243,7 +243,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
           <FormField
             label={t('cl.form.referralDetail')}
             optional={v.referredTo === 'other' ? undefined : t('common.optional')}
-            error={errors.field('referralDetail')}
+            error={errors.get('referralDetail')}
           >
             <input name="referralDetail" value={v.referralDetail ?? ''} onChange={set('referralDetail')} />
           </FormField>
@@ -254,10 +254,10 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
       shown.push('date', 'method', 'satisfaction', 'notes');
       fields = (
         <>
-          <FormField label={t('cl.form.date')} error={errors.field('date')}>
+          <FormField label={t('cl.form.date')} error={errors.get('date')}>
             <input type="date" name="date" value={v.date ?? ''} onChange={set('date')} />
           </FormField>
-          <FormField label={t('cl.form.method')} error={errors.field('method')}>
+          <FormField label={t('cl.form.method')} error={errors.get('method')}>
             <select name="method" value={v.method ?? ''} onChange={set('method')}>
               {(['phone', 'visit', 'online'] as const).map((m) => (
                 <option key={m} value={m}>
@@ -266,7 +266,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               ))}
             </select>
           </FormField>
-          <FormField label={t('cl.form.satisfaction')} error={errors.field('satisfaction')}>
+          <FormField label={t('cl.form.satisfaction')} error={errors.get('satisfaction')}>
             <select name="satisfaction" value={v.satisfaction ?? ''} onChange={set('satisfaction')}>
               {(['satisfied', 'basically_satisfied', 'not_satisfied'] as const).map((s) => (
                 <option key={s} value={s}>
@@ -275,7 +275,7 @@ export function ActionForm({ detail, action, onDone, onCancel }: FormProps) {
               ))}
             </select>
           </FormField>
-          <FormField label={t('cl.form.notes')} error={errors.field('notes')}>
+          <FormField label={t('cl.form.notes')} error={errors.get('notes')}>
             <textarea name="notes" rows={2} value={v.notes ?? ''} onChange={set('notes')} />
           </FormField>
         </>

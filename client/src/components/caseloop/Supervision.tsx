@@ -7,7 +7,7 @@ import { Link } from '../../router.tsx';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { dateInput } from './labels.ts';
-import { useApiSubmit } from './useApiFieldErrors.ts';
+import { useApiSubmit } from '../../hooks/useFieldErrors.ts';
 
 /** One supervision note (督办) with its answer, or the answer box for the responsible mediator. */
 export function SupervisionNote({
@@ -56,7 +56,7 @@ export function SupervisionNote({
       )}
       {!note.answer && canAnswer && (
         <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate>
-          <FormField label={t('cl.sup.answer')} error={errors.field('answer')}>
+          <FormField label={t('cl.sup.answer')} error={errors.get('answer')}>
             <textarea name="answer" rows={2} value={answer} onChange={(e) => setAnswer(e.target.value)} />
           </FormField>
           {errors.message && <Alert>{errors.message}</Alert>}
@@ -82,10 +82,10 @@ export function SupervisionForm({ caseId, onAdded }: { caseId: string; onAdded: 
 
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate data-testid="supervision-form">
-      <FormField label={t('cl.sup.text')} error={errors.field('text')}>
+      <FormField label={t('cl.sup.text')} error={errors.get('text')}>
         <textarea name="supText" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
       </FormField>
-      <FormField label={t('cl.sup.due')} error={errors.field('dueAt')}>
+      <FormField label={t('cl.sup.due')} error={errors.get('dueAt')}>
         <input type="date" name="supDue" value={dueAt} onChange={(e) => setDueAt(e.target.value)} />
       </FormField>
       {errors.message && <Alert>{errors.message}</Alert>}

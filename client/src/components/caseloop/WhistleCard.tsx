@@ -9,7 +9,7 @@ import { staffAuth } from '../../services/session.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { durationText } from './labels.ts';
-import { useApiSubmit } from './useApiFieldErrors.ts';
+import { useApiSubmit } from '../../hooks/useFieldErrors.ts';
 
 /** 吹哨报到: the lead mediator calls in a department; everyone sees the requests and their acceptance. */
 export function WhistleCard({ detail, canBlow, refreshKey, onChanged }: { detail: CaseDetail; canBlow: boolean; refreshKey: string; onChanged: () => void }) {
@@ -112,7 +112,7 @@ function WhistleForm({ caseId, onDone, onCancel }: { caseId: string; onDone: () 
 
   return (
     <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid="whistle-form">
-      <FormField label={t('cl.wh.department')} error={errors.field('unitId')}>
+      <FormField label={t('cl.wh.department')} error={errors.get('unitId')}>
         <select name="whistleUnit" value={unitId} onChange={(e) => setUnitId(e.target.value)}>
           <option value="">{t('cl.form.choose')}</option>
           {(departments.data ?? [])
@@ -124,7 +124,7 @@ function WhistleForm({ caseId, onDone, onCancel }: { caseId: string; onDone: () 
             ))}
         </select>
       </FormField>
-      <FormField label={t('cl.wh.need')} error={errors.field('need')} hint={t('cl.wh.needHint')}>
+      <FormField label={t('cl.wh.need')} error={errors.get('need')} hint={t('cl.wh.needHint')}>
         <textarea name="whistleNeed" rows={2} value={need} onChange={(e) => setNeed(e.target.value)} />
       </FormField>
       {errors.message && <Alert>{errors.message}</Alert>}
@@ -172,7 +172,7 @@ export function WhistleCloseForm({
   });
   return (
     <form className="action-form" onSubmit={(e) => void submit(e)} noValidate data-testid={`whistle-${kind}-form`}>
-      <FormField label={t('cl.wh.reason')} error={errors.field('reason')} hint={t(kind === 'cancel' ? 'cl.wh.cancelReasonHint' : 'cl.wh.declineReasonHint')}>
+      <FormField label={t('cl.wh.reason')} error={errors.get('reason')} hint={t(kind === 'cancel' ? 'cl.wh.cancelReasonHint' : 'cl.wh.declineReasonHint')}>
         <textarea name="whistleReason" rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
       </FormField>
       {errors.message && <Alert>{errors.message}</Alert>}
