@@ -79,6 +79,9 @@ const envShape = z.object({
   /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
   SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
   /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
+  /** A CJK font file for the sealed PDFs instead of the installed Noto/WenQuanYi fonts, and the face inside a .ttc. */
+  AGREEMENT_FONT_PATH: z.string().min(1).optional(),
+  AGREEMENT_FONT_FACE: z.string().min(1).optional(),
   CENTRE_TIME_ZONE: z
     .string()
     .trim()
@@ -189,6 +192,8 @@ export interface Config {
     p12Passphrase: string | undefined;
     rootCertPath: string | undefined;
   };
+  /** AGREEMENT_FONT_PATH / AGREEMENT_FONT_FACE: the PDFs' font instead of the installed ones. */
+  agreementFont: { path: string; face: string | undefined } | undefined;
   /** CENTRE_TIME_ZONE: IANA zone of the centre, for exported times. */
   centreTimeZone: string;
   /** CENTRE_PHONE: the number parties may call about their case; null when not configured. */
@@ -308,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       p12Passphrase: e.SEAL_P12_PASSPHRASE,
       rootCertPath: e.SEAL_ROOT_CERT_PATH && path.resolve(e.SEAL_ROOT_CERT_PATH),
     },
+    agreementFont: e.AGREEMENT_FONT_PATH ? { path: path.resolve(e.AGREEMENT_FONT_PATH), face: e.AGREEMENT_FONT_FACE } : undefined,
     centreTimeZone: e.CENTRE_TIME_ZONE,
     centrePhone: e.CENTRE_PHONE || null,
     cluster,

@@ -21,6 +21,7 @@ import { loadSealTrust, recordSealKey, type SealTrust } from './sealTrust.ts';
 import { renderAgreementPdf, type AgreementSignature, type SigningEvent } from './render.ts';
 import { sealPdf } from './seal.ts';
 import { linkDocuments, relatedRows, sealedBefore } from '../mediationRecord/documentLinks.ts';
+import { findCjkFonts } from './fonts.ts';
 
 /*
  * Finalisation: claim the sealing (one sealer per agreement, see below) → render → seal → write
@@ -380,6 +381,7 @@ export class Finaliser {
       const earlier = await sealedBefore(this.#db, a.caseId, { kind: 'agreement', id: documentId });
       const key = await this.sealKey();
       const rendered = await renderAgreementPdf({
+        fonts: findCjkFonts(this.#config.agreementFont),
         revision,
         signatures,
         certificate: {

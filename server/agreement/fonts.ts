@@ -50,15 +50,17 @@ export class MissingCjkFontError extends Error {
   }
 }
 
-/**
- * Picks the first installed candidate. `AGREEMENT_FONT_PATH` (+ optional `AGREEMENT_FONT_FACE`
- * for a .ttc) overrides the search; the override is used for both weights.
- */
-export function findCjkFonts(env: NodeJS.ProcessEnv = process.env): CjkFonts {
-  const override = env.AGREEMENT_FONT_PATH;
+/** A configured font (config.ts: AGREEMENT_FONT_PATH, AGREEMENT_FONT_FACE for a face of a .ttc). */
+export interface FontOverride {
+  path: string;
+  face: string | undefined;
+}
+
+/** Picks the first installed candidate; a configured font overrides the search and is used for both weights. */
+export function findCjkFonts(override?: FontOverride): CjkFonts {
   if (override) {
-    if (!existsSync(override)) throw new MissingCjkFontError([override]);
-    const face: FontFace = { path: override, family: env.AGREEMENT_FONT_FACE || undefined };
+    if (!existsSync(override.path)) throw new MissingCjkFontError([override.path]);
+    const face: FontFace = { path: override.path, family: override.face || undefined };
     return { regular: face, bold: face };
   }
   for (const c of CJK_FONT_CANDIDATES) {

@@ -15,6 +15,7 @@ import { sealPdf } from '../agreement/seal.ts';
 import type { MediationRecordService } from './MediationRecordService.ts';
 import { linkDocuments, relatedRows, sealedBefore } from './documentLinks.ts';
 import { renderRecordPdf, type RecordAnswer } from './renderRecord.ts';
+import { findCjkFonts } from '../agreement/fonts.ts';
 
 export const RECORDS_DIR = 'records';
 
@@ -110,6 +111,7 @@ export class RecordSealer {
       const verificationCode = newVerificationCode();
       const key = await this.#finaliser.sealKey();
       const rendered = await renderRecordPdf({
+        fonts: findCjkFonts(this.#config.agreementFont),
         snapshot,
         number,
         revisionHash: hash,

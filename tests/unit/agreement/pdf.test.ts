@@ -90,7 +90,7 @@ describe('render', () => {
 
   test('a missing CJK font names the Debian packages', () => {
     assert.throws(
-      () => findCjkFonts({ AGREEMENT_FONT_PATH: '/nonexistent/font.ttc' }),
+      () => findCjkFonts({ path: '/nonexistent/font.ttc', face: undefined }),
       (e: unknown) => {
         assert.ok(e instanceof MissingCjkFontError);
         assert.match(e.message, /fonts-noto-cjk/);
