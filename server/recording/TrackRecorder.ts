@@ -120,12 +120,13 @@ export function recordedLayers(type: Consumer['type']): { spatialLayer: number; 
 }
 
 /**
- * Whether ffmpeg's output says it dropped a picture: its VP8 depacketizer, missing a packet for
- * longer than `-max_delay`, drops every frame until the next key frame ("Missed a picture,
- * sequence broken", "Received no start marker; dropping frame"). ffmpeg sends no PLI itself.
+ * Whether ffmpeg's output says it lost a picture: missing a packet for longer than `-max_delay`,
+ * its VP8 depacketizer drops every frame until the next key frame ("Missed a picture, sequence
+ * broken", "Received no start marker; dropping frame") or, without picture ids, passes on
+ * pictures it knows are damaged ("corrupt input packet"). ffmpeg sends no PLI itself.
  */
 export function lostPicture(stderr: string): boolean {
-  return /sequence broken|dropping frame/i.test(stderr);
+  return /sequence broken|dropping frame|corrupt input packet/i.test(stderr);
 }
 
 export async function sha256Of(file: string): Promise<string> {
