@@ -118,6 +118,7 @@ function framesBetween(samples: FrameSample[], from: number, to: number): number
   let first = 0;
   for (let i = 1; i < upTo.length; i++) if (upTo[i]!.frames < upTo[i - 1]!.frames) first = i;
   const own = upTo.slice(first);
+  if (own.length === 0) return Number.NaN;
   return at(to, own) - at(from, own);
 }
 
