@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Consumer, PlainTransport, Router, RtpCodecParameters } from 'mediasoup/types';
+import type { Consumer, PlainTransport, Router, RtpCapabilities, RtpCodecParameters } from 'mediasoup/types';
 import type { Logger } from '../logger.ts';
 import type { MediaProducer } from '../media/Peer.ts';
 import { TypedEmitter } from '../media/TypedEmitter.ts';
@@ -14,6 +14,10 @@ const LISTEN_TIMEOUT_MS = 5_000;
 const STOP_TIMEOUT_MS = 5_000;
 /** Key frames are asked for this often until the first video packet went out to the recorder. */
 const KEYFRAME_INTERVAL_MS = 500;
+/** How long ffmpeg waits for a missing RTP packet (µs) before it gives it up. */
+const REORDER_DELAY_US = 1_000_000;
+/** Key frames asked for after ffmpeg dropped a picture: at most this often. */
+const LOST_PICTURE_KEYFRAME_MS = 300;
 
 export interface Gap {
   from: string;
@@ -77,6 +81,54 @@ function sdpFor(kind: 'audio' | 'video', codec: RtpCodecParameters, port: number
   ].join('\r\n');
 }
 
+/** Feedback ffmpeg never sends: with it offered, mediasoup would wait for it (see below). */
+const UNANSWERED_FEEDBACK = new Set(['transport-cc', 'goog-remb', 'nack']);
+const UNANSWERED_EXTENSIONS = new Set([
+  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+]);
+
+/**
+ * What the recorder (ffmpeg) can receive: the router's codecs, without the feedback and header
+ * extensions of congestion control. Offered transport-cc or REMB, mediasoup runs bandwidth
+ * estimation on the recorder's transport; ffmpeg never answers, so the estimate falls and the
+ * consumer drops temporal layers (half the frames and more) and switches simulcast layers (frames
+ * lost until the next key frame). Without them the consumer forwards the layers it is told to
+ * (recordedLayers). Plain NACK goes too (ffmpeg asks for no retransmission); PLI and FIR stay.
+ */
+export function recorderRtpCapabilities(router: RtpCapabilities): RtpCapabilities {
+  return {
+    codecs: (router.codecs ?? []).map((codec) => ({
+      ...codec,
+      rtcpFeedback: (codec.rtcpFeedback ?? []).filter((fb) => !(UNANSWERED_FEEDBACK.has(fb.type) && !fb.parameter)),
+    })),
+    headerExtensions: (router.headerExtensions ?? []).filter((ext) => !UNANSWERED_EXTENSIONS.has(ext.uri)),
+  };
+}
+
+/**
+ * The layers a recorder takes: every temporal layer (every frame), and of a simulcast camera the
+ * lowest spatial layer. A browser turns its upper simulcast layers off and on with its bandwidth
+ * estimate and CPU load (the lowest one stays); mediasoup notices that a layer stopped only when
+ * its score falls to 0 (over a second later) and then waits for a key frame of the next one, so a
+ * file of the upper layer loses a second or more at every switch, and changes resolution. The
+ * lowest layer is continuous; while it is absent mediasoup forwards the next one. SVC layers
+ * travel in one stream: its highest.
+ */
+export function recordedLayers(type: Consumer['type']): { spatialLayer: number; temporalLayer: number } {
+  return { spatialLayer: type === 'simulcast' ? 0 : 15, temporalLayer: 15 };
+}
+
+/**
+ * Whether ffmpeg's output says it lost a picture: missing a packet for longer than `-max_delay`,
+ * its VP8 depacketizer drops every frame until the next key frame ("Missed a picture, sequence
+ * broken", "Received no start marker; dropping frame") or, without picture ids, passes on
+ * pictures it knows are damaged ("corrupt input packet"). ffmpeg sends no PLI itself.
+ */
+export function lostPicture(stderr: string): boolean {
+  return /sequence broken|dropping frame|corrupt input packet/i.test(stderr);
+}
+
 export async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -104,6 +156,8 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
   #stopping = false;
   #diedAt: Date | null = null;
   #closing: Promise<RecordedFile> | undefined;
+  #lostAskedAt = 0;
+  #picturesLost = 0;
 
   /** Starts everything; resolves once the child listens and the consumer is resumed. */
   static async open(options: TrackRecorderOptions): Promise<TrackRecorder> {
@@ -116,12 +170,9 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     });
     let child: ChildProcess | undefined;
     try {
-      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: recorderRtpCapabilities(router.rtpCapabilities), paused: true });
       const codec = consumer.rtpParameters.codecs[0]!;
-      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
-        // The highest layer the producer sends (mediasoup falls back to the best one present).
-        await consumer.setPreferredLayers({ spatialLayer: 3, temporalLayer: 3 });
-      }
+      if (consumer.type === 'simulcast' || consumer.type === 'svc') await consumer.setPreferredLayers(recordedLayers(consumer.type));
       const port = await freeUdpPair();
       const file = `${options.fileBase}${extensionFor(codec)}`;
       await mkdir(path.dirname(file), { recursive: true });
@@ -129,7 +180,11 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
       child = spawn(
         options.ffmpegPath,
         [
-          ...['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'pipe,udp,rtp', '-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy'],
+          // Warnings: a picture ffmpeg had to drop (lostPicture). `-max_delay`: how long a missing
+          // packet is waited for (ffmpeg's default, 0.1 s, is shorter than a retransmission from a
+          // busy sender takes to come through mediasoup).
+          ...['-hide_banner', '-loglevel', 'warning', '-protocol_whitelist', 'pipe,udp,rtp', '-max_delay', String(REORDER_DELAY_US)],
+          ...['-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy'],
           // Written out as it comes (a cluster per 200 ms): a child that dies loses about that much.
           ...['-flush_packets', '1', '-cluster_time_limit', '200', '-cluster_size_limit', '1048576'],
           ...['-f', format, '-y', file],
@@ -162,7 +217,9 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     this.#log = log.child(`track:${path.basename(file)}`);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-2000);
+      const text = chunk.toString();
+      stderr = (stderr + text).slice(-2000);
+      if (lostPicture(text)) this.#pictureLost();
     });
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -223,6 +280,20 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     this.#keyFrames = setInterval(ask, KEYFRAME_INTERVAL_MS);
     this.#keyFrames.unref();
     ask();
+  }
+
+  /** ffmpeg dropped a picture: ask for a key frame so that it writes again soon. */
+  #pictureLost(): void {
+    const now = Date.now();
+    if (this.#consumer.closed || this.#consumer.kind !== 'video' || now - this.#lostAskedAt < LOST_PICTURE_KEYFRAME_MS) return;
+    this.#lostAskedAt = now;
+    this.#picturesLost++;
+    void this.#consumer.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** Pictures ffmpeg reported dropped, each answered with a key-frame request (tests, logs). */
+  get picturesLost(): number {
+    return this.#picturesLost;
   }
 
   /** The recording is paused: nothing is written until resume (which records the gap). */

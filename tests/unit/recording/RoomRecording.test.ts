@@ -182,7 +182,7 @@ test('a producer that closes ends its file; reconcile without it closes the slot
   await recording.close();
 });
 
-test('a simulcast camera is recorded from its highest layer', async () => {
+test('a simulcast camera is recorded from the lowest layer it sends (here only its highest is sent)', async () => {
   const video = await ffmpegVideoSource(router, 'peer-sim', { simulcast: true });
   sources.push(video);
   await video.steady();
@@ -195,7 +195,7 @@ test('a simulcast camera is recorded from its highest layer', async () => {
   const track = closed[0]!;
   await assertPlayable(path.join(root, 'rec-simulcast', track.path), 'vp8', (track.endedAt.getTime() - track.startedAt.getTime()) / 1000);
   const info = await probe(path.join(root, 'rec-simulcast', track.path));
-  assert.equal((info.streams[0] as unknown as { width: number }).width, 320, 'the layer ffmpeg sends (the highest)');
+  assert.equal((info.streams[0] as unknown as { width: number }).width, 320, 'the layer ffmpeg sends (mediasoup falls back to it)');
   video.close();
 });
 
