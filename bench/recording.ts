@@ -80,7 +80,7 @@ async function recorder(): Promise<Record<string, unknown>> {
       recorder_children: pids.length,
       recorder_cpu_pct_per_session: round(cpuPct),
       recorder_cpu_pct_per_participant: round(cpuPct / PARTICIPANTS),
-      recorder_cpu_pct_per_child_max: round(Math.max(...ticks) / TICKS_PER_S / wall * 100),
+      recorder_cpu_pct_per_child_max: round((Math.max(...ticks) / TICKS_PER_S / wall) * 100),
       bytes_per_minute_per_participant: Math.round(perParticipantMinute),
       bytes_per_minute_per_session: Math.round(perParticipantMinute * PARTICIPANTS),
       files: closed.length,

@@ -164,7 +164,9 @@ export class Composer {
           lastWrite = now;
           lastValue = fraction;
           const value = Math.min(0.99, fraction);
-          writing = writing.then(() => this.#db.recording.updateMany({ where: { id, composeState: 'running' }, data: { composeProgress: value } })).catch(() => undefined);
+          writing = writing
+            .then(() => this.#db.recording.updateMany({ where: { id, composeState: 'running' }, data: { composeProgress: value } }))
+            .catch(() => undefined);
         },
       });
       await writing;
@@ -177,14 +179,23 @@ export class Composer {
           where: { id },
           data: { composeState: 'done', composeProgress: 1, composedPath: COMPOSED_NAME, composedBytes: bytes, composedSha256: sha256, composeError: null },
         });
-        await appendTimeline(tx, { caseId: r.caseId, type: 'recording.composed', actor: 'system', at: this.#clock.now(), data: { recordingId: id, sessionId: r.sessionId, sha256, bytes } });
+        await appendTimeline(tx, {
+          caseId: r.caseId,
+          type: 'recording.composed',
+          actor: 'system',
+          at: this.#clock.now(),
+          data: { recordingId: id, sessionId: r.sessionId, sha256, bytes },
+        });
       });
       this.#log.info('recording composed', { recordingId: id, bytes, seconds: plan.durationSeconds, tookMs: Date.now() - started });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#log.warn('composition failed', { recordingId: id, error: message });
       await this.#db.recording
-        .updateMany({ where: { id, composeState: 'running' }, data: { composeState: this.#closed ? 'queued' : 'failed', composeError: this.#closed ? null : message.slice(0, 1000) } })
+        .updateMany({
+          where: { id, composeState: 'running' },
+          data: { composeState: this.#closed ? 'queued' : 'failed', composeError: this.#closed ? null : message.slice(0, 1000) },
+        })
         .catch((e: unknown) => this.#log.error('could not record a failed composition', { recordingId: id, error: e }));
     }
   }

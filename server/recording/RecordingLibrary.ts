@@ -36,7 +36,9 @@ function gapsOf(json: string): RecordingTrackInfo['gaps'] {
     const v: unknown = JSON.parse(json);
     if (!Array.isArray(v)) return [];
     return v.flatMap((g: { from?: unknown; to?: unknown; reason?: unknown }) =>
-      typeof g?.from === 'string' && typeof g.to === 'string' ? [{ from: g.from, to: g.to, reason: oneOf(gapReasons, String(g.reason), 'recorder_restarted') }] : [],
+      typeof g?.from === 'string' && typeof g.to === 'string'
+        ? [{ from: g.from, to: g.to, reason: oneOf(gapReasons, String(g.reason), 'recorder_restarted') }]
+        : [],
     );
   } catch {
     return [];
@@ -91,7 +93,11 @@ export class RecordingLibrary {
   }
 
   async listForCase(caseId: string): Promise<RecordingInfo[]> {
-    const rows = await this.#db.recording.findMany({ where: { caseId }, include: { tracks: { orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] } }, orderBy: { startedAt: 'desc' } });
+    const rows = await this.#db.recording.findMany({
+      where: { caseId },
+      include: { tracks: { orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] } },
+      orderBy: { startedAt: 'desc' },
+    });
     return rows.map((r) => {
       const tracks = r.tracks.map(trackInfo);
       const live = r.deletedAt === null;
@@ -116,7 +122,10 @@ export class RecordingLibrary {
 
   /** The composed file, or one track file, of a recording whose files are still there (404 otherwise). */
   async file(recordingId: string, trackId: string | null): Promise<RecordingFile> {
-    const r = await this.#db.recording.findUnique({ where: { id: recordingId }, select: { id: true, caseId: true, startedAt: true, deletedAt: true, composedPath: true, composeState: true } });
+    const r = await this.#db.recording.findUnique({
+      where: { id: recordingId },
+      select: { id: true, caseId: true, startedAt: true, deletedAt: true, composedPath: true, composeState: true },
+    });
     if (!r) throw notFound('Recording');
     if (r.deletedAt) throw new AppError('not_found', 'The files of this recording were deleted (retention)');
     const folder = recordingFolder(this.#dir, r.id);
@@ -124,13 +133,27 @@ export class RecordingLibrary {
     let file: RecordingFile;
     if (trackId === null) {
       if (r.composeState !== 'done' || !r.composedPath) throw new AppError('not_found', 'Not composed yet');
-      file = { path: fileIn(folder, r.composedPath), name: `recording-${day}.webm`, contentType: 'video/webm', caseId: r.caseId, recordingId: r.id, trackId: null };
+      file = {
+        path: fileIn(folder, r.composedPath),
+        name: `recording-${day}.webm`,
+        contentType: 'video/webm',
+        caseId: r.caseId,
+        recordingId: r.id,
+        trackId: null,
+      };
     } else {
       const t = await this.#db.recordingTrack.findFirst({ where: { id: trackId, recordingId }, select: { id: true, path: true, kind: true } });
       if (!t) throw notFound('Track');
       const ext = t.path.endsWith('.mkv') ? 'mkv' : 'webm';
       const contentType = ext === 'mkv' ? 'video/x-matroska' : t.kind === 'audio' ? 'audio/webm' : 'video/webm';
-      file = { path: fileIn(folder, t.path), name: `recording-${day}-${t.kind}-${t.id}.${ext}`, contentType, caseId: r.caseId, recordingId: r.id, trackId: t.id };
+      file = {
+        path: fileIn(folder, t.path),
+        name: `recording-${day}-${t.kind}-${t.id}.${ext}`,
+        contentType,
+        caseId: r.caseId,
+        recordingId: r.id,
+        trackId: t.id,
+      };
     }
     if ((await sizeOf(file.path)) === null) throw new AppError('not_found', 'Recording file not found');
     return file;

@@ -81,7 +81,10 @@ export class RecordingService implements RecordingControls {
     };
     const created = new Map<string, Promise<unknown>>();
     room.recording.on('trackStarted', (t) => {
-      created.set(t.trackId, track(() => this.#trackStarted(t), 'a track'));
+      created.set(
+        t.trackId,
+        track(() => this.#trackStarted(t), 'a track'),
+      );
     });
     room.recording.on('trackClosed', (t) => {
       const before = created.get(t.trackId) ?? Promise.resolve();
@@ -141,7 +144,10 @@ export class RecordingService implements RecordingControls {
       // The file's last write is the best guess of its end; without the file, nothing is known.
       const endedAt = found?.mtime ?? t.startedAt;
       const now = this.#clock.now();
-      const gaps = [...(JSON.parse(t.gaps) as unknown[]), { from: endedAt.toISOString(), to: now.toISOString(), reason: 'recorder_restarted', endUnknown: true }];
+      const gaps = [
+        ...(JSON.parse(t.gaps) as unknown[]),
+        { from: endedAt.toISOString(), to: now.toISOString(), reason: 'recorder_restarted', endUnknown: true },
+      ];
       await transaction(this.#db, async (tx) => {
         await tx.recordingTrack.update({
           where: { id: t.id },
@@ -152,7 +158,17 @@ export class RecordingService implements RecordingControls {
           type: 'recording.gap',
           actor: 'system',
           at: now,
-          data: { sessionId, recordingId, trackId: t.id, displayName: t.displayName, role: t.role, kind: t.kind, reason: 'node_failed', endUnknown: true, fileFound: found !== null },
+          data: {
+            sessionId,
+            recordingId,
+            trackId: t.id,
+            displayName: t.displayName,
+            role: t.role,
+            kind: t.kind,
+            reason: 'node_failed',
+            endUnknown: true,
+            fileFound: found !== null,
+          },
         });
       });
       this.#log.warn('recording track of a room that is gone: its end is unknown', { trackId: t.id, recordingId });
@@ -187,11 +203,19 @@ export class RecordingService implements RecordingControls {
       await tx.recording.create({
         data: { id: recordingId, sessionId: room.sessionId, caseId, state: 'recording', startedById: by.userId ?? by.identity, startedAt: now, stateAt: now },
       });
-      await appendTimeline(tx, { caseId, type: 'recording.started', actor: by.identity, at: now, data: { sessionId: room.sessionId, recordingId, by: by.displayName } });
+      await appendTimeline(tx, {
+        caseId,
+        type: 'recording.started',
+        actor: by.identity,
+        at: now,
+        data: { sessionId: room.sessionId, recordingId, by: by.displayName },
+      });
       // Whoever turns it on has confirmed the notice.
       const consented = await tx.recordingConsent.findUnique({ where: { sessionId_identity: { sessionId: room.sessionId, identity: by.identity } } });
       if (!consented) {
-        await tx.recordingConsent.create({ data: { id: newId(), sessionId: room.sessionId, identity: by.identity, invitationId: by.invitationId, consentedAt: now } });
+        await tx.recordingConsent.create({
+          data: { id: newId(), sessionId: room.sessionId, identity: by.identity, invitationId: by.invitationId, consentedAt: now },
+        });
       }
     });
     this.#log.info('recording started', { sessionId: room.sessionId, recordingId });
@@ -233,7 +257,13 @@ export class RecordingService implements RecordingControls {
     await this.ready(room);
     const caseId = await this.#caseOf(room.sessionId);
     const now = this.#clock.now();
-    const who = { identity: participant.identity, invitationId: participant.invitationId, displayName: participant.displayName, role: participant.role, side: participant.side };
+    const who = {
+      identity: participant.identity,
+      invitationId: participant.invitationId,
+      displayName: participant.displayName,
+      role: participant.role,
+      side: participant.side,
+    };
     if (!accepted) {
       await transaction(this.#db, (tx) =>
         appendTimeline(tx, { caseId, type: 'recording.declined', actor: participant.identity, at: now, data: { sessionId: room.sessionId, ...who } }),
@@ -289,7 +319,16 @@ export class RecordingService implements RecordingControls {
         type: 'recording.file_closed',
         actor: 'system',
         at: t.endedAt,
-        data: { sessionId, recordingId: t.recordingId, trackId: t.trackId, sha256: t.sha256, bytes: t.bytes, kind: t.kind, displayName: t.displayName, role: t.role },
+        data: {
+          sessionId,
+          recordingId: t.recordingId,
+          trackId: t.trackId,
+          sha256: t.sha256,
+          bytes: t.bytes,
+          kind: t.kind,
+          displayName: t.displayName,
+          role: t.role,
+        },
       });
     });
     this.#log.info('recording file closed', { trackId: t.trackId, bytes: t.bytes });
@@ -303,7 +342,17 @@ export class RecordingService implements RecordingControls {
         type: 'recording.gap',
         actor: 'system',
         at: this.#clock.now(),
-        data: { sessionId, recordingId: g.recordingId, trackId: g.trackId, displayName: g.displayName, role: g.role, kind: g.kind, from: g.gap.from, to: g.gap.to, reason: g.gap.reason },
+        data: {
+          sessionId,
+          recordingId: g.recordingId,
+          trackId: g.trackId,
+          displayName: g.displayName,
+          role: g.role,
+          kind: g.kind,
+          from: g.gap.from,
+          to: g.gap.to,
+          reason: g.gap.reason,
+        },
       }),
     );
   }

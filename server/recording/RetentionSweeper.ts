@@ -81,7 +81,13 @@ export class RetentionSweeper {
       const claimed = await transaction(this.#db, async (tx) => {
         const claim = await tx.recording.updateMany({ where: { id: r.id, deletedAt: null }, data: { deletedAt: now } });
         if (claim.count !== 1) return false;
-        await appendTimeline(tx, { caseId: r.caseId, type: 'recording.deleted', actor: 'system', at: now, data: { recordingId: r.id, sessionId: r.sessionId, bytes, retentionDays: this.#days } });
+        await appendTimeline(tx, {
+          caseId: r.caseId,
+          type: 'recording.deleted',
+          actor: 'system',
+          at: now,
+          data: { recordingId: r.id, sessionId: r.sessionId, bytes, retentionDays: this.#days },
+        });
         return true;
       });
       if (!claimed) continue;

@@ -206,7 +206,15 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     }
   }
 
-  private constructor(transport: PlainTransport, consumer: Consumer, child: ChildProcess, file: string, codec: RtpCodecParameters, ffmpegPath: string, log: Logger) {
+  private constructor(
+    transport: PlainTransport,
+    consumer: Consumer,
+    child: ChildProcess,
+    file: string,
+    codec: RtpCodecParameters,
+    ffmpegPath: string,
+    log: Logger,
+  ) {
     super();
     this.#ffmpegPath = ffmpegPath;
     this.#transport = transport;
@@ -390,7 +398,9 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     const ext = path.extname(this.file);
     const temp = `${this.file}.repair${ext}`;
     const ok = await new Promise<boolean>((resolve) => {
-      const child = spawn(this.#ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.file, '-map', '0', '-c', 'copy', '-y', temp], { stdio: 'ignore' });
+      const child = spawn(this.#ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.file, '-map', '0', '-c', 'copy', '-y', temp], {
+        stdio: 'ignore',
+      });
       child.once('exit', (code) => resolve(code === 0));
       child.once('error', () => resolve(false));
     });

@@ -18,7 +18,11 @@ const pairs = {
  */
 export async function sessionChapters(db: Db, r: { id: string; caseId: string; sessionId: string }, end: Date): Promise<ComposeChapter[]> {
   const types = Object.values(pairs).flatMap((p) => [p.open, p.close]);
-  const rows = await db.timelineEntry.findMany({ where: { caseId: r.caseId, type: { in: types } }, orderBy: { seq: 'asc' }, select: { type: true, data: true, at: true } });
+  const rows = await db.timelineEntry.findMany({
+    where: { caseId: r.caseId, type: { in: types } },
+    orderBy: { seq: 'asc' },
+    select: { type: true, data: true, at: true },
+  });
   const out: ComposeChapter[] = [];
   for (const [kind, pair] of Object.entries(pairs) as Array<[keyof typeof pairs, (typeof pairs)[keyof typeof pairs]]>) {
     let openAt: Date | null = null;

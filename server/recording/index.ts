@@ -23,8 +23,20 @@ export interface RecordingModule {
 export function createRecordingModule(deps: { db: Db; clock: Clock; log: Logger; config: Pick<Config, 'recording' | 'cluster'> }): RecordingModule {
   const { db, clock, log, config } = deps;
   const composer = new Composer({ db, clock, log: log.child('compose'), recordingDir: config.recording.dir, requeueRunningAtStart: config.cluster === null });
-  const retention = new RetentionSweeper({ db, clock, log: log.child('retention'), recordingDir: config.recording.dir, retentionDays: config.recording.retentionDays });
-  const service = new RecordingLibrary({ db, clock, recordingDir: config.recording.dir, deleteAfter: (d) => retention.deleteAfter(d), onQueued: () => composer.poke() });
+  const retention = new RetentionSweeper({
+    db,
+    clock,
+    log: log.child('retention'),
+    recordingDir: config.recording.dir,
+    retentionDays: config.recording.retentionDays,
+  });
+  const service = new RecordingLibrary({
+    db,
+    clock,
+    recordingDir: config.recording.dir,
+    deleteAfter: (d) => retention.deleteAfter(d),
+    onQueued: () => composer.poke(),
+  });
   let closed = false;
   return {
     service,

@@ -52,8 +52,13 @@ async function decodeErrors(file: string): Promise<string> {
 
 /** The packets' timestamps (ms) where they do not increase (empty when every one does). */
 async function repeatedTimestamps(file: string): Promise<string[]> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', '0', '-show_entries', 'packet=pts,dts', '-of', 'csv=p=0', file], { maxBuffer: 64 * 1024 * 1024 });
-  const packets = stdout.trim().split('\n').map((line) => line.split(',').map(Number) as [number, number]);
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', '0', '-show_entries', 'packet=pts,dts', '-of', 'csv=p=0', file], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const packets = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(',').map(Number) as [number, number]);
   return packets.flatMap(([pts, dts], i) => (i > 0 && (dts <= packets[i - 1]![1] || pts === packets[i - 1]![0]) ? [`${packets[i - 1]![1]} → ${dts}`] : []));
 }
 
@@ -155,7 +160,12 @@ describe('a recorded session in Chromium', () => {
 
   async function admit(m: Page, name: string, party: Page): Promise<void> {
     const row = m.getByTestId('waiting-row').filter({ hasText: name });
-    if (await party.getByTestId('lobby').isVisible().catch(() => false)) {
+    if (
+      await party
+        .getByTestId('lobby')
+        .isVisible()
+        .catch(() => false)
+    ) {
       await row.getByTestId('admit').click();
       await party.getByTestId('lobby').waitFor({ state: 'detached' });
     }
@@ -189,7 +199,8 @@ describe('a recorded session in Chromium', () => {
     const b = await partyJoins(invB.url);
     samplers.set('李四', frameSampler(b));
     await admit(m, '李四', b);
-    for (const p of [m, a, b]) await waitFor(async () => (await p.getByTestId('recording-indicator').getAttribute('data-state')) === 'recording', 'indicator on every screen');
+    for (const p of [m, a, b])
+      await waitFor(async () => (await p.getByTestId('recording-indicator').getAttribute('data-state')) === 'recording', 'indicator on every screen');
 
     // Everyone publishes (microphone and camera) and is recorded for a while.
     await waitFor(() => recordedFor('张三', 2, 4000), 'party A recorded for 4 s', 30_000);
@@ -199,7 +210,10 @@ describe('a recorded session in Chromium', () => {
     await a.getByTestId('leave').click();
     await a.getByTestId('confirm-leave').getByTestId('confirm-ok').click();
     await a.getByTestId('end-reason').waitFor();
-    await waitFor(async () => (await tracks()).filter((t) => t.displayName === '张三').every((t) => t.endedAt !== null && t.sha256 !== null), 'A’s first files closed');
+    await waitFor(
+      async () => (await tracks()).filter((t) => t.displayName === '张三').every((t) => t.endedAt !== null && t.sha256 !== null),
+      'A’s first files closed',
+    );
 
     // …and comes back through the notice again (already confirmed: straight in).
     await a.getByTestId('rejoin').click();
@@ -220,10 +234,14 @@ describe('a recorded session in Chromium', () => {
     // The end: every file is closed and hashed.
     await m.getByTestId('end-all').click();
     await m.getByTestId('confirm-end').getByTestId('confirm-ok').click();
-    await waitFor(async () => {
-      const all = await tracks();
-      return all.length > 0 && all.every((t) => t.endedAt !== null && t.sha256 !== null);
-    }, 'every track file closed and hashed', 30_000);
+    await waitFor(
+      async () => {
+        const all = await tracks();
+        return all.length > 0 && all.every((t) => t.endedAt !== null && t.sha256 !== null);
+      },
+      'every track file closed and hashed',
+      30_000,
+    );
 
     for (const sampler of samplers.values()) await sampler.stop();
     const all = await tracks();
@@ -258,7 +276,11 @@ describe('a recorded session in Chromium', () => {
       check(Math.abs(duration - wallClock) <= 1, `${t.path}: duration ${duration} s vs ${wallClock} s published`);
 
       const repeated = await repeatedTimestamps(file);
-      check(repeated.length === 0, `${t.path}: ${repeated.length} packets whose timestamp does not increase, the first: ${repeated[0]}`, t.kind === 'video' ? videoProblems : problems);
+      check(
+        repeated.length === 0,
+        `${t.path}: ${repeated.length} packets whose timestamp does not increase, the first: ${repeated[0]}`,
+        t.kind === 'video' ? videoProblems : problems,
+      );
       const errors = await decodeErrors(file);
       check(
         errors === '',
@@ -278,7 +300,9 @@ describe('a recorded session in Chromium', () => {
         check(Math.abs(frames - expected) <= expected * 0.1, `${t.path}: ${frames} video frames, expected about ${expected.toFixed(0)}`, videoProblems);
       }
 
-      const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+      const sha256 = createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
       check(t.sha256 === sha256, `${t.path}: the stored hash is the file's`);
     }
     console.log(report.join('\n'));

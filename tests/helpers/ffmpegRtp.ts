@@ -33,13 +33,51 @@ const clips = new Map<Clip, Promise<string>>();
 const clipArgs: Record<Clip, { ext: string; args: string[] }> = {
   vp8: {
     ext: 'webm',
-    args: ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30:duration=10', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '30', '-keyint_min', '30'],
+    args: [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=30:duration=10',
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '300k',
+      '-g',
+      '30',
+      '-keyint_min',
+      '30',
+    ],
   },
   opus: { ext: 'webm', args: ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=10', '-ac', '2', '-c:a', 'libopus', '-b:a', '48k'] },
   // Constrained baseline (42e01f, as the router offers it), SPS/PPS before every key frame as browsers send them.
   h264: {
     ext: 'ts',
-    args: ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30:duration=10', '-c:v', 'libx264', '-profile:v', 'baseline', '-level', '3.1', '-pix_fmt', 'yuv420p', '-g', '30', '-tune', 'zerolatency', '-x264-params', 'repeat-headers=1', '-b:v', '300k'],
+    args: [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=30:duration=10',
+      '-c:v',
+      'libx264',
+      '-profile:v',
+      'baseline',
+      '-level',
+      '3.1',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      '30',
+      '-tune',
+      'zerolatency',
+      '-x264-params',
+      'repeat-headers=1',
+      '-b:v',
+      '300k',
+    ],
   },
 };
 
@@ -103,7 +141,20 @@ export async function ffmpegRtpSender(kind: 'audio' | 'video', port: number, rtp
   const input = ['-re', '-stream_loop', '-1', '-i', await encoded(clip), '-map', '0', '-c', 'copy'];
   return spawn(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-ssrc', String(rtpParameters.encodings.at(-1)!.ssrc), '-payload_type', String(codec.payloadType), '-f', 'rtp', `rtp://${LOCALHOST}:${port}?pkt_size=1200`],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      ...input,
+      '-ssrc',
+      String(rtpParameters.encodings.at(-1)!.ssrc),
+      '-payload_type',
+      String(codec.payloadType),
+      '-f',
+      'rtp',
+      `rtp://${LOCALHOST}:${port}?pkt_size=1200`,
+    ],
     { stdio: 'ignore' },
   );
 }
@@ -115,7 +166,12 @@ export async function steadyProducer(producer: Producer): Promise<void> {
   await until(async () => (await packets()) >= perSecond, `${producer.kind} RTP from ffmpeg`, 15_000, 100);
 }
 
-async function source(router: Router, kind: 'audio' | 'video', appData: ProducerData, options: { simulcast?: boolean; h264?: boolean } = {}): Promise<FfmpegRtpSource> {
+async function source(
+  router: Router,
+  kind: 'audio' | 'video',
+  appData: ProducerData,
+  options: { simulcast?: boolean; h264?: boolean } = {},
+): Promise<FfmpegRtpSource> {
   const transport: PlainTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: LOCALHOST }, rtcpMux: true, comedia: true });
   const rtpParameters = ffmpegRtpParameters(kind, options);
   const producer = await transport.produce<ProducerData>({ kind, rtpParameters, appData });

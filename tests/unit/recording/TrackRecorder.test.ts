@@ -74,7 +74,10 @@ test('the recorder’s transport runs no bandwidth estimation and the consumer k
       [],
       'no congestion-control or NACK feedback offered',
     );
-    assert.ok(feedback.some((fb) => fb.type === 'nack' && fb.parameter === 'pli'), 'key frames can still be asked for');
+    assert.ok(
+      feedback.some((fb) => fb.type === 'nack' && fb.parameter === 'pli'),
+      'key frames can still be asked for',
+    );
     assert.deepEqual(consumer.preferredLayers, { spatialLayer: 0, temporalLayer: 0 }, 'the lowest layer (one temporal layer here: all of them)');
     await until(() => recorder.startedAt !== null, 'the recorder started', 10_000, 50);
     // mediasoup falls back to the layer that is sent (ffmpeg sends only the highest one).
@@ -90,13 +93,13 @@ test('recorderRtpCapabilities keeps the codecs and key-frame feedback and drops 
     caps.codecs!.map((c) => c.mimeType),
     router.rtpCapabilities.codecs!.map((c) => c.mimeType),
   );
-  assert.ok(router.rtpCapabilities.headerExtensions!.some((e) => e.uri === TRANSPORT_CC), 'the router offers transport-cc');
+  assert.ok(
+    router.rtpCapabilities.headerExtensions!.some((e) => e.uri === TRANSPORT_CC),
+    'the router offers transport-cc',
+  );
   assert.ok(!caps.headerExtensions!.some((e) => e.uri === TRANSPORT_CC || e.uri.endsWith('abs-send-time')));
   const vp8 = caps.codecs!.find((c) => c.mimeType === 'video/VP8')!;
-  assert.deepEqual(
-    vp8.rtcpFeedback!.map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim()).sort(),
-    ['ccm fir', 'nack pli'],
-  );
+  assert.deepEqual(vp8.rtcpFeedback!.map((fb) => `${fb.type} ${fb.parameter ?? ''}`.trim()).sort(), ['ccm fir', 'nack pli']);
 });
 
 test('lostPicture recognises what ffmpeg says when a lost packet costs it pictures', async () => {
@@ -115,10 +118,39 @@ test('lostPicture recognises what ffmpeg says when a lost packet costs it pictur
     if (packets === 40 || packets === 41) return;
     relay.send(message, port, '127.0.0.1');
   });
-  const sdp = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=t', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video ${port} RTP/AVP 101`, 'a=rtpmap:101 VP8/90000', 'a=recvonly', ''].join('\r\n');
+  const sdp = [
+    'v=0',
+    'o=- 0 0 IN IP4 127.0.0.1',
+    's=t',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=video ${port} RTP/AVP 101`,
+    'a=rtpmap:101 VP8/90000',
+    'a=recvonly',
+    '',
+  ].join('\r\n');
   const receiver = spawn(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'warning', '-protocol_whitelist', 'pipe,udp,rtp', '-max_delay', '100000', '-f', 'sdp', '-i', 'pipe:0', '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'warning',
+      '-protocol_whitelist',
+      'pipe,udp,rtp',
+      '-max_delay',
+      '100000',
+      '-f',
+      'sdp',
+      '-i',
+      'pipe:0',
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'null',
+      '-',
+    ],
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   receiver.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -126,7 +158,12 @@ test('lostPicture recognises what ffmpeg says when a lost packet costs it pictur
   await until(() => udpPortBound(port), 'the receiver listens', 10_000, 20);
   const sender = await ffmpegRtpSender('video', relay.address().port, rtpParameters);
   try {
-    await until(() => lostPicture(stderr), () => `ffmpeg reports the lost picture (stderr: ${stderr})`, 15_000, 100);
+    await until(
+      () => lostPicture(stderr),
+      () => `ffmpeg reports the lost picture (stderr: ${stderr})`,
+      15_000,
+      100,
+    );
     assert.equal(lostPicture(beforeLoss), false, 'nothing lost before the relay lost packets');
   } finally {
     sender.kill('SIGKILL');

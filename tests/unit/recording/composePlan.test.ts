@@ -13,15 +13,18 @@ const t0 = new Date('2026-01-05T01:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
 
 test('tiles: side by side up to three, then a near-square grid', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 7, 9].map((n) => gridOf(n)), [
-    { cols: 1, rows: 1 },
-    { cols: 2, rows: 1 },
-    { cols: 3, rows: 1 },
-    { cols: 2, rows: 2 },
-    { cols: 3, rows: 2 },
-    { cols: 3, rows: 3 },
-    { cols: 3, rows: 3 },
-  ]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 7, 9].map((n) => gridOf(n)),
+    [
+      { cols: 1, rows: 1 },
+      { cols: 2, rows: 1 },
+      { cols: 3, rows: 1 },
+      { cols: 2, rows: 2 },
+      { cols: 3, rows: 2 },
+      { cols: 3, rows: 3 },
+      { cols: 3, rows: 3 },
+    ],
+  );
 });
 
 test('chapters: clipped to the session, sorted, in milliseconds, special characters escaped', () => {
@@ -30,7 +33,10 @@ test('chapters: clipped to the session, sorted, in milliseconds, special charact
     { title: 'a', from: at(-1), to: at(2) },
     { title: 'outside', from: at(11), to: at(12) },
   ]);
-  assert.equal(text, ';FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\ntitle=a\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=6000\nEND=10000\ntitle=b\\=2\\;\\#\n');
+  assert.equal(
+    text,
+    ';FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\ntitle=a\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=6000\nEND=10000\ntitle=b\\=2\\;\\#\n',
+  );
 });
 
 test('a participant’s later stretch (after a reconnect) goes into the same tile; progress is reported up to the end', async () => {
@@ -57,7 +63,11 @@ test('a participant’s later stretch (after a reconnect) goes into the same til
   const seen: number[] = [];
   await runFfmpeg(plan.args, { expectedSeconds: plan.durationSeconds, onProgress: (f) => seen.push(f) });
   assert.ok(seen.length >= 1 && seen.at(-1)! > 0.95, `progress ${seen.join(',')}`);
-  assert.deepEqual(seen, [...seen].sort((x, y) => x - y), 'progress only grows');
+  assert.deepEqual(
+    seen,
+    [...seen].sort((x, y) => x - y),
+    'progress only grows',
+  );
   const info = probe(file('out.webm'));
   const video = info.streams.find((s) => s.codec_type === 'video') as unknown as { width: number; height: number };
   assert.deepEqual([video.width, video.height], [1280, 360], 'two tiles, not three');
