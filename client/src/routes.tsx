@@ -1,76 +1,69 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Spinner } from './components/Feedback.tsx';
+import type { CitizenPageName } from './pages/publicPages.tsx';
+import type { StaffPageName } from './pages/staffPages.tsx';
 import { matchPath } from './router.tsx';
 
 /*
  * Every page of the client, in one table. Pages are split by audience into lazily loaded chunks:
  * a party on a phone downloads the join page and the call, never the staff console (its code or
  * its styles); citizens' pages and the signing and verification pages are small chunks of their own.
+ * Each chunk is one lazy boundary, so moving between pages of a chunk never suspends.
  */
-
-const staff = () => import('./pages/staffPages.tsx');
-const citizen = () => import('./pages/publicPages.tsx');
 
 const JoinPage = lazy(() => import('./pages/JoinPage.tsx').then((m) => ({ default: m.JoinPage })));
 const SignPage = lazy(() => import('./pages/SignPage.tsx').then((m) => ({ default: m.SignPage })));
 const VerifyPage = lazy(() => import('./pages/VerifyPage.tsx').then((m) => ({ default: m.VerifyPage })));
-const PublicReportPage = lazy(() => citizen().then((m) => ({ default: m.PublicReportPage })));
-const PublicQueryPage = lazy(() => citizen().then((m) => ({ default: m.PublicQueryPage })));
-const FollowUpPage = lazy(() => citizen().then((m) => ({ default: m.FollowUpPage })));
-const LoginPage = lazy(() => staff().then((m) => ({ default: m.LoginPage })));
-const RequireStaff = lazy(() => staff().then((m) => ({ default: m.RequireStaff })));
-const ConsolePage = lazy(() => staff().then((m) => ({ default: m.ConsolePage })));
-const WorkQueuePage = lazy(() => staff().then((m) => ({ default: m.WorkQueuePage })));
-const DashboardPage = lazy(() => staff().then((m) => ({ default: m.DashboardPage })));
-const WhistleQueuePage = lazy(() => staff().then((m) => ({ default: m.WhistleQueuePage })));
-const AdminRulesPage = lazy(() => staff().then((m) => ({ default: m.AdminRulesPage })));
-const AdminAuditPage = lazy(() => staff().then((m) => ({ default: m.AdminAuditPage })));
-const AdminStaffPage = lazy(() => staff().then((m) => ({ default: m.AdminStaffPage })));
-const CaseDetailPage = lazy(() => staff().then((m) => ({ default: m.CaseDetailPage })));
-const StaffSessionPage = lazy(() => staff().then((m) => ({ default: m.StaffSessionPage })));
-const NotFoundPage = lazy(() => staff().then((m) => ({ default: m.NotFoundPage })));
+const CitizenPage = lazy(() => import('./pages/publicPages.tsx').then((m) => ({ default: m.CitizenPage })));
+const StaffPage = lazy(() => import('./pages/staffPages.tsx').then((m) => ({ default: m.StaffPage })));
+
+type Page = { join: true } | { sign: true } | { verify: true } | { citizen: CitizenPageName } | { staff: StaffPageName; login?: true };
 
 interface Route {
   /** A path with `:param` segments (router.tsx matchPath). */
   path: string;
-  /** Staff pages need a login: without one, /login and back. */
-  login?: true;
-  page: (params: Record<string, string>) => ReactNode;
+  page: Page;
 }
 
 export const routes: readonly Route[] = [
   // Parties, officials and observers by invitation link; the mediation agreement's signing and verification.
-  { path: '/join', page: () => <JoinPage /> },
-  { path: '/sign', page: () => <SignPage /> },
-  { path: '/verify', page: () => <VerifyPage /> },
+  { path: '/join', page: { join: true } },
+  { path: '/sign', page: { sign: true } },
+  { path: '/verify', page: { verify: true } },
   // Citizens: report a dispute, query its progress, answer the follow-up visit.
-  { path: '/report', page: () => <PublicReportPage /> },
-  { path: '/query', page: () => <PublicQueryPage /> },
-  { path: '/followup', page: () => <FollowUpPage /> },
-  // Staff.
-  { path: '/login', page: () => <LoginPage /> },
-  { path: '/', login: true, page: () => <ConsolePage /> },
-  { path: '/queue', login: true, page: () => <WorkQueuePage /> },
-  { path: '/dashboard', login: true, page: () => <DashboardPage /> },
-  { path: '/whistles', login: true, page: () => <WhistleQueuePage /> },
-  { path: '/rules', login: true, page: () => <AdminRulesPage /> },
-  { path: '/audit', login: true, page: () => <AdminAuditPage /> },
-  { path: '/staff', login: true, page: () => <AdminStaffPage /> },
-  { path: '/cases/:caseId', login: true, page: (p) => <CaseDetailPage key={p['caseId']} caseId={p['caseId']!} /> },
-  { path: '/session/:sessionId', login: true, page: (p) => <StaffSessionPage key={p['sessionId']} sessionId={p['sessionId']!} /> },
+  { path: '/report', page: { citizen: 'report' } },
+  { path: '/query', page: { citizen: 'query' } },
+  { path: '/followup', page: { citizen: 'followup' } },
+  // Staff (`login`: a staff login is needed).
+  { path: '/login', page: { staff: 'login' } },
+  { path: '/', page: { staff: 'console', login: true } },
+  { path: '/queue', page: { staff: 'queue', login: true } },
+  { path: '/dashboard', page: { staff: 'dashboard', login: true } },
+  { path: '/whistles', page: { staff: 'whistles', login: true } },
+  { path: '/rules', page: { staff: 'rules', login: true } },
+  { path: '/audit', page: { staff: 'audit', login: true } },
+  { path: '/staff', page: { staff: 'staff', login: true } },
+  { path: '/cases/:caseId', page: { staff: 'case', login: true } },
+  { path: '/session/:sessionId', page: { staff: 'session', login: true } },
 ];
+
+function render(page: Page, params: Record<string, string>): ReactNode {
+  if ('join' in page) return <JoinPage />;
+  if ('sign' in page) return <SignPage />;
+  if ('verify' in page) return <VerifyPage />;
+  if ('citizen' in page) return <CitizenPage name={page.citizen} />;
+  return <StaffPage name={page.staff} params={params} login={page.login === true} />;
+}
 
 /** The page for a pathname; unknown paths get the staff chunk's not-found page. */
 export function pageFor(pathname: string): ReactNode {
   for (const route of routes) {
     const params = matchPath(route.path, pathname);
-    if (!params) continue;
-    const page = route.page(params);
-    return <Suspense fallback={<Spinner />}>{route.login ? <RequireStaff>{page}</RequireStaff> : page}</Suspense>;
+    if (params) return <Suspense fallback={<Spinner />}>{render(route.page, params)}</Suspense>;
   }
   return (
     <Suspense fallback={<Spinner />}>
-      <NotFoundPage />
+      <StaffPage name="notFound" params={{}} login={false} />
     </Suspense>
   );
 }

@@ -14,10 +14,11 @@ import { roomPages, staffLogin } from '../helpers/roomPages.ts';
 import { until } from '../helpers/wait.ts';
 
 /*
- * A recorded session end to end (issue 11), in Chromium with fake devices: the mediator records,
+ * A recorded session end to end, in Chromium with fake devices: the mediator records,
  * two parties confirm the notice on phones, one leaves and comes back, a 5-second caucus, the end.
  * Every track file in RECORDING_DIR is checked with ffprobe (codec, duration against the wall-clock
- * stretch the server noted for it) and decoded with ffmpeg (no errors, frame count); the timeline
+ * stretch the server noted for it) and decoded with ffmpeg (no errors, frame count); the session's
+ * composed file plays on the case page and a party's token gets no recording; the timeline
  * holds the consents and each file's SHA-256.
  */
 
@@ -321,5 +322,34 @@ describe('a recorded session in Chromium', () => {
     for (const t of all) assert.ok(hashes.has(t.sha256), `timeline holds the hash of ${t.path}`);
     const verified = (await server.api<{ ok: boolean }>('GET', `/api/cases/${session.caseId}/timeline/verify`, { token })).body;
     assert.equal(verified.ok, true, 'the timeline chain verifies');
+
+    // The session's own reviewable file: composed in the background (poked at the end), played on
+    // the case page by the mediator; a party's invitation token gets neither the list nor the file.
+    const composed = await server.testDb.db.recording.findUniqueOrThrow({ where: { sessionId: session.id } });
+    await until(
+      async () => (await server.testDb.db.recording.findUniqueOrThrow({ where: { id: composed.id } })).composeState === 'done',
+      'the session composed',
+      300_000,
+      500,
+    );
+    for (const p of [`/api/recordings/${composed.id}/composed`, `/api/cases/${session.caseId}/recordings`]) {
+      const refused = await server.api('GET', p, { token: invA.token });
+      assert.ok(refused.status === 401 || refused.status === 403, `${p} with a party's token: ${refused.status}`);
+    }
+    await m.goto(`${server.baseUrl}/cases/${session.caseId}`);
+    const card = m.getByTestId('recordings-card');
+    const play = card.getByTestId('recording').first().getByTestId('rec-play');
+    await play.waitFor({ timeout: 60_000 });
+    await play.click();
+    const player = card.getByTestId('recording').first().getByTestId('rec-player');
+    await player.waitFor({ timeout: 60_000 });
+    await m.waitForFunction(
+      (el) => {
+        const v = el as HTMLVideoElement;
+        return v.currentTime > 1.5 && v.readyState >= 2;
+      },
+      await player.elementHandle(),
+      { timeout: 90_000 },
+    );
   });
 });
