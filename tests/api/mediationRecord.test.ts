@@ -58,6 +58,15 @@ describe('the mediation record (调解笔录)', () => {
       return (tl.body as any[]).some((e) => e.type === 'session.left');
     }, 'B has left');
     b = await enterRoom(server.baseUrl, sockets, { kind: 'invitation', token: tokB });
+    // Joins and leaves reach the timeline in groups (SessionService.recordJoin): wait until they are all written.
+    const written = async (type: string) =>
+      ((await api('GET', `/api/cases/${caseDetail.id}/timeline`, mediator)).body as Array<{ type: string }>).filter((e) => e.type === type).length;
+    await until(
+      async () => (await written('session.joined')) === 4 && (await written('session.left')) === 1,
+      'four joins and a leave on the timeline',
+      10_000,
+      50,
+    );
   });
   after(async () => {
     for (const s of sockets) s.close();
