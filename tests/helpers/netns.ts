@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,8 @@ export interface FirewalledNetwork {
   chromium: string;
   /** Packets the firewall dropped so far: UDP (either way) and, with `tcpOnlyTo`, TCP to other ports. */
   dropped(): { udp: number; tcp: number };
+  /** Whether a TCP connection from inside the namespace to host:port opens within `seconds`. */
+  connectsTcp(host: string, port: number, seconds?: number): boolean;
   /** From now on lets TCP out only to these ports (as `tcpOnlyTo`, for ports known only once servers listen). */
   allowTcpOnlyTo(ports: number[]): void;
   /** Removes the namespace (and with it the veth pair) and the wrapper. Idempotent. */
@@ -127,5 +129,7 @@ export function startFirewalledNetwork(options: { tcpOnlyTo?: number[] } = {}): 
   const allowTcpOnlyTo = (ports: number[]) => {
     run(IP, ['netns', 'exec', name, NFT, '-f', '-'], `add rule inet firewall output ${tcpRule(nsDevice, ports)}\n`);
   };
-  return { name, hostIp, namespaceIp, chromium, dropped, allowTcpOnlyTo, close };
+  const connectsTcp = (host: string, port: number, seconds = 2) =>
+    spawnSync(IP, ['netns', 'exec', name, 'timeout', String(seconds), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { stdio: 'ignore' }).status === 0;
+  return { name, hostIp, namespaceIp, chromium, dropped, connectsTcp, allowTcpOnlyTo, close };
 }
