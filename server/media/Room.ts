@@ -24,7 +24,8 @@ import type { MediaProducer, Peer, PeerCloseReason, ProduceOptions } from './Pee
 import { TypedEmitter } from './TypedEmitter.ts';
 import { Caucus } from './Caucus.ts';
 import { newId } from '../ids.ts';
-import { RoomRecording, type RecordableProducer } from '../recording/RoomRecording.ts';
+import { RoomRecording } from '../recording/RoomRecording.ts';
+import type { RecordableProducer } from '../recording/TrackSlot.ts';
 
 /** How long the room waits for a dropped lead mediator before another mediator may take the lead. */
 export const LEAD_GRACE_MS = 60_000;

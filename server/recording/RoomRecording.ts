@@ -5,8 +5,6 @@ import { TypedEmitter } from '../media/TypedEmitter.ts';
 import type { RecordingDeclineInfo, RecordingState, RecordingStateInfo } from '../protocol/recording.ts';
 import { TrackSlot, type RecordableProducer, type TrackClosed, type TrackGap, type TrackStarted } from './TrackSlot.ts';
 
-export type { RecordableProducer };
-
 /** A producer the room wants recorded, and whose it is. */
 export type RoomRecordingEvents = {
   /** state, consents or declines changed: every participant's room state may differ. */
