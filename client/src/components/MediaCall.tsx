@@ -34,53 +34,66 @@ interface Props {
   recording?: RecordingState | undefined;
 }
 
+interface JoinRequest {
+  auth: HandshakeAuth;
+  recordingConsent?: boolean;
+}
+
 /** Pre-join (device check) → room → end screen, and back to pre-join on "rejoin". */
 export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext, recording }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
+  /** "Join" was pressed (with the answer to the recording notice, if it was asked). */
+  const [joinRequest, setJoinRequest] = useState<JoinRequest | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
 
-  // Devices for the pre-join screen; a fresh LocalMedia per attempt.
+  // Devices for the pre-join screen, kept through the call (the session gets copies); fresh per attempt.
   useEffect(() => {
-    if (session) return;
     const media = new LocalMedia();
     setLocal(media);
     void media.start();
     // The media Device too, while the person looks at their camera (see devicePreload.ts).
     preloadDevice();
     return () => media.dispose();
-  }, [attempt, session]);
+  }, [attempt]);
 
-  // Leave the room when the page goes away.
+  // The session lives exactly as long as this effect: made in setup, left in cleanup (a remount,
+  // as StrictMode rehearses, leaves the room and joins again with a fresh session and socket).
   useEffect(() => {
-    if (!session) return;
-    const onPageHide = () => session.dispose();
+    if (!joinRequest || !local) return;
+    const next = new MediaSession({
+      auth: joinRequest.auth,
+      ...local.lend(),
+      acquireTrack: local.acquire,
+      ...(joinRequest.recordingConsent === undefined ? {} : { recordingConsent: joinRequest.recordingConsent }),
+    });
+    // Ended (by the server, a refusal, leaving): the devices go off too while the end screen shows.
+    const offEnded = next.subscribe(() => {
+      if (next.getSnapshot().status === 'closed') local.dispose();
+    });
+    const onPageHide = () => next.dispose();
     window.addEventListener('pagehide', onPageHide);
+    setSession(next);
+    void next.start();
     return () => {
+      offEnded();
       window.removeEventListener('pagehide', onPageHide);
-      session.dispose();
+      next.dispose();
+      setSession(null);
     };
-  }, [session]);
+  }, [joinRequest, local]);
 
   const join = (recordingConsent?: boolean) => {
     if (!local) return;
-    const tracks = local.handOver();
-    const next = new MediaSession({
-      auth,
-      ...tracks,
-      acquireTrack: local.acquire,
-      ...(recordingConsent === undefined ? {} : { recordingConsent }),
-    });
-    setSession(next);
-    void next.start();
+    setJoinRequest(recordingConsent === undefined ? { auth } : { auth, recordingConsent });
   };
 
   const rejoin = () => {
-    setSession(null);
+    setJoinRequest(null);
     setAttempt((n) => n + 1);
   };
 
-  if (session) {
+  if (session && joinRequest) {
     const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
     return (
       <Room
