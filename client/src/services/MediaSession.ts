@@ -1,7 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types as msTypes } from 'mediasoup-client';
-import type { MediaSource, MuteReason, RoomStateInfo } from '@protocol/signalling.ts';
-import type { HandshakeAuth, PeerInfo, RequestInput } from '@protocol/signalling.ts';
+import type { HandshakeAuth, MediaSource, MuteReason, PeerInfo, RequestInput, RoomStateInfo } from '@protocol/signalling.ts';
 import { RequestError, SignallingClient } from './SignallingClient.ts';
 import { Store } from './Store.ts';
 import { takePreloadedDevice } from './devicePreload.ts';
@@ -85,7 +84,8 @@ export class MediaSession extends Store<MediaSessionState> {
 
   constructor(options: MediaSessionOptions) {
     const signalling = new SignallingClient(options.auth, options.signallingUrl ? { url: options.signallingUrl } : {});
-    const publisher = new Publisher({ signalling, ...options });
+    const { audioTrack, videoTrack, micOn, camOn, acquireTrack } = options;
+    const publisher = new Publisher({ signalling, audioTrack, videoTrack, micOn, camOn, acquireTrack });
     super(initialState(options, publisher));
     this.#options = options;
     this.#signalling = signalling;
