@@ -1,9 +1,12 @@
 import './zodConfig.ts';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import './styles/base.css';
 import './styles/call.css';
 
-// No StrictMode: the media services hold real devices and connections; a simulated
-// unmount/remount would hang up the call that the user just started.
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -56,6 +56,8 @@ export async function startFullServer(
     signallingTiming?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
     /** Connectivity probe lifetime and limits. */
     connectivity?: ConnectivityProbesOptions;
+    /** A built client to serve instead of a snapshot of client/dist (e.g. a development build). */
+    clientDir?: string;
   } = {},
 ): Promise<FullServer> {
   setLogLevel((process.env.TEST_LOG_LEVEL as 'debug' | undefined) ?? 'silent');
@@ -77,7 +79,7 @@ export async function startFullServer(
     ...options.env,
   });
   // A private, complete copy of the built client: a concurrent `vite build` cannot pull it away mid-test.
-  const clientDir = await snapshotClient(path.join(testDb.dataDir, 'client-dist'));
+  const clientDir = options.clientDir ?? (await snapshotClient(path.join(testDb.dataDir, 'client-dist')));
   const app = await createApp(config, {
     ...(clientDir ? { clientDir } : {}),
     clock: options.clock,

@@ -1,5 +1,5 @@
 import type { InvitationPreview } from '@protocol/api.ts';
-import type { EndReason } from '../services/MediaSession.ts';
+import type { EndReason } from '../services/media/sessionState.ts';
 import { useT } from '../i18n/index.ts';
 
 /** What an invited participant knows about their case: shown in the waiting room and at the end. */

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { EndReason } from '../services/MediaSession.ts';
+import type { EndReason } from '../services/media/sessionState.ts';
 import { hasKey, useT } from '../i18n/index.ts';
 import { AppShell } from './AppShell.tsx';
 import { MessageCard } from './Feedback.tsx';

@@ -3,7 +3,8 @@ import type { HandshakeAuth } from '@protocol/signalling.ts';
 import type { ParticipantRole } from '@protocol/roles.ts';
 import type { RecordingState } from '@protocol/recording.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
-import { MediaSession } from '../services/MediaSession.ts';
+import type { MediaSession } from '../services/MediaSession.ts';
+import { useMediaSession, type JoinRequest } from '../hooks/useMediaSession.ts';
 import { preloadDevice } from '../services/devicePreload.ts';
 import { PreJoin } from './PreJoin.tsx';
 import { Room } from './Room.tsx';
@@ -38,78 +39,87 @@ interface Props {
 export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext, recording }: Props) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
-  const [session, setSession] = useState<MediaSession | null>(null);
+  /** "Join" was pressed (with the answer to the recording notice, if it was asked). */
+  const [joinRequest, setJoinRequest] = useState<JoinRequest | null>(null);
 
-  // Devices for the pre-join screen; a fresh LocalMedia per attempt.
+  // Devices for the pre-join screen, kept through the call (the session gets copies); fresh per attempt.
   useEffect(() => {
-    if (session) return;
     const media = new LocalMedia();
     setLocal(media);
     void media.start();
     // The media Device too, while the person looks at their camera (see devicePreload.ts).
     preloadDevice();
     return () => media.dispose();
-  }, [attempt, session]);
-
-  // Leave the room when the page goes away.
-  useEffect(() => {
-    if (!session) return;
-    const onPageHide = () => session.dispose();
-    window.addEventListener('pagehide', onPageHide);
-    return () => {
-      window.removeEventListener('pagehide', onPageHide);
-      session.dispose();
-    };
-  }, [session]);
+  }, [attempt]);
 
   const join = (recordingConsent?: boolean) => {
     if (!local) return;
-    const tracks = local.handOver();
-    const next = new MediaSession({
-      auth,
-      ...tracks,
-      acquireTrack: local.acquire,
-      ...(recordingConsent === undefined ? {} : { recordingConsent }),
-    });
-    setSession(next);
-    void next.start();
+    setJoinRequest(recordingConsent === undefined ? { auth } : { auth, recordingConsent });
   };
 
   const rejoin = () => {
-    setSession(null);
+    setJoinRequest(null);
     setAttempt((n) => n + 1);
   };
 
-  if (session) {
-    const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
+  if (joinRequest && local) {
     return (
-      <Room
-        session={session}
+      <Call
+        request={joinRequest}
+        local={local}
         heading={heading}
-        selfName={displayName}
-        selfRole={role}
-        selfRoleLabel={roleLabel}
+        displayName={displayName}
+        role={role}
+        roleLabel={roleLabel}
         onRejoin={rejoin}
         endActions={endActions}
         summary={summary}
         invite={invite}
         partyContext={partyContext}
-        // Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live.
-        // Its toggle sits in the room's tool row, so it never covers a notice or the chat.
-        // The mediation record (调解笔录) beside it: written live by the mediator, confirmed by the parties.
-        tools={
-          agreementSessionId && (
-            <>
-              <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
-              <RecordDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
-            </>
-          )
-        }
       />
     );
   }
   if (!local) return frame(null);
   return frame(<PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />);
+}
+
+type CallProps = Pick<Props, 'heading' | 'displayName' | 'role' | 'roleLabel' | 'endActions' | 'summary' | 'invite' | 'partyContext'> & {
+  request: JoinRequest;
+  local: LocalMedia;
+  onRejoin: () => void;
+};
+
+/** In the room: mounted on "join", its session left when it unmounts. */
+function Call({ request, local, heading, displayName, role, roleLabel, onRejoin, endActions, summary, invite, partyContext }: CallProps) {
+  const session = useMediaSession(request, local);
+  if (!session) return null;
+  const { auth } = request;
+  const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
+  return (
+    <Room
+      session={session}
+      heading={heading}
+      selfName={displayName}
+      selfRole={role}
+      selfRoleLabel={roleLabel}
+      onRejoin={onRejoin}
+      endActions={endActions}
+      summary={summary}
+      invite={invite}
+      partyContext={partyContext}
+      // Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live.
+      // Its toggle sits in the room's tool row, so it never covers a notice or the chat.
+      // The mediation record (调解笔录) beside it: written live by the mediator, confirmed by the parties.
+      tools={
+        agreementSessionId && (
+          <>
+            <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+            <RecordDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+          </>
+        )
+      }
+    />
+  );
 }
 
 /** The record's side panel, for whoever is in the room (not the waiting room); it re-reads the events when the room changes. */

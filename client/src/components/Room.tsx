@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import type { ParticipantRole } from '@protocol/roles.ts';
 import type { RoomStateInfo } from '@protocol/signalling.ts';
-import type { MediaSession, MediaSessionState, RemotePeer } from '../services/MediaSession.ts';
+import type { MediaSession } from '../services/MediaSession.ts';
+import type { MediaSessionState, RemotePeer } from '../services/media/sessionState.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useRoomTestHooks } from '../hooks/useRoomTestHooks.ts';
 import { useT, type MessageKey, type Translate } from '../i18n/index.ts';

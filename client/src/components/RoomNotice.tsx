@@ -1,4 +1,5 @@
-import type { MediaSession, MediaSessionState } from '../services/MediaSession.ts';
+import type { MediaSession } from '../services/MediaSession.ts';
+import type { MediaSessionState } from '../services/media/sessionState.ts';
 import { useT } from '../i18n/index.ts';
 import { MicOffIcon, SpeakerIcon } from './Icons.tsx';
 

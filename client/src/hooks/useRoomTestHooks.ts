@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import type { MediaSession, MediaSessionStatus } from '../services/MediaSession.ts';
+import type { MediaSession } from '../services/MediaSession.ts';
+import type { MediaSessionStatus } from '../services/media/sessionState.ts';
 
 /** What end-to-end tests read: `window.__cm` and `document.body.dataset.roomState`. */
 export interface CloudMediationTestHooks {

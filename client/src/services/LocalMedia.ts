@@ -51,7 +51,7 @@ export function classifyMediaError(error: unknown): DeviceProblem {
 
 /**
  * The camera and microphone before joining: opens them, lists devices, switches between them,
- * and hands the tracks over to the MediaSession when the user joins.
+ * and lends copies of the tracks to the MediaSession when the user joins.
  */
 export class LocalMedia extends Store<LocalMediaState> {
   #disposed = false;
@@ -157,15 +157,19 @@ export class LocalMedia extends Store<LocalMediaState> {
     return track;
   };
 
-  /** Gives the tracks away (to the MediaSession); this object will no longer stop them. */
-  handOver(): { audioTrack: MediaStreamTrack | null; videoTrack: MediaStreamTrack | null; micOn: boolean; camOn: boolean } {
+  /**
+   * Copies of the tracks for a MediaSession, which stops its copies when it ends. This object
+   * keeps the originals (a remounted room gets fresh copies) and stops them on dispose().
+   */
+  lend(): { audioTrack: MediaStreamTrack | null; videoTrack: MediaStreamTrack | null; micOn: boolean; camOn: boolean } {
     const s = this.getSnapshot();
-    const result = { audioTrack: s.audioTrack, videoTrack: s.videoTrack, micOn: s.micOn, camOn: s.camOn };
-    this.setState((prev) => ({ ...prev, audioTrack: null, videoTrack: null }));
-    return result;
+    const live = (track: MediaStreamTrack | null) => (track && track.readyState === 'live' ? track.clone() : null);
+    return { audioTrack: live(s.audioTrack), videoTrack: live(s.videoTrack), micOn: s.micOn, camOn: s.camOn };
   }
 
+  /** Stops the devices. Idempotent. */
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
     if (LocalMedia.supported) navigator.mediaDevices.removeEventListener('devicechange', this.#onDeviceChange);
     this.#stopTracks();
