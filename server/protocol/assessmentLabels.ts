@@ -94,8 +94,9 @@ const num = (v: number) => String(Math.round(v * 1000) / 1000);
 
 /**
  * The formula written next to a score, with the weights in force and this row's values:
- * "100 × (0.3×按期办结率 92% + 0.2×调解成功率 50% + …) / 0.8 = 71.5". Indicators without a value
- * are shown as "—" and left out of the sum and of the divisor (the weights that count).
+ * "100 × (0.3×按期办结率 92% + 0.2×调解成功率 50%) ÷ 0.5 = 71.5". Indicators without a value (no
+ * case closed, nobody followed up, …) are left out of the sum and of the divisor, so only the terms
+ * that count are written; "—" when none has a value.
  */
 export function scoreFormula(
   weights: Record<ScoredIndicator, number>,
@@ -103,12 +104,9 @@ export function scoreFormula(
   score: number | null,
   labels: Pick<AssessmentLabelTables, 'scored'>,
 ): string {
-  const keys = Object.keys(weights) as ScoredIndicator[];
-  const used = keys.filter((k) => weights[k] > 0);
-  const terms = used.map((k) => {
-    const v = indicators[k];
-    return `${num(weights[k])}×${labels.scored[k]} ${v === null ? '—' : pct(v)}`;
-  });
-  const divisor = used.reduce((acc, k) => acc + (indicators[k] === null ? 0 : weights[k]), 0);
-  return `100 × (${terms.join(' + ')}) / ${num(divisor)} = ${score === null ? '—' : num(score)}`;
+  const used = (Object.keys(weights) as ScoredIndicator[]).filter((k) => weights[k] > 0 && indicators[k] !== null);
+  if (used.length === 0 || score === null) return '—';
+  const terms = used.map((k) => `${num(weights[k])}×${labels.scored[k]} ${pct(indicators[k]!)}`);
+  const divisor = used.reduce((acc, k) => acc + weights[k], 0);
+  return `100 × (${terms.join(' + ')}) ÷ ${num(divisor)} = ${num(score)}`;
 }
