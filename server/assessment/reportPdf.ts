@@ -18,14 +18,14 @@ const fixed = (v: number | null, d = 1) => (v === null ? '—' : v.toFixed(d));
 
 const columns: Array<{ header: string; width: number; value: (r: AssessmentRow) => string }> = [
   { header: zh.misc.rank, width: 28, value: (r) => (r.rank === null ? '—' : String(r.rank)) },
-  { header: zh.misc.name, width: 104, value: (r) => r.name },
+  { header: zh.misc.name, width: 96, value: (r) => r.name },
   { header: zh.count.received, width: 30, value: (r) => String(r.figures.received) },
   { header: zh.count.closed, width: 30, value: (r) => String(r.figures.closed) },
   { header: zh.count.onTime, width: 40, value: (r) => String(r.figures.onTime) },
-  { header: `${zh.count.yellow}/${zh.count.red}`, width: 40, value: (r) => `${r.figures.yellow}/${r.figures.red}` },
+  { header: `${zh.count.yellow}/${zh.count.red}`, width: 48, value: (r) => `${r.figures.yellow}/${r.figures.red}` },
   { header: zh.scored.successRate, width: 50, value: (r) => pct(r.figures.indicators.successRate) },
   { header: zh.scored.satisfactionRate, width: 40, value: (r) => pct(r.figures.indicators.satisfactionRate) },
-  { header: '均办理天', width: 40, value: (r) => fixed(r.figures.avgHandlingDays) },
+  { header: '平均天数', width: 40, value: (r) => fixed(r.figures.avgHandlingDays) },
   { header: zh.misc.score, width: 40, value: (r) => fixed(r.figures.score) },
 ];
 
@@ -38,7 +38,7 @@ function tableRow(doc: Doc, cells: string[], bold: boolean): void {
     .fillColor(INK);
   cells.forEach((text, i) => {
     const w = columns[i]!.width;
-    doc.text(text, x, y, { width: w - 2, lineBreak: false, ellipsis: true });
+    doc.text(text, x, y, { width: w - 2, height: SIZE.tiny + 3, ellipsis: true });
     x += w;
   });
   doc.x = PAGE.margins.left;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { artifactFile } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { LONG_LOGINS, labourCase, ok, setupWorld, type LoopWorld } from './caseloopHelpers.ts';
 
@@ -401,6 +403,8 @@ describe('performance assessment (绩效考核)', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
     assert.ok(bytes.length > 5000);
+    // Kept for looking at: tests/artifacts/assessment-report.pdf.
+    writeFileSync(artifactFile('assessment-report.pdf'), bytes);
   });
 
   test('scope: a supervisor sees the units of their scope only; mediators are refused', async () => {
