@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   assessmentSubjects,
   periodKinds,
@@ -21,7 +21,6 @@ import { useStore } from '../hooks/useStore.ts';
 import { useT } from '../i18n/index.ts';
 import { errorText } from '../i18n/labels.ts';
 import { assessmentApi, type AssessmentQuery } from '../services/assessmentApi.ts';
-import { loopApi } from '../services/caseloopApi.ts';
 import { staffAuth } from '../services/session.ts';
 import '../styles/assessment.css';
 
@@ -53,9 +52,13 @@ export function AssessmentPage() {
   const [subject, setSubject] = useState<AssessmentSubject>('unit');
   const [drill, setDrill] = useState<{ title: string; cases: DrillCase[] } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const units = useAsync(() => loopApi.units(), []);
+  // The units of the caller's scope, as the last report over the whole scope listed them.
+  const [scopeUnits, setScopeUnits] = useState<Array<{ id: string; name: string }>>([]);
   const report = useAsync(() => assessmentApi.report(query), [query.period, query.month, query.quarter, query.from, query.to, query.unitId]);
   const r = report.data;
+  useEffect(() => {
+    if (r && !query.unitId) setScopeUnits(r.units.map((u) => ({ id: u.id, name: u.name })));
+  }, [r, query.unitId]);
 
   const set = (patch: Partial<AssessmentQuery>) => {
     setDrill(null);
@@ -152,7 +155,7 @@ export function AssessmentPage() {
         <FormField label={t('as.unit')}>
           <select name="unitId" value={query.unitId ?? ''} onChange={(e) => set({ unitId: e.target.value || undefined })}>
             <option value="">{t('as.allUnits')}</option>
-            {(r?.units && !query.unitId ? r.units : (units.data ?? [])).map((u) => (
+            {scopeUnits.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.name}
               </option>
