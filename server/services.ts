@@ -32,6 +32,8 @@ import { redisWindows } from './limits/RedisWindow.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/Metrics.ts';
 import type { Redis } from 'ioredis';
+import { AssessmentService } from './assessment/AssessmentService.ts';
+import { WeightStore } from './assessment/weights.ts';
 import { createRecordingModule, type RecordingModule } from './recording/index.ts';
 
 export interface Services {
@@ -59,6 +61,8 @@ export interface Services {
   recording: RecordingService;
   whistles: WhistleService;
   stats: StatsService;
+  /** Performance assessment (绩效考核) of units and people, and its scoring weights (server/assessment). */
+  assessment: AssessmentService;
   /** Mediation agreement: drafting, signing, sealing, verification (server/agreement). */
   agreement: AgreementModule;
   /** What the mediation room writes to the case record (caucus on the timeline, chat) and reads back. */
@@ -116,6 +120,14 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const recordings = createRecordingModule({ db, clock, log: log.child('recordings'), config });
   const stats = new StatsService({ db, clock, settings, timeZone: config.centreTimeZone, recordingBytes: () => recordings.service.totalBytes() });
+  const assessment = new AssessmentService({
+    db,
+    clock,
+    settings,
+    access,
+    weights: new WeightStore({ db, clock, log: log.child('assessment') }),
+    timeZone: config.centreTimeZone,
+  });
   const agreement = createAgreementModule({
     db,
     clock,
@@ -148,6 +160,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     attachments,
     whistles,
     stats,
+    assessment,
     agreement,
     roomRecord,
     access,

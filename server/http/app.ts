@@ -18,6 +18,8 @@ import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 import { registerRecordRoutes } from '../mediationRecord/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
+import { registerAssessmentRoutes } from '../assessment/http.ts';
+import { findCjkFonts } from '../agreement/fonts.ts';
 import { playbackCredentials, registerRecordingRoutes } from '../recording/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
 import { auditForbidden, inRequestContext, openRequestContext } from './requestContext.ts';
@@ -293,6 +295,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="cases-${day}.csv"` });
     res.send(csv);
   });
+
+  // ---- performance assessment (server/assessment/http.ts)
+  registerAssessmentRoutes(route, services.assessment, () => findCjkFonts(deps.config.agreementFont));
 
   // ---- administration
   route('get', '/api/admin/routing-rules', async (_req: Request, res: Response) => {

@@ -22,6 +22,7 @@ export type ObjectRule = { action: AccessAction; via: ObjectKind; by?: 'token' }
 
 const own = { none: "the caller's own account" } as const;
 const config = { none: 'centre-wide configuration or aggregate statistics; role table only' } as const;
+const assessment = { none: "aggregate figures of the caller's unit scope (AssessmentService refuses units and people outside it)" } as const;
 const probe = {
   none: "no case: a probe transport to the media server, the caller's own only (invitation or room-role staff token, per-caller limit)",
 } as const;
@@ -70,9 +71,15 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/staff': config,
   'GET /api/stats': config,
   'GET /api/stats/export.csv': config,
+  'GET /api/assessment': assessment,
+  'GET /api/assessment/cases': assessment,
+  'GET /api/assessment/export.csv': assessment,
+  'GET /api/assessment/report.pdf': assessment,
 
   'GET /api/admin/routing-rules': config,
   'PUT /api/admin/routing-rules': config,
+  'GET /api/admin/assessment-weights': config,
+  'PUT /api/admin/assessment-weights': config,
   'GET /api/admin/settings': config,
   'PUT /api/admin/settings': config,
   'POST /api/admin/units': config,

@@ -67,10 +67,17 @@ export const routePermissions = {
   'GET /api/staff': ['supervisor', 'admin'],
   'GET /api/stats': ['supervisor', 'admin'],
   'GET /api/stats/export.csv': ['supervisor', 'admin'],
+  /** Performance assessment (server/assessment): a supervisor sees the units of their scope (service), an admin every unit. */
+  'GET /api/assessment': ['supervisor', 'admin'],
+  'GET /api/assessment/cases': ['supervisor', 'admin'],
+  'GET /api/assessment/export.csv': ['supervisor', 'admin'],
+  'GET /api/assessment/report.pdf': ['supervisor', 'admin'],
 
   // ---- administration
   'GET /api/admin/routing-rules': ['admin', 'supervisor'],
   'PUT /api/admin/routing-rules': ['admin'],
+  'GET /api/admin/assessment-weights': ['admin', 'supervisor'],
+  'PUT /api/admin/assessment-weights': ['admin'],
   'GET /api/admin/settings': ['admin', 'supervisor'],
   'PUT /api/admin/settings': ['admin'],
   'POST /api/admin/units': ['admin'],

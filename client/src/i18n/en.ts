@@ -9,6 +9,7 @@ import { errorsEn } from './errors.en.ts';
 import type { MessageKey } from './zh-CN.ts';
 import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
+import { assessmentEn } from './assessment.en.ts';
 import { roomEn } from './room.en.ts';
 
 /** English. Every key of the Chinese dictionary must be present (the type enforces it). */
@@ -376,6 +377,7 @@ export const en: Record<MessageKey, string> = {
   'session.ended': 'This mediation has ended.',
   ...errorsEn,
   ...caseloopEn,
+  ...assessmentEn,
   ...recordingsEn,
   ...auditEn,
   ...accountsEn,

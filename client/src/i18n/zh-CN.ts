@@ -8,6 +8,7 @@ import { disputeTypeLabels } from '../../../server/protocol/disputeTypeLabels.ts
 import { prefixed } from './timelineLabels.ts';
 import { errorsZhCN } from './errors.zh-CN.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
+import { assessmentZhCN } from './assessment.zh-CN.ts';
 import { roomZhCN } from './room.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
@@ -371,6 +372,7 @@ export const zhCN = {
   'session.ended': '这次调解已经结束。',
   ...errorsZhCN,
   ...caseloopZhCN,
+  ...assessmentZhCN,
   ...recordingsZhCN,
   ...auditZhCN,
   ...accountsZhCN,

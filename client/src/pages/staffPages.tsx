@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { AdminAuditPage } from './AdminAuditPage.tsx';
 import { AdminRulesPage } from './AdminRulesPage.tsx';
 import { AdminStaffPage } from './AdminStaffPage.tsx';
+import { AssessmentPage } from './AssessmentPage.tsx';
 import { CaseDetailPage } from './CaseDetailPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
@@ -29,6 +30,7 @@ const pages = {
   console: () => <ConsolePage />,
   queue: () => <WorkQueuePage />,
   dashboard: () => <DashboardPage />,
+  assessment: () => <AssessmentPage />,
   whistles: () => <WhistleQueuePage />,
   rules: () => <AdminRulesPage />,
   audit: () => <AdminAuditPage />,

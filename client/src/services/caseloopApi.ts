@@ -66,7 +66,7 @@ const qs = (params: Record<string, string | undefined>): string => {
 };
 
 /** A request outside the JSON helper (raw bodies, blobs, PUT): same error handling. */
-async function rawFetch(path: string, init: RequestInit & { token?: string | null }): Promise<Response> {
+export async function rawFetch(path: string, init: RequestInit & { token?: string | null }): Promise<Response> {
   const token = init.token === undefined ? staffAuth.token : init.token;
   const headers = new Headers(init.headers);
   if (token) headers.set('Authorization', `Bearer ${token}`);
@@ -90,7 +90,7 @@ async function rawFetch(path: string, init: RequestInit & { token?: string | nul
   return response;
 }
 
-async function putJson<T>(path: string, body: unknown): Promise<T> {
+export async function putJson<T>(path: string, body: unknown): Promise<T> {
   const res = await rawFetch(path, { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
   return (await res.json()) as T;
 }
@@ -107,7 +107,7 @@ export function saveBlob(blob: Blob, filename: string): void {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function filenameOf(res: Response, fallback: string): string {
+export function filenameOf(res: Response, fallback: string): string {
   const cd = res.headers.get('Content-Disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
   if (star?.[1]) {

@@ -17,7 +17,7 @@ export function StaffNav() {
   if (!auth) return null;
   const links: Array<[string, MessageKey]> = [['/', 'cl.nav.home']];
   if (role === 'mediator' || role === 'official' || role === 'gridworker') links.push(['/queue', 'cl.nav.queue']);
-  if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard']);
+  if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard'], ['/assessment', 'as.nav']);
   if (role === 'official' || role === 'mediator') links.push(['/whistles', 'cl.nav.whistles']);
   if (role === 'admin' || role === 'supervisor') links.push(['/rules', 'cl.nav.rules']);
   if (role === 'admin') links.push(['/staff', 'staff.nav'], ['/audit', 'audit.nav']);
