@@ -146,6 +146,8 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/records/:recordId/otp': { action: 'case.read', via: 'recordId', by: 'token' },
   'POST /api/records/:recordId/confirm': { action: 'case.read', via: 'recordId', by: 'token' },
   'POST /api/records/:recordId/object': { action: 'case.read', via: 'recordId', by: 'token' },
+  /** Read access here; being one of the record's signatories is RecordConfirmationService's check. */
+  'POST /api/records/:recordId/sign': { action: 'case.read', via: 'recordId' },
   'GET /api/records/:recordId/document': { action: 'case.read', via: 'recordId', by: 'token' },
   'GET /api/signing': { none: 'public: the signing link or party invitation names its own party' },
   'POST /api/signing/otp': { none: 'public: the signing link or party invitation names its own party' },

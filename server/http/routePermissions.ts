@@ -164,6 +164,8 @@ export const routePermissions = {
   'POST /api/records/:recordId/otp': 'public',
   'POST /api/records/:recordId/confirm': 'public',
   'POST /api/records/:recordId/object': 'public',
+  /** The mediator and the recorder (a mediator) sign with their staff login; the service checks they are the record's. */
+  'POST /api/records/:recordId/sign': ['mediator'],
   'GET /api/records/:recordId/document': 'public',
   'GET /api/signing': 'public',
   'POST /api/signing/otp': 'public',

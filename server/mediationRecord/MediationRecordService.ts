@@ -27,6 +27,7 @@ import type { AgreementHub } from '../agreement/AgreementHub.ts';
 import { sha256Hex, verifyUrl, type AgreementActor, type AgreementService } from '../agreement/AgreementService.ts';
 import { fingerprint } from '../agreement/canonical.ts';
 import { sideCode } from '../agreement/templates.ts';
+import { callerKey, recordSignatories, type RecordSignatory } from './signatories.ts';
 import { sessionEvents, timelineHead } from './recordEvents.ts';
 import { relatedDocuments } from './documentLinks.ts';
 
@@ -50,7 +51,7 @@ export const recordHash = (s: RecordSnapshot): string => {
 /**
  * The written mediation record (调解笔录) of a session: started by the case's mediator, written by
  * the mediator or the recorder chosen, autosaved as revisions (a stale base revision is refused,
- * under the case lock like every agreement write), put to the parties for confirmation.
+ * under the case lock like every agreement write), put to its signatories for confirmation.
  */
 export class MediationRecordService {
   readonly #db: Db;
@@ -232,7 +233,7 @@ export class MediationRecordService {
     return this.view(recordId, { kind: 'staff', staff, actor: `user:${staff.userId}` });
   }
 
-  /** Puts the latest revision, with the events up to now, to the parties: its hash is what they confirm. */
+  /** Puts the latest revision, with the events up to now, to the signatories: its hash is what they confirm. */
   async freeze(recordId: string, input: FreezeRecordRequest, staff: StaffPrincipal): Promise<RecordView> {
     const r = await this.getRow(recordId);
     await this.assertCase(staff, 'record.freeze', r.caseId);
@@ -288,13 +289,9 @@ export class MediationRecordService {
     };
   }
 
-  /** The parties asked to confirm: those invited to this session as parties, else every party of the case. */
-  async confirmingParties(r: { caseId: string; sessionId: string }): Promise<Array<{ id: string; name: string; side: string; phone: string }>> {
-    const parties = await this.#db.party.findMany({ where: { caseId: r.caseId }, orderBy: { position: 'asc' } });
-    const invited = await this.#db.invitation.findMany({ where: { sessionId: r.sessionId, role: 'party', partyId: { not: null } }, select: { partyId: true } });
-    const ids = new Set(invited.map((i) => i.partyId));
-    const inSession = parties.filter((p) => ids.has(p.id));
-    return inSession.length > 0 ? inSession : parties;
+  /** Who signs the record (server/mediationRecord/signatories.ts); fixed once it is put to them. */
+  signatories(r: { caseId: string; sessionId: string; recorderId: string; frozenSeq: number | null }): Promise<RecordSignatory[]> {
+    return recordSignatories(this.#db, r);
   }
 
   async view(recordId: string, actor: AgreementActor): Promise<RecordView> {
@@ -305,18 +302,22 @@ export class MediationRecordService {
     const latest = frozen ? await this.#db.mediationRecordRevision.findUniqueOrThrow({ where: { recordId_number: { recordId, number: r.currentRev } } }) : null;
     const revRow = latest ?? (await this.#db.mediationRecordRevision.findUniqueOrThrow({ where: { recordId_number: { recordId, number: r.currentRev } } }));
     const answers = r.frozenHash ? await this.#db.mediationRecordConfirmation.findMany({ where: { recordId, revisionHash: r.frozenHash } }) : [];
-    const parties = await this.confirmingParties(r);
-    const confirmers: RecordConfirmer[] = parties.map((p) => {
-      const a = answers.find((x) => x.partyId === p.id);
+    const confirmers: RecordConfirmer[] = (await this.signatories(r)).map((p) => {
+      const a = answers.find((x) => x.signatory === p.key);
       return {
-        partyId: p.id,
+        key: p.key,
+        role: p.role,
+        partyId: p.partyId,
         name: p.name,
-        side: sideCode(p.side),
+        department: p.department,
+        method: p.method,
+        mayObject: p.mayObject,
         status: a ? (a.action === 'objected' ? 'objected' : 'confirmed') : 'pending',
         at: a?.at.toISOString() ?? null,
         objection: a?.objection ?? null,
       };
     });
+    const mine = callerKey(actor);
     const doc = await this.#db.mediationRecordDocument.findUnique({ where: { recordId } });
     const related: RelatedDocument[] = doc ? await relatedDocuments(this.#db, doc.id) : [];
     const canEdit = actor.kind === 'staff' && r.status !== 'sealed' && (await this.#canWrite(actor.staff, r));
@@ -344,7 +345,11 @@ export class MediationRecordService {
           }
         : null,
       consentTexts: RECORD_CONSENT_TEXTS,
-      me: { canEdit, partyId: actor.kind === 'invitation' && actor.invitation.role === 'party' ? actor.partyId : null },
+      me: {
+        canEdit,
+        partyId: actor.kind === 'invitation' && actor.invitation.role === 'party' ? actor.partyId : null,
+        signatory: confirmers.some((c) => c.key === mine) ? mine : null,
+      },
     };
   }
 

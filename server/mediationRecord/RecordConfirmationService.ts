@@ -3,33 +3,43 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { fail, forbidden, tooManyRequests } from '../errors.ts';
+import { fail, tooManyRequests } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { maskPhone } from '../cases/masking.ts';
+import type { StaffPrincipal } from '../auth/principals.ts';
 import {
   RECORD_CONSENT_TEXTS,
   type RecordConfirmRequest,
   type RecordObjectRequest,
   type RecordOtpResponse,
+  type RecordStaffSignRequest,
   type RecordView,
 } from '../protocol/mediationRecord.ts';
 import { sha256Hex, type AgreementActor } from '../agreement/AgreementService.ts';
 import { checkCode } from '../agreement/canonical.ts';
+import { signerRoleLabels } from '../protocol/agreement.ts';
 import { assertOtpSendable, newOtpCode, OTP_MAX_ATTEMPTS, OTP_RESEND_MS, OTP_TTL_MS, oneHourBefore, otpHash, otpMatches } from '../agreement/otp.ts';
 import { assertImageUnused, signatureImage } from '../agreement/signatureImage.ts';
 import type { RequestMeta } from '../agreement/SigningService.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
-import { SIDE_LABELS } from '../agreement/templates.ts';
 import type { MediationRecordService } from './MediationRecordService.ts';
 import type { RecordSealer } from './RecordSealer.ts';
+import { callerKey, type RecordSignatory } from './signatories.ts';
 
 const OTP_PURPOSE = 'cm-record-otp' as const;
 
+/** What a signatory's answer stores besides the row's identity: the signature or the objection. */
+type Answer =
+  | { action: 'confirmed'; png: Buffer; sha: string; consentTextSha256: string; identityMethod: RecordSignatory['method'] }
+  | { action: 'objected'; objection: string };
+
 /**
- * Each party reads the record in the room and confirms it with the agreement's signing steps
- * (consent, a one-time code to their phone, a drawn signature) or writes an objection, which is
- * kept and printed in the record. When every party has answered, the record is sealed.
+ * Each signatory (server/mediationRecord/signatories.ts) reads the record in the room and confirms
+ * it with the agreement's signing steps (consent, a drawn signature; a party also a one-time code
+ * to their phone) or, when they may, writes an objection, which is kept and printed in the record.
+ * Every answer is written under the case lock after the record and the answers are read again
+ * there; when every signatory has answered, the record is sealed (RecordSealer claims it once).
  */
 export class RecordConfirmationService {
   readonly #db: Db;
@@ -48,32 +58,36 @@ export class RecordConfirmationService {
     this.#sms = deps.sms;
   }
 
-  /** The party behind an invitation of this record's session. */
-  async #party(recordId: string, actor: AgreementActor): Promise<{ partyId: string; caseId: string; record: { caseId: string; sessionId: string } }> {
+  /** The caller, who may read the record: their key among the signatories (checked by #answerable). */
+  async #caller(recordId: string, actor: AgreementActor): Promise<{ key: string; caseId: string }> {
     const r = await this.#records.getRow(recordId);
     await this.#records.assertCanRead(actor, r);
-    if (actor.kind !== 'invitation' || actor.invitation.role !== 'party' || !actor.partyId)
-      throw fail('record_party_only', 'Only a party of the case confirms the record');
-    if (actor.invitation.sessionId !== r.sessionId) throw forbidden('This invitation is for another session');
-    return { partyId: actor.partyId, caseId: r.caseId, record: r };
+    const key = callerKey(actor);
+    if (!key) throw fail('record_not_signatory', 'Only a signatory of this record confirms it');
+    return { key, caseId: r.caseId };
   }
 
-  /** The record is put to the parties with this hash, and this party has not answered yet (asked again under the lock). */
-  async #answerable(db: Db | Prisma.TransactionClient, recordId: string, partyId: string, hash: string) {
+  /** The record is put to its signatories with this hash, the caller is one, and has not answered yet (asked again under the lock). */
+  async #answerable(db: Db | Prisma.TransactionClient, recordId: string, key: string, hash: string) {
     const r = await db.mediationRecord.findUniqueOrThrow({ where: { id: recordId } });
     if (r.status === 'sealed') throw fail('record_sealed', 'The mediation record has been sealed');
-    if (r.status !== 'confirming') throw fail('record_not_confirming', 'The record has not been put to the parties for confirmation');
+    if (r.status !== 'confirming') throw fail('record_not_confirming', 'The record has not been put to its signatories for confirmation');
     if (r.frozenHash !== hash) throw fail('record_text_changed', 'The record has changed; read it again before confirming');
-    const parties = await this.#records.confirmingParties(r);
-    if (!parties.some((p) => p.id === partyId)) throw fail('record_party_only', 'Only a party of the session confirms the record');
-    const done = await db.mediationRecordConfirmation.findUnique({ where: { recordId_revisionHash_partyId: { recordId, revisionHash: hash, partyId } } });
+    const signatory = (await this.#records.signatories(r)).find((x) => x.key === key);
+    if (!signatory) throw fail('record_not_signatory', 'Only a signatory of this record confirms it');
+    const done = await db.mediationRecordConfirmation.findUnique({
+      where: { recordId_revisionHash_signatory: { recordId, revisionHash: hash, signatory: key } },
+    });
     if (done) throw fail('record_already_answered', 'You have already confirmed this record or objected to it');
-    return r;
+    return { r, signatory };
   }
 
+  /** A party's one-time code, to the phone on the case. */
   async requestOtp(recordId: string, actor: AgreementActor, hash: string): Promise<RecordOtpResponse> {
-    const { partyId, caseId } = await this.#party(recordId, actor);
-    const r = await this.#answerable(this.#db, recordId, partyId, hash);
+    const { key, caseId } = await this.#caller(recordId, actor);
+    const { r, signatory } = await this.#answerable(this.#db, recordId, key, hash);
+    if (signatory.method !== 'sms_otp' || !signatory.partyId) throw fail('record_not_signatory', 'A one-time code is sent to a party only');
+    const partyId = signatory.partyId;
     const party = await this.#db.party.findUniqueOrThrow({ where: { id: partyId } });
     const now = this.#clock.now();
     const code = newOtpCode();
@@ -81,7 +95,7 @@ export class RecordConfirmationService {
     const expiresAt = new Date(now.getTime() + OTP_TTL_MS);
     await transaction(this.#db, async (tx) => {
       await lockCase(tx, caseId);
-      await this.#answerable(tx, recordId, partyId, hash);
+      await this.#answerable(tx, recordId, key, hash);
       const recent = await tx.mediationRecordOtp.findMany({
         where: { recordId, partyId, createdAt: { gt: oneHourBefore(now) } },
         orderBy: { createdAt: 'desc' },
@@ -101,108 +115,150 @@ export class RecordConfirmationService {
     return { sentTo: maskPhone(party.phone), expiresAt: expiresAt.toISOString() };
   }
 
+  /** An invitation holder confirms: a party with the one-time code, an official with their invitation (it carries no phone). */
   async confirm(recordId: string, actor: AgreementActor, input: RecordConfirmRequest, meta: RequestMeta): Promise<RecordView> {
-    const { partyId, caseId } = await this.#party(recordId, actor);
-    await this.#answerable(this.#db, recordId, partyId, input.revisionHash);
+    const { key, caseId } = await this.#caller(recordId, actor);
+    if (actor.kind !== 'invitation') throw fail('record_not_signatory', 'Staff confirm the record with their staff login (POST /api/records/:recordId/sign)');
+    const { signatory } = await this.#answerable(this.#db, recordId, key, input.revisionHash);
+    if (signatory.method === 'sms_otp' && !input.code) throw fail('record_code_required', 'Enter the code sent to your phone');
     const { png, sha } = await signatureImage(this.#db, input.signaturePng);
-    const party = await this.#db.party.findUniqueOrThrow({ where: { id: partyId } });
+    const answer: Answer = {
+      action: 'confirmed',
+      png,
+      sha,
+      consentTextSha256: sha256Hex(RECORD_CONSENT_TEXTS[input.consentLang]),
+      identityMethod: signatory.method,
+    };
     const now = this.#clock.now();
-    const consentTextSha256 = sha256Hex(RECORD_CONSENT_TEXTS[input.consentLang]);
     // As the agreement's signing: the attempt is counted (and committed, also when wrong) before the code is compared.
     const wrong = await transaction(this.#db, async (tx) => {
       await lockCase(tx, caseId);
-      const cur = await this.#answerable(tx, recordId, partyId, input.revisionHash);
+      const { r: cur, signatory: s } = await this.#answerable(tx, recordId, key, input.revisionHash);
       await assertImageUnused(tx, sha);
-      const otp = await tx.mediationRecordOtp.findFirst({
-        where: { recordId, partyId, revisionHash: input.revisionHash, consumedAt: null },
-        orderBy: { createdAt: 'desc' },
-      });
-      if (!otp || otp.expiresAt.getTime() <= now.getTime())
-        throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
-      const counted = await tx.mediationRecordOtp.updateMany({
-        where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } },
-        data: { attempts: { increment: 1 } },
-      });
-      if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
-      const attempts = otp.attempts + 1;
-      if (!otpMatches(OTP_PURPOSE, otp, input.revisionHash, input.code)) {
-        if (attempts >= OTP_MAX_ATTEMPTS) await tx.mediationRecordOtp.update({ where: { id: otp.id }, data: { consumedAt: now } });
-        return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
+      if (s.method === 'sms_otp') {
+        const bad = await this.#spendCode(tx, recordId, s.partyId!, input.revisionHash, input.code!, now);
+        if (bad) return bad;
       }
-      const used = await tx.mediationRecordOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
-      if (used.count !== 1) throw fail('otp_used', 'The code was already used; request a new code');
-      await tx.mediationRecordConfirmation.create({
-        data: {
-          id: newId(),
-          recordId,
-          revision: cur.frozenRev!,
-          revisionHash: input.revisionHash,
-          partyId,
-          action: 'confirmed',
-          actor: actor.actor,
-          signerName: party.name,
-          side: SIDE_LABELS[party.side] ?? party.side,
-          imagePng: new Uint8Array(png),
-          imageSha256: sha,
-          consentTextSha256,
-          identityMethod: 'sms_otp',
-          ip: meta.ip,
-          userAgent: meta.userAgent.slice(0, 400),
-          at: now,
-        },
-      });
-      await appendTimeline(tx, {
-        caseId,
-        type: 'record.confirmed',
-        actor: actor.actor,
-        at: now,
-        data: { recordId, partyId, revision: cur.frozenRev, revisionHash: input.revisionHash, imageSha256: sha, consentTextSha256, identityMethod: 'sms_otp' },
-      });
+      await this.#write(tx, cur, s, actor.actor, answer, meta, now);
       return null;
     });
     if (wrong) throw fail('otp_wrong', 'Wrong code', { attemptsLeft: wrong.attemptsLeft }, { code: `Wrong code (${wrong.attemptsLeft} attempts left)` });
-    this.#log.info('record confirmed by party', { recordId, partyId });
+    this.#log.info('record confirmed', { recordId, signatory: key });
+    return this.#afterAnswer(recordId, caseId, actor);
+  }
+
+  /** The mediator or the recorder confirms with their staff login (see signatories.ts for why no code). */
+  async staffSign(recordId: string, staff: StaffPrincipal, input: RecordStaffSignRequest, meta: RequestMeta): Promise<RecordView> {
+    const actor: AgreementActor = { kind: 'staff', staff, actor: `user:${staff.userId}` };
+    const { key, caseId } = await this.#caller(recordId, actor);
+    const { signatory } = await this.#answerable(this.#db, recordId, key, input.revisionHash);
+    if (signatory.method !== 'staff_login') throw fail('record_not_signatory', 'Only the mediator and the recorder sign with a staff login');
+    const { png, sha } = await signatureImage(this.#db, input.signaturePng);
+    const answer: Answer = {
+      action: 'confirmed',
+      png,
+      sha,
+      consentTextSha256: sha256Hex(RECORD_CONSENT_TEXTS[input.consentLang]),
+      identityMethod: 'staff_login',
+    };
+    const now = this.#clock.now();
+    await transaction(this.#db, async (tx) => {
+      await lockCase(tx, caseId);
+      const { r: cur, signatory: s } = await this.#answerable(tx, recordId, key, input.revisionHash);
+      await assertImageUnused(tx, sha);
+      await this.#write(tx, cur, s, actor.actor, answer, meta, now);
+    });
+    this.#log.info('record confirmed', { recordId, signatory: key });
     return this.#afterAnswer(recordId, caseId, actor);
   }
 
   async object(recordId: string, actor: AgreementActor, input: RecordObjectRequest, meta: RequestMeta): Promise<RecordView> {
-    const { partyId, caseId } = await this.#party(recordId, actor);
-    await this.#answerable(this.#db, recordId, partyId, input.revisionHash);
-    const party = await this.#db.party.findUniqueOrThrow({ where: { id: partyId } });
+    const { key, caseId } = await this.#caller(recordId, actor);
+    const { signatory } = await this.#answerable(this.#db, recordId, key, input.revisionHash);
+    if (!signatory.mayObject) throw fail('record_no_objection', 'The mediator and the recorder wrote the record; they change it instead of objecting');
     const now = this.#clock.now();
     await transaction(this.#db, async (tx) => {
       await lockCase(tx, caseId);
-      const cur = await this.#answerable(tx, recordId, partyId, input.revisionHash);
-      await tx.mediationRecordConfirmation.create({
-        data: {
-          id: newId(),
-          recordId,
-          revision: cur.frozenRev!,
-          revisionHash: input.revisionHash,
-          partyId,
-          action: 'objected',
-          actor: actor.actor,
-          signerName: party.name,
-          side: SIDE_LABELS[party.side] ?? party.side,
-          objection: input.objection,
-          identityMethod: 'invitation',
-          ip: meta.ip,
-          userAgent: meta.userAgent.slice(0, 400),
-          at: now,
-        },
-      });
-      await appendTimeline(tx, {
-        caseId,
-        type: 'record.objected',
-        actor: actor.actor,
-        at: now,
-        data: { recordId, partyId, revision: cur.frozenRev, revisionHash: input.revisionHash, objectionSha256: sha256Hex(input.objection) },
-      });
+      const { r: cur, signatory: s } = await this.#answerable(tx, recordId, key, input.revisionHash);
+      await this.#write(tx, cur, s, actor.actor, { action: 'objected', objection: input.objection }, meta, now);
     });
     return this.#afterAnswer(recordId, caseId, actor);
   }
 
-  /** Publishes the change and, once every party has answered, seals. */
+  /** Counts the attempt and compares the code; a wrong one comes back with the attempts left (the count is kept). */
+  async #spendCode(tx: Prisma.TransactionClient, recordId: string, partyId: string, hash: string, code: string, now: Date) {
+    const otp = await tx.mediationRecordOtp.findFirst({
+      where: { recordId, partyId, revisionHash: hash, consumedAt: null },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!otp || otp.expiresAt.getTime() <= now.getTime())
+      throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+    const counted = await tx.mediationRecordOtp.updateMany({
+      where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } },
+      data: { attempts: { increment: 1 } },
+    });
+    if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
+    const attempts = otp.attempts + 1;
+    if (!otpMatches(OTP_PURPOSE, otp, hash, code)) {
+      if (attempts >= OTP_MAX_ATTEMPTS) await tx.mediationRecordOtp.update({ where: { id: otp.id }, data: { consumedAt: now } });
+      return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
+    }
+    const used = await tx.mediationRecordOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
+    if (used.count !== 1) throw fail('otp_used', 'The code was already used; request a new code');
+    return null;
+  }
+
+  /** The answer's row (unique per signatory and hash: a second answer fails even past the checks) and its timeline entry. */
+  async #write(
+    tx: Prisma.TransactionClient,
+    cur: { id: string; caseId: string; frozenRev: number | null; frozenHash: string | null },
+    s: RecordSignatory,
+    actor: string,
+    answer: Answer,
+    meta: RequestMeta,
+    now: Date,
+  ): Promise<void> {
+    const hash = cur.frozenHash!;
+    await tx.mediationRecordConfirmation.create({
+      data: {
+        id: newId(),
+        recordId: cur.id,
+        revision: cur.frozenRev!,
+        revisionHash: hash,
+        signatory: s.key,
+        role: s.role,
+        partyId: s.partyId,
+        action: answer.action,
+        actor,
+        signerName: s.name,
+        side: s.partyId ? signerRoleLabels[s.role] : null,
+        ...(answer.action === 'confirmed'
+          ? {
+              imagePng: new Uint8Array(answer.png),
+              imageSha256: answer.sha,
+              consentTextSha256: answer.consentTextSha256,
+              identityMethod: answer.identityMethod,
+            }
+          : { objection: answer.objection, identityMethod: s.method }),
+        ip: meta.ip,
+        userAgent: meta.userAgent.slice(0, 400),
+        at: now,
+      },
+    });
+    const common = { recordId: cur.id, signatory: s.key, role: s.role, revision: cur.frozenRev, revisionHash: hash };
+    await appendTimeline(tx, {
+      caseId: cur.caseId,
+      type: answer.action === 'confirmed' ? 'record.confirmed' : 'record.objected',
+      actor,
+      at: now,
+      data:
+        answer.action === 'confirmed'
+          ? { ...common, imageSha256: answer.sha, consentTextSha256: answer.consentTextSha256, identityMethod: answer.identityMethod }
+          : { ...common, objectionSha256: sha256Hex(answer.objection) },
+    });
+  }
+
+  /** Publishes the change and, once every signatory has answered, seals (the sealer's claim lets one run through). */
   async #afterAnswer(recordId: string, caseId: string, actor: AgreementActor): Promise<RecordView> {
     this.#records.hub.publish(caseId);
     if (await this.#sealer.complete(recordId)) {

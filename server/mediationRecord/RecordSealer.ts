@@ -14,7 +14,9 @@ import { newVerificationCode, SEALING_STALE_MS, writeDurably, type Finaliser } f
 import { sealPdf } from '../agreement/seal.ts';
 import type { MediationRecordService } from './MediationRecordService.ts';
 import { linkDocuments, relatedRows, sealedBefore } from './documentLinks.ts';
-import { renderRecordPdf, type RecordAnswer } from './renderRecord.ts';
+import { METHOD_WORDS, renderRecordPdf, signerName, type RecordAnswer } from './renderRecord.ts';
+import { signerRoleLabels } from '../protocol/agreement.ts';
+import type { RecordSignMethod } from '../protocol/mediationRecord.ts';
 import { findCjkFonts } from '../agreement/fonts.ts';
 
 export const RECORDS_DIR = 'records';
@@ -23,7 +25,7 @@ export const RECORDS_DIR = 'records';
 export const recordFilePath = (dataDir: string, documentId: string): string => path.join(dataDir, RECORDS_DIR, `${documentId}.pdf`);
 
 /**
- * Seals a record once every party has answered, with the agreement's seal (the same key and
+ * Seals a record once every signatory has answered, with the agreement's seal (the same key and
  * identity: Finaliser.sealKey) and its steps: claim the row (one sealer; a claim older than the
  * agreement's stale age is taken over) → render → seal → write the file durably → ONE transaction
  * moving the record to `sealed` while the claim holds, with the document row, the links to the
@@ -52,16 +54,16 @@ export class RecordSealer {
     return path.join(this.#config.dataDir, RECORDS_DIR);
   }
 
-  /** Every party asked has confirmed or objected to the revision put to them. */
+  /** Every signatory has confirmed or objected to the revision put to them. */
   async complete(recordId: string): Promise<boolean> {
     const r = await this.#records.getRow(recordId);
     if (r.status !== 'confirming' || !r.frozenHash) return false;
-    const parties = await this.#records.confirmingParties(r);
-    const answers = await this.#db.mediationRecordConfirmation.findMany({ where: { recordId, revisionHash: r.frozenHash }, select: { partyId: true } });
-    return parties.every((p) => answers.some((a) => a.partyId === p.id));
+    const signatories = await this.#records.signatories(r);
+    const answers = await this.#db.mediationRecordConfirmation.findMany({ where: { recordId, revisionHash: r.frozenHash }, select: { signatory: true } });
+    return signatories.every((p) => answers.some((a) => a.signatory === p.key));
   }
 
-  /** Seals once every party answered; concurrent calls in this process share one run. */
+  /** Seals once every signatory answered; concurrent calls in this process share one run (and the row's claim, one across nodes). */
   finalise(recordId: string): Promise<void> {
     const running = this.#running.get(recordId);
     if (running) return running;
@@ -73,7 +75,7 @@ export class RecordSealer {
   async #finalise(recordId: string): Promise<void> {
     const r = await this.#records.getRow(recordId);
     if (r.status === 'sealed') return;
-    if (!(await this.complete(recordId))) throw fail('record_answers_missing', 'Not every party has confirmed or objected yet');
+    if (!(await this.complete(recordId))) throw fail('record_answers_missing', 'Not every signatory has confirmed or objected yet');
     const hash = r.frozenHash!;
     const documentId = newId();
     const claimedAt = this.#clock.now();
@@ -100,13 +102,22 @@ export class RecordSealer {
       });
       const number = `${kase.caseNumber}-笔录-${sessions.length}`;
       const organisation = organisationOf(kase.unit, this.#config);
-      const answers: RecordAnswer[] = answersRows.map((a) => ({
-        name: a.signerName,
-        side: a.side,
-        action: a.action as RecordAnswer['action'],
-        objection: a.objection,
-        at: a.at,
-      }));
+      // In the signatories' order (parties, officials, recorder, mediator), each with their answer.
+      const answers: RecordAnswer[] = (await this.#records.signatories(r)).map((s) => {
+        const a = answersRows.find((x) => x.signatory === s.key)!;
+        return {
+          name: s.name,
+          role: signerRoleLabels[s.role],
+          department: s.department,
+          party: s.partyId !== null,
+          action: a.action as RecordAnswer['action'],
+          method: a.identityMethod as RecordSignMethod,
+          objection: a.objection,
+          at: a.at,
+          imagePng: a.imagePng ? Buffer.from(a.imagePng) : null,
+          ip: a.ip,
+        };
+      });
       const earlier = await sealedBefore(this.#db, r.caseId, { kind: 'record', id: documentId });
       const verificationCode = newVerificationCode();
       const key = await this.#finaliser.sealKey();
@@ -117,18 +128,15 @@ export class RecordSealer {
         revisionHash: hash,
         organisation,
         answers,
-        signatures: answersRows
-          .filter((a) => a.action === 'confirmed' && a.imagePng)
-          .map((a) => ({ signerName: a.signerName, role: '当事人', ...(a.side ? { side: a.side } : {}), signedAt: a.at, imagePng: Buffer.from(a.imagePng!) })),
         certificate: {
           caseNumber: kase.caseNumber,
           revisionHash: hash,
-          events: answersRows.map((a) => ({
-            signer: a.signerName,
-            role: a.side ?? '当事人',
+          events: answers.map((a) => ({
+            signer: signerName(a),
+            role: a.role,
             at: a.at,
             ip: a.ip,
-            method: a.action === 'confirmed' ? '短信验证码 + 手写签名（确认）' : '书面异议（未签名）',
+            method: a.action === 'confirmed' ? `${METHOD_WORDS[a.method]}（确认）` : '书面异议（未签名）',
           })),
           timelineHash: kase.chainHash,
           verificationCode,
@@ -143,11 +151,11 @@ export class RecordSealer {
       const sha256 = sha256Hex(sealed);
       await writeDurably(this.dir, final, sealed);
       const now = this.#clock.now();
-      const events = answersRows.map((a) => ({
-        name: a.signerName,
-        role: a.side ?? '当事人',
+      const events = answers.map((a) => ({
+        name: signerName(a),
+        role: a.role,
         at: a.at.toISOString(),
-        method: a.action === 'confirmed' ? 'sms_otp+handwritten' : 'objection',
+        method: a.action === 'confirmed' ? `${a.method}+handwritten` : 'objection',
       }));
       await transaction(this.#db, async (tx) => {
         await lockCase(tx, r.caseId);
@@ -210,7 +218,7 @@ export class RecordSealer {
   }
 
   /**
-   * At startup: seals every record whose parties have all answered but which is not sealed (a
+   * At startup: seals every record whose signatories have all answered but which is not sealed (a
    * crash between the last answer and the commit). A claim left by the crashed run is taken once
    * it is older than the stale age; until then that record waits for the next answer or
    * POST /api/records/:id/finalise. Leftover files of uncommitted runs (.tmp, or a PDF with no

@@ -7,6 +7,7 @@ import {
   recordConfirmRequest,
   recordObjectRequest,
   recordOtpRequest,
+  recordStaffSignRequest,
   saveRecordRequest,
 } from '../protocol/mediationRecord.ts';
 import type { AgreementActor } from '../agreement/AgreementService.ts';
@@ -73,12 +74,16 @@ export function registerRecordRoutes(route: RouteFn, m: RecordModule): void {
     res.json(await m.records.view(recordId, { kind: 'staff', staff, actor: `user:${staff.userId}` }));
   });
 
-  // ---- each party in the room: a code, then confirm; or object
+  // ---- each signatory in the room: a party a code, then confirm; an official confirm; either may object
   route('post', '/api/records/:recordId/otp', validate(recordOtpRequest), async (req: Request, res: Response) => {
     res.json(await m.confirmations.requestOtp(id(req, 'recordId'), await actorOf(req), req.body.revisionHash));
   });
   route('post', '/api/records/:recordId/confirm', validate(recordConfirmRequest), async (req: Request, res: Response) => {
     res.json(await m.confirmations.confirm(id(req, 'recordId'), await actorOf(req), req.body, meta(req)));
+  });
+  /** The mediator and the recorder: consent and a drawn signature under their staff login. */
+  route('post', '/api/records/:recordId/sign', validate(recordStaffSignRequest), async (req: Request, res: Response) => {
+    res.json(await m.confirmations.staffSign(id(req, 'recordId'), staffOf(res), req.body, meta(req)));
   });
   route('post', '/api/records/:recordId/object', validate(recordObjectRequest), async (req: Request, res: Response) => {
     res.json(await m.confirmations.object(id(req, 'recordId'), await actorOf(req), req.body, meta(req)));

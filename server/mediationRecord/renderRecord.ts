@@ -4,7 +4,7 @@ import { findCjkFonts, type CjkFonts } from '../agreement/fonts.ts';
 import { CONTENT_WIDTH, FONT, GREY, INK, LINE_GAP, PAGE, SIZE, ensureSpace, type Doc } from '../agreement/layout.ts';
 import { finishForSealing, openPdf, type SealPlaceholder } from '../agreement/pdfDocument.ts';
 import { drawSignatureBlock, heading, paragraphs, type AgreementSignature } from '../agreement/render.ts';
-import type { RecordEvent, RecordEventKind, RecordParticipant, RecordStatement } from '../protocol/mediationRecord.ts';
+import type { RecordEvent, RecordEventKind, RecordParticipant, RecordSignMethod, RecordStatement } from '../protocol/mediationRecord.ts';
 import type { RecordSnapshot } from './MediationRecordService.ts';
 
 export const RECORD_SEAL_REASON = '调解笔录电子签章';
@@ -36,22 +36,38 @@ const EVENT_WORDS: Record<RecordEventKind, (who: string) => string> = {
   recording_resumed: () => '录音录像恢复',
 };
 
+/** How each signatory proved who they are, as the PDF words it. */
+export const METHOD_WORDS: Record<RecordSignMethod, string> = {
+  sms_otp: '短信验证码 + 手写签名',
+  invitation: '调解室邀请链接（经调解员准入）+ 手写签名',
+  staff_login: '工作人员账号登录 + 手写签名',
+};
+
+/** One signatory's answer, in the signatories' order. */
 export interface RecordAnswer {
   name: string;
-  side: string | null;
+  /** The Chinese role word (申请人, 部门工作人员, 记录员, 人民调解员…). */
+  role: string;
+  department: string | null;
+  party: boolean;
   action: 'confirmed' | 'objected';
+  method: RecordSignMethod;
   objection: string | null;
   at: Date;
+  imagePng: Buffer | null;
+  ip: string;
 }
+
+/** A signatory's name as printed: an official's with their department. */
+export const signerName = (a: Pick<RecordAnswer, 'name' | 'department'>): string => (a.department ? `${a.name}（${a.department}）` : a.name);
 
 export interface RenderRecordInput {
   snapshot: RecordSnapshot;
   number: string;
   revisionHash: string;
   organisation: string;
+  /** Every signatory's answer: confirmations with their drawn signature, objections with their text. */
   answers: RecordAnswer[];
-  /** The confirmations' drawn signatures (parties who confirmed). */
-  signatures: AgreementSignature[];
   certificate: CertificatePageData;
   completedAt: Date;
   seal: SealPlaceholder;
@@ -72,7 +88,7 @@ function field(doc: Doc, label: string, value: string): void {
 
 const time = (iso: string): string => formatChineseDateTime(new Date(iso));
 
-/** The record, the parties' answers (objections printed in full), signatures and seal, and the certificate page. */
+/** The record, every signatory's answer (objections printed in full), signatures and seal, and the certificate page. */
 export async function renderRecordPdf(input: RenderRecordInput): Promise<Buffer> {
   const s = input.snapshot;
   const { doc, finished } = openPdf(
@@ -132,16 +148,22 @@ export async function renderRecordPdf(input: RenderRecordInput): Promise<Buffer>
   heading(doc, '调解结果：');
   paragraphs(doc, s.content.outcome || '无');
 
-  heading(doc, '当事人核对意见：');
+  heading(doc, '核对与签名：');
   for (const a of input.answers) {
-    const who = `${a.side ?? ''}${a.name}`;
+    const who = `${a.role}${signerName(a)}`;
     const text =
       a.action === 'confirmed'
-        ? `${who}：已阅读本笔录，确认记录属实（${formatChineseDateTime(a.at)}，短信验证码 + 手写签名）。`
+        ? `${who}：已阅读本笔录，确认记录属实（${formatChineseDateTime(a.at)}，${METHOD_WORDS[a.method]}）。`
         : `${who}：对本笔录提出异议（${formatChineseDateTime(a.at)}），异议内容如下：${a.objection ?? ''}`;
     paragraphs(doc, text);
   }
-  drawSignatureBlock(doc, input.organisation, input.signatures, input.completedAt);
+  // Parties carry their side (the block puts them first); everyone else is labelled by role.
+  const signatures: AgreementSignature[] = input.answers.flatMap((a) =>
+    a.action === 'confirmed' && a.imagePng
+      ? [{ signerName: signerName(a), role: a.party ? '当事人' : a.role, ...(a.party ? { side: a.role } : {}), signedAt: a.at, imagePng: a.imagePng }]
+      : [],
+  );
+  drawSignatureBlock(doc, input.organisation, signatures, input.completedAt);
 
   await drawCertificatePage(doc, input.certificate, { completedAt: input.completedAt, organisation: input.organisation, sealName: input.seal.name });
   finishForSealing(doc, input.seal, RECORD_SEAL_REASON, input.completedAt);

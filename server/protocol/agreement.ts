@@ -218,7 +218,8 @@ export interface OtpResponse {
 }
 
 /** Who signed, as a code the client labels. */
-export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness'] as const;
+/** Who signs a sealed document: the agreement's parties, mediator and witness; the record's also its officials and recorder. */
+export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness', 'official', 'recorder'] as const;
 export type SignerRole = (typeof signerRoles)[number];
 
 /** The Chinese role words written on the certificate page and kept in the sealed record. */
@@ -228,6 +229,8 @@ export const signerRoleLabels: Record<SignerRole, string> = {
   party: '当事人',
   mediator: '人民调解员',
   witness: '见证人',
+  official: '部门工作人员',
+  recorder: '记录员',
 };
 
 export interface VerificationSigner {

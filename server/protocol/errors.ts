@@ -126,7 +126,9 @@ export interface ErrorReasonParams {
   record_not_confirming: None;
   record_text_changed: None;
   record_already_answered: None;
-  record_party_only: None;
+  record_not_signatory: None;
+  record_no_objection: None;
+  record_code_required: None;
   record_recorder_invalid: None;
   record_not_writer: None;
   record_answers_missing: None;
@@ -220,7 +222,9 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   record_not_confirming: 'conflict',
   record_text_changed: 'conflict',
   record_already_answered: 'conflict',
-  record_party_only: 'forbidden',
+  record_not_signatory: 'forbidden',
+  record_no_objection: 'forbidden',
+  record_code_required: 'bad_request',
   record_recorder_invalid: 'bad_request',
   record_not_writer: 'forbidden',
   record_answers_missing: 'conflict',

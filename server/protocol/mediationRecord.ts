@@ -57,11 +57,11 @@ export type CreateRecordRequest = z.infer<typeof createRecordRequest>;
 export const saveRecordRequest = z.object({ baseRevision: z.number().int().min(1), content: recordContent }).strict();
 export type SaveRecordRequest = z.infer<typeof saveRecordRequest>;
 
-/** Puts this revision to the parties for confirmation (the events up to now are part of it). */
+/** Puts this revision to its signatories for confirmation (the events up to now are part of it). */
 export const freezeRecordRequest = z.object({ revision: z.number().int().min(1) }).strict();
 export type FreezeRecordRequest = z.infer<typeof freezeRecordRequest>;
 
-/** The consent a party ticks before confirming; the server records the SHA-256 of the exact text shown. */
+/** The consent each signatory ticks before confirming; the server records the SHA-256 of the exact text shown. */
 export const RECORD_CONSENT_TEXTS = {
   'zh-CN': '本人已阅读以上调解笔录，记录属实，确认无误。',
   en: 'I have read this mediation record; it is a true record, and I confirm it.',
@@ -76,16 +76,31 @@ const pngDataUrl = z
 export const recordOtpRequest = z.object({ revisionHash: hexHash }).strict();
 export type RecordOtpRequest = z.infer<typeof recordOtpRequest>;
 
+/** An invitation holder's confirmation: a party gives the one-time code; an official (no phone on their invitation) does not. */
 export const recordConfirmRequest = z
   .object({
     revisionHash: hexHash,
     consent: z.literal(true, 'Consent is required'),
     consentLang: z.enum(['zh-CN', 'en']),
-    code: z.string().regex(/^\d{6}$/, 'The code has 6 digits'),
+    code: z
+      .string()
+      .regex(/^\d{6}$/, 'The code has 6 digits')
+      .optional(),
     signaturePng: pngDataUrl,
   })
   .strict();
 export type RecordConfirmRequest = z.infer<typeof recordConfirmRequest>;
+
+/** Staff (the mediator, the recorder) confirm with their staff login: consent and a drawn signature. */
+export const recordStaffSignRequest = z
+  .object({
+    revisionHash: hexHash,
+    consent: z.literal(true, 'Consent is required'),
+    consentLang: z.enum(['zh-CN', 'en']),
+    signaturePng: pngDataUrl,
+  })
+  .strict();
+export type RecordStaffSignRequest = z.infer<typeof recordStaffSignRequest>;
 
 export const recordObjectRequest = z
   .object({
@@ -134,10 +149,26 @@ export interface RecordEvent {
 
 export type RecordConfirmationStatus = 'pending' | 'confirmed' | 'objected';
 
+/** In what capacity a signatory signs the record (a party of unknown side is `party`). */
+export const recordSignatoryRoles = ['applicant', 'respondent', 'party', 'official', 'recorder', 'mediator'] as const;
+export type RecordSignatoryRole = (typeof recordSignatoryRoles)[number];
+
+/** How a signatory proves who they are: a party's one-time code to their phone, an official's invitation, a staff login. */
+export const recordSignMethods = ['sms_otp', 'invitation', 'staff_login'] as const;
+export type RecordSignMethod = (typeof recordSignMethods)[number];
+
+/** One signatory of the record: the session's parties, the officials who joined it, the recorder and the mediator. */
 export interface RecordConfirmer {
-  partyId: string;
+  /** party:<partyId> | invitation:<invitationId> (an official) | user:<userId> (staff). */
+  key: string;
+  role: RecordSignatoryRole;
+  partyId: string | null;
   name: string;
-  side: 'applicant' | 'respondent' | null;
+  /** An official's department. */
+  department: string | null;
+  method: RecordSignMethod;
+  /** Parties and officials may object; the mediator and the recorder wrote the text (they change it instead). */
+  mayObject: boolean;
   status: RecordConfirmationStatus;
   at: string | null;
   objection: string | null;
@@ -179,7 +210,7 @@ export interface RecordView {
   document: RecordDocumentInfo | null;
   consentTexts: typeof RECORD_CONSENT_TEXTS;
   /** What the caller may do. */
-  me: { canEdit: boolean; partyId: string | null };
+  me: { canEdit: boolean; partyId: string | null; /** The caller's key among `confirmers`, if they sign it. */ signatory: string | null };
 }
 
 /** A mediator who may be chosen as the record's recorder (记录员). */

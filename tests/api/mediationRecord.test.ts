@@ -13,8 +13,10 @@ import { codeIn, run, signatureDataUrl, withFilledFields } from './agreementHelp
 /*
  * The mediation record (调解笔录) against the real server and room: drafting with revisions and
  * the stale-revision refusal, the automatic events from the session's timeline (real joins, a
- * leave, a caucus), confirmation with the one-time code, an objection kept, sealing, /verify,
- * and the cross-reference with the agreement sealed after it.
+ * leave, a caucus), confirmation by every signatory (parties with the one-time code, an official
+ * by invitation, the recorder and the mediator by their staff login), an objection kept, sealing
+ * once every signatory answered (also when the last two answer at once), /verify, and the
+ * cross-reference with the agreement sealed after it.
  */
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -131,20 +133,31 @@ describe('the mediation record (调解笔录)', () => {
     record = saved.body;
   });
 
-  test('put to the parties: A confirms with the one-time code and a drawn signature, B objects; it is sealed', async () => {
+  test('put to its signatories: A confirms with the one-time code and a drawn signature, B objects, the mediator signs; it is sealed', async () => {
     const frozen = await api('POST', `/api/records/${record.id}/freeze`, mediator, { revision: record.revision.number });
     assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
     assert.equal(frozen.body.status, 'confirming');
     const hash = frozen.body.frozen.hash as string;
     assert.match(hash, /^[0-9a-f]{64}$/);
     assert.deepEqual(
-      frozen.body.confirmers.map((c: any) => c.status),
-      ['pending', 'pending'],
+      frozen.body.confirmers.map((c: any) => [c.role, c.method, c.mayObject, c.status]),
+      [
+        ['applicant', 'sms_otp', true, 'pending'],
+        ['respondent', 'sms_otp', true, 'pending'],
+        ['mediator', 'staff_login', false, 'pending'],
+      ],
+      'the parties and the mediator (who is also the recorder here)',
     );
+    assert.equal(frozen.body.me.signatory, frozen.body.confirmers[2].key);
 
     // The wrong hash, the wrong person, a wrong code.
     assert.equal((await api('POST', `/api/records/${record.id}/otp`, tokA, { revisionHash: 'b'.repeat(64) })).body.reason, 'record_text_changed');
-    assert.equal((await api('POST', `/api/records/${record.id}/otp`, mediator, { revisionHash: hash })).body.reason, 'record_party_only');
+    assert.equal(
+      (await api('POST', `/api/records/${record.id}/otp`, mediator, { revisionHash: hash })).body.reason,
+      'record_not_signatory',
+      'no code for staff',
+    );
+    assert.equal((await api('POST', `/api/records/${record.id}/otp`, otherMediator, { revisionHash: hash })).status, 403, 'nor for one who may not read it');
     const otp = await api('POST', `/api/records/${record.id}/otp`, tokA, { revisionHash: hash });
     assert.equal(otp.status, 200, JSON.stringify(otp.body));
     assert.match(otp.body.sentTo, /\*/);
@@ -180,14 +193,34 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(objected.status, 200, JSON.stringify(objected.body));
     assert.equal(objected.body.confirmers[1].status, 'objected');
     assert.equal(objected.body.confirmers[1].objection, '笔录未记载我方提出的工程款结算问题。');
-    assert.equal(objected.body.status, 'sealed');
-    const doc = objected.body.document;
+    assert.equal(objected.body.status, 'confirming', 'the mediator has not signed');
+    assert.equal(objected.body.document, null);
+
+    // The mediator: not through the invitation routes, may not object to their own text, signs with the staff login.
+    const staffSign = { revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(73) };
+    assert.equal((await api('POST', `/api/records/${record.id}/confirm`, mediator, { ...staffSign, code: '123456' })).body.reason, 'record_not_signatory');
+    assert.equal(
+      (await api('POST', `/api/records/${record.id}/object`, mediator, { revisionHash: hash, objection: '我写错了' })).body.reason,
+      'record_no_objection',
+    );
+    assert.equal((await api('POST', `/api/records/${record.id}/sign`, tokA, staffSign)).status, 401, 'a party has no staff login');
+    assert.equal((await api('POST', `/api/records/${record.id}/sign`, otherMediator, staffSign)).status, 403, 'a mediator who may not read the case');
+    const signedByMediator = await api('POST', `/api/records/${record.id}/sign`, mediator, staffSign);
+    assert.equal(signedByMediator.status, 200, JSON.stringify(signedByMediator.body));
+    assert.equal(signedByMediator.body.confirmers[2].status, 'confirmed');
+    assert.equal(signedByMediator.body.status, 'sealed');
+    assert.equal((await api('POST', `/api/records/${record.id}/sign`, mediator, staffSign)).body.reason, 'record_sealed');
+    const doc = signedByMediator.body.document;
     assert.ok(doc, 'sealed document');
     assert.equal(doc.number, `${caseDetail.caseNumber}-笔录-1`);
     assert.deepEqual(doc.related, [], 'no agreement sealed before');
     assert.equal(
-      (await api('PUT', `/api/records/${record.id}/draft`, mediator, { baseRevision: objected.body.revision.number, content: objected.body.revision.content }))
-        .body.reason,
+      (
+        await api('PUT', `/api/records/${record.id}/draft`, mediator, {
+          baseRevision: signedByMediator.body.revision.number,
+          content: signedByMediator.body.revision.content,
+        })
+      ).body.reason,
       'record_sealed',
     );
 
@@ -199,7 +232,7 @@ describe('the mediation record (调解笔录)', () => {
       );
     assert.equal(tl.find((e) => e.type === 'record.sealed').data.sha256, doc.sha256);
     assert.equal((await api('GET', `/api/cases/${caseDetail.id}/timeline/verify`, mediator)).body.ok, true);
-    record = objected.body;
+    record = signedByMediator.body;
   });
 
   test('the sealed PDF: text, objection printed, pdfsig valid; /verify by code and by file', async () => {
@@ -222,6 +255,9 @@ describe('the mediation record (调解笔录)', () => {
       '笔录未记载我方提出的工程款结算问题',
       '提出异议',
       '确认记录属实',
+      '核对与签名',
+      '人民调解员',
+      '工作人员账号登录',
       '电子签署证书',
       record.document.verificationCode,
     ]) {
@@ -236,7 +272,11 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(byCode.body.documentNumber, record.document.number);
     assert.deepEqual(
       byCode.body.signers.map((s: any) => s.method),
-      ['sms_otp+handwritten', 'objection'],
+      ['sms_otp+handwritten', 'objection', 'staff_login+handwritten'],
+    );
+    assert.deepEqual(
+      byCode.body.signers.map((s: any) => s.roleCode),
+      ['applicant', 'respondent', 'mediator'],
     );
     const upload = (body: Buffer) =>
       fetch(`${server.baseUrl}/api/verify/file`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(body) }).then(
@@ -286,6 +326,132 @@ describe('the mediation record (调解笔录)', () => {
     assert.equal(
       (await api('POST', `/api/records/${created.body.id}/otp`, invitation.token, { revisionHash: frozen.body.frozen.hash })).body.reason,
       'record_not_confirming',
+    );
+  });
+
+  test('every signatory: an official who joined, the recorder and the mediator; sealed only when all answered, once, with the last two at once', async () => {
+    const c = await server.mediatorWithSession();
+    // The recorder: med2, a colleague in the unit the case is routed to (see the recorder test above).
+    const med2 = await server.testDb.db.user.findUniqueOrThrow({ where: { username: 'med2' } });
+    await server.testDb.db.case.update({ where: { id: c.caseDetail.id }, data: { unitId: med2.unitId } });
+    // Also in the unit: reads the case, but is not one of this record's signatories.
+    await server.createUser('med3', 'mediator', { displayName: '孙调解员' });
+    await server.testDb.db.user.update({ where: { username: 'med3' }, data: { unitId: med2.unitId } });
+    const med3 = (await server.login('med3')).token;
+    const p1 = c.caseDetail.parties[0]!;
+    const p2 = c.caseDetail.parties[1]!;
+    const inv1 = await server.invite(c.token, c.session.id, { role: 'party', partyId: p1.id, displayName: p1.name });
+    const inv2 = await server.invite(c.token, c.session.id, { role: 'party', partyId: p2.id, displayName: p2.name });
+    const official = await server.invite(c.token, c.session.id, { role: 'official', displayName: '赵科长', department: '区人社局' });
+    const absent = await server.invite(c.token, c.session.id, { role: 'official', displayName: '钱警官', department: '派出所' });
+    await enterRoom(server.baseUrl, sockets, { kind: 'staff', token: c.token, sessionId: c.session.id }).then(async (host) => {
+      await enterRoom(server.baseUrl, sockets, { kind: 'invitation', token: official.token });
+      await host.s.request('lobby.admitAll', {});
+    });
+    await until(async () => {
+      const tl = (await api('GET', `/api/cases/${c.caseDetail.id}/timeline`, c.token)).body as any[];
+      return tl.some((e) => e.type === 'session.joined' && e.data.role === 'official');
+    }, 'the official joined');
+
+    const r = (await api('POST', `/api/sessions/${c.session.id}/record`, c.token, { recorderId: med2.id })).body;
+    const frozen = await api('POST', `/api/records/${r.id}/freeze`, c.token, { revision: 1 });
+    assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
+    const hash = frozen.body.frozen.hash as string;
+    assert.deepEqual(
+      frozen.body.confirmers.map((x: any) => [x.role, x.name, x.department, x.method, x.mayObject]),
+      [
+        ['applicant', p1.name, null, 'sms_otp', true],
+        ['respondent', p2.name, null, 'sms_otp', true],
+        ['official', '赵科长', '区人社局', 'invitation', true],
+        ['recorder', '陈调解员', null, 'staff_login', false],
+        ['mediator', c.caseDetail.leadMediator?.displayName ?? frozen.body.header.mediator, null, 'staff_login', false],
+      ],
+      'the parties, the official who joined (not the one who never came), the recorder, the mediator',
+    );
+    const sign = (seed: number) => ({ revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(seed) });
+
+    // Not a signatory: a mediator who reads the case; an official invited who never joined.
+    assert.equal((await api('GET', `/api/sessions/${c.session.id}/record`, med3)).body.me.signatory, null);
+    assert.equal((await api('POST', `/api/records/${r.id}/sign`, med3, sign(101))).body.reason, 'record_not_signatory');
+    assert.equal((await api('POST', `/api/records/${r.id}/confirm`, absent.token, sign(102))).body.reason, 'record_not_signatory');
+    assert.equal(
+      (await api('POST', `/api/records/${r.id}/object`, absent.token, { revisionHash: hash, objection: '未参加' })).body.reason,
+      'record_not_signatory',
+    );
+
+    // The official: no code (their invitation carries no phone), the drawn signature; once only.
+    const seenByOfficial = (await api('GET', `/api/sessions/${c.session.id}/record`, official.token)).body;
+    assert.equal(seenByOfficial.me.signatory, seenByOfficial.confirmers[2].key);
+    assert.equal((await api('POST', `/api/records/${r.id}/otp`, official.token, { revisionHash: hash })).body.reason, 'record_not_signatory');
+    const byOfficial = await api('POST', `/api/records/${r.id}/confirm`, official.token, sign(103));
+    assert.equal(byOfficial.status, 200, JSON.stringify(byOfficial.body));
+    assert.equal(byOfficial.body.confirmers[2].status, 'confirmed');
+    assert.equal(
+      (await api('POST', `/api/records/${r.id}/object`, official.token, { revisionHash: hash, objection: '再想想' })).body.reason,
+      'record_already_answered',
+    );
+    // A party without the code is refused; both parties object.
+    assert.equal((await api('POST', `/api/records/${r.id}/confirm`, inv1.token, sign(104))).body.reason, 'record_code_required');
+    for (const [i, inv] of [inv1, inv2].entries()) {
+      const res = await api('POST', `/api/records/${r.id}/object`, inv.token, { revisionHash: hash, objection: `当事人异议${i + 1}：金额有误。` });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.status, 'confirming', 'the recorder and the mediator have not signed');
+    }
+    // The recorder may not object to what they wrote.
+    assert.equal(
+      (await api('POST', `/api/records/${r.id}/object`, otherMediator, { revisionHash: hash, objection: '不对' })).body.reason,
+      'record_no_objection',
+    );
+
+    // The last two answers at once, on two requests: both taken, sealed exactly once.
+    const [byRecorder, byMediator] = await Promise.all([
+      api('POST', `/api/records/${r.id}/sign`, otherMediator, sign(105)),
+      api('POST', `/api/records/${r.id}/sign`, c.token, sign(106)),
+    ]);
+    assert.equal(byRecorder.status, 200, JSON.stringify(byRecorder.body));
+    assert.equal(byMediator.status, 200, JSON.stringify(byMediator.body));
+    await until(async () => (await api('GET', `/api/sessions/${c.session.id}/record`, c.token)).body.status === 'sealed', 'sealed');
+    const sealed = (await api('GET', `/api/sessions/${c.session.id}/record`, c.token)).body;
+    assert.deepEqual(
+      sealed.confirmers.map((x: any) => x.status),
+      ['objected', 'objected', 'confirmed', 'confirmed', 'confirmed'],
+    );
+    const tl = (await api('GET', `/api/cases/${c.caseDetail.id}/timeline`, c.token)).body as any[];
+    assert.equal(tl.filter((e) => e.type === 'record.sealed').length, 1, 'one seal');
+    assert.equal(await server.testDb.db.mediationRecordDocument.count({ where: { recordId: r.id } }), 1);
+    assert.equal((await api('POST', `/api/records/${r.id}/sign`, c.token, sign(107))).body.reason, 'record_sealed');
+
+    // The PDF and /verify list every signatory with role, time and signature or objection.
+    const res = await fetch(`${server.baseUrl}/api/records/${r.id}/document`, { headers: { authorization: `Bearer ${c.token}` } });
+    const file = path.join(tmp, 'record-all.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const flat = (await run('pdftotext', ['-layout', file, '-'])).stdout.replace(/\s+/g, '');
+    for (const s of [
+      '部门工作人员赵科长（区人社局）：已阅读本笔录，确认记录属实',
+      '调解室邀请链接（经调解员准入）',
+      '记录员陈调解员：已阅读本笔录，确认记录属实',
+      `人民调解员${sealed.header.mediator}：已阅读本笔录，确认记录属实`,
+      '工作人员账号登录+手写签名',
+      '当事人异议1：金额有误。',
+      '当事人异议2：金额有误。',
+      '记录员（签名）',
+      '部门工作人员（签名）',
+      '人民调解员（签名）',
+    ])
+      assert.ok(flat.includes(s.replace(/\s+/g, '')), `pdftotext finds ${s}`);
+    assert.ok(!flat.includes('钱警官'), 'the official who never joined is not in it');
+    assert.match((await run('pdfsig', ['-nocert', file])).stdout, /Signature is Valid\./);
+    const verified = await server.api('POST', '/api/verify/code', { body: { code: sealed.document.verificationCode } });
+    assert.equal(verified.body.status, 'authentic');
+    assert.deepEqual(
+      verified.body.signers.map((x: any) => [x.roleCode, x.method]),
+      [
+        ['applicant', 'objection'],
+        ['respondent', 'objection'],
+        ['official', 'invitation+handwritten'],
+        ['recorder', 'staff_login+handwritten'],
+        ['mediator', 'staff_login+handwritten'],
+      ],
     );
   });
 
@@ -362,6 +528,13 @@ describe('the mediation record (调解笔录)', () => {
       const res = await api('POST', `/api/records/${r.id}/object`, inv.token, { revisionHash: frozen.frozen.hash, objection: `异议${i + 1}：记录不全。` });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
+    const signed = await api('POST', `/api/records/${r.id}/sign`, c.token, {
+      revisionHash: frozen.frozen.hash,
+      consent: true,
+      consentLang: 'en',
+      signaturePng: signatureDataUrl(74),
+    });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
     const stuck = (await api('GET', `/api/sessions/${c.session.id}/record`, c.token)).body;
     assert.equal(stuck.status, 'confirming', 'not sealed: the file could not be written');
     assert.equal((await server.testDb.db.mediationRecord.findUniqueOrThrow({ where: { id: r.id } })).sealingDocId, null, 'the claim was released');

@@ -14,13 +14,15 @@ import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
  * The mediation record (调解笔录) in the room, in Chromium: the mediator writes it live in the
- * side panel (autosaved; joins and leaves appear by themselves), puts it to the parties; the
+ * side panel (autosaved; joins and leaves appear by themselves), puts it to its signatories; the
  * applicant confirms on a phone with the code and a drawn signature, the respondent objects on a
- * phone; it is sealed; pdfsig, pdftotext and /verify check the PDF; the case page shows it.
+ * phone, the labour bureau's official who joined signs by invitation (no code: it carries no
+ * phone), the mediator signs with the staff login (consent and a drawn signature); only then is it
+ * sealed; pdfsig, pdftotext and /verify show every signatory; the case page shows it.
  */
 const run = promisify(execFile);
 const work = mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-record-'));
-const SHOTS = '/tmp/record-shots';
+const SHOTS = process.env.SHOTS_DIR ?? '/tmp/record-shots';
 const PHONE_A = '13812345678';
 const PHONE_B = '13987654321';
 let server: FullServer;
@@ -43,7 +45,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHO
 const toggleLanguage = (page: Page) => page.locator('.lang-toggle').first().dispatchEvent('click');
 
 describe('the mediation record in the room', () => {
-  test('written live by the mediator → confirmed on one phone, objected to on the other → sealed, verified, on the case page', async () => {
+  test('written live by the mediator → confirmed on one phone, objected to on the other, signed by the mediator → sealed, verified, on the case page', async () => {
     const errors: string[] = [];
     const { token } = await server.login('wang');
     const created = await server.api('POST', '/api/cases', {
@@ -64,6 +66,7 @@ describe('the mediation record in the room', () => {
     const sessionId = (await server.api('POST', `/api/cases/${caseId}/sessions`, { token })).body.id as string;
     const invA = await server.invite(token, sessionId, { role: 'party', partyId: pa!.id, displayName: '张三' });
     const invB = await server.invite(token, sessionId, { role: 'party', partyId: pb!.id, displayName: '李四' });
+    const invO = await server.invite(token, sessionId, { role: 'official', displayName: '赵科长', department: '区人社局' });
 
     const mctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const mediator = await mctx.newPage();
@@ -71,9 +74,11 @@ describe('the mediation record in the room', () => {
     await staffJoins(mediator, server, 'wang', sessionId);
     const partyA = await partyJoins(browser, invA.url, errors);
     const partyB = await partyJoins(browser, invB.url, errors);
+    const officialPage = await partyJoins(browser, invO.url, errors);
     await mediator.getByTestId('admit-all').click();
     await partyA.getByTestId('lobby').waitFor({ state: 'detached' });
     await partyB.getByTestId('lobby').waitFor({ state: 'detached' });
+    await officialPage.getByTestId('lobby').waitFor({ state: 'detached' });
 
     // The mediator starts the record in the side panel and writes; joins are there already.
     await mediator.getByTestId('record-open').click();
@@ -138,21 +143,81 @@ describe('the mediation record in the room', () => {
     await panelA.getByTestId('sign-submit').click();
     await panelA.getByTestId('record-confirm-done').waitFor();
 
-    // The respondent objects on the phone; the objection is kept; every party answered: sealed.
+    // The respondent objects on the phone; the objection is kept; the mediator has not signed: not sealed yet.
     await partyB.getByTestId('record-open').click();
     const panelB = partyB.getByTestId('record-panel');
     await panelB.getByTestId('record-object-open').click();
     await panelB.getByTestId('record-objection-text').fill('笔录未记载我方提出的工程款结算问题。');
     await shot(partyB, 'record-04-objection-phone-zh');
     await panelB.getByTestId('record-objection-submit').click();
-    await panelB.getByTestId('record-sealed').waitFor();
+    await panelB.getByTestId('record-object-done').waitFor();
     assert.ok((await panelB.getByTestId('record-objection').textContent())!.includes('工程款结算问题'));
-    await shot(partyB, 'record-05-sealed-phone-zh');
+    await panelB.locator('[data-testid=record-confirmer][data-role=mediator][data-status=pending]').waitFor();
+    assert.equal((await server.api('GET', `/api/sessions/${sessionId}/record`, { token })).body.status, 'confirming');
+    await panelB.getByTestId('record-confirmers').scrollIntoViewIfNeeded();
+    await shot(partyB, 'record-05-signatories-phone-zh');
+    await toggleLanguage(partyB);
+    await panelB.getByText('2 of 4 have answered').waitFor();
+    await shot(partyB, 'record-05-signatories-phone-en');
+    await toggleLanguage(partyB);
 
+    // The official confirms on their own screen: consent and a drawn signature, no code; they could object.
+    await officialPage.getByTestId('record-open').click();
+    const panelO = officialPage.getByTestId('record-panel');
+    await panelO.locator('[data-testid=record-sign-intro][data-method=invitation]').waitFor();
+    assert.equal(await panelO.getByTestId('sign-code').count(), 0, 'no code: the invitation carries no phone');
+    await panelO.getByTestId('record-object-open').waitFor();
+    await panelO.getByTestId('sign-form').scrollIntoViewIfNeeded();
+    await shot(officialPage, 'record-05-official-signing-phone-zh');
+    await toggleLanguage(officialPage);
+    await panelO.locator('[data-testid=record-confirmer][data-role=official]', { hasText: 'Department official' }).waitFor();
+    await shot(officialPage, 'record-05-official-signing-phone-en');
+    await toggleLanguage(officialPage);
+    await panelO.getByTestId('sign-consent').check();
+    await drawSignature(officialPage, 4);
+    await panelO.getByTestId('sign-submit').click();
+    await panelO.getByTestId('record-confirm-done').waitFor();
+
+    // The mediator signs in the panel: consent and a drawn signature under the staff login; no code, no objection.
+    const panelM = mediator.getByTestId('record-panel');
+    await panelM.locator('[data-testid=record-sign-intro][data-method=staff_login]').waitFor();
+    assert.equal(await panelM.getByTestId('sign-code').count(), 0, 'no code step for staff');
+    assert.equal(await panelM.getByTestId('record-object-open').count(), 0, 'the mediator does not object to what they wrote');
+    await panelM.getByText('已答复 3 / 4 人').waitFor();
+    assert.deepEqual(
+      await panelM
+        .locator('[data-testid=record-confirmer]')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-role')}:${e.getAttribute('data-status')}`)),
+      ['applicant:confirmed', 'respondent:objected', 'official:confirmed', 'mediator:pending'],
+    );
+    await mediator.setViewportSize({ width: 1366, height: 900 });
+    await panelM.getByTestId('record-confirmers').scrollIntoViewIfNeeded();
+    await shot(mediator, 'record-05-signatories-desktop-zh');
+    await panelM.getByTestId('sign-form').scrollIntoViewIfNeeded();
+    await shot(mediator, 'record-06-staff-signing-desktop-zh');
+    await toggleLanguage(mediator);
+    await panelM.getByText('signed with your staff login', { exact: false }).waitFor();
+    await shot(mediator, 'record-06-staff-signing-desktop-en');
+    await panelM.getByTestId('record-confirmers').scrollIntoViewIfNeeded();
+    await shot(mediator, 'record-05-signatories-desktop-en');
+    await mediator.setViewportSize({ width: 390, height: 844 });
+    await panelM.getByTestId('sign-form').scrollIntoViewIfNeeded();
+    await shot(mediator, 'record-06-staff-signing-phone-en');
+    await toggleLanguage(mediator);
+    await panelM.getByText('以您的工作人员账号签署', { exact: false }).waitFor();
+    await shot(mediator, 'record-06-staff-signing-phone-zh');
+    await mediator.setViewportSize({ width: 1280, height: 800 });
+    await panelM.getByTestId('sign-consent').check();
+    await drawSignature(mediator, 5);
+    await panelM.getByTestId('sign-submit').click();
+
+    // Every signatory answered: sealed, on every screen.
+    await panelB.getByTestId('record-sealed').waitFor();
+    await shot(partyB, 'record-07-sealed-phone-zh');
     await mediator.getByTestId('record-sealed').waitFor();
     const code = (await mediator.getByTestId('record-verification-code').textContent())!.trim();
     const number = (await mediator.getByTestId('record-number').textContent())!.trim();
-    await shot(mediator, 'record-05-sealed-desktop-zh');
+    await shot(mediator, 'record-07-sealed-desktop-zh');
 
     // The PDF: sealed (pdfsig), the text written, the events and the objection printed.
     const view = (await server.api('GET', `/api/sessions/${sessionId}/record`, { token })).body;
@@ -174,6 +239,13 @@ describe('the mediation record in the room', () => {
       '张三进入调解室',
       '笔录未记载我方提出的工程款结算问题',
       '确认记录属实',
+      '申请人张三：已阅读本笔录，确认记录属实',
+      '被申请人李四：对本笔录提出异议',
+      '部门工作人员赵科长（区人社局）：已阅读本笔录，确认记录属实',
+      '人民调解员王调解员：已阅读本笔录，确认记录属实',
+      '短信验证码+手写签名',
+      '工作人员账号登录+手写签名',
+      '人民调解员（签名）',
       code,
     ]) {
       assert.ok(flat.includes(s), `pdftotext finds ${s}`);
@@ -185,14 +257,23 @@ describe('the mediation record in the room', () => {
     await vpage.getByTestId('verify-by-code').click();
     await vpage.locator('[data-testid=verify-result][data-status=authentic]').waitFor();
     assert.equal((await vpage.getByTestId('verify-number').textContent())!.trim(), number);
-    await shot(vpage, 'record-06-verify-desktop-zh');
+    const signers = await vpage.getByTestId('verify-signers').locator('li').allTextContents();
+    assert.equal(signers.length, 4, signers.join(' | '));
+    for (const [i, words] of [
+      ['申请人', '短信验证码 + 手写签名'],
+      ['被申请人', '书面异议'],
+      ['部门工作人员', '邀请链接'],
+      ['人民调解员', '工作人员账号 + 手写签名'],
+    ].entries())
+      for (const w of words) assert.ok(signers[i]!.includes(w), `${signers[i]} has ${w}`);
+    await shot(vpage, 'record-08-verify-desktop-zh');
 
     // The case page: the record card beside the agreement card.
     await mediator.goto(`${server.baseUrl}/cases/${caseId}`);
     await mediator.locator('[data-testid=case-record-item][data-status=sealed]').waitFor();
     await mediator.getByTestId('case-agreement').waitFor();
     await mediator.getByTestId('case-record').scrollIntoViewIfNeeded();
-    await shot(mediator, 'record-07-case-page-desktop-zh');
+    await shot(mediator, 'record-09-case-page-desktop-zh');
     assert.deepEqual(errors, []);
   });
 });

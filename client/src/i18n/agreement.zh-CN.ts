@@ -76,6 +76,8 @@ export const agreementZhCN = {
   'signerRole.party': '当事人',
   'signerRole.mediator': '人民调解员',
   'signerRole.witness': '见证人',
+  'signerRole.official': '部门工作人员',
+  'signerRole.recorder': '记录员',
   // separators: a label and its value, a side and a name
   'sep.colon': '：',
   'sep.gap': '　',
@@ -120,6 +122,7 @@ export const agreementZhCN = {
   'verify.sha': '文件 SHA-256',
   'verify.method.sms_otp+handwritten': '短信验证码 + 手写签名',
   'verify.method.staff_login+handwritten': '工作人员账号 + 手写签名',
+  'verify.method.invitation+handwritten': '调解室邀请链接（经调解员准入）+ 手写签名',
   'verify.method.objection': '书面异议（未签名）',
   // case detail page (staff)
   'case.title': '调解协议',

@@ -59,8 +59,8 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'record.drafted': '调解笔录已开始',
   'record.revised': '调解笔录已修改',
   'record.frozen': '调解笔录提交确认',
-  'record.confirmed': '当事人确认调解笔录',
-  'record.objected': '当事人对调解笔录提出异议',
+  'record.confirmed': '签名人确认调解笔录',
+  'record.objected': '签名人对调解笔录提出异议',
   'record.sealed': '调解笔录已签章',
 };
 
@@ -116,8 +116,8 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'record.drafted': 'Mediation record started',
   'record.revised': 'Mediation record revised',
   'record.frozen': 'Mediation record put to the parties',
-  'record.confirmed': 'Party confirmed the record',
-  'record.objected': 'Party objected to the record',
+  'record.confirmed': 'A signatory confirmed the record',
+  'record.objected': 'A signatory objected to the record',
   'record.sealed': 'Mediation record sealed',
 };
 

@@ -4,6 +4,7 @@ import type {
   RecordContent,
   RecordObjectRequest,
   RecordOtpResponse,
+  RecordStaffSignRequest,
   RecorderCandidate,
   RecordView,
 } from '@protocol/mediationRecord.ts';
@@ -20,6 +21,7 @@ export const recordApi = {
   freeze: (id: string, token: string, body: FreezeRecordRequest) => agreementCall<RecordView>('POST', `/records/${id}/freeze`, token, body),
   otp: (id: string, token: string, revisionHash: string) => agreementCall<RecordOtpResponse>('POST', `/records/${id}/otp`, token, { revisionHash }),
   confirm: (id: string, token: string, body: RecordConfirmRequest) => agreementCall<RecordView>('POST', `/records/${id}/confirm`, token, body),
+  sign: (id: string, token: string, body: RecordStaffSignRequest) => agreementCall<RecordView>('POST', `/records/${id}/sign`, token, body),
   object: (id: string, token: string, body: RecordObjectRequest) => agreementCall<RecordView>('POST', `/records/${id}/object`, token, body),
   forCase: (caseId: string, token: string) => agreementCall<RecordView[]>('GET', `/cases/${caseId}/records`, token),
   download: (id: string, token: string, fileName: string) => downloadWithToken(`/api/records/${id}/document`, token, fileName),

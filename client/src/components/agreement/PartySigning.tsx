@@ -7,6 +7,7 @@ import { agreementApi } from '../../services/agreement.ts';
 import { AgreementText, RevisionCheck, Signers } from './AgreementText.tsx';
 import { sideAndName, useAT } from './i18n.ts';
 import { SigningSteps } from './SigningSteps.tsx';
+import { useAct } from './useAct.ts';
 
 /**
  * A party signs the frozen agreement: used by the /sign page (a signing link or invitation) and by
@@ -18,10 +19,8 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
   const tApp = useT();
   const [data, setData] = useState<SigningView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  // A local hint (key) or a failure from the server, rendered in the current language (re-rendered when it changes).
-  const [problem, setProblem] = useState<{ key: Parameters<typeof t>[0] } | { error: unknown } | null>(null);
+  const { problem, busy, act } = useAct<Parameters<typeof t>[0]>();
   const msg = problem === null ? null : 'key' in problem ? t(problem.key) : errorText(tApp, problem.error);
-  const [busy, setBusy] = useState(false);
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
   const top = useRef<HTMLDivElement>(null);
@@ -41,18 +40,6 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
     );
   };
   useEffect(load, [token, liveKey]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const act = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await fn();
-    } catch (e) {
-      setProblem({ error: e });
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (loadError)
     return (
@@ -121,7 +108,7 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
           submitLabel={t('sign.submit')}
           sendCode={async () => (await agreementApi.otp(token, data.me.partyId, hash)).sentTo}
           submit={async (input) => {
-            await agreementApi.sign(token, { partyId: data.me.partyId, revisionHash: hash, consent: true, ...input });
+            await agreementApi.sign(token, { partyId: data.me.partyId, revisionHash: hash, consent: true, ...input, code: input.code ?? '' });
             load();
           }}
         >

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { RecorderCandidate, RecordView } from '@protocol/mediationRecord.ts';
+import type { RecordConfirmer, RecorderCandidate, RecordView } from '@protocol/mediationRecord.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { recordApi, watchRecord } from '../../services/mediationRecord.ts';
 import { SigningSteps } from '../agreement/SigningSteps.tsx';
-import { useRT } from './i18n.ts';
+import { useRT, type RecordKey } from './i18n.ts';
 import { RecordEditor } from './RecordEditor.tsx';
 import { Confirmers, RecordText, SealedInfo } from './RecordText.tsx';
 import '../agreement/agreement.css';
@@ -19,7 +19,7 @@ interface Props {
   roomKey: string;
 }
 
-/** The record's side panel in the room: written live by the mediator (or the recorder), read by everyone, confirmed by the parties. */
+/** The record's side panel in the room: written live by the mediator (or the recorder), read by everyone, signed by each signatory. */
 export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
   const t = useRT();
   const tApp = useT();
@@ -95,7 +95,7 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
                   </button>
                 )}
                 <Confirmers view={view} />
-                {view.me.partyId && <PartyAnswer view={view} token={token} partyId={view.me.partyId} onView={setView} />}
+                {view.me.signatory && <SignatoryAnswer view={view} token={token} signatory={view.me.signatory} onView={setView} />}
               </>
             )}
           </div>
@@ -147,15 +147,26 @@ function StartRecord({ sessionId, token, run }: { sessionId: string; token: stri
   );
 }
 
-/** A party's answer: the agreement's signing steps to confirm, or a written objection kept in the record. */
-function PartyAnswer({ view, token, partyId, onView }: { view: RecordView; token: string; partyId: string; onView: (v: RecordView) => void }) {
+/** What each kind of signatory reads before signing (how they prove who they are differs). */
+const INTRO: Record<RecordConfirmer['method'], RecordKey> = {
+  sms_otp: 'confirm.intro',
+  invitation: 'confirm.introOfficial',
+  staff_login: 'confirm.introStaff',
+};
+
+/**
+ * A signatory's answer: the agreement's signing steps to confirm (a party with a one-time code to
+ * their phone; an official by their invitation; the mediator and the recorder by their staff
+ * login), or, for parties and officials, a written objection kept in the record.
+ */
+function SignatoryAnswer({ view, token, signatory, onView }: { view: RecordView; token: string; signatory: string; onView: (v: RecordView) => void }) {
   const t = useRT();
   const tApp = useT();
   const lang = useLanguage();
   const [objecting, setObjecting] = useState(false);
   const [objection, setObjection] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const mine = view.confirmers.find((c) => c.partyId === partyId);
+  const mine = view.confirmers.find((c) => c.key === signatory);
   if (!view.frozen || !mine || view.status !== 'confirming') return null;
   if (mine.status === 'confirmed')
     return (
@@ -170,7 +181,7 @@ function PartyAnswer({ view, token, partyId, onView }: { view: RecordView; token
       </div>
     );
   const hash = view.frozen.hash;
-  if (objecting) {
+  if (objecting && mine.mayObject) {
     return (
       <div className="agr-card" data-testid="record-object-form">
         <label htmlFor="rec-objection">{t('object.text')}</label>
@@ -199,18 +210,29 @@ function PartyAnswer({ view, token, partyId, onView }: { view: RecordView; token
       </div>
     );
   }
+  const signed = { revisionHash: hash, consent: true as const };
   return (
     <>
-      <p className="agr-note">{t('confirm.intro')}</p>
+      <p className="agr-note" data-testid="record-sign-intro" data-method={mine.method}>
+        {t(INTRO[mine.method])}
+      </p>
       <SigningSteps
         consent={view.consentTexts[lang]}
         submitLabel={t('confirm.submit')}
-        sendCode={async () => (await recordApi.otp(view.id, token, hash)).sentTo}
-        submit={async (input) => onView(await recordApi.confirm(view.id, token, { revisionHash: hash, consent: true, ...input }))}
+        {...(mine.method === 'sms_otp' ? { sendCode: async () => (await recordApi.otp(view.id, token, hash)).sentTo } : {})}
+        submit={async (input) =>
+          onView(
+            mine.method === 'staff_login'
+              ? await recordApi.sign(view.id, token, { ...signed, signaturePng: input.signaturePng, consentLang: input.consentLang })
+              : await recordApi.confirm(view.id, token, { ...signed, ...input }),
+          )
+        }
       >
-        <button type="button" className="link-button" onClick={() => setObjecting(true)} data-testid="record-object-open">
-          {t('object.open')}
-        </button>
+        {mine.mayObject && (
+          <button type="button" className="link-button" onClick={() => setObjecting(true)} data-testid="record-object-open">
+            {t('object.open')}
+          </button>
+        )}
       </SigningSteps>
     </>
   );

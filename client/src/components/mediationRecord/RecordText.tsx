@@ -86,18 +86,24 @@ export function RecordText({ view }: { view: RecordView }) {
   );
 }
 
+/** Every signatory with their role and answer: who has confirmed or objected, and who is still to answer. */
 export function Confirmers({ view }: { view: RecordView }) {
   const t = useRT();
   if (!view.frozen) return null;
+  const done = view.confirmers.filter((c) => c.status !== 'pending').length;
   return (
     <div className="agr-card">
-      <b>{t('confirmers')}</b>
+      <b>{t('confirmers')}</b>{' '}
+      <small className="agr-note" data-testid="record-confirmers-count">
+        {t('confirmers.count', { done, total: view.confirmers.length })}
+      </small>
       <ul className="agr-signers" data-testid="record-confirmers">
         {view.confirmers.map((c) => (
-          <li key={c.partyId} data-status={c.status}>
+          <li key={c.key} data-status={c.status} data-role={c.role} data-testid="record-confirmer">
             <span>
-              {c.side ? `${t(`role.${c.side}`)} ` : ''}
-              {c.name}
+              <span className="rec-signer-role">{t(`signer.${c.role}`)}</span> {c.name}
+              {c.department ? ` · ${c.department}` : ''}
+              {c.key === view.me.signatory && <b> {t('signer.you')}</b>}
               {c.objection && (
                 <span className="rec-objection" data-testid="record-objection">
                   {t('objection')}
