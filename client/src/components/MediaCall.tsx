@@ -3,6 +3,7 @@ import type { HandshakeAuth } from '@protocol/signalling.ts';
 import type { ParticipantRole } from '@protocol/roles.ts';
 import type { RecordingState } from '@protocol/recording.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
+import { CaseDocuments } from '../services/caseDocuments.ts';
 import { MediaSession } from '../services/MediaSession.ts';
 import { preloadDevice } from '../services/devicePreload.ts';
 import { PreJoin } from './PreJoin.tsx';
@@ -39,6 +40,7 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
   const [session, setSession] = useState<MediaSession | null>(null);
+  const [documents, setDocuments] = useState<CaseDocuments | null>(null);
 
   // Devices for the pre-join screen; a fresh LocalMedia per attempt.
   useEffect(() => {
@@ -61,6 +63,7 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
       session.dispose();
     };
   }, [session]);
+  useEffect(() => (documents ? () => documents.dispose() : undefined), [documents]);
 
   const join = (recordingConsent?: boolean) => {
     if (!local) return;
@@ -71,16 +74,19 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
       acquireTrack: local.acquire,
       ...(recordingConsent === undefined ? {} : { recordingConsent }),
     });
+    // Listening before the socket connects: the views are pushed once the room is joined.
+    setDocuments(new CaseDocuments(next.notifications));
     setSession(next);
     void next.start();
   };
 
   const rejoin = () => {
     setSession(null);
+    setDocuments(null);
     setAttempt((n) => n + 1);
   };
 
-  if (session) {
+  if (session && documents) {
     const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
     return (
       <Room
@@ -100,8 +106,8 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
         tools={
           agreementSessionId && (
             <>
-              <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
-              <RecordDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+              <AgreementDrawer session={session} documents={documents} sessionId={agreementSessionId} token={auth.token} role={role} />
+              <RecordDrawer session={session} documents={documents} sessionId={agreementSessionId} token={auth.token} role={role} />
             </>
           )
         }
@@ -112,14 +118,22 @@ export function MediaCall({ auth, displayName, role, roleLabel, heading, endActi
   return frame(<PreJoin local={local} token={auth.token} displayName={displayName} roleLabel={roleLabel} recording={recording} onJoin={join} />);
 }
 
+interface DrawerProps {
+  session: MediaSession;
+  documents: CaseDocuments;
+  sessionId: string;
+  token: string;
+  role: ParticipantRole;
+}
+
 /** The record's side panel, for whoever is in the room (not the waiting room); it re-reads the events when the room changes. */
-function RecordDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+function RecordDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const state = useStore(session);
   const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
   if (!inRoom) return null;
   const room = state.room!;
   const roomKey = `${room.roster.map((p) => `${p.peerId}:${p.place}`).join(',')}|${room.caucus.active}|${room.paused}`;
-  return <RecordPanel sessionId={sessionId} token={token} role={role} roomKey={roomKey} />;
+  return <RecordPanel sessionId={sessionId} token={token} documents={documents} role={role} roomKey={roomKey} />;
 }
 
 /**
@@ -127,7 +141,7 @@ function RecordDrawer({ session, sessionId, token, role }: { session: MediaSessi
  * offered at all to someone in the waiting room. The drawer opens by itself for mediators once
  * mounted, so for them it is mounted on the first click of the same "协议" button.
  */
-function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+function AgreementDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const t = useAT();
   const state = useStore(session);
   const [mounted, setMounted] = useState(role !== 'mediator');
@@ -141,5 +155,5 @@ function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSe
     );
   }
   const partiesInCall = state.room!.roster.filter((p) => p.role === 'party' && p.place !== 'lobby').map((p) => ({ name: p.displayName }));
-  return <AgreementPanel sessionId={sessionId} token={token} role={role} partiesInCall={partiesInCall} />;
+  return <AgreementPanel sessionId={sessionId} token={token} documents={documents} role={role} partiesInCall={partiesInCall} />;
 }
