@@ -2,6 +2,15 @@ import type { AgreementView } from '@protocol/agreement.ts';
 import type { RecordView } from '@protocol/mediationRecord.ts';
 import type { SignallingClient } from './SignallingClient.ts';
 
+/**
+ * The view to show: a pushed view is dropped when the panel already has a later revision of the
+ * same document (an answer to its own save can overtake the push of the save before it).
+ */
+export function laterOf<V extends { id: string; revision: { number: number } }>(pushed: V | null, current: V | null): V | null {
+  if (pushed && current && pushed.id === current.id && pushed.revision.number < current.revision.number) return current;
+  return pushed;
+}
+
 interface Views {
   agreement: AgreementView | null;
   record: RecordView | null;

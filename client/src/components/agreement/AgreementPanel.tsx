@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { AgreementContent, AgreementView, SigningLinkInfo } from '@protocol/agreement.ts';
 import { ApiError } from '../../services/ApiError.ts';
 import { agreementApi } from '../../services/agreement.ts';
-import type { CaseDocuments } from '../../services/caseDocuments.ts';
+import { laterOf, type CaseDocuments } from '../../services/caseDocuments.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { labelsToTokens, tokensToLabels, type AgreementField } from '@protocol/agreementFields.ts';
@@ -39,7 +39,7 @@ export function AgreementPanel({ sessionId, token, documents, role, partiesInCal
   const [error, setError] = useState<string | null>(null);
   const [signing, setSigning] = useState(false);
 
-  useEffect(() => documents.watch('agreement', setView), [documents]);
+  useEffect(() => documents.watch('agreement', (pushed) => setView((current) => laterOf(pushed, current))), [documents]);
 
   const run = async (fn: () => Promise<AgreementView | void>) => {
     setError(null);

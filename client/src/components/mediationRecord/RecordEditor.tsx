@@ -86,6 +86,8 @@ export function RecordEditor({ view, token, onView }: { view: RecordView; token:
   const change = (next: RecordContent) => {
     setDraft(next);
     setDirty(true);
+    // "Saved" names the last save; once typed over, it no longer says everything is saved.
+    setState((s) => (s === 'saved' ? 'idle' : s));
     setError(null);
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => void save(next), AUTOSAVE_MS);

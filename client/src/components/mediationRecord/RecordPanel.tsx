@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RecorderCandidate, RecordView } from '@protocol/mediationRecord.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
-import type { CaseDocuments } from '../../services/caseDocuments.ts';
+import { laterOf, type CaseDocuments } from '../../services/caseDocuments.ts';
 import { recordApi } from '../../services/mediationRecord.ts';
 import { SigningSteps } from '../agreement/SigningSteps.tsx';
 import { useRT } from './i18n.ts';
@@ -31,7 +31,7 @@ export function RecordPanel({ sessionId, token, documents, role, roomKey }: Prop
   const [view, setView] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => documents.watch('record', setView), [documents]);
+  useEffect(() => documents.watch('record', (pushed) => setView((current) => laterOf(pushed, current))), [documents]);
   // Joins, leaves and caucuses are on the timeline, not on the record's hub: read again when the room changes.
   useEffect(() => {
     recordApi.current(sessionId, token).then(setView, () => undefined);
