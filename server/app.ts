@@ -240,6 +240,7 @@ export async function createApp(
       saveChat: (sessionId, message, from, to) => roomRecord.saveChat(sessionId, message, from, to),
     },
     recording: services.recording,
+    documents: services.agreement.documents,
     recordCaucus: (sessionId, event, record) => roomRecord.recordCaucus(sessionId, event, record),
     placeSession,
     ...(turn ? { iceServers: (p) => iceServersFor(turn, p, clock.now()) } : {}),

@@ -1,9 +1,9 @@
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
 
 /**
- * Fan-out of agreement changes to Server-Sent-Event listeners, keyed by case id (a session's
- * participants follow the agreement of the session's case). A change goes out on the cluster
- * bus, so the listeners of every node hear it, whichever node made the change.
+ * Fan-out of agreement and record changes to the signalling sockets that follow the case
+ * (server/agreement/documentFeed.ts), keyed by case id. A change goes out on the cluster bus,
+ * so the listeners of every node hear it, whichever node made the change.
  */
 export type HubListener = (event: { type: 'changed'; caseId: string }) => void;
 

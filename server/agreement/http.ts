@@ -16,7 +16,6 @@ import {
 } from '../protocol/agreement.ts';
 import type { AgreementModule } from './index.ts';
 import type { AgreementActor } from './AgreementService.ts';
-import { serveCaseEvents } from './sse.ts';
 
 /*
  * HTTP routes of the agreement module. Registered through createHttpApp's `route`, so each is
@@ -64,7 +63,7 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
     res.json(m.agreements.templates());
   });
 
-  // ---- in the session: the current agreement, live updates, creating it
+  // ---- in the session: the current agreement (live updates go over the signalling socket), creating it
   route('get', '/api/sessions/:sessionId/agreement', async (req: Request, res: Response) => {
     const actor = await actorOf(req);
     const caseId = await m.agreements.caseOfSession(id(req, 'sessionId'), actor);
@@ -74,15 +73,6 @@ export function registerAgreementRoutes(route: RouteFn, m: AgreementModule): voi
   });
   route('post', '/api/sessions/:sessionId/agreement', validate(createAgreementRequest), async (req: Request, res: Response) => {
     res.status(201).json(await m.agreements.create(id(req, 'sessionId'), staffOf(res), req.body.templateId));
-  });
-  /** Server-Sent Events: `event: agreement` with the full view (or `null` before one exists) on every change. */
-  route('get', '/api/sessions/:sessionId/agreement/events', async (req: Request, res: Response) => {
-    const actor = await actorOf(req);
-    const caseId = await m.agreements.caseOfSession(id(req, 'sessionId'), actor);
-    serveCaseEvents(req, res, m.hub, caseId, 'agreement', async () => {
-      const a = await m.agreements.forCase(caseId);
-      return a ? m.agreements.view(a.id) : null;
-    });
   });
 
   // ---- on the case

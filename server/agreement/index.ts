@@ -12,11 +12,13 @@ import type { CaseDetail } from '../protocol/cases.ts';
 import type { ClusterBus } from '../cluster/ClusterBus.ts';
 import { AgreementHub } from './AgreementHub.ts';
 import { AgreementService } from './AgreementService.ts';
+import { createDocumentFeed } from './documentFeed.ts';
 import { Finaliser } from './Finaliser.ts';
 import { SigningService } from './SigningService.ts';
 import { DevOutboxSmsSender, type SmsSender } from './sms/SmsSender.ts';
 import { VerificationService } from './VerificationService.ts';
 import { createRecordModule, type RecordModule } from '../mediationRecord/index.ts';
+import type { DocumentFeed } from '../signalling/documents.ts';
 
 /** The agreement module as the composition root sees it. */
 export interface AgreementModule {
@@ -27,6 +29,8 @@ export interface AgreementModule {
   verification: VerificationService;
   /** The written mediation record (调解笔录) of each session, on the same tokens, signing steps and seal. */
   record: RecordModule;
+  /** The agreement and the record as the signalling sockets follow them (room participants, signing pages). */
+  documents: DocumentFeed;
   /** Moves the case to closed_settled with this (sealed) agreement, through the case loop. */
   settle(agreementId: string, staff: StaffPrincipal, summary?: string): Promise<CaseDetail>;
 }
@@ -44,7 +48,7 @@ export function createAgreementModule(deps: {
   windows?: SlidingWindows;
   /** Told how long each sealing took (metrics). */
   onSealed?: (seconds: number) => void;
-  /** Agreement changes go to every node's listeners through it. */
+  /** Agreement and record changes go to every node's listeners through it. */
   bus: ClusterBus;
 }): AgreementModule {
   const { db, clock, config, log } = deps;
@@ -62,6 +66,7 @@ export function createAgreementModule(deps: {
     finaliser,
     verification,
     record,
+    documents: createDocumentFeed({ hub, agreements, signing, records: record.records }),
     async settle(agreementId, staff, summary) {
       const a = await agreements.getRow(agreementId);
       await agreements.assertCase(staff, 'agreement.settle', a.caseId);

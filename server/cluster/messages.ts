@@ -15,7 +15,7 @@ export const clusterMessages = {
   'invitation.revoked': z.object({ invitationId: id }),
   /** Staff logins were revoked: their sockets are disconnected wherever they are. */
   'staff.loginsRevoked': z.object({ userId: id, staffSessionIds: z.array(id).max(1000), reason: z.enum(staffSessionEndReasons) }),
-  /** The agreement of the case changed: its live listeners (Server-Sent Events) are told. */
+  /** The agreement or the record of the case changed: the sockets following the case are sent its views. */
   'agreement.changed': z.object({ caseId: id }),
 } as const;
 

@@ -124,7 +124,6 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/agreement-templates': config,
   'GET /api/sessions/:sessionId/agreement': { action: 'case.read', via: 'sessionId', by: 'token' },
   'POST /api/sessions/:sessionId/agreement': { action: 'agreement.create', via: 'sessionId' },
-  'GET /api/sessions/:sessionId/agreement/events': { action: 'case.read', via: 'sessionId', by: 'token' },
   'GET /api/cases/:caseId/agreements': { action: 'case.read', via: 'caseId' },
   'PUT /api/agreements/:agreementId/draft': { action: 'agreement.edit', via: 'agreementId' },
   'POST /api/agreements/:agreementId/comments': { action: 'case.read', via: 'agreementId', by: 'token' },
@@ -137,7 +136,6 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/sessions/:sessionId/record': { action: 'case.read', via: 'sessionId', by: 'token' },
   'POST /api/sessions/:sessionId/record': { action: 'record.create', via: 'sessionId' },
   'GET /api/sessions/:sessionId/record/recorders': { action: 'record.create', via: 'sessionId' },
-  'GET /api/sessions/:sessionId/record/events': { action: 'case.read', via: 'sessionId', by: 'token' },
   'GET /api/cases/:caseId/records': { action: 'case.read', via: 'caseId' },
   /** Read access here; writing is the mediator's (record.edit) or the recorder's own, which MediationRecordService decides. */
   'PUT /api/records/:recordId/draft': { action: 'case.read', via: 'recordId' },

@@ -139,7 +139,6 @@ export const routePermissions = {
   'GET /api/agreement-templates': ALL_STAFF,
   'GET /api/sessions/:sessionId/agreement': 'public',
   'POST /api/sessions/:sessionId/agreement': ['mediator'],
-  'GET /api/sessions/:sessionId/agreement/events': 'public',
   'GET /api/cases/:caseId/agreements': ALL_STAFF,
   'PUT /api/agreements/:agreementId/draft': ['mediator'],
   'POST /api/agreements/:agreementId/comments': 'public',
@@ -155,7 +154,6 @@ export const routePermissions = {
   'GET /api/sessions/:sessionId/record': 'public',
   'POST /api/sessions/:sessionId/record': ['mediator'],
   'GET /api/sessions/:sessionId/record/recorders': ['mediator'],
-  'GET /api/sessions/:sessionId/record/events': 'public',
   'GET /api/cases/:caseId/records': ALL_STAFF,
   /** The mediator, or the recorder (记录员) chosen from the mediators; the service tells them apart. */
   'PUT /api/records/:recordId/draft': ['mediator'],

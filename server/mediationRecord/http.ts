@@ -12,7 +12,6 @@ import {
 } from '../protocol/mediationRecord.ts';
 import type { AgreementActor } from '../agreement/AgreementService.ts';
 import { id, meta, sendSealedPdf, type RouteFn } from '../agreement/http.ts';
-import { serveCaseEvents } from '../agreement/sse.ts';
 import type { RecordModule } from './index.ts';
 
 /*
@@ -42,14 +41,6 @@ export function registerRecordRoutes(route: RouteFn, m: RecordModule): void {
   /** The mediators who may be chosen as recorder (记录员) when the record is started. */
   route('get', '/api/sessions/:sessionId/record/recorders', async (req: Request, res: Response) => {
     res.json(await m.records.recorderCandidates(id(req, 'sessionId'), staffOf(res)));
-  });
-  /** Server-Sent Events: `event: record` with the full view (or `null` before one exists) on every change. */
-  route('get', '/api/sessions/:sessionId/record/events', async (req: Request, res: Response) => {
-    const { actor, sessionId, caseId } = await sessionRecord(req);
-    serveCaseEvents(req, res, m.records.hub, caseId, 'record', async () => {
-      const r = await m.records.forSession(sessionId);
-      return r ? m.records.view(r.id, actor) : null;
-    });
   });
 
   route('get', '/api/cases/:caseId/records', async (req: Request, res: Response) => {

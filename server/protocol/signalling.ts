@@ -4,6 +4,8 @@ import { dtlsParameters, rtpCapabilities, rtpParameters } from './mediaTypes.ts'
 import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters, SctpStreamParameters } from './mediaTypes.ts';
 import type { ParticipantRole, PartySide } from './roles.ts';
 import { recordingConsentRequest, type RecordingStateInfo } from './recording.ts';
+import type { AgreementView, SigningView } from './agreement.ts';
+import type { RecordView } from './mediationRecord.ts';
 
 /*
  * The signalling protocol, used by server and client alike.
@@ -299,6 +301,15 @@ export interface NotificationMap {
   'speaker.active': { peerId: string | null };
   /** Upload quality of a visible peer, 0 (bad) .. 10 (good), from its producers' scores. */
   'peer.quality': { peerId: string; score: number };
+  /**
+   * The case's agreement (null before one is drafted), the same for everyone in the room: after
+   * room.join, after a resumed connection, and whenever it changes.
+   */
+  'agreement.updated': { view: AgreementView | null };
+  /** The session's mediation record (null before one is started) as this participant sees it; sent as agreement.updated is. */
+  'record.updated': { view: RecordView | null };
+  /** The signing page's socket (handshake kind `signing`): this party's signing view, on connecting and whenever the agreement changes. */
+  'signing.updated': { view: SigningView };
 }
 
 export type NotificationName = keyof NotificationMap;
@@ -327,9 +338,14 @@ const recoveryFields = {
   offset: z.string().max(64).optional(),
 };
 
-/** Handshake `auth` payload: an invitation token, or a staff token plus the session to host. */
+/**
+ * Handshake `auth` payload: an invitation token, or a staff token plus the session to host; or,
+ * for the signing page outside the room, its signing token (a signing link or a party's
+ * invitation): that socket only receives `signing.updated`, and every request from it is refused.
+ */
 export const handshakeAuth = z.union([
   z.object({ kind: z.literal('invitation'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
   z.object({ kind: z.literal('staff'), token: z.string().min(1).max(4096), sessionId: id, ...recoveryFields }).strict(),
+  z.object({ kind: z.literal('signing'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
 ]);
 export type HandshakeAuth = z.infer<typeof handshakeAuth>;

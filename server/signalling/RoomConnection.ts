@@ -17,11 +17,15 @@ import type {
 import { isLoginEnded } from '../protocol/signalling.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
 import { dispatch, type RequestHandlers } from './dispatcher.ts';
+import type { DocumentFollow, DocumentNotification, DocumentSubject } from './documents.ts';
 import type { Participant } from './participant.ts';
 
 export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export interface SocketData {
-  participant: Participant;
+  /** A room socket's participant (unset on a signing socket). */
+  participant?: Participant;
+  /** A signing socket's party (handshake kind `signing`): it follows that signing, nothing else. */
+  signer?: Extract<DocumentSubject, { kind: 'signing' }>;
   /** Set once the socket has a peer; survives connection-state recovery with the rest of `data`. */
   peerId?: string;
 }
@@ -77,6 +81,8 @@ export class RoomConnection {
   readonly #iceServers: (() => IceServer[]) | undefined;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #requestHandlers: RequestHandlers;
+  /** The case's agreement and record for this participant (null: none to follow). */
+  readonly #documents: Promise<DocumentFollow | null>;
   #participationId: Promise<string> | undefined;
   #recoveryTimer: NodeJS.Timeout | undefined;
   #lastState = '';
@@ -89,6 +95,7 @@ export class RoomConnection {
 
   constructor(options: {
     socket: SignallingSocket;
+    participant: Participant;
     room: Room;
     peer: Peer;
     attendance: AttendanceRecorder;
@@ -98,9 +105,11 @@ export class RoomConnection {
     recoveryMs?: number;
     /** TURN servers with credentials for this participant, minted for each transport (unset: no TURN). */
     iceServers?: () => IceServer[];
+    /** Starts following the case's documents, sending them through this connection. */
+    followDocuments?: (send: (notification: DocumentNotification) => void) => Promise<DocumentFollow>;
   }) {
     this.#socket = options.socket;
-    this.participant = options.socket.data.participant;
+    this.participant = options.participant;
     this.#room = options.room;
     this.#peer = options.peer;
     this.#attendance = options.attendance;
@@ -113,6 +122,14 @@ export class RoomConnection {
     this.#subscribe();
     this.#requestHandlers = this.#handlers();
     this.#watch(options.socket);
+    this.#documents = options.followDocuments
+      ? options
+          .followDocuments((n) => this.#notify(n.name, n.data))
+          .catch((error: unknown) => {
+            this.#log.info('no case documents to follow', { error });
+            return null;
+          })
+      : Promise.resolve(null);
   }
 
   /** Runs one client request through the dispatcher (role table, validation, handler). */
@@ -153,6 +170,7 @@ export class RoomConnection {
     this.#room.setConnected(this.#peer.id, true);
     this.#log.info('socket recovered');
     this.#sendState();
+    void this.#documents.then((documents) => documents?.refresh());
   }
 
   #watch(socket: SignallingSocket): void {
@@ -306,6 +324,7 @@ export class RoomConnection {
     this.#endReason = reason;
     clearTimeout(this.#recoveryTimer);
     for (const off of this.#unsubscribe.splice(0)) off();
+    void this.#documents.then((documents) => documents?.stop());
     this.#peer.close(reason ?? 'left');
     const participation = this.#participationId;
     if (participation) {
@@ -356,6 +375,7 @@ export class RoomConnection {
         this.#participationId = this.#attendance.recordJoin(this.participant, { admitted: this.#recordedAdmitted });
         this.#participationId.catch((error: unknown) => this.#log.warn('could not record join', { error }));
         this.#scheduleState();
+        void this.#documents.then((documents) => documents?.refresh());
         setImmediate(() => {
           // Quality is sent on change; someone arriving later learns the current values here.
           this.#sendQuality(room.viewersOf(peer).filter((other) => room.canSee(peer, other)));

@@ -10,13 +10,17 @@ import type { MediationSessionInfo } from '../protocol/api.ts';
 import {
   handshakeAuth,
   type ClientToServerEvents,
+  type HandshakeAuth,
   type CloseReason,
   type IceServer,
   type LoginEndedReason,
+  type ServerNotification,
   type ServerToClientEvents,
 } from '../protocol/signalling.ts';
 import { runInRequestContext } from '../requestContext.ts';
+import type { DocumentFeed, DocumentSubject } from './documents.ts';
 import type { SignallingObserver } from './observe.ts';
+import { serveSigner } from './signingSocket.ts';
 import { mustWait, participantFor, type Participant } from './participant.ts';
 import {
   RECOVERY_WINDOW_MS,
@@ -56,6 +60,11 @@ export interface SignallingDeps {
   observer?: SignallingObserver;
   /** TURN servers with credentials minted for this participant (server/signalling/turnCredentials.ts); unset: no TURN. */
   iceServers?(participant: Participant): IceServer[];
+  /**
+   * The case's agreement and mediation record, pushed to the room's participants and to the
+   * signing page's socket (handshake kind `signing`, refused without it).
+   */
+  documents?: DocumentFeed;
   /** socket.io heartbeat and recovery window; defaults suit phones on weak networks. */
   timing?: { pingIntervalMs?: number; pingTimeoutMs?: number; recoveryMs?: number };
 }
@@ -92,6 +101,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: true },
   });
   const connections = new Set<RoomConnection>();
+  const signingSockets = new Set<SignallingSocket>();
 
   // Caucus start/end go on the case timeline: who and when, never what was said.
   const onRoomCreated = (room: Room) => {
@@ -113,8 +123,8 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   // A revoked staff login loses its sockets at once. Revocations are kept for a minute, so a
   // handshake that read the login before the revocation was committed is refused too.
   const recentlyRevoked = new Map<StaffSessionRevoked, number>();
-  const revocationOf = (participant: Participant): StaffSessionRevoked | undefined => {
-    const staff = participant.staff;
+  const revocationOf = (participant: Participant | undefined): StaffSessionRevoked | undefined => {
+    const staff = participant?.staff;
     if (!staff) return undefined;
     const cutoff = Date.now() - 60_000;
     for (const [event, at] of recentlyRevoked) {
@@ -145,13 +155,14 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     const context = deps.observer?.handshakeContext(socket);
     const authenticated = context ? runInRequestContext(context, () => authenticate(socket.handshake.auth, deps)) : authenticate(socket.handshake.auth, deps);
     authenticated
-      .then((participant) => {
-        if (revocationOf(participant)) throw loginEnded();
-        return participant;
+      .then((who) => {
+        if ('participant' in who && revocationOf(who.participant)) throw loginEnded();
+        return who;
       })
       .then(
-        (participant) => {
-          socket.data.participant = participant;
+        (who) => {
+          if ('participant' in who) socket.data.participant = who.participant;
+          else socket.data.signer = who.signer;
           next();
         },
         (error: unknown) => {
@@ -172,6 +183,13 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
       return;
     }
     deps.observer?.attach(socket);
+    const signer = socket.data.signer;
+    if (signer && deps.documents) {
+      serveSigner(socket, signer, deps.documents, log);
+      signingSockets.add(socket);
+      socket.once('disconnect', () => signingSockets.delete(socket));
+      return;
+    }
     if (socket.recovered) {
       const existing = [...connections].find((c) => c.peerId === socket.data.peerId && !c.closed);
       if (existing) {
@@ -187,6 +205,12 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
       return;
     }
     const participant = socket.data.participant;
+    if (!participant) {
+      socket.disconnect(true);
+      return;
+    }
+    const documents = deps.documents;
+    const token = (socket.handshake.auth as HandshakeAuth).token;
     const peer = new Peer({
       info: {
         role: participant.role,
@@ -201,6 +225,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
     const ready = deps.rooms.addPeer(participant.sessionId, peer, { mustWait: mustWait(participant) }).then((room) => {
       const connection = new RoomConnection({
         socket,
+        participant,
         room,
         peer,
         attendance: deps.attendance,
@@ -209,6 +234,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         log,
         recoveryMs,
         ...(deps.iceServers ? { iceServers: () => deps.iceServers!(participant) } : {}),
+        ...(documents ? { followDocuments: async (send) => documents.follow(await documents.participant(token, participant.sessionId), send) } : {}),
       });
       connections.add(connection);
       peer.once('closed', () => connections.delete(connection));
@@ -235,6 +261,13 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
       for (const connection of connections) {
         if (connection.participant.invitationId === invitationId) connection.remove('removed' satisfies CloseReason);
       }
+      for (const socket of signingSockets) {
+        const actor = socket.data.signer?.actor;
+        if (actor?.kind === 'invitation' && actor.invitation.invitationId === invitationId) {
+          socket.emit('notification', { name: 'room.closed', data: { reason: 'removed' } } satisfies ServerNotification);
+          socket.disconnect(true);
+        }
+      }
     },
     connectionCount: () => connections.size,
     async close() {
@@ -245,15 +278,22 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   };
 }
 
-async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Participant> {
+type Authenticated = { participant: Participant } | { signer: Extract<DocumentSubject, { kind: 'signing' }> };
+
+async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Authenticated> {
   const parsed = handshakeAuth.safeParse(raw);
   if (!parsed.success) throw new AppError('unauthenticated', 'A token is required to join', zodDetails(parsed.error));
   const auth = parsed.data;
+  if (auth.kind === 'signing') {
+    // Not bound to a room: any node serves it (the hub tells every node of each change).
+    if (!deps.documents) throw new AppError('unauthenticated', 'Signing sockets are not served here');
+    return { signer: await deps.documents.signer(auth.token) };
+  }
   if (auth.kind === 'invitation') {
     const principal = await deps.verifyInvitationToken(auth.token);
     const participant = participantFor(principal, principal.sessionId);
     await deps.placeSession?.(participant.sessionId);
-    return participant;
+    return { participant };
   }
   const principal = await deps.verifyStaffToken(auth.token);
   const session = await deps.getSession(auth.sessionId);
@@ -261,5 +301,5 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Partici
   const participant = participantFor(principal, session.id);
   await deps.mayEnter(principal, session);
   await deps.placeSession?.(session.id);
-  return participant;
+  return { participant };
 }

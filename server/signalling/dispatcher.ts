@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AppError, forbidden, toWireError, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { ParticipantRole } from '../protocol/roles.ts';
 import { requestSchemas, type RequestData, type RequestName, type RequestResult, type ResponseMap } from '../protocol/signalling.ts';
-import { isAllowed } from './permissions.ts';
+import { isAllowed, type SocketRole } from './permissions.ts';
 
 export type RequestHandlers = {
   [N in RequestName]: (data: RequestData<N>) => Promise<ResponseMap[N]> | ResponseMap[N];
@@ -27,7 +26,7 @@ async function run<N extends RequestName>(handlers: RequestHandlers, name: N, ra
  * The one path every socket request takes: known name → role allowed → data validated → handler.
  * Whatever happens, the client gets a typed result and never a raw Error.
  */
-export async function dispatch(handlers: RequestHandlers, role: ParticipantRole, request: unknown, log: Logger): Promise<RequestResult<unknown>> {
+export async function dispatch(handlers: RequestHandlers, role: SocketRole, request: unknown, log: Logger): Promise<RequestResult<unknown>> {
   try {
     const parsed = envelope.safeParse(request);
     if (!parsed.success) throw new AppError('bad_request', 'A request is { name, data }');

@@ -1,6 +1,12 @@
 import type { ParticipantRole } from '../protocol/roles.ts';
 import type { RequestName } from '../protocol/signalling.ts';
 
+/**
+ * Who is on a socket: a room role, or `signer`, the signing page's socket outside the room
+ * (handshake kind `signing`), which receives its agreement view and may send nothing: no entry lists it.
+ */
+export type SocketRole = ParticipantRole | 'signer';
+
 const everyone = ['mediator', 'party', 'official', 'observer'] as const satisfies readonly ParticipantRole[];
 const mediators = ['mediator'] as const satisfies readonly ParticipantRole[];
 
@@ -11,7 +17,7 @@ const mediators = ['mediator'] as const satisfies readonly ParticipantRole[];
  * Checked in one place (the dispatcher)
  * before validation and before any handler runs; a missing entry is a compile error.
  */
-export const requestPermissions: Record<RequestName, readonly ParticipantRole[]> = {
+export const requestPermissions: Record<RequestName, readonly SocketRole[]> = {
   'room.getRouterRtpCapabilities': everyone,
   'room.join': everyone,
   'room.leave': everyone,
@@ -53,6 +59,6 @@ export const mediatorOnly = (Object.keys(requestPermissions) as RequestName[]).f
   (name) => requestPermissions[name].length === 1 && requestPermissions[name][0] === 'mediator',
 );
 
-export function isAllowed(name: RequestName, role: ParticipantRole): boolean {
+export function isAllowed(name: RequestName, role: SocketRole): boolean {
   return requestPermissions[name].includes(role);
 }

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { verifySealedPdf } from '../../server/agreement/verify.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
-import { caseWithSession, codeIn, openEvents, partySigns, run, signatureDataUrl, tokenOf, type AgreementFixture } from './agreementHelpers.ts';
+import { caseWithSession, codeIn, partySigns, run, signatureDataUrl, tokenOf, type AgreementFixture } from './agreementHelpers.ts';
 
 let t: TestServer;
 let mediator: string;
@@ -117,21 +117,18 @@ describe('drafting', () => {
     assert.equal(listed.body.length, 1);
   });
 
-  test('every saved edit is a new revision; a stale base revision is a 409; parties see edits live (SSE) and comment on a clause', async () => {
+  // Live updates in the room and on the signing page: tests/api/documentNotifications.test.ts (signalling socket).
+  test('every saved edit is a new revision; a stale base revision is a 409; parties read edits and comment on a clause', async () => {
     const f = await caseWithSession(t, mediator);
     const a = await draft(f);
-    const sseA = openEvents(t.baseUrl, `/api/sessions/${f.sessionId}/agreement/events`, f.inviteA);
-    const sseB = openEvents(t.baseUrl, `/api/sessions/${f.sessionId}/agreement/events`, f.inviteB);
-    await sseA.waitFor((e) => e?.revision?.number === 1);
-    await sseB.waitFor((e) => e?.revision?.number === 1);
 
     const r2 = await save(a.id, 1, withClauses(a.revision.content, CLAUSES));
     assert.equal(r2.status, 200, r2.text);
     assert.equal(r2.body.revision.number, 2);
-    const seenA = await sseA.waitFor((e) => e?.revision?.number === 2);
-    const seenB = await sseB.waitFor((e) => e?.revision?.number === 2);
-    assert.deepEqual(seenA.revision.content.clauses, CLAUSES);
-    assert.deepEqual(seenB.revision.content.clauses, CLAUSES);
+    for (const invite of [f.inviteA, f.inviteB]) {
+      const seen = await t.request('GET', `/api/sessions/${f.sessionId}/agreement`, { token: invite });
+      assert.deepEqual(seen.body.revision.content.clauses, CLAUSES);
+    }
 
     const stale = await save(a.id, 1, withClauses(a.revision.content, ['别的条款。']));
     assert.equal(stale.status, 409);
@@ -149,7 +146,7 @@ describe('drafting', () => {
       body: { revision: 2, clauseIndex: 0, text: '希望分两期支付。' },
     });
     assert.equal(c.status, 201, c.text);
-    const seen = await sseA.waitFor((e) => e?.comments?.length === 1);
+    const seen = (await t.request('GET', `/api/sessions/${f.sessionId}/agreement`, { token: f.inviteA })).body;
     assert.deepEqual(
       { authorName: seen.comments[0].authorName, side: seen.comments[0].side, clauseIndex: 0, text: seen.comments[0].text },
       { authorName: '李四', side: 'respondent', clauseIndex: 0, text: '希望分两期支付。' },
@@ -163,8 +160,6 @@ describe('drafting', () => {
       (await t.request('POST', `/api/agreements/${a.id}/comments`, { token: g.inviteA, body: { revision: 2, clauseIndex: 0, text: 'x' } })).status,
       403,
     );
-    await sseA.close();
-    await sseB.close();
   });
 });
 

@@ -85,59 +85,6 @@ export async function partySigns(t: TestServer, token: string, partyId: string, 
   });
 }
 
-/** Reads Server-Sent Events from a fetch stream. */
-export function openEvents(baseUrl: string, path: string, token: string) {
-  const controller = new AbortController();
-  const events: any[] = [];
-  const waiters: Array<() => void> = [];
-  const done = (async () => {
-    const res = await fetch(baseUrl + path, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buf += dec.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (data) {
-          events.push(JSON.parse(data));
-          waiters.splice(0).forEach((w) => w());
-        }
-      }
-    }
-  })().catch(() => undefined);
-  return {
-    events,
-    async waitFor(pred: (e: any) => boolean, ms = 5000): Promise<any> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const hit = events.find(pred);
-        if (hit !== undefined) return hit;
-        if (Date.now() > deadline) throw new Error(`no matching event among ${events.length}`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 200);
-        });
-      }
-    },
-    close() {
-      controller.abort();
-      return done;
-    },
-  };
-}
-
 /** A draft's content with every typed field filled by its type (a blank required field stops the freeze). */
 export function withFilledFields<C extends { parties: Array<{ name: string }>; fields: Array<{ type: string; value: string }> }>(content: C): C {
   const sample: Record<string, string> = { date: '2026-12-31', amount: '1000', integer: '1', text: '无', party: content.parties[0]?.name ?? '' };

@@ -71,10 +71,13 @@ describe('socket: only the case’s own mediator hosts its room', () => {
       'the party is still in its own room',
     );
     assert.ok(party.socket.connected, 'and still connected');
+    // Its own case's documents (none yet) are sent on joining, as to everyone in a room.
+    const own = ['peer.joined', 'room.state', 'agreement.updated', 'record.updated'];
     assert.deepEqual(
-      party.notifications.map((n) => n.name).filter((n) => n !== 'peer.joined' && n !== 'room.state'),
+      party.notifications.filter((n) => !own.includes(n.name)).map((n) => n.name),
       [],
       'nothing reached the party',
     );
+    for (const n of party.notifications) if (n.name === 'agreement.updated' || n.name === 'record.updated') assert.equal(n.data.view, null);
   });
 });

@@ -132,7 +132,10 @@ describe('mediation agreement in the browser', () => {
     }
 
     // Each party signs on a phone-sized page (from within their invitation: /sign#t=<token>).
+    // The first stays open: it follows the agreement live (the other signature, the seal).
     const phones = ['13812345678', '13987654321'];
+    let firstSign: Page | undefined;
+    const signContexts: Array<{ close(): Promise<void> }> = [];
     for (const [i, inv] of [invA, invB].entries()) {
       const ctx = await browser.newContext({ ...phoneViewport, locale: 'zh-CN' });
       const sign = await ctx.newPage();
@@ -167,7 +170,10 @@ describe('mediation agreement in the browser', () => {
           );
         });
       if (i === 0) await screenshot(sign, 'agreement-05-party-signed');
-      await ctx.close();
+      if (i === 0) {
+        firstSign = sign;
+        signContexts.push(ctx);
+      } else await ctx.close();
     }
 
     // The mediator signs last (parties first); the agreement is sealed.
@@ -180,6 +186,10 @@ describe('mediation agreement in the browser', () => {
     const code = (await mediator.getByTestId('verification-code').textContent())!.trim();
     for (const p of parties) await p.getByTestId('agreement-sealed').waitFor({ timeout: 10_000 });
     await screenshot(mediator, 'agreement-06-mediator-sealed');
+    // The applicant's signing page, open all along and never reloaded, now offers the sealed PDF.
+    await firstSign!.getByTestId('sign-complete').waitFor({ timeout: 10_000 });
+    await screenshot(firstSign!, 'agreement-06b-signing-page-sealed-live');
+    for (const ctx of signContexts) await ctx.close();
 
     // The PDF: parties' names and clauses in the text, seal valid.
     const list = await server.api('GET', `/api/cases/${caseId}/agreements`, { token });

@@ -3,6 +3,7 @@ import type { HandshakeAuth } from '@protocol/signalling.ts';
 import type { ParticipantRole } from '@protocol/roles.ts';
 import type { RecordingState } from '@protocol/recording.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
+import type { CaseDocuments } from '../services/caseDocuments.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
 import { useMediaSession, type JoinRequest } from '../hooks/useMediaSession.ts';
 import { preloadDevice } from '../services/devicePreload.ts';
@@ -91,8 +92,9 @@ type CallProps = Pick<Props, 'heading' | 'displayName' | 'role' | 'roleLabel' | 
 
 /** In the room: mounted on "join", its session left when it unmounts. */
 function Call({ request, local, heading, displayName, role, roleLabel, onRejoin, endActions, summary, invite, partyContext }: CallProps) {
-  const session = useMediaSession(request, local);
-  if (!session) return null;
+  const call = useMediaSession(request, local);
+  if (!call) return null;
+  const { session, documents } = call;
   const { auth } = request;
   const agreementSessionId = auth.kind === 'staff' ? auth.sessionId : sessionIdOfInvitation(auth.token);
   return (
@@ -109,12 +111,12 @@ function Call({ request, local, heading, displayName, role, roleLabel, onRejoin,
       partyContext={partyContext}
       // Mediation agreement drawer (server/agreement): the mediator drafts, everyone sees it live.
       // Its toggle sits in the room's tool row, so it never covers a notice or the chat.
-      // The mediation record (调解笔录) beside it: written live by the mediator, confirmed by the parties.
+      // The mediation record (调解笔录) beside it: written live by the mediator, signed by each signatory.
       tools={
         agreementSessionId && (
           <>
-            <AgreementDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
-            <RecordDrawer session={session} sessionId={agreementSessionId} token={auth.token} role={role} />
+            <AgreementDrawer session={session} documents={documents} sessionId={agreementSessionId} token={auth.token} role={role} />
+            <RecordDrawer session={session} documents={documents} sessionId={agreementSessionId} token={auth.token} role={role} />
           </>
         )
       }
@@ -122,14 +124,22 @@ function Call({ request, local, heading, displayName, role, roleLabel, onRejoin,
   );
 }
 
+interface DrawerProps {
+  session: MediaSession;
+  documents: CaseDocuments;
+  sessionId: string;
+  token: string;
+  role: ParticipantRole;
+}
+
 /** The record's side panel, for whoever is in the room (not the waiting room); it re-reads the events when the room changes. */
-function RecordDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+function RecordDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const state = useStore(session);
   const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
   if (!inRoom) return null;
   const room = state.room!;
   const roomKey = `${room.roster.map((p) => `${p.peerId}:${p.place}`).join(',')}|${room.caucus.active}|${room.paused}`;
-  return <RecordPanel sessionId={sessionId} token={token} role={role} roomKey={roomKey} />;
+  return <RecordPanel sessionId={sessionId} token={token} documents={documents} role={role} roomKey={roomKey} />;
 }
 
 /**
@@ -137,7 +147,7 @@ function RecordDrawer({ session, sessionId, token, role }: { session: MediaSessi
  * offered at all to someone in the waiting room. The drawer opens by itself for mediators once
  * mounted, so for them it is mounted on the first click of the same "协议" button.
  */
-function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSession; sessionId: string; token: string; role: ParticipantRole }) {
+function AgreementDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const t = useAT();
   const state = useStore(session);
   const [mounted, setMounted] = useState(role !== 'mediator');
@@ -151,5 +161,5 @@ function AgreementDrawer({ session, sessionId, token, role }: { session: MediaSe
     );
   }
   const partiesInCall = state.room!.roster.filter((p) => p.role === 'party' && p.place !== 'lobby').map((p) => ({ name: p.displayName }));
-  return <AgreementPanel sessionId={sessionId} token={token} role={role} partiesInCall={partiesInCall} />;
+  return <AgreementPanel sessionId={sessionId} token={token} documents={documents} role={role} partiesInCall={partiesInCall} />;
 }

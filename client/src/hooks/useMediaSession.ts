@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HandshakeAuth } from '@protocol/signalling.ts';
+import { CaseDocuments } from '../services/caseDocuments.ts';
 import type { LocalMedia } from '../services/LocalMedia.ts';
 import { MediaSession } from '../services/MediaSession.ts';
 
@@ -9,14 +10,20 @@ export interface JoinRequest {
   recordingConsent?: boolean;
 }
 
+/** The call's session and the case documents its socket pushes. */
+export interface Call {
+  session: MediaSession;
+  documents: CaseDocuments;
+}
+
 /**
  * The call: a MediaSession that lives exactly as long as this effect. Made in setup, left in
  * cleanup (the server hears `room.leave`, the socket closes), so a remount (StrictMode rehearses
  * one) leaves the room and joins again with a fresh session: one participant per tab, never a ghost.
  * Null until the effect ran.
  */
-export function useMediaSession(request: JoinRequest, local: LocalMedia): MediaSession | null {
-  const [session, setSession] = useState<MediaSession | null>(null);
+export function useMediaSession(request: JoinRequest, local: LocalMedia): Call | null {
+  const [call, setCall] = useState<Call | null>(null);
 
   useEffect(() => {
     const next = new MediaSession({
@@ -31,15 +38,18 @@ export function useMediaSession(request: JoinRequest, local: LocalMedia): MediaS
     });
     const onPageHide = () => next.dispose();
     window.addEventListener('pagehide', onPageHide);
-    setSession(next);
+    // Listening before the socket connects: the views are pushed once the room is joined.
+    const documents = new CaseDocuments(next.notifications);
+    setCall({ session: next, documents });
     void next.start();
     return () => {
       offEnded();
       window.removeEventListener('pagehide', onPageHide);
+      documents.dispose();
       next.dispose();
-      setSession(null);
+      setCall(null);
     };
   }, [request, local]);
 
-  return session;
+  return call;
 }

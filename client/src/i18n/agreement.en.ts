@@ -98,7 +98,7 @@ export const agreementEn: Record<keyof typeof agreementZhCN, string> = {
   'sign.refuse': 'I do not agree: refuse to sign',
   'sign.refuseReason': 'Please give your reason',
   'sign.refuseSubmit': 'Refuse',
-  'sign.notFrozen': 'The agreement is not frozen for signing yet. Open this page again once it is.',
+  'sign.notFrozen': 'The agreement is not frozen for signing yet. This page updates by itself once it is.',
   'sign.sealed': 'The agreement has been signed and sealed.',
   'sign.badLink': 'This signing link is invalid or expired; ask the mediator for a new one.',
   'sign.needDrawing': 'Please draw your signature first',

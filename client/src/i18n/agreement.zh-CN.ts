@@ -99,7 +99,7 @@ export const agreementZhCN = {
   'sign.refuse': '我不同意，拒绝签署',
   'sign.refuseReason': '请写明拒绝的理由',
   'sign.refuseSubmit': '确认拒绝',
-  'sign.notFrozen': '协议还没有定稿，暂时不能签署。定稿后请重新打开本页。',
+  'sign.notFrozen': '协议还没有定稿，暂时不能签署。定稿后本页会自动更新。',
   'sign.sealed': '协议已签署完成并加盖电子印章。',
   'sign.badLink': '签署链接无效或已过期，请联系调解员重新获取。',
   'sign.needDrawing': '请先手写签名',

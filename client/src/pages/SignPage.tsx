@@ -4,6 +4,7 @@ import { PartySigning } from '../components/agreement/PartySigning.tsx';
 import '../components/agreement/agreement.css';
 import { useFragmentToken } from '../hooks/useFragmentToken.ts';
 import { signingToken } from '../services/agreement.ts';
+import { watchSigning } from '../services/signingUpdates.ts';
 
 /** /sign#t=<signing link or party invitation>: a party not in the call signs the frozen agreement on their own phone. */
 export function SignPage() {
@@ -18,7 +19,7 @@ export function SignPage() {
         <LanguageToggle />
       </div>
       {token ? (
-        <PartySigning key={token} token={token} />
+        <PartySigning key={token} token={token} watch={watchSigning} />
       ) : (
         <div className="agr-result agr-result--unknown" data-testid="sign-error">
           {t('sign.badLink')}

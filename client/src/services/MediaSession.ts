@@ -98,6 +98,11 @@ export class MediaSession extends Store<MediaSessionState> {
 
   // ---- public API ---------------------------------------------------------------------------
 
+  /** This socket's notifications, for what follows the call beside the media (services/caseDocuments.ts). */
+  get notifications(): Pick<SignallingClient, 'on'> {
+    return this.#signalling;
+  }
+
   /** Connects and joins; resolves when joined (or when the session ended instead). */
   async start(): Promise<void> {
     if (this.#ended || this.getSnapshot().status !== 'idle') return;

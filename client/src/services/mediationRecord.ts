@@ -8,7 +8,7 @@ import type {
   RecorderCandidate,
   RecordView,
 } from '@protocol/mediationRecord.ts';
-import { agreementCall, downloadWithToken, watchView } from './agreement.ts';
+import { agreementCall, downloadWithToken } from './agreement.ts';
 
 /** The mediation record (调解笔录) of a session: the same calls and tokens as the agreement's. */
 export const recordApi = {
@@ -26,7 +26,3 @@ export const recordApi = {
   forCase: (caseId: string, token: string) => agreementCall<RecordView[]>('GET', `/cases/${caseId}/records`, token),
   download: (id: string, token: string, fileName: string) => downloadWithToken(`/api/records/${id}/document`, token, fileName),
 };
-
-export function watchRecord(sessionId: string, token: string, onView: (view: RecordView | null) => void): () => void {
-  return watchView<RecordView>(`/api/sessions/${sessionId}/record/events`, token, onView);
-}

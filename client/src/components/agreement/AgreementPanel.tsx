@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AgreementContent, AgreementView, SigningLinkInfo } from '@protocol/agreement.ts';
 import { ApiError } from '../../services/ApiError.ts';
-import { agreementApi, watchAgreement } from '../../services/agreement.ts';
+import { agreementApi } from '../../services/agreement.ts';
+import { laterOf, type CaseDocuments } from '../../services/caseDocuments.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { labelsToTokens, tokensToLabels, type AgreementField } from '@protocol/agreementFields.ts';
@@ -21,14 +22,16 @@ export interface PartyInCall {
 interface Props {
   sessionId: string;
   token: string;
+  /** The agreement as the room's socket pushes it. */
+  documents: CaseDocuments;
   /** mediator: edits; official: may witness; party/observer: read-only live view (+ comments, + signing sheet). */
   role: string;
   /** Parties in the call now; the mediator offers links only to the others. */
   partiesInCall?: PartyInCall[];
 }
 
-/** The agreement drawer over the room: the mediator drafts, everyone sees the text live (SSE). */
-export function AgreementPanel({ sessionId, token, role, partiesInCall = [] }: Props) {
+/** The agreement drawer over the room: the mediator drafts, everyone sees the text live. */
+export function AgreementPanel({ sessionId, token, documents, role, partiesInCall = [] }: Props) {
   const t = useAT();
   const tApp = useT();
   const [open, setOpen] = useState(role === 'mediator');
@@ -36,7 +39,7 @@ export function AgreementPanel({ sessionId, token, role, partiesInCall = [] }: P
   const [error, setError] = useState<string | null>(null);
   const [signing, setSigning] = useState(false);
 
-  useEffect(() => watchAgreement(sessionId, token, (v) => setView(v)), [sessionId, token]);
+  useEffect(() => documents.watch('agreement', (pushed) => setView((current) => laterOf(pushed, current))), [documents]);
 
   const run = async (fn: () => Promise<AgreementView | void>) => {
     setError(null);

@@ -12,9 +12,18 @@ import { useAct } from './useAct.ts';
 /**
  * A party signs the frozen agreement: used by the /sign page (a signing link or invitation) and by
  * the signing sheet inside the room. What happened comes first (sealed with the download, signed,
- * refused), then the text, then the form. `liveKey` reloads when the room's live view changes.
+ * refused), then the text, then the form. `liveKey` reloads when the room's live view changes;
+ * outside the room, `watch` brings the view whenever the agreement changes (revised, signed, sealed).
  */
-export function PartySigning({ token, liveKey }: { token: string; liveKey?: string }) {
+export function PartySigning({
+  token,
+  liveKey,
+  watch,
+}: {
+  token: string;
+  liveKey?: string;
+  watch?: (token: string, onView: (view: SigningView) => void) => () => void;
+}) {
   const t = useAT();
   const tApp = useT();
   const [data, setData] = useState<SigningView | null>(null);
@@ -40,6 +49,14 @@ export function PartySigning({ token, liveKey }: { token: string; liveKey?: stri
     );
   };
   useEffect(load, [token, liveKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(
+    () =>
+      watch?.(token, (v) => {
+        setData(v);
+        setLoadError(null);
+      }),
+    [token, watch],
+  );
 
   if (loadError)
     return (

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { RecordConfirmer, RecorderCandidate, RecordView } from '@protocol/mediationRecord.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
-import { recordApi, watchRecord } from '../../services/mediationRecord.ts';
+import { laterOf, type CaseDocuments } from '../../services/caseDocuments.ts';
+import { recordApi } from '../../services/mediationRecord.ts';
 import { SigningSteps } from '../agreement/SigningSteps.tsx';
 import { useRT, type RecordKey } from './i18n.ts';
 import { RecordEditor } from './RecordEditor.tsx';
@@ -13,6 +14,8 @@ import './record.css';
 interface Props {
   sessionId: string;
   token: string;
+  /** The record as the room's socket pushes it (this participant's view). */
+  documents: CaseDocuments;
   /** The room role: the mediator starts it and puts it to the parties; a party confirms or objects. */
   role: string;
   /** A change in the room (someone joined or left, a caucus): the events are read again. */
@@ -20,7 +23,7 @@ interface Props {
 }
 
 /** The record's side panel in the room: written live by the mediator (or the recorder), read by everyone, signed by each signatory. */
-export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
+export function RecordPanel({ sessionId, token, documents, role, roomKey }: Props) {
   const t = useRT();
   const tApp = useT();
   // Closed at first: it would cover the mediator's side panel and the call; its button sits above the agreement's.
@@ -28,7 +31,7 @@ export function RecordPanel({ sessionId, token, role, roomKey }: Props) {
   const [view, setView] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => watchRecord(sessionId, token, (v) => setView(v)), [sessionId, token]);
+  useEffect(() => documents.watch('record', (pushed) => setView((current) => laterOf(pushed, current))), [documents]);
   // Joins, leaves and caucuses are on the timeline, not on the record's hub: read again when the room changes.
   useEffect(() => {
     recordApi.current(sessionId, token).then(setView, () => undefined);
