@@ -110,7 +110,7 @@ describe('case documents over the signalling socket', () => {
       [b, parties[1]!],
     ] as const) {
       const view = await viewWhere<RecordView>(member.s, 'record.updated', (v) => v.id === created.body.id, `${party.name}'s record`);
-      assert.deepEqual(view.me, { canEdit: false, partyId: party.id });
+      assert.deepEqual(view.me, { canEdit: false, partyId: party.id, signatory: `party:${party.id}` });
       for (const seen of viewsOf(member.s, 'record.updated')) assert.ok(seen === null || seen.me.partyId === party.id, 'never another reader’s view');
     }
   });
