@@ -16,6 +16,8 @@ const ALL_STAFF = staffRoles;
 /** Staff who work on cases (not admin, who only configures). */
 const CASE_WORKERS = ['mediator', 'supervisor', 'official', 'gridworker'] as const satisfies readonly StaffRole[];
 
+const CASE_WORKERS_AND_ADMIN = [...CASE_WORKERS, 'admin'] as const satisfies readonly StaffRole[];
+
 /** Case-loop actions: the roles come from the transitions table in server/caseloop/states.ts. */
 const actionRoutes = Object.fromEntries(
   routedActions.map((a: RoutedAction) => [`POST /api/cases/:caseId/actions/${a}`, transitions[a].roles as RoutePermission]),
@@ -67,6 +69,16 @@ export const routePermissions = {
   'GET /api/staff': ['supervisor', 'admin'],
   'GET /api/stats': ['supervisor', 'admin'],
   'GET /api/stats/export.csv': ['supervisor', 'admin'],
+
+  // ---- the grid map (server/grids/http.ts)
+  /** Grids with their figures over the caller's readable open cases (a grid worker's: their own grids'), and the centres. */
+  'GET /api/grids': CASE_WORKERS_AND_ADMIN,
+  /** ?lng=&lat=: the grid holding a point (a click on the map). */
+  'GET /api/grids/resolve': CASE_WORKERS_AND_ADMIN,
+  /** The grid's cases the caller may read (the list rule). */
+  'GET /api/grids/:code/cases': CASE_WORKERS_AND_ADMIN,
+  /** The city's grid set as GeoJSON (application/geo+json): validated whole, then replaces the set in one transaction. */
+  'POST /api/admin/grids/import': ['admin'],
 
   // ---- administration
   'GET /api/admin/routing-rules': ['admin', 'supervisor'],
