@@ -39,6 +39,7 @@ export const routes: readonly Route[] = [
   { path: '/', page: { staff: 'console', login: true } },
   { path: '/queue', page: { staff: 'queue', login: true } },
   { path: '/dashboard', page: { staff: 'dashboard', login: true } },
+  { path: '/map', page: { staff: 'gridmap', login: true } },
   { path: '/whistles', page: { staff: 'whistles', login: true } },
   { path: '/rules', page: { staff: 'rules', login: true } },
   { path: '/audit', page: { staff: 'audit', login: true } },

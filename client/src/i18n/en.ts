@@ -1,3 +1,4 @@
+import { gridmapEn } from './gridmap.en.ts';
 import { agreementEn } from './agreement.en.ts';
 import { mediationRecordEn } from './mediationRecord.en.ts';
 import { recordingEn } from './recording.en.ts';
@@ -376,6 +377,7 @@ export const en: Record<MessageKey, string> = {
   'session.ended': 'This mediation has ended.',
   ...errorsEn,
   ...caseloopEn,
+  ...gridmapEn,
   ...recordingsEn,
   ...auditEn,
   ...accountsEn,

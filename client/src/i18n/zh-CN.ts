@@ -1,3 +1,4 @@
+import { gridmapZhCN } from './gridmap.zh-CN.ts';
 import { agreementZhCN } from './agreement.zh-CN.ts';
 import { mediationRecordZhCN } from './mediationRecord.zh-CN.ts';
 import { recordingZhCN } from './recording.zh-CN.ts';
@@ -371,6 +372,7 @@ export const zhCN = {
   'session.ended': '这次调解已经结束。',
   ...errorsZhCN,
   ...caseloopZhCN,
+  ...gridmapZhCN,
   ...recordingsZhCN,
   ...auditZhCN,
   ...accountsZhCN,

@@ -5,6 +5,7 @@ import { AdminStaffPage } from './AdminStaffPage.tsx';
 import { CaseDetailPage } from './CaseDetailPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
+import { GridMapPage } from './GridMapPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { StaffSessionPage } from './StaffSessionPage.tsx';
@@ -29,6 +30,7 @@ const pages = {
   console: () => <ConsolePage />,
   queue: () => <WorkQueuePage />,
   dashboard: () => <DashboardPage />,
+  gridmap: () => <GridMapPage />,
   whistles: () => <WhistleQueuePage />,
   rules: () => <AdminRulesPage />,
   audit: () => <AdminAuditPage />,

@@ -66,7 +66,7 @@ const qs = (params: Record<string, string | undefined>): string => {
 };
 
 /** A request outside the JSON helper (raw bodies, blobs, PUT): same error handling. */
-async function rawFetch(path: string, init: RequestInit & { token?: string | null }): Promise<Response> {
+export async function rawFetch(path: string, init: RequestInit & { token?: string | null }): Promise<Response> {
   const token = init.token === undefined ? staffAuth.token : init.token;
   const headers = new Headers(init.headers);
   if (token) headers.set('Authorization', `Bearer ${token}`);
