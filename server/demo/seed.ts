@@ -94,6 +94,7 @@ export const demoGridCases = [
   { cell: [2, 1], disputeType: 'neighbour', title: '噪声扰民纠纷', description: '底商餐馆夜间排风噪声扰民，周边住户多次投诉。' },
   { cell: [2, 2], disputeType: 'consumer', title: '预付卡退费纠纷', description: '健身房停业，会员要求退还预付卡余额。' },
   { cell: [2, 2], disputeType: 'labour', title: '保洁员工资纠纷', description: '小区保洁员称被拖欠两个月工资。' },
+  { cell: [2, 2], disputeType: 'traffic', title: '小区停车剐蹭纠纷', description: '小区内倒车剐蹭他人车辆，双方就维修费用有争议。' },
   { cell: [1, 0], disputeType: 'land', title: '宅基地界址纠纷', description: '相邻两户就宅基地界址及围墙位置发生争议。' },
   { cell: [0, 3], disputeType: 'family', title: '赡养纠纷', description: '老人要求三名子女按月支付赡养费。' },
 ] as const;
