@@ -58,7 +58,7 @@ export const gridmapEn: Record<keyof typeof gridmapZhCN, string> = {
   'grid.problem.parent_wrong_level': 'the parent is at the wrong level',
   'grid.problem.unknown_worker': 'no active grid worker has this username',
   'grid.problem.unknown_unit': 'no centre has this name',
-  'grid.report.locationTitle': 'Where it happened (optional)',
+  'grid.report.locationTitle': "Use your phone's location (optional)",
   'grid.report.consent': "I agree that this report uses my phone's current location, to find the grid it belongs to.",
   'grid.report.useLocation': 'Use my location',
   'grid.report.locating': 'Getting your location…',

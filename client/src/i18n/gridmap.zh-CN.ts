@@ -56,7 +56,7 @@ export const gridmapZhCN = {
   'grid.problem.parent_wrong_level': '上级区域层级不对',
   'grid.problem.unknown_worker': '网格员账号不存在或已停用',
   'grid.problem.unknown_unit': '调解中心名称不存在',
-  'grid.report.locationTitle': '纠纷发生地点（可选）',
+  'grid.report.locationTitle': '用手机定位（可选）',
   'grid.report.consent': '我同意本次提交使用我手机的当前位置，用于确定纠纷所在网格。',
   'grid.report.useLocation': '使用我的位置',
   'grid.report.locating': '正在获取位置…',
