@@ -203,6 +203,13 @@ test("a grid worker's phone shows their own grid and its cases", async () => {
   await titles.filter({ hasText: '欠薪纠纷' }).click();
   await page.waitForURL((u) => u.pathname.startsWith('/cases/'));
   await page.getByRole('heading', { name: '欠薪纠纷' }).first().waitFor();
+
+  // Registering a case from the map: the form opens with the grid picked.
+  await page.goBack();
+  await page.getByTestId('grid-name').filter({ hasText: '幸福社区第一网格' }).waitFor();
+  await page.getByTestId('grid-new-case').click();
+  await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('grid') === '330199001001001');
+  assert.equal(await page.getByTestId('new-case-grid').inputValue(), '330199001001001');
 });
 
 test("a citizen's phone report with their location consented lands in the right grid", async () => {

@@ -27,6 +27,8 @@ interface PartyDraft {
 interface Props {
   onCreated: (created: CaseDetail) => void;
   onCancel: () => void;
+  /** A grid code picked on the grid map. */
+  initialGrid?: string;
 }
 
 let nextKey = 1;
@@ -44,14 +46,14 @@ function remapPartyPaths(details: Record<string, string>, rowOfSubmitted: number
 
 const newParty = (side: PartySide): PartyDraft => ({ key: nextKey++, side, name: '', phone: '' });
 
-export function NewCaseForm({ onCreated, onCancel }: Props) {
+export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
   const t = useT();
   const errors = useFieldErrors();
   const formRef = useRef<HTMLFormElement>(null);
   const [disputeType, setDisputeType] = useState<DisputeType | ''>('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [place, setPlace] = useState<Record<PlaceField, string>>({ district: '', town: '', community: '', grid: '' });
+  const [place, setPlace] = useState<Record<PlaceField, string>>({ district: '', town: '', community: '', grid: initialGrid });
   const role = useStore(staffAuth)?.user.role;
   // Officials have no grid map (the role table); the others get the imported codes to pick from.
   const grids = useAsync(() => (role === undefined || role === 'official' ? Promise.resolve(null) : gridApi.map().catch(() => null)), [role]);

@@ -29,6 +29,7 @@ export const gridmapEn: Record<keyof typeof gridmapZhCN, string> = {
   'grid.cases': 'Cases in this grid',
   'grid.noCases': 'No cases you may see in this grid.',
   'grid.pick': 'Click a grid on the map to see its cases.',
+  'grid.newCase': 'Register a case in this grid',
   'grid.mine': 'My grids',
   'grid.busiest': 'Grids with the most open cases',
   'grid.withoutGrid': '{count} more open case(s) have no grid and are not on the map.',

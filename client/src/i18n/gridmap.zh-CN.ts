@@ -27,6 +27,7 @@ export const gridmapZhCN = {
   'grid.cases': '网格内案件',
   'grid.noCases': '这个网格暂无您可查看的案件。',
   'grid.pick': '点击地图上的网格，查看它的案件。',
+  'grid.newCase': '在此网格登记案件',
   'grid.mine': '我负责的网格',
   'grid.busiest': '在办案件最多的网格',
   'grid.withoutGrid': '另有 {count} 件在办案件没有网格，不在地图上。',

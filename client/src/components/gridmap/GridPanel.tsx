@@ -7,6 +7,8 @@ import { useT, type MessageKey } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
 import { Link } from '../../router.tsx';
 import { gridApi } from '../../services/gridApi.ts';
+import { staffAuth } from '../../services/session.ts';
+import { useStore } from '../../hooks/useStore.ts';
 
 const patrolKey: Record<GridFeatureProperties['patrolFrequency'], MessageKey> = {
   high: 'grid.patrol.high',
@@ -50,6 +52,8 @@ export function GridPanel({
   onSelect: (code: string) => void;
 }) {
   const t = useT();
+  const role = useStore(staffAuth)?.user.role;
+  const canCreate = role === 'mediator' || role === 'gridworker' || role === 'admin';
   const choices =
     mine.length > 0
       ? features.filter((f) => mine.includes(f.properties.code))
@@ -78,6 +82,11 @@ export function GridPanel({
           </dl>
           <h3 className="gridmap__sub">{t('grid.cases')}</h3>
           <GridCases key={grid.code} code={grid.code} />
+          {canCreate && (
+            <Link to={`/?grid=${encodeURIComponent(grid.code)}`} className="btn btn--secondary btn--sm gridmap__new" data-testid="grid-new-case">
+              {t('grid.newCase')}
+            </Link>
+          )}
         </>
       ) : (
         <p className="muted">{t('grid.pick')}</p>
