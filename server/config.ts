@@ -89,6 +89,13 @@ const envShape = z.object({
     .refine(isTimeZone, { message: 'CENTRE_TIME_ZONE must be an IANA time zone such as Asia/Shanghai' }),
   /** The centre's public phone, shown to parties at the end of a session (whom to call). */
   CENTRE_PHONE: z.string().trim().max(40).optional(),
+  /** The grid map's optional base layer: an http(s) XYZ tile URL template with {z}, {x} and {y}; without it the map is drawn from the grids alone. */
+  GRID_MAP_TILE_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s"'<>]+$/, 'an http(s) URL')
+    .refine((u) => ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'a tile URL template with {z}, {x} and {y}')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Bearer token for GET /metrics; without it (and without METRICS_LISTEN) metrics are off. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(512).optional(),
@@ -198,6 +205,8 @@ export interface Config {
   centreTimeZone: string;
   /** CENTRE_PHONE: the number parties may call about their case; null when not configured. */
   centrePhone: string | null;
+  /** GRID_MAP_TILE_URL: the grid map's XYZ tile URL template; null: vector grids only (no tile server on the intranet). */
+  gridMapTileUrl: string | null;
   /** Cluster mode (REDIS_URL, NODE_ID, NODE_URL); null: one process, no Redis (the default). */
   cluster: ClusterConfig | null;
   /** TURN relay for the browsers; null: none (direct ICE to the SFU only, the default). */
@@ -316,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agreementFont: e.AGREEMENT_FONT_PATH ? { path: path.resolve(e.AGREEMENT_FONT_PATH), face: e.AGREEMENT_FONT_FACE } : undefined,
     centreTimeZone: e.CENTRE_TIME_ZONE,
     centrePhone: e.CENTRE_PHONE || null,
+    gridMapTileUrl: e.GRID_MAP_TILE_URL ?? null,
     cluster,
     turn,
     recording: {

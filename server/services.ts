@@ -1,4 +1,5 @@
 import { CaseGuard } from './access/CaseGuard.ts';
+import { GridService } from './grids/GridService.ts';
 import { RecordingService } from './recording/RecordingService.ts';
 import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
 import { createAgreementModule, type AgreementModule } from './agreement/index.ts';
@@ -75,6 +76,8 @@ export interface Services {
   windows: SlidingWindows;
   /** Session recordings after the session: composition, retention, playback (server/recording). */
   recordings: RecordingModule;
+  /** The city's grids (网格): import, the map's data, where a case is (server/grids). */
+  grids: GridService;
 }
 
 export interface ServiceDeps {
@@ -107,7 +110,15 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   // An access refusal is a 403 (forbidden): the request context records it in the audit trail,
   // once, with the request's own path or socket step (server/audit/refusals.ts).
   const access = new CaseGuard({ db, refusals: refusalRecorder(log.child('access'), refusals) });
-  const cases = new CaseService({ db, clock, log: log.child('cases'), settings, can: (p, caseId) => access.can(p, caseId, roleMay(p.role)) });
+  const cases: CaseService = new CaseService({
+    db,
+    clock,
+    log: log.child('cases'),
+    settings,
+    can: (p, caseId) => access.can(p, caseId, roleMay(p.role)),
+    locate: (input) => grids.locate(input),
+  });
+  const grids: GridService = new GridService({ db, clock, log: log.child('grids'), cases, access, tileUrl: config.gridMapTileUrl });
   const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
   const loop = new CaseLoopService({ db, clock, log: log.child('caseloop'), settings, cases });
@@ -115,7 +126,17 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const followUps = new FollowUpService({ db, clock, config, log: log.child('followup'), settings });
   // Development / test: messages land in the SmsOutbox table. A gateway implements the same interface.
   const sms = new DevOutboxSmsSender({ db, clock });
-  const intake = new IntakeService({ db, clock, log: log.child('intake'), settings, sms, publicUrl: config.publicUrl, passwordWork, windows });
+  const intake = new IntakeService({
+    db,
+    clock,
+    log: log.child('intake'),
+    settings,
+    sms,
+    publicUrl: config.publicUrl,
+    passwordWork,
+    windows,
+    locate: (input) => grids.locate(input),
+  });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });
   const recordings = createRecordingModule({ db, clock, log: log.child('recordings'), config });
@@ -168,5 +189,6 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     windows,
     recording,
     recordings,
+    grids,
   };
 }

@@ -40,6 +40,7 @@ export const routes: readonly Route[] = [
   { path: '/queue', page: { staff: 'queue', login: true } },
   { path: '/dashboard', page: { staff: 'dashboard', login: true } },
   { path: '/assessment', page: { staff: 'assessment', login: true } },
+  { path: '/map', page: { staff: 'gridmap', login: true } },
   { path: '/whistles', page: { staff: 'whistles', login: true } },
   { path: '/rules', page: { staff: 'rules', login: true } },
   { path: '/audit', page: { staff: 'audit', login: true } },

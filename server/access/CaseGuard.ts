@@ -15,6 +15,7 @@ const factsSelect = {
   leadMediatorId: true,
   createdById: true,
   unitId: true,
+  grid: true,
   unit: { select: { level: true } },
   whistles: { select: { unitId: true, status: true, acceptedById: true } },
 } satisfies Prisma.CaseSelect;
@@ -25,6 +26,7 @@ type FactsRow = {
   leadMediatorId: string | null;
   createdById: string | null;
   unitId: string | null;
+  grid: string | null;
   unit: { level: string } | null;
   whistles: Array<{ unitId: string; status: string; acceptedById: string | null }>;
 };
@@ -42,6 +44,7 @@ function toFacts(r: FactsRow): CaseFacts {
     createdById: r.createdById,
     unitId: r.unitId,
     unitLevel: levelOf(r.unit),
+    grid: r.grid,
     whistles: r.whistles,
   };
 }
@@ -78,8 +81,12 @@ export class CaseGuard {
   }
 
   async actor(principal: Pick<StaffPrincipal, 'userId' | 'role'>): Promise<ActorFacts> {
-    const me = await this.#db.user.findUnique({ where: { id: principal.userId }, select: { unitId: true, unit: { select: { level: true } } } });
-    return { userId: principal.userId, role: principal.role, unitId: me?.unitId ?? null, unitLevel: levelOf(me?.unit) };
+    const me = await this.#db.user.findUnique({
+      where: { id: principal.userId },
+      select: { unitId: true, unit: { select: { level: true } }, gridsPatrolled: principal.role === 'gridworker' ? { select: { code: true } } : false },
+    });
+    const gridCodes = (me?.gridsPatrolled ?? []).map((g) => g.code);
+    return { userId: principal.userId, role: principal.role, unitId: me?.unitId ?? null, unitLevel: levelOf(me?.unit), gridCodes };
   }
 
   async facts(caseId: string): Promise<CaseFacts> {

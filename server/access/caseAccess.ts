@@ -18,7 +18,7 @@ import type { StaffRole } from '../protocol/roles.ts';
  *                           (colleagues cover); the intake queue (reported, nobody responsible yet)
  *               official    cases they are responsible for, cases routed to their unit, and cases
  *                           their unit is called in to (an open or accepted whistle)
- *               gridworker  cases they reported
+ *               gridworker  cases they reported, and the cases of the grids they are responsible for
  *   steward   runs the case: sessions, invitations, hosting, ending, media state, room chat,
  *             agreement work, calling departments in, revealing contacts:
  *               the case's responsible mediator(s) and the supervisors whose scope covers it
@@ -91,6 +91,8 @@ export interface CaseFacts {
   createdById: string | null;
   unitId: string | null;
   unitLevel: Level | null;
+  /** The case's grid code (or older free text), null when not known. */
+  grid: string | null;
   /** Whistles (calling-in requests) of the case, in any status. */
   whistles: ReadonlyArray<{ unitId: string; status: string; acceptedById: string | null }>;
 }
@@ -101,6 +103,8 @@ export interface ActorFacts {
   role: StaffRole;
   unitId: string | null;
   unitLevel: Level | null;
+  /** Codes of the grids the staff member is the grid worker of (server/grids). */
+  gridCodes: readonly string[];
 }
 
 /** The case's responsible mediator(s). */
@@ -136,7 +140,7 @@ const readerByRole: Record<StaffRole, (a: ActorFacts, c: CaseFacts) => boolean> 
   supervisor: supervises,
   mediator: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || (c.state === 'reported' && responsibleIds(c).length === 0),
   official: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || calledIn(a, c),
-  gridworker: (a, c) => c.createdById === a.userId,
+  gridworker: (a, c) => c.createdById === a.userId || (c.grid !== null && a.gridCodes.includes(c.grid)),
 };
 
 const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> = {

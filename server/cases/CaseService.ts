@@ -19,6 +19,7 @@ import {
 } from '../protocol/cases.ts';
 import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
+import type { GeoPoint } from '../protocol/grids.ts';
 import { allocateCaseNumber } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
 import { takeOnChange } from './takeOn.ts';
@@ -42,6 +43,8 @@ export interface NewCaseData {
   town?: string | undefined;
   community?: string | undefined;
   grid?: string | undefined;
+  longitude?: number | null | undefined;
+  latitude?: number | null | undefined;
   parties: Array<{ side: PartySide; name: string; phone: string; idNumber?: string | undefined }>;
   source: CaseSource;
   state: CaseState;
@@ -71,6 +74,8 @@ export async function insertCase(tx: Prisma.TransactionClient, clock: Clock, dat
       town: data.town ?? null,
       community: data.community ?? null,
       grid: data.grid ?? null,
+      longitude: data.longitude ?? null,
+      latitude: data.latitude ?? null,
       createdById: data.createdById,
       leadMediatorId: data.leadMediatorId,
       queryCodeHash: data.queryCodeHash ?? null,
@@ -112,6 +117,15 @@ export interface CaseListFilter {
   unitId?: string | undefined;
 }
 
+/** Where a new case is, from its grid code or point (server/grids/GridService.locate); wired in services.ts. */
+export type LocateCase = (input: {
+  grid?: string | undefined;
+  location?: GeoPoint | undefined;
+  district?: string | undefined;
+  town?: string | undefined;
+  community?: string | undefined;
+}) => Promise<Partial<Pick<NewCaseData, 'grid' | 'district' | 'town' | 'community' | 'longitude' | 'latitude'>>>;
+
 /** The caller's `can` map on a case (server/access: role table AND object rule); wired in services.ts. */
 export type CanFor = (principal: StaffPrincipal, caseId: string) => Promise<CaseCan>;
 
@@ -125,9 +139,11 @@ export class CaseService {
   readonly #log: Logger;
   readonly #settings: SettingsService;
   readonly #can: CanFor | undefined;
+  readonly #locate: LocateCase | undefined;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger; settings?: SettingsService; can?: CanFor }) {
+  constructor(deps: { db: Db; clock: Clock; log: Logger; settings?: SettingsService; can?: CanFor; locate?: LocateCase }) {
     this.#can = deps.can;
+    this.#locate = deps.locate;
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -142,7 +158,8 @@ export class CaseService {
    * starts `reported` and waits for the centre to register it.
    */
   async create(input: CreateCaseRequest | CreateCaseInput, principal: StaffPrincipal): Promise<CaseDetail> {
-    const data = createCaseRequest.parse(input);
+    const { location, ...data } = createCaseRequest.parse(input);
+    const where = this.#locate ? await this.#locate({ ...data, location }) : {};
     const isMediator = principal.role === 'mediator';
     const rules = isMediator ? await this.#settings.activeRuleSet() : undefined;
     const { id } = await transaction(this.#db, async (tx) => {
@@ -151,6 +168,7 @@ export class CaseService {
         this.#clock,
         {
           ...data,
+          ...where,
           source: data.source ?? (principal.role === 'gridworker' ? 'grid' : 'walk_in'),
           state: isMediator ? 'registered' : 'reported',
           createdById: principal.userId,

@@ -20,7 +20,7 @@ import {
   type PublicEventKind,
   type PublicQueryCodeSms,
 } from '../protocol/cases.ts';
-import { insertCase } from './CaseService.ts';
+import { insertCase, type LocateCase } from './CaseService.ts';
 import { maskPhone } from './masking.ts';
 import type { SettingsService } from './SettingsService.ts';
 import { listTimeline } from './timeline.ts';
@@ -111,6 +111,7 @@ export class IntakeService {
   readonly #sms: SmsSender;
   readonly #publicUrl: string;
   readonly #smsPerCase: SlidingWindow;
+  readonly #locate: LocateCase | undefined;
 
   constructor(deps: {
     db: Db;
@@ -131,7 +132,10 @@ export class IntakeService {
     passwordWork?: WorkGate;
     /** Where the limits count (default: in this process; cluster mode: Redis, shared by every node). */
     windows?: SlidingWindows;
+    /** Resolves the reporter's point (or grid code) to a grid. */
+    locate?: LocateCase;
   }) {
+    this.#locate = deps.locate;
     this.#passwordWork = deps.passwordWork ?? new WorkGate(2, 32);
     this.#db = deps.db;
     this.#clock = deps.clock;
@@ -166,7 +170,8 @@ export class IntakeService {
       await this.#reports.forgive(ip);
       throw badRequest('Invalid input', zodDetails(parsed.error));
     }
-    const data = parsed.data;
+    const { location, ...data } = parsed.data;
+    const where = this.#locate ? await this.#locate({ ...data, location }) : {};
     const queryCode = newQueryCode();
     const queryCodeHash = await this.#passwordWork
       .run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT))
@@ -181,6 +186,7 @@ export class IntakeService {
         this.#clock,
         {
           ...data,
+          ...where,
           title: data.title || zh.disputeTypes[data.disputeType],
           source: 'online',
           state: 'reported',

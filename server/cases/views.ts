@@ -106,6 +106,7 @@ export function toSummary(c: CaseWithRelations, ctx: ViewContext): CaseSummary {
     activeSessionId: c.mediations[0]?.id ?? null,
     state,
     stateLabel: zh.states[state],
+    grid: c.grid,
     source: (caseSources as readonly string[]).includes(c.source) ? (c.source as CaseSource) : 'other',
     grade: (c.grade as Grade | null) ?? null,
     level: (c.level as Level | null) ?? null,

@@ -6,6 +6,10 @@ import { CaseService } from '../cases/CaseService.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
 import { newId } from '../ids.ts';
+import { transaction } from '../db/transactions.ts';
+import { replaceGridSet } from '../grids/replaceGridSet.ts';
+import { validateGridImport } from '../grids/validateImport.ts';
+import { demoGridCodeAt, demoGridFile } from './demoGrids.ts';
 import type { Logger } from '../logger.ts';
 import type { StaffRole } from '../protocol/roles.ts';
 
@@ -76,18 +80,32 @@ export const demoCase = {
   district: '示范区',
   town: '城关街道',
   community: '幸福社区',
+  grid: demoGridCodeAt(3, 0),
   parties: [
     { side: 'applicant' as const, name: '张三', phone: '13812345678' },
     { side: 'respondent' as const, name: '某某建筑公司', phone: '13987654321' },
   ],
 };
 
+/** Disputes the demo grid worker reported from the grids, so the map has open cases to shade. */
+export const demoGridCases = [
+  { cell: [3, 0], disputeType: 'neighbour', title: '楼上漏水邻里纠纷', description: '楼上住户卫生间漏水，渗至楼下住户天花板，双方就维修费用协商未果。' },
+  { cell: [3, 1], disputeType: 'property', title: '物业费纠纷', description: '业主以电梯长期故障为由拒交物业费，物业公司要求补缴。' },
+  { cell: [2, 1], disputeType: 'neighbour', title: '噪声扰民纠纷', description: '底商餐馆夜间排风噪声扰民，周边住户多次投诉。' },
+  { cell: [2, 2], disputeType: 'consumer', title: '预付卡退费纠纷', description: '健身房停业，会员要求退还预付卡余额。' },
+  { cell: [2, 2], disputeType: 'labour', title: '保洁员工资纠纷', description: '小区保洁员称被拖欠两个月工资。' },
+  { cell: [2, 2], disputeType: 'traffic', title: '小区停车剐蹭纠纷', description: '小区内倒车剐蹭他人车辆，双方就维修费用有争议。' },
+  { cell: [1, 0], disputeType: 'land', title: '宅基地界址纠纷', description: '相邻两户就宅基地界址及围墙位置发生争议。' },
+  { cell: [0, 3], disputeType: 'family', title: '赡养纠纷', description: '老人要求三名子女按月支付赡养费。' },
+] as const;
+
 /**
  * Idempotent: creates the demo units and the demo users that do not exist yet (existing ones are
- * left alone, passwords included) and the demo case (registered at the window and taken on by the mediator)
- * when there is no case at all. The routing rule set is written on first use (defaultRuleSet).
+ * left alone, passwords included), the demo city's grids when there are none, and the demo cases
+ * (one registered at the window and taken on by the mediator, the others reported by the grid
+ * worker from their grids) when there is no case at all. The routing rule set is written on first use (defaultRuleSet).
  */
-export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Promise<{ usersCreated: string[]; caseCreated: boolean }> {
+export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Promise<{ usersCreated: string[]; caseCreated: boolean; gridsCreated: number }> {
   const clock = deps.clock ?? systemClock;
   const unitIds = new Map<string, string>();
   for (const u of demoUnits) {
@@ -127,6 +145,9 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
     usersCreated.push(u.username);
   }
 
+  // The demo city's grids, only while there are none (a real city's imported set is never replaced).
+  const gridsCreated = (await deps.db.grid.count()) === 0 ? await seedDemoGrids(deps.db, clock) : 0;
+
   let caseCreated = false;
   if ((await deps.db.case.count()) === 0) {
     const mediator = await deps.db.user.findUniqueOrThrow({ where: { username: 'mediator' } });
@@ -140,11 +161,61 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
       staffSessionId: 'seed',
       expiresAt: clock.now(),
     };
-    await new CaseService({ db: deps.db, clock, log: deps.log }).create(demoCase, principal);
+    const cases = new CaseService({ db: deps.db, clock, log: deps.log });
+    await cases.create(demoCase, principal);
+    const worker = await deps.db.user.findUniqueOrThrow({ where: { username: 'gridworker' } });
+    const reporter: StaffPrincipal = {
+      ...principal,
+      userId: worker.id,
+      username: worker.username,
+      displayName: worker.displayName,
+      role: 'gridworker',
+      department: worker.department,
+    };
+    for (const c of demoGridCases) {
+      const grid = demoGridCodeAt(c.cell[0], c.cell[1]);
+      const names = await gridNames(deps.db, grid);
+      await cases.create(
+        {
+          disputeType: c.disputeType,
+          title: c.title,
+          description: c.description,
+          grid,
+          ...names,
+          parties: [{ side: 'applicant', name: '王五', phone: '13700001111' }],
+        },
+        reporter,
+      );
+    }
     caseCreated = true;
   }
-  if (usersCreated.length > 0 || caseCreated) deps.log.info('demo data seeded', { usersCreated, caseCreated });
-  return { usersCreated, caseCreated };
+  if (usersCreated.length > 0 || caseCreated || gridsCreated > 0) deps.log.info('demo data seeded', { usersCreated, caseCreated, gridsCreated });
+  return { usersCreated, caseCreated, gridsCreated };
+}
+
+/** Imports the generated demo grid set (server/demo/demoGrids.ts) through the same validation as a file. */
+async function seedDemoGrids(db: Db, clock: Clock): Promise<number> {
+  const [workers, units] = await Promise.all([
+    db.user.findMany({ where: { role: 'gridworker', disabled: false }, select: { id: true, username: true } }),
+    db.unit.findMany({ select: { id: true, name: true } }),
+  ]);
+  const checked = validateGridImport(demoGridFile(), {
+    gridWorkers: new Map(workers.map((w) => [w.username, w.id])),
+    units: new Map(units.map((u) => [u.name, u.id])),
+  });
+  if (!checked.ok) throw new Error(`the demo grid set is invalid: ${JSON.stringify(checked.issues[0])}`);
+  await transaction(db, (tx) => replaceGridSet(tx, clock.now(), checked));
+  return checked.areas.length;
+}
+
+/** The county, town and community names above a grid. */
+async function gridNames(db: Db, code: string): Promise<{ district?: string; town?: string; community?: string }> {
+  const names = await db.grid.findMany({
+    where: { code: { in: [code.slice(0, 12), code.slice(0, 9), code.slice(0, 6)] } },
+    select: { code: true, name: true },
+  });
+  const byLength = new Map(names.map((n) => [n.code.length, n.name]));
+  return { community: byLength.get(12), town: byLength.get(9), district: byLength.get(6) };
 }
 
 // `node --import tsx server/demo/seed.ts` seeds the configured database.

@@ -76,6 +76,11 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'GET /api/assessment/export.csv': assessment,
   'GET /api/assessment/report.pdf': assessment,
 
+  'GET /api/grids': { none: "the city's grids; the figures count only the cases the caller may read (CaseGuard.readable)" },
+  'GET /api/grids/resolve': { none: "the city's grids: which one holds a point" },
+  'GET /api/grids/:code/cases': { list: 'case.read' },
+  'POST /api/admin/grids/import': config,
+
   'GET /api/admin/routing-rules': config,
   'PUT /api/admin/routing-rules': config,
   'GET /api/admin/assessment-weights': config,

@@ -16,6 +16,9 @@ const ALL_STAFF = staffRoles;
 /** Staff who work on cases (not admin, who only configures). */
 const CASE_WORKERS = ['mediator', 'supervisor', 'official', 'gridworker'] as const satisfies readonly StaffRole[];
 
+/** The grid map: supervisors, mediators, grid workers and admins (officials work from their department's whistles). */
+const MAP_READERS = ['mediator', 'supervisor', 'gridworker', 'admin'] as const satisfies readonly StaffRole[];
+
 /** Case-loop actions: the roles come from the transitions table in server/caseloop/states.ts. */
 const actionRoutes = Object.fromEntries(
   routedActions.map((a: RoutedAction) => [`POST /api/cases/:caseId/actions/${a}`, transitions[a].roles as RoutePermission]),
@@ -72,6 +75,16 @@ export const routePermissions = {
   'GET /api/assessment/cases': ['supervisor', 'admin'],
   'GET /api/assessment/export.csv': ['supervisor', 'admin'],
   'GET /api/assessment/report.pdf': ['supervisor', 'admin'],
+
+  // ---- the grid map (server/grids/http.ts)
+  /** Grids with their figures over the caller's readable open cases (a grid worker's: their own grids'), and the centres. */
+  'GET /api/grids': MAP_READERS,
+  /** ?lng=&lat=: the grid holding a point (a click on the map). */
+  'GET /api/grids/resolve': MAP_READERS,
+  /** The grid's cases the caller may read (the list rule). */
+  'GET /api/grids/:code/cases': MAP_READERS,
+  /** The city's grid set as GeoJSON (application/geo+json): validated whole, then replaces the set in one transaction. */
+  'POST /api/admin/grids/import': ['admin'],
 
   // ---- administration
   'GET /api/admin/routing-rules': ['admin', 'supervisor'],

@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
  *                that do not count it as 'self')
  *   img-src      data: for the invitation and follow-up QR codes (SVG data URLs), the CSS select
  *                arrow and drawn signatures; blob: for downloaded files
+ *                and the grid map's tile server's origin when GRID_MAP_TILE_URL is set
  *   media-src    mediastream: and blob: for the call's video and audio elements
  */
 export function documentCspDirectives(config: Config): Record<string, string[]> {
@@ -21,7 +22,7 @@ export function documentCspDirectives(config: Config): Record<string, string[]> 
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:', 'blob:'],
+    'img-src': ["'self'", 'data:', 'blob:', ...(config.gridMapTileUrl ? [new URL(config.gridMapTileUrl.replace(/[{}]/g, '')).origin] : [])],
     'media-src': ["'self'", 'mediastream:', 'blob:'],
     'font-src': ["'self'"],
     'connect-src': ["'self'", socketOrigin],
@@ -58,8 +59,9 @@ export function securityHeaders(config: Config): RequestHandler[] {
     xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
   });
   const permissions: RequestHandler = (_req, res, next) => {
-    // helmet does not set Permissions-Policy: camera, microphone and screen capture for this origin only.
-    res.set('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=()');
+    // helmet does not set Permissions-Policy: camera, microphone, screen capture and location (the
+    // report form's "use my location", asked only after the citizen consents) for this origin only.
+    res.set('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(self), geolocation=(self), payment=()');
     next();
   };
   return [headers, permissions];

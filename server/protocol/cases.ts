@@ -15,6 +15,7 @@ import {
 } from './caseLoop.ts';
 import type { AccessAction } from '../access/caseAccess.ts';
 import { partySide } from './roles.ts';
+import { geoPoint } from './grids.ts';
 
 /** Actions taken through POST /api/cases/:id/actions/<action> (the case page's buttons); start_mediation happens by starting a session. */
 export const routedActions = [
@@ -86,6 +87,8 @@ export const createCaseRequest = z
     town: z.string().trim().max(50).optional(),
     community: z.string().trim().max(50).optional(),
     grid: z.string().trim().max(50).optional(),
+    /** A point (a click on the map): resolved to its grid on the server, overriding `grid`. */
+    location: geoPoint.optional(),
     parties: z.array(partyInput).min(1, 'At least one party is required').max(20),
     /** Defaults by the registering role: gridworker → grid, others → walk_in. */
     source: caseSource.optional(),
@@ -114,6 +117,8 @@ export const publicCaseRequest = z
     town: z.string().trim().max(50).optional(),
     community: z.string().trim().max(50).optional(),
     grid: z.string().trim().max(50).optional(),
+    /** The reporter's phone location, sent only after they consented on the form; resolved to a grid on the server. */
+    location: geoPoint.optional(),
     parties: z
       .array(publicPartyInput)
       .min(1, 'At least one party is required')
@@ -247,6 +252,8 @@ export interface CaseSummary {
   /** Case-loop state and its Chinese label. */
   state: CaseState;
   stateLabel: string;
+  /** The grid code (protocol/grids.ts) or older free text; null when not known. */
+  grid: string | null;
   source: CaseSource;
   grade: Grade | null;
   level: Level | null;

@@ -132,6 +132,8 @@ export interface ErrorReasonParams {
   record_recorder_invalid: None;
   record_not_writer: None;
   record_answers_missing: None;
+  // the grid map (server/grids): the first refused feature (index -1: the file), its code ('' when none), the problem (protocol/grids.ts gridImportProblems), the field ('' when none), how many more
+  grid_import_invalid: { index: number; code: string; problem: string; field: string; more: number };
   // concurrency (server/db/failures.ts)
   saved_meanwhile: None;
   write_conflict: None;
@@ -228,6 +230,7 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   record_recorder_invalid: 'bad_request',
   record_not_writer: 'forbidden',
   record_answers_missing: 'conflict',
+  grid_import_invalid: 'bad_request',
   saved_meanwhile: 'conflict',
   write_conflict: 'conflict',
 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { demoUnits, demoUsers, seedDemo } from '../../server/demo/seed.ts';
+import { demoGridCases, demoUnits, demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 
@@ -13,12 +13,13 @@ after(async () => t.close());
 test('demo seed is idempotent and its accounts log in', async () => {
   const log = createLogger('seed');
   const first = await seedDemo({ db: t.testDb.db, clock: t.clock, log });
-  assert.deepEqual(first, { usersCreated: demoUsers.map((u) => u.username), caseCreated: true });
+  assert.deepEqual(first, { usersCreated: demoUsers.map((u) => u.username), caseCreated: true, gridsCreated: 23 });
   const second = await seedDemo({ db: t.testDb.db, clock: t.clock, log });
-  assert.deepEqual(second, { usersCreated: [], caseCreated: false });
+  assert.deepEqual(second, { usersCreated: [], caseCreated: false, gridsCreated: 0 });
   assert.equal(await t.testDb.db.user.count(), demoUsers.length);
   assert.equal(await t.testDb.db.unit.count(), demoUnits.length);
-  assert.equal(await t.testDb.db.case.count(), 1);
+  assert.equal(await t.testDb.db.case.count(), 1 + demoGridCases.length);
+  assert.equal(await t.testDb.db.grid.count({ where: { level: 'grid' } }), 16);
 
   const { token, user } = await t.login('mediator', 'mediator-demo-2026');
   assert.equal(user.displayName, '王调解员');
@@ -30,13 +31,14 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.equal(official.unit?.name, '区人社局');
   assert.equal(official.unit?.kind, 'department');
 
-  const cases = await t.request('GET', '/api/cases', { token });
-  assert.equal(cases.body.length, 1);
+  const cases = await t.request('GET', '/api/cases?mine=1', { token });
+  assert.equal(cases.body.length, 1, 'the demo mediator leads the window case; the grid cases wait in the intake queue');
   const c = cases.body[0];
   assert.equal(c.title, '欠薪纠纷');
   assert.equal(c.disputeType, 'labour');
   assert.equal(c.state, 'assigned', 'registered at the window and taken on by the demo mediator, so they can work and close it');
   assert.equal(c.unit?.name, '示范区矛盾纠纷多元化解调处中心');
+  assert.equal(c.grid, '330199001001001', 'the window case is in the first grid of 幸福社区');
   assert.deepEqual(
     c.parties.map((p: { name: string; phoneMasked: string }) => [p.name, p.phoneMasked]),
     [

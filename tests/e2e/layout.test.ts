@@ -181,6 +181,7 @@ const pages: PageSpec[] = [
     },
   },
   { name: 'dashboard', path: () => '/dashboard', as: 'supervisor', ready: '[data-testid=dash-kpis]' },
+  { name: 'grid-map', path: () => '/map', as: 'supervisor', ready: '[data-testid=grid-map] canvas' },
   { name: 'rules', path: () => '/rules', as: 'admin', ready: 'main form, main table' },
   { name: 'staff-accounts', path: () => '/staff', as: 'admin', ready: '[data-testid=staff-row]' },
   { name: 'whistle-queue', path: () => '/whistles', as: 'official', ready: '[data-testid=whistle-task]' },

@@ -13,6 +13,8 @@ import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
  */
 
 const STAFF_ONLY_RULE = '.case-table'; // the case list (client/src/styles/console.css)
+/** A string only ECharts' bundle has (the grid map, client/src/components/gridmap). */
+const ECHARTS_ONLY = 'registerMap';
 
 let server: FullServer;
 let browser: Browser;
@@ -55,6 +57,10 @@ describe('page chunks by audience (Chromium, phone)', () => {
     const mediator = demoUsers.find((u) => u.role === 'mediator')!;
     const files = await fetched('/', '.case-table, .empty-state', (page) => loginStaff(page, server.baseUrl, mediator.username, mediator.password));
     assert.notDeepEqual(staffStyles(files), []);
+    assert.ok(
+      files.some((f) => f.body.includes(ECHARTS_ONLY)),
+      'the marker this test looks for is real',
+    );
   });
 
   test("a party's join page loads no staff code or styles", async () => {
@@ -75,6 +81,11 @@ describe('page chunks by audience (Chromium, phone)', () => {
   test("the citizens' report page loads no staff code or styles", async () => {
     const files = await fetched('/report', 'form');
     assert.deepEqual(staffStyles(files), []);
+    assert.deepEqual(
+      files.filter((f) => f.body.includes(ECHARTS_ONLY)).map((f) => f.name),
+      [],
+      "the grid map's charting library stays in the staff chunk",
+    );
     assert.deepEqual(
       files.filter((f) => /staffPages/.test(f.name)).map((f) => f.name),
       [],

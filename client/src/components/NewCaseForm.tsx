@@ -12,6 +12,10 @@ import { FormField } from './FormField.tsx';
 import { Alert } from './Feedback.tsx';
 import { PlusIcon } from './Icons.tsx';
 import { placeFields, type PlaceField } from './caseloop/labels.ts';
+import { gridApi } from '../services/gridApi.ts';
+import { useStore } from '../hooks/useStore.ts';
+import { staffAuth } from '../services/session.ts';
+import { useAsync } from '../hooks/useAsync.ts';
 
 interface PartyDraft {
   key: number;
@@ -23,6 +27,8 @@ interface PartyDraft {
 interface Props {
   onCreated: (created: CaseDetail) => void;
   onCancel: () => void;
+  /** A grid code picked on the grid map. */
+  initialGrid?: string;
 }
 
 let nextKey = 1;
@@ -40,14 +46,18 @@ function remapPartyPaths(details: Record<string, string>, rowOfSubmitted: number
 
 const newParty = (side: PartySide): PartyDraft => ({ key: nextKey++, side, name: '', phone: '' });
 
-export function NewCaseForm({ onCreated, onCancel }: Props) {
+export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
   const t = useT();
   const errors = useFieldErrors();
   const formRef = useRef<HTMLFormElement>(null);
   const [disputeType, setDisputeType] = useState<DisputeType | ''>('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [place, setPlace] = useState<Record<PlaceField, string>>({ district: '', town: '', community: '', grid: '' });
+  const [place, setPlace] = useState<Record<PlaceField, string>>({ district: '', town: '', community: '', grid: initialGrid });
+  const role = useStore(staffAuth)?.user.role;
+  // Officials have no grid map (the role table); the others get the imported codes to pick from.
+  const grids = useAsync(() => (role === undefined || role === 'official' ? Promise.resolve(null) : gridApi.map().catch(() => null)), [role]);
+  const gridChoices = (grids.data?.grids.features ?? []).map((f) => f.properties);
   const [parties, setParties] = useState<PartyDraft[]>(() => [newParty('applicant'), newParty('respondent')]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
@@ -167,6 +177,7 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
                 maxLength={50}
                 autoComplete="off"
                 data-testid={`new-case-${f}`}
+                list={f === 'grid' && gridChoices.length > 0 ? 'new-case-grids' : undefined}
                 onChange={(e) => {
                   setPlace((p) => ({ ...p, [f]: e.target.value }));
                   errors.clear(f);
@@ -175,6 +186,16 @@ export function NewCaseForm({ onCreated, onCancel }: Props) {
             </FormField>
           ))}
         </div>
+        {gridChoices.length > 0 && (
+          // The imported grids by code (server/grids): a known code files the case on the grid map.
+          <datalist id="new-case-grids">
+            {gridChoices.map((g) => (
+              <option key={g.code} value={g.code}>
+                {[g.community, g.name].filter(Boolean).join(' · ')}
+              </option>
+            ))}
+          </datalist>
+        )}
       </fieldset>
 
       <fieldset className="parties-fieldset">

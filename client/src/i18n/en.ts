@@ -1,3 +1,4 @@
+import { gridmapEn } from './gridmap.en.ts';
 import { agreementEn } from './agreement.en.ts';
 import { mediationRecordEn } from './mediationRecord.en.ts';
 import { recordingEn } from './recording.en.ts';
@@ -378,6 +379,7 @@ export const en: Record<MessageKey, string> = {
   ...errorsEn,
   ...caseloopEn,
   ...assessmentEn,
+  ...gridmapEn,
   ...recordingsEn,
   ...auditEn,
   ...accountsEn,

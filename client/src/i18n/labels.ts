@@ -57,7 +57,7 @@ interface ErrorLike {
 }
 
 /** Parameters that arrive as codes are put in as labels (`in_mediation` → 调解中 / In mediation). */
-const labelledParams: Record<string, string> = { state: 'cl.state', action: 'cl.action', status: 'cl.wh.status' };
+const labelledParams: Record<string, string> = { state: 'cl.state', action: 'cl.action', status: 'cl.wh.status', problem: 'grid.problem' };
 
 function labelParams(t: Translate, params: unknown): Record<string, string | number> {
   const out: Record<string, string | number> = {};

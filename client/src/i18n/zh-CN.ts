@@ -1,3 +1,4 @@
+import { gridmapZhCN } from './gridmap.zh-CN.ts';
 import { agreementZhCN } from './agreement.zh-CN.ts';
 import { mediationRecordZhCN } from './mediationRecord.zh-CN.ts';
 import { recordingZhCN } from './recording.zh-CN.ts';
@@ -373,6 +374,7 @@ export const zhCN = {
   ...errorsZhCN,
   ...caseloopZhCN,
   ...assessmentZhCN,
+  ...gridmapZhCN,
   ...recordingsZhCN,
   ...auditZhCN,
   ...accountsZhCN,

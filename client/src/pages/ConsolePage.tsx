@@ -8,7 +8,7 @@ import { useAsync } from '../hooks/useAsync.ts';
 import { useT } from '../i18n/index.ts';
 import { errorText } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
-import { navigate } from '../router.tsx';
+import { navigate, useLocation } from '../router.tsx';
 import { useStore } from '../hooks/useStore.ts';
 import { staffAuth } from '../services/session.ts';
 
@@ -16,10 +16,12 @@ import { staffAuth } from '../services/session.ts';
 export function ConsolePage() {
   const t = useT();
   const cases = useAsync(() => api.listCases(), []);
-  const [creating, setCreating] = useState(false);
   // Only mediators (window intake), grid workers and admins register cases (POST /api/cases).
   const role = useStore(staffAuth)?.user.role;
   const canCreate = role === 'mediator' || role === 'gridworker' || role === 'admin';
+  // `/?grid=<code>`: the grid map's "register a case here" opens the form with that grid.
+  const pickedGrid = new URLSearchParams(useLocation().search).get('grid') ?? '';
+  const [creating, setCreating] = useState(pickedGrid !== '');
 
   return (
     <AppShell staff>
@@ -36,13 +38,13 @@ export function ConsolePage() {
         )}
       </div>
 
-      {creating && (
+      {creating && canCreate && (
         <section className="card" aria-labelledby="new-case-title">
           <h2 className="card__title" id="new-case-title">
             {t('newCase.title')}
           </h2>
           <p className="card__subtitle">{t('newCase.subtitle')}</p>
-          <NewCaseForm onCancel={() => setCreating(false)} onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)} />
+          <NewCaseForm initialGrid={pickedGrid} onCancel={() => setCreating(false)} onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)} />
         </section>
       )}
 

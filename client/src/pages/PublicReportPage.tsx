@@ -5,6 +5,8 @@ import type { PartySide } from '@protocol/roles.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert } from '../components/Feedback.tsx';
 import { FormField } from '../components/FormField.tsx';
+import { ReportLocation } from '../components/ReportLocation.tsx';
+import type { GeoPoint } from '@protocol/grids.ts';
 import { ReceiptActions } from '../components/caseloop/ReceiptActions.tsx';
 import { useFieldErrors } from '../hooks/useFieldErrors.ts';
 import { zodDetails } from '@protocol/errors.ts';
@@ -29,6 +31,7 @@ export function PublicReportPage() {
   const [disputeType, setDisputeType] = useState<DisputeType | ''>('');
   const [description, setDescription] = useState('');
   const [place, setPlace] = useState({ district: '', town: '', community: '' });
+  const [point, setPoint] = useState<GeoPoint | null>(null);
   const [parties, setParties] = useState<PartyDraft[]>([
     { side: 'applicant', name: '', phone: '', idNumber: '' },
     { side: 'respondent', name: '', phone: '', idNumber: '' },
@@ -47,6 +50,7 @@ export function PublicReportPage() {
       disputeType: disputeType as DisputeType,
       description,
       ...Object.fromEntries(Object.entries(place).filter(([, v]) => v.trim() !== '')),
+      ...(point ? { location: point } : {}),
       parties: rows.map((p) => ({ side: p.side, name: p.name, phone: p.phone, ...(p.idNumber.trim() ? { idNumber: p.idNumber } : {}) })),
     };
     const check = publicCaseRequest.safeParse(body);
@@ -121,6 +125,7 @@ export function PublicReportPage() {
                 <input name="community" value={place.community} onChange={(e) => setPlace({ ...place, community: e.target.value })} />
               </FormField>
             </div>
+            <ReportLocation point={point} onChange={setPoint} />
           </fieldset>
           {parties.map((p, i) => (
             <fieldset className="public-form__group" key={i}>

@@ -6,6 +6,7 @@ import { AssessmentPage } from './AssessmentPage.tsx';
 import { CaseDetailPage } from './CaseDetailPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
+import { GridMapPage } from './GridMapPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { StaffSessionPage } from './StaffSessionPage.tsx';
@@ -31,6 +32,7 @@ const pages = {
   queue: () => <WorkQueuePage />,
   dashboard: () => <DashboardPage />,
   assessment: () => <AssessmentPage />,
+  gridmap: () => <GridMapPage />,
   whistles: () => <WhistleQueuePage />,
   rules: () => <AdminRulesPage />,
   audit: () => <AdminAuditPage />,

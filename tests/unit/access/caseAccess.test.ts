@@ -9,6 +9,7 @@ const kase = (over: Partial<CaseFacts> = {}): CaseFacts => ({
   createdById: 'grid',
   unitId: 'town-centre',
   unitLevel: 'town',
+  grid: null,
   whistles: [],
   ...over,
 });
@@ -17,6 +18,7 @@ const actor = (userId: string, role: ActorFacts['role'], unitId: string | null =
   role,
   unitId,
   unitLevel,
+  gridCodes: [],
 });
 
 test('a supervisor with a unit covers unrouted cases, their unit and units at the same or a lower level', () => {
@@ -60,4 +62,12 @@ test('officials: read what their unit is called in to or handles; only the one w
   assert.equal(allows(actor('grid2', 'gridworker'), 'case.read', kase()), false);
   assert.equal(allows(actor('a', 'admin'), 'case.read', kase()), true);
   assert.equal(allows(actor('a', 'admin'), 'session.enter', kase()), false);
+});
+
+test("a grid worker reads the cases they reported and the cases of their own grids, not another grid's", () => {
+  const worker: ActorFacts = { userId: 'w', role: 'gridworker', unitId: null, unitLevel: null, gridCodes: ['330102001001001'] };
+  assert.equal(allows(worker, 'case.read', kase({ createdById: 'w', grid: null })), true, 'reported by them');
+  assert.equal(allows(worker, 'case.read', kase({ createdById: null, grid: '330102001001001' })), true, 'in their grid');
+  assert.equal(allows(worker, 'case.read', kase({ createdById: null, grid: '330102001001002' })), false, 'another grid');
+  assert.equal(allows(worker, 'session.start', kase({ createdById: null, grid: '330102001001001' })), false, 'reading is not running the case');
 });

@@ -7,7 +7,7 @@ import { useWhistleAlerts } from './useWhistleAlerts.ts';
 import { WhistleBadge, WhistleNotice } from './WhistleAlert.tsx';
 import '../../styles/staff-nav.css';
 
-/** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 吹哨任务 (officials), 规则, 人员管理 and 审计 (admins). */
+/** Header links by role: 工作台 / 我的案件, 督办看板 (supervisors), 网格地图 (mediators, supervisors, grid workers), 吹哨任务 (officials), 规则, 人员管理 and 审计 (admins). */
 export function StaffNav() {
   const t = useT();
   const auth = useStore(staffAuth);
@@ -18,6 +18,8 @@ export function StaffNav() {
   const links: Array<[string, MessageKey]> = [['/', 'cl.nav.home']];
   if (role === 'mediator' || role === 'official' || role === 'gridworker') links.push(['/queue', 'cl.nav.queue']);
   if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard'], ['/assessment', 'as.nav']);
+  // Admins open /map by its address (their header is full); they load the grids there.
+  if (role === 'mediator' || role === 'supervisor' || role === 'gridworker') links.push(['/map', 'grid.nav']);
   if (role === 'official' || role === 'mediator') links.push(['/whistles', 'cl.nav.whistles']);
   if (role === 'admin' || role === 'supervisor') links.push(['/rules', 'cl.nav.rules']);
   if (role === 'admin') links.push(['/staff', 'staff.nav'], ['/audit', 'audit.nav']);

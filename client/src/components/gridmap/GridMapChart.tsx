@@ -1,0 +1,153 @@
+import { useEffect, useRef } from 'react';
+import * as echarts from 'echarts/core';
+import type { ECharts } from 'echarts/core';
+import { ScatterChart } from 'echarts/charts';
+import { GeoComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { GridFeature, GridMapResponse } from '@protocol/grids.ts';
+import { shadeOf, type MapLayer } from './shading.ts';
+
+echarts.use([GeoComponent, ScatterChart, TooltipComponent, CanvasRenderer]);
+
+/*
+ * The city drawn from its own grids (no tile server on a government intranet): the grids' GeoJSON
+ * registered as an ECharts map, each grid shaded by the chosen layer, centres as points. A click
+ * on a grid selects it. Tooltips are drawn on the canvas (richText): the page's CSP allows no
+ * inline styles, which HTML tooltips would need.
+ */
+
+interface Props {
+  data: GridMapResponse;
+  layer: MapLayer;
+  selected: string | null;
+  onSelect: (code: string) => void;
+  /** Grid codes to frame (a grid worker's own grids); all when empty. */
+  focus: readonly string[];
+  labels: { centre: string; open: string; red: string };
+}
+
+const MAP_NAME = 'cm-grid-city';
+let registered: string | null = null;
+
+function register(features: readonly GridFeature[]): void {
+  const key = features.map((f) => f.id).join(',') + features.length;
+  if (registered === key) return;
+  // ECharts names regions by properties.name: the grid code, unique.
+  echarts.registerMap(MAP_NAME, {
+    type: 'FeatureCollection',
+    features: features.map((f) => ({ type: 'Feature', properties: { name: f.properties.code }, geometry: f.geometry })),
+  } as unknown as Parameters<typeof echarts.registerMap>[1]);
+  registered = key;
+}
+
+function boundsOf(features: readonly GridFeature[]): [[number, number], [number, number]] | undefined {
+  let minLng = Infinity;
+  let minLat = Infinity;
+  let maxLng = -Infinity;
+  let maxLat = -Infinity;
+  for (const f of features) {
+    const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const [lng, lat] of polygons.flat(2) as unknown as Array<[number, number]>) {
+      minLng = Math.min(minLng, lng);
+      maxLng = Math.max(maxLng, lng);
+      minLat = Math.min(minLat, lat);
+      maxLat = Math.max(maxLat, lat);
+    }
+  }
+  if (!Number.isFinite(minLng)) return undefined;
+  const padLng = (maxLng - minLng) * 0.04;
+  const padLat = (maxLat - minLat) * 0.04;
+  return [
+    [minLng - padLng, maxLat + padLat],
+    [maxLng + padLng, minLat - padLat],
+  ];
+}
+
+export function GridMapChart({ data, layer, selected, onSelect, focus, labels }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<ECharts | null>(null);
+  const select = useRef(onSelect);
+  select.current = onSelect;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const instance = echarts.init(el, undefined, { renderer: 'canvas' });
+    chart.current = instance;
+    instance.on('click', (e) => {
+      if (e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
+    });
+    const resize = new ResizeObserver(() => instance.resize());
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    const features = data.grids.features;
+    register(features);
+    const framed = focus.length > 0 ? features.filter((f) => focus.includes(f.properties.code)) : features;
+    const byCode = new Map(features.map((f) => [f.properties.code, f]));
+    instance.setOption(
+      {
+        animation: false,
+        tooltip: { show: true, trigger: 'item', renderMode: 'richText' },
+        geo: {
+          map: MAP_NAME,
+          roam: true,
+          triggerEvent: true,
+          boundingCoords: boundsOf(framed),
+          layoutCenter: ['50%', '50%'],
+          layoutSize: '96%',
+          selectedMode: false,
+          label: {
+            show: true,
+            fontSize: 10,
+            color: '#33404d',
+            formatter: (p: { name: string }) => byCode.get(p.name)?.properties.name.replace(/^.*?(第.+网格)$/, '$1') ?? '',
+          },
+          itemStyle: { borderColor: '#ffffff', borderWidth: 1.2 },
+          emphasis: { label: { show: true }, itemStyle: { areaColor: '#b9dde3' } },
+          tooltip: {
+            formatter: (p: { name: string }) => {
+              const g = byCode.get(p.name)?.properties;
+              if (!g) return p.name;
+              return `${g.name}\n${g.community ?? ''} · ${g.code}\n${labels.open} ${g.counts.open} · ${labels.red} ${g.counts.red}`;
+            },
+          },
+          regions: features.map((f) => {
+            const on = f.properties.code === selected;
+            const mine = f.properties.mine;
+            return {
+              name: f.properties.code,
+              itemStyle: {
+                areaColor: shadeOf(layer, f.properties),
+                borderColor: on ? '#083c47' : mine ? '#137a8a' : '#ffffff',
+                borderWidth: on ? 3 : mine ? 2 : 1.2,
+              },
+            };
+          }),
+        },
+        series: [
+          {
+            type: 'scatter',
+            coordinateSystem: 'geo',
+            symbol: 'pin',
+            symbolSize: 26,
+            itemStyle: { color: '#0f6473' },
+            tooltip: { formatter: (p: { name: string }) => `${labels.centre}\n${p.name}` },
+            data: data.centres.map((c) => ({ name: c.name, value: [c.lng, c.lat] })),
+          },
+        ],
+      },
+      { notMerge: true },
+    );
+  }, [data, layer, selected, focus, labels]);
+
+  return <div ref={box} className="gridmap__canvas" data-testid="grid-map" data-layer={layer} />;
+}
