@@ -44,10 +44,11 @@ export function layoutAuditScript(viewportWidth: number): string {
     problems.push('horizontal overflow: scrollWidth ' + sw + 'px > viewport width ' + W + 'px; sticking out: ' + (out.join('; ') || 'unknown'));
   }
 
-  // Rectangles clipped by every ancestor that clips (overflow other than visible).
-  const clipped = (el, rect) => {
+  // Rectangles clipped by every ancestor that clips (overflow other than visible); a text node's
+  // rectangle by its own element too (an ellipsized span hides the rest of its text).
+  const clipped = (el, rect, fromSelf) => {
     let r = { l: rect.left, t: rect.top, r: rect.right, b: rect.bottom };
-    for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+    for (let a = fromSelf ? el : el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
       const cs = getComputedStyle(a);
       if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
       const ar = a.getBoundingClientRect();
@@ -107,7 +108,7 @@ export function layoutAuditScript(viewportWidth: number): string {
     const range = document.createRange();
     range.selectNodeContents(n);
     for (const rect of range.getClientRects()) {
-      const r = clipped(owner, rect);
+      const r = clipped(owner, rect, true);
       if (r && r.r - r.l >= 2 && r.b - r.t >= 2) items.push({ el: owner, r, what: 'text' });
     }
   }

@@ -44,7 +44,11 @@ export function ConsolePage() {
             {t('newCase.title')}
           </h2>
           <p className="card__subtitle">{t('newCase.subtitle')}</p>
-          <NewCaseForm initialGrid={pickedGrid} onCancel={() => setCreating(false)} onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)} />
+          <NewCaseForm
+            initialGrid={pickedGrid}
+            onCancel={() => setCreating(false)}
+            onCreated={(created) => navigate(`/cases/${encodeURIComponent(created.id)}`)}
+          />
         </section>
       )}
 

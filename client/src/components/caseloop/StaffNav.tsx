@@ -18,8 +18,8 @@ export function StaffNav() {
   const links: Array<[string, MessageKey]> = [['/', 'cl.nav.home']];
   if (role === 'mediator' || role === 'official' || role === 'gridworker') links.push(['/queue', 'cl.nav.queue']);
   if (role === 'supervisor' || role === 'admin') links.push(['/dashboard', 'cl.nav.dashboard'], ['/assessment', 'as.nav']);
-  // Admins open /map by its address (their header is full); they load the grids there.
-  if (role === 'mediator' || role === 'supervisor' || role === 'gridworker') links.push(['/map', 'grid.nav']);
+  // Admins load the city's grids on the map page.
+  if (role !== 'official') links.push(['/map', 'grid.nav']);
   if (role === 'official' || role === 'mediator') links.push(['/whistles', 'cl.nav.whistles']);
   if (role === 'admin' || role === 'supervisor') links.push(['/rules', 'cl.nav.rules']);
   if (role === 'admin') links.push(['/staff', 'staff.nav'], ['/audit', 'audit.nav']);
