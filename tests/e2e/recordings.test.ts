@@ -83,6 +83,8 @@ test('the mediator plays the composed session in the case page; a failed composi
   const card = page.getByTestId('recordings-card');
   await card.getByRole('heading', { name: '录音录像' }).waitFor();
   const items = card.getByTestId('recording');
+  // The list arrives after the card's heading.
+  await items.nth(1).waitFor();
   assert.equal(await items.count(), 2);
   // Newest first: the second session's composition failed.
   await items.nth(0).getByTestId('rec-compose').and(page.locator('[data-state=failed]')).waitFor();
