@@ -1,7 +1,7 @@
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/client.ts';
-import { dbFailureOf, uniqueAs } from '../db/failures.ts';
+import { latestOrSeed, uniqueAs } from '../db/failures.ts';
 import { AppError, fail, zodDetails } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { weightSet, type WeightSet, type WeightSetRecord } from '../protocol/assessment.ts';
@@ -50,19 +50,15 @@ export class WeightStore {
   }
 
   async active(): Promise<WeightSetRecord> {
-    const row = await this.#db.assessmentWeightSet.findFirst({ orderBy: { version: 'desc' } });
-    if (row) return toRecord(row);
-    try {
-      await this.#db.assessmentWeightSet.create({
-        data: { version: 1, weightSet: JSON.stringify(defaultWeightSet), createdAt: this.#clock.now(), createdById: null },
-      });
-    } catch (error) {
-      // A concurrent first use wrote it; read it back below.
-      if (dbFailureOf(error) !== 'unique_violation') throw error;
-    }
-    const again = await this.#db.assessmentWeightSet.findFirst({ orderBy: { version: 'desc' } });
-    if (!again) throw new Error('could not seed the assessment weights');
-    return toRecord(again);
+    const row = await latestOrSeed(
+      () => this.#db.assessmentWeightSet.findFirst({ orderBy: { version: 'desc' } }),
+      () =>
+        this.#db.assessmentWeightSet.create({
+          data: { version: 1, weightSet: JSON.stringify(defaultWeightSet), createdAt: this.#clock.now(), createdById: null },
+        }),
+      'the assessment weights',
+    );
+    return toRecord(row);
   }
 
   /** Validates, then stores the next version; of two concurrent writers of one version the second is refused. */

@@ -4,7 +4,7 @@ import type { StaffPrincipal } from '../auth/principals.ts';
 import { defaultRuleSet, parseRuleSet, resolveRule, type RuleSet } from '../caseloop/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
-import { dbFailureOf, uniqueAs } from '../db/failures.ts';
+import { latestOrSeed, uniqueAs } from '../db/failures.ts';
 import { transaction } from '../db/transactions.ts';
 import { badRequest, fail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -94,17 +94,12 @@ export class SettingsService {
 
   /** The rule set in force. Writes `defaultRuleSet` as version 1 on first use (outside any transaction). */
   async activeRuleSet(): Promise<RuleSetRecord> {
-    const row = await this.#db.routingRuleSet.findFirst({ orderBy: { version: 'desc' } });
-    if (row) return toRecord(row);
-    try {
-      await this.#db.routingRuleSet.create({ data: { version: 1, ruleSet: JSON.stringify(defaultRuleSet), createdAt: this.#clock.now(), createdById: null } });
-    } catch (error) {
-      // A concurrent first use wrote it; read it back below.
-      if (dbFailureOf(error) !== 'unique_violation') throw error;
-    }
-    const again = await this.#db.routingRuleSet.findFirst({ orderBy: { version: 'desc' } });
-    if (!again) throw new Error('could not seed the routing rule set');
-    return toRecord(again);
+    const row = await latestOrSeed(
+      () => this.#db.routingRuleSet.findFirst({ orderBy: { version: 'desc' } }),
+      () => this.#db.routingRuleSet.create({ data: { version: 1, ruleSet: JSON.stringify(defaultRuleSet), createdAt: this.#clock.now(), createdById: null } }),
+      'the routing rule set',
+    );
+    return toRecord(row);
   }
 
   /** Validates with parseRuleSet (400 with per-field details) and stores it as the next version. */

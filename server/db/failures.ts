@@ -37,3 +37,20 @@ export async function uniqueAs<T>(write: PromiseLike<T>, error: () => Error): Pr
     throw dbFailureOf(e) === 'unique_violation' ? error() : e;
   }
 }
+
+/**
+ * The newest row of a versioned table, writing version 1 first when there is none. Two first
+ * uses may both try to seed; the loser's unique violation is the winner's row, read back.
+ */
+export async function latestOrSeed<T>(latest: () => PromiseLike<T | null>, seed: () => PromiseLike<unknown>, what: string): Promise<T> {
+  const row = await latest();
+  if (row) return row;
+  try {
+    await seed();
+  } catch (error) {
+    if (dbFailureOf(error) !== 'unique_violation') throw error;
+  }
+  const seeded = await latest();
+  if (!seeded) throw new Error(`could not seed ${what}`);
+  return seeded;
+}
