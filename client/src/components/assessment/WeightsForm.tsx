@@ -1,50 +1,44 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { scoredIndicators, type ScoredIndicator, type WeightSetRecord } from '@protocol/assessment.ts';
-import { useFieldErrors } from '../../hooks/useFieldErrors.ts';
+import { useApiSubmit } from '../../hooks/useFieldErrors.ts';
 import { useT } from '../../i18n/index.ts';
 import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { assessmentApi } from '../../services/assessmentApi.ts';
 
-type Draft = Record<ScoredIndicator | 'handlingDays' | 'whistleHours', string>;
+const limitKeys = ['handlingDays', 'whistleHours'] as const;
+type LimitKey = (typeof limitKeys)[number];
+type Draft = Record<ScoredIndicator | LimitKey, string>;
 
 function draftOf(r: WeightSetRecord): Draft {
   const w = r.weightSet;
   return {
     ...(Object.fromEntries(scoredIndicators.map((k) => [k, String(w.weights[k])])) as Record<ScoredIndicator, string>),
-    handlingDays: String(w.limits.handlingDays),
-    whistleHours: String(w.limits.whistleHours),
+    ...(Object.fromEntries(limitKeys.map((k) => [k, String(w.limits[k])])) as Record<LimitKey, string>),
   };
 }
 
 /** The scoring weights: admins edit (validated by the server, a new version each save), supervisors read. */
 export function WeightsForm({ record, canEdit, onSaved }: { record: WeightSetRecord; canEdit: boolean; onSaved: (r: WeightSetRecord) => void }) {
   const t = useT();
-  const errors = useFieldErrors();
   const [draft, setDraft] = useState<Draft>(() => draftOf(record));
   const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => setDraft(draftOf(record)), [record]);
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    errors.reset();
+  const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+  const { errors, submit } = useApiSubmit(async () => {
     setSaved(null);
-    const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
-    try {
-      const next = await assessmentApi.putWeights({
-        ...(record.weightSet.name !== undefined ? { name: record.weightSet.name } : {}),
-        weights: Object.fromEntries(scoredIndicators.map((k) => [k, num(draft[k])])) as Record<ScoredIndicator, number>,
-        limits: { handlingDays: num(draft.handlingDays), whistleHours: num(draft.whistleHours) },
-      });
-      setSaved(t('as.weightsSaved', { v: next.version }));
-      onSaved(next);
-    } catch (err) {
-      errors.take(err);
-    }
-  };
+    const next = await assessmentApi.putWeights({
+      ...(record.weightSet.name !== undefined ? { name: record.weightSet.name } : {}),
+      weights: Object.fromEntries(scoredIndicators.map((k) => [k, num(draft[k])])) as Record<ScoredIndicator, number>,
+      limits: { handlingDays: num(draft.handlingDays), whistleHours: num(draft.whistleHours) },
+    });
+    setSaved(t('as.weightsSaved', { v: next.version }));
+    onSaved(next);
+  });
 
   return (
-    <form className="card form as-weights" onSubmit={(e) => void save(e)} noValidate data-testid="assessment-weights">
+    <form className="card form as-weights" onSubmit={(e) => void submit(e)} noValidate data-testid="assessment-weights">
       <h2 className="card__title">{t('as.weights', { v: record.version })}</h2>
       <p className="muted">{t('as.weightsHint')}</p>
       {saved && <Alert tone="success">{saved}</Alert>}
@@ -54,24 +48,11 @@ export function WeightsForm({ record, canEdit, onSaved }: { record: WeightSetRec
             <input name={k} inputMode="decimal" value={draft[k]} disabled={!canEdit} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
           </FormField>
         ))}
-        <FormField label={t('as.limits.handlingDays')} error={errors.get('limits.handlingDays')}>
-          <input
-            name="handlingDays"
-            inputMode="numeric"
-            value={draft.handlingDays}
-            disabled={!canEdit}
-            onChange={(e) => setDraft({ ...draft, handlingDays: e.target.value })}
-          />
-        </FormField>
-        <FormField label={t('as.limits.whistleHours')} error={errors.get('limits.whistleHours')}>
-          <input
-            name="whistleHours"
-            inputMode="numeric"
-            value={draft.whistleHours}
-            disabled={!canEdit}
-            onChange={(e) => setDraft({ ...draft, whistleHours: e.target.value })}
-          />
-        </FormField>
+        {limitKeys.map((k) => (
+          <FormField key={k} label={t(`as.limits.${k}`)} error={errors.get(`limits.${k}`)}>
+            <input name={k} inputMode="numeric" value={draft[k]} disabled={!canEdit} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} />
+          </FormField>
+        ))}
       </div>
       {errors.get('weights') !== undefined && <Alert>{t('as.weightsSum')}</Alert>}
       {errors.message && <Alert>{errors.message}</Alert>}
