@@ -9,6 +9,9 @@ import type { RefusalSink } from './refusals.ts';
 export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId', 'recordId'] as const;
 export type ObjectKind = (typeof objectKinds)[number];
 
+/** Application statuses in which the court holds the case (server/protocol/judicial.ts). */
+const courtHeldStatuses = ['submitted', 'confirmed', 'rejected'] as const;
+
 const factsSelect = {
   id: true,
   state: true,
@@ -18,6 +21,7 @@ const factsSelect = {
   grid: true,
   unit: { select: { level: true } },
   whistles: { select: { unitId: true, status: true, acceptedById: true } },
+  judicialApplications: { where: { status: { in: [...courtHeldStatuses] } }, select: { courtUnitId: true } },
 } satisfies Prisma.CaseSelect;
 
 type FactsRow = {
@@ -29,6 +33,7 @@ type FactsRow = {
   grid: string | null;
   unit: { level: string } | null;
   whistles: Array<{ unitId: string; status: string; acceptedById: string | null }>;
+  judicialApplications: Array<{ courtUnitId: string }>;
 };
 
 function levelOf(unit: { level: string } | null | undefined): Level | null {
@@ -46,6 +51,7 @@ function toFacts(r: FactsRow): CaseFacts {
     unitLevel: levelOf(r.unit),
     grid: r.grid,
     whistles: r.whistles,
+    courtUnitIds: [...new Set(r.judicialApplications.map((a) => a.courtUnitId))],
   };
 }
 

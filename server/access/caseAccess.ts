@@ -19,6 +19,7 @@ import type { StaffRole } from '../protocol/roles.ts';
  *               official    cases they are responsible for, cases routed to their unit, and cases
  *                           their unit is called in to (an open or accepted whistle)
  *               gridworker  cases they reported, and the cases of the grids they are responsible for
+ *               judge       cases with a judicial confirmation application submitted to their court
  *   steward   runs the case: sessions, invitations, hosting, ending, media state, room chat,
  *             agreement work, calling departments in, revealing contacts:
  *               the case's responsible mediator(s) and the supervisors whose scope covers it
@@ -29,6 +30,8 @@ import type { StaffRole } from '../protocol/roles.ts';
  *   reviewer  plays, downloads and re-composes the session recordings: the responsible
  *             mediator(s), the supervisors whose scope covers the case, and admins. Never a party
  *             or an official (the role table leaves them out too).
+ *   court     reviews and decides a judicial confirmation application, and hosts its hearing: a
+ *             judge of the court the application was submitted to
  *
  * Responsible mediator(s): the case's lead (`Case.leadMediatorId`: set by registering at the
  * window, by assignment, cleared by escalation). `responsibleIds` is the one place to add
@@ -39,7 +42,7 @@ import type { StaffRole } from '../protocol/roles.ts';
  * it, not the city).
  */
 
-export const relations = ['reader', 'steward', 'signer', 'called', 'reviewer'] as const;
+export const relations = ['reader', 'steward', 'signer', 'called', 'reviewer', 'court'] as const;
 export type Relation = (typeof relations)[number];
 
 /** Every object-level action, with the relation it needs. Route roles come from routePermissions. */
@@ -78,6 +81,11 @@ export const accessActions = {
   'recording.review': 'reviewer',
   /** Queueing a failed composition again. */
   'recording.compose': 'reviewer',
+  /** Starting the parties' joint application for judicial confirmation (司法确认) of the sealed agreement. */
+  'judicial.apply': 'steward',
+  /** Reviewing (agreement, record, recordings) and deciding an application submitted to the judge's court. */
+  'judicial.review': 'court',
+  'judicial.decide': 'court',
 } as const satisfies Record<string, Relation>;
 
 export type AccessAction = keyof typeof accessActions;
@@ -95,6 +103,8 @@ export interface CaseFacts {
   grid: string | null;
   /** Whistles (calling-in requests) of the case, in any status. */
   whistles: ReadonlyArray<{ unitId: string; status: string; acceptedById: string | null }>;
+  /** Courts holding a judicial confirmation application of the case (submitted or decided). */
+  courtUnitIds: readonly string[];
 }
 
 /** What the rule needs to know about the staff member. */
@@ -135,12 +145,17 @@ function acceptedWhistle(a: ActorFacts, c: CaseFacts): boolean {
   return c.whistles.some((w) => w.status === 'accepted' && w.acceptedById === a.userId);
 }
 
+function ofTheCourt(a: ActorFacts, c: CaseFacts): boolean {
+  return a.role === 'judge' && a.unitId !== null && c.courtUnitIds.includes(a.unitId);
+}
+
 const readerByRole: Record<StaffRole, (a: ActorFacts, c: CaseFacts) => boolean> = {
   admin: () => true,
   supervisor: supervises,
   mediator: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || (c.state === 'reported' && responsibleIds(c).length === 0),
   official: (a, c) => isResponsible(a, c) || inMyUnit(a, c) || calledIn(a, c),
   gridworker: (a, c) => c.createdById === a.userId || (c.grid !== null && a.gridCodes.includes(c.grid)),
+  judge: (a, c) => ofTheCourt(a, c),
 };
 
 const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> = {
@@ -148,7 +163,8 @@ const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> 
   steward: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c),
   signer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || (a.role === 'official' && acceptedWhistle(a, c)),
   called: (a, c) => a.role === 'official' && a.unitId !== null && c.whistles.some((w) => w.unitId === a.unitId),
-  reviewer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c) || a.role === 'admin',
+  reviewer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c) || a.role === 'admin' || ofTheCourt(a, c),
+  court: ofTheCourt,
 };
 
 /** The object rule: may this staff member do this action on this case? (Roles are checked separately.) */

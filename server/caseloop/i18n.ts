@@ -65,5 +65,6 @@ export const zh: {
     supervisor: '督办人员',
     admin: '系统管理员',
     gridworker: '网格员',
+    judge: '法官',
   },
 };

@@ -42,6 +42,7 @@ export const demoUnits: readonly DemoUnit[] = [
   { name: '区交警大队', kind: 'department', level: 'county', department: 'traffic_police' },
   { name: '区市场监管局', kind: 'department', level: 'county', department: 'market_regulation' },
   { name: '市矛盾纠纷调处中心', kind: 'mediation_centre', level: 'city' },
+  { name: '示范区人民法院', kind: 'court', level: 'county' },
 ];
 
 export const demoUsers: readonly DemoUser[] = [
@@ -71,6 +72,7 @@ export const demoUsers: readonly DemoUser[] = [
     department: '幸福社区',
     unit: '幸福社区人民调解委员会',
   },
+  { username: 'judge', password: 'judge-demo-2026', displayName: '陈法官', role: 'judge', department: '示范区人民法院', unit: '示范区人民法院' },
 ];
 
 export const demoCase = {

@@ -67,7 +67,7 @@ export type Level = z.infer<typeof level>;
  * Kind of responsible unit: a 人民调解委员会 (community/village, sometimes town),
  * a 矛盾纠纷调处中心 (town/county/city centre) or a functional department (职能部门).
  */
-export const unitKinds = ['mediation_committee', 'mediation_centre', 'department'] as const;
+export const unitKinds = ['mediation_committee', 'mediation_centre', 'department', 'court'] as const;
 export const unitKind = z.enum(unitKinds);
 export type UnitKind = z.infer<typeof unitKind>;
 

@@ -63,6 +63,7 @@ export const caseLoopLabels = {
       mediation_committee: '人民调解委员会',
       mediation_centre: '矛盾纠纷调处中心',
       department: '职能部门',
+      court: '人民法院',
     },
     satisfaction: {
       satisfied: '满意',
@@ -144,6 +145,7 @@ export const caseLoopLabels = {
       mediation_committee: 'mediation committee',
       mediation_centre: 'mediation centre',
       department: 'department',
+      court: 'court',
     },
     satisfaction: {
       satisfied: 'Satisfied',

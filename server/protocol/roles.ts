@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Staff accounts log in with a password. */
-export const staffRoles = ['mediator', 'official', 'supervisor', 'admin', 'gridworker'] as const;
+export const staffRoles = ['mediator', 'official', 'supervisor', 'admin', 'gridworker', 'judge'] as const;
 export const staffRole = z.enum(staffRoles);
 export type StaffRole = z.infer<typeof staffRole>;
 

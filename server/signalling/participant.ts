@@ -35,6 +35,7 @@ export const staffRoomRoles: Record<StaffRole, ParticipantRole | null> = {
   admin: null,
   official: null,
   gridworker: null,
+  judge: null,
 };
 
 /** Maps a verified principal to its room role. Only mediators host; other staff watch. */

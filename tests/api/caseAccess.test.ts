@@ -55,6 +55,8 @@ function holds(actor: string, relation: Relation, k: K): boolean {
       return actor === `o${k}`;
     case 'reviewer':
       return actor === `m${k}` || actor === 'sup' || actor === 'admin';
+    case 'court':
+      return false; // no application in this world reaches a court
   }
 }
 
@@ -190,6 +192,9 @@ test('sessions, invitations, hosting, ending and agreement work are the stewardâ
     'whistle.respond': 'called',
     'recording.review': 'reviewer',
     'recording.compose': 'reviewer',
+    'judicial.apply': 'steward',
+    'judicial.review': 'court',
+    'judicial.decide': 'court',
   };
   assert.deepEqual(accessActions, expected);
 });

@@ -57,6 +57,7 @@ export const en: Record<MessageKey, string> = {
   'staffRole.supervisor': 'Supervisor',
   'staffRole.admin': 'Administrator',
   'staffRole.gridworker': 'Grid worker',
+  'staffRole.judge': 'Judge',
 
   'cases.title': 'Cases',
   'cases.subtitle': 'Register disputes, start video mediation, invite parties and officials',

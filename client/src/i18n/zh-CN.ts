@@ -57,6 +57,7 @@ export const zhCN = {
   'staffRole.supervisor': '主管',
   'staffRole.admin': '管理员',
   'staffRole.gridworker': '网格员',
+  'staffRole.judge': '法官',
 
   'cases.title': '案件列表',
   'cases.subtitle': '登记纠纷、发起云调解、邀请当事人和部门人员',

@@ -11,6 +11,7 @@ const kase = (over: Partial<CaseFacts> = {}): CaseFacts => ({
   unitLevel: 'town',
   grid: null,
   whistles: [],
+  courtUnitIds: [],
   ...over,
 });
 const actor = (userId: string, role: ActorFacts['role'], unitId: string | null = null, unitLevel: ActorFacts['unitLevel'] = null): ActorFacts => ({
@@ -70,4 +71,17 @@ test("a grid worker reads the cases they reported and the cases of their own gri
   assert.equal(allows(worker, 'case.read', kase({ createdById: null, grid: '330102001001001' })), true, 'in their grid');
   assert.equal(allows(worker, 'case.read', kase({ createdById: null, grid: '330102001001002' })), false, 'another grid');
   assert.equal(allows(worker, 'session.start', kase({ createdById: null, grid: '330102001001001' })), false, 'reading is not running the case');
+});
+
+test('a judge reads, reviews and decides only the cases whose application is held by their own court', () => {
+  const judge = actor('j', 'judge', 'court-a', 'county');
+  const held = kase({ courtUnitIds: ['court-a'] });
+  for (const action of ['case.read', 'judicial.review', 'judicial.decide', 'recording.review'] as const) {
+    assert.equal(allows(judge, action, held), true, action);
+    assert.equal(allows(judge, action, kase({ courtUnitIds: ['court-b'] })), false, `${action} at another court`);
+    assert.equal(allows(judge, action, kase()), false, `${action} without an application`);
+  }
+  assert.equal(allows(judge, 'session.start', held), false, 'a judge does not run the mediation');
+  assert.equal(allows(actor('m', 'mediator', 'court-a'), 'judicial.decide', held), false, 'only a judge decides');
+  assert.equal(allows(actor('lead', 'mediator'), 'judicial.apply', kase()), true, 'the responsible mediator starts the application');
 });
