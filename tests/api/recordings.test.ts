@@ -226,6 +226,49 @@ test('one process: a composition left running by a restart is queued again at st
   assert.equal(composed.length, 1, 'composed once');
 });
 
+test('several nodes: a composition whose claimant’s lease ran out (its node died) is taken over and composed once; one under a live lease is left alone', async () => {
+  const m = await s.mediatorWithSession({ title: '节点失效' });
+  const me = await s.api('GET', '/api/auth/me', { token: m.token });
+  const insert = (caseId: string, sessionId: string) =>
+    insertRecording(s.testDb.db, s.app.config.recording.dir, {
+      caseId,
+      sessionId,
+      startedById: me.body.id,
+      startedAt: start,
+      seconds: 3,
+      tracks: threePersonTracks(3).slice(0, 2),
+      composeState: 'running',
+    });
+  const dead = await insert(m.caseDetail.id, m.session.id);
+  const other = await s.mediatorWithSession({ title: '节点存活' });
+  const live = await insert(other.caseDetail.id, other.session.id);
+  const now = clock.now().getTime();
+  await s.testDb.db.recording.update({ where: { id: dead.recordingId }, data: { composeRun: 'dead-node', composeLeaseUntil: new Date(now - 1000) } });
+  await s.testDb.db.recording.update({ where: { id: live.recordingId }, data: { composeRun: 'live-node', composeLeaseUntil: new Date(now + 60_000) } });
+
+  const options = { db: s.testDb.db, clock, log: createLogger('test'), recordingDir: s.app.config.recording.dir, intervalMs: 3_600_000 };
+  const a = new Composer(options);
+  const b = new Composer(options);
+  try {
+    await Promise.all([a.drain(), b.drain()]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+  const taken = await s.testDb.db.recording.findUniqueOrThrow({ where: { id: dead.recordingId } });
+  assert.equal(taken.composeState, 'done');
+  assert.equal(taken.composeRun, null);
+  const left = await s.testDb.db.recording.findUniqueOrThrow({ where: { id: live.recordingId } });
+  assert.equal(left.composeState, 'running', 'a live node’s composition is not taken');
+  assert.equal(left.composeRun, 'live-node');
+  const composed = await s.testDb.db.timelineEntry.findMany({ where: { caseId: m.caseDetail.id, type: 'recording.composed' } });
+  assert.deepEqual(
+    composed.map((e) => (JSON.parse(e.data) as { recordingId: string }).recordingId),
+    [dead.recordingId],
+    'composed once, by one of the two',
+  );
+  await s.testDb.db.recording.update({ where: { id: live.recordingId }, data: { composeState: 'failed', composeRun: null, composeLeaseUntil: null } });
+});
+
 test('the dashboard counts the kept recordings’ bytes; retention deletes the files of recordings ended longer ago, with a timeline entry', async () => {
   await s.createUser('sup2', 'supervisor');
   const sup = (await s.login('sup2')).token;
@@ -244,7 +287,7 @@ test('the dashboard counts the kept recordings’ bytes; retention deletes the f
   clock.set(new Date(recording.endedAt.getTime() + 180 * 86400_000 + 1000));
   const onDisk = rows.find((r) => r.id === recording.recordingId)!;
   const folderBytes = (onDisk.composedBytes ?? 0) + onDisk.tracks.reduce((m, t) => m + (t.bytes ?? 0), 0);
-  assert.equal(await retention.sweep(), 3, 'all three recordings ended the same day');
+  assert.equal(await retention.sweep(), rows.length, 'all the recordings ended the same day');
   assert.equal(existsSync(recording.folder), false);
   const row = await s.testDb.db.recording.findUniqueOrThrow({ where: { id: recording.recordingId } });
   assert.equal(row.deletedAt?.toISOString(), clock.now().toISOString());

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Recording" ADD COLUMN "composeLeaseUntil" DATETIME;
+ALTER TABLE "Recording" ADD COLUMN "composeRun" TEXT;
