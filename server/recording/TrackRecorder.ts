@@ -1,4 +1,5 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { spawnTied } from './tiedChild.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -177,7 +178,7 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
       const file = `${options.fileBase}${extensionFor(codec)}`;
       await mkdir(path.dirname(file), { recursive: true });
       const format = extensionFor(codec) === '.mkv' ? 'matroska' : 'webm';
-      child = spawn(
+      child = spawnTied(
         options.ffmpegPath,
         [
           // Warnings: a picture ffmpeg had to drop (lostPicture). `-max_delay`: how long a missing
@@ -190,6 +191,7 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
           ...['-f', format, '-y', file],
         ],
         { stdio: ['pipe', 'ignore', 'pipe'] },
+        'INT',
       );
       const recorder = new TrackRecorder(transport, consumer, child, file, codec, options.ffmpegPath, options.log);
       child.stdin!.on('error', () => undefined);
@@ -398,9 +400,12 @@ export class TrackRecorder extends TypedEmitter<TrackRecorderEvents> {
     const ext = path.extname(this.file);
     const temp = `${this.file}.repair${ext}`;
     const ok = await new Promise<boolean>((resolve) => {
-      const child = spawn(this.#ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.file, '-map', '0', '-c', 'copy', '-y', temp], {
-        stdio: 'ignore',
-      });
+      const child = spawnTied(
+        this.#ffmpegPath,
+        ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', this.file, '-map', '0', '-c', 'copy', '-y', temp],
+        { stdio: 'ignore' },
+        'KILL',
+      );
       child.once('exit', (code) => resolve(code === 0));
       child.once('error', () => resolve(false));
     });

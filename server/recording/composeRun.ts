@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTied } from './tiedChild.ts';
 
 /**
  * Runs ffmpeg with `-progress pipe:1` and reports the fraction done (out_time_us against the
@@ -10,13 +10,13 @@ export function runFfmpeg(
   options: { expectedSeconds: number; onProgress?: (fraction: number) => void; signal?: AbortSignal; bin?: string },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.bin ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(options.bin ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] }, 'KILL');
     let stderr = '';
     let pending = '';
     const onAbort = () => child.kill('SIGKILL');
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -25,8 +25,8 @@ export function runFfmpeg(
         if (m && options.expectedSeconds > 0) options.onProgress?.(Math.min(1, Number(m[1]) / 1e6 / options.expectedSeconds));
       }
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
     });
     child.on('error', (err) => {
