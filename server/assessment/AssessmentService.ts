@@ -175,8 +175,15 @@ export class AssessmentService {
       const d = this.#subjectData(scope, subject, id);
       return { subject, id, name, kind, detail, rank: null, figures: figures(d.cases, scope.followUps, d.whistles, q.period, ctx) };
     };
-    const units = ranked(scope.units.map((u) => row('unit', u.id, u.name, u.kind, u.level)));
-    const persons = ranked(scope.persons.map((p) => row('person', p.id, p.name, p.role, p.unitName)));
+    const { minClosed } = ctx.weights.limits;
+    const units = ranked(
+      scope.units.map((u) => row('unit', u.id, u.name, u.kind, u.level)),
+      minClosed,
+    );
+    const persons = ranked(
+      scope.persons.map((p) => row('person', p.id, p.name, p.role, p.unitName)),
+      minClosed,
+    );
     const total = figures(scope.cases, scope.followUps, scope.whistles, q.period, ctx);
     const trend = q.trend.map((p) => {
       const f = figures(scope.cases, scope.followUps, scope.whistles, p, ctx);
@@ -235,19 +242,22 @@ export class AssessmentService {
   }
 }
 
-/** Highest score first; rows without a score last (by name); equal scores share a rank. */
-function ranked(rows: AssessmentRow[]): AssessmentRow[] {
-  const sorted = [...rows].sort((a, b) => {
-    const sa = a.figures.score;
-    const sb = b.figures.score;
-    if (sa === null || sb === null) return sa === sb ? a.name.localeCompare(b.name, 'zh-CN') : sa === null ? 1 : -1;
-    return sb - sa || a.name.localeCompare(b.name, 'zh-CN');
-  });
+/** Ranked rows (a score, at least `minClosed` closed) first, then the other scored ones, then those without a score. */
+function tier(r: AssessmentRow, minClosed: number): number {
+  if (r.figures.score === null) return 2;
+  return r.figures.closed >= minClosed ? 0 : 1;
+}
+
+/** Highest score first within each tier, then by name; equal scores share a rank; only tier 0 is ranked. */
+export function ranked(rows: AssessmentRow[], minClosed: number): AssessmentRow[] {
+  const sorted = [...rows].sort(
+    (a, b) => tier(a, minClosed) - tier(b, minClosed) || (b.figures.score ?? 0) - (a.figures.score ?? 0) || a.name.localeCompare(b.name, 'zh-CN'),
+  );
   let prev: number | null = null;
   let rank = 0;
   return sorted.map((r, i) => {
     const s = r.figures.score;
-    if (s === null) return r;
+    if (s === null || tier(r, minClosed) !== 0) return r;
     if (prev === null || Math.abs(s - prev) > 1e-9) rank = i + 1;
     prev = s;
     return { ...r, rank };

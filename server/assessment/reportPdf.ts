@@ -91,7 +91,7 @@ export function renderAssessmentPdf(report: AssessmentReport, fonts: CjkFonts): 
   doc.text(`生成时间：${isoInZone(at, report.period.timeZone)}　权重版本：第 ${report.weights.version} 版`, { width: CONTENT_WIDTH });
   const w = report.weights.weightSet;
   doc.text(
-    `权重：${scoredIndicators.map((k) => `${zh.scored[k]} ${w.weights[k]}`).join('，')}；办理时效满分线 ${w.limits.handlingDays} 天，吹哨响应满分线 ${w.limits.whistleHours} 小时。`,
+    `权重：${scoredIndicators.map((k) => `${zh.scored[k]} ${w.weights[k]}`).join('，')}；办理时效满分线 ${w.limits.handlingDays} 天，吹哨响应满分线 ${w.limits.whistleHours} 小时；期内办结不少于 ${w.limits.minClosed} 件者参与排名。`,
     { width: CONTENT_WIDTH },
   );
   doc.text('得分 = 100 × Σ(权重 × 指标) ÷ 有数据指标的权重之和；比率指标均为 0–1，时效指标按满分线线性折算。', { width: CONTENT_WIDTH });

@@ -15,6 +15,8 @@ import { z } from 'zod';
  *   whistleScore     吹哨响应     max(0, 1 − average response hours / limits.whistleHours)
  * Score = 100 × Σ wᵢ·xᵢ / Σ wᵢ over the indicators that have a value (an indicator without data,
  * e.g. no case closed, is left out and its weight with it); null when none has a value.
+ * Rank: by score among the rows that closed at least limits.minClosed cases in the period; the
+ * others keep their score, take no rank and follow the ranked rows.
  */
 
 export const scoredIndicators = ['onTimeRate', 'successRate', 'satisfactionRate', 'followUpRate', 'notOverdueRate', 'speedScore', 'whistleScore'] as const;
@@ -72,6 +74,12 @@ export const weightSet = z
         handlingDays: z.number().int('Whole days (须为整数天)').min(1, 'At least 1 day').max(30, 'At most 30 days (调解一般在一个月内调结)'),
         /** Average whistle response hours at which the whistle score reaches 0. */
         whistleHours: z.number().int('Whole hours (须为整数小时)').min(1, 'At least 1 hour').max(720, 'At most 720 hours'),
+        /**
+         * Ranked only with at least this many cases closed in the period (排名门槛): a unit scored
+         * on one indicator alone (e.g. a department answering whistles and closing nothing) keeps its
+         * score but takes no place. Absent in sets saved before it existed: 1.
+         */
+        minClosed: z.number().int('Whole cases (须为整数件)').min(0, 'At least 0').max(1000, 'At most 1000').default(1),
       })
       .strict(),
   })

@@ -104,7 +104,29 @@ async function answer(x: (typeof whistles)[number], who: 'official1' | 'official
 /* ------------------------------------------------------------------------------------------ */
 
 const scored = ['onTimeRate', 'successRate', 'satisfactionRate', 'followUpRate', 'notOverdueRate', 'speedScore', 'whistleScore'] as const;
-type Weights = { weights: Record<(typeof scored)[number], number>; limits: { handlingDays: number; whistleHours: number } };
+type Weights = { weights: Record<(typeof scored)[number], number>; limits: { handlingDays: number; whistleHours: number; minClosed: number } };
+type RankedRow = { name: string; rank: number | null; figures: { score: number | null; closed: number } };
+
+/** Ranked by score among those who closed at least minClosed cases; the other scored rows follow without a rank, then the unscored; equal scores share a rank. */
+function assertRanking(r: { units: RankedRow[]; persons: RankedRow[] }, minClosed: number, label: string): number {
+  let unranked = 0;
+  for (const rows of [r.units, r.persons]) {
+    const eligible = (x: RankedRow) => x.figures.score !== null && x.figures.closed >= minClosed;
+    const tiers = rows.map((x) => (eligible(x) ? 0 : x.figures.score !== null ? 1 : 2));
+    assert.deepEqual(tiers, [...tiers].sort(), `${label}: ranked, then scored below the threshold, then unscored`);
+    const ranked = rows.filter(eligible);
+    const scores = ranked.map((x) => x.figures.score!);
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      `${label}: highest score first`,
+    );
+    ranked.forEach((x, i) => assert.equal(x.rank, 1 + scores.findIndex((v) => Math.abs(v - scores[i]!) < 1e-9), `${label}: ${x.name}'s rank`));
+    for (const x of rows.filter((y) => !eligible(y))) assert.equal(x.rank, null, `${label}: ${x.name} takes no rank`);
+    unranked += rows.filter((x) => x.figures.score !== null && !eligible(x)).length;
+  }
+  return unranked;
+}
 
 /** Calendar day in China (UTC+8, no daylight saving). */
 const chinaDay = (ms: number) => Math.floor((ms + 8 * H) / D);
@@ -317,17 +339,7 @@ describe('performance assessment (绩效考核)', () => {
           assert.equal(point[k] === null ? null : Number(point[k].toFixed(12)), e.indicators[k] === null ? null : Number(e.indicators[k].toFixed(12)));
         assert.equal(point.score === null ? null : point.score.toFixed(9), e.score === null ? null : e.score.toFixed(9), `trend ${point.label} score`);
       }
-      // Ranked by score, highest first; unscored last.
-      const scores = r.units.map((u: { figures: { score: number | null } }) => u.figures.score);
-      const scoredOnes = scores.filter((s: number | null) => s !== null);
-      assert.deepEqual(
-        scoredOnes,
-        [...scoredOnes].sort((a: number, b: number) => b - a),
-      );
-      assert.deepEqual(
-        scores.slice(scoredOnes.length),
-        scores.slice(scoredOnes.length).map(() => null),
-      );
+      assertRanking(r, weights.limits.minClosed, p.label);
     }
     const march = await get(`/api/assessment?${periods[0]!.q}`);
     assert.deepEqual(
@@ -454,8 +466,9 @@ describe('performance assessment (绩效考核)', () => {
       { ...good, weights: { ...good.weights, bogus: 0 } },
       { ...good, limits: { ...good.limits, handlingDays: 0 } },
       { ...good, limits: { handlingDays: 30 } },
+      { ...good, limits: { ...good.limits, minClosed: -1 } },
     ];
-    const fields = ['weights', 'weights.successRate', 'weights', 'limits.handlingDays', 'limits.whistleHours'];
+    const fields = ['weights', 'weights.successRate', 'weights', 'limits.handlingDays', 'limits.whistleHours', 'limits.minClosed'];
     for (const [i, body] of bad.entries()) {
       const res = await put(body);
       assert.equal(res.status, 400, JSON.stringify(body));
@@ -468,7 +481,7 @@ describe('performance assessment (绩效考核)', () => {
 
     const next: Weights = {
       weights: { onTimeRate: 0.5, successRate: 0.5, satisfactionRate: 0, followUpRate: 0, notOverdueRate: 0, speedScore: 0, whistleScore: 0 },
-      limits: { handlingDays: 10, whistleHours: 12 },
+      limits: { handlingDays: 10, whistleHours: 12, minClosed: 2 },
     };
     const saved = await put(next);
     assert.equal(saved.status, 200, saved.text);
@@ -479,6 +492,7 @@ describe('performance assessment (绩效考核)', () => {
       const s = subjectOf('unit', u.id);
       assertFigures(u.figures, expected(s.cs, s.ws, periods[0]!.from, periods[0]!.to, next), `reweighted ${u.name}`);
     }
+    assert.ok(assertRanking(r, 2, 'reweighted') > 0, 'a raised threshold leaves some scored rows without a rank');
     assert.equal((await put(before.weightSet)).status, 200);
   });
 });

@@ -47,6 +47,8 @@ export const assessmentEn: Record<keyof typeof assessmentZhCN, string> = {
     'Every indicator is scaled to 0–1 (rates as they are; speeds linearly against their limit); score = 100 × Σ weight × indicator ÷ the sum of the weights of indicators with data. The weights must add up to 1.',
   'as.limits.handlingDays': 'Handling days at which speed scores 0',
   'as.limits.whistleHours': 'Whistle response hours at which it scores 0',
+  'as.limits.minClosed': 'Ranked from this many cases closed in the period',
+  'as.rankRule': 'Ranked: those who closed at least {n} case(s) in the period; the others show their score without a place (—).',
   'as.saveWeights': 'Save weights',
   'as.weightsSum': 'The weights must add up to 1; adjust them and save again',
   'as.weightsSaved': 'Weights saved as version {v}',

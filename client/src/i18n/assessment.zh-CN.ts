@@ -45,6 +45,8 @@ export const assessmentZhCN = {
   'as.weightsHint': '各项指标均折算为 0–1（比率直接取值；时效按满分线线性折算），得分 = 100 × Σ 权重×指标 ÷ 有数据指标的权重之和。权重之和须为 1。',
   'as.limits.handlingDays': '办理时效满分线（天）',
   'as.limits.whistleHours': '吹哨响应满分线（小时）',
+  'as.limits.minClosed': '排名门槛：期内至少办结（件）',
+  'as.rankRule': '期内办结不少于 {n} 件者参与排名；未达门槛者只列得分，不排名次（—）。',
   'as.saveWeights': '保存权重',
   'as.weightsSum': '各项权重之和须为 1，请调整后再保存',
   'as.weightsSaved': '权重已保存为第 {v} 版',

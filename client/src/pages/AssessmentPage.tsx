@@ -221,6 +221,9 @@ export function AssessmentPage() {
             ) : (
               <RankingTable rows={rows} weights={r.weights.weightSet} onDrill={openDrill} />
             )}
+            <p className="muted as-rank-rule" data-testid="assessment-rank-rule">
+              {t('as.rankRule', { n: r.weights.weightSet.limits.minClosed })}
+            </p>
           </section>
           {drill && <DrillList title={drill.title} cases={drill.cases} onClose={() => setDrill(null)} />}
 

@@ -6,7 +6,7 @@ import { Alert } from '../Feedback.tsx';
 import { FormField } from '../FormField.tsx';
 import { assessmentApi } from '../../services/assessmentApi.ts';
 
-const limitKeys = ['handlingDays', 'whistleHours'] as const;
+const limitKeys = ['handlingDays', 'whistleHours', 'minClosed'] as const;
 type LimitKey = (typeof limitKeys)[number];
 type Draft = Record<ScoredIndicator | LimitKey, string>;
 
@@ -31,7 +31,7 @@ export function WeightsForm({ record, canEdit, onSaved }: { record: WeightSetRec
     const next = await assessmentApi.putWeights({
       ...(record.weightSet.name !== undefined ? { name: record.weightSet.name } : {}),
       weights: Object.fromEntries(scoredIndicators.map((k) => [k, num(draft[k])])) as Record<ScoredIndicator, number>,
-      limits: { handlingDays: num(draft.handlingDays), whistleHours: num(draft.whistleHours) },
+      limits: Object.fromEntries(limitKeys.map((k) => [k, num(draft[k])])) as Record<LimitKey, number>,
     });
     setSaved(t('as.weightsSaved', { v: next.version }));
     onSaved(next);
