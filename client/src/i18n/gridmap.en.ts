@@ -39,7 +39,8 @@ export const gridmapEn: Record<keyof typeof gridmapZhCN, string> = {
   'grid.import.file': 'Grid file',
   'grid.import.submit': 'Import',
   'grid.import.busy': 'Importing…',
-  'grid.import.done': 'Imported {grids} grids, {communities} communities, {towns} towns and {centres} centre locations; {removed} old codes removed.',
+  'grid.import.done':
+    'Imported {grids} grids, {communities} communities, {towns} towns and {centres} centre locations; {removed} old codes removed; {resolved} case(s) without a grid placed by their location.',
   'grid.import.refused': 'The grid file was not imported; nothing changed. {where}: {problem}{field}{more}',
   'grid.import.wholeFile': 'The file',
   'grid.import.feature': 'Feature {number} (features[{index}], code {code})',

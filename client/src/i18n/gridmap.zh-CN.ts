@@ -37,7 +37,8 @@ export const gridmapZhCN = {
   'grid.import.file': '网格文件',
   'grid.import.submit': '导入',
   'grid.import.busy': '正在导入…',
-  'grid.import.done': '已导入：{grids} 个网格、{communities} 个社区村、{towns} 个街道乡镇、{centres} 个调解中心位置；移除旧编码 {removed} 个。',
+  'grid.import.done':
+    '已导入：{grids} 个网格、{communities} 个社区村、{towns} 个街道乡镇、{centres} 个调解中心位置；移除旧编码 {removed} 个；{resolved} 个无网格的案件按位置归入网格。',
   'grid.import.refused': '网格文件未导入，未做任何更改。{where}：{problem}{field}{more}',
   'grid.import.wholeFile': '整个文件',
   'grid.import.feature': '第 {number} 个要素（features[{index}]，编码 {code}）',
