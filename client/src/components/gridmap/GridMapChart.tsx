@@ -2,17 +2,21 @@ import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import type { ECharts } from 'echarts/core';
 import { ScatterChart } from 'echarts/charts';
-import { GeoComponent, TooltipComponent } from 'echarts/components';
+import { GeoComponent, GraphicComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { GridFeature, GridMapResponse } from '@protocol/grids.ts';
 import { shadeOf, type MapLayer } from './shading.ts';
+import { TileLayer } from './tileLayer.ts';
+import { project, unproject } from './tiles.ts';
 
-echarts.use([GeoComponent, ScatterChart, TooltipComponent, CanvasRenderer]);
+echarts.use([GeoComponent, GraphicComponent, ScatterChart, TooltipComponent, CanvasRenderer]);
 
 /*
  * The city drawn from its own grids (no tile server on a government intranet): the grids' GeoJSON
  * registered as an ECharts map, each grid shaded by the chosen layer, centres as points. A click
- * on a grid selects it. Tooltips are drawn on the canvas (richText): the page's CSP allows no
+ * on a grid selects it. Where a tile server is configured (tileUrl), its tiles are drawn under the
+ * grids (tileLayer.ts): the grids are then projected with Web Mercator, as tiles are, and shaded
+ * translucent so the streets show through. Tooltips are drawn on the canvas (richText): the page's CSP allows no
  * inline styles, which HTML tooltips would need.
  */
 
@@ -27,6 +31,9 @@ interface Props {
 }
 
 const MAP_NAME = 'cm-grid-city';
+const mercator = { project, unproject };
+/** The grids' opacity over tiles: the shading stays readable, the streets under it too. */
+const OVER_TILES_OPACITY = 0.75;
 let registered: string | null = null;
 
 function register(features: readonly GridFeature[]): void {
@@ -66,6 +73,8 @@ function boundsOf(features: readonly GridFeature[]): [[number, number], [number,
 export function GridMapChart({ data, layer, selected, onSelect, focus, labels }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
+  const tiles = useRef<TileLayer | null>(null);
+  const tileUrl = data.tileUrl;
   const select = useRef(onSelect);
   select.current = onSelect;
 
@@ -77,14 +86,22 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     instance.on('click', (e) => {
       if (e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
     });
-    const resize = new ResizeObserver(() => instance.resize());
+    const layer = tileUrl ? new TileLayer(instance, tileUrl) : null;
+    tiles.current = layer;
+    if (layer) instance.on('georoam', () => layer.draw());
+    const resize = new ResizeObserver(() => {
+      instance.resize();
+      layer?.draw();
+    });
     resize.observe(el);
     return () => {
       resize.disconnect();
+      layer?.dispose();
       instance.dispose();
       chart.current = null;
+      tiles.current = null;
     };
-  }, []);
+  }, [tileUrl]);
 
   useEffect(() => {
     const instance = chart.current;
@@ -93,6 +110,8 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     register(features);
     const framed = focus.length > 0 ? features.filter((f) => focus.includes(f.properties.code)) : features;
     const byCode = new Map(features.map((f) => [f.properties.code, f]));
+    const bounds = boundsOf(framed);
+    const overTiles = tiles.current !== null;
     instance.setOption(
       {
         animation: false,
@@ -101,7 +120,8 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
           map: MAP_NAME,
           roam: true,
           triggerEvent: true,
-          boundingCoords: boundsOf(framed),
+          boundingCoords: bounds,
+          ...(overTiles ? { projection: mercator } : {}),
           layoutCenter: ['50%', '50%'],
           layoutSize: '96%',
           selectedMode: false,
@@ -129,6 +149,7 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
                 areaColor: shadeOf(layer, f.properties),
                 borderColor: on ? '#083c47' : mine ? '#137a8a' : '#ffffff',
                 borderWidth: on ? 3 : mine ? 2 : 1.2,
+                ...(overTiles ? { opacity: OVER_TILES_OPACITY } : {}),
               },
             };
           }),
@@ -147,6 +168,8 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
       },
       { notMerge: true },
     );
+    tiles.current?.setAnchors(bounds);
+    tiles.current?.draw();
   }, [data, layer, selected, focus, labels]);
 
   return <div ref={box} className="gridmap__canvas" data-testid="grid-map" data-layer={layer} />;
