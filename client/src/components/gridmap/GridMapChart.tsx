@@ -4,7 +4,7 @@ import type { ECharts } from 'echarts/core';
 import { ScatterChart } from 'echarts/charts';
 import { GeoComponent, GraphicComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { GridFeature, GridMapResponse } from '@protocol/grids.ts';
+import type { GeoPoint, GridFeature, GridMapResponse } from '@protocol/grids.ts';
 import { shadeOf, type MapLayer } from './shading.ts';
 import { TileLayer } from './tileLayer.ts';
 import { project, unproject } from './tiles.ts';
@@ -28,9 +28,32 @@ interface Props {
   /** Grid codes to frame (a grid worker's own grids); all when empty. */
   focus: readonly string[];
   labels: { centre: string; open: string; red: string };
+  /** Point picking (the new-case form): a click or tap anywhere on the map gives its lng/lat, and grids are not selected. */
+  onPoint?: (point: GeoPoint) => void;
+  /** The picked point, drawn as a pin. */
+  point?: GeoPoint | null;
+  testId?: string;
 }
 
+/** A pointer that moved further than this between press and release was dragging the map, not picking. */
+const DRAG_PX = 6;
+const POINT_COLOUR = '#c8232c';
+
+const pointSeries = (point: GeoPoint | null | undefined) => ({
+  id: 'point',
+  type: 'scatter' as const,
+  coordinateSystem: 'geo',
+  symbol: 'pin',
+  symbolSize: 34,
+  silent: true,
+  z: 5,
+  itemStyle: { color: POINT_COLOUR },
+  data: point ? [{ value: [point.lng, point.lat] }] : [],
+});
+
 const MAP_NAME = 'cm-grid-city';
+/** Six decimals of a degree: about 0.1 m, finer than a click. */
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 const mercator = { project, unproject };
 /** The grids' opacity over tiles: the shading stays readable, the streets under it too. */
 const OVER_TILES_OPACITY = 0.75;
@@ -70,13 +93,16 @@ function boundsOf(features: readonly GridFeature[]): [[number, number], [number,
   ];
 }
 
-export function GridMapChart({ data, layer, selected, onSelect, focus, labels }: Props) {
+export function GridMapChart({ data, layer, selected, onSelect, focus, labels, onPoint, point, testId = 'grid-map' }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   const tiles = useRef<TileLayer | null>(null);
   const tileUrl = data.tileUrl;
   const select = useRef(onSelect);
   select.current = onSelect;
+  const pick = useRef(onPoint);
+  pick.current = onPoint;
+  const pointNow = useRef(point);
 
   useEffect(() => {
     const el = box.current;
@@ -84,7 +110,20 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     const instance = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = instance;
     instance.on('click', (e) => {
-      if (e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
+      if (!pick.current && e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
+    });
+    // Picking listens to the canvas itself: a click between or around the grids is a point too.
+    const zr = instance.getZr();
+    let pressed: [number, number] | null = null;
+    zr.on('mousedown', (e) => {
+      pressed = [e.offsetX, e.offsetY];
+    });
+    zr.on('click', (e) => {
+      const moved = pressed !== null && Math.hypot(e.offsetX - pressed[0], e.offsetY - pressed[1]) > DRAG_PX;
+      pressed = null;
+      if (!pick.current || moved) return;
+      const at = instance.convertFromPixel({ geoIndex: 0 }, [e.offsetX, e.offsetY]) as number[] | undefined;
+      if (at && Number.isFinite(at[0]) && Number.isFinite(at[1])) pick.current({ lng: round6(at[0]!), lat: round6(at[1]!) });
     });
     const layer = tileUrl ? new TileLayer(instance, tileUrl) : null;
     tiles.current = layer;
@@ -162,8 +201,10 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
             symbolSize: 26,
             itemStyle: { color: '#0f6473' },
             tooltip: { formatter: (p: { name: string }) => `${labels.centre}\n${p.name}` },
+            id: 'centres',
             data: data.centres.map((c) => ({ name: c.name, value: [c.lng, c.lat] })),
           },
+          pointSeries(pointNow.current),
         ],
       },
       { notMerge: true },
@@ -172,5 +213,11 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     tiles.current?.draw();
   }, [data, layer, selected, focus, labels]);
 
-  return <div ref={box} className="gridmap__canvas" data-testid="grid-map" data-layer={layer} />;
+  // The pin alone, merged: picking a point keeps the map's zoom and pan.
+  useEffect(() => {
+    pointNow.current = point;
+    chart.current?.setOption({ series: [pointSeries(point)] });
+  }, [point]);
+
+  return <div ref={box} className={`gridmap__canvas${onPoint ? ' gridmap__canvas--picker' : ''}`} data-testid={testId} data-layer={layer} />;
 }
