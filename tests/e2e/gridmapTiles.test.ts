@@ -138,7 +138,7 @@ async function open(options: Parameters<Browser['newContext']>[0], language: 'zh
   violations.push(await collectCspViolations(context, language));
   await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), language);
   const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('pageerror', (e) => pageErrors.push(e.stack ?? e.message));
   await page.goto(`${server.baseUrl}/login`);
   await page.locator('#login-username').fill('supervisor');
   await page.locator('#login-password').fill(demoUsers.find((u) => u.username === 'supervisor')!.password);

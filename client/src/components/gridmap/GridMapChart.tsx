@@ -129,6 +129,9 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels, o
     tiles.current = layer;
     if (layer) instance.on('georoam', () => layer.draw());
     const resize = new ResizeObserver(() => {
+      // A box of no size (hidden, being removed, a browser resizing its viewport) has no view:
+      // ECharts' geo transform would not invert.
+      if (el.clientWidth === 0 || el.clientHeight === 0) return;
       instance.resize();
       layer?.draw();
     });
