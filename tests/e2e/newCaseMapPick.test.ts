@@ -108,10 +108,20 @@ const stateIs = (page: Page, state: string) =>
 test('a mediator clicks the busiest grid on the form’s map: the form names it, the case has the point and that grid', async () => {
   const page = await newCaseForm('mediator', {}, 'zh-CN');
   await fillCase(page, '楼道堆物纠纷');
-  const busiest = await colourAt(page, THREE_OPEN);
-  assert.ok(busiest.count > 100, `the picker shades the grids (${busiest.count} px)`);
+  const before = await colourAt(page, THREE_OPEN);
+  assert.ok(before.count > 100, `the picker shades the grids (${before.count} px)`);
+  // Zoomed in on it first: picking keeps the zoom.
+  await page.mouse.move(before.x, before.y);
+  for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -120);
+  await page.mouse.move(1, 1); // a grid under the pointer is drawn highlighted, not in its shade
+  let busiest = await colourAt(page, THREE_OPEN);
+  for (let i = 0; i < 50 && busiest.count < before.count * 1.5; i++) busiest = await colourAt(page, THREE_OPEN);
+  assert.ok(busiest.count > before.count * 1.5, `zoomed in (${before.count} → ${busiest.count} px)`);
   await page.mouse.click(busiest.x, busiest.y);
   await stateIs(page, 'found');
+  await page.mouse.move(1, 1);
+  const after = await colourAt(page, THREE_OPEN);
+  assert.ok(after.count > before.count * 1.5, `still zoomed in after the pick (${after.count} px)`);
   assert.match((await status(page).textContent())!, new RegExp(`${BUSIEST.name}（${BUSIEST.code}）`));
   assert.equal(await page.getByTestId('new-case-grid').inputValue(), BUSIEST.code, 'the grid field shows its code');
   await shot(page, 'zh-desktop');

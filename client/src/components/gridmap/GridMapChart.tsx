@@ -103,6 +103,8 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels, o
   const pick = useRef(onPoint);
   pick.current = onPoint;
   const pointNow = useRef(point);
+  /** What the view was framed on: while the same, a redraw (another layer, a selection) keeps the user's zoom and pan. */
+  const framedOn = useRef<{ data: GridMapResponse; focus: string } | null>(null);
 
   useEffect(() => {
     const el = box.current;
@@ -154,6 +156,9 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels, o
     const byCode = new Map(features.map((f) => [f.properties.code, f]));
     const bounds = boundsOf(framed);
     const overTiles = tiles.current !== null;
+    const sameFrame = framedOn.current?.data === data && framedOn.current.focus === focus.join(',');
+    const roamed = sameFrame ? (instance.getOption() as { geo?: Array<{ center?: unknown; zoom?: unknown }> }).geo?.[0] : undefined;
+    framedOn.current = { data, focus: focus.join(',') };
     instance.setOption(
       {
         animation: false,
@@ -164,6 +169,7 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels, o
           triggerEvent: true,
           boundingCoords: bounds,
           ...(overTiles ? { projection: mercator } : {}),
+          ...(roamed?.center ? { center: roamed.center, zoom: roamed.zoom } : {}),
           layoutCenter: ['50%', '50%'],
           layoutSize: '96%',
           selectedMode: false,
