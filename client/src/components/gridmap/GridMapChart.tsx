@@ -16,8 +16,8 @@ echarts.use([GeoComponent, GraphicComponent, ScatterChart, TooltipComponent, Can
  * registered as an ECharts map, each grid shaded by the chosen layer, centres as points. A click
  * on a grid selects it. Where a tile server is configured (tileUrl), its tiles are drawn under the
  * grids (tileLayer.ts): the grids are then projected with Web Mercator, as tiles are, and shaded
- * translucent so the streets show through. Tooltips are drawn on the canvas (richText): the page's CSP allows no
- * inline styles, which HTML tooltips would need.
+ * translucent so the streets show through. Tooltips are drawn on the canvas (richText): the
+ * page's CSP allows no inline styles, which HTML tooltips would need.
  */
 
 interface Props {
