@@ -1,4 +1,5 @@
 import { type Department, type Level, type UnitKind } from '../protocol/caseLoop.ts';
+import { maxTimeLimitDays } from '../caseloop/rules.ts';
 import { pathToFileURL } from 'node:url';
 import { hashPassword } from '../auth/passwords.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
@@ -102,10 +103,23 @@ export const demoGridCases = [
 ] as const;
 
 /**
+ * A window case the demo mediator registered and took on longer ago than any time limit (at most
+ * maxTimeLimitDays), so its deadline has passed: the red-light layer of the map is not empty.
+ */
+export const demoOverdueCase = {
+  cell: [0, 1],
+  daysAgo: maxTimeLimitDays + 5,
+  disputeType: 'neighbour',
+  title: '相邻通行纠纷',
+  description: '两户因院前通行道路被砌墙堵住发生争执，多次协商未果，申请调解。',
+} as const;
+
+/**
  * Idempotent: creates the demo units and the demo users that do not exist yet (existing ones are
  * left alone, passwords included), the demo city's grids when there are none, and the demo cases
- * (one registered at the window and taken on by the mediator, the others reported by the grid
- * worker from their grids) when there is no case at all. The routing rule set is written on first use (defaultRuleSet).
+ * (two registered at the window and taken on by the mediator, one of them long ago and now
+ * overdue, demoOverdueCase; the others reported by the grid worker from their grids) when there
+ * is no case at all. The routing rule set is written on first use (defaultRuleSet).
  */
 export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Promise<{ usersCreated: string[]; caseCreated: boolean; gridsCreated: number }> {
   const clock = deps.clock ?? systemClock;
@@ -189,6 +203,13 @@ export async function seedDemo(deps: { db: Db; clock?: Clock; log: Logger }): Pr
         reporter,
       );
     }
+    const { cell, daysAgo, ...overdue } = demoOverdueCase;
+    const grid = demoGridCodeAt(cell[0], cell[1]);
+    const then: Clock = { now: () => new Date(clock.now().getTime() - daysAgo * 24 * 3600_000) };
+    await new CaseService({ db: deps.db, clock: then, log: deps.log }).create(
+      { ...overdue, grid, ...(await gridNames(deps.db, grid)), parties: [{ side: 'applicant', name: '陈九', phone: '13600002222' }] },
+      principal,
+    );
     caseCreated = true;
   }
   if (usersCreated.length > 0 || caseCreated || gridsCreated > 0) deps.log.info('demo data seeded', { usersCreated, caseCreated, gridsCreated });

@@ -20,8 +20,8 @@ import {
   type GridMapResponse,
   type GridResolution,
 } from '../protocol/grids.ts';
-import { contains, inBbox, type Area } from './geometry.ts';
 import { replaceGridSet } from './replaceGridSet.ts';
+import { gridAt, resolveUngriddedCases } from './resolveUngridded.ts';
 import { validateGridImport } from './validateImport.ts';
 
 /*
@@ -29,7 +29,8 @@ import { validateGridImport } from './validateImport.ts';
  * is the whole set of the city: every code in the file is created or updated, every code not in it
  * is removed, and the centres' points are those of the file; all in one transaction, after the
  * whole file has been validated, so a refused file changes nothing. Cases keep their grid code when
- * a grid is removed (the map no longer shows them).
+ * a grid is removed (the map no longer shows them); cases with a point and no grid are resolved
+ * again against the new set, in the same transaction.
  */
 
 /** Where a case is: what intake stores from a picked grid code and/or a point. */
@@ -89,10 +90,14 @@ export class GridService {
       throw refusal(checked.issues);
     }
     const now = this.#clock.now();
-    const removed = await transaction(this.#db, (tx) => replaceGridSet(tx, now, checked), { maxWait: 10_000, timeout: 120_000 });
+    const { removed, casesResolved } = await transaction(
+      this.#db,
+      async (tx) => ({ removed: await replaceGridSet(tx, now, checked), casesResolved: await resolveUngriddedCases(tx, now) }),
+      { maxWait: 10_000, timeout: 120_000 },
+    );
     const areas = Object.fromEntries(gridLevels.map((l) => [l, checked.areas.filter((a) => a.level === l).length])) as Record<GridLevel, number>;
-    this.#log.info('grids imported', { by: by.userId, ...areas, centres: checked.centres.length, removed });
-    return { areas, centres: checked.centres.length, removed, importedAt: now.toISOString() };
+    this.#log.info('grids imported', { by: by.userId, ...areas, centres: checked.centres.length, removed, casesResolved });
+    return { areas, centres: checked.centres.length, removed, casesResolved, importedAt: now.toISOString() };
   }
 
   /** The open cases the caller may read, each with its grid. */
@@ -174,17 +179,7 @@ export class GridService {
 
   /** The grid whose polygon holds the point (bounding boxes first), or null. */
   async resolve(point: GeoPoint, db: Db | Prisma.TransactionClient = this.#db): Promise<GridResolution> {
-    const candidates = await db.grid.findMany({
-      where: { level: 'grid', minLng: { lte: point.lng }, maxLng: { gte: point.lng }, minLat: { lte: point.lat }, maxLat: { gte: point.lat } },
-      select: { code: true, name: true, geometry: true, minLng: true, minLat: true, maxLng: true, maxLat: true },
-      orderBy: { code: 'asc' },
-    });
-    for (const g of candidates) {
-      const box = { minLng: g.minLng!, minLat: g.minLat!, maxLng: g.maxLng!, maxLat: g.maxLat! };
-      if (g.geometry !== null && inBbox(box, point.lng, point.lat) && contains(JSON.parse(g.geometry) as Area, point.lng, point.lat))
-        return { grid: { code: g.code, name: g.name } };
-    }
-    return { grid: null };
+    return { grid: await gridAt(db, point.lng, point.lat) };
   }
 
   /**

@@ -127,6 +127,8 @@ export interface GridImportResult {
   centres: number;
   /** Codes of the former set that are no longer in it (their cases keep the code). */
   removed: number;
+  /** Cases with a point and no grid that the new set placed in a grid (each has a grid.resolved timeline entry). */
+  casesResolved: number;
   importedAt: string;
 }
 

@@ -65,6 +65,8 @@ export const timelineTypes = [
   'record.confirmed',
   'record.objected',
   'record.sealed',
+  /** A case with a point and no grid placed in a grid by a later grid import (server/grids/resolveUngridded.ts). */
+  'grid.resolved',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 

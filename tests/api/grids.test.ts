@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { demoPointIn } from '../../server/demo/demoGrids.ts';
+import { demoGridCodeAt, demoPointIn } from '../../server/demo/demoGrids.ts';
 import { newId } from '../../server/ids.ts';
 import type { GridMapResponse } from '../../server/protocol/grids.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
@@ -184,5 +184,63 @@ describe('the map and who sees what', () => {
       ['330199001001001', '330199001001002', '330199001001003', '330199001001004'],
     );
     assert.equal((await t.request('GET', '/api/grids', { token: tok.off1! })).status, 403);
+  });
+});
+
+describe('cases with a point and no grid after an import', () => {
+  const base = {
+    disputeType: 'neighbour',
+    title: '邻里纠纷',
+    description: '公共过道堆放杂物',
+    parties: [{ side: 'applicant', name: '钱八', phone: '13812345678' }],
+  };
+  const outsideCode = demoGridCodeAt(0, 0);
+  const withoutCell = () => {
+    const file = demo();
+    file.features = file.features.filter((f) => f.properties.code !== outsideCode);
+    return file;
+  };
+  const timelineTypes = async (id: string) =>
+    ((await t.request('GET', `/api/cases/${id}/timeline`, { token: tok.sup1! })).body as Array<{ type: string; data: Record<string, unknown> }>).filter(
+      (e) => e.type === 'grid.resolved',
+    );
+
+  test('a later import places them in the grid that holds the point, on the timeline; a case with a grid keeps it', async () => {
+    assert.equal((await importFile(withoutCell())).status, 200);
+    const point = demoPointIn(0, 0);
+    const waiting = await t.request('POST', '/api/cases', { token: tok.med1!, body: { ...base, location: point } });
+    assert.equal(waiting.status, 201, waiting.text);
+    assert.equal(waiting.body.grid, null, 'outside every grid of the current set');
+    const picked = await t.request('POST', '/api/cases', { token: tok.med1!, body: { ...base, grid: '330199001001001', location: point } });
+    assert.equal(picked.body.grid, '330199001001001', 'a picked code stays when the point is outside every grid');
+
+    const res = await importFile(demo());
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.casesResolved, 1, 'only the case without a grid (the far report stays outside)');
+    const placed = await t.testDb.db.case.findUniqueOrThrow({ where: { id: waiting.body.id } });
+    assert.deepEqual([placed.grid, placed.community, placed.town, placed.district], [outsideCode, '东湖村', '东湖镇', '示范区']);
+    const entries = await timelineTypes(waiting.body.id);
+    assert.equal(entries.length, 1);
+    assert.deepEqual(entries[0]!.data, { grid: outsideCode, gridName: '东湖村第三网格' });
+    assert.deepEqual((await t.request('GET', `/api/cases/${waiting.body.id}/timeline/verify`, { token: tok.sup1! })).body.ok, true, 'the chain holds');
+
+    assert.equal((await t.testDb.db.case.findUniqueOrThrow({ where: { id: picked.body.id } })).grid, '330199001001001');
+    assert.deepEqual(await timelineTypes(picked.body.id), []);
+    const far = await t.testDb.db.case.findFirstOrThrow({ where: { longitude: 116.4 } });
+    assert.equal(far.grid, null, 'a point outside the new set too stays without a grid');
+  });
+
+  test('two imports at once place a waiting case once', async () => {
+    assert.equal((await importFile(withoutCell())).status, 200);
+    const waiting = await t.request('POST', '/api/cases', { token: tok.med1!, body: { ...base, location: demoPointIn(0, 0) } });
+    assert.equal(waiting.body.grid, null);
+    const both = await Promise.all([importFile(demo()), importFile(demo())]);
+    assert.deepEqual(
+      both.map((r) => r.status),
+      [200, 200],
+    );
+    assert.deepEqual(both.map((r) => r.body.casesResolved as number).sort(), [0, 1], 'the second import finds it placed');
+    assert.equal((await timelineTypes(waiting.body.id)).length, 1);
+    assert.equal((await t.testDb.db.case.findUniqueOrThrow({ where: { id: waiting.body.id } })).grid, outsideCode);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { demoGridCases, demoUnits, demoUsers, seedDemo } from '../../server/demo/seed.ts';
+import { demoGridCodeAt } from '../../server/demo/demoGrids.ts';
+import { demoGridCases, demoOverdueCase, demoUnits, demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 
@@ -18,7 +19,7 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.deepEqual(second, { usersCreated: [], caseCreated: false, gridsCreated: 0 });
   assert.equal(await t.testDb.db.user.count(), demoUsers.length);
   assert.equal(await t.testDb.db.unit.count(), demoUnits.length);
-  assert.equal(await t.testDb.db.case.count(), 1 + demoGridCases.length);
+  assert.equal(await t.testDb.db.case.count(), 2 + demoGridCases.length);
   assert.equal(await t.testDb.db.grid.count({ where: { level: 'grid' } }), 16);
 
   const { token, user } = await t.login('mediator', 'mediator-demo-2026');
@@ -32,8 +33,20 @@ test('demo seed is idempotent and its accounts log in', async () => {
   assert.equal(official.unit?.kind, 'department');
 
   const cases = await t.request('GET', '/api/cases?mine=1', { token });
-  assert.equal(cases.body.length, 1, 'the demo mediator leads the window case; the grid cases wait in the intake queue');
-  const c = cases.body[0];
+  assert.equal(cases.body.length, 2, 'the demo mediator leads the two window cases; the grid cases wait in the intake queue');
+  const overdue = cases.body[0];
+  assert.equal(overdue.title, demoOverdueCase.title, 'red first in the work queue');
+  assert.equal(overdue.light, 'red', 'taken on longer ago than any time limit: its deadline has passed');
+  assert.ok(new Date(overdue.deadlineAt).getTime() < t.clock.now().getTime());
+  assert.equal(overdue.grid, demoGridCodeAt(demoOverdueCase.cell[0], demoOverdueCase.cell[1]));
+  const map = await t.request('GET', '/api/grids', { token });
+  const red = map.body.grids.features.filter((f: { properties: { counts: { red: number } } }) => f.properties.counts.red > 0);
+  assert.deepEqual(
+    red.map((f: { id: string }) => f.id),
+    [overdue.grid],
+    'the red-light layer of the map shows it',
+  );
+  const c = cases.body[1];
   assert.equal(c.title, '欠薪纠纷');
   assert.equal(c.disputeType, 'labour');
   assert.equal(c.state, 'assigned', 'registered at the window and taken on by the demo mediator, so they can work and close it');

@@ -22,12 +22,16 @@ const DEMO_FILE = path.resolve('server/demo/demo-grids.geojson');
 const ONE_OPEN = [0xfd, 0xe3, 0xc3];
 const TWO_OPEN = [0xf7, 0xb2, 0x6e];
 const THREE_OPEN = [0xe0, 0x7b, 0x28];
+/** redShades: one red light. */
+const ONE_RED = [0xf1, 0x9a, 0x9a];
 
 let server: FullServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 /** Each context's CSP violations, read at the end. */
 const pending: string[][] = [];
+/** Requests to any other origin than the server's: without GRID_MAP_TILE_URL, no tile is asked for. */
+const elsewhere: string[] = [];
 const password = (username: string) => demoUsers.find((u) => u.username === username)!.password;
 
 before(async () => {
@@ -48,6 +52,9 @@ async function open(username: string | null, options: Parameters<Browser['newCon
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 }, ...options });
   contexts.push(context);
   const found = await collectCspViolations(context, username ?? 'citizen');
+  context.on('request', (r) => {
+    if (!r.url().startsWith(`${server.baseUrl}/`) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+  });
   await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), language);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e.message));
@@ -145,14 +152,20 @@ test('a supervisor sees the grids shaded by open cases, clicks the busiest grid 
   assert.ok(shades[2]!.count > 500, `the grid with three open cases is the darkest (${shades[2]!.count} px)`);
   await shot(page, 'map-zh-desktop');
 
-  // The red-light layer: no demo case is overdue, so no grid has the two-case shade any more.
+  // The red-light layer: the demo's overdue case (demoOverdueCase) shades its grid; the open-case shades are gone.
   await page.getByTestId('layer-red').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=grid-map]')?.getAttribute('data-layer') === 'red');
+  const red = await canvasShades(page, [TWO_OPEN, THREE_OPEN, ONE_RED]);
   assert.deepEqual(
-    (await canvasShades(page, [TWO_OPEN, THREE_OPEN])).map((s) => s.count),
+    red.slice(0, 2).map((s) => s.count),
     [0, 0],
     'the layer changed the shading',
   );
+  assert.ok(red[2]!.count > 500, `the overdue demo case's grid is red (${red[2]!.count} px)`);
+  await page.mouse.click(red[2]!.x, red[2]!.y);
+  await page.getByTestId('grid-name').filter({ hasText: '东湖村第四网格' }).waitFor();
+  await page.getByTestId('grid-cases').getByText('相邻通行纠纷').waitFor();
+  await shot(page, 'map-red-zh-desktop');
   await page.getByTestId('layer-patrol').click();
   await shot(page, 'map-patrol-zh-desktop');
   await page.getByTestId('layer-open').click();
@@ -234,6 +247,7 @@ test("a citizen's phone report with their location consented lands in the right 
   assert.equal(c.latitude, point.lat);
 });
 
-test('no Content-Security-Policy violation on these pages', () => {
+test('no Content-Security-Policy violation on these pages, and no request elsewhere (no tile server configured)', () => {
   assert.deepEqual(pending.flat(), []);
+  assert.deepEqual(elsewhere, []);
 });

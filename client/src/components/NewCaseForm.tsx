@@ -16,6 +16,7 @@ import { gridApi } from '../services/gridApi.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { staffAuth } from '../services/session.ts';
 import { useAsync } from '../hooks/useAsync.ts';
+import { GridPointPicker, type PickedPoint } from './gridmap/GridPointPicker.tsx';
 
 interface PartyDraft {
   key: number;
@@ -58,6 +59,8 @@ export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
   // Officials have no grid map (the role table); the others get the imported codes to pick from.
   const grids = useAsync(() => (role === undefined || role === 'official' ? Promise.resolve(null) : gridApi.map().catch(() => null)), [role]);
   const gridChoices = (grids.data?.grids.features ?? []).map((f) => f.properties);
+  const [mapOpen, setMapOpen] = useState(false);
+  const [picked, setPicked] = useState<PickedPoint | null>(null);
   const [parties, setParties] = useState<PartyDraft[]>(() => [newParty('applicant'), newParty('respondent')]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
@@ -90,6 +93,8 @@ export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
       description,
       // Blank location fields are left out rather than stored as empty text.
       ...Object.fromEntries(placeFields.filter((f) => place[f].trim() !== '').map((f) => [f, place[f]])),
+      // A point picked on the map: the server places the case in the grid that holds it.
+      ...(picked ? { location: picked.point } : {}),
       parties: rows.map(({ p: { side, name, phone } }) => ({ side, name, phone })),
     };
     const check = createCaseRequest.safeParse(body);
@@ -181,6 +186,8 @@ export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
                 onChange={(e) => {
                   setPlace((p) => ({ ...p, [f]: e.target.value }));
                   errors.clear(f);
+                  // A grid typed or chosen by code replaces a point picked on the map.
+                  if (f === 'grid') setPicked(null);
                 }}
               />
             </FormField>
@@ -195,6 +202,34 @@ export function NewCaseForm({ onCreated, onCancel, initialGrid = '' }: Props) {
               </option>
             ))}
           </datalist>
+        )}
+        {grids.data && gridChoices.length > 0 && (
+          <>
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm grid-picker__toggle"
+              aria-expanded={mapOpen}
+              onClick={() => setMapOpen((open) => !open)}
+              data-testid="new-case-map-toggle"
+            >
+              {t(mapOpen ? 'grid.pick.close' : 'grid.pick.open')}
+            </button>
+            {(mapOpen || picked !== null) && (
+              <GridPointPicker
+                mapShown={mapOpen}
+                data={grids.data}
+                picked={picked}
+                onPick={(p) => {
+                  setPicked(p);
+                  if (p?.grid) {
+                    const code = p.grid.code;
+                    setPlace((old) => ({ ...old, grid: code }));
+                    errors.clear('grid');
+                  }
+                }}
+              />
+            )}
+          </>
         )}
       </fieldset>
 

@@ -62,6 +62,7 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'record.confirmed': '签名人确认调解笔录',
   'record.objected': '签名人对调解笔录提出异议',
   'record.sealed': '调解笔录已签章',
+  'grid.resolved': '导入网格后按位置归入网格',
 };
 
 export const timelineLabelsEn: Record<TimelineType, string> = {
@@ -119,6 +120,7 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'record.confirmed': 'A signatory confirmed the record',
   'record.objected': 'A signatory objected to the record',
   'record.sealed': 'Mediation record sealed',
+  'grid.resolved': 'Placed in a grid by its location after a grid import',
 };
 
 export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {

@@ -8,7 +8,21 @@ import { Alert } from '../Feedback.tsx';
 import { loopLabel } from './labels.ts';
 
 /** Plain-text details worth showing from an entry's data (never phone or ID numbers: the server does not put them there). */
-const detailKeys = ['unitName', 'toLevel', 'reason', 'note', 'need', 'summary', 'text', 'answer', 'satisfaction', 'referredTo', 'displayName', 'originalName'];
+const detailKeys = [
+  'unitName',
+  'toLevel',
+  'reason',
+  'note',
+  'need',
+  'summary',
+  'text',
+  'answer',
+  'satisfaction',
+  'referredTo',
+  'displayName',
+  'originalName',
+  'gridName',
+];
 
 /** The case's hash-chained timeline (append-only) and the chain check (校验). */
 export function TimelineCard({ caseId, refreshKey }: { caseId: string; refreshKey: string }) {

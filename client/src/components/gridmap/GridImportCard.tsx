@@ -85,6 +85,7 @@ export function GridImportCard({ onImported }: { onImported: () => void }) {
               towns: result.areas.town,
               centres: result.centres,
               removed: result.removed,
+              resolved: result.casesResolved,
             })}
           </span>
         </Alert>

@@ -2,18 +2,22 @@ import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import type { ECharts } from 'echarts/core';
 import { ScatterChart } from 'echarts/charts';
-import { GeoComponent, TooltipComponent } from 'echarts/components';
+import { GeoComponent, GraphicComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { GridFeature, GridMapResponse } from '@protocol/grids.ts';
+import type { GeoPoint, GridFeature, GridMapResponse } from '@protocol/grids.ts';
 import { shadeOf, type MapLayer } from './shading.ts';
+import { TileLayer } from './tileLayer.ts';
+import { project, unproject } from './tiles.ts';
 
-echarts.use([GeoComponent, ScatterChart, TooltipComponent, CanvasRenderer]);
+echarts.use([GeoComponent, GraphicComponent, ScatterChart, TooltipComponent, CanvasRenderer]);
 
 /*
  * The city drawn from its own grids (no tile server on a government intranet): the grids' GeoJSON
  * registered as an ECharts map, each grid shaded by the chosen layer, centres as points. A click
- * on a grid selects it. Tooltips are drawn on the canvas (richText): the page's CSP allows no
- * inline styles, which HTML tooltips would need.
+ * on a grid selects it. Where a tile server is configured (tileUrl), its tiles are drawn under the
+ * grids (tileLayer.ts): the grids are then projected with Web Mercator, as tiles are, and shaded
+ * translucent so the streets show through. Tooltips are drawn on the canvas (richText): the
+ * page's CSP allows no inline styles, which HTML tooltips would need.
  */
 
 interface Props {
@@ -24,9 +28,35 @@ interface Props {
   /** Grid codes to frame (a grid worker's own grids); all when empty. */
   focus: readonly string[];
   labels: { centre: string; open: string; red: string };
+  /** Point picking (the new-case form): a click or tap anywhere on the map gives its lng/lat, and grids are not selected. */
+  onPoint?: (point: GeoPoint) => void;
+  /** The picked point, drawn as a pin. */
+  point?: GeoPoint | null;
+  testId?: string;
 }
 
+/** A pointer that moved further than this between press and release was dragging the map, not picking. */
+const DRAG_PX = 6;
+const POINT_COLOUR = '#c8232c';
+
+const pointSeries = (point: GeoPoint | null | undefined) => ({
+  id: 'point',
+  type: 'scatter' as const,
+  coordinateSystem: 'geo',
+  symbol: 'pin',
+  symbolSize: 34,
+  silent: true,
+  z: 5,
+  itemStyle: { color: POINT_COLOUR },
+  data: point ? [{ value: [point.lng, point.lat] }] : [],
+});
+
 const MAP_NAME = 'cm-grid-city';
+/** Six decimals of a degree: about 0.1 m, finer than a click. */
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
+const mercator = { project, unproject };
+/** The grids' opacity over tiles: the shading stays readable, the streets under it too. */
+const OVER_TILES_OPACITY = 0.75;
 let registered: string | null = null;
 
 function register(features: readonly GridFeature[]): void {
@@ -63,11 +93,18 @@ function boundsOf(features: readonly GridFeature[]): [[number, number], [number,
   ];
 }
 
-export function GridMapChart({ data, layer, selected, onSelect, focus, labels }: Props) {
+export function GridMapChart({ data, layer, selected, onSelect, focus, labels, onPoint, point, testId = 'grid-map' }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
+  const tiles = useRef<TileLayer | null>(null);
+  const tileUrl = data.tileUrl;
   const select = useRef(onSelect);
   select.current = onSelect;
+  const pick = useRef(onPoint);
+  pick.current = onPoint;
+  const pointNow = useRef(point);
+  /** What the view was framed on: while the same, a redraw (another layer, a selection) keeps the user's zoom and pan. */
+  const framedOn = useRef<{ data: GridMapResponse; focus: string } | null>(null);
 
   useEffect(() => {
     const el = box.current;
@@ -75,16 +112,40 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     const instance = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = instance;
     instance.on('click', (e) => {
-      if (e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
+      if (!pick.current && e.componentType === 'geo' && typeof e.name === 'string' && e.name !== '') select.current(e.name);
     });
-    const resize = new ResizeObserver(() => instance.resize());
+    // Picking listens to the canvas itself: a click between or around the grids is a point too.
+    const zr = instance.getZr();
+    let pressed: [number, number] | null = null;
+    zr.on('mousedown', (e) => {
+      pressed = [e.offsetX, e.offsetY];
+    });
+    zr.on('click', (e) => {
+      const moved = pressed !== null && Math.hypot(e.offsetX - pressed[0], e.offsetY - pressed[1]) > DRAG_PX;
+      pressed = null;
+      if (!pick.current || moved) return;
+      const at = instance.convertFromPixel({ geoIndex: 0 }, [e.offsetX, e.offsetY]) as number[] | undefined;
+      if (at && Number.isFinite(at[0]) && Number.isFinite(at[1])) pick.current({ lng: round6(at[0]!), lat: round6(at[1]!) });
+    });
+    const layer = tileUrl ? new TileLayer(instance, tileUrl) : null;
+    tiles.current = layer;
+    if (layer) instance.on('georoam', () => layer.draw());
+    const resize = new ResizeObserver(() => {
+      // A box of no size (hidden, being removed, a browser resizing its viewport) has no view:
+      // ECharts' geo transform would not invert.
+      if (el.clientWidth === 0 || el.clientHeight === 0) return;
+      instance.resize();
+      layer?.draw();
+    });
     resize.observe(el);
     return () => {
       resize.disconnect();
+      layer?.dispose();
       instance.dispose();
       chart.current = null;
+      tiles.current = null;
     };
-  }, []);
+  }, [tileUrl]);
 
   useEffect(() => {
     const instance = chart.current;
@@ -93,6 +154,11 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
     register(features);
     const framed = focus.length > 0 ? features.filter((f) => focus.includes(f.properties.code)) : features;
     const byCode = new Map(features.map((f) => [f.properties.code, f]));
+    const bounds = boundsOf(framed);
+    const overTiles = tiles.current !== null;
+    const sameFrame = framedOn.current?.data === data && framedOn.current.focus === focus.join(',');
+    const roamed = sameFrame ? (instance.getOption() as { geo?: Array<{ center?: unknown; zoom?: unknown }> }).geo?.[0] : undefined;
+    framedOn.current = { data, focus: focus.join(',') };
     instance.setOption(
       {
         animation: false,
@@ -101,7 +167,9 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
           map: MAP_NAME,
           roam: true,
           triggerEvent: true,
-          boundingCoords: boundsOf(framed),
+          boundingCoords: bounds,
+          ...(overTiles ? { projection: mercator } : {}),
+          ...(roamed?.center ? { center: roamed.center, zoom: roamed.zoom } : {}),
           layoutCenter: ['50%', '50%'],
           layoutSize: '96%',
           selectedMode: false,
@@ -129,6 +197,7 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
                 areaColor: shadeOf(layer, f.properties),
                 borderColor: on ? '#083c47' : mine ? '#137a8a' : '#ffffff',
                 borderWidth: on ? 3 : mine ? 2 : 1.2,
+                ...(overTiles ? { opacity: OVER_TILES_OPACITY } : {}),
               },
             };
           }),
@@ -141,13 +210,23 @@ export function GridMapChart({ data, layer, selected, onSelect, focus, labels }:
             symbolSize: 26,
             itemStyle: { color: '#0f6473' },
             tooltip: { formatter: (p: { name: string }) => `${labels.centre}\n${p.name}` },
+            id: 'centres',
             data: data.centres.map((c) => ({ name: c.name, value: [c.lng, c.lat] })),
           },
+          pointSeries(pointNow.current),
         ],
       },
       { notMerge: true },
     );
+    tiles.current?.setAnchors(bounds);
+    tiles.current?.draw();
   }, [data, layer, selected, focus, labels]);
 
-  return <div ref={box} className="gridmap__canvas" data-testid="grid-map" data-layer={layer} />;
+  // The pin alone, merged: picking a point keeps the map's zoom and pan.
+  useEffect(() => {
+    pointNow.current = point;
+    chart.current?.setOption({ series: [pointSeries(point)] });
+  }, [point]);
+
+  return <div ref={box} className={`gridmap__canvas${onPoint ? ' gridmap__canvas--picker' : ''}`} data-testid={testId} data-layer={layer} />;
 }
