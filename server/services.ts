@@ -116,7 +116,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     log: log.child('cases'),
     settings,
     can: (p, caseId) => access.can(p, caseId, roleMay(p.role)),
-    locate: (input) => grids.locate(input),
+    locate: (input, tx) => grids.locate(input, tx),
   });
   const grids: GridService = new GridService({ db, clock, log: log.child('grids'), cases, access, tileUrl: config.gridMapTileUrl });
   const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
@@ -135,7 +135,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     publicUrl: config.publicUrl,
     passwordWork,
     windows,
-    locate: (input) => grids.locate(input),
+    locate: (input, tx) => grids.locate(input, tx),
   });
   const attachments = new AttachmentService({ db, clock, config, log: log.child('attachments') });
   const whistles = new WhistleService({ db, clock, log: log.child('whistles'), sessions, invitations });

@@ -20,7 +20,7 @@ import {
 import type { TimelineEntryView, TimelineVerification } from '../protocol/api.ts';
 import type { PartySide } from '../protocol/roles.ts';
 import type { GeoPoint } from '../protocol/grids.ts';
-import { allocateCaseNumber } from './caseNumbers.ts';
+import { allocateCaseNumber, lockCaseIntake } from './caseNumbers.ts';
 import { SettingsService } from './SettingsService.ts';
 import { takeOnChange } from './takeOn.ts';
 import { lockCase } from './caseLock.ts';
@@ -117,14 +117,20 @@ export interface CaseListFilter {
   unitId?: string | undefined;
 }
 
-/** Where a new case is, from its grid code or point (server/grids/GridService.locate); wired in services.ts. */
-export type LocateCase = (input: {
-  grid?: string | undefined;
-  location?: GeoPoint | undefined;
-  district?: string | undefined;
-  town?: string | undefined;
-  community?: string | undefined;
-}) => Promise<Partial<Pick<NewCaseData, 'grid' | 'district' | 'town' | 'community' | 'longitude' | 'latitude'>>>;
+/**
+ * Where a new case is, from its grid code or point (server/grids/GridService.locate); wired in
+ * services.ts. Called inside the creating transaction after lockCaseIntake (caseNumbers.ts).
+ */
+export type LocateCase = (
+  input: {
+    grid?: string | undefined;
+    location?: GeoPoint | undefined;
+    district?: string | undefined;
+    town?: string | undefined;
+    community?: string | undefined;
+  },
+  db: Prisma.TransactionClient,
+) => Promise<Partial<Pick<NewCaseData, 'grid' | 'district' | 'town' | 'community' | 'longitude' | 'latitude'>>>;
 
 /** The caller's `can` map on a case (server/access: role table AND object rule); wired in services.ts. */
 export type CanFor = (principal: StaffPrincipal, caseId: string) => Promise<CaseCan>;
@@ -159,10 +165,11 @@ export class CaseService {
    */
   async create(input: CreateCaseRequest | CreateCaseInput, principal: StaffPrincipal): Promise<CaseDetail> {
     const { location, ...data } = createCaseRequest.parse(input);
-    const where = this.#locate ? await this.#locate({ ...data, location }) : {};
     const isMediator = principal.role === 'mediator';
     const rules = isMediator ? await this.#settings.activeRuleSet() : undefined;
     const { id } = await transaction(this.#db, async (tx) => {
+      await lockCaseIntake(tx, this.#clock);
+      const where = this.#locate ? await this.#locate({ ...data, location }, tx) : {};
       const created = await insertCase(
         tx,
         this.#clock,

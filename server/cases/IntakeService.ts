@@ -1,3 +1,4 @@
+import { lockCaseIntake } from './caseNumbers.ts';
 import { randomBytes } from 'node:crypto';
 import { countRateLimitRefusal } from '../metrics/rateLimit.ts';
 import { hashPassword, verifyPassword, type ScryptParams } from '../auth/passwords.ts';
@@ -171,7 +172,6 @@ export class IntakeService {
       throw badRequest('Invalid input', zodDetails(parsed.error));
     }
     const { location, ...data } = parsed.data;
-    const where = this.#locate ? await this.#locate({ ...data, location }) : {};
     const queryCode = newQueryCode();
     const queryCodeHash = await this.#passwordWork
       .run(() => hashPassword(normalizeQueryCode(queryCode), QUERY_SCRYPT))
@@ -180,8 +180,10 @@ export class IntakeService {
         throw error;
       });
     const now = this.#clock.now();
-    const { id, caseNumber } = await transaction(this.#db, (tx) =>
-      insertCase(
+    const { id, caseNumber } = await transaction(this.#db, async (tx) => {
+      await lockCaseIntake(tx, this.#clock);
+      const where = this.#locate ? await this.#locate({ ...data, location }, tx) : {};
+      return insertCase(
         tx,
         this.#clock,
         {
@@ -195,8 +197,8 @@ export class IntakeService {
           queryCodeHash,
         },
         'public',
-      ),
-    );
+      );
+    });
     this.#log.info('public report', { caseId: id });
     return { caseNumber, queryCode, createdAt: now.toISOString() };
   }

@@ -1,3 +1,4 @@
+import { lockCaseIntake } from '../cases/caseNumbers.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { CaseGuard } from '../access/CaseGuard.ts';
 import type { CaseService } from '../cases/CaseService.ts';
@@ -92,7 +93,10 @@ export class GridService {
     const now = this.#clock.now();
     const { removed, casesResolved } = await transaction(
       this.#db,
-      async (tx) => ({ removed: await replaceGridSet(tx, now, checked), casesResolved: await resolveUngriddedCases(tx, now) }),
+      async (tx) => {
+        await lockCaseIntake(tx, this.#clock);
+        return { removed: await replaceGridSet(tx, now, checked), casesResolved: await resolveUngriddedCases(tx, now) };
+      },
       { maxWait: 10_000, timeout: 120_000 },
     );
     const areas = Object.fromEntries(gridLevels.map((l) => [l, checked.areas.filter((a) => a.level === l).length])) as Record<GridLevel, number>;
@@ -187,24 +191,27 @@ export class GridService {
    * a grid); otherwise the grid code given. A known grid fills in the community, town and county
    * names the form left empty. Unknown codes are kept as typed (older intake wrote free text).
    */
-  async locate(input: {
-    grid?: string | undefined;
-    location?: GeoPoint | undefined;
-    district?: string | undefined;
-    town?: string | undefined;
-    community?: string | undefined;
-  }): Promise<CaseLocation> {
+  async locate(
+    input: {
+      grid?: string | undefined;
+      location?: GeoPoint | undefined;
+      district?: string | undefined;
+      town?: string | undefined;
+      community?: string | undefined;
+    },
+    db: Db | Prisma.TransactionClient = this.#db,
+  ): Promise<CaseLocation> {
     const out: CaseLocation = {};
     let code = input.grid;
     if (input.location) {
       out.longitude = input.location.lng;
       out.latitude = input.location.lat;
-      const found = (await this.resolve(input.location)).grid;
+      const found = (await this.resolve(input.location, db)).grid;
       if (found) code = found.code;
     }
     if (code === undefined || code === '') return out;
     out.grid = code;
-    const chain = await this.#ancestors(code);
+    const chain = await this.#ancestors(code, db);
     if (chain.grid?.level === 'grid') {
       out.community = input.community || chain.community?.name;
       out.town = input.town || chain.town?.name;
@@ -213,11 +220,11 @@ export class GridService {
     return out;
   }
 
-  async #ancestors(code: string): Promise<Partial<Record<GridLevel, GridRow>>> {
+  async #ancestors(code: string, db: Db | Prisma.TransactionClient): Promise<Partial<Record<GridLevel, GridRow>>> {
     const out: Partial<Record<GridLevel, GridRow>> = {};
     let next: string | null = code;
     for (let depth = 0; next !== null && depth < gridLevels.length; depth++) {
-      const row: GridRow | null = await this.#db.grid.findUnique({ where: { code: next }, select: { code: true, name: true, level: true, parentCode: true } });
+      const row: GridRow | null = await db.grid.findUnique({ where: { code: next }, select: { code: true, name: true, level: true, parentCode: true } });
       if (!row) break;
       out[row.level as GridLevel] = row;
       next = row.parentCode;

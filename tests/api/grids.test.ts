@@ -243,4 +243,19 @@ describe('cases with a point and no grid after an import', () => {
     assert.equal((await timelineTypes(waiting.body.id)).length, 1);
     assert.equal((await t.testDb.db.case.findUniqueOrThrow({ where: { id: waiting.body.id } })).grid, outsideCode);
   });
+
+  test('cases reported while an import runs are placed either way: against the old set and then by the import, or against the new set', async () => {
+    assert.equal((await importFile(withoutCell())).status, 200);
+    const point = demoPointIn(0, 0);
+    // Staff intake (the public form is rate-limited per address, and takes the same path).
+    const reports = Array.from({ length: 8 }, (_, i) =>
+      t.request('POST', '/api/cases', { token: tok[i % 2 === 0 ? 'med1' : 'gridworker']!, body: { ...base, title: `并发受理 ${i}`, location: point } }),
+    );
+    const [imported, ...created] = await Promise.all([importFile(demo()), ...reports]);
+    assert.equal(imported!.status, 200, imported!.text);
+    for (const c of created) assert.equal(c.status, 201, c.text);
+    const rows = await t.testDb.db.case.findMany({ where: { title: { startsWith: '并发' } }, select: { title: true, grid: true } });
+    assert.equal(rows.length, 8);
+    for (const r of rows) assert.equal(r.grid, outsideCode, `${r.title} is in the grid that holds its point`);
+  });
 });
