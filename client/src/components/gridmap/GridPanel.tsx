@@ -57,7 +57,10 @@ export function GridPanel({
   const choices =
     mine.length > 0
       ? features.filter((f) => mine.includes(f.properties.code))
-      : [...features].sort((a, b) => b.properties.counts.open - a.properties.counts.open).slice(0, 8);
+      : features
+          .filter((f) => f.properties.counts.open > 0)
+          .sort((a, b) => b.properties.counts.red - a.properties.counts.red || b.properties.counts.open - a.properties.counts.open)
+          .slice(0, 8);
   return (
     <aside className="card gridmap__panel" data-testid="grid-panel">
       {grid ? (
