@@ -289,6 +289,7 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Authent
     if (!deps.documents) throw new AppError('unauthenticated', 'Signing sockets are not served here');
     return { signer: await deps.documents.signer(auth.token) };
   }
+  if (auth.kind === 'judicial') throw new AppError('unauthenticated', 'Judicial sockets are not served here');
   if (auth.kind === 'invitation') {
     const principal = await deps.verifyInvitationToken(auth.token);
     const participant = participantFor(principal, principal.sessionId);
