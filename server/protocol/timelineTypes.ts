@@ -67,6 +67,14 @@ export const timelineTypes = [
   'record.sealed',
   /** A case with a point and no grid placed in a grid by a later grid import (server/grids/resolveUngridded.ts). */
   'grid.resolved',
+  /** Judicial confirmation (司法确认, server/judicial): started, each party's confirmation, submitted to the court, lapsed, the hearing, the decision. */
+  'judicial.applied',
+  'judicial.party_confirmed',
+  'judicial.submitted',
+  'judicial.lapsed',
+  'judicial.hearing_started',
+  'judicial.hearing_ended',
+  'judicial.decided',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 

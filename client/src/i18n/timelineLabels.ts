@@ -63,6 +63,13 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'record.objected': '签名人对调解笔录提出异议',
   'record.sealed': '调解笔录已签章',
   'grid.resolved': '导入网格后按位置归入网格',
+  'judicial.applied': '发起司法确认申请',
+  'judicial.party_confirmed': '当事人确认司法确认申请',
+  'judicial.submitted': '司法确认申请已提交法院',
+  'judicial.lapsed': '司法确认申请已逾期失效',
+  'judicial.hearing_started': '司法确认视频询问开始',
+  'judicial.hearing_ended': '司法确认视频询问结束',
+  'judicial.decided': '法院作出司法确认裁定',
 };
 
 export const timelineLabelsEn: Record<TimelineType, string> = {
@@ -121,6 +128,13 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'record.objected': 'A signatory objected to the record',
   'record.sealed': 'Mediation record sealed',
   'grid.resolved': 'Placed in a grid by its location after a grid import',
+  'judicial.applied': 'Judicial confirmation applied for',
+  'judicial.party_confirmed': 'A party confirmed the judicial application',
+  'judicial.submitted': 'Judicial application submitted to the court',
+  'judicial.lapsed': 'Judicial application lapsed (period over)',
+  'judicial.hearing_started': 'Judicial confirmation hearing started',
+  'judicial.hearing_ended': 'Judicial confirmation hearing ended',
+  'judicial.decided': 'The court ruled on the judicial application',
 };
 
 export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
