@@ -11,7 +11,7 @@ import { lockCase } from '../cases/caseLock.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
 import { fail, fieldFail } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -79,9 +79,14 @@ export class RulingSealer {
         where: { id: applicationId, status: 'submitted', sealingDocId: null },
         data: { sealingDocId: rulingId, judgeId: judge.userId },
       });
-      return moved.count === 1 ? null : (await tx.judicialApplication.findUniqueOrThrow({ where: { id: applicationId }, select: { status: true } })).status;
+      if (moved.count !== 1) {
+        const { status } = await tx.judicialApplication.findUniqueOrThrow({ where: { id: applicationId }, select: { status: true } });
+        return { refused: status, number: null };
+      }
+      return { refused: null, number: await this.#rulingNumber(tx, applicationId) };
     });
-    if (claimed !== null) throw decided(claimed);
+    if (claimed.number === null) throw decided(claimed.refused);
+    const { number } = claimed;
 
     const final = rulingFilePath(this.#config.dataDir, rulingId);
     let committed = false;
@@ -98,10 +103,6 @@ export class RulingSealer {
         const c = confirmations.find((x) => x.partyId === p.id);
         return c ? [{ name: c.signerName, side: this.#judicial.sideWord(c.side), confirmedAt: c.at, ip: c.ip }] : [];
       });
-      const year = zonedParts(decidedAt, 'Asia/Shanghai').year ?? String(decidedAt.getUTCFullYear());
-      const courtApps = await this.#db.judicialApplication.findMany({ where: { courtUnitId: app.courtUnitId }, select: { id: true } });
-      const before = await this.#db.judicialRuling.count({ where: { applicationId: { in: courtApps.map((a) => a.id) }, number: { startsWith: `(${year})` } } });
-      const number = rulingNumber(year, app.court.name, before + 1);
       const verificationCode = newVerificationCode();
       const key = await this.#seals.key(app.court);
       const rendered = await renderRulingPdf({
@@ -192,6 +193,29 @@ export class RulingSealer {
       'judicial_decided',
     );
     return view;
+  }
+
+  /**
+   * The application's ruling number: the one allocated at an earlier claim whose sealing failed,
+   * or the court's next for the year, counted on the court's counter row (its lock makes two
+   * decisions at one court at once take two numbers). Inside the claiming transaction.
+   */
+  async #rulingNumber(tx: Prisma.TransactionClient, applicationId: string): Promise<string> {
+    const row = await tx.judicialApplication.findUniqueOrThrow({
+      where: { id: applicationId },
+      select: { rulingNumber: true, courtUnitId: true, court: { select: { name: true } } },
+    });
+    if (row.rulingNumber) return row.rulingNumber;
+    const now = this.#clock.now();
+    const year = Number(zonedParts(now, 'Asia/Shanghai').year ?? now.getUTCFullYear());
+    const counter = await tx.judicialRulingCounter.upsert({
+      where: { courtUnitId_year: { courtUnitId: row.courtUnitId, year } },
+      create: { courtUnitId: row.courtUnitId, year, last: 1 },
+      update: { last: { increment: 1 } },
+    });
+    const number = rulingNumber(String(year), row.court.name, counter.last);
+    await tx.judicialApplication.update({ where: { id: applicationId }, data: { rulingNumber: number } });
+    return number;
   }
 
   async rulingFile(applicationId: string): Promise<{ path: string; sha256: string; number: string; size: number }> {

@@ -76,7 +76,7 @@ export async function caseWithSession(t: TestServer, mediator: string, names: [s
 export async function partySigns(t: TestServer, token: string, partyId: string, phone: string, revisionHash: string, seed: number) {
   const otp = await t.request('POST', '/api/signing/otp', { token, body: { partyId, revisionHash } });
   assert.equal(otp.status, 200, otp.text);
-  const code = codeIn(await lastSms(t.testDb, phone));
+  const code = codeIn(await lastSms(t.testDb, phone, 'agreement_signing'));
   t.clock.advance(31_000);
   return t.request('POST', '/api/signing/sign', {
     token,

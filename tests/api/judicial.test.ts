@@ -378,6 +378,42 @@ describe('judicial confirmation', () => {
     assert.equal((await timelineTypes(s.f.caseId)).filter((x) => x === 'judicial.decided').length, 1);
   });
 
+  test('decisions at once on two applications to one court take two ruling numbers, one after the other', async () => {
+    const ids: string[] = [];
+    for (const names of [
+      ['褚甲', '卫乙'],
+      ['蒋丙', '沈丁'],
+    ] as const) {
+      const s = await sealedCase([...names]);
+      const started = await start(s.f.caseId);
+      assert.equal(started.status, 201, started.text);
+      const tokens = linkTokens(started);
+      assert.equal((await confirm(tokens[0], await requestCode(tokens[0], PHONE_A))).status, 200);
+      assert.equal((await confirm(tokens[1], await requestCode(tokens[1], PHONE_B))).status, 200);
+      ids.push(started.body.application.id);
+    }
+    const decisions = await Promise.all(
+      ids.map((id) => t.request('POST', `/api/judicial/applications/${id}/decision`, { token: judgeA, body: { decision: 'confirmed' } })),
+    );
+    assert.deepEqual(
+      decisions.map((r) => r.status),
+      [200, 200],
+      decisions.map((r) => r.text).join(' | '),
+    );
+    const numbers = (await t.testDb.db.judicialRuling.findMany({ where: { applicationId: { in: ids } }, select: { number: true } })).map((r) => r.number);
+    assert.equal(new Set(numbers).size, 2, `two numbers: ${numbers.join(', ')}`);
+    const { courtUnitId } = await t.testDb.db.judicialApplication.findUniqueOrThrow({ where: { id: ids[0]! } });
+    const courtApps = await t.testDb.db.judicialApplication.findMany({ where: { courtUnitId }, select: { id: true } });
+    const all = (await t.testDb.db.judicialRuling.findMany({ where: { applicationId: { in: courtApps.map((x) => x.id) } }, select: { number: true } })).map(
+      (r) => Number(/民特(\d+)号$/.exec(r.number)?.[1]),
+    );
+    assert.deepEqual(
+      [...all].sort((x, y) => x - y),
+      all.map((_, i) => i + 1),
+      'the court counts its rulings 1, 2, 3, … without a gap or a repeat',
+    );
+  });
+
   // Last: it moves the one clock (server and test) past the statutory period.
   test('after JUDICIAL_APPLICATION_DAYS from the sealing: a new application is refused; a late confirmation is refused and the application lapses', async () => {
     const late = await sealedCase(['吴十', '郑十一']);

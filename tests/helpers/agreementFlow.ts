@@ -34,7 +34,7 @@ export async function frozenAgreement(server: FullServer, mediatorToken: string,
 
 /** The last signing code sent to a phone, read from the development SMS outbox. */
 export async function lastSigningCode(server: FullServer, phone: string): Promise<string> {
-  const code = /验证码(\d{6})/.exec(await lastSms(server.testDb, phone))?.[1];
+  const code = /验证码(\d{6})/.exec(await lastSms(server.testDb, phone, 'agreement_signing'))?.[1];
   if (!code) throw new Error(`no signing code sent to ${phone}`);
   return code;
 }
