@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { CaseDetail } from '@protocol/cases.ts';
-import type { CaseJudicialInfo, CourtInfo, JudicialApplicationView, JudicialLinkInfo } from '@protocol/judicial.ts';
+import type { CourtInfo, JudicialApplicationView, JudicialLinkInfo } from '@protocol/judicial.ts';
 import { useAsync } from '../../hooks/useAsync.ts';
 import { useLanguage, useT } from '../../i18n/index.ts';
 import { errorText } from '../../i18n/labels.ts';
@@ -16,21 +16,17 @@ import { Deadline, Decision, JudicialStatusPill, PartyConfirmations, PhoneLink }
  * 司法确认 on the case page, for everyone who reads the case (the judge too): the application's
  * status, court, deadline, each party's confirmation, the decision with the ruling. The case's
  * mediator or supervisor (`can['judicial.apply']`) starts an application, choosing the court, and
- * gets one phone link per party. `live` is the case's view as the room's socket pushes it (when
- * the page has one); otherwise the card shows what it loaded.
+ * gets one phone link per party. The staff case page has no push channel: it shows what it
+ * loaded (again on reload and after its own actions).
  */
-export function CaseJudicialCard({ detail, live }: { detail: CaseDetail; live?: CaseJudicialInfo | null }) {
+export function CaseJudicialCard({ detail }: { detail: CaseDetail }) {
   const t = useJT();
   const tm = useT();
   const info = useAsync(() => judicialApi.forCase(detail.id), [detail.id, detail.agreementId]);
-  const [pushed, setPushed] = useState<CaseJudicialInfo | null>(null);
   const [links, setLinks] = useState<JudicialLinkInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    if (live) setPushed(live);
-  }, [live]);
-  const view = pushed ?? info.data;
+  const view = info.data;
   const canStart = detail.can['judicial.apply'] && view?.canApply === true;
   const current = view?.applications[0] ?? null;
   const earlier = view?.applications.slice(1) ?? [];
@@ -50,7 +46,6 @@ export function CaseJudicialCard({ detail, live }: { detail: CaseDetail; live?: 
     run(async () => {
       const started = await judicialApi.start(detail.id, courtUnitId);
       setLinks(started.links);
-      setPushed(null);
       info.reload();
     });
   const newLinks = () =>
