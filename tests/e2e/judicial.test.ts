@@ -264,7 +264,7 @@ describe('online judicial confirmation in Chromium', () => {
       assert.equal(await verify.getByTestId('verify-sealed-by').getAttribute('data-sealed-by'), 'court');
       await verify.getByTestId('verify-file').setInputFiles(file);
       await verify.getByTestId('verify-by-file').click();
-      await verify.getByText(`核验通过：这是 ${COURT} 加盖电子印章的民事裁定书，与原件完全一致`).waitFor();
+      await verify.getByText(`核验通过：这是${COURT}加盖电子印章的民事裁定书，与原件完全一致`).waitFor();
       assert.equal(await verify.getByTestId('verify-kind').getAttribute('data-kind'), 'ruling');
       await shots(verify, 'verify-ruling');
       await verify.getByTestId('verify-code').fill(sealed.verificationCode);

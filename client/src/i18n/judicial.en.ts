@@ -12,6 +12,8 @@ export const judicialEn: Record<keyof typeof judicialZhCN, string> = {
   'status.withdrawn': 'Withdrawn',
   'decision.confirmed': 'Confirm valid',
   'decision.rejected': 'Reject the application',
+  'ruled.confirmed': 'Ruling: the mediation agreement is valid',
+  'ruled.rejected': 'Ruling: the application is rejected',
   request: 'Request: confirm that the mediation agreement is valid',
   court: 'Court',
   agreementNo: 'Agreement number',

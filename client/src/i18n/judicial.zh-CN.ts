@@ -11,6 +11,8 @@ export const judicialZhCN = {
   'status.withdrawn': '已撤回',
   'decision.confirmed': '确认有效',
   'decision.rejected': '驳回申请',
+  'ruled.confirmed': '裁定：确认调解协议有效',
+  'ruled.rejected': '裁定：驳回司法确认申请',
   request: '请求确认调解协议有效',
   court: '受理法院',
   agreementNo: '调解协议编号',
@@ -106,11 +108,11 @@ export const judicialZhCN = {
   'review.ruling': '民事裁定书',
   'review.notSubmitted': '当事人尚未全部确认，申请还没有提交法院。',
 
-  'verify.ruling': '核验通过：这是 {court} 加盖电子印章的民事裁定书，与原件完全一致',
-  'verify.rulingCode': '核验码有效：这是 {court} 作出的民事裁定书',
+  'verify.ruling': '核验通过：这是{court}加盖电子印章的民事裁定书，与原件完全一致',
+  'verify.rulingCode': '核验码有效：这是{court}作出的民事裁定书',
   'verify.court': '作出法院',
   'verify.decision': '裁定结果',
   'verify.rulingNo': '裁定书编号',
   'verify.committeeSeal': '签章：人民调解委员会电子印章（调解组织印章）',
-  'verify.courtSeal': '签章：{court} 电子印章（法院印章，非调解组织印章）',
+  'verify.courtSeal': '签章：{court}电子印章（法院印章，非调解组织印章）',
 } as const;

@@ -96,7 +96,7 @@ export function VerifyPage() {
                 )}
                 {r.documentNumber && (
                   <>
-                    <dt>{rt('number')}</dt>
+                    <dt>{court !== null ? jt('verify.rulingNo') : rt('number')}</dt>
                     <dd data-testid="verify-number">{r.documentNumber}</dd>
                   </>
                 )}

@@ -75,7 +75,7 @@ export function Decision({ application, onDownload }: { application: JudicialApp
   return (
     <div className={`jud-decision jud-decision--${decision}`} data-testid="judicial-decision" data-decision={decision}>
       <p className="jud-decision__head">
-        <b>{t(`decision.${decision}`)}</b>
+        <b>{t(`ruled.${decision}`)}</b>
         {application.decidedAt && <span>{t('decidedAt', { time: formatTime(application.decidedAt, lang) })}</span>}
       </p>
       {application.decisionReasons && (
