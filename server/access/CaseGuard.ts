@@ -6,7 +6,7 @@ import { allows, accessActionNames, type ActorFacts, type AccessAction, type Cas
 import type { RefusalSink } from './refusals.ts';
 
 /** What a route's path parameter names; each resolves to exactly one case. */
-export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId', 'recordId'] as const;
+export const objectKinds = ['caseId', 'sessionId', 'agreementId', 'invitationId', 'whistleId', 'noteId', 'recordingId', 'recordId', 'applicationId'] as const;
 export type ObjectKind = (typeof objectKinds)[number];
 
 /** Application statuses in which the court holds the case (server/protocol/judicial.ts). */
@@ -66,6 +66,7 @@ const caseOf: Record<ObjectKind, (db: Db, id: string) => Promise<string | null>>
   noteId: async (db, id) => (await db.supervisionNote.findUnique({ where: { id }, select }))?.caseId ?? null,
   recordingId: async (db, id) => (await db.recording.findUnique({ where: { id }, select }))?.caseId ?? null,
   recordId: async (db, id) => (await db.mediationRecord.findUnique({ where: { id }, select }))?.caseId ?? null,
+  applicationId: async (db, id) => (await db.judicialApplication.findUnique({ where: { id }, select }))?.caseId ?? null,
 };
 
 /** A 403 that says which object rule refused (`details.action`), so the client can explain it. */

@@ -18,7 +18,7 @@ import { partySide } from './roles.ts';
  *   GET  /api/courts                                          M S A  → CourtInfo[]
  *   POST /api/cases/:caseId/judicial                          M S    startJudicialRequest → 201 StartJudicialResponse
  *   GET  /api/cases/:caseId/judicial                          staff (case.read) → CaseJudicialInfo
- *   POST /api/cases/:caseId/judicial/links                    M S    → 201 JudicialLinkInfo[] (new links for the collecting application; old ones revoked)
+ *   POST /api/judicial/applications/:applicationId/links      M S    → 201 JudicialLinkInfo[] (new links for the collecting application, SMS too; old ones revoked)
  *   GET  /api/judicial/apply                                  P      → JudicialPartyView
  *   POST /api/judicial/apply/otp                              P      judicialOtpRequest → JudicialOtpResponse
  *   POST /api/judicial/apply/confirm                          P      judicialConfirmRequest → JudicialPartyView
@@ -169,7 +169,7 @@ export const judicialApplicationView = z
   .strict();
 export type JudicialApplicationView = z.infer<typeof judicialApplicationView>;
 
-/** A party's phone link (`PUBLIC_URL/judicial?token=…`), also sent by SMS. */
+/** A party's phone link (`PUBLIC_URL/judicial#t=<token>`, the token in the fragment as the signing links' `/sign#t=`), also sent by SMS. */
 export const judicialLinkInfo = z.object({ partyId: z.string(), name: z.string(), side: partySide.nullable(), url: z.string(), expiresAt: iso }).strict();
 export type JudicialLinkInfo = z.infer<typeof judicialLinkInfo>;
 
