@@ -61,6 +61,15 @@ async function login(page: Page, username: string): Promise<void> {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
+/** A staff member's desktop page: the one the earlier steps opened, else a new one, logged in (each test runs alone too). */
+async function staffPage(name: string, username: string): Promise<Page> {
+  const open = openPages.get(name);
+  if (open && !open.isClosed()) return open;
+  const page = await newPage(name, desktop);
+  await login(page, username);
+  return page;
+}
+
 /** Phone and desktop, Chinese and English, into /tmp/shots/judicial-client (then back to Chinese at the page's own size). */
 async function shots(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -106,7 +115,7 @@ async function confirmOnPhone(page: Page, phoneNumber: string, seed: number): Pr
 async function appliedAndConfirmed(sealed: SealedCase): Promise<{ applicationId: string; tokens: string[] }> {
   const started = await server.api('POST', `/api/cases/${sealed.caseId}/judicial`, { token: mediatorToken, body: { courtUnitId: courtId } });
   assert.equal(started.status, 201, JSON.stringify(started.body));
-  const tokens = (started.body.links as Array<{ url: string }>).map((l) => new URL(l.url).searchParams.get('token')!);
+  const tokens = (started.body.links as Array<{ url: string }>).map((l) => new URLSearchParams(new URL(l.url).hash.slice(1)).get('t')!);
   for (const [i, token] of tokens.entries()) {
     clock.advance(31_000);
     const otp = await server.api('POST', '/api/judicial/apply/otp', { token, body: {} });
@@ -170,7 +179,7 @@ describe('online judicial confirmation in Chromium', () => {
       const urls: string[] = [];
       for (const p of sealed.parties) urls.push((await card.getByTestId(`judicial-link-${p.id}`).getAttribute('data-url'))!);
       assert.ok(
-        urls.every((u) => /\/judicial\?token=/.test(u)),
+        urls.every((u) => /\/judicial#t=/.test(u)),
         urls.join(' '),
       );
       await shots(mediator, 'case-card-collecting');
@@ -181,7 +190,7 @@ describe('online judicial confirmation in Chromium', () => {
         const p = await newPage(`party${i}`, phone);
         await p.goto(url);
         await p.getByTestId('judicial-application-text').waitFor();
-        assert.equal(new URL(p.url()).search, '', 'the token leaves the address bar');
+        assert.equal(new URL(p.url()).hash, '', 'the token leaves the address bar');
         assert.equal((await p.getByTestId('judicial-court').textContent())!.trim(), COURT);
         assert.equal((await p.getByTestId('judicial-agreement-number').textContent())!.trim(), sealed.caseNumber);
         if (i === 0) await shots(p, 'party-page-to-confirm');
@@ -287,10 +296,10 @@ describe('online judicial confirmation in Chromium', () => {
       const { applicationId, tokens } = await appliedAndConfirmed(sealed);
       await syncClocks();
       const party = await newPage('rejected-party', phone);
-      await party.goto(`${server.baseUrl}/judicial?token=${encodeURIComponent(tokens[0]!)}`);
+      await party.goto(`${server.baseUrl}/judicial#t=${encodeURIComponent(tokens[0]!)}`);
       await party.locator('[data-testid=judicial-outcome][data-status=submitted]').waitFor();
 
-      const judge = openPages.get('judge')!;
+      const judge = await staffPage('judge', 'judge1');
       await judge.goto(`${server.baseUrl}/court`);
       await judge.getByTestId('court-filter-open').click();
       await judge.locator(`[data-testid=court-queue-row][data-application-id="${applicationId}"]`).getByTestId('court-queue-open').click();
@@ -298,7 +307,7 @@ describe('online judicial confirmation in Chromium', () => {
       await judge.getByTestId('judicial-decide-rejected').check();
       await judge.getByTestId('judicial-decide-submit').click();
       assert.equal((await judge.getByTestId('judicial-reasons-error').textContent())!.trim(), '请填写驳回理由');
-      assert.equal(await judge.getByTestId('judicial-decide-confirm').count(), 0, 'no confirmation without reasons');
+      assert.equal(await judge.getByTestId('judicial-decide-confirm').isVisible(), false, 'no confirmation without reasons');
       const reasons = '协议约定的履行内容涉及案外人权益，不符合司法确认条件。';
       await judge.getByTestId('judicial-reasons-input').fill(reasons);
       await judge.getByTestId('judicial-decide-submit').click();
@@ -311,7 +320,7 @@ describe('online judicial confirmation in Chromium', () => {
       await shots(party, 'party-page-rejected');
 
       // Rejected: a new application is allowed within the period.
-      const mediator = openPages.get('mediator')!;
+      const mediator = await staffPage('mediator', 'wang');
       await mediator.goto(`${server.baseUrl}/cases/${sealed.caseId}`);
       await mediator.locator('[data-testid=case-judicial][data-status=rejected]').waitFor();
       await mediator.getByTestId('case-judicial').getByTestId('judicial-start').waitFor();
@@ -328,7 +337,7 @@ describe('online judicial confirmation in Chromium', () => {
         { side: 'respondent', name: '周八', phone: '13700000004' },
       ]);
       await syncClocks();
-      const mediator = openPages.get('mediator')!;
+      const mediator = await staffPage('mediator', 'wang');
       await mediator.goto(`${server.baseUrl}/cases/${sealed.caseId}`);
       const card = mediator.getByTestId('case-judicial');
       await card.getByTestId('judicial-start').waitFor();

@@ -11,6 +11,9 @@ export interface SealedCase {
   parties: Array<{ id: string; name: string; phone: string }>;
 }
 
+/** Every drawn signature differs (the same image twice is refused as a replay), across calls too. */
+let seed = 100;
+
 async function ok<T = any>(server: FullServer, what: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
   const res = await server.api<T>(method, path, { ...(token ? { token } : {}), ...(body === undefined ? {} : { body }) });
   if (res.status < 200 || res.status > 299) throw new Error(`${what}: ${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
@@ -49,7 +52,7 @@ export async function sealedAgreement(
       consent: true,
       consentLang: 'zh-CN',
       code,
-      signaturePng: signatureDataUrl(40 + i),
+      signaturePng: signatureDataUrl(++seed),
     });
   }
   const sealed = await ok(server, 'mediator signs', 'POST', `/api/agreements/${frozen.agreementId}/sign`, mediatorToken, {
@@ -57,7 +60,7 @@ export async function sealedAgreement(
     revisionHash: frozen.revisionHash,
     consent: true,
     consentLang: 'zh-CN',
-    signaturePng: signatureDataUrl(49),
+    signaturePng: signatureDataUrl(++seed),
   });
   if (sealed.status !== 'sealed') throw new Error(`agreement not sealed: ${JSON.stringify(sealed).slice(0, 300)}`);
   const ids = created.parties as Array<{ id: string; name: string }>;

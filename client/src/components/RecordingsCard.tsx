@@ -36,18 +36,9 @@ const busy = (r: RecordingInfo) => r.compose.state === 'queued' || r.compose.sta
  * download links carry a short-lived cookie scoped to the recording (set here with the login's
  * token), never a token in the URL.
  */
-export function RecordingsCard({
-  caseId,
-  canCompose,
-  load,
-}: {
-  caseId: string;
-  canCompose: boolean;
-  /** Where the list comes from when the reader has it another way (a judge's review), instead of the case's recordings route. */
-  load?: () => Promise<RecordingInfo[]>;
-}) {
+export function RecordingsCard({ caseId, canCompose }: { caseId: string; canCompose: boolean }) {
   const t = useT();
-  const list = useAsync(() => (load ? load() : recordingsApi.list(caseId)), [caseId]);
+  const list = useAsync(() => recordingsApi.list(caseId), [caseId]);
   const recordings = list.data ?? [];
   const polling = recordings.some(busy);
   const withFiles = recordings.filter((r) => r.deletedAt === null).map((r) => r.id);

@@ -121,7 +121,7 @@ function Review({ review, setReview }: { review: JudicialReviewView; setReview: 
           </section>
 
           {review.recordings.length > 0 ? (
-            <RecordingsCard caseId={a.caseId} canCompose={false} load={() => judicialApi.review(a.id).then((v) => v.recordings)} />
+            <RecordingsCard caseId={a.caseId} canCompose={false} />
           ) : (
             <section className="card" aria-labelledby="judicial-recordings-title">
               <h2 className="card__title" id="judicial-recordings-title">

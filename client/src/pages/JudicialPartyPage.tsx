@@ -13,9 +13,9 @@ import { replaceAddress } from '../router.tsx';
 import { ApiError } from '../services/ApiError.ts';
 import { judicialApi, judicialToken, watchJudicial } from '../services/judicialApi.ts';
 
-/** The link's token (`?token=…`, or `#t=…`): kept for this tab and taken out of the address bar. */
+/** The link's token (`#t=…`, as the signing links'; `?token=…` too): kept for this tab and taken out of the address bar. */
 function tokenFromLink(): string | null {
-  const fromLink = new URLSearchParams(window.location.search).get('token') ?? new URLSearchParams(window.location.hash.slice(1)).get('t');
+  const fromLink = new URLSearchParams(window.location.hash.slice(1)).get('t') ?? new URLSearchParams(window.location.search).get('token');
   if (!fromLink) return judicialToken.get();
   judicialToken.set(fromLink);
   replaceAddress(window.location.pathname);
@@ -23,7 +23,7 @@ function tokenFromLink(): string | null {
 }
 
 /**
- * /judicial?token=… (public, phone first): a party reads what the court is asked to confirm and
+ * /judicial#t=… (public, phone first): a party reads what the court is asked to confirm and
  * confirms it with the signing steps (consent, SMS code, drawn signature); then waits for the
  * other party, the court's review and its decision, which arrive on this page by themselves.
  */

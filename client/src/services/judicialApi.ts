@@ -41,7 +41,8 @@ export const judicialApi = {
   courts: () => apiFetch<CourtInfo[]>('/courts'),
   forCase: (caseId: string) => apiFetch<CaseJudicialInfo>(`/cases/${enc(caseId)}/judicial`),
   start: (caseId: string, courtUnitId: string) => apiFetch<StartJudicialResponse>(`/cases/${enc(caseId)}/judicial`, { method: 'POST', body: { courtUnitId } }),
-  links: (caseId: string) => apiFetch<StartJudicialResponse['links']>(`/cases/${enc(caseId)}/judicial/links`, { method: 'POST', body: {} }),
+  links: (applicationId: string) =>
+    apiFetch<StartJudicialResponse['links']>(`/judicial/applications/${enc(applicationId)}/links`, { method: 'POST', body: {} }),
   queue: (status: 'open' | 'decided' | 'all') => apiFetch<JudicialQueueItem[]>(`/judicial/queue?status=${status}`),
   review: (applicationId: string) => apiFetch<JudicialReviewView>(`/judicial/applications/${enc(applicationId)}`),
   decide: (applicationId: string, body: JudicialDecisionRequest) =>

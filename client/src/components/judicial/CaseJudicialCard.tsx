@@ -48,9 +48,9 @@ export function CaseJudicialCard({ detail }: { detail: CaseDetail }) {
       setLinks(started.links);
       info.reload();
     });
-  const newLinks = () =>
+  const newLinks = (applicationId: string) =>
     run(async () => {
-      setLinks(await judicialApi.links(detail.id));
+      setLinks(await judicialApi.links(applicationId));
     });
   const download = (a: JudicialApplicationView) =>
     void run(async () => {
@@ -75,7 +75,7 @@ export function CaseJudicialCard({ detail }: { detail: CaseDetail }) {
       {current && <ApplicationView application={current} onDownload={download} />}
       {current?.status === 'collecting' && detail.can['judicial.apply'] && !links && (
         <div className="agr-actions">
-          <button type="button" className="btn btn--secondary" disabled={busy} onClick={() => void newLinks()} data-testid="judicial-links-again">
+          <button type="button" className="btn btn--secondary" disabled={busy} onClick={() => void newLinks(current.id)} data-testid="judicial-links-again">
             {t('card.linksAgain')}
           </button>
         </div>
