@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ManualClock } from '../../server/clock.ts';
 import { signatureDataUrl } from '../api/agreementHelpers.ts';
 import { drawSignature } from '../helpers/agreementBrowser.ts';
@@ -70,8 +70,8 @@ async function staffPage(name: string, username: string): Promise<Page> {
   return page;
 }
 
-/** Phone and desktop, Chinese and English, into /tmp/shots/judicial-client (then back to Chinese at the page's own size). */
-async function shots(page: Page, name: string): Promise<void> {
+/** Phone and desktop, Chinese and English, of the page or one `part` of it, into /tmp/shots/judicial-client (then back to Chinese at the page's own size). */
+async function shots(page: Page, name: string, part?: Locator): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const own = page.viewportSize();
   for (const lang of ['zh-CN', 'en'] as const) {
@@ -82,7 +82,9 @@ async function shots(page: Page, name: string): Promise<void> {
       ['desktop', { width: 1366, height: 900 }],
     ] as const) {
       await page.setViewportSize(viewport);
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${size}.png`), fullPage: true });
+      const file = path.join(SHOTS, `${name}-${lang}-${size}.png`);
+      if (part) await part.screenshot({ path: file });
+      else await page.screenshot({ path: file, fullPage: true });
     }
   }
   await page.locator('.lang-toggle').first().click();
@@ -182,7 +184,7 @@ describe('online judicial confirmation in Chromium', () => {
         urls.every((u) => /\/judicial#t=/.test(u)),
         urls.join(' '),
       );
-      await shots(mediator, 'case-card-collecting');
+      await shots(mediator, 'case-card-collecting', card);
 
       // Each party confirms on a phone. The first page stays open and follows the application by itself.
       const phones: Page[] = [];
@@ -258,7 +260,7 @@ describe('online judicial confirmation in Chromium', () => {
       await mediator.reload();
       await card.locator('[data-testid=judicial-application][data-status=confirmed]').waitFor();
       assert.equal(await card.getByTestId('judicial-ruling-verify').getAttribute('href'), `/verify#c=${encodeURIComponent(code)}`);
-      await shots(mediator, 'case-card-confirmed');
+      await shots(mediator, 'case-card-confirmed', card);
       await judge.goto(`${server.baseUrl}/cases/${sealed.caseId}`);
       await judge.locator('[data-testid=case-judicial] [data-testid=judicial-application][data-status=confirmed]').waitFor();
       assert.equal(await judge.getByTestId('case-judicial').getByTestId('judicial-start').count(), 0);
@@ -324,6 +326,7 @@ describe('online judicial confirmation in Chromium', () => {
       await mediator.goto(`${server.baseUrl}/cases/${sealed.caseId}`);
       await mediator.locator('[data-testid=case-judicial][data-status=rejected]').waitFor();
       await mediator.getByTestId('case-judicial').getByTestId('judicial-start').waitFor();
+      await shots(mediator, 'case-card-rejected', mediator.getByTestId('case-judicial'));
       assert.deepEqual(errors, []);
     } catch (e) {
       await onFailure(e);
@@ -356,7 +359,7 @@ describe('online judicial confirmation in Chromium', () => {
       await card.getByTestId('judicial-deadline').waitFor();
       assert.match((await card.getByTestId('judicial-deadline').textContent())!, /已超过申请期限/);
       assert.equal(await card.getByTestId('judicial-start').count(), 0);
-      await shots(mediator, 'case-card-period-over');
+      await shots(mediator, 'case-card-period-over', card);
       assert.deepEqual(errors, []);
     } catch (e) {
       await onFailure(e);
