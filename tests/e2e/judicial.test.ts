@@ -273,6 +273,7 @@ describe('online judicial confirmation in Chromium', () => {
       assert.match((await verify.getByTestId('verify-result').textContent())!, new RegExp(COURT));
       assert.equal((await verify.getByTestId('verify-court').textContent())!.trim(), COURT);
       assert.equal(await verify.getByTestId('verify-sealed-by').getAttribute('data-sealed-by'), 'court');
+      assert.match((await verify.getByTestId('verify-signers').textContent())!, /审判员\s*陈\*/);
       await verify.getByTestId('verify-file').setInputFiles(file);
       await verify.getByTestId('verify-by-file').click();
       await verify.getByText(`核验通过：这是${COURT}加盖电子印章的民事裁定书，与原件完全一致`).waitFor();

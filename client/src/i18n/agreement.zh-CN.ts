@@ -78,6 +78,7 @@ export const agreementZhCN = {
   'signerRole.witness': '见证人',
   'signerRole.official': '部门工作人员',
   'signerRole.recorder': '记录员',
+  'signerRole.judge': '审判员',
   // separators: a label and its value, a side and a name
   'sep.colon': '：',
   'sep.gap': '　',
@@ -124,6 +125,8 @@ export const agreementZhCN = {
   'verify.method.staff_login+handwritten': '工作人员账号 + 手写签名',
   'verify.method.invitation+handwritten': '调解室邀请链接（经调解员准入）+ 手写签名',
   'verify.method.objection': '书面异议（未签名）',
+  'verify.method.staff_login+confirmed': '法院工作人员账号（裁定确认有效）',
+  'verify.method.staff_login+rejected': '法院工作人员账号（裁定驳回申请）',
   // case detail page (staff)
   'case.title': '调解协议',
   'case.none': '本案尚未起草调解协议。调解员可在视频调解中按模板起草。',
