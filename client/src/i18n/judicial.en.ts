@@ -114,6 +114,8 @@ export const judicialEn: Record<keyof typeof judicialZhCN, string> = {
   'verify.rulingCode': 'Valid code: a civil ruling issued by {court}',
   'verify.court': 'Court',
   'verify.decision': 'Decision',
+  'verify.decided.confirmed': 'The mediation agreement is valid',
+  'verify.decided.rejected': 'Application rejected',
   'verify.rulingNo': 'Ruling number',
   'verify.committeeSeal': "Sealed with the people's mediation committee's electronic seal (a mediation organisation's seal)",
   'verify.courtSeal': "Sealed with the electronic seal of {court} (a court's seal, not a mediation committee's)",

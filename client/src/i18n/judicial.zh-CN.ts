@@ -112,6 +112,8 @@ export const judicialZhCN = {
   'verify.rulingCode': '核验码有效：这是{court}作出的民事裁定书',
   'verify.court': '作出法院',
   'verify.decision': '裁定结果',
+  'verify.decided.confirmed': '确认调解协议有效',
+  'verify.decided.rejected': '驳回司法确认申请',
   'verify.rulingNo': '裁定书编号',
   'verify.committeeSeal': '签章：人民调解委员会电子印章（调解组织印章）',
   'verify.courtSeal': '签章：{court}电子印章（法院印章，非调解组织印章）',

@@ -90,7 +90,7 @@ export function VerifyPage() {
                   <>
                     <dt>{jt('verify.decision')}</dt>
                     <dd data-testid="verify-decision" data-decision={r.decision}>
-                      {jt(`decision.${r.decision}`)}
+                      {jt(`verify.decided.${r.decision}`)}
                     </dd>
                   </>
                 )}
