@@ -3,6 +3,7 @@ import type { CaseGuard } from '../access/CaseGuard.ts';
 import { refused } from '../access/CaseGuard.ts';
 import type { AgreementHub } from '../agreement/AgreementHub.ts';
 import { organisationOf, sha256Hex, verifyUrl, type AgreementService } from '../agreement/AgreementService.ts';
+import { toRevision } from '../agreement/revisionText.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
 import { SIDE_LABELS, sideCode } from '../agreement/templates.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
@@ -208,10 +209,11 @@ export class JudicialService {
     const p = await this.agreements.partyOf(party.partyId);
     const mine = application.parties.find((x) => x.partyId === party.partyId);
     const a = await this.agreements.view(application.agreement.id);
+    const text = toRevision(a.caseNumber, a.revision.content);
     const now = this.#clock.now().getTime();
     return {
       application,
-      agreementContent: { title: a.revision.content.title, facts: a.revision.content.facts, clauses: a.revision.content.clauses },
+      agreementContent: { title: text.title, facts: text.facts, clauses: text.clauses },
       me: { partyId: p.id, name: p.name, side: p.sideCode, phoneMasked: p.phoneMasked },
       myConfirmation: { status: mine?.status ?? 'pending', at: mine?.at ?? null },
       canConfirm: application.status === 'collecting' && mine?.status === 'pending' && now <= Date.parse(application.deadlineAt),
@@ -304,7 +306,7 @@ export class JudicialService {
       agreement: {
         id: app.agreementId,
         caseNumber: kase.caseNumber,
-        title: agreement.revision.content.title,
+        title: toRevision(kase.caseNumber, agreement.revision.content).title,
         sha256: doc.sha256,
         verificationCode: doc.verificationCode,
         sealedAt: doc.sealedAt.toISOString(),

@@ -4,6 +4,7 @@ import { sha256Hex, verifyUrl } from '../agreement/AgreementService.ts';
 import { newVerificationCode, writeDurably } from '../agreement/Finaliser.ts';
 import { findCjkFonts } from '../agreement/fonts.ts';
 import { sealPdf } from '../agreement/seal.ts';
+import { toRevision } from '../agreement/revisionText.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import { zonedParts } from '../caseloop/zonedTime.ts';
 import { lockCase } from '../cases/caseLock.ts';
@@ -117,7 +118,7 @@ export class RulingSealer {
           organisation: agreement.revision.content.organisation || (await this.#judicial.organisationOfCase(app.caseId)),
           sealedAt: doc.sealedAt,
           sha256: doc.sha256,
-          clauses: agreement.revision.content.clauses,
+          clauses: toRevision(kase.caseNumber, agreement.revision.content).clauses,
         },
         judgeName: judge.displayName,
         decidedAt,

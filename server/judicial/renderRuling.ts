@@ -72,7 +72,7 @@ export async function renderRulingPdf(input: RenderRulingInput): Promise<Buffer>
   paragraphs(
     doc,
     `申请人${names}于${day(input.submittedAt)}向本院申请司法确认调解协议（经各申请人在线确认：` +
-      input.applicants.map((p) => `${p.name}${formatChineseDateTime(p.confirmedAt)}`).join('，') +
+      input.applicants.map((p) => `${p.name}${formatChineseDateTime(p.confirmedAt).replace(' ', '')}`).join('，') +
       '）。本院受理后依法进行了审查，现已审查终结。',
   );
   paragraphs(
@@ -99,18 +99,19 @@ export async function renderRulingPdf(input: RenderRulingInput): Promise<Buffer>
   paragraphs(doc, '本裁定书自即日起发生法律效力。');
 
   doc.moveDown(1);
-  ensureSpace(doc, 150);
+  ensureSpace(doc, 170);
   const top = doc.y + 10;
   const x = left + CONTENT_WIDTH / 2;
   const w = CONTENT_WIDTH / 2;
   doc.font(FONT.regular).fontSize(SIZE.body).fillColor(INK);
   doc.text(`审　判　员　　${input.judgeName}`, x, top, { width: w, align: 'center', lineBreak: false });
-  doc.text(chineseOfficialDate(input.decidedAt), x, top + 44, { width: w, align: 'center', lineBreak: false });
+  // The court's name and the date under its seal (骑年盖月), below the judge's name.
   const size = Math.min(SIZE.body, (w - 8) / Math.max([...input.courtName].length, 1));
-  doc.fontSize(size).text(input.courtName, x, top + 74, { width: w, align: 'center', lineBreak: false });
-  drawSealStamp(doc, x + w / 2, top + 52, 56, input.courtName);
+  doc.fontSize(size).text(input.courtName, x, top + 70, { width: w, align: 'center', lineBreak: false });
+  doc.fontSize(SIZE.body).text(chineseOfficialDate(input.decidedAt), x, top + 98, { width: w, align: 'center', lineBreak: false });
+  drawSealStamp(doc, x + w / 2, top + 92, 54, input.courtName);
   doc.x = left;
-  doc.y = top + 120;
+  doc.y = top + 160;
 
   await drawCertificatePage(doc, input.certificate, { completedAt: input.decidedAt, organisation: input.courtName, sealName: input.seal.name });
   finishForSealing(doc, input.seal, RULING_SEAL_REASON, input.decidedAt);

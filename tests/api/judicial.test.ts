@@ -350,7 +350,11 @@ describe('judicial confirmation', () => {
   test('the last two confirmations at once submit exactly once; two decisions at once produce one ruling', async () => {
     const s = await sealedCase(['孙八', '周九']);
     const started = await start(s.f.caseId);
-    const tokens = linkTokens(started);
+    // New links (the old ones revoked), as the mediator would send again.
+    const relinked = await t.request('POST', `/api/judicial/applications/${started.body.application.id}/links`, { token: mediator });
+    assert.equal(relinked.status, 201, relinked.text);
+    assert.equal((await t.request('GET', '/api/judicial/apply', { token: linkTokens(started)[0] })).body.reason, 'judicial_link_invalid');
+    const tokens = linkTokens({ body: { links: relinked.body } });
     const codes = [await requestCode(tokens[0], PHONE_A), await requestCode(tokens[1], PHONE_B)];
     const both = await Promise.all([confirm(tokens[0], codes[0]!), confirm(tokens[1], codes[1]!)]);
     assert.deepEqual(
