@@ -10,6 +10,7 @@ import { ManualClock } from '../../server/clock.ts';
 import { signatureDataUrl } from '../api/agreementHelpers.ts';
 import { drawSignature } from '../helpers/agreementBrowser.ts';
 import { artifactFile, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { layoutAuditScript } from '../helpers/layoutAudit.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { sealedAgreement, type SealedCase } from '../helpers/sealedAgreement.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
@@ -38,6 +39,8 @@ let mediatorToken = '';
 let courtId = '';
 const pinned: BrowserContext[] = [];
 const errors: string[] = [];
+/** What the layout audit found on the pages photographed. */
+const layout = new Set<string>();
 const openPages = new Map<string, Page>();
 
 async function newPage(name: string, options: Parameters<Browser['newContext']>[0]): Promise<Page> {
@@ -70,7 +73,11 @@ async function staffPage(name: string, username: string): Promise<Page> {
   return page;
 }
 
-/** Phone and desktop, Chinese and English, of the page or one `part` of it, into /tmp/shots/judicial-client (then back to Chinese at the page's own size). */
+/**
+ * Phone and desktop, Chinese and English, of the page or one `part` of it, into /tmp/shots/judicial-client
+ * (then back to Chinese at the page's own size). Each time the layout audit runs over the page, at its
+ * top and bottom (overflow, buttons covered or cut off, message keys shown): what it finds fails the test.
+ */
 async function shots(page: Page, name: string, part?: Locator): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const own = page.viewportSize();
@@ -85,6 +92,10 @@ async function shots(page: Page, name: string, part?: Locator): Promise<void> {
       const file = path.join(SHOTS, `${name}-${lang}-${size}.png`);
       if (part) await part.screenshot({ path: file });
       else await page.screenshot({ path: file, fullPage: true });
+      for (const at of ['0', 'document.documentElement.scrollHeight']) {
+        await page.evaluate(`window.scrollTo(0, ${at})`);
+        for (const problem of (await page.evaluate(layoutAuditScript(viewport.width))) as string[]) layout.add(`${name} [${lang} ${size}]: ${problem}`);
+      }
     }
   }
   await page.locator('.lang-toggle').first().click();
@@ -285,6 +296,7 @@ describe('online judicial confirmation in Chromium', () => {
       assert.equal(await verify.getByTestId('verify-court').count(), 0);
 
       assert.deepEqual(errors, []);
+      assert.deepEqual([...layout], []);
     } catch (e) {
       await onFailure(e);
     }
@@ -329,6 +341,7 @@ describe('online judicial confirmation in Chromium', () => {
       await mediator.getByTestId('case-judicial').getByTestId('judicial-start').waitFor();
       await shots(mediator, 'case-card-rejected', mediator.getByTestId('case-judicial'));
       assert.deepEqual(errors, []);
+      assert.deepEqual([...layout], []);
     } catch (e) {
       await onFailure(e);
     }
@@ -362,6 +375,7 @@ describe('online judicial confirmation in Chromium', () => {
       assert.equal(await card.getByTestId('judicial-start').count(), 0);
       await shots(mediator, 'case-card-period-over', card);
       assert.deepEqual(errors, []);
+      assert.deepEqual([...layout], []);
     } catch (e) {
       await onFailure(e);
     }
@@ -384,6 +398,7 @@ describe('online judicial confirmation in Chromium', () => {
       await unplaced.getByTestId('staff-judge-court').waitFor({ state: 'detached' });
       assert.match((await unplaced.textContent())!, new RegExp(COURT));
       assert.deepEqual(errors, []);
+      assert.deepEqual([...layout], []);
     } catch (e) {
       await onFailure(e);
     }

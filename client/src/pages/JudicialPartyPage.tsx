@@ -108,7 +108,7 @@ function PartyApplication({ token }: { token: string }) {
           <dt>{at('case.sealedAt')}</dt>
           <dd>{formatTime(a.agreement.sealedAt, lang)}</dd>
           <dt>{t('agreementSha')}</dt>
-          <dd style={{ fontFamily: 'monospace', fontSize: 12 }}>{a.agreement.sha256}</dd>
+          <dd className="jud-sha">{a.agreement.sha256}</dd>
         </dl>
       </div>
       <div className="agr-card">
