@@ -35,7 +35,6 @@ export const judicialEn: Record<keyof typeof judicialZhCN, string> = {
   'party.confirmedAt': 'confirmed {time}',
 
   'card.title': 'Judicial confirmation',
-  'card.notSealed': 'Once the mediation agreement is sealed, the parties may jointly apply to the court for judicial confirmation.',
   'card.none': 'No application for judicial confirmation yet.',
   'card.intro':
     'The mediation agreement is in effect. Within {days} days from that day the parties may jointly apply to the basic-level court where the mediation organisation is.',

@@ -34,7 +34,6 @@ export const judicialZhCN = {
   'party.confirmedAt': '{time} 确认',
 
   'card.title': '司法确认',
-  'card.notSealed': '调解协议盖章生效后，双方当事人可以共同申请人民法院司法确认。',
   'card.none': '本案尚未申请司法确认。',
   'card.intro': '调解协议已生效。双方当事人可以自协议生效之日起 {days} 天内，共同向调解组织所在地的基层人民法院申请司法确认。',
   'card.chooseCourt': '选择受理法院',

@@ -13,7 +13,7 @@ import { useJT } from './i18n.ts';
 import { Deadline, Decision, JudicialStatusPill, PartyConfirmations, PhoneLink } from './parts.tsx';
 
 /**
- * 司法确认 on the case page, for everyone who reads the case (the judge too): the application's
+ * 司法确认 on the case page once the agreement is sealed, for everyone who reads the case (the judge too): the application's
  * status, court, deadline, each party's confirmation, the decision with the ruling. The case's
  * mediator or supervisor (`can['judicial.apply']`) starts an application, choosing the court, and
  * gets one phone link per party. The staff case page has no push channel: it shows what it
@@ -57,14 +57,15 @@ export function CaseJudicialCard({ detail }: { detail: CaseDetail }) {
       if (a.ruling && staffAuth.token) await judicialApi.downloadRuling(a.ruling.downloadUrl, staffAuth.token, a.ruling.number);
     });
 
+  // Shown once the agreement is sealed (before that there is nothing to apply for).
+  if (!view ? info.error === undefined : !view.period && view.applications.length === 0) return null;
+
   return (
     <section className="card" aria-labelledby="case-judicial-title" data-testid="case-judicial" data-status={current?.status ?? 'none'}>
       <h2 className="card__title" id="case-judicial-title">
         {t('card.title')}
       </h2>
       {info.error !== undefined && !view && <Alert>{errorText(tm, info.error)}</Alert>}
-      {!view && info.error === undefined && <p className="agr-note">…</p>}
-      {view && !view.period && <p className="muted">{t('card.notSealed')}</p>}
       {view?.period && !current && (
         <>
           <p className="muted">{t('card.intro', { days: view.period.days })}</p>
