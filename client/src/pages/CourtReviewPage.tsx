@@ -154,7 +154,8 @@ function Review({ review, setReview }: { review: JudicialReviewView; setReview: 
             <h3 className="subsection__title">{t('review.confirmations')}</h3>
             <PartyConfirmations application={a} />
           </section>
-          <HearingCard startHearing={<HearingStartButton review={review} />} />
+          {/* A hearing belongs to the review: while the application waits for the decision. */}
+          {a.status === 'submitted' && <HearingCard startHearing={<HearingStartButton review={review} />} />}
         </aside>
       </div>
     </>
