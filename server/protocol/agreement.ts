@@ -218,8 +218,8 @@ export interface OtpResponse {
 }
 
 /** Who signed, as a code the client labels. */
-/** Who signs a sealed document: the agreement's parties, mediator and witness; the record's also its officials and recorder. */
-export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness', 'official', 'recorder'] as const;
+/** Who signs a sealed document: the agreement's parties, mediator and witness; the record's also its officials and recorder; a court's ruling its judge. */
+export const signerRoles = ['applicant', 'respondent', 'party', 'mediator', 'witness', 'official', 'recorder', 'judge'] as const;
 export type SignerRole = (typeof signerRoles)[number];
 
 /** The Chinese role words written on the certificate page and kept in the sealed record. */
@@ -231,6 +231,7 @@ export const signerRoleLabels: Record<SignerRole, string> = {
   witness: '见证人',
   official: '部门工作人员',
   recorder: '记录员',
+  judge: '审判员',
 };
 
 export interface VerificationSigner {

@@ -42,5 +42,9 @@ export const accountsEn: Record<keyof typeof accountsZhCN, string> = {
   'staff.disabledDone': "{name}'s account is disabled",
   'staff.enabledDone': "{name}'s account is enabled",
   'staff.empty': 'No matching staff',
+  'staff.judgeNeedsCourt': 'A judge must belong to a court',
+  'staff.noCourts': 'Add a court unit first',
+  'staff.court': 'Choose the court',
+  'staff.setCourt': 'Set court',
   'staff.count': '{n} staff',
 };

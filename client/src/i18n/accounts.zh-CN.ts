@@ -38,5 +38,9 @@ export const accountsZhCN = {
   'staff.disabledDone': '已停用{name}的账号',
   'staff.enabledDone': '已启用{name}的账号',
   'staff.empty': '没有符合条件的人员',
+  'staff.judgeNeedsCourt': '法官须属于一家人民法院',
+  'staff.noCourts': '请先在单位设置中添加人民法院',
+  'staff.court': '选择所属法院',
+  'staff.setCourt': '设为所属法院',
   'staff.count': '共 {n} 人',
 };

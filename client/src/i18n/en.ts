@@ -1,3 +1,4 @@
+import { judicialEn } from './judicial.en.ts';
 import { gridmapEn } from './gridmap.en.ts';
 import { agreementEn } from './agreement.en.ts';
 import { mediationRecordEn } from './mediationRecord.en.ts';
@@ -388,4 +389,5 @@ export const en: Record<MessageKey, string> = {
   ...recordingEn,
   ...prefixed('agr.', agreementEn),
   ...prefixed('mrec.', mediationRecordEn),
+  ...prefixed('jud.', judicialEn),
 };

@@ -2,7 +2,7 @@ import { type DisputeType } from '@protocol/caseLoop.ts';
 import type { CaseSummary } from '@protocol/cases.ts';
 import { isErrorReason, type FieldProblem } from '@protocol/errors.ts';
 import type { ParticipantRole, PartySide, StaffRole } from '@protocol/roles.ts';
-import { hasKey, type MessageKey, type Translate } from './index.ts';
+import { hasKey, languageStore, type MessageKey, type Translate } from './index.ts';
 
 type CaseState = CaseSummary['state'];
 
@@ -57,16 +57,26 @@ interface ErrorLike {
 }
 
 /** Parameters that arrive as codes are put in as labels (`in_mediation` → 调解中 / In mediation). */
-const labelledParams: Record<string, string> = { state: 'cl.state', action: 'cl.action', status: 'cl.wh.status', problem: 'grid.problem' };
+const labelledParams: Record<string, readonly string[]> = {
+  state: ['cl.state'],
+  action: ['cl.action'],
+  // A whistle's status, or a judicial confirmation application's.
+  status: ['cl.wh.status', 'jud.status'],
+  problem: ['grid.problem'],
+};
+/** Parameters that arrive as instants are put in as dates (`deadline`: the end of the judicial application period). */
+const dateParams = new Set(['deadline']);
 
 function labelParams(t: Translate, params: unknown): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   if (typeof params !== 'object' || params === null) return out;
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== 'string' && typeof value !== 'number') continue;
-    const group = labelledParams[name];
-    const key = group ? `${group}.${String(value)}` : '';
-    out[name] = group && hasKey(key) ? t(key) : value;
+    const key = (labelledParams[name] ?? []).map((group) => `${group}.${String(value)}`).find(hasKey);
+    if (key) out[name] = t(key);
+    else if (dateParams.has(name) && typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+      out[name] = new Date(value).toLocaleDateString(languageStore.getSnapshot() === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' });
+    else out[name] = value;
   }
   return out;
 }

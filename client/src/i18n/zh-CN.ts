@@ -1,3 +1,4 @@
+import { judicialZhCN } from './judicial.zh-CN.ts';
 import { gridmapZhCN } from './gridmap.zh-CN.ts';
 import { agreementZhCN } from './agreement.zh-CN.ts';
 import { mediationRecordZhCN } from './mediationRecord.zh-CN.ts';
@@ -383,6 +384,7 @@ export const zhCN = {
   ...recordingZhCN,
   ...prefixed('agr.', agreementZhCN),
   ...prefixed('mrec.', mediationRecordZhCN),
+  ...prefixed('jud.', judicialZhCN),
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

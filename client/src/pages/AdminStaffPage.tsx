@@ -3,11 +3,13 @@ import type { StaffAccount } from '@protocol/accounts.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { ConfirmDialog } from '../components/Dialog.tsx';
 import { Alert, Spinner } from '../components/Feedback.tsx';
+import { JudgeCourtCell } from '../components/JudgeCourtCell.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { errorText, formatDateTime, staffRoleLabel } from '../i18n/labels.ts';
 import { api } from '../services/api.ts';
+import { loopApi } from '../services/caseloopApi.ts';
 import { staffAuth } from '../services/session.ts';
 import '../styles/staff.css';
 
@@ -20,6 +22,8 @@ export function AdminStaffPage() {
   const language = useLanguage();
   const me = useStore(staffAuth)?.user.id;
   const accounts = useAsync(() => api.listAccounts(), []);
+  // A judge belongs to a court: their account's unit must be one of these.
+  const courts = useAsync(() => loopApi.units({ kind: 'court' }), []);
   const [query, setQuery] = useState('');
   const [asking, setAsking] = useState<StaffAccount | null>(null);
   const [busy, setBusy] = useState(false);
@@ -109,7 +113,17 @@ export function AdminStaffPage() {
                       <span className="muted">{a.username}</span>
                     </td>
                     <td data-label={t('staff.col.role')}>{staffRoleLabel(t, a.role)}</td>
-                    <td data-label={t('staff.col.unit')}>{a.unitName ?? a.department ?? '—'}</td>
+                    <td data-label={t('staff.col.unit')}>
+                      {a.role === 'judge' && courts.data ? (
+                        <JudgeCourtCell
+                          account={a}
+                          courts={courts.data}
+                          onPlaced={(unitName) => accounts.setData((accounts.data ?? []).map((x) => (x.id === a.id ? { ...x, unitName } : x)))}
+                        />
+                      ) : (
+                        (a.unitName ?? a.department ?? '—')
+                      )}
+                    </td>
                     <td data-label={t('staff.col.lastLogin')} className="staff-table__time">
                       {a.lastLoginAt ? formatDateTime(a.lastLoginAt, language) : t('staff.neverLoggedIn')}
                     </td>

@@ -8,6 +8,7 @@ import { ArrowLeftIcon, VideoCallIcon } from '../components/Icons.tsx';
 import { InvitationPanel } from '../components/InvitationPanel.tsx';
 import { CaseAgreementCard } from '../components/agreement/CaseAgreementCard.tsx';
 import { CaseRecordCard } from '../components/mediationRecord/CaseRecordCard.tsx';
+import { CaseJudicialCard } from '../components/judicial/CaseJudicialCard.tsx';
 import { SessionChatLog } from '../components/SessionChatLog.tsx';
 import { RecordingsCard } from '../components/RecordingsCard.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
@@ -176,6 +177,7 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
             <CaseAgreementCard detail={detail} onChanged={(next) => setData({ detail: next, sessions })} />
             <CaseRecordCard detail={detail} />
           </div>
+          <CaseJudicialCard detail={detail} />
           {can['recording.review'] && <RecordingsCard caseId={detail.id} canCompose={can['recording.compose']} />}
           {can['session.chat'] && <SessionChatLog sessions={sessions} />}
           <CaseLoopActivity detail={detail} />

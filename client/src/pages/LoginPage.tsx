@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import type { StaffRole } from '@protocol/roles.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert } from '../components/Feedback.tsx';
 import { useT } from '../i18n/index.ts';
@@ -7,10 +8,20 @@ import { api, ApiError } from '../services/api.ts';
 import { staffAuth } from '../services/session.ts';
 import { navigate, useLocation } from '../router.tsx';
 
-/** Where to go after signing in: only same-site paths are honoured. */
-function nextPath(search: string): string {
+/** Each role's landing page after signing in (a judge's work is the court's queue of applications). */
+const landing: Record<StaffRole, string> = {
+  mediator: '/',
+  official: '/',
+  supervisor: '/',
+  admin: '/',
+  gridworker: '/',
+  judge: '/court',
+};
+
+/** Where to go after signing in: the page asked for (only same-site paths are honoured), else the role's landing page. */
+function nextPath(search: string, role: StaffRole): string {
   const next = new URLSearchParams(search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return next && next.startsWith('/') && !next.startsWith('//') && next !== '/' ? next : landing[role];
 }
 
 export function LoginPage() {
@@ -32,7 +43,7 @@ export function LoginPage() {
     try {
       const result = await api.login({ username: username.trim(), password });
       staffAuth.signIn(result);
-      navigate(nextPath(location.search), { replace: true });
+      navigate(nextPath(location.search, result.user.role), { replace: true });
     } catch (e) {
       setError(e instanceof ApiError && (e.code === 'unauthenticated' || e.code === 'bad_request') ? t('login.failed') : errorText(t, e));
       setBusy(false);

@@ -3,18 +3,25 @@ import type { VerificationResult } from '@protocol/agreement.ts';
 import { LanguageToggle } from '../components/LanguageToggle.tsx';
 import { formatTime, useAT } from '../components/agreement/i18n.ts';
 import { useRT } from '../components/mediationRecord/i18n.ts';
+import { useJT } from '../components/judicial/i18n.ts';
 import '../components/agreement/agreement.css';
 import { useLanguage, useT } from '../i18n/index.ts';
 import { errorText } from '../i18n/labels.ts';
 import { agreementApi } from '../services/agreement.ts';
 
-/** /verify (public): by verification code (#c=… prefills it) or by uploading the PDF. */
+/** The code a link brings: `#c=…` (the case page, the PDF) or `?code=…` (a ruling's verification link). */
+function linkedCode(): string {
+  return new URLSearchParams(window.location.hash.slice(1)).get('c') ?? new URLSearchParams(window.location.search).get('code') ?? '';
+}
+
+/** /verify (public): by verification code (a link prefills it) or by uploading the PDF; a court's ruling is told apart from the committee's documents. */
 export function VerifyPage() {
   const t = useAT();
   const rt = useRT();
+  const jt = useJT();
   const tm = useT();
   const lang = useLanguage();
-  const [code, setCode] = useState(() => new URLSearchParams(window.location.hash.slice(1)).get('c') ?? '');
+  const [code, setCode] = useState(linkedCode);
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<{ r: VerificationResult; by: 'code' | 'file' } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,6 +35,10 @@ export function VerifyPage() {
     }
   };
   const r = result?.r;
+  // A ruling names the court that sealed it; the agreement and the record carry the committee's seal.
+  const court = r?.sealedBy === 'court' ? (r.courtName ?? '') : null;
+  const authenticText = (by: 'code' | 'file') =>
+    court !== null ? jt(by === 'code' ? 'verify.rulingCode' : 'verify.ruling', { court }) : t(by === 'code' ? 'verify.authenticCode' : 'verify.authentic');
   return (
     <main className="agr-page">
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
@@ -55,9 +66,7 @@ export function VerifyPage() {
       {r && (
         <>
           <div className={`agr-result agr-result--${r.status}`} data-testid="verify-result" data-status={r.status}>
-            {r.status === 'authentic'
-              ? t(result.by === 'code' ? 'verify.authenticCode' : 'verify.authentic')
-              : t(r.status === 'altered' ? 'verify.altered' : 'verify.unknown')}
+            {r.status === 'authentic' ? authenticText(result.by) : t(r.status === 'altered' ? 'verify.altered' : 'verify.unknown')}
             {r.reason && <div style={{ fontWeight: 400, fontSize: 13, marginTop: 6 }}>{r.reason}</div>}
           </div>
           {r.caseNumber && (
@@ -71,9 +80,23 @@ export function VerifyPage() {
                     </dd>
                   </>
                 )}
+                {court !== null && (
+                  <>
+                    <dt>{jt('verify.court')}</dt>
+                    <dd data-testid="verify-court">{court}</dd>
+                  </>
+                )}
+                {r.decision && (
+                  <>
+                    <dt>{jt('verify.decision')}</dt>
+                    <dd data-testid="verify-decision" data-decision={r.decision}>
+                      {jt(`verify.decided.${r.decision}`)}
+                    </dd>
+                  </>
+                )}
                 {r.documentNumber && (
                   <>
-                    <dt>{rt('number')}</dt>
+                    <dt>{court !== null ? jt('verify.rulingNo') : rt('number')}</dt>
                     <dd data-testid="verify-number">{r.documentNumber}</dd>
                   </>
                 )}
@@ -100,6 +123,11 @@ export function VerifyPage() {
                   </>
                 )}
               </dl>
+              {r.sealedBy && (
+                <p className="agr-note" data-testid="verify-sealed-by" data-sealed-by={r.sealedBy}>
+                  {court !== null ? jt('verify.courtSeal', { court }) : jt('verify.committeeSeal')}
+                </p>
+              )}
               {r.related?.map((d) => (
                 <p key={d.sha256} className="agr-note" data-testid="verify-related" data-kind={d.kind}>
                   {rt('related')}

@@ -4,6 +4,8 @@ import { AdminRulesPage } from './AdminRulesPage.tsx';
 import { AdminStaffPage } from './AdminStaffPage.tsx';
 import { AssessmentPage } from './AssessmentPage.tsx';
 import { CaseDetailPage } from './CaseDetailPage.tsx';
+import { CourtQueuePage } from './CourtQueuePage.tsx';
+import { CourtReviewPage } from './CourtReviewPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
 import { GridMapPage } from './GridMapPage.tsx';
@@ -37,6 +39,8 @@ const pages = {
   rules: () => <AdminRulesPage />,
   audit: () => <AdminAuditPage />,
   staff: () => <AdminStaffPage />,
+  courtQueue: () => <CourtQueuePage />,
+  courtReview: (p) => <CourtReviewPage key={p['applicationId']} applicationId={p['applicationId']!} />,
   case: (p) => <CaseDetailPage key={p['caseId']} caseId={p['caseId']!} />,
   session: (p) => <StaffSessionPage key={p['sessionId']} sessionId={p['sessionId']!} />,
   notFound: () => <NotFoundPage />,

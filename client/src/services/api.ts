@@ -77,6 +77,8 @@ export const api = {
   listAccounts: () => apiFetch<StaffAccount[]>('/admin/users'),
   setAccountDisabled: (userId: string, disabled: boolean) =>
     apiFetch<StaffAccount>(`/admin/users/${enc(userId)}/disabled`, { method: 'PUT', body: { disabled } }),
+  setAccountUnit: (userId: string, unitId: string | null) =>
+    apiFetch<{ userId: string; unitId: string | null }>(`/admin/users/${enc(userId)}/unit`, { method: 'PUT', body: { unitId } }),
 
   listCases: (signal?: AbortSignal) => apiFetch<CaseSummary[]>('/cases', signal ? { signal } : {}),
   createCase: (body: CreateCaseRequest) => apiFetch<CaseDetail>('/cases', { method: 'POST', body }),
