@@ -20,6 +20,7 @@ import { registerRecordRoutes } from '../mediationRecord/http.ts';
 import { registerGridRoutes } from '../grids/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
 import { registerAssessmentRoutes } from '../assessment/http.ts';
+import { registerHearingRoutes } from '../judicial/hearingHttp.ts';
 import { findCjkFonts } from '../agreement/fonts.ts';
 import { playbackCredentials, registerRecordingRoutes } from '../recording/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
@@ -94,8 +95,8 @@ export function createHttpApp(deps: HttpDeps): Express {
       if (permission === 'public') throw new Error(`route ${key} is public, so its object rule must be applied by the handler (by: 'token')`);
       const { action, via } = object;
       guard.push(async (req: Request<IdParams<typeof via>>, res: Response, next: () => void) => {
-        const caseId = await services.access.caseIdOf(via, ids(req, via)[via]);
-        await services.access.assert(staffOf(res), action, caseId, key);
+        const target = await services.access.target(via, ids(req, via)[via], action);
+        await services.access.assert(staffOf(res), target.action, target.caseId, key);
         next();
       });
     }
@@ -299,6 +300,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- performance assessment (server/assessment/http.ts)
   registerAssessmentRoutes(route, services.assessment, () => findCjkFonts(deps.config.agreementFont));
+  registerHearingRoutes(route, services.hearings);
 
   // ---- administration
   route('get', '/api/admin/routing-rules', async (_req: Request, res: Response) => {

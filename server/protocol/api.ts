@@ -25,10 +25,17 @@ export interface LoginResponse {
   user: StaffUser;
 }
 
+/** What a session is for: a mediation (调解), or a judicial confirmation hearing (听证) hosted by a judge. */
+export const sessionKinds = ['mediation', 'hearing'] as const;
+export type SessionKind = (typeof sessionKinds)[number];
+
 export interface MediationSessionInfo {
   id: string;
   caseId: string;
   caseNumber: string;
+  kind: SessionKind;
+  /** The judicial confirmation application a hearing belongs to (null for a mediation). */
+  judicialApplicationId: string | null;
   status: 'open' | 'ended';
   startedAt: string;
   endedAt: string | null;

@@ -65,6 +65,9 @@ export const timelineTypes = [
   'record.confirmed',
   'record.objected',
   'record.sealed',
+  /** A judicial confirmation hearing (听证) with the parties, hosted by the judge. */
+  'judicial.hearing_started',
+  'judicial.hearing_ended',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 

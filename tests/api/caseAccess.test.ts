@@ -158,7 +158,7 @@ test('every route has an object rule, and the rule names only real path paramete
   for (const [key, rule] of withAction) assert.ok(key.includes(`:${rule.via}`), `${key} resolves its case from :${rule.via}`);
   // Routes that touch one case by id cannot opt out.
   for (const [key, rule] of Object.entries(routeObjects)) {
-    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId|recordId)/.test(key))
+    if (/:(caseId|sessionId|agreementId|invitationId|whistleId|noteId|recordingId|recordId|applicationId)/.test(key))
       assert.ok('action' in rule, `${key} has an object rule`);
   }
 });
@@ -195,6 +195,7 @@ test('sessions, invitations, hosting, ending and agreement work are the stewardâ
     'judicial.apply': 'steward',
     'judicial.review': 'court',
     'judicial.decide': 'court',
+    'judicial.hearing': 'court',
   };
   assert.deepEqual(accessActions, expected);
 });

@@ -78,6 +78,7 @@ export const en: Record<MessageKey, string> = {
   'side.applicant': 'Applicant',
   'side.respondent': 'Respondent',
   'role.mediator': 'Mediator',
+  'role.judge': 'Judge',
   'role.party': 'Party',
   'role.official': 'Department staff',
   'role.observer': 'Observer',

@@ -105,6 +105,7 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.record_not_writer': "Only the case's mediator or the chosen recorder writes the record",
   'error.record_answers_missing': 'Not every party has confirmed or objected yet',
   'error.grid_import_invalid': 'The grid file was refused: feature {index} (code {code}): {problem}',
+  'error.judicial_hearing_not_submitted': 'A hearing is held only on an application that is submitted and not yet decided',
   'error.saved_meanwhile': 'Someone else saved the same thing at the same moment. Reload to see it.',
   'error.write_conflict': 'Many changes arrived at the same moment and this one could not be saved. Please try again.',
 };

@@ -78,6 +78,7 @@ export const zhCN = {
   'side.applicant': '申请人',
   'side.respondent': '被申请人',
   'role.mediator': '调解员',
+  'role.judge': '法官',
   'role.party': '当事人',
   'role.official': '部门人员',
   'role.observer': '旁听人员',
