@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { HandshakeAuth } from '@protocol/signalling.ts';
-import type { ParticipantRole } from '@protocol/roles.ts';
+import { isHost, type ParticipantRole } from '@protocol/roles.ts';
 import type { RecordingState } from '@protocol/recording.ts';
 import { LocalMedia } from '../services/LocalMedia.ts';
 import type { CaseDocuments } from '../services/caseDocuments.ts';
@@ -150,7 +150,7 @@ function RecordDrawer({ session, documents, sessionId, token, role }: DrawerProp
 function AgreementDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const t = useAT();
   const state = useStore(session);
-  const [mounted, setMounted] = useState(role !== 'mediator');
+  const [mounted, setMounted] = useState(!isHost(role));
   const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
   if (!inRoom) return null;
   if (!mounted) {

@@ -11,6 +11,7 @@ import { errorsZhCN } from './errors.zh-CN.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 import { assessmentZhCN } from './assessment.zh-CN.ts';
 import { roomZhCN } from './room.zh-CN.ts';
+import { hearingZhCN } from './hearing.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
 export const zhCN = {
@@ -381,6 +382,7 @@ export const zhCN = {
   ...auditZhCN,
   ...accountsZhCN,
   ...roomZhCN,
+  ...hearingZhCN,
   ...recordingZhCN,
   ...prefixed('agr.', agreementZhCN),
   ...prefixed('mrec.', mediationRecordZhCN),

@@ -7,6 +7,7 @@ import { CaseDetailPage } from './CaseDetailPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
 import { GridMapPage } from './GridMapPage.tsx';
+import { HearingPage } from './HearingPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { StaffSessionPage } from './StaffSessionPage.tsx';
@@ -39,6 +40,7 @@ const pages = {
   staff: () => <AdminStaffPage />,
   case: (p) => <CaseDetailPage key={p['caseId']} caseId={p['caseId']!} />,
   session: (p) => <StaffSessionPage key={p['sessionId']} sessionId={p['sessionId']!} />,
+  hearing: (p) => <HearingPage key={p['applicationId']} applicationId={p['applicationId']!} />,
   notFound: () => <NotFoundPage />,
 } satisfies Record<string, (params: Record<string, string>) => ReactNode>;
 
