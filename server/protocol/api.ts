@@ -83,6 +83,8 @@ export interface InvitationPreview {
   displayName: string;
   side: PartySide | null;
   sessionStatus: 'open' | 'ended';
+  /** A mediation, or a judicial confirmation hearing (the judge hosts; the contact is the judge and the court). */
+  kind: SessionKind;
   /** Who runs the session and whom to call afterwards: shown in the waiting room and at the end. */
   contact: { mediatorName: string; centreName: string; centrePhone: string | null };
   /** The session's recording: when not off, the pre-join page shows the notice before joining. */

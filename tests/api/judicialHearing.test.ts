@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { MediationSessionInfo } from '../../server/protocol/api.ts';
+import type { InvitationPreview, MediationSessionInfo } from '../../server/protocol/api.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { createApplication, createCourt, judgeOf, startHearing, tokenOfLink } from '../helpers/judicialHearing.ts';
 import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
@@ -99,7 +99,12 @@ describe('judicial confirmation hearing', () => {
     assert.equal(joined.self.role, 'judge');
 
     const res = await startHearing(server, judge.token, submitted);
-    const party = track(await connectSocket(server.baseUrl, { kind: 'invitation', token: tokenOfLink(res.body.invitations[0]!.url!) }));
+    const partyToken = tokenOfLink(res.body.invitations[0]!.url!);
+    // The party's phone learns it is a hearing, run by the judge of the court.
+    const preview = await server.api<InvitationPreview>('GET', '/api/invitation', { token: partyToken });
+    assert.equal(preview.body.kind, 'hearing');
+    assert.deepEqual([preview.body.contact.mediatorName, preview.body.contact.centreName], ['陈法官', '示范区人民法院']);
+    const party = track(await connectSocket(server.baseUrl, { kind: 'invitation', token: partyToken }));
     const waiting = await party.request('room.join', { rtpCapabilities });
     assert.equal(waiting.self.role, 'party');
     assert.equal(waiting.state.self.place, 'lobby');

@@ -110,6 +110,9 @@ describe('judicial confirmation hearing in Chromium', () => {
     const a = await pages.inviteePage(links.applicant);
     const b = await pages.inviteePage(links.respondent);
     for (const p of [a, b]) await p.page.getByTestId('lobby').waitFor();
+    // The waiting room names the judge as the host of a hearing, not a mediator.
+    assert.match(await a.page.getByTestId('lobby').innerText(), /法官会请您进入听证室/);
+    assert.equal((await a.page.getByTestId('lobby-mediator').innerText()).trim(), '陈法官');
     await waitFor(async () => (await j.getByTestId('waiting-row').count()) === 2, 'two parties waiting');
     await screenshot(a.page, 'hearing-05-party-waiting-phone-zh');
     for (const name of ['张三', '某某建筑公司']) await j.locator(`[data-testid=waiting-row]:has-text("${name}") [data-testid=admit]`).click();
@@ -138,6 +141,7 @@ describe('judicial confirmation hearing in Chromium', () => {
       await tile.waitFor();
       assert.equal((await tile.locator('.tile__role').innerText()).trim(), '法官');
     }
+    assert.equal((await a.page.getByText('听证中').count()) > 0, true, 'the party sees the hearing under way');
     await a.page.getByTestId('people-toggle').click();
     const judgeRow = a.page.locator('[data-testid=people-row][data-role=judge]');
     await judgeRow.waitFor();
@@ -168,6 +172,8 @@ describe('judicial confirmation hearing in Chromium', () => {
     const ended = await server.api('POST', `/api/sessions/${sessionId}/end`, { token: judge.token });
     assert.equal(ended.status, 200);
     for (const p of [a, b]) await p.page.waitForFunction(() => document.body.dataset.roomState !== 'joined', null, { timeout: 20_000 });
+    await a.page.getByText('The hearing has ended').first().waitFor();
+    await screenshot(a.page, 'hearing-13-party-ended-phone-en');
     const timeline = await server.api<Array<{ type: string }>>('GET', `/api/cases/${mediation.caseDetail.id}/timeline`, { token: judge.token });
     const types = timeline.body.map((e) => e.type);
     assert.ok(types.includes('judicial.hearing_started') && types.includes('judicial.hearing_ended'), types.join(', '));

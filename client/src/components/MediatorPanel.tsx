@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import type { ParticipantState, RoomStateInfo } from '@protocol/signalling.ts';
 import { isHost } from '@protocol/roles.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
-import { useT } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { participantLabel } from '../i18n/labels.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { RecordingControls } from './RecordingControls.tsx';
@@ -21,7 +21,7 @@ const minutesSince = (ms: number | null) => (ms === null ? 0 : Math.max(0, Math.
 
 /** The mediator's controls in one place: invite, waiting list, participants, caucus, lock, end. */
 export function MediatorPanel({ session, state, quality, summary, onInvite }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const [picked, setPicked] = useState<string[]>([]);
   const [denying, setDenying] = useState<string | null>(null);
   const [reason, setReason] = useState('');

@@ -5,7 +5,8 @@ import type { MediaSession } from '../services/MediaSession.ts';
 import type { MediaSessionState, RemotePeer } from '../services/media/sessionState.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useRoomTestHooks } from '../hooks/useRoomTestHooks.ts';
-import { useT, type MessageKey, type Translate } from '../i18n/index.ts';
+import { type MessageKey, type Translate } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { participantLabel } from '../i18n/labels.ts';
 import { ControlBar } from './ControlBar.tsx';
 import { RemoteAudio } from './RemoteAudio.tsx';
@@ -88,7 +89,7 @@ function gridShape(n: number): { cols: number; rows: number } {
 
 /** The mediation room: video grid, self view, status, and the big control buttons. */
 export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions, summary, invite, tools, partyContext }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const state = useStore(session);
   const rootRef = useRef<HTMLDivElement>(null);
   const [audioBlocked, setAudioBlocked] = useState(false);

@@ -76,6 +76,7 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
       auth={{ kind: 'staff', token: auth.token, sessionId }}
       displayName={auth.user.displayName}
       role={role}
+      kind={info.kind}
       roleLabel={participantLabel(t, { role, side: null, department: auth.user.department })}
       heading={
         <>
