@@ -82,6 +82,7 @@ export async function createApp(
   await services.agreement.finaliser.recoverAndResume();
   // The same for the mediation records (调解笔录).
   await services.agreement.record.sealer.recoverAndResume();
+  await services.agreement.judicial.rulings.recover();
   // Recordings: queued compositions and due retention run in the background from now on.
   services.recordings.start();
   // Participations left open by a crash are closed (timeline: server restarted); who was admitted gets back in.

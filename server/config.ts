@@ -78,6 +78,10 @@ const envShape = z.object({
   SEAL_P12_PASSPHRASE: z.string().optional(),
   /** Trust root (PEM) for SEAL_P12_PATH when the PKCS#12 does not carry its self-signed root. */
   SEAL_ROOT_CERT_PATH: z.string().min(1).optional(),
+  /** Judicial confirmation: days after the agreement takes effect (its sealing) within which the parties apply (民事诉讼法 art. 205: 30). */
+  JUDICIAL_APPLICATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Where each court's newly generated seal root CA key is written once (`<dir>/<courtUnitId>.root-key.pem`), for the admin to keep offline; unset: discarded. */
+  COURT_SEAL_ROOT_KEY_DIR: z.string().min(1).optional(),
   /** The centre's IANA time zone: exported times (CSV) are written in it, with their offset. */
   /** A CJK font file for the sealed PDFs instead of the installed Noto/WenQuanYi fonts, and the face inside a .ttc. */
   AGREEMENT_FONT_PATH: z.string().min(1).optional(),
@@ -198,6 +202,12 @@ export interface Config {
     p12Path: string | undefined;
     p12Passphrase: string | undefined;
     rootCertPath: string | undefined;
+  };
+  judicial: {
+    /** JUDICIAL_APPLICATION_DAYS */
+    applicationDays: number;
+    /** COURT_SEAL_ROOT_KEY_DIR */
+    courtRootKeyDir: string | undefined;
   };
   /** AGREEMENT_FONT_PATH / AGREEMENT_FONT_FACE: the PDFs' font instead of the installed ones. */
   agreementFont: { path: string; face: string | undefined } | undefined;
@@ -321,6 +331,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       p12Path: e.SEAL_P12_PATH && path.resolve(e.SEAL_P12_PATH),
       p12Passphrase: e.SEAL_P12_PASSPHRASE,
       rootCertPath: e.SEAL_ROOT_CERT_PATH && path.resolve(e.SEAL_ROOT_CERT_PATH),
+    },
+    judicial: {
+      applicationDays: e.JUDICIAL_APPLICATION_DAYS,
+      courtRootKeyDir: e.COURT_SEAL_ROOT_KEY_DIR && path.resolve(e.COURT_SEAL_ROOT_KEY_DIR),
     },
     agreementFont: e.AGREEMENT_FONT_PATH ? { path: path.resolve(e.AGREEMENT_FONT_PATH), face: e.AGREEMENT_FONT_FACE } : undefined,
     centreTimeZone: e.CENTRE_TIME_ZONE,

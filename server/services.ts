@@ -164,6 +164,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     sms,
     bus,
     windows,
+    recordings: (caseId) => recordings.service.listForCase(caseId),
     ...(metrics ? { onSealed: (seconds: number) => metrics.sealing.observe(seconds) } : {}),
   });
   const roomRecord = new RoomRecordService({ db, clock });

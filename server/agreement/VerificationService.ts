@@ -12,10 +12,15 @@ import { normaliseVerificationCode, type Finaliser } from './Finaliser.ts';
 import { verifySealedPdf, type VerifyTrust } from './verify.ts';
 import { relatedDocuments } from '../mediationRecord/documentLinks.ts';
 import { recordFilePath } from '../mediationRecord/RecordSealer.ts';
+import { rulingFilePath } from '../judicial/RulingSealer.ts';
+import type { SealTrust } from './sealTrust.ts';
 
-/** A sealed document of either kind, as verification needs it. */
+/** A sealed document of any kind, as verification needs it. */
 interface DocRow {
-  kind: 'agreement' | 'record';
+  kind: 'agreement' | 'record' | 'ruling';
+  /** A ruling's court: its seal is the court's own, checked against that court's trust store only. */
+  court?: { id: string; name: string };
+  decision?: 'confirmed' | 'rejected';
   id: string;
   caseId: string;
   number: string | null;
@@ -37,6 +42,7 @@ export class VerificationService {
   /** Every verification request counts (by code or by file), per IP: a sliding window like the login limits'. */
   readonly #perIp: SlidingWindow;
   readonly #dataDir: string;
+  readonly #courtTrust: (courtUnitId: string) => Promise<SealTrust>;
 
   constructor(deps: {
     db: Db;
@@ -49,10 +55,13 @@ export class VerificationService {
     windows?: SlidingWindows;
     /** DATA_DIR: where the sealed records are (the agreements' come from the finaliser). */
     dataDir: string;
+    /** A court's seals and roots (server/judicial/courtSeals.ts), for its rulings. */
+    courtTrust?: (courtUnitId: string) => Promise<SealTrust>;
   }) {
     this.#db = deps.db;
     this.#dataDir = deps.dataDir;
     this.#finaliser = deps.finaliser;
+    this.#courtTrust = deps.courtTrust ?? (() => Promise.resolve({ rootsPem: [], sealCertsPem: [] }));
     this.#perIp = (deps.windows ?? memoryWindows(deps.clock))({ name: 'verify-ip', max: deps.maxPerIp ?? 30, windowMs: deps.windowMs ?? 10 * 60_000 });
   }
 
@@ -73,7 +82,8 @@ export class VerificationService {
 
   /** Every seal this service has used and their roots (so rotation never invalidates earlier PDFs), at the recorded sealing time. */
   async #trust(doc: DocRow): Promise<VerifyTrust> {
-    const trust = await this.#finaliser.sealTrust();
+    // A ruling verifies only against its court's seals, anything else only against the committee's: neither passes for the other.
+    const trust = doc.court ? await this.#courtTrust(doc.court.id) : await this.#finaliser.sealTrust();
     return { trustedRootsPem: trust.rootsPem, sealCertsPem: trust.sealCertsPem, at: doc.sealedAt };
   }
 
@@ -82,10 +92,13 @@ export class VerificationService {
     const events = JSON.parse(doc.events) as VerificationSigner[];
     return {
       kind: doc.kind,
+      sealedBy: doc.court ? 'court' : 'committee',
+      ...(doc.court ? { courtName: doc.court.name } : {}),
+      ...(doc.decision ? { decision: doc.decision } : {}),
       ...(doc.number ? { documentNumber: doc.number } : {}),
       related: await relatedDocuments(this.#db, doc.id),
       caseNumber: kase?.caseNumber ?? '',
-      fingerprint: fingerprint(doc.revisionHash),
+      ...(doc.revisionHash ? { fingerprint: fingerprint(doc.revisionHash) } : {}),
       sealedAt: doc.sealedAt.toISOString(),
       sha256: doc.sha256,
       signers: events.map((e) => {
@@ -95,8 +108,9 @@ export class VerificationService {
     };
   }
 
-  /** The sealed agreement, else the sealed record, matching `where` (a unique column both tables have, or the revision hash). */
-  async #find(where: { verificationCode: string } | { sha256: string } | { revisionHash: string }): Promise<DocRow | null> {
+  /** The sealed agreement, else the sealed record, else a court's ruling, matching `where` (a unique column the tables have, the revision hash, or a ruling's id). */
+  async #find(where: { verificationCode: string } | { sha256: string } | { revisionHash: string } | { id: string }): Promise<DocRow | null> {
+    if ('id' in where) return this.#ruling(where);
     const a = await this.#db.agreementDocument.findFirst({ where });
     if (a)
       return {
@@ -123,7 +137,27 @@ export class VerificationService {
         events: r.events,
         path: recordFilePath(this.#dataDir, r.id),
       };
-    return null;
+    return 'revisionHash' in where ? null : this.#ruling(where);
+  }
+
+  async #ruling(where: { verificationCode: string } | { sha256: string } | { id: string }): Promise<DocRow | null> {
+    const j = await this.#db.judicialRuling.findFirst({ where });
+    if (!j) return null;
+    const app = await this.#db.judicialApplication.findUnique({ where: { id: j.applicationId }, include: { court: true } });
+    if (!app) return null;
+    return {
+      kind: 'ruling',
+      court: { id: app.court.id, name: app.court.name },
+      decision: j.decision === 'rejected' ? 'rejected' : 'confirmed',
+      id: j.id,
+      caseId: j.caseId,
+      number: j.number,
+      revisionHash: '',
+      sha256: j.sha256,
+      sealedAt: j.sealedAt,
+      events: j.events,
+      path: rulingFilePath(this.#dataDir, j.id),
+    };
   }
 
   /** By code: checks the stored file against the stored hash and the seal. */
@@ -155,6 +189,10 @@ export class VerificationService {
     if (!doc) {
       const m = /revision-sha256:([0-9a-f]{64})/.exec(pdf.toString('latin1'));
       if (m) doc = await this.#find({ revisionHash: m[1]! });
+    }
+    if (!doc) {
+      const r = /judicial-ruling:([A-Za-z0-9_-]{8,64})/.exec(pdf.toString('latin1'));
+      if (r) doc = await this.#find({ id: r[1]! });
     }
     if (!doc) return { status: 'unknown', message: 'This file is not a sealed agreement of this service (or it was altered beyond recognition)', sha256: sha };
     const v = verifySealedPdf(pdf, doc.sha256, await this.#trust(doc));

@@ -1,5 +1,6 @@
 import { forbidden } from '../errors.ts';
 import type { MediationRecordService } from '../mediationRecord/MediationRecordService.ts';
+import type { JudicialService } from '../judicial/JudicialService.ts';
 import type { DocumentFeed, DocumentFollow, DocumentNotification, DocumentSubject } from '../signalling/documents.ts';
 import type { AgreementHub } from './AgreementHub.ts';
 import type { AgreementService } from './AgreementService.ts';
@@ -16,16 +17,23 @@ export function createDocumentFeed(deps: {
   agreements: AgreementService;
   signing: SigningService;
   records: MediationRecordService;
+  judicial: JudicialService;
 }): DocumentFeed {
-  const { hub, agreements, signing, records } = deps;
+  const { hub, agreements, signing, records, judicial } = deps;
 
   const load = async (subject: DocumentSubject): Promise<DocumentNotification[]> => {
     if (subject.kind === 'signing') return [{ name: 'signing.updated', data: { view: await signing.signingView(subject.actor) } }];
+    if (subject.kind === 'judicial') return [{ name: 'judicial.updated', data: { kind: 'party', view: await judicial.partyView(subject.party) } }];
     const [a, r] = await Promise.all([agreements.forCase(subject.caseId), records.forSession(subject.sessionId)]);
-    const [agreement, record] = await Promise.all([a ? agreements.view(a.id) : null, r ? records.view(r.id, subject.actor) : null]);
+    const [agreement, record, applications] = await Promise.all([
+      a ? agreements.view(a.id) : null,
+      r ? records.view(r.id, subject.actor) : null,
+      judicial.caseInfo(subject.caseId),
+    ]);
     return [
       { name: 'agreement.updated', data: { view: agreement } },
       { name: 'record.updated', data: { view: record } },
+      { name: 'judicial.updated', data: { kind: 'case', view: applications } },
     ];
   };
 
@@ -41,6 +49,10 @@ export function createDocumentFeed(deps: {
       // Refuses anyone who is not a party with an agreement to sign (officials, observers, no agreement yet).
       await signing.signingView(actor);
       return { kind: 'signing', actor, caseId: actor.caseId };
+    },
+    async judicialParty(token) {
+      const party = await judicial.resolveParty(token);
+      return { kind: 'judicial', party, caseId: party.caseId };
     },
     follow(subject, send) {
       return followCase(hub, subject.caseId, () => load(subject), send);

@@ -19,6 +19,8 @@ import { DevOutboxSmsSender, type SmsSender } from './sms/SmsSender.ts';
 import { VerificationService } from './VerificationService.ts';
 import { createRecordModule, type RecordModule } from '../mediationRecord/index.ts';
 import type { DocumentFeed } from '../signalling/documents.ts';
+import { createJudicialModule, type JudicialModule } from '../judicial/index.ts';
+import type { RecordingInfo } from '../protocol/recording.ts';
 
 /** The agreement module as the composition root sees it. */
 export interface AgreementModule {
@@ -29,6 +31,8 @@ export interface AgreementModule {
   verification: VerificationService;
   /** The written mediation record (调解笔录) of each session, on the same tokens, signing steps and seal. */
   record: RecordModule;
+  /** Judicial confirmation (司法确认) of the sealed agreement by a court. */
+  judicial: JudicialModule;
   /** The agreement and the record as the signalling sockets follow them (room participants, signing pages). */
   documents: DocumentFeed;
   /** Moves the case to closed_settled with this (sealed) agreement, through the case loop. */
@@ -50,6 +54,8 @@ export function createAgreementModule(deps: {
   onSealed?: (seconds: number) => void;
   /** Agreement and record changes go to every node's listeners through it. */
   bus: ClusterBus;
+  /** The case's recordings (the judge reviews them with a judicial application). */
+  recordings?: (caseId: string) => Promise<RecordingInfo[]>;
 }): AgreementModule {
   const { db, clock, config, log } = deps;
   const hub = new AgreementHub(deps.bus);
@@ -57,7 +63,24 @@ export function createAgreementModule(deps: {
   const finaliser = new Finaliser({ db, clock, config, log: log.child('finaliser'), hub, onSealed: deps.onSealed });
   const sms = deps.sms ?? new DevOutboxSmsSender({ db, clock });
   const signing = new SigningService({ db, clock, config, log: log.child('signing'), agreements, finaliser, sms });
-  const verification = new VerificationService({ db, finaliser, clock, dataDir: config.dataDir, ...(deps.windows ? { windows: deps.windows } : {}) });
+  const judicial = createJudicialModule({
+    db,
+    clock,
+    config,
+    log: log.child('judicial'),
+    access: deps.access,
+    agreements,
+    sms,
+    recordings: deps.recordings ?? (() => Promise.resolve([])),
+  });
+  const verification = new VerificationService({
+    db,
+    finaliser,
+    clock,
+    dataDir: config.dataDir,
+    courtTrust: (courtUnitId) => judicial.seals.trust(courtUnitId),
+    ...(deps.windows ? { windows: deps.windows } : {}),
+  });
   const record = createRecordModule({ db, clock, config, log: log.child('records'), access: deps.access, agreements, finaliser, sms });
   return {
     hub,
@@ -66,7 +89,8 @@ export function createAgreementModule(deps: {
     finaliser,
     verification,
     record,
-    documents: createDocumentFeed({ hub, agreements, signing, records: record.records }),
+    judicial,
+    documents: createDocumentFeed({ hub, agreements, signing, records: record.records, judicial: judicial.judicial }),
     async settle(agreementId, staff, summary) {
       const a = await agreements.getRow(agreementId);
       await agreements.assertCase(staff, 'agreement.settle', a.caseId);

@@ -53,6 +53,11 @@ export interface SealKeyOptions {
    * identity is never minted silently; rotating the seal is a deliberate admin action.
    */
   warn?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * Another seal identity than the mediation committee's (a court's): its own directory (default
+   * `<dataDir>/seal`) and its certificate's common name (default sealCommonName(orgName)).
+   */
+  identity?: { dir: string; commonName: string };
 }
 
 export const SEAL_DIR = 'seal';
@@ -78,11 +83,13 @@ export function sealCommonName(orgName: string): string {
 
 export async function loadOrCreateSealKey(dataDir: string, orgName: string, options: SealKeyOptions = {}): Promise<SealKey> {
   if (options.p12Path) return loadProvidedP12(options);
-  const dir = path.join(dataDir, SEAL_DIR);
-  if (await exists(dir)) return checkOrganisation(await loadGenerated(dir, options.warn), orgName, options.warn);
+  const dir = options.identity?.dir ?? path.join(dataDir, SEAL_DIR);
+  const cn = options.identity?.commonName ?? sealCommonName(orgName);
+  if (await exists(dir)) return checkOrganisation(await loadGenerated(dir, options.warn), cn, options.warn);
+  await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
   await generateSealDir(dataDir, dir, orgName, options);
   // Another process may have won the race with another name.
-  return checkOrganisation(await loadGenerated(dir, options.warn), orgName, options.warn);
+  return checkOrganisation(await loadGenerated(dir, options.warn), cn, options.warn);
 }
 
 /**
@@ -95,7 +102,8 @@ export async function generateSealDir(dataDir: string, dir: string, orgName: str
   const tmp = path.join(dataDir, `.seal-tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   await fs.mkdir(tmp, { mode: 0o700 });
   try {
-    const rootKeyPem = await writeGenerated(tmp, orgName, options.now ?? new Date(), options.root);
+    const cn = options.identity?.commonName ?? sealCommonName(orgName);
+    const rootKeyPem = await writeGenerated(tmp, orgName, cn, options.now ?? new Date(), options.root);
     let won = true;
     try {
       await fs.rename(tmp, dir);
@@ -118,8 +126,7 @@ export async function writeRootKey(file: string, pem: string): Promise<void> {
 }
 
 /** Warns (once per load) when the stored seal names another organisation than the configured one. */
-function checkOrganisation(key: SealKey, orgName: string, warn: SealKeyOptions['warn']): SealKey {
-  const expected = sealCommonName(orgName);
+function checkOrganisation(key: SealKey, expected: string, warn: SealKeyOptions['warn']): SealKey {
   if (key.signerName !== expected) {
     warn?.('the existing seal key names another organisation than SEAL_ORGANISATION; it is kept (rotate the seal deliberately to change it)', {
       sealSubject: key.signerName,
@@ -178,8 +185,13 @@ function reencodableName(cert: forge.pki.Certificate): forge.pki.CertificateFiel
  * Returns the generated root's private key (PEM) for the caller to put offline, or undefined when
  * an existing root signed.
  */
-async function writeGenerated(dir: string, orgName: string, now: Date, existingRoot?: { keyPem: string; certPem: string }): Promise<string | undefined> {
-  const cn = sealCommonName(orgName);
+async function writeGenerated(
+  dir: string,
+  orgName: string,
+  cn: string,
+  now: Date,
+  existingRoot?: { keyPem: string; certPem: string },
+): Promise<string | undefined> {
   const org = orgName.normalize('NFC').trim();
   const sealKeys = newRsaKey();
 

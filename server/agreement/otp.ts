@@ -1,5 +1,5 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { tooManyRequests } from '../errors.ts';
+import { fail, tooManyRequests } from '../errors.ts';
 import { sha256Hex } from './AgreementService.ts';
 
 /*
@@ -14,7 +14,7 @@ export const OTP_RESEND_MS = 30_000;
 export const OTP_MAX_PER_HOUR = 5;
 
 /** What the code is for: part of its hash, so a code for one document never opens another kind. */
-export type OtpPurpose = 'cm-agreement-otp' | 'cm-record-otp';
+export type OtpPurpose = 'cm-agreement-otp' | 'cm-record-otp' | 'cm-judicial-otp';
 
 export const newOtpCode = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
 
@@ -46,3 +46,40 @@ export function assertOtpSendable(recent: ReadonlyArray<{ createdAt: Date }>, no
 }
 
 export const oneHourBefore = (now: Date): Date => new Date(now.getTime() - 3_600_000);
+
+/** A code row as every document's OTP table stores it. */
+export interface OtpRow {
+  id: string;
+  codeHash: string;
+  attempts: number;
+  expiresAt: Date;
+}
+
+/** What spendOtp does to a document's OTP table (inside the caller's transaction, under the case lock). */
+export interface OtpStore {
+  /** The latest unconsumed code for this person and text, or null. */
+  latest(): Promise<OtpRow | null>;
+  /** Counts one attempt unless the code is consumed or at the limit: the rows changed (0 or 1). */
+  countAttempt(id: string): Promise<number>;
+  /** Consumes the code (unless already consumed): the rows changed (0 or 1). */
+  consume(id: string): Promise<number>;
+}
+
+/**
+ * Spends a code: the attempt is counted (and committed by the caller, also when the code is wrong)
+ * before it is compared, so parallel guesses cannot get past the limit. A wrong code comes back as
+ * the attempts left (the caller commits and then refuses with otp_wrong); the right one is consumed.
+ */
+export async function spendOtp(store: OtpStore, purpose: OtpPurpose, bound: string, code: string, now: Date): Promise<{ attemptsLeft: number } | null> {
+  const otp = await store.latest();
+  if (!otp || otp.expiresAt.getTime() <= now.getTime())
+    throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
+  if ((await store.countAttempt(otp.id)) !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
+  const attempts = otp.attempts + 1;
+  if (!otpMatches(purpose, otp, bound, code)) {
+    if (attempts >= OTP_MAX_ATTEMPTS) await store.consume(otp.id);
+    return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
+  }
+  if ((await store.consume(otp.id)) !== 1) throw fail('otp_used', 'The code was already used; request a new code');
+  return null;
+}

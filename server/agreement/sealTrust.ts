@@ -38,9 +38,9 @@ async function writeOnce(dir: string, pem: string): Promise<void> {
   }
 }
 
-/** Records a seal key's certificate and root (idempotent; safe from several processes at once). */
-export async function recordSealKey(dataDir: string, key: Pick<SealKey, 'certPem' | 'rootCertPem'>): Promise<void> {
-  const base = path.join(dataDir, SEAL_TRUST_DIR);
+/** Records a seal key's certificate and root (idempotent; safe from several processes at once). `store`: another identity's trust store (a court's), relative to dataDir. */
+export async function recordSealKey(dataDir: string, key: Pick<SealKey, 'certPem' | 'rootCertPem'>, store = SEAL_TRUST_DIR): Promise<void> {
+  const base = path.join(dataDir, store);
   await writeOnce(path.join(base, KINDS.seals), key.certPem);
   await writeOnce(path.join(base, KINDS.roots), key.rootCertPem);
 }
@@ -56,8 +56,8 @@ async function readAll(dir: string): Promise<string[]> {
   return Promise.all(names.map((n) => fs.readFile(path.join(dir, n), 'utf8')));
 }
 
-export async function loadSealTrust(dataDir: string): Promise<SealTrust> {
-  const base = path.join(dataDir, SEAL_TRUST_DIR);
+export async function loadSealTrust(dataDir: string, store = SEAL_TRUST_DIR): Promise<SealTrust> {
+  const base = path.join(dataDir, store);
   const [sealCertsPem, rootsPem] = await Promise.all([readAll(path.join(base, KINDS.seals)), readAll(path.join(base, KINDS.roots))]);
   return { rootsPem, sealCertsPem };
 }

@@ -5,13 +5,14 @@ import { sha256Hex } from './AgreementService.ts';
 import { pngFromDataUrl, validatePng } from './png.ts';
 
 /**
- * A drawn signature is used once: an image already on any agreement signature or any record
- * confirmation is a replay and refused (asked before the transaction and again under the lock).
+ * A drawn signature is used once: an image already on any agreement signature, record
+ * confirmation or judicial application confirmation is a replay and refused (asked before the transaction and again under the lock).
  */
 export async function assertImageUnused(db: Db | Prisma.TransactionClient, sha: string): Promise<void> {
   const reused =
     (await db.agreementSignature.findFirst({ where: { imageSha256: sha }, select: { id: true } })) ??
-    (await db.mediationRecordConfirmation.findFirst({ where: { imageSha256: sha }, select: { id: true } }));
+    (await db.mediationRecordConfirmation.findFirst({ where: { imageSha256: sha }, select: { id: true } })) ??
+    (await db.judicialApplicationConfirmation.findFirst({ where: { imageSha256: sha }, select: { id: true } }));
   if (reused) throw fail('signature_replayed', 'This signature image was already used for a signing; a replayed signature is refused. Please sign again.');
 }
 

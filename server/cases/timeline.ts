@@ -135,6 +135,7 @@ export const actorLabels = {
   system: '系统',
   followupLink: '当事人（回访链接）',
   signingLink: '当事人（签署链接）',
+  judicialLink: '当事人（司法确认申请链接）',
   unknown: '未知',
 } as const;
 
@@ -147,17 +148,20 @@ export async function resolveActors(db: Db | Prisma.TransactionClient, entries: 
   const userIds = idsOf('user:');
   const invitationIds = idsOf('invitation:');
   const signingLinkIds = idsOf('signing-link:');
-  const [users, invitations, signingLinks] = await Promise.all([
+  const judicialLinkIds = idsOf('judicial-link:');
+  const [users, invitations, signingLinks, judicialLinks] = await Promise.all([
     userIds.length ? db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, displayName: true, role: true } }) : [],
     invitationIds.length ? db.invitation.findMany({ where: { id: { in: invitationIds } }, select: { id: true, displayName: true, role: true } }) : [],
     signingLinkIds.length ? db.agreementSigningLink.findMany({ where: { id: { in: signingLinkIds } }, select: { id: true, partyId: true } }) : [],
+    judicialLinkIds.length ? db.judicialApplicationLink.findMany({ where: { id: { in: judicialLinkIds } }, select: { id: true, partyId: true } }) : [],
   ]);
-  const partyIds = [...new Set(signingLinks.map((l) => l.partyId))];
+  const partyIds = [...new Set([...signingLinks, ...judicialLinks].map((l) => l.partyId))];
   const parties = partyIds.length ? await db.party.findMany({ where: { id: { in: partyIds } }, select: { id: true, name: true } }) : [];
   const userMap = new Map(users.map((u) => [u.id, u]));
   const invitationMap = new Map(invitations.map((i) => [i.id, i]));
   const partyName = new Map(parties.map((p) => [p.id, p.name]));
   const linkParty = new Map(signingLinks.map((l) => [l.id, partyName.get(l.partyId)]));
+  const judicialLinkParty = new Map(judicialLinks.map((l) => [l.id, partyName.get(l.partyId)]));
 
   const resolve = (actor: string): TimelineActorInfo => {
     const colon = actor.indexOf(':');
@@ -176,6 +180,9 @@ export async function resolveActors(db: Db | Prisma.TransactionClient, entries: 
         return { kind: 'followup-link', name: actorLabels.followupLink, role: 'party' };
       case 'signing-link':
         return { kind: 'signing-link', name: linkParty.get(id) ?? actorLabels.signingLink, role: 'party' };
+      // A party's judicial application link (server/judicial): shown as the party's link, like a signing link.
+      case 'judicial-link':
+        return { kind: 'signing-link', name: judicialLinkParty.get(id) ?? actorLabels.judicialLink, role: 'party' };
       case 'public':
         return { kind: 'public', name: actorLabels.public, role: 'public' };
       case 'system':

@@ -17,6 +17,7 @@ import { securityHeaders } from './securityHeaders.ts';
 import { permissionFor, routeKey } from './routePermissions.ts';
 import { registerAgreementRoutes } from '../agreement/http.ts';
 import { registerRecordRoutes } from '../mediationRecord/http.ts';
+import { registerJudicialRoutes } from '../judicial/http.ts';
 import { registerGridRoutes } from '../grids/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
 import { registerAssessmentRoutes } from '../assessment/http.ts';
@@ -404,6 +405,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
   registerRecordRoutes(route, services.agreement.record);
+  registerJudicialRoutes(route, services.agreement.judicial);
 
   // ---- the grid map (server/grids/http.ts)
   registerGridRoutes(route, services.grids);

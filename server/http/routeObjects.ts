@@ -157,6 +157,19 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/signing/otp': { none: 'public: the signing link or party invitation names its own party' },
   'POST /api/signing/sign': { none: 'public: the signing link or party invitation names its own party' },
   'POST /api/signing/refuse': { none: 'public: the signing link or party invitation names its own party' },
+  'GET /api/courts': config,
+  'POST /api/cases/:caseId/judicial': { action: 'judicial.apply', via: 'caseId' },
+  'GET /api/cases/:caseId/judicial': { action: 'case.read', via: 'caseId' },
+  'POST /api/judicial/applications/:applicationId/links': { action: 'judicial.apply', via: 'applicationId' },
+  'GET /api/judicial/apply': { none: "public: the party's application link names its own application and party" },
+  'POST /api/judicial/apply/otp': { none: "public: the party's application link names its own application and party" },
+  'POST /api/judicial/apply/confirm': { none: "public: the party's application link names its own application and party" },
+  /** The judge's own court's applications only (JudicialService.queue), each of a case the court holds. */
+  'GET /api/judicial/queue': { list: 'case.read' },
+  /** And the application must be addressed to the judge's own court (JudicialService.assertOwnCourt). */
+  'GET /api/judicial/applications/:applicationId': { action: 'judicial.review', via: 'applicationId' },
+  'POST /api/judicial/applications/:applicationId/decision': { action: 'judicial.decide', via: 'applicationId' },
+  'GET /api/judicial/applications/:applicationId/ruling.pdf': { action: 'case.read', via: 'applicationId', by: 'token' },
   'POST /api/verify/code': publicForm,
   'POST /api/verify/file': publicForm,
 };

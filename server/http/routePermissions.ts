@@ -112,13 +112,14 @@ export const routePermissions = {
   /** The room's saved chat, private and caucus messages included. */
   'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor', 'judge'],
 
-  // ---- recordings (server/recording/http.ts): the case's responsible mediator, supervisors in scope, admins; never parties or officials
-  'GET /api/cases/:caseId/recordings': ['mediator', 'supervisor', 'admin'],
+  // ---- recordings (server/recording/http.ts): the case's responsible mediator, supervisors in scope, admins, the judge of a court
+  // holding the case's judicial application (reviewing it); never parties or officials
+  'GET /api/cases/:caseId/recordings': ['mediator', 'supervisor', 'admin', 'judge'],
   /** Sets the path-scoped HttpOnly cookie the <video> element's range requests carry (a media element sends no Authorization header). */
-  'POST /api/recordings/:recordingId/playback': ['mediator', 'supervisor', 'admin'],
+  'POST /api/recordings/:recordingId/playback': ['mediator', 'supervisor', 'admin', 'judge'],
   /** HTTP range requests; `?download=1` as an attachment. Each playback and download is on the timeline. */
-  'GET /api/recordings/:recordingId/composed': ['mediator', 'supervisor', 'admin'],
-  'GET /api/recordings/:recordingId/tracks/:trackId': ['mediator', 'supervisor', 'admin'],
+  'GET /api/recordings/:recordingId/composed': ['mediator', 'supervisor', 'admin', 'judge'],
+  'GET /api/recordings/:recordingId/tracks/:trackId': ['mediator', 'supervisor', 'admin', 'judge'],
   /** Queues a failed (or never started) composition again. */
   'POST /api/recordings/:recordingId/compose': ['mediator', 'supervisor', 'admin'],
 
@@ -184,6 +185,19 @@ export const routePermissions = {
   'POST /api/signing/otp': 'public',
   'POST /api/signing/sign': 'public',
   'POST /api/signing/refuse': 'public',
+  // ---- judicial confirmation 司法确认 (server/judicial/http.ts): the party's routes take their phone
+  // link in `Authorization: Bearer`; the ruling a staff login (case.read) or that party link.
+  'GET /api/courts': ['mediator', 'supervisor', 'admin'],
+  'POST /api/cases/:caseId/judicial': ['mediator', 'supervisor'],
+  'GET /api/cases/:caseId/judicial': ALL_STAFF,
+  'POST /api/judicial/applications/:applicationId/links': ['mediator', 'supervisor'],
+  'GET /api/judicial/apply': 'public',
+  'POST /api/judicial/apply/otp': 'public',
+  'POST /api/judicial/apply/confirm': 'public',
+  'GET /api/judicial/queue': ['judge'],
+  'GET /api/judicial/applications/:applicationId': ['judge'],
+  'POST /api/judicial/applications/:applicationId/decision': ['judge'],
+  'GET /api/judicial/applications/:applicationId/ruling.pdf': 'public',
   /** Public verification page: code, or the PDF as the body. */
   'POST /api/verify/code': 'public',
   'POST /api/verify/file': 'public',

@@ -3,7 +3,7 @@ import { appendTimeline } from '../cases/timeline.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { transaction } from '../db/transactions.ts';
-import { fail, tooManyRequests } from '../errors.ts';
+import { fail } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { maskPhone } from '../cases/masking.ts';
@@ -19,7 +19,7 @@ import {
 import { sha256Hex, type AgreementActor } from '../agreement/AgreementService.ts';
 import { checkCode } from '../agreement/canonical.ts';
 import { signerRoleLabels } from '../protocol/agreement.ts';
-import { assertOtpSendable, newOtpCode, OTP_MAX_ATTEMPTS, OTP_RESEND_MS, OTP_TTL_MS, oneHourBefore, otpHash, otpMatches } from '../agreement/otp.ts';
+import { assertOtpSendable, newOtpCode, OTP_MAX_ATTEMPTS, OTP_TTL_MS, oneHourBefore, otpHash, spendOtp, type OtpStore } from '../agreement/otp.ts';
 import { assertImageUnused, signatureImage } from '../agreement/signatureImage.ts';
 import type { RequestMeta } from '../agreement/SigningService.ts';
 import type { SmsSender } from '../agreement/sms/SmsSender.ts';
@@ -185,27 +185,16 @@ export class RecordConfirmationService {
     return this.#afterAnswer(recordId, caseId, actor);
   }
 
-  /** Counts the attempt and compares the code; a wrong one comes back with the attempts left (the count is kept). */
-  async #spendCode(tx: Prisma.TransactionClient, recordId: string, partyId: string, hash: string, code: string, now: Date) {
-    const otp = await tx.mediationRecordOtp.findFirst({
-      where: { recordId, partyId, revisionHash: hash, consumedAt: null },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!otp || otp.expiresAt.getTime() <= now.getTime())
-      throw fail('otp_expired', 'The code has expired or was not requested for this text; request a new code', {}, { code: 'Expired' });
-    const counted = await tx.mediationRecordOtp.updateMany({
-      where: { id: otp.id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } },
-      data: { attempts: { increment: 1 } },
-    });
-    if (counted.count !== 1) throw tooManyRequests('Too many wrong codes; request a new code', OTP_RESEND_MS, { reason: 'otp_locked' });
-    const attempts = otp.attempts + 1;
-    if (!otpMatches(OTP_PURPOSE, otp, hash, code)) {
-      if (attempts >= OTP_MAX_ATTEMPTS) await tx.mediationRecordOtp.update({ where: { id: otp.id }, data: { consumedAt: now } });
-      return { attemptsLeft: OTP_MAX_ATTEMPTS - attempts };
-    }
-    const used = await tx.mediationRecordOtp.updateMany({ where: { id: otp.id, consumedAt: null }, data: { consumedAt: now } });
-    if (used.count !== 1) throw fail('otp_used', 'The code was already used; request a new code');
-    return null;
+  /** Counts the attempt and compares the code (otp.ts spendOtp); a wrong one comes back with the attempts left (the count is kept). */
+  #spendCode(tx: Prisma.TransactionClient, recordId: string, partyId: string, hash: string, code: string, now: Date) {
+    const store: OtpStore = {
+      latest: () => tx.mediationRecordOtp.findFirst({ where: { recordId, partyId, revisionHash: hash, consumedAt: null }, orderBy: { createdAt: 'desc' } }),
+      countAttempt: async (id) =>
+        (await tx.mediationRecordOtp.updateMany({ where: { id, consumedAt: null, attempts: { lt: OTP_MAX_ATTEMPTS } }, data: { attempts: { increment: 1 } } }))
+          .count,
+      consume: async (id) => (await tx.mediationRecordOtp.updateMany({ where: { id, consumedAt: null }, data: { consumedAt: now } })).count,
+    };
+    return spendOtp(store, OTP_PURPOSE, hash, code, now);
   }
 
   /** The answer's row (unique per signatory and hash: a second answer fails even past the checks) and its timeline entry. */

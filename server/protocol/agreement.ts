@@ -246,8 +246,13 @@ export interface VerificationSigner {
 /** Public verification: no personal data beyond masked names. */
 export interface VerificationResult {
   status: 'authentic' | 'altered' | 'unknown';
-  /** Which kind of sealed document: the agreement or the mediation record (调解笔录). */
-  kind?: 'agreement' | 'record';
+  /** Which kind of sealed document: the agreement, the mediation record (调解笔录) or a court's ruling (民事裁定书, judicial confirmation). */
+  kind?: 'agreement' | 'record' | 'ruling';
+  /** Whose seal: the mediation committee's (agreement, record) or a court's (ruling); a ruling names its court. */
+  sealedBy?: 'committee' | 'court';
+  courtName?: string;
+  /** A ruling's decision: the agreement confirmed valid, or the application rejected. */
+  decision?: 'confirmed' | 'rejected';
   /** The record's own document number (the agreement's is its case number). */
   documentNumber?: string;
   /** The case's other sealed document(s) this one carries or is carried by (number and SHA-256). */

@@ -132,6 +132,18 @@ export interface ErrorReasonParams {
   record_recorder_invalid: None;
   record_not_writer: None;
   record_answers_missing: None;
+  // judicial confirmation (司法确认, server/judicial): the deadline as an ISO time
+  judicial_agreement_not_sealed: None;
+  judicial_period_over: { deadline: string };
+  judicial_application_exists: { status: string };
+  judicial_not_a_court: None;
+  judicial_link_invalid: None;
+  judicial_not_collecting: { status: string };
+  judicial_already_confirmed: None;
+  judicial_not_submitted: { status: string };
+  judicial_already_decided: { status: string };
+  judicial_reasons_required: None;
+  judicial_no_ruling: None;
   // the grid map (server/grids): the first refused feature (index -1: the file), its code ('' when none), the problem (protocol/grids.ts gridImportProblems), the field ('' when none), how many more
   grid_import_invalid: { index: number; code: string; problem: string; field: string; more: number };
   // judicial confirmation hearing (server/judicial/HearingService.ts)
@@ -232,6 +244,17 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   record_recorder_invalid: 'bad_request',
   record_not_writer: 'forbidden',
   record_answers_missing: 'conflict',
+  judicial_agreement_not_sealed: 'conflict',
+  judicial_period_over: 'conflict',
+  judicial_application_exists: 'conflict',
+  judicial_not_a_court: 'bad_request',
+  judicial_link_invalid: 'unauthenticated',
+  judicial_not_collecting: 'conflict',
+  judicial_already_confirmed: 'conflict',
+  judicial_not_submitted: 'conflict',
+  judicial_already_decided: 'conflict',
+  judicial_reasons_required: 'bad_request',
+  judicial_no_ruling: 'not_found',
   grid_import_invalid: 'bad_request',
   judicial_hearing_not_submitted: 'conflict',
   saved_meanwhile: 'conflict',

@@ -6,6 +6,7 @@ import type { ParticipantRole, PartySide } from './roles.ts';
 import { recordingConsentRequest, type RecordingStateInfo } from './recording.ts';
 import type { AgreementView, SigningView } from './agreement.ts';
 import type { RecordView } from './mediationRecord.ts';
+import type { JudicialUpdate } from './judicial.ts';
 
 /*
  * The signalling protocol, used by server and client alike.
@@ -310,6 +311,12 @@ export interface NotificationMap {
   'record.updated': { view: RecordView | null };
   /** The signing page's socket (handshake kind `signing`): this party's signing view, on connecting and whenever the agreement changes. */
   'signing.updated': { view: SigningView };
+  /**
+   * Judicial confirmation (server/protocol/judicial.ts): in the room, the case's applications
+   * (`kind: 'case'`, sent as agreement.updated is); on the party's phone page's socket (handshake
+   * kind `judicial`), that party's view (`kind: 'party'`). On connecting and whenever it changes.
+   */
+  'judicial.updated': JudicialUpdate;
 }
 
 export type NotificationName = keyof NotificationMap;
@@ -347,5 +354,7 @@ export const handshakeAuth = z.union([
   z.object({ kind: z.literal('invitation'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
   z.object({ kind: z.literal('staff'), token: z.string().min(1).max(4096), sessionId: id, ...recoveryFields }).strict(),
   z.object({ kind: z.literal('signing'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
+  /** The party's judicial confirmation page (its link token): receives `judicial.updated` only. */
+  z.object({ kind: z.literal('judicial'), token: z.string().min(1).max(4096), ...recoveryFields }).strict(),
 ]);
 export type HandshakeAuth = z.infer<typeof handshakeAuth>;

@@ -65,9 +65,14 @@ export const timelineTypes = [
   'record.confirmed',
   'record.objected',
   'record.sealed',
-  /** A judicial confirmation hearing (听证) with the parties, hosted by the judge. */
+  /** Judicial confirmation (司法确认, server/judicial): started, each party's confirmation, submitted to the court, lapsed, the hearing, the decision. */
+  'judicial.applied',
+  'judicial.party_confirmed',
+  'judicial.submitted',
+  'judicial.lapsed',
   'judicial.hearing_started',
   'judicial.hearing_ended',
+  'judicial.decided',
 ] as const;
 export type TimelineType = (typeof timelineTypes)[number];
 

@@ -25,7 +25,8 @@ export interface SocketData {
   /** A room socket's participant (unset on a signing socket). */
   participant?: Participant;
   /** A signing socket's party (handshake kind `signing`): it follows that signing, nothing else. */
-  signer?: Extract<DocumentSubject, { kind: 'signing' }>;
+  /** A page following its party's documents outside the room (the signing page, the judicial application page). */
+  signer?: Exclude<DocumentSubject, { kind: 'room' }>;
   /** Set once the socket has a peer; survives connection-state recovery with the rest of `data`. */
   peerId?: string;
 }

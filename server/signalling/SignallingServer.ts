@@ -262,7 +262,8 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
         if (connection.participant.invitationId === invitationId) connection.remove('removed' satisfies CloseReason);
       }
       for (const socket of signingSockets) {
-        const actor = socket.data.signer?.actor;
+        const signer = socket.data.signer;
+        const actor = signer?.kind === 'signing' ? signer.actor : undefined;
         if (actor?.kind === 'invitation' && actor.invitation.invitationId === invitationId) {
           socket.emit('notification', { name: 'room.closed', data: { reason: 'removed' } } satisfies ServerNotification);
           socket.disconnect(true);
@@ -278,7 +279,7 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDeps): 
   };
 }
 
-type Authenticated = { participant: Participant } | { signer: Extract<DocumentSubject, { kind: 'signing' }> };
+type Authenticated = { participant: Participant } | { signer: Exclude<DocumentSubject, { kind: 'room' }> };
 
 async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Authenticated> {
   const parsed = handshakeAuth.safeParse(raw);
@@ -288,6 +289,10 @@ async function authenticate(raw: unknown, deps: SignallingDeps): Promise<Authent
     // Not bound to a room: any node serves it (the hub tells every node of each change).
     if (!deps.documents) throw new AppError('unauthenticated', 'Signing sockets are not served here');
     return { signer: await deps.documents.signer(auth.token) };
+  }
+  if (auth.kind === 'judicial') {
+    if (!deps.documents) throw new AppError('unauthenticated', 'Judicial application sockets are not served here');
+    return { signer: await deps.documents.judicialParty(auth.token) };
   }
   if (auth.kind === 'invitation') {
     const principal = await deps.verifyInvitationToken(auth.token);

@@ -16,11 +16,11 @@ const refused = Object.fromEntries(
 ) as unknown as RequestHandlers;
 
 /**
- * The signing page's socket: it is sent the party's signing view now and whenever the agreement
- * changes, until it disconnects; a resumed socket is sent the current view again. Its requests
+ * The signing page's socket (and the judicial application page's): it is sent the party's view
+ * now and whenever the case's documents change, until it disconnects; a resumed socket is sent the current view again. Its requests
  * take the one dispatcher path, where the permissions table refuses them all.
  */
-export function serveSigner(socket: SignallingSocket, signer: Extract<DocumentSubject, { kind: 'signing' }>, documents: DocumentFeed, log: Logger): void {
+export function serveSigner(socket: SignallingSocket, signer: Exclude<DocumentSubject, { kind: 'room' }>, documents: DocumentFeed, log: Logger): void {
   const follow = documents.follow(signer, (n) => socket.emit('notification', n as ServerNotification));
   follow.refresh();
   socket.once('disconnect', () => follow.stop());

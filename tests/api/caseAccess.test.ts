@@ -29,6 +29,7 @@ const cases = {} as Record<
     recordingId: string;
     trackId: string;
     recordId: string;
+    applicationId: string;
   }
 >;
 
@@ -40,13 +41,15 @@ const actors: Record<string, StaffRole> = {
   sup: 'supervisor',
   admin: 'admin',
   g1: 'gridworker',
+  j1: 'judge',
+  j2: 'judge',
 };
 
 /** The rule, spelled out for this world: case k is led by m k, department k (official o k) was called in and accepted. */
 function holds(actor: string, relation: Relation, k: K): boolean {
   switch (relation) {
     case 'reader':
-      return actor === `m${k}` || actor === `o${k}` || actor === 'sup' || actor === 'admin';
+      return actor === `m${k}` || actor === `o${k}` || actor === 'sup' || actor === 'admin' || actor === `j${k}`;
     case 'steward':
       return actor === `m${k}` || actor === 'sup';
     case 'signer':
@@ -54,9 +57,9 @@ function holds(actor: string, relation: Relation, k: K): boolean {
     case 'called':
       return actor === `o${k}`;
     case 'reviewer':
-      return actor === `m${k}` || actor === 'sup' || actor === 'admin';
+      return actor === `m${k}` || actor === 'sup' || actor === 'admin' || actor === `j${k}`;
     case 'court':
-      return false; // no application in this world reaches a court
+      return actor === `j${k}`; // case k's judicial application was submitted to court k
   }
 }
 
@@ -77,8 +80,13 @@ before(async () => {
     1: await unit({ name: '区人社局', kind: 'department', level: 'county', department: 'human_resources' }),
     2: await unit({ name: '区交警大队', kind: 'department', level: 'county', department: 'traffic_police' }),
   };
+  const courts: Record<K, string> = {
+    1: await unit({ name: '第一人民法院', kind: 'court', level: 'county' }),
+    2: await unit({ name: '第二人民法院', kind: 'court', level: 'county' }),
+  };
   for (const k of [1, 2] as const) {
     await ok('PUT', `/api/admin/users/${ids[`o${k}`]}/unit`, tok.admin!, { unitId: units[k] });
+    await ok('PUT', `/api/admin/users/${ids[`j${k}`]}/unit`, tok.admin!, { unitId: courts[k] });
   }
   for (const k of [1, 2] as const) {
     const m = tok[`m${k}`]!;
@@ -126,6 +134,23 @@ before(async () => {
       },
     });
     const record = await ok('POST', `/api/sessions/${s.id}/record`, m, {});
+    // A judicial application of the case, submitted to court k (rows only: the agreement here is not sealed).
+    const applicationId = `app${k}`;
+    await t.testDb.db.judicialApplication.create({
+      data: {
+        id: applicationId,
+        caseId: c.id,
+        agreementId: a.id,
+        courtUnitId: courts[k],
+        status: 'submitted',
+        effectiveAt: at,
+        deadlineAt: new Date(at.getTime() + 30 * 86_400_000),
+        createdById: ids[`m${k}`]!,
+        createdAt: at,
+        updatedAt: at,
+        submittedAt: at,
+      },
+    });
     cases[k] = {
       caseId: c.id,
       sessionId: s.id,
@@ -136,6 +161,7 @@ before(async () => {
       recordingId,
       trackId,
       recordId: record.id,
+      applicationId,
     };
   }
 });
@@ -256,7 +282,8 @@ test('on each of two cases, everyone without a relation to it is refused on ever
 });
 
 test('lists leave out cases, whistles and notes of cases the caller may not read', async () => {
-  for (const [actor] of Object.entries(actors)) {
+  for (const [actor, role] of Object.entries(actors)) {
+    if (!rolesOf('GET /api/cases').includes(role)) continue; // a judge works from their court's queue
     const list = await t.request('GET', '/api/cases', { token: tok[actor] });
     assert.equal(list.status, 200);
     const seen = new Set((list.body as Array<{ id: string }>).map((c) => c.id));

@@ -72,12 +72,13 @@ describe('socket: only the case’s own mediator hosts its room', () => {
     );
     assert.ok(party.socket.connected, 'and still connected');
     // Its own case's documents (none yet) are sent on joining, as to everyone in a room.
-    const own = ['peer.joined', 'room.state', 'agreement.updated', 'record.updated'];
+    const own = ['peer.joined', 'room.state', 'agreement.updated', 'record.updated', 'judicial.updated'];
     assert.deepEqual(
       party.notifications.filter((n) => !own.includes(n.name)).map((n) => n.name),
       [],
       'nothing reached the party',
     );
     for (const n of party.notifications) if (n.name === 'agreement.updated' || n.name === 'record.updated') assert.equal(n.data.view, null);
+    for (const n of party.notifications) if (n.name === 'judicial.updated') assert.deepEqual(n.data.kind === 'case' && n.data.view.applications, []);
   });
 });

@@ -65,6 +65,7 @@ export const mediationRecordEn: Record<keyof typeof mediationRecordZhCN, string>
   'verify.kind': 'Document',
   'related.agreement': 'Mediation agreement',
   'related.record': 'Mediation record',
+  'related.ruling': 'Civil ruling (judicial confirmation)',
   'related.earlier': '(sealed first; its number and fingerprint are printed in this one)',
   'related.later': '(sealed later; it carries this one’s number and fingerprint)',
   'card.title': 'Mediation record',

@@ -63,6 +63,7 @@ export const mediationRecordZhCN = {
   'verify.kind': '文书类别',
   'related.agreement': '人民调解协议书',
   'related.record': '调解笔录',
+  'related.ruling': '民事裁定书（司法确认）',
   'related.earlier': '（先签章，编号与指纹载于本笔录）',
   'related.later': '（后签章，载有本笔录的编号与指纹）',
   'card.title': '调解笔录',

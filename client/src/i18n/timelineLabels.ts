@@ -30,8 +30,6 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'whistle.declined': '部门拒绝吹哨',
   'followup.link_created': '生成回访链接',
   'session.started': '召开云调解',
-  'judicial.hearing_started': '法官召开司法确认听证',
-  'judicial.hearing_ended': '司法确认听证结束',
   'session.ended': '云调解结束',
   'session.joined': '进入调解室',
   'session.left': '离开调解室',
@@ -64,6 +62,13 @@ export const timelineLabelsZhCN: Record<TimelineType, string> = {
   'record.confirmed': '签名人确认调解笔录',
   'record.objected': '签名人对调解笔录提出异议',
   'record.sealed': '调解笔录已签章',
+  'judicial.applied': '发起司法确认申请',
+  'judicial.party_confirmed': '当事人确认司法确认申请',
+  'judicial.submitted': '司法确认申请已提交法院',
+  'judicial.lapsed': '司法确认申请已逾期失效',
+  'judicial.hearing_started': '司法确认视频询问开始',
+  'judicial.hearing_ended': '司法确认视频询问结束',
+  'judicial.decided': '法院作出司法确认裁定',
 };
 
 export const timelineLabelsEn: Record<TimelineType, string> = {
@@ -89,8 +94,6 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'whistle.declined': 'Department declined the whistle',
   'followup.link_created': 'Follow-up link created',
   'session.started': 'Session started',
-  'judicial.hearing_started': 'Judicial confirmation hearing started by the judge',
-  'judicial.hearing_ended': 'Judicial confirmation hearing ended',
   'session.ended': 'Session ended',
   'session.joined': 'Joined the session',
   'session.left': 'Left the session',
@@ -123,6 +126,13 @@ export const timelineLabelsEn: Record<TimelineType, string> = {
   'record.confirmed': 'A signatory confirmed the record',
   'record.objected': 'A signatory objected to the record',
   'record.sealed': 'Mediation record sealed',
+  'judicial.applied': 'Judicial confirmation applied for',
+  'judicial.party_confirmed': 'A party confirmed the judicial application',
+  'judicial.submitted': 'Judicial application submitted to the court',
+  'judicial.lapsed': 'Judicial application lapsed (period over)',
+  'judicial.hearing_started': 'Judicial confirmation hearing started',
+  'judicial.hearing_ended': 'Judicial confirmation hearing ended',
+  'judicial.decided': 'The court ruled on the judicial application',
 };
 
 export const leaveReasonLabelsZhCN: Record<LeaveReason, string> = {
