@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InvitationPreview, MediationSessionInfo } from '../../server/protocol/api.ts';
+import type { StartHearingResponse } from '../../server/protocol/hearing.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
+import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
+import { submittedApplication } from '../helpers/judicialFlow.ts';
 import { createApplication, createCourt, judgeOf, startHearing, tokenOfLink } from '../helpers/judicialHearing.ts';
 import { connectSocket, handshakeRefusal, type TestSocket } from '../helpers/socketClient.ts';
 import { until } from '../helpers/wait.ts';
@@ -162,5 +165,45 @@ describe('judicial confirmation hearing', () => {
     const next = await startHearing(server, judge.token, submitted);
     assert.equal(next.status, 201);
     assert.notEqual(next.body.session.id, hearing.id);
+  });
+});
+
+describe('judicial confirmation hearing on an application submitted through the routes', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => t?.close());
+
+  test('the judge holds a hearing while the application awaits the decision, and none once it is decided', async () => {
+    await t.createUser('med-flow', 'mediator', undefined, { displayName: '王调解员' });
+    const mediator = (await t.login('med-flow')).token;
+    const court = await createCourt(t.testDb.db, '示范区人民法院');
+    const judgeId = await t.createUser('judge-flow', 'judge', undefined, { displayName: '陈法官' });
+    await t.testDb.db.user.update({ where: { id: judgeId }, data: { unitId: court } });
+    const judge = (await t.login('judge-flow')).token;
+
+    const { caseId, applicationId } = await submittedApplication(t, mediator, court);
+    const started = await t.request('POST', `/api/judicial/applications/${applicationId}/hearings`, { token: judge });
+    assert.equal(started.status, 201, started.text);
+    const hearing = (started.body as StartHearingResponse).session;
+    assert.equal((started.body as StartHearingResponse).invitations.length, 2);
+    assert.equal((await t.request('POST', `/api/sessions/${hearing.id}/end`, { token: judge })).status, 200);
+
+    const decided = await t.request('POST', `/api/judicial/applications/${applicationId}/decision`, {
+      token: judge,
+      body: { decision: 'confirmed', reasons: '' },
+    });
+    assert.equal(decided.status, 200, decided.text);
+    const after = await t.request('POST', `/api/judicial/applications/${applicationId}/hearings`, { token: judge });
+    assert.equal(after.status, 409);
+    assert.equal((after.body as { reason?: string }).reason, 'judicial_hearing_not_submitted');
+
+    const types = ((await t.request('GET', `/api/cases/${caseId}/timeline`, { token: judge })).body as Array<{ type: string }>).map((e) => e.type);
+    const order = ['judicial.submitted', 'judicial.hearing_started', 'judicial.hearing_ended', 'judicial.decided'].map((type) => types.indexOf(type));
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
+      `in order: ${types.join(', ')}`,
+    );
   });
 });
