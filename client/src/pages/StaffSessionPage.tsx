@@ -81,8 +81,8 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
       heading={
         <>
           {info.kind === 'hearing' && (
-            <span className="tag tag--lead" data-testid="hearing-badge">
-              {t('hearing.badge')}
+            <span className="tag tag--lead" data-testid="hearing-badge" title={t('hearing.badge')}>
+              {t('hearing.title')}
             </span>
           )}
           <span className="room__case-number">{info.caseNumber}</span>
