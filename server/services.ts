@@ -124,7 +124,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const grids: GridService = new GridService({ db, clock, log: log.child('grids'), cases, access, tileUrl: config.gridMapTileUrl });
   const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
-  const hearings = new HearingService({ db, clock, log: log.child('hearings'), invitations });
+  const hearings = new HearingService({ db, clock, log: log.child('hearings'), invitations, sessions });
   const loop = new CaseLoopService({ db, clock, log: log.child('caseloop'), settings, cases });
   const supervision = new SupervisionService({ db, clock, log: log.child('supervision') });
   const followUps = new FollowUpService({ db, clock, config, log: log.child('followup'), settings });

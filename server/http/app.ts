@@ -405,7 +405,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
   registerRecordRoutes(route, services.agreement.record);
-  registerJudicialRoutes(route, services.agreement.judicial);
+  // A decided application has no hearing any more: one still open ends with the decision.
+  registerJudicialRoutes(route, services.agreement.judicial, async (applicationId, judge) => {
+    for (const sessionId of await services.hearings.endOpen(applicationId, judge)) {
+      await runHook(deps, 'onSessionEnded', () => hooks.onSessionEnded(sessionId), { sessionId });
+    }
+  });
 
   // ---- the grid map (server/grids/http.ts)
   registerGridRoutes(route, services.grids);

@@ -9,7 +9,7 @@ import type { StartHearingResponse } from '../protocol/hearing.ts';
 import { actorOf } from '../cases/CaseService.ts';
 import { lockCase } from '../cases/caseLock.ts';
 import type { InvitationRow, InvitationService } from '../cases/InvitationService.ts';
-import { sessionTimelineTypes, toSessionInfo } from '../cases/SessionService.ts';
+import { sessionTimelineTypes, toSessionInfo, type SessionService } from '../cases/SessionService.ts';
 import { appendTimeline } from '../cases/timeline.ts';
 
 const withCase = { case: { select: { caseNumber: true } } } as const;
@@ -25,11 +25,21 @@ export class HearingService {
   readonly #log: Logger;
   readonly #invitations: InvitationService;
 
-  constructor(deps: { db: Db; clock: Clock; log: Logger; invitations: InvitationService }) {
+  readonly #sessions: SessionService;
+
+  constructor(deps: { db: Db; clock: Clock; log: Logger; invitations: InvitationService; sessions: SessionService }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#invitations = deps.invitations;
+    this.#sessions = deps.sessions;
+  }
+
+  /** Ends the application's open hearings (its decision ends them); returns their ids, for closing the rooms. */
+  async endOpen(applicationId: string, by: StaffPrincipal): Promise<string[]> {
+    const open = await this.#db.mediationSession.findMany({ where: { judicialApplicationId: applicationId, status: 'open' }, select: { id: true } });
+    for (const s of open) await this.#sessions.end(s.id, by);
+    return open.map((s) => s.id);
   }
 
   /**

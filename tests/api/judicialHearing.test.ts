@@ -175,7 +175,7 @@ describe('judicial confirmation hearing on an application submitted through the 
   });
   after(async () => t?.close());
 
-  test('the judge holds a hearing while the application awaits the decision, and none once it is decided', async () => {
+  test('the judge holds a hearing while the application awaits the decision; the decision ends it, and none starts after it', async () => {
     await t.createUser('med-flow', 'mediator', undefined, { displayName: '王调解员' });
     const mediator = (await t.login('med-flow')).token;
     const court = await createCourt(t.testDb.db, '示范区人民法院');
@@ -188,19 +188,21 @@ describe('judicial confirmation hearing on an application submitted through the 
     assert.equal(started.status, 201, started.text);
     const hearing = (started.body as StartHearingResponse).session;
     assert.equal((started.body as StartHearingResponse).invitations.length, 2);
-    assert.equal((await t.request('POST', `/api/sessions/${hearing.id}/end`, { token: judge })).status, 200);
 
     const decided = await t.request('POST', `/api/judicial/applications/${applicationId}/decision`, {
       token: judge,
       body: { decision: 'confirmed', reasons: '' },
     });
     assert.equal(decided.status, 200, decided.text);
+    // The decision ends the hearing still open, and its room closes.
+    assert.equal(((await t.request('GET', `/api/sessions/${hearing.id}`, { token: judge })).body as MediationSessionInfo).status, 'ended');
+    assert.deepEqual(t.hookCalls.sessionEnded, [hearing.id]);
     const after = await t.request('POST', `/api/judicial/applications/${applicationId}/hearings`, { token: judge });
     assert.equal(after.status, 409);
     assert.equal((after.body as { reason?: string }).reason, 'judicial_hearing_not_submitted');
 
     const types = ((await t.request('GET', `/api/cases/${caseId}/timeline`, { token: judge })).body as Array<{ type: string }>).map((e) => e.type);
-    const order = ['judicial.submitted', 'judicial.hearing_started', 'judicial.hearing_ended', 'judicial.decided'].map((type) => types.indexOf(type));
+    const order = ['judicial.submitted', 'judicial.hearing_started', 'judicial.decided', 'judicial.hearing_ended'].map((type) => types.indexOf(type));
     assert.ok(
       order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
       `in order: ${types.join(', ')}`,
