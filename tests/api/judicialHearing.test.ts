@@ -85,6 +85,8 @@ describe('judicial confirmation hearing', () => {
     const mediation = await server.api<MediationSessionInfo>('POST', `/api/cases/${mediator.caseDetail.id}/sessions`, { token: mediator.token });
     assert.equal(mediation.body.id, mediator.session.id);
     assert.equal(mediation.body.kind, 'mediation');
+    const detail = await server.api<{ activeSessionId: string | null }>('GET', `/api/cases/${mediator.caseDetail.id}`, { token: mediator.token });
+    assert.equal(detail.body.activeSessionId, mediator.session.id, "the case's active session is its mediation");
 
     const timeline = await server.api<Array<{ type: string; data: Record<string, unknown> }>>('GET', `/api/cases/${mediator.caseDetail.id}/timeline`, {
       token: judge.token,
