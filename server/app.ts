@@ -12,6 +12,7 @@ import { readMediaCapabilities } from './media/mediaCapabilities.ts';
 import { createServices, type Services } from './services.ts';
 import { attachSignalling, type Signalling } from './signalling/SignallingServer.ts';
 import { forbidden } from './errors.ts';
+import { actionInSession } from './access/caseAccess.ts';
 import { createSignallingObserver } from './signalling/observe.ts';
 import { iceServersFor } from './signalling/turnCredentials.ts';
 import { ConnectivityProbes, type ConnectivityProbesOptions } from './connectivity/ConnectivityProbes.ts';
@@ -222,7 +223,7 @@ export async function createApp(
     verifyInvitationToken: (token) => services.auth.verifyInvitationToken(token),
     staffSessions: services.staffSessions,
     getSession: (sessionId) => services.sessions.get(sessionId),
-    mayEnter: (principal, session) => services.access.assert(principal, 'session.enter', session.caseId, 'socket handshake'),
+    mayEnter: (principal, session) => services.access.assert(principal, actionInSession(session.kind, 'session.enter'), session.caseId, 'socket handshake'),
     attendance: {
       recordJoin: (p, { admitted }) =>
         services.sessions.recordJoin({ sessionId: p.sessionId, identity: p.identity, role: p.role, displayName: p.displayName, admitted }),

@@ -1,4 +1,5 @@
 import { CaseGuard } from './access/CaseGuard.ts';
+import { HearingService } from './judicial/HearingService.ts';
 import { GridService } from './grids/GridService.ts';
 import { RecordingService } from './recording/RecordingService.ts';
 import { refusalRecorder, type RefusalSink } from './access/refusals.ts';
@@ -47,6 +48,8 @@ export interface Services {
   cases: CaseService;
   sessions: SessionService;
   invitations: InvitationService;
+  /** The judge's hearings of judicial confirmation applications (sessions of kind hearing). */
+  hearings: HearingService;
   /** Case loop: rule sets, settings, units. */
   settings: SettingsService;
   /** Case loop: the transitions. */
@@ -121,6 +124,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
   const grids: GridService = new GridService({ db, clock, log: log.child('grids'), cases, access, tileUrl: config.gridMapTileUrl });
   const sessions = new SessionService({ db, clock, log: log.child('sessions'), nodeId: config.cluster?.nodeId ?? null });
   const invitations = new InvitationService({ db, clock, config, log: log.child('invitations'), tokens, auth });
+  const hearings = new HearingService({ db, clock, log: log.child('hearings'), invitations, sessions });
   const loop = new CaseLoopService({ db, clock, log: log.child('caseloop'), settings, cases });
   const supervision = new SupervisionService({ db, clock, log: log.child('supervision') });
   const followUps = new FollowUpService({ db, clock, config, log: log.child('followup'), settings });
@@ -174,6 +178,7 @@ export function createServices({ config, db, clock, log, refusals, metrics, redi
     cases,
     sessions,
     invitations,
+    hearings,
     settings,
     loop,
     supervision,

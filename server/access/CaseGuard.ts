@@ -2,7 +2,7 @@ import { level as levelSchema, type Level } from '../protocol/caseLoop.ts';
 import type { StaffPrincipal } from '../auth/principals.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { AppError, notFound } from '../errors.ts';
-import { allows, accessActionNames, type ActorFacts, type AccessAction, type CaseFacts } from './caseAccess.ts';
+import { actionInSession, allows, accessActionNames, type ActorFacts, type AccessAction, type CaseFacts } from './caseAccess.ts';
 import type { RefusalSink } from './refusals.ts';
 
 /** What a route's path parameter names; each resolves to exactly one case. */
@@ -69,6 +69,12 @@ const caseOf: Record<ObjectKind, (db: Db, id: string) => Promise<string | null>>
   applicationId: async (db, id) => (await db.judicialApplication.findUnique({ where: { id }, select }))?.caseId ?? null,
 };
 
+/** The session an object stands in, for the objects that are in one (its kind decides whose room it is). */
+const sessionOf: Partial<Record<ObjectKind, (db: Db, id: string) => Promise<{ kind: string } | null>>> = {
+  sessionId: (db, id) => db.mediationSession.findUnique({ where: { id }, select: { kind: true } }),
+  invitationId: async (db, id) => (await db.invitation.findUnique({ where: { id }, select: { session: { select: { kind: true } } } }))?.session ?? null,
+};
+
 /** A 403 that says which object rule refused (`details.action`), so the client can explain it. */
 export function refused(action: AccessAction): AppError {
   return new AppError('forbidden', `Not allowed on this case: ${action}`, { action });
@@ -107,6 +113,16 @@ export class CaseGuard {
     const caseId = await caseOf[kind](this.#db, id);
     if (caseId === null) throw new AppError('not_found', 'Not found');
     return caseId;
+  }
+
+  /**
+   * The case behind a route's object and the action its rule stands for there: in a hearing
+   * session the steward's actions are the court's (caseAccess.ts actionInSession).
+   */
+  async target(kind: ObjectKind, id: string, action: AccessAction): Promise<{ caseId: string; action: AccessAction }> {
+    const caseId = await this.caseIdOf(kind, id);
+    const session = await sessionOf[kind]?.(this.#db, id);
+    return { caseId, action: session ? actionInSession(session.kind === 'hearing' ? 'hearing' : 'mediation', action) : action };
   }
 
   /** Throws a recorded 403 unless the object rule allows `action` on the case. */

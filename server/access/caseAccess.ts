@@ -86,6 +86,11 @@ export const accessActions = {
   /** Reviewing (agreement, record, recordings) and deciding an application submitted to the judge's court. */
   'judicial.review': 'court',
   'judicial.decide': 'court',
+  /**
+   * Holding a hearing (听证) of an application with the parties: starting it, and in a hearing
+   * session everything the steward does in a mediation (enter as host, invite, end): see actionInSession.
+   */
+  'judicial.hearing': 'court',
 } as const satisfies Record<string, Relation>;
 
 export type AccessAction = keyof typeof accessActions;
@@ -166,6 +171,16 @@ const relationRules: Record<Relation, (a: ActorFacts, c: CaseFacts) => boolean> 
   reviewer: (a, c) => (a.role === 'mediator' && isResponsible(a, c)) || supervises(a, c) || a.role === 'admin' || ofTheCourt(a, c),
   court: ofTheCourt,
 };
+
+/**
+ * The action an object rule stands for in a session of this kind. A hearing is the court's: what
+ * the steward (the mediation committee's mediator or supervisor) does in a mediation, the judge
+ * of the court does in a hearing, and the steward does not (a hearing is the court's own review of
+ * the agreement; the parties attend, the mediators do not). Reading the record stays as it is.
+ */
+export function actionInSession(kind: 'mediation' | 'hearing', action: AccessAction): AccessAction {
+  return kind === 'hearing' && accessActions[action] === 'steward' ? 'judicial.hearing' : action;
+}
 
 /** The object rule: may this staff member do this action on this case? (Roles are checked separately.) */
 export function allows(actor: ActorFacts, action: AccessAction, kase: CaseFacts): boolean {

@@ -15,6 +15,7 @@ import { partySides, type InvitedRole, type PartySide } from '../protocol/roles.
 import { actorOf } from './CaseService.ts';
 import { lockCase, lockCaseOfSession } from './caseLock.ts';
 import { appendTimeline } from './timeline.ts';
+import { sessionKindOf } from './SessionService.ts';
 
 export type InvitationRow = {
   id: string;
@@ -175,11 +176,13 @@ export class InvitationService {
       include: {
         case: { select: { caseNumber: true, title: true, unit: { select: { name: true, kind: true } } } },
         startedBy: { select: { displayName: true } },
+        judicialApplication: { select: { court: { select: { name: true } } } },
       },
     });
     if (!session) throw notFound('Session');
     const unit = session.case.unit;
-    const centreName = unit && (unit.kind === 'mediation_committee' || unit.kind === 'mediation_centre') ? unit.name : this.#config.sealOrganisation;
+    const court = session.judicialApplication?.court.name;
+    const centreName = court ?? (unit && (unit.kind === 'mediation_committee' || unit.kind === 'mediation_centre') ? unit.name : this.#config.sealOrganisation);
     return {
       sessionId: session.id,
       caseNumber: session.case.caseNumber,
@@ -188,6 +191,7 @@ export class InvitationService {
       displayName: principal.displayName,
       side: principal.side,
       sessionStatus: session.status === 'open' ? 'open' : 'ended',
+      kind: sessionKindOf(session.kind),
       contact: { mediatorName: session.startedBy.displayName, centreName, centrePhone: this.#config.centrePhone },
       recording:
         session.status === 'open'

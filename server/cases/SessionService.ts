@@ -7,7 +7,8 @@ import { transaction } from '../db/transactions.ts';
 import { AppError, fail, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { MediationSessionInfo, SessionParticipationInfo } from '../protocol/api.ts';
+import type { MediationSessionInfo, SessionKind, SessionParticipationInfo } from '../protocol/api.ts';
+import type { TimelineType } from '../protocol/timelineTypes.ts';
 import type { ParticipantRole } from '../protocol/roles.ts';
 import { applyTransition, zh } from '../caseloop/index.ts';
 import { actorOf } from './CaseService.ts';
@@ -16,13 +17,34 @@ import { appendTimeline, appendTimelineEntries } from './timeline.ts';
 import { stateOf } from './views.ts';
 import { recordingStateOf } from '../recording/state.ts';
 
-type SessionRow = { id: string; caseId: string; status: string; startedAt: Date; endedAt: Date | null; case: { caseNumber: string } };
+type SessionRow = {
+  id: string;
+  caseId: string;
+  kind: string;
+  judicialApplicationId: string | null;
+  status: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  case: { caseNumber: string };
+};
+
+export function sessionKindOf(kind: string): SessionKind {
+  return kind === 'hearing' ? 'hearing' : 'mediation';
+}
+
+/** The timeline entries a session's start and end write, by what the session is for. */
+export const sessionTimelineTypes: Record<SessionKind, { started: TimelineType; ended: TimelineType }> = {
+  mediation: { started: 'session.started', ended: 'session.ended' },
+  hearing: { started: 'judicial.hearing_started', ended: 'judicial.hearing_ended' },
+};
 
 export function toSessionInfo(s: SessionRow, recording: { state: string } | null = null): MediationSessionInfo {
   return {
     id: s.id,
     caseId: s.caseId,
     caseNumber: s.case.caseNumber,
+    kind: sessionKindOf(s.kind),
+    judicialApplicationId: s.judicialApplicationId,
     status: s.status === 'open' ? 'open' : 'ended',
     startedAt: s.startedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
@@ -89,7 +111,7 @@ export class SessionService {
       throw fail('session_state_forbids', `Cannot start a session on a case that is '${state}' (${zh.states[state]}的案件不能开始调解)`, { state });
     }
     const open = await tx.mediationSession.findFirst({
-      where: { caseId, status: 'open' },
+      where: { caseId, status: 'open', kind: 'mediation' },
       orderBy: { startedAt: 'desc' },
       include: withCase,
     });
@@ -143,12 +165,13 @@ export class SessionService {
         data: { status: 'ended', endedAt: now },
         include: withCase,
       });
+      const kind = sessionKindOf(s.kind);
       await appendTimeline(tx, {
         caseId: s.caseId,
-        type: 'session.ended',
+        type: sessionTimelineTypes[kind].ended,
         actor: actorOf(principal),
         at: now,
-        data: { sessionId, by: principal.displayName },
+        data: { sessionId, by: principal.displayName, ...(s.judicialApplicationId ? { applicationId: s.judicialApplicationId } : {}) },
       });
       await this.#stopRecording(tx, s.caseId, sessionId, principal, now);
       return toSessionInfo(ended);

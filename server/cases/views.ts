@@ -32,7 +32,7 @@ import { maskIdNumber, maskPhone } from './masking.ts';
 
 export const caseInclude = {
   parties: { orderBy: { position: 'asc' } },
-  mediations: { where: { status: 'open' }, select: { id: true }, orderBy: { startedAt: 'desc' }, take: 1 },
+  mediations: { where: { status: 'open', kind: 'mediation' }, select: { id: true }, orderBy: { startedAt: 'desc' }, take: 1 },
   leadMediator: { select: { id: true, displayName: true } },
   unit: true,
   supervisionNotes: { where: { answeredAt: null }, select: { dueAt: true } },

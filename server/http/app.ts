@@ -21,6 +21,7 @@ import { registerJudicialRoutes } from '../judicial/http.ts';
 import { registerGridRoutes } from '../grids/http.ts';
 import { registerConnectivityRoutes } from '../connectivity/http.ts';
 import { registerAssessmentRoutes } from '../assessment/http.ts';
+import { registerHearingRoutes } from '../judicial/hearingHttp.ts';
 import { findCjkFonts } from '../agreement/fonts.ts';
 import { playbackCredentials, registerRecordingRoutes } from '../recording/http.ts';
 import { auditedLogin, recordAudit } from '../audit/index.ts';
@@ -95,8 +96,8 @@ export function createHttpApp(deps: HttpDeps): Express {
       if (permission === 'public') throw new Error(`route ${key} is public, so its object rule must be applied by the handler (by: 'token')`);
       const { action, via } = object;
       guard.push(async (req: Request<IdParams<typeof via>>, res: Response, next: () => void) => {
-        const caseId = await services.access.caseIdOf(via, ids(req, via)[via]);
-        await services.access.assert(staffOf(res), action, caseId, key);
+        const target = await services.access.target(via, ids(req, via)[via], action);
+        await services.access.assert(staffOf(res), target.action, target.caseId, key);
         next();
       });
     }
@@ -300,6 +301,7 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   // ---- performance assessment (server/assessment/http.ts)
   registerAssessmentRoutes(route, services.assessment, () => findCjkFonts(deps.config.agreementFont));
+  registerHearingRoutes(route, services.hearings);
 
   // ---- administration
   route('get', '/api/admin/routing-rules', async (_req: Request, res: Response) => {
@@ -403,7 +405,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   // ---- mediation agreement (server/agreement/http.ts)
   registerAgreementRoutes(route, services.agreement);
   registerRecordRoutes(route, services.agreement.record);
-  registerJudicialRoutes(route, services.agreement.judicial);
+  // A decided application has no hearing any more: one still open ends with the decision.
+  registerJudicialRoutes(route, services.agreement.judicial, async (applicationId, judge) => {
+    for (const sessionId of await services.hearings.endOpen(applicationId, judge)) {
+      await runHook(deps, 'onSessionEnded', () => hooks.onSessionEnded(sessionId), { sessionId });
+    }
+  });
 
   // ---- the grid map (server/grids/http.ts)
   registerGridRoutes(route, services.grids);

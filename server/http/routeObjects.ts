@@ -110,6 +110,7 @@ export const routeObjects: Record<RouteKey, ObjectRule> = {
   'POST /api/recordings/:recordingId/compose': { action: 'recording.compose', via: 'recordingId' },
 
   'POST /api/invitations/:invitationId/revoke': { action: 'invitation.revoke', via: 'invitationId' },
+  'POST /api/judicial/applications/:applicationId/hearings': { action: 'judicial.hearing', via: 'applicationId' },
   'GET /api/invitation': { none: 'public: the invitation token previews its own session only' },
 
   'POST /api/public/cases': publicForm,
@@ -185,7 +186,8 @@ function rolesOf(key: RouteKey): readonly StaffRole[] {
 /**
  * The staff roles that may take each action at all: the roles of the routes whose object rule
  * is that action (the access test checks they agree), and for entering a room, the roles that
- * have a room role with a staff login.
+ * have a room role with a staff login. (In a hearing session the steward's actions are
+ * `judicial.hearing`: CaseGuard.target.)
  */
 export const actionRoles: Record<AccessAction, ReadonlySet<StaffRole>> = (() => {
   const out = {} as Record<AccessAction, Set<StaffRole>>;

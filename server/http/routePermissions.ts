@@ -104,13 +104,13 @@ export const routePermissions = {
   'GET /api/admin/audit': ['admin'],
 
   'GET /api/sessions/:sessionId': ALL_STAFF,
-  'POST /api/sessions/:sessionId/end': ['mediator'],
-  'GET /api/sessions/:sessionId/invitations': ['mediator'],
-  'POST /api/sessions/:sessionId/invitations': ['mediator'],
-  'GET /api/sessions/:sessionId/media': ['mediator', 'supervisor'],
+  'POST /api/sessions/:sessionId/end': ['mediator', 'judge'],
+  'GET /api/sessions/:sessionId/invitations': ['mediator', 'judge'],
+  'POST /api/sessions/:sessionId/invitations': ['mediator', 'judge'],
+  'GET /api/sessions/:sessionId/media': ['mediator', 'supervisor', 'judge'],
   'GET /api/sessions/:sessionId/participations': ALL_STAFF,
   /** The room's saved chat, private and caucus messages included. */
-  'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor'],
+  'GET /api/sessions/:sessionId/chat': ['mediator', 'supervisor', 'judge'],
 
   // ---- recordings (server/recording/http.ts): the case's responsible mediator, supervisors in scope, admins, the judge of a court
   // holding the case's judicial application (reviewing it); never parties or officials
@@ -123,7 +123,9 @@ export const routePermissions = {
   /** Queues a failed (or never started) composition again. */
   'POST /api/recordings/:recordingId/compose': ['mediator', 'supervisor', 'admin'],
 
-  'POST /api/invitations/:invitationId/revoke': ['mediator'],
+  'POST /api/invitations/:invitationId/revoke': ['mediator', 'judge'],
+  /** The judge's hearing (听证) of an application their court holds; in it the judge hosts, invites, ends (the session routes above). */
+  'POST /api/judicial/applications/:applicationId/hearings': ['judge'],
   /** Public: the invitation token in `Authorization: Bearer` is verified by the handler. */
   'GET /api/invitation': 'public',
 

@@ -3,6 +3,7 @@ import { id, meta, sendSealedPdf, type RouteFn } from '../agreement/http.ts';
 import { bearerToken, staffOf, validate } from '../http/middleware.ts';
 import { judicialConfirmRequest, judicialDecisionRequest, judicialOtpRequest, judicialQueueQuery, startJudicialRequest } from '../protocol/judicial.ts';
 import type { JudicialModule } from './index.ts';
+import type { StaffPrincipal } from '../auth/principals.ts';
 
 /*
  * HTTP routes of judicial confirmation, registered through createHttpApp's `route` (each is in
@@ -10,7 +11,12 @@ import type { JudicialModule } from './index.ts';
  * `Authorization: Bearer` names its application and party. The ruling's download takes a staff
  * login that reads the case, or that application's party link.
  */
-export function registerJudicialRoutes(route: RouteFn, m: JudicialModule): void {
+/** `afterDecision`: what else a decision ends (the application's open hearing, server/judicial/HearingService.ts). */
+export function registerJudicialRoutes(
+  route: RouteFn,
+  m: JudicialModule,
+  afterDecision?: (applicationId: string, judge: StaffPrincipal) => Promise<void>,
+): void {
   const partyOf = (req: Request) => m.judicial.resolveParty(bearerToken(req));
 
   route('get', '/api/courts', async (_req: Request, res: Response) => {
@@ -48,7 +54,10 @@ export function registerJudicialRoutes(route: RouteFn, m: JudicialModule): void 
     res.json(await m.judicial.review(id(req, 'applicationId'), staffOf(res), m.recordings));
   });
   route('post', '/api/judicial/applications/:applicationId/decision', validate(judicialDecisionRequest), async (req: Request, res: Response) => {
-    res.json(await m.rulings.decide(id(req, 'applicationId'), staffOf(res), req.body));
+    const applicationId = id(req, 'applicationId');
+    const view = await m.rulings.decide(applicationId, staffOf(res), req.body);
+    await afterDecision?.(applicationId, staffOf(res));
+    res.json(view);
   });
   route('get', '/api/judicial/applications/:applicationId/ruling.pdf', async (req: Request, res: Response) => {
     const applicationId = id(req, 'applicationId');

@@ -16,6 +16,7 @@ import type {
   ChannelOptions,
 } from '../protocol/signalling.ts';
 import { AppError, badRequest, conflict, fail, forbidden, notFound } from '../errors.ts';
+import { isHost } from '../protocol/roles.ts';
 import type { Logger } from '../logger.ts';
 import { capabilitiesId } from './mediaCapabilities.ts';
 import { MAX_INCOMING_BITRATE, mediaCodecs, webRtcTransportOptions } from './mediaCodecs.ts';
@@ -207,7 +208,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       peer.presence.canPublish = previous.presence.canPublish;
       peer.presence.canShare = previous.presence.canShare;
     }
-    if (peer.info.role === 'mediator' && (this.#leadIdentity === null || (this.#leadLostAt !== null && this.#leadGraceOver()))) {
+    if (isHost(peer.info.role) && (this.#leadIdentity === null || (this.#leadLostAt !== null && this.#leadGraceOver()))) {
       this.#setLead(peer.identity);
     }
     if (peer.identity === this.#leadIdentity) this.#leadReturned();
@@ -287,7 +288,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   inCaucus(peer: Peer): boolean {
     const caucus = this.#caucus;
     if (!caucus || peer.presence.waiting) return false;
-    return peer.info.role === 'mediator' || caucus.has(peer.identity);
+    return isHost(peer.info.role) || caucus.has(peer.identity);
   }
 
   placeOf(peer: Peer): Place {
@@ -311,7 +312,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   isLead(peer: Peer): boolean {
-    return peer.info.role === 'mediator' && peer.identity === this.#leadIdentity;
+    return isHost(peer.info.role) && peer.identity === this.#leadIdentity;
   }
 
   participantState(peer: Peer): ParticipantState {
@@ -332,7 +333,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** The room as `viewer` may know it: the roster (with the waiting list) only for mediators. */
   stateFor(viewer: Peer): RoomStateInfo {
-    const isMediator = viewer.info.role === 'mediator';
+    const isMediator = isHost(viewer.info.role);
     const caucus = this.#caucus;
     const withMe = caucus !== null && this.inCaucus(viewer);
     const joined = this.joinedPeers();
@@ -415,7 +416,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    */
   sendBack(peerId: string): void {
     const peer = this.getPeer(peerId);
-    if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be sent to the waiting room');
+    if (isHost(peer.info.role)) throw badRequest('A mediator cannot be sent to the waiting room');
     if (peer.presence.waiting) return;
     this.#admitted.delete(peer.identity);
     this.#changeVisibility(() => {
@@ -435,7 +436,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Removes the person for good (for this room): closed with 'removed', refused if they come back. */
   removeParticipant(peerId: string): Peer {
     const peer = this.getPeer(peerId);
-    if (peer.info.role === 'mediator') throw badRequest('A mediator cannot be removed');
+    if (isHost(peer.info.role)) throw badRequest('A mediator cannot be removed');
     this.#removed.add(peer.identity);
     this.#admitted.delete(peer.identity);
     this.emit('participantRemoved', peer.identity);
@@ -453,7 +454,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const sides = new Set<string>();
     for (const m of members) {
       if (!m.joined || m.presence.waiting) throw conflict(`${m.info.displayName} is not in the session`);
-      if (m.info.role === 'mediator') throw badRequest('Mediators are always in the caucus');
+      if (isHost(m.info.role)) throw badRequest('Mediators are always in the caucus');
       if (m.info.role === 'observer') throw badRequest('Observers cannot join a caucus');
       if (m.info.role === 'party') sides.add(m.info.side ?? 'none');
     }
@@ -466,7 +467,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.#caucus = caucus;
     });
     this.#log.info('caucus started', { caucusId: caucus.id, members: members.map((m) => m.id) });
-    this.emit('caucusStarted', caucus, by, [...members, ...this.joinedPeers().filter((p) => p.info.role === 'mediator')]);
+    this.emit('caucusStarted', caucus, by, [...members, ...this.joinedPeers().filter((p) => isHost(p.info.role))]);
     return caucus;
   }
 
@@ -502,7 +503,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   setRights(peerId: string, rights: { publish?: boolean | undefined; share?: boolean | undefined }): void {
     const peer = this.getPeer(peerId);
     const role = peer.info.role;
-    if (role === 'mediator') throw badRequest("A mediator's rights cannot be changed");
+    if (isHost(role)) throw badRequest("A host's rights cannot be changed");
     if (rights.publish !== undefined && role !== 'official' && role !== 'observer') {
       throw badRequest('Publishing rights apply to officials and observers');
     }
@@ -552,7 +553,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (toPeerId !== undefined) {
       const to = this.findPeer(toPeerId);
       if (!to || !to.joined || to === from || !this.canSee(from, to)) throw notFound('Recipient');
-      if (from.info.role !== 'mediator' && to.info.role !== 'mediator') throw forbidden('Private messages are with the mediator');
+      if (!isHost(from.info.role) && !isHost(to.info.role)) throw forbidden('Private messages are with the mediator');
       recipients = [from, to];
       scope = 'private';
     } else {
@@ -781,7 +782,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Grace over: another mediator present takes the lead; otherwise the room stays paused until one comes. */
   #leadGraceEnded(): void {
     if (this.#closed || this.#leadLostAt === null) return;
-    const other = this.joinedPeers().find((p) => p.info.role === 'mediator');
+    const other = this.joinedPeers().find((p) => isHost(p.info.role));
     if (other) {
       this.#setLead(other.identity);
       this.#leadReturned();

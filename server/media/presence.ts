@@ -1,4 +1,4 @@
-import type { ParticipantRole } from '../protocol/roles.ts';
+import { isHost, type ParticipantRole } from '../protocol/roles.ts';
 
 /**
  * Room-level state of one peer connection. The Room that holds the peer owns and changes it;
@@ -24,6 +24,6 @@ export function defaultPresence(role: ParticipantRole): PeerPresence {
     connected: true,
     handRaised: false,
     canPublish: role !== 'observer',
-    canShare: role === 'mediator' || role === 'official',
+    canShare: isHost(role) || role === 'official',
   };
 }

@@ -25,10 +25,17 @@ export interface LoginResponse {
   user: StaffUser;
 }
 
+/** What a session is for: a mediation (调解), or a judicial confirmation hearing (听证) hosted by a judge. */
+export const sessionKinds = ['mediation', 'hearing'] as const;
+export type SessionKind = (typeof sessionKinds)[number];
+
 export interface MediationSessionInfo {
   id: string;
   caseId: string;
   caseNumber: string;
+  kind: SessionKind;
+  /** The judicial confirmation application a hearing belongs to (null for a mediation). */
+  judicialApplicationId: string | null;
   status: 'open' | 'ended';
   startedAt: string;
   endedAt: string | null;
@@ -76,6 +83,8 @@ export interface InvitationPreview {
   displayName: string;
   side: PartySide | null;
   sessionStatus: 'open' | 'ended';
+  /** A mediation, or a judicial confirmation hearing (the judge hosts; the contact is the judge and the court). */
+  kind: SessionKind;
   /** Who runs the session and whom to call afterwards: shown in the waiting room and at the end. */
   contact: { mediatorName: string; centreName: string; centrePhone: string | null };
   /** The session's recording: when not off, the pre-join page shows the notice before joining. */

@@ -146,6 +146,8 @@ export interface ErrorReasonParams {
   judicial_no_ruling: None;
   // the grid map (server/grids): the first refused feature (index -1: the file), its code ('' when none), the problem (protocol/grids.ts gridImportProblems), the field ('' when none), how many more
   grid_import_invalid: { index: number; code: string; problem: string; field: string; more: number };
+  // judicial confirmation hearing (server/judicial/HearingService.ts)
+  judicial_hearing_not_submitted: None;
   // concurrency (server/db/failures.ts)
   saved_meanwhile: None;
   write_conflict: None;
@@ -254,6 +256,7 @@ export const errorReasonCode: { readonly [R in ErrorReason]: ErrorCode } = {
   judicial_reasons_required: 'bad_request',
   judicial_no_ruling: 'not_found',
   grid_import_invalid: 'bad_request',
+  judicial_hearing_not_submitted: 'conflict',
   saved_meanwhile: 'conflict',
   write_conflict: 'conflict',
 };

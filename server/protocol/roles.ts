@@ -5,10 +5,17 @@ export const staffRoles = ['mediator', 'official', 'supervisor', 'admin', 'gridw
 export const staffRole = z.enum(staffRoles);
 export type StaffRole = z.infer<typeof staffRole>;
 
-/** Roles inside a cloud-mediation room. */
-export const participantRoles = ['mediator', 'party', 'official', 'observer'] as const;
+/** Roles inside a cloud-mediation room. A judge hosts the hearing of a judicial confirmation application. */
+export const participantRoles = ['mediator', 'judge', 'party', 'official', 'observer'] as const;
 export const participantRole = z.enum(participantRoles);
 export type ParticipantRole = z.infer<typeof participantRole>;
+
+/** Room roles that host (admit, mute, caucus, record, end): the mediator in a mediation, the judge in a hearing. */
+export const hostRoles = ['mediator', 'judge'] as const satisfies readonly ParticipantRole[];
+export type HostRole = (typeof hostRoles)[number];
+export function isHost(role: ParticipantRole): role is HostRole {
+  return (hostRoles as readonly ParticipantRole[]).includes(role);
+}
 
 /** A party's side: 申请人 applicant, 被申请人 respondent. */
 export const partySides = ['applicant', 'respondent'] as const;

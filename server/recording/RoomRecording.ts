@@ -3,6 +3,7 @@ import type { Router } from 'mediasoup/types';
 import type { Logger } from '../logger.ts';
 import { TypedEmitter } from '../media/TypedEmitter.ts';
 import type { RecordingDeclineInfo, RecordingState, RecordingStateInfo } from '../protocol/recording.ts';
+import { isHost, type ParticipantRole } from '../protocol/roles.ts';
 import { TrackSlot, type RecordableProducer, type TrackClosed, type TrackGap, type TrackStarted } from './TrackSlot.ts';
 
 /** A producer the room wants recorded, and whose it is. */
@@ -69,12 +70,12 @@ export class RoomRecording extends TypedEmitter<RoomRecordingEvents> {
   }
 
   /** What `identity` (a participant of `role`) sees of the recording in its room state. */
-  stateFor(identity: string, role: string): RecordingStateInfo {
+  stateFor(identity: string, role: ParticipantRole): RecordingStateInfo {
     return {
       state: this.#state,
       since: this.#since?.toISOString() ?? null,
       consented: this.#consented.has(identity),
-      declined: role === 'mediator' ? [...this.#declined] : [],
+      declined: isHost(role) ? [...this.#declined] : [],
     };
   }
 

@@ -1,6 +1,6 @@
 import type { Principal, StaffPrincipal } from '../auth/principals.ts';
 import { forbidden } from '../errors.ts';
-import type { ParticipantRole, PartySide, StaffRole } from '../protocol/roles.ts';
+import { isHost, type ParticipantRole, type PartySide, type StaffRole } from '../protocol/roles.ts';
 
 /** Who is on the other end of a socket, as the room sees them. */
 export interface Participant {
@@ -19,15 +19,18 @@ export interface Participant {
   expiresAt: Date;
 }
 
-/** Invitation holders (parties, officials, invited observers) wait until a mediator admits them. */
+/** Invitation holders (parties, officials, invited observers) wait until the host admits them. */
 export function mustWait(participant: Participant): boolean {
-  return participant.invitationId !== null && participant.role !== 'mediator';
+  return participant.invitationId !== null && !isHost(participant.role);
 }
 
 /**
  * The room role of each staff role entering with a staff login: mediators host, supervisors
- * observe; officials join by invitation (a called-in department), admins and grid workers do not
- * enter. Which case's rooms they may enter is the object rule `session.enter` (server/access).
+ * observe; a judge hosts the hearing of an application their court holds; officials join by
+ * invitation (a called-in department), admins and grid workers do not enter. Which rooms they may
+ * enter is the object rule `session.enter` on the session's case, which for a hearing is the
+ * court's (server/access/caseAccess.ts actionInSession): judges enter only hearings, mediators
+ * and supervisors only mediations.
  */
 export const staffRoomRoles: Record<StaffRole, ParticipantRole | null> = {
   mediator: 'mediator',
@@ -35,10 +38,10 @@ export const staffRoomRoles: Record<StaffRole, ParticipantRole | null> = {
   admin: null,
   official: null,
   gridworker: null,
-  judge: null,
+  judge: 'judge',
 };
 
-/** Maps a verified principal to its room role. Only mediators host; other staff watch. */
+/** Maps a verified principal to its room role: mediators and judges host, supervisors watch. */
 export function participantFor(principal: Principal, sessionId: string): Participant {
   if (principal.kind === 'invitation') {
     return {
@@ -55,7 +58,7 @@ export function participantFor(principal: Principal, sessionId: string): Partici
     };
   }
   const role = staffRoomRoles[principal.role];
-  if (role === null) throw forbidden('Only mediators and supervisors can enter a session with a staff login; others join by invitation');
+  if (role === null) throw forbidden('Only mediators, supervisors and judges can enter a session with a staff login; others join by invitation');
   return {
     identity: `user:${principal.userId}`,
     sessionId,

@@ -1,4 +1,4 @@
-import type { ParticipantRole } from '../protocol/roles.ts';
+import { hostRoles, participantRoles, type ParticipantRole } from '../protocol/roles.ts';
 import type { RequestName } from '../protocol/signalling.ts';
 
 /**
@@ -7,8 +7,9 @@ import type { RequestName } from '../protocol/signalling.ts';
  */
 export type SocketRole = ParticipantRole | 'signer';
 
-const everyone = ['mediator', 'party', 'official', 'observer'] as const satisfies readonly ParticipantRole[];
-const mediators = ['mediator'] as const satisfies readonly ParticipantRole[];
+const everyone = participantRoles;
+/** The room's hosts: the mediator, or the judge in a judicial confirmation hearing. */
+const hosts = hostRoles;
 
 /**
  * Which room roles may send each signalling request. Publishing is open to every role here:
@@ -34,30 +35,28 @@ export const requestPermissions: Record<RequestName, readonly SocketRole[]> = {
   'consumer.create': everyone,
   'consumer.resume': everyone,
   'consumer.setPreferredLayers': everyone,
-  'lobby.admit': mediators,
-  'lobby.admitAll': mediators,
-  'lobby.deny': mediators,
-  'lobby.sendBack': mediators,
-  'room.setLocked': mediators,
-  'caucus.start': mediators,
-  'caucus.end': mediators,
-  'participant.mute': mediators,
-  'participant.askUnmute': mediators,
-  'participant.remove': mediators,
-  'participant.setRights': mediators,
-  'room.end': mediators,
+  'lobby.admit': hosts,
+  'lobby.admitAll': hosts,
+  'lobby.deny': hosts,
+  'lobby.sendBack': hosts,
+  'room.setLocked': hosts,
+  'caucus.start': hosts,
+  'caucus.end': hosts,
+  'participant.mute': hosts,
+  'participant.askUnmute': hosts,
+  'participant.remove': hosts,
+  'participant.setRights': hosts,
+  'room.end': hosts,
   'chat.send': everyone,
   'hand.set': everyone,
-  'recording.start': mediators,
-  'recording.pause': mediators,
-  'recording.resume': mediators,
+  'recording.start': hosts,
+  'recording.pause': hosts,
+  'recording.resume': hosts,
   'recording.consent': everyone,
 };
 
-/** Requests only mediators may send (the socket test calls each one as a party). */
-export const mediatorOnly = (Object.keys(requestPermissions) as RequestName[]).filter(
-  (name) => requestPermissions[name].length === 1 && requestPermissions[name][0] === 'mediator',
-);
+/** Requests only hosts may send (the socket test calls each one as a party). */
+export const mediatorOnly = (Object.keys(requestPermissions) as RequestName[]).filter((name) => requestPermissions[name] === hosts);
 
 export function isAllowed(name: RequestName, role: SocketRole): boolean {
   return requestPermissions[name].includes(role);

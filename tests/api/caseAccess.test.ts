@@ -221,6 +221,7 @@ test('sessions, invitations, hosting, ending and agreement work are the stewardâ
     'judicial.apply': 'steward',
     'judicial.review': 'court',
     'judicial.decide': 'court',
+    'judicial.hearing': 'court',
   };
   assert.deepEqual(accessActions, expected);
 });

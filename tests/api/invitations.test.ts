@@ -79,6 +79,7 @@ describe('invitations', () => {
       displayName: '李先生',
       side: 'respondent',
       sessionStatus: 'open',
+      kind: 'mediation',
       // The party learns before admission who runs the session and whom to call afterwards.
       contact: { mediatorName: '王调解员', centreName: '云调解人民调解委员会', centrePhone: '0571-12348' },
       // Not recorded (yet): the join page shows no recording notice.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mediatorOnly, requestPermissions } from '../../server/signalling/permissions.ts';
 import type { RequestName } from '../../server/protocol/signalling.ts';
+import { hostRoles } from '../../server/protocol/roles.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 import { opusParameters, vp8Parameters } from '../helpers/rtp.ts';
 import { enterRoom, lastState, seatRoom, stateWhere, until, type Member } from '../helpers/room.ts';
@@ -86,7 +87,7 @@ describe('the mediation room: roles, waiting room, caucus, controls', () => {
       'recording.resume': {},
     };
     for (const name of mediatorOnly) {
-      assert.deepEqual(requestPermissions[name], ['mediator']);
+      assert.deepEqual(requestPermissions[name], hostRoles);
       assert.ok(name in sample, `a sample payload for ${name}`);
       const result = await a.s.send(name, sample[name] as never);
       assert.ok(!result.ok, `${name} must fail for a party`);

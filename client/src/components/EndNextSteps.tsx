@@ -1,6 +1,6 @@
 import type { InvitationPreview } from '@protocol/api.ts';
 import type { EndReason } from '../services/media/sessionState.ts';
-import { useT } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 
 /** What an invited participant knows about their case: shown in the waiting room and at the end. */
 export interface PartyContext {
@@ -11,7 +11,7 @@ export interface PartyContext {
 
 /** After the session: what happens with the agreement, and whom to call. */
 export function EndNextSteps({ reason, context }: { reason: EndReason; context: PartyContext }) {
-  const t = useT();
+  const t = useRoomT();
   const finished = reason === 'ended' || reason === 'session_closed';
   const { contact } = context;
   return (

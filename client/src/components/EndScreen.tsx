@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { EndReason } from '../services/media/sessionState.ts';
-import { hasKey, useT } from '../i18n/index.ts';
+import { hasKey } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { AppShell } from './AppShell.tsx';
 import { MessageCard } from './Feedback.tsx';
 
@@ -15,7 +16,7 @@ interface Props {
 
 /** After the room: why it ended, and what the person can do now. */
 export function EndScreen({ reason, error, onRejoin, actions, nextSteps }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const title = t(`room.end.${reason}`);
   let body = t(`room.end.${reason}.body`);
   if (reason === 'refused' && error) {

@@ -1,7 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { HandshakeAuth } from '@protocol/signalling.ts';
-import type { ParticipantRole } from '@protocol/roles.ts';
+import { isHost, type ParticipantRole } from '@protocol/roles.ts';
 import type { RecordingState } from '@protocol/recording.ts';
+import type { SessionKind } from '@protocol/api.ts';
+import { RoomKindProvider } from '../i18n/roomWording.tsx';
 import { LocalMedia } from '../services/LocalMedia.ts';
 import type { CaseDocuments } from '../services/caseDocuments.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
@@ -34,10 +36,21 @@ interface Props {
   partyContext?: PartyContext;
   /** The session's recording when the page loaded: the pre-join screen shows the notice while it is on. */
   recording?: RecordingState | undefined;
+  /** A mediation (default) or a judicial confirmation hearing: the room's wording (i18n/roomWording.tsx). */
+  kind?: SessionKind;
 }
 
 /** Pre-join (device check) → room → end screen, and back to pre-join on "rejoin". */
-export function MediaCall({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext, recording }: Props) {
+export function MediaCall({ kind = 'mediation', ...props }: Props) {
+  return (
+    <RoomKindProvider kind={kind}>
+      <CallFlow {...props} />
+    </RoomKindProvider>
+  );
+}
+
+/** Pre-join → room → end screen, in the session's wording. */
+function CallFlow({ auth, displayName, role, roleLabel, heading, endActions, frame, summary, invite, partyContext, recording }: Omit<Props, 'kind'>) {
   const [attempt, setAttempt] = useState(0);
   const [local, setLocal] = useState<LocalMedia | null>(null);
   /** "Join" was pressed (with the answer to the recording notice, if it was asked). */
@@ -150,7 +163,7 @@ function RecordDrawer({ session, documents, sessionId, token, role }: DrawerProp
 function AgreementDrawer({ session, documents, sessionId, token, role }: DrawerProps) {
   const t = useAT();
   const state = useStore(session);
-  const [mounted, setMounted] = useState(role !== 'mediator');
+  const [mounted, setMounted] = useState(!isHost(role));
   const inRoom = state.status !== 'closed' && state.room !== null && state.room.self.place !== 'lobby';
   if (!inRoom) return null;
   if (!mounted) {

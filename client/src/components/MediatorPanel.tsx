@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import type { ParticipantState, RoomStateInfo } from '@protocol/signalling.ts';
+import { isHost } from '@protocol/roles.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
-import { useT } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { participantLabel } from '../i18n/labels.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { RecordingControls } from './RecordingControls.tsx';
@@ -20,7 +21,7 @@ const minutesSince = (ms: number | null) => (ms === null ? 0 : Math.max(0, Math.
 
 /** The mediator's controls in one place: invite, waiting list, participants, caucus, lock, end. */
 export function MediatorPanel({ session, state, quality, summary, onInvite }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const [picked, setPicked] = useState<string[]>([]);
   const [denying, setDenying] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -100,7 +101,7 @@ export function MediatorPanel({ session, state, quality, summary, onInvite }: Pr
             {inRoom.map((p) => (
               <li key={p.peerId} className="roster__row" data-testid="participant-row" data-peer-id={p.peerId} data-place={p.place}>
                 <span className="roster__who">
-                  {!state.caucus.active && p.role !== 'mediator' && p.role !== 'observer' && (
+                  {!state.caucus.active && !isHost(p.role) && p.role !== 'observer' && (
                     <input
                       type="checkbox"
                       checked={picked.includes(p.peerId)}
@@ -115,7 +116,7 @@ export function MediatorPanel({ session, state, quality, summary, onInvite }: Pr
                   {p.handRaised && <span className="tag tag--hand">{t('room.handRaised')}</span>}
                   {quality[p.peerId] !== undefined && <span className="muted">{t('room.quality', { n: quality[p.peerId]! })}</span>}
                 </span>
-                {p.role !== 'mediator' && (
+                {!isHost(p.role) && (
                   <span className="roster__actions">
                     <button type="button" className="btn btn--small" onClick={() => act(session.mutePeer(p.peerId, 'mic'))} data-testid="mute-peer">
                       {t('room.panel.mute')}

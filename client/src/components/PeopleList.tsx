@@ -1,4 +1,5 @@
 import type { PeerInfo, RoomStateInfo } from '@protocol/signalling.ts';
+import { isHost } from '@protocol/roles.ts';
 import { useT } from '../i18n/index.ts';
 import { participantLabel } from '../i18n/labels.ts';
 
@@ -29,7 +30,7 @@ export function PeopleList({ self, selfName, selfRoleLabel, peers, room }: Props
           <li key={p.id} className="roster__row" data-testid="people-row" data-role={p.role}>
             <span className="roster__who">
               <strong>{p.displayName}</strong>
-              <span className={`tag${p.role === 'mediator' ? ' tag--lead' : ''}`}>{participantLabel(t, p)}</span>
+              <span className={`tag${isHost(p.role) ? ' tag--lead' : ''}`}>{participantLabel(t, p)}</span>
             </span>
           </li>
         ))}

@@ -1,7 +1,8 @@
 import type { LocalMedia, DeviceProblem } from '../services/LocalMedia.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useTrackElement } from '../hooks/useTrackElement.ts';
-import { useT, type MessageKey, type Translate } from '../i18n/index.ts';
+import { type MessageKey, type Translate } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { Alert } from './Feedback.tsx';
 import { Avatar } from './Avatar.tsx';
 import { DeviceSelect } from './DeviceSelect.tsx';
@@ -59,7 +60,7 @@ function problemText(t: Translate, problem: DeviceProblem, device: 'camera' | 'm
 
 /** Camera preview, microphone meter, device choice and on/off toggles before joining. */
 export function PreJoin({ local, token, displayName, roleLabel, recording, onJoin }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const s = useStore(local);
   const network = useConnectivityCheck(token);
   const videoRef = useTrackElement<HTMLVideoElement>(s.videoTrack);

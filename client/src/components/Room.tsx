@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import type { ParticipantRole } from '@protocol/roles.ts';
+import { isHost, type ParticipantRole } from '@protocol/roles.ts';
 import type { RoomStateInfo } from '@protocol/signalling.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
 import type { MediaSessionState, RemotePeer } from '../services/media/sessionState.ts';
 import { useStore } from '../hooks/useStore.ts';
 import { useRoomTestHooks } from '../hooks/useRoomTestHooks.ts';
-import { useT, type MessageKey, type Translate } from '../i18n/index.ts';
+import { type MessageKey, type Translate } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { participantLabel } from '../i18n/labels.ts';
 import { ControlBar } from './ControlBar.tsx';
 import { RemoteAudio } from './RemoteAudio.tsx';
@@ -48,7 +49,7 @@ interface Props {
   partyContext?: PartyContext | undefined;
 }
 
-const roleOrder: Record<string, number> = { mediator: 0, applicant: 1, respondent: 2, party: 3, official: 4, observer: 5 };
+const roleOrder: Record<string, number> = { judge: 0, mediator: 0, applicant: 1, respondent: 2, party: 3, official: 4, observer: 5 };
 const orderOf = (p: RemotePeer) => roleOrder[p.info.role === 'party' ? (p.info.side ?? 'party') : p.info.role] ?? 9;
 
 function statusLine(state: MediaSessionState): { key: MessageKey; tone: 'ok' | 'busy' | 'bad' } {
@@ -73,10 +74,10 @@ function statusLine(state: MediaSessionState): { key: MessageKey; tone: 'ok' | '
 }
 
 function waitingText(t: Translate, selfRole: ParticipantRole, peers: RemotePeer[], room: RoomStateInfo | null): string | null {
-  if (selfRole === 'mediator') return peers.length === 0 ? t('room.waiting.mediator') : null;
+  if (isHost(selfRole)) return peers.length === 0 ? t('room.waiting.mediator') : null;
   // Left out of a private caucus: the mediator is here, just not with us.
   if (room?.caucus.active && !room.caucus.withMe) return t('room.waiting.caucusOther');
-  if (!peers.some((p) => p.info.role === 'mediator')) return t('room.waiting.party');
+  if (!peers.some((p) => isHost(p.info.role))) return t('room.waiting.party');
   return null;
 }
 
@@ -88,7 +89,7 @@ function gridShape(n: number): { cols: number; rows: number } {
 
 /** The mediation room: video grid, self view, status, and the big control buttons. */
 export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRejoin, endActions, summary, invite, tools, partyContext }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const state = useStore(session);
   const rootRef = useRef<HTMLDivElement>(null);
   const [audioBlocked, setAudioBlocked] = useState(false);
@@ -97,7 +98,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [inviteOpen, setInviteOpen] = useState(false);
   const [leaving, setLeaving] = useState(false);
-  const isMediator = selfRole === 'mediator';
+  const isMediator = isHost(selfRole);
   const lobby = state.room?.roster.filter((p) => p.place === 'lobby') ?? [];
   const [lobbyAlert, dismissLobbyAlert] = useLobbyAlert(lobby, isMediator && state.status === 'joined');
   const [declineAlert, dismissDeclineAlert] = useDeclineAlert(state.room?.recording.declined, isMediator && state.status === 'joined');
@@ -174,7 +175,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
     );
   }
 
-  const chatRecipients = peers.filter((p) => (isMediator ? p.info.role !== 'mediator' : p.info.role === 'mediator')).map((p) => p.info);
+  const chatRecipients = peers.filter((p) => (isMediator ? !isHost(p.info.role) : isHost(p.info.role))).map((p) => p.info);
 
   return (
     <div className={`room${isMediator ? ' room--mediator' : ''}`} ref={rootRef} data-status={state.status} data-place={roomState?.self.place ?? 'main'}>
@@ -213,7 +214,7 @@ export function Room({ session, heading, selfName, selfRoleLabel, selfRole, onRe
                 videoTrack={p.videoTrack}
                 camOn={p.camOn && p.videoTrack !== null}
                 micOn={p.micOn}
-                highlight={p.info.role === 'mediator'}
+                highlight={isHost(p.info.role)}
                 speaking={state.activeSpeaker === p.info.id}
                 handRaised={hands.has(p.info.id)}
                 quality={state.quality[p.info.id]}

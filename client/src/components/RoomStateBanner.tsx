@@ -1,12 +1,13 @@
 import type { RoomStateInfo } from '@protocol/signalling.ts';
-import { useT, type MessageKey } from '../i18n/index.ts';
+import { type MessageKey } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 
 /**
  * One clear line: in session / private session (for a party: "the other side cannot hear you") /
  * other side in caucus / mediator reconnecting. Mute messages are the room's one notice, not here.
  */
 export function RoomStateBanner({ state, isMediator }: { state: RoomStateInfo; isMediator: boolean }) {
-  const t = useT();
+  const t = useRoomT();
   let key: MessageKey = 'room.state.main';
   let tone = 'main';
   if (state.paused) {

@@ -1,5 +1,5 @@
 import type { RoomStateInfo } from '@protocol/signalling.ts';
-import { useT } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { useTrackElement } from '../hooks/useTrackElement.ts';
 import type { PartyContext } from './EndNextSteps.tsx';
 import { LeaveIcon } from './Icons.tsx';
@@ -15,7 +15,7 @@ interface Props {
 
 /** The waiting room: own camera preview, which case and which mediator, and "the mediator will let you in". */
 export function WaitingRoom({ state, videoTrack, camOn, onLeave, context }: Props) {
-  const t = useT();
+  const t = useRoomT();
   const ref = useTrackElement<HTMLVideoElement>(videoTrack);
   return (
     <section className="lobby" data-testid="lobby">

@@ -13,6 +13,7 @@ import { auditEn } from './audit.en.ts';
 import { caseloopEn } from './caseloop.en.ts';
 import { assessmentEn } from './assessment.en.ts';
 import { roomEn } from './room.en.ts';
+import { hearingEn } from './hearing.en.ts';
 
 /** English. Every key of the Chinese dictionary must be present (the type enforces it). */
 export const en: Record<MessageKey, string> = {
@@ -79,6 +80,7 @@ export const en: Record<MessageKey, string> = {
   'side.applicant': 'Applicant',
   'side.respondent': 'Respondent',
   'role.mediator': 'Mediator',
+  'role.judge': 'Judge',
   'role.party': 'Party',
   'role.official': 'Department staff',
   'role.observer': 'Observer',
@@ -386,6 +388,7 @@ export const en: Record<MessageKey, string> = {
   ...auditEn,
   ...accountsEn,
   ...roomEn,
+  ...hearingEn,
   ...recordingEn,
   ...prefixed('agr.', agreementEn),
   ...prefixed('mrec.', mediationRecordEn),

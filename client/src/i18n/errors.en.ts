@@ -116,6 +116,7 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'error.judicial_reasons_required': 'A rejection needs its reasons',
   'error.judicial_no_ruling': 'No ruling has been made yet',
   'error.grid_import_invalid': 'The grid file was refused: feature {index} (code {code}): {problem}',
+  'error.judicial_hearing_not_submitted': 'A hearing is held only on an application that is submitted and not yet decided',
   'error.saved_meanwhile': 'Someone else saved the same thing at the same moment. Reload to see it.',
   'error.write_conflict': 'Many changes arrived at the same moment and this one could not be saved. Please try again.',
 };

@@ -121,6 +121,7 @@ export const errorsZhCN = {
   'error.judicial_reasons_required': '驳回申请须写明理由',
   'error.judicial_no_ruling': '尚未作出裁定书',
   'error.grid_import_invalid': '网格文件有误，未导入：第 {index} 号要素（编码 {code}）{problem}',
+  'error.judicial_hearing_not_submitted': '只有已提交、尚未裁定的申请可以召开听证',
   'error.saved_meanwhile': '其他人刚刚同时保存了相同的内容，请刷新查看',
   'error.write_conflict': '同一时间的修改过多，本次未能保存，请重试',
 } as const;

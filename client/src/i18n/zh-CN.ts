@@ -12,6 +12,7 @@ import { errorsZhCN } from './errors.zh-CN.ts';
 import { caseloopZhCN } from './caseloop.zh-CN.ts';
 import { assessmentZhCN } from './assessment.zh-CN.ts';
 import { roomZhCN } from './room.zh-CN.ts';
+import { hearingZhCN } from './hearing.zh-CN.ts';
 
 /** Simplified Chinese (default). Plain, friendly wording: many readers are not used to video calls. */
 export const zhCN = {
@@ -79,6 +80,7 @@ export const zhCN = {
   'side.applicant': '申请人',
   'side.respondent': '被申请人',
   'role.mediator': '调解员',
+  'role.judge': '法官',
   'role.party': '当事人',
   'role.official': '部门人员',
   'role.observer': '旁听人员',
@@ -381,6 +383,7 @@ export const zhCN = {
   ...auditZhCN,
   ...accountsZhCN,
   ...roomZhCN,
+  ...hearingZhCN,
   ...recordingZhCN,
   ...prefixed('agr.', agreementZhCN),
   ...prefixed('mrec.', mediationRecordZhCN),

@@ -50,8 +50,9 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
   const [busy, setBusy] = useState<'start' | 'end' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmingEnd, setConfirmingEnd] = useState(false);
-  const open = sessions.find((s) => s.status === 'open') ?? null;
-  const past = sessions.filter((s) => s.status !== 'open');
+  // The mediation this page runs; the court's hearings (the judge's, never the mediator's) are listed with the past sessions.
+  const open = sessions.find((s) => s.status === 'open' && s.kind === 'mediation') ?? null;
+  const past = sessions.filter((s) => s !== open);
   // What this user may do here comes from the server's rule (role table AND this case's object rule).
   const can = detail.can;
   const location = [detail.district, detail.town, detail.community, detail.grid].filter(Boolean).join(' ');
@@ -231,7 +232,8 @@ function CaseDetailView({ data, reload, setData }: { data: Loaded; reload: () =>
               </h2>
               <ul className="history-list">
                 {past.map((s) => (
-                  <li key={s.id}>
+                  <li key={s.id} data-kind={s.kind}>
+                    {s.kind === 'hearing' && <span className="tag">{t('hearing.badge')}</span>}{' '}
                     {t('case.historyItem', {
                       start: formatDateTime(s.startedAt, language),
                       end: s.endedAt ? formatDateTime(s.endedAt, language) : '—',

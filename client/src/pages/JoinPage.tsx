@@ -6,6 +6,7 @@ import { MediaCall } from '../components/MediaCall.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
 import { useFragmentToken } from '../hooks/useFragmentToken.ts';
 import { useT } from '../i18n/index.ts';
+import { roomKey } from '../i18n/roomWording.tsx';
 import { errorText, participantLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../services/api.ts';
 import { invitationToken } from '../services/session.ts';
@@ -82,6 +83,7 @@ function JoinWithToken({ token }: { token: string }) {
       role={info.role}
       roleLabel={roleLabel}
       partyContext={{ caseNumber: info.caseNumber, caseTitle: info.caseTitle, contact: info.contact }}
+      kind={info.kind}
       recording={info.recording}
       heading={
         <>
@@ -118,7 +120,7 @@ function Landing({ info, roleLabel, onNext }: { info: InvitationPreview; roleLab
     <AppShell narrow>
       <section className="card landing" data-testid="invitation-landing">
         <h1 className="landing__hello">{t('join.welcome', { name: info.displayName })}</h1>
-        <p className="landing__lead">{t('join.invitedTo')}</p>
+        <p className="landing__lead">{t(roomKey(info.kind, 'join.invitedTo'))}</p>
         <dl className="landing__facts">
           <div>
             <dt>{t('join.caseNumber')}</dt>
@@ -137,7 +139,7 @@ function Landing({ info, roleLabel, onNext }: { info: InvitationPreview; roleLab
             </dd>
           </div>
         </dl>
-        <Alert tone="info">{t('join.privacy')}</Alert>
+        <Alert tone="info">{t(roomKey(info.kind, 'join.privacy'))}</Alert>
         {isRecordingOn(info.recording) && (
           <Alert tone="warning">
             <span data-testid="landing-recording">{t('rec.notice.body')}</span>

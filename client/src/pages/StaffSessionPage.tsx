@@ -1,3 +1,4 @@
+import { isHost, type ParticipantRole } from '@protocol/roles.ts';
 import { AppShell } from '../components/AppShell.tsx';
 import { Alert, MessageCard, Spinner } from '../components/Feedback.tsx';
 import { MediaCall } from '../components/MediaCall.tsx';
@@ -18,7 +19,7 @@ const disputeTypeText = (t: Translate, type: string) => {
   return hasKey(key) ? t(key) : type;
 };
 
-/** The mediator's way into the room: `/session/:sessionId`. */
+/** The mediator's (or, for a hearing, the judge's) way into the room: `/session/:sessionId`. */
 export function StaffSessionPage({ sessionId }: { sessionId: string }) {
   const t = useT();
   const auth = useStore(staffAuth);
@@ -67,23 +68,31 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
     );
   }
 
-  const role = auth.user.role === 'official' ? 'official' : 'mediator';
+  // A judge hosts a hearing of their court's application; the server admits nobody else with a staff role to it.
+  const role: ParticipantRole = auth.user.role === 'official' ? 'official' : auth.user.role === 'judge' ? 'judge' : 'mediator';
+  const hosting = isHost(role);
   return (
     <MediaCall
       auth={{ kind: 'staff', token: auth.token, sessionId }}
       displayName={auth.user.displayName}
       role={role}
+      kind={info.kind}
       roleLabel={participantLabel(t, { role, side: null, department: auth.user.department })}
       heading={
         <>
+          {info.kind === 'hearing' && (
+            <span className="tag tag--lead" data-testid="hearing-badge" title={t('hearing.badge')}>
+              {t('hearing.title')}
+            </span>
+          )}
           <span className="room__case-number">{info.caseNumber}</span>
           {info.caseTitle && <span className="room__case-title">{info.caseTitle}</span>}
         </>
       }
       endActions={backToCase}
       // The mediator's own consent is given by starting the recording; an official reads the notice first.
-      recording={role === 'mediator' ? undefined : info.recording}
-      invite={role === 'mediator' && info.kase ? <InvitationPanel sessionId={sessionId} parties={info.kase.parties} /> : undefined}
+      recording={hosting ? undefined : info.recording}
+      invite={hosting && info.kase ? <InvitationPanel sessionId={sessionId} parties={info.kase.parties} /> : undefined}
       summary={
         info.kase ? (
           <dl className="case-summary" data-testid="case-summary">
@@ -115,6 +124,7 @@ export function StaffSessionPage({ sessionId }: { sessionId: string }) {
       frame={(content) => (
         <AppShell staff>
           <p className="case-strip">
+            {info.kind === 'hearing' && <span className="tag tag--lead">{t('hearing.badge')}</span>}
             <Link to={`/cases/${encodeURIComponent(info.caseId)}`}>{info.caseNumber}</Link>
             {info.caseTitle && (
               <>
