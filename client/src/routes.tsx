@@ -52,7 +52,6 @@ export const routes: readonly Route[] = [
   { path: '/court/applications/:applicationId', page: { staff: 'courtReview', login: true } },
   { path: '/cases/:caseId', page: { staff: 'case', login: true } },
   { path: '/session/:sessionId', page: { staff: 'session', login: true } },
-  { path: '/judicial/:applicationId/hearing', page: { staff: 'hearing', login: true } },
 ];
 
 function render(page: Page, params: Record<string, string>): ReactNode {

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Db, Prisma } from '../db/client.ts';
 import { latestOrSeed, uniqueAs } from '../db/failures.ts';
 import { transaction } from '../db/transactions.ts';
-import { badRequest, fail, notFound, zodDetails } from '../errors.ts';
+import { badRequest, fail, fieldFail, notFound, zodDetails } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { RoutingSuggestion, UnitInfo } from '../protocol/cases.ts';
@@ -238,12 +238,14 @@ export class SettingsService {
   async setUserUnit(userId: string, input: unknown, principal: StaffPrincipal): Promise<{ userId: string; unitId: string | null }> {
     const parsed = userUnitRequest.safeParse(input);
     if (!parsed.success) throw badRequest('Invalid input', zodDetails(parsed.error));
-    const user = await this.#db.user.findUnique({ where: { id: userId }, select: { id: true } });
+    const user = await this.#db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
     if (!user) throw notFound('User');
     const { unitId } = parsed.data;
     if (unitId !== null) {
-      const unit = await this.#db.unit.findUnique({ where: { id: unitId }, select: { id: true } });
+      const unit = await this.#db.unit.findUnique({ where: { id: unitId }, select: { id: true, kind: true } });
       if (!unit) throw badRequest('Invalid input', { unitId: 'No such unit' });
+      // A judge decides for their court: only a court's own unit makes them one of its judges.
+      if (user.role === 'judge' && unit.kind !== 'court') throw fieldFail('unitId', 'judicial_not_a_court', 'A judge belongs to a court');
     }
     await this.#db.user.update({ where: { id: userId }, data: { unitId } });
     this.#log.info('user unit set', { userId, unitId, by: principal.userId });

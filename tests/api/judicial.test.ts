@@ -64,6 +64,8 @@ before(async () => {
   ] as const) {
     assert.equal((await t.request('PUT', `/api/admin/users/${id}/unit`, { token: admin, body: { unitId: court } })).status, 200);
   }
+  const misplaced = await t.request('PUT', `/api/admin/users/${judgeAId}/unit`, { token: admin, body: { unitId: department } });
+  assert.deepEqual([misplaced.status, misplaced.body.fields?.unitId?.reason], [400, 'judicial_not_a_court'], `a judge belongs to a court: ${misplaced.text}`);
   judgeA = (await t.login('judgeA')).token;
   judgeB = (await t.login('judgeB')).token;
 });

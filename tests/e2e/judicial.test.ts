@@ -13,6 +13,8 @@ import { artifactFile, launchChromium, phoneViewport, screenshot } from '../help
 import { layoutAuditScript } from '../helpers/layoutAudit.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { sealedAgreement, type SealedCase } from '../helpers/sealedAgreement.ts';
+import { roomPages } from '../helpers/roomPages.ts';
+import { mediaFlowing, rtpBothWays } from '../helpers/roomStats.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
 
 /*
@@ -20,7 +22,8 @@ import { lastSms } from '../helpers/smsOutbox.ts';
  * to it, so "days left" agrees with the server's period):
  *   agreement sealed → the mediator applies on the case page, choosing the court → each party
  *   confirms on a phone (consent, the code from the SMS outbox, a drawn signature) → the judge
- *   lands on the court's queue, reviews, confirms → the sealed ruling is downloaded, `pdfsig`
+ *   lands on the court's queue, reviews, holds a video hearing with both parties on phones (media
+ *   both ways, the judge hosting as 法官), confirms → the sealed ruling is downloaded, `pdfsig`
  *   says it is valid, /verify names the court; a rejection (reasons required) reaches the parties'
  *   pages; an application after the statutory period is refused with the catalogue message.
  */
@@ -38,6 +41,9 @@ let browser: Browser;
 let mediatorToken = '';
 let courtId = '';
 const pinned: BrowserContext[] = [];
+/** The parties' phones in the hearing room (their clocks are not pinned: media runs on real time). */
+const roomContexts: BrowserContext[] = [];
+
 const errors: string[] = [];
 /** What the layout audit found on the pages photographed. */
 const layout = new Set<string>();
@@ -230,10 +236,65 @@ describe('online judicial confirmation in Chromium', () => {
       await judge.getByTestId('judicial-review-agreement').getByTestId('agreement-text').waitFor();
       await shots(judge, 'court-review');
 
-      // HEARING: the judge hosts a short video hearing here (the review page's HearingStartButton),
-      // both parties join from their phones with media both ways, and the hearing ends; the hearing
-      // room is wired in on its own branch and completes this step.
-      await judge.getByTestId('judicial-hearing').waitFor();
+      // The hearing: the judge starts it on the review page (a link and QR code per party), enters
+      // the room as host; both parties join on phones through the waiting room; media flows both
+      // ways at each end; everyone sees the judge as 法官; the judge ends it for all.
+      const room = roomPages(browser, roomContexts, () => server.baseUrl);
+      const controls = judge.getByTestId('hearing-controls');
+      await controls.getByTestId('hearing-start').click();
+      await controls.getByTestId('hearing-links').waitFor();
+      assert.equal(await controls.getByTestId('invitation-qr').count(), 2, 'a QR code per party');
+      const hearingLink = (side: string) => controls.locator(`[data-testid=hearing-party-link][data-side=${side}] input`).inputValue();
+      const hearingLinks = [await hearingLink('applicant'), await hearingLink('respondent')];
+      assert.ok(
+        hearingLinks.every((u) => /\/join#t=/.test(u)),
+        hearingLinks.join(' '),
+      );
+      await shots(judge, 'court-review-hearing', controls);
+      const sessionId = (await controls.getByTestId('hearing-links').getAttribute('data-session-id'))!;
+      await controls.getByTestId('hearing-enter').click();
+      await judge.waitForURL((u) => u.pathname === `/session/${sessionId}`);
+      await judge.getByTestId('join-button').click();
+      await judge.waitForFunction(() => document.body.dataset.roomState === 'joined', null, { timeout: 20_000 });
+      await room.closeAgreementDrawer(judge);
+      const [applicantRoom, respondentRoom] = [await room.inviteePage(hearingLinks[0]!), await room.inviteePage(hearingLinks[1]!)];
+      for (const p of [applicantRoom.page, respondentRoom.page]) await p.getByTestId('lobby').waitFor();
+      assert.match(await applicantRoom.page.getByTestId('lobby').innerText(), /法官会请您进入听证室/);
+      assert.equal((await applicantRoom.page.getByTestId('lobby-mediator').innerText()).trim(), '陈法官');
+      for (const name of ['张三', '李四']) await judge.locator(`[data-testid=waiting-row]:has-text("${name}") [data-testid=admit]`).click();
+      for (const p of [applicantRoom.page, respondentRoom.page]) await p.getByTestId('lobby').waitFor({ state: 'detached', timeout: 20_000 });
+      for (const [page, who] of [
+        [judge, 'judge'],
+        [applicantRoom.page, 'applicant'],
+        [respondentRoom.page, 'respondent'],
+      ] as const) {
+        await mediaFlowing(page, who);
+        await rtpBothWays(page, who);
+      }
+      assert.deepEqual(
+        server.app.rooms
+          .get(sessionId)!
+          .mediaState()
+          .peers.map((p) => p.role)
+          .sort(),
+        ['judge', 'party', 'party'],
+      );
+      const judgeTile = applicantRoom.page.locator('[data-testid=remote-tile] .tile__role', { hasText: '法官' });
+      await judgeTile.first().waitFor();
+      await judge.screenshot({ path: path.join(SHOTS, 'hearing-judge-hosting-zh-desktop.png') });
+      await applicantRoom.page.screenshot({ path: path.join(SHOTS, 'hearing-party-zh-phone.png') });
+      await judge.getByTestId('end-all').click();
+      await judge.getByTestId('confirm-end').getByTestId('confirm-ok').click();
+      for (const p of [applicantRoom.page, respondentRoom.page])
+        await p.waitForFunction(() => document.body.dataset.roomState !== 'joined', null, { timeout: 20_000 });
+      const hearingTypes = (await server.api<Array<{ type: string }>>('GET', `/api/cases/${sealed.caseId}/timeline`, { token: mediatorToken })).body.map(
+        (e) => e.type,
+      );
+      assert.ok(hearingTypes.includes('judicial.hearing_started') && hearingTypes.includes('judicial.hearing_ended'), hearingTypes.join(', '));
+      await judge.goto(`${server.baseUrl}/court`);
+      await row.waitFor();
+      await row.getByTestId('court-queue-open').click();
+      await judge.locator('[data-testid=judicial-review][data-status=submitted]').waitFor();
 
       // The decision: 确认有效, confirmed in a dialog; the sealed ruling appears.
       await judge.getByTestId('judicial-decide-confirmed').check();

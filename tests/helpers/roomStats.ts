@@ -70,3 +70,26 @@ export async function selectedPairs(page: Page): Promise<Array<{ direction: stri
   }
   return out;
 }
+
+/** RTP bytes the page has received and sent so far (every inbound and outbound stream). */
+async function rtpBytes(page: Page): Promise<{ received: number; sent: number }> {
+  const stats = await page.evaluate(() => (window as unknown as { __cm: { getStats(): Promise<Stat[]> } }).__cm.getStats());
+  const sum = (type: string, field: string) => stats.filter((s) => s.type === type).reduce((n, s) => n + Number(s[field] ?? 0), 0);
+  return { received: sum('inbound-rtp', 'bytesReceived'), sent: sum('outbound-rtp', 'bytesSent') };
+}
+
+/** Media both ways at this end: inbound and outbound RTP bytes both go up between two readings. */
+export async function rtpBothWays(page: Page, what: string, timeoutMs = 30_000): Promise<void> {
+  let last: { received: number; sent: number } | undefined;
+  await until(
+    async () => {
+      const now = await rtpBytes(page);
+      const moving = last !== undefined && now.received > last.received && now.sent > last.sent;
+      last = now;
+      return moving;
+    },
+    () => `${what}: inbound and outbound RTP bytes going up (last reading ${JSON.stringify(last)})`,
+    timeoutMs,
+    500,
+  );
+}

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { RecordingDeclineInfo, RecordingStateInfo } from '@protocol/recording.ts';
 import type { ParticipantRole, PartySide } from '@protocol/roles.ts';
 import type { MediaSession } from '../services/MediaSession.ts';
-import { useLanguage, useT, type Translate } from '../i18n/index.ts';
+import { useLanguage, type Translate } from '../i18n/index.ts';
+import { useRoomT } from '../i18n/roomWording.tsx';
 import { errorText, formatClockTime, participantLabel } from '../i18n/labels.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { RecordingIndicator } from './RecordingIndicator.tsx';
@@ -19,7 +20,7 @@ export function declineText(t: Translate, d: RecordingDeclineInfo, key: 'rec.dec
  * in plain words (e.g. the disk is low), and who declined the notice and when.
  */
 export function RecordingControls({ session, recording }: { session: MediaSession; recording: RecordingStateInfo }) {
-  const t = useT();
+  const t = useRoomT();
   const language = useLanguage();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);

@@ -33,6 +33,8 @@ const hearingWording: Partial<Record<MessageKey, MessageKey>> = {
   'room.end.next.noAgreement': 'hearing.room.nextQuestions',
   'room.end.contact.mediator': 'hearing.room.contactJudge',
   'room.end.contact.centre': 'hearing.room.contactCourt',
+  'room.panel.lock': 'hearing.room.lock',
+  'rec.control.off': 'hearing.room.recordingOff',
 };
 
 const RoomKind = createContext<SessionKind>('mediation');

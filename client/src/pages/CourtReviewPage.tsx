@@ -8,8 +8,7 @@ import { AgreementText, RevisionCheck, Signers } from '../components/agreement/A
 import { formatTime } from '../components/agreement/i18n.ts';
 import '../components/agreement/agreement.css';
 import { DecisionForm } from '../components/judicial/DecisionForm.tsx';
-import { HearingCard } from '../components/judicial/HearingCard.tsx';
-import { HearingStartButton } from '../components/judicial/HearingStartButton.tsx';
+import { HearingControls } from '../components/judicial/HearingControls.tsx';
 import { useJT } from '../components/judicial/i18n.ts';
 import { Deadline, Decision, JudicialStatusPill, PartyConfirmations } from '../components/judicial/parts.tsx';
 import { useAsync } from '../hooks/useAsync.ts';
@@ -155,7 +154,7 @@ function Review({ review, setReview }: { review: JudicialReviewView; setReview: 
             <PartyConfirmations application={a} />
           </section>
           {/* A hearing belongs to the review: while the application waits for the decision. */}
-          {a.status === 'submitted' && <HearingCard startHearing={<HearingStartButton review={review} />} />}
+          {a.status === 'submitted' && <HearingControls applicationId={a.id} />}
         </aside>
       </div>
     </>

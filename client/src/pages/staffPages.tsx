@@ -9,7 +9,6 @@ import { CourtReviewPage } from './CourtReviewPage.tsx';
 import { ConsolePage } from './ConsolePage.tsx';
 import { DashboardPage } from './DashboardPage.tsx';
 import { GridMapPage } from './GridMapPage.tsx';
-import { HearingPage } from './HearingPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { StaffSessionPage } from './StaffSessionPage.tsx';
@@ -44,7 +43,6 @@ const pages = {
   courtReview: (p) => <CourtReviewPage key={p['applicationId']} applicationId={p['applicationId']!} />,
   case: (p) => <CaseDetailPage key={p['caseId']} caseId={p['caseId']!} />,
   session: (p) => <StaffSessionPage key={p['sessionId']} sessionId={p['sessionId']!} />,
-  hearing: (p) => <HearingPage key={p['applicationId']} applicationId={p['applicationId']!} />,
   notFound: () => <NotFoundPage />,
 } satisfies Record<string, (params: Record<string, string>) => ReactNode>;
 
