@@ -6,18 +6,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/httpServer.ts';
 import { lastSms } from '../helpers/smsOutbox.ts';
-import {
-  caseWithSession,
-  codeIn,
-  partySigns,
-  PHONE_A,
-  PHONE_B,
-  run,
-  signatureDataUrl,
-  tokenOf,
-  withFilledFields,
-  type AgreementFixture,
-} from './agreementHelpers.ts';
+import { sealedAgreementCase } from '../helpers/judicialFlow.ts';
+import { caseWithSession, codeIn, PHONE_A, PHONE_B, run, signatureDataUrl, tokenOf } from './agreementHelpers.ts';
 
 /*
  * Online judicial confirmation (司法确认) through the HTTP API: an application to a court after the
@@ -71,35 +61,8 @@ before(async () => {
 });
 after(async () => t?.close());
 
-interface Sealed {
-  f: AgreementFixture;
-  agreementId: string;
-  document: { sha256: string; verificationCode: string };
-}
-
 /** A case whose agreement both parties and the mediator signed: sealed by the committee. */
-async function sealedCase(names: [string, string] = ['张三', '李四']): Promise<Sealed> {
-  const f = await caseWithSession(t, mediator, names);
-  const d = await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} });
-  assert.equal(d.status, 201, d.text);
-  const saved = await t.request('PUT', `/api/agreements/${d.body.id}/draft`, {
-    token: mediator,
-    body: { baseRevision: d.body.revision.number, content: withFilledFields(d.body.revision.content) },
-  });
-  assert.equal(saved.status, 200, saved.text);
-  const frozen = await t.request('POST', `/api/agreements/${d.body.id}/freeze`, { token: mediator, body: { revision: saved.body.revision.number } });
-  assert.equal(frozen.status, 200, frozen.text);
-  const hash = frozen.body.frozen.hash as string;
-  const links = (await t.request('POST', `/api/agreements/${d.body.id}/signing-links`, { token: mediator })).body;
-  assert.equal((await partySigns(t, tokenOf(links[0].url), f.partyA.id, PHONE_A, hash, seed++)).status, 200);
-  assert.equal((await partySigns(t, tokenOf(links[1].url), f.partyB.id, PHONE_B, hash, seed++)).status, 200);
-  const signed = await t.request('POST', `/api/agreements/${d.body.id}/sign`, {
-    token: mediator,
-    body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(seed++) },
-  });
-  assert.equal(signed.body.status, 'sealed', signed.text);
-  return { f, agreementId: d.body.id, document: signed.body.document };
-}
+const sealedCase = (names?: [string, string]) => sealedAgreementCase(t, mediator, names);
 
 async function start(caseId: string, courtUnitId = courtA) {
   return t.request('POST', `/api/cases/${caseId}/judicial`, { token: mediator, body: { courtUnitId } });

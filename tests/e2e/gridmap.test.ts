@@ -7,6 +7,7 @@ import { demoPointIn } from '../../server/demo/demoGrids.ts';
 import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
 import { artifactFile, collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { canvasColours } from '../helpers/canvasColours.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -70,35 +71,7 @@ async function open(username: string | null, options: Parameters<Browser['newCon
 }
 
 /** Pixels of the map's canvas, counted by colour, and where each shading colour's pixels are (CSS px in the page). */
-async function canvasShades(page: Page, colours: number[][]): Promise<Array<{ count: number; x: number; y: number }>> {
-  return page
-    .locator('[data-testid=grid-map] canvas')
-    .first()
-    .evaluate((canvas: HTMLCanvasElement, wanted) => {
-      const ctx = canvas.getContext('2d')!;
-      const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      const rect = canvas.getBoundingClientRect();
-      return wanted.map(([r, g, b]) => {
-        const xs: number[] = [];
-        const ys: number[] = [];
-        for (let y = 0; y < height; y += 2) {
-          for (let x = 0; x < width; x += 2) {
-            const i = (y * width + x) * 4;
-            if (data[i] === r && data[i + 1] === g && data[i + 2] === b) {
-              xs.push(x);
-              ys.push(y);
-            }
-          }
-        }
-        // The median pixel (no named helper here: the test runner's transform would name it with a function the page lacks).
-        xs.sort((a, c) => a - c);
-        ys.sort((a, c) => a - c);
-        const midX = xs[Math.floor(xs.length / 2)] ?? 0;
-        const midY = ys[Math.floor(ys.length / 2)] ?? 0;
-        return { count: xs.length, x: rect.left + (midX * rect.width) / width, y: rect.top + (midY * rect.height) / height };
-      });
-    }, colours);
-}
+const canvasShades = (page: Page, colours: number[][]) => canvasColours(page, '[data-testid=grid-map]', colours);
 
 async function shot(page: Page, name: string): Promise<void> {
   const file = await screenshot(page, `gridmap-${name}`);

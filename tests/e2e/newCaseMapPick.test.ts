@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
 import { collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { canvasColours } from '../helpers/canvasColours.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -60,29 +61,7 @@ async function newCaseForm(username: string, options: Parameters<Browser['newCon
 
 /** Where the picker's map has a colour: pixel count and the median pixel (CSS px in the page). */
 async function colourAt(page: Page, rgb: number[]): Promise<{ count: number; x: number; y: number }> {
-  return page
-    .locator('[data-testid=grid-picker-map] canvas')
-    .first()
-    .evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
-      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      const rect = canvas.getBoundingClientRect();
-      const xs: number[] = [];
-      const ys: number[] = [];
-      for (let y = 0; y < height; y += 2) {
-        for (let x = 0; x < width; x += 2) {
-          const i = (y * width + x) * 4;
-          if (data[i] === r && data[i + 1] === g && data[i + 2] === b) {
-            xs.push(x);
-            ys.push(y);
-          }
-        }
-      }
-      xs.sort((a, c) => a - c);
-      ys.sort((a, c) => a - c);
-      const midX = xs[Math.floor(xs.length / 2)] ?? 0;
-      const midY = ys[Math.floor(ys.length / 2)] ?? 0;
-      return { count: xs.length, x: rect.left + (midX * rect.width) / width, y: rect.top + (midY * rect.height) / height };
-    }, rgb);
+  return (await canvasColours(page, '[data-testid=grid-picker-map]', [rgb]))[0]!;
 }
 
 async function fillCase(page: Page, title: string): Promise<void> {

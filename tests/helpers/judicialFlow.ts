@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { caseWithSession, codeIn, partySigns, PHONE_A, PHONE_B, signatureDataUrl, tokenOf, withFilledFields } from '../api/agreementHelpers.ts';
+import {
+  caseWithSession,
+  codeIn,
+  partySigns,
+  PHONE_A,
+  PHONE_B,
+  signatureDataUrl,
+  tokenOf,
+  withFilledFields,
+  type AgreementFixture,
+} from '../api/agreementHelpers.ts';
 import type { TestServer } from './httpServer.ts';
 import { lastSms } from './smsOutbox.ts';
 
@@ -11,14 +21,22 @@ import { lastSms } from './smsOutbox.ts';
 
 let seed = 700;
 
-export async function submittedApplication(t: TestServer, mediator: string, courtUnitId: string): Promise<{ caseId: string; applicationId: string }> {
-  const f = await caseWithSession(t, mediator);
+export interface SealedAgreementCase {
+  f: AgreementFixture;
+  agreementId: string;
+  document: { sha256: string; verificationCode: string };
+}
+
+/** A case whose agreement both parties and the mediator signed through the real routes: sealed by the committee. */
+export async function sealedAgreementCase(t: TestServer, mediator: string, names?: [string, string]): Promise<SealedAgreementCase> {
+  const f = await caseWithSession(t, mediator, names);
   const d = await t.request('POST', `/api/sessions/${f.sessionId}/agreement`, { token: mediator, body: {} });
   assert.equal(d.status, 201, d.text);
   const saved = await t.request('PUT', `/api/agreements/${d.body.id}/draft`, {
     token: mediator,
     body: { baseRevision: d.body.revision.number, content: withFilledFields(d.body.revision.content) },
   });
+  assert.equal(saved.status, 200, saved.text);
   const frozen = await t.request('POST', `/api/agreements/${d.body.id}/freeze`, { token: mediator, body: { revision: saved.body.revision.number } });
   assert.equal(frozen.status, 200, frozen.text);
   const hash = frozen.body.frozen.hash as string;
@@ -30,7 +48,11 @@ export async function submittedApplication(t: TestServer, mediator: string, cour
     body: { as: 'mediator', revisionHash: hash, consent: true, consentLang: 'zh-CN', signaturePng: signatureDataUrl(seed++) },
   });
   assert.equal(signed.body.status, 'sealed', signed.text);
+  return { f, agreementId: d.body.id, document: signed.body.document };
+}
 
+export async function submittedApplication(t: TestServer, mediator: string, courtUnitId: string): Promise<{ caseId: string; applicationId: string }> {
+  const { f } = await sealedAgreementCase(t, mediator);
   const started = await t.request('POST', `/api/cases/${f.caseId}/judicial`, { token: mediator, body: { courtUnitId } });
   assert.equal(started.status, 201, started.text);
   const tokens = (started.body.links as Array<{ url: string }>).map((l) => tokenOf(l.url));
@@ -39,7 +61,7 @@ export async function submittedApplication(t: TestServer, mediator: string, cour
     [tokens[1]!, PHONE_B],
   ] as const) {
     assert.equal((await t.request('POST', '/api/judicial/apply/otp', { token, body: {} })).status, 200);
-    const code = codeIn(await lastSms(t.testDb, phone));
+    const code = codeIn(await lastSms(t.testDb, phone, 'judicial_confirmation'));
     const confirmed = await t.request('POST', '/api/judicial/apply/confirm', {
       token,
       body: { consent: true, consentLang: 'zh-CN', code, signaturePng: signatureDataUrl(seed++) },
