@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -42,11 +42,7 @@ async function loggedIn(username: string, options: Parameters<Browser['newContex
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e.message));
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(TEST_PASSWORD);
-  await page.locator('button[type=submit]').click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await loginStaff(page, server.baseUrl, username, TEST_PASSWORD);
   return page;
 }
 

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoPointIn } from '../../server/demo/demoGrids.ts';
 import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
-import { artifactFile, collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { artifactFile, collectCspViolations, launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { canvasColours } from '../helpers/canvasColours.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
@@ -61,11 +61,7 @@ async function open(username: string | null, options: Parameters<Browser['newCon
   page.on('pageerror', (e) => console.error('pageerror', e.message));
   pending.push(found);
   if (username) {
-    await page.goto(`${server.baseUrl}/login`);
-    await page.locator('#login-username').fill(username);
-    await page.locator('#login-password').fill(password(username));
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL((u) => u.pathname === '/');
+    await loginStaff(page, server.baseUrl, username, password(username));
   }
   return page;
 }

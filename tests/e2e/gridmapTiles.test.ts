@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoGridFile, demoPointIn } from '../../server/demo/demoGrids.ts';
 import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
-import { collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { collectCspViolations, launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
 /*
@@ -139,11 +139,7 @@ async function open(options: Parameters<Browser['newContext']>[0], language: 'zh
   await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), language);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.stack ?? e.message));
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#login-username').fill('supervisor');
-  await page.locator('#login-password').fill(demoUsers.find((u) => u.username === 'supervisor')!.password);
-  await page.locator('button[type=submit]').click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await loginStaff(page, server.baseUrl, 'supervisor', demoUsers.find((u) => u.username === 'supervisor')!.password);
   await page.goto(`${server.baseUrl}/map`);
   await page.locator('[data-testid=grid-map] canvas').first().waitFor();
   return page;

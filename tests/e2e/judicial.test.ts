@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ManualClock } from '../../server/clock.ts';
 import { signatureDataUrl } from '../api/agreementHelpers.ts';
 import { drawSignature } from '../helpers/agreementBrowser.ts';
-import { artifactFile, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { artifactFile, launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { layoutAuditScript } from '../helpers/layoutAudit.ts';
 import { startFullServer, TEST_PASSWORD, type FullServer } from '../helpers/fullServer.ts';
 import { sealedAgreement, type SealedCase } from '../helpers/sealedAgreement.ts';
@@ -62,13 +62,8 @@ const syncClocks = async () => {
   for (const ctx of pinned) await ctx.clock.setFixedTime(clock.now());
 };
 
-async function login(page: Page, username: string): Promise<void> {
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(TEST_PASSWORD);
-  await page.locator('button[type=submit]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
+/** Staff sign in; a judge lands on the court's queue, everyone else on the console. */
+const login = (page: Page, username: string) => loginStaff(page, server.baseUrl, username, TEST_PASSWORD, username.startsWith('judge') ? '/court' : '/');
 
 /** A staff member's desktop page: the one the earlier steps opened, else a new one, logged in (each test runs alone too). */
 async function staffPage(name: string, username: string): Promise<Page> {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoUsers, seedDemo } from '../../server/demo/seed.ts';
 import { createLogger } from '../../server/logger.ts';
-import { collectCspViolations, launchChromium, phoneViewport, screenshot } from '../helpers/browser.ts';
+import { collectCspViolations, launchChromium, loginStaff, phoneViewport, screenshot } from '../helpers/browser.ts';
 import { canvasColours } from '../helpers/canvasColours.ts';
 import { startFullServer, type FullServer } from '../helpers/fullServer.ts';
 
@@ -47,11 +47,7 @@ async function newCaseForm(username: string, options: Parameters<Browser['newCon
   await context.addInitScript((lang) => localStorage.setItem('cm.lang', lang), language);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(demoUsers.find((u) => u.username === username)!.password);
-  await page.locator('button[type=submit]').click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await loginStaff(page, server.baseUrl, username, demoUsers.find((u) => u.username === username)!.password);
   await page.getByRole('button', { name: language === 'en' ? 'New case' : '新建案件' }).click();
   await page.getByTestId('new-case-map-toggle').click();
   await page.waitForFunction(() => (document.querySelector('[data-testid=grid-picker-map] canvas') as HTMLCanvasElement | null)?.width);

@@ -60,13 +60,13 @@ export async function newTrackedPage(
   return { page, context };
 }
 
-/** Signs a staff member in through the login form and waits for the console. */
-export async function loginStaff(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+/** Signs a staff member in through the login form and waits for their landing page (the console; a judge's is the court queue). */
+export async function loginStaff(page: Page, baseUrl: string, username: string, password: string, landing = '/'): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.locator('#login-username').fill(username);
   await page.locator('#login-password').fill(password);
   await page.locator('button[type=submit]').click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await page.waitForURL((u) => u.pathname === landing);
 }
 
 /**
